@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { AgentId, IsoTimestamp, Limit, PageCursor, PublicKeyHex } from '../common.js';
+import { defineAction } from '../registry.js';
+
+export const ContactPolicy = z.enum(['open', 'approval_required', 'closed']);
+export type ContactPolicy = z.infer<typeof ContactPolicy>;
+
+export const Capability = z.string().regex(/^[a-z0-9][a-z0-9._:/-]{0,63}$/, 'a capability is a short lowercase name such as "code.review"');
+
+export const AgentProfile = z.object({
+  agent_id: AgentId,
+  public_key: PublicKeyHex,
+  name: z.string().nullable(),
+  description: z.string().nullable(),
+  capabilities: z.array(z.string()),
+  contact_policy: ContactPolicy,
+  online: z.boolean(),
+  created_at: IsoTimestamp,
+  last_seen_at: IsoTimestamp.nullable(),
+});
+export type AgentProfile = z.infer<typeof AgentProfile>;
+
+export const agentWhoami = defineAction({
+  name: 'agent/whoami',
+  description: 'The profile of the calling agent.',
+  params: z.strictObject({}),
+  result: AgentProfile,
+});
+
+export const agentGet = defineAction({
+  name: 'agent/get',
+  description: 'The public profile of one agent, with its presence.',
+  params: z.strictObject({ agent_id: AgentId }),
+  result: AgentProfile,
+});
+
+export const agentList = defineAction({
+  name: 'agent/list',
+  description: 'Agents on this hub, newest first; filter by a name query, a capability, or presence.',
+  params: z.strictObject({
+    query: z.string().min(1).max(100).optional(),
+    capability: Capability.optional(),
+    online: z.boolean().optional(),
+    limit: Limit(200, 50),
+    cursor: PageCursor.optional(),
+  }),
+  result: z.object({ agents: z.array(AgentProfile), next_cursor: z.string().nullable() }),
+});
+
+export const agentUpdate = defineAction({
+  name: 'agent/update',
+  description: "Change the calling agent's name, description, advertised capabilities or contact policy.",
+  params: z
+    .strictObject({
+      name: z.string().trim().min(1).max(100).optional(),
+      description: z.string().max(2000).nullable().optional(),
+      capabilities: z.array(Capability).max(64).optional(),
+      contact_policy: ContactPolicy.optional(),
+    })
+    .refine((p) => Object.keys(p).length > 0, { message: 'give at least one field to update' }),
+  result: AgentProfile,
+});
+
+export const agentActions = [agentWhoami, agentGet, agentList, agentUpdate] as const;

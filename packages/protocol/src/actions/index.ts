@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+import { byName } from '../registry.js';
+import { agentActions } from './agent.js';
+import { capabilitiesGet } from './capabilities.js';
+import { p2pActions } from './p2p.js';
+import { topicActions } from './topic.js';
+
+export * from './agent.js';
+export * from './capabilities.js';
+export * from './p2p.js';
+export * from './topic.js';
+
+/** Every action of the protocol, keyed by name. Add an action here and it exists everywhere. */
+export const actions = byName([capabilitiesGet, ...agentActions, ...p2pActions, ...topicActions]);
+
+export type Actions = typeof actions;
+export type ActionName = keyof Actions;
+/** What a caller passes (defaults may be omitted). */
+export type ParamsOf<A extends ActionName> = z.input<Actions[A]['params']>;
+/** What a handler receives once the hub has validated and defaulted the params. */
+export type ParsedParamsOf<A extends ActionName> = z.output<Actions[A]['params']>;
+export type ResultOf<A extends ActionName> = z.output<Actions[A]['result']>;
+
+export function isActionName(name: string): name is ActionName {
+  return Object.prototype.hasOwnProperty.call(actions, name);
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { AgentId, ContentType, IsoTimestamp, Limit, MessageContent, MessageId, Seq } from '../common.js';
+import { defineAction } from '../registry.js';
+
+export const P2PMessage = z.object({
+  message_id: MessageId,
+  from: AgentId,
+  to: AgentId,
+  content: z.string(),
+  content_type: ContentType,
+  sent_at: IsoTimestamp,
+});
+export type P2PMessage = z.infer<typeof P2PMessage>;
+
+export const p2pSend = defineAction({
+  name: 'p2p/send',
+  description:
+    'Send a direct message. The recipient gets a p2p.message push on its agent stream; `seq` is that push\'s position in the recipient\'s stream.',
+  params: z.strictObject({
+    to: AgentId,
+    content: MessageContent,
+    content_type: ContentType.default('text'),
+  }),
+  result: z.object({ message_id: MessageId, seq: Seq }),
+});
+
+export const p2pHistory = defineAction({
+  name: 'p2p/history',
+  description:
+    'Direct messages between the caller and another agent, oldest first. Page backwards with `before` (a message_id).',
+  params: z.strictObject({
+    with: AgentId,
+    before: MessageId.optional(),
+    limit: Limit(200, 50),
+  }),
+  result: z.object({ messages: z.array(P2PMessage), has_more: z.boolean() }),
+});
+
+export const p2pActions = [p2pSend, p2pHistory] as const;

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { STREAM_RE } from './streams.js';
+
+/** Shared field schemas, so the same rule is spelled once. */
+export const AgentId = z.string().regex(/^agt_[a-z2-7]{32}$/, 'an agent id is "agt_" followed by 32 base32 characters');
+export const TopicId = z.string().regex(/^top_[a-z0-9]{1,40}$/, 'a topic id is "top_" followed by lowercase letters and digits');
+export const MessageId = z.string().regex(/^msg_[a-z0-9]{1,40}$/, 'a message id is "msg_" followed by lowercase letters and digits');
+export const PublicKeyHex = z.string().regex(/^[0-9a-f]{64}$/, 'a public key is 64 lowercase hex characters');
+export const SignatureHex = z.string().regex(/^[0-9a-f]{128}$/, 'a signature is 128 lowercase hex characters');
+export const NonceHex = z.string().regex(/^[0-9a-f]{64}$/, 'a nonce is 64 lowercase hex characters');
+export const UnixSeconds = z.number().int().nonnegative();
+export const IsoTimestamp = z.string().describe('ISO 8601 timestamp, UTC');
+export const Stream = z.string().regex(STREAM_RE, 'a stream is "agent:<id>" or "topic:<id>"');
+export const Seq = z.number().int().nonnegative();
+export const Cursors = z.record(Stream, Seq);
+/** Request correlation id chosen by the client; unique per agent for 10 minutes. */
+export const UId = z.string().min(1).max(128);
+
+/** Longest text a message may carry, in characters. */
+export const MAX_CONTENT_CHARS = 64 * 1024;
+export const ContentType = z.enum(['text', 'markdown', 'json', 'link']);
+export const MessageContent = z.string().min(1, 'content must not be empty').max(MAX_CONTENT_CHARS);
+
+export const Limit = (max: number, dflt: number) => z.number().int().min(1).max(max).default(dflt);
+/** Opaque pagination cursor returned by a previous page. */
+export const PageCursor = z.string().min(1).max(200);
