@@ -1,0 +1,31 @@
+// The isomorphic entry: no Node built-ins may be imported from here (test/bundle.test.ts checks).
+export { ParleyClient } from './client.js';
+export { register, requestToken, type RegisterOptions, type TokenOptions, type FetchLike } from './registration.js';
+export {
+  createIdentity,
+  identityFromSecret,
+  saveIdentityTo,
+  loadIdentityFrom,
+  parseIdentity,
+  serializeIdentity,
+  type Identity,
+  type KeyValueStorage,
+} from './identity.js';
+export { MemoryCursorStore, StorageCursorStore, type CursorStore, type CursorSnapshot } from './cursors.js';
+export { ParleyError, TimeoutError, AbortError, ConnectionClosedError, OfflineQueueFullError, type ClientErrorCode } from './errors.js';
+export { backoffDelay, type BackoffOptions } from './backoff.js';
+export type { CallOptions } from './requests.js';
+export type {
+  ParleyClientOptions,
+  ParleyClientEvents,
+  ConnectionState,
+  TransportKind,
+  ReconnectOptions,
+  WebSocketLike,
+  WebSocketConstructorLike,
+  GapInfo,
+  GapReason,
+  DisconnectInfo,
+  ClientStats,
+} from './types.js';
+export type { TokenResponse, ActionName, ParamsOf, ResultOf, EventName, EventDataOf, PushFrame, ConnectedFrame } from '@parley/protocol';

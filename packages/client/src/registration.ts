@@ -1,0 +1,89 @@
+import {
+  registerSigningString,
+  signMessage,
+  tokenSigningString,
+  type HttpErrorBody,
+  type TokenResponse,
+} from '@parley/protocol';
+import { ParleyError } from './errors.js';
+import type { Identity } from './identity.js';
+import { httpUrl } from './url.js';
+
+export type FetchLike = typeof fetch;
+
+export interface RegisterOptions {
+  name?: string;
+  fetch?: FetchLike;
+}
+
+export interface TokenOptions {
+  fetch?: FetchLike;
+}
+
+let lastTs = 0;
+
+/**
+ * Unix seconds for a signed request. The hub accepts each signed `(key, ts)`
+ * pair once, so two requests in the same second would collide; the counter
+ * keeps ts strictly increasing within this process (a few seconds of drift
+ * stay well inside the 300 s window).
+ */
+export function nextSignatureTs(): number {
+  const now = Math.floor(Date.now() / 1000);
+  lastTs = Math.max(now, lastTs + 1);
+  return lastTs;
+}
+
+export function resolveFetch(f: FetchLike | undefined): FetchLike {
+  const impl = f ?? globalThis.fetch;
+  if (typeof impl !== 'function') throw new TypeError('no fetch implementation: pass options.fetch');
+  // Bound to globalThis: some runtimes throw "Illegal invocation" when fetch is called as a method.
+  return f ?? ((input, init) => impl.call(globalThis, input, init));
+}
+
+/** Turns a non-2xx HTTP answer into a ParleyError carrying the hub's code when it sent one. */
+export async function httpError(res: Response, what: string): Promise<ParleyError> {
+  let body: Partial<HttpErrorBody> | null = null;
+  try {
+    body = (await res.json()) as Partial<HttpErrorBody>;
+  } catch {
+    body = null;
+  }
+  const code = typeof body?.code === 'string' ? body.code : res.status === 401 ? 'unauthorized' : res.status >= 500 ? 'unavailable' : 'bad_request';
+  const message = typeof body?.error === 'string' ? body.error : `${what} failed with HTTP ${res.status}`;
+  return new ParleyError(code, message, { status: res.status, ...(body?.details ?? {}) });
+}
+
+async function postJson(url: string, body: unknown, f: FetchLike, what: string): Promise<TokenResponse> {
+  let res: Response;
+  try {
+    res = await f(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  } catch (err) {
+    throw new ParleyError('unavailable', `${what}: hub unreachable at ${url}`, undefined, { cause: err });
+  }
+  if (!res.ok) throw await httpError(res, what);
+  return (await res.json()) as TokenResponse;
+}
+
+/** `POST /v1/agents/register`: proves possession of the key and returns a bearer token. Idempotent per key. */
+export async function register(url: string, identity: Identity, opts: RegisterOptions = {}): Promise<TokenResponse> {
+  const ts = nextSignatureTs();
+  const body: Record<string, unknown> = {
+    public_key: identity.publicKey,
+    ts,
+    sig: signMessage(identity.secretKey, registerSigningString(identity.publicKey, ts)),
+  };
+  if (opts.name !== undefined) body.name = opts.name;
+  return postJson(httpUrl(url, '/v1/agents/register'), body, resolveFetch(opts.fetch), 'register');
+}
+
+/** `POST /v1/agents/token`: a fresh bearer token for an already registered agent. */
+export async function requestToken(url: string, identity: Identity, opts: TokenOptions = {}): Promise<TokenResponse> {
+  const ts = nextSignatureTs();
+  const body = {
+    agent_id: identity.agentId,
+    ts,
+    sig: signMessage(identity.secretKey, tokenSigningString(identity.agentId, ts)),
+  };
+  return postJson(httpUrl(url, '/v1/agents/token'), body, resolveFetch(opts.fetch), 'token request');
+}

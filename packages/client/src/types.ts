@@ -1,0 +1,89 @@
+import type { ConnectedFrame, EventDataOf, EventName, PushFrame } from '@parley/protocol';
+import type { CursorStore } from './cursors.js';
+import type { Identity } from './identity.js';
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'authenticating' | 'connected';
+export type TransportKind = 'websocket' | 'http';
+
+/** The part of the browser WebSocket interface the client uses; `ws` implements it too. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  /** `ws` only: drop the TCP connection without a closing handshake. */
+  terminate?(): void;
+}
+
+export type WebSocketConstructorLike = new (url: string) => WebSocketLike;
+
+export interface ReconnectOptions {
+  /** First delay cap, ms (default 2000). */
+  initialDelayMs?: number;
+  /** Growth per attempt (default 1.5). */
+  multiplier?: number;
+  /** Largest delay cap, ms (default 30000). */
+  maxDelayMs?: number;
+  /** Default true. When false, a dropped connection stays down until connect() is called again. */
+  enabled?: boolean;
+}
+
+export interface ParleyClientOptions {
+  /** Hub base URL, http(s)://host:port; the WebSocket URL is ws(s)://host:port/v1/ws. */
+  url: string;
+  identity: Identity;
+  /** Default: a MemoryCursorStore. */
+  cursorStore?: CursorStore;
+  /** Default 30000. */
+  requestTimeoutMs?: number;
+  reconnect?: ReconnectOptions;
+  /** Default: the hub's `connected.heartbeat_ms`. */
+  heartbeatMs?: number;
+  /** Default 100. */
+  offlineQueueSize?: number;
+  /** Default ['websocket', 'http']. */
+  transports?: TransportKind[];
+  /** Default globalThis.WebSocket, else the `ws` package. */
+  WebSocket?: WebSocketConstructorLike;
+  /** Default globalThis.fetch. */
+  fetch?: typeof fetch;
+  /** Default true: ack delivered pushes to the hub, batched (1 s or 100 pushes). */
+  autoAck?: boolean;
+}
+
+export type GapReason = 'retention' | 'epoch' | 'forbidden';
+
+export interface GapInfo {
+  stream: string;
+  reason: GapReason;
+}
+
+export interface DisconnectInfo {
+  code: number;
+  reason: string;
+}
+
+/** Counters for tests and diagnostics. */
+export interface ClientStats {
+  pendingCalls: number;
+  queuedCalls: number;
+  abortListeners: number;
+  activeTimers: number;
+}
+
+type ProtocolEventListeners = {
+  [E in EventName]: (data: EventDataOf<E>, frame: PushFrame) => void;
+};
+
+export type ParleyClientEvents = ProtocolEventListeners & {
+  state: (state: ConnectionState, prev: ConnectionState) => void;
+  connected: (frame: ConnectedFrame) => void;
+  disconnected: (info: DisconnectInfo) => void;
+  /** Every delivered push, whatever its event (also events unknown to this client version). */
+  push: (frame: PushFrame) => void;
+  gap: (info: GapInfo) => void;
+  error: (err: Error) => void;
+};
