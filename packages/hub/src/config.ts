@@ -1,0 +1,96 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Defaults } from '@parley/protocol';
+import type { Logger } from 'pino';
+
+export interface HubOptions {
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 8787; 0 picks an ephemeral port. */
+  port?: number;
+  /** Default $PARLEY_DATA_DIR or ~/.parley/data; the database is <dataDir>/parley.db. */
+  dataDir?: string;
+  /** Overrides dataDir; ':memory:' for tests. */
+  dbPath?: string;
+  /** Announced in connected.heartbeat_ms; peers silent for > 2.5x are closed with 4408. Default 25000. */
+  heartbeatMs?: number;
+  /** Close 4401 when no auth arrives in time. Default 10000. */
+  authTimeoutMs?: number;
+  /** WebSocket frames (close 1009) and HTTP bodies (413). Default 1 MiB. */
+  maxFrameBytes?: number;
+  /** Per-connection send queue bound before close 4008. Default 4 MiB. */
+  maxQueuedBytes?: number;
+  /** Per-agent token bucket. Default { perSecond: 200, burst: 400 }. */
+  rateLimit?: { perSecond: number; burst: number } | false;
+  /** Push retention. Default 7 days. */
+  retentionMs?: number;
+  /** Bearer token lifetime. Default 86400. */
+  tokenTtlSeconds?: number;
+  /** pino level; default 'info'. */
+  logLevel?: string;
+  logger?: Logger;
+}
+
+export interface ResolvedConfig {
+  host: string;
+  port: number;
+  dbPath: string;
+  heartbeatMs: number;
+  authTimeoutMs: number;
+  maxFrameBytes: number;
+  maxQueuedBytes: number;
+  rateLimit: { perSecond: number; burst: number } | false;
+  retentionMs: number;
+  tokenTtlSeconds: number;
+  logLevel: string;
+}
+
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+
+export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
+  const dataDir = o.dataDir ?? process.env.PARLEY_DATA_DIR ?? join(homedir(), '.parley', 'data');
+  return {
+    host: o.host ?? '127.0.0.1',
+    port: o.port ?? 8787,
+    dbPath: o.dbPath ?? join(dataDir, 'parley.db'),
+    heartbeatMs: o.heartbeatMs ?? Defaults.heartbeatMs,
+    authTimeoutMs: o.authTimeoutMs ?? Defaults.authTimeoutMs,
+    maxFrameBytes: o.maxFrameBytes ?? Defaults.maxFrameBytes,
+    maxQueuedBytes: o.maxQueuedBytes ?? Defaults.maxQueuedBytes,
+    rateLimit: o.rateLimit === undefined ? { perSecond: 200, burst: 400 } : o.rateLimit,
+    retentionMs: o.retentionMs ?? WEEK_MS,
+    tokenTtlSeconds: o.tokenTtlSeconds ?? Defaults.tokenTtlSeconds,
+    logLevel: o.logLevel ?? 'info',
+  };
+}
+
+function int(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+/** Options from PARLEY_* environment variables; unset variables are left out so defaults apply. */
+export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOptions {
+  const o: HubOptions = {};
+  if (env.PARLEY_HOST) o.host = env.PARLEY_HOST;
+  const port = int(env.PARLEY_PORT, 'PARLEY_PORT');
+  if (port !== undefined) o.port = port;
+  if (env.PARLEY_DATA_DIR) o.dataDir = env.PARLEY_DATA_DIR;
+  if (env.PARLEY_LOG_LEVEL) o.logLevel = env.PARLEY_LOG_LEVEL;
+  const hb = int(env.PARLEY_HEARTBEAT_MS, 'PARLEY_HEARTBEAT_MS');
+  if (hb !== undefined) o.heartbeatMs = hb;
+  const ret = int(env.PARLEY_RETENTION_MS, 'PARLEY_RETENTION_MS');
+  if (ret !== undefined) o.retentionMs = ret;
+  const rl = env.PARLEY_RATE_LIMIT;
+  if (rl) {
+    if (rl === 'off') o.rateLimit = false;
+    else {
+      const m = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(rl);
+      if (!m) throw new Error(`PARLEY_RATE_LIMIT must be "<perSecond>/<burst>" or "off", got "${rl}"`);
+      o.rateLimit = { perSecond: Number(m[1]), burst: Number(m[2]) };
+    }
+  }
+  return o;
+}

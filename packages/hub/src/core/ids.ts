@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+
+const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomAlnum(n: number): string {
+  const bytes = randomBytes(n);
+  let out = '';
+  for (const b of bytes) out += ALNUM[b % 36];
+  return out;
+}
+
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * Time-ordered ids: fixed-width base36 milliseconds + a per-process counter +
+ * randomness. Sorting by id is sorting by creation, which keeps `before`
+ * paging of histories a plain `<` comparison on the id.
+ */
+function sortableId(prefix: string): string {
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    counter = 0;
+  } else counter++;
+  return prefix + lastMs.toString(36).padStart(9, '0') + counter.toString(36).padStart(4, '0') + randomAlnum(10);
+}
+
+export const newMessageId = () => sortableId('msg_');
+export const newTopicId = () => sortableId('top_');
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Opaque page cursors: base64url of a small JSON array. */
+export function encodeCursor(parts: Array<string | number>): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): Array<string | number> | null {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number') ? v : null;
+  } catch {
+    return null;
+  }
+}

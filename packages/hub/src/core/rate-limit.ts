@@ -1,0 +1,45 @@
+/**
+ * Per-agent token bucket, in memory: a burst of `burst` requests, refilled at
+ * `perSecond`. In memory is enough for one node; a cluster would share it.
+ */
+export interface RateLimitConfig {
+  perSecond: number;
+  burst: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(private readonly cfg: RateLimitConfig | false) {}
+
+  /** Returns 0 when allowed, else the milliseconds until one token is available. */
+  take(key: string, now = Date.now()): number {
+    if (!this.cfg) return 0;
+    const { perSecond, burst } = this.cfg;
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = { tokens: burst, at: now };
+      this.buckets.set(key, b);
+    }
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
+    b.at = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil(((1 - b.tokens) / perSecond) * 1000));
+  }
+
+  /** Forget full buckets so idle agents do not pile up. */
+  sweep(now = Date.now()): void {
+    if (!this.cfg) return;
+    for (const [k, b] of this.buckets) {
+      if (b.tokens + ((now - b.at) / 1000) * this.cfg.perSecond >= this.cfg.burst) this.buckets.delete(k);
+    }
+  }
+}

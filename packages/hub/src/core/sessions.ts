@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+
+/** How a session reaches its client; the WebSocket transport provides it. */
+export interface SessionSink {
+  /** Queue a text frame; the sink enforces the byte bound (and closes 4008 itself). */
+  send(frame: string): void;
+  close(code: number, reason: string): void;
+}
+
+/**
+ * One authenticated connection. Pushes go through `deliver`, which keeps the
+ * per-stream order promise: while a stream is being replayed, live pushes of
+ * that stream are buffered, and nothing at or below the last sent seq is sent twice.
+ */
+export class Session {
+  readonly id = 'ses_' + randomBytes(12).toString('hex');
+  private readonly lastSent = new Map<string, number>();
+  private readonly replaying = new Map<string, Array<{ seq: number; frame: string }>>();
+  /**
+   * Until `connected` is sent nothing else may reach the client, but the session
+   * is already registered (so no push falls between the resume snapshot and
+   * registration); live pushes wait here meanwhile.
+   */
+  private held: Array<{ stream: string; seq: number; frame: string }> | null = [];
+
+  constructor(
+    readonly agentId: string,
+    private readonly sink: SessionSink,
+  ) {}
+
+  send(frame: string): void {
+    this.sink.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    this.sink.close(code, reason);
+  }
+
+  /** Live push. Returns true when it was sent (or buffered) rather than dropped as already sent. */
+  deliver(stream: string, seq: number, frame: string): boolean {
+    if (this.held) {
+      this.held.push({ stream, seq, frame });
+      return true;
+    }
+    const buffer = this.replaying.get(stream);
+    if (buffer) {
+      buffer.push({ seq, frame });
+      return true;
+    }
+    return this.sendPush(stream, seq, frame);
+  }
+
+  /** Called right after `connected` went out. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const p of held) this.deliver(p.stream, p.seq, p.frame);
+  }
+
+  beginReplay(stream: string): void {
+    this.replaying.set(stream, []);
+  }
+
+  /** Replayed push: always in seq order, straight to the sink. */
+  replay(stream: string, seq: number, frame: string): void {
+    this.sendPush(stream, seq, frame);
+  }
+
+  /** End of a stream's replay: flush what arrived live meanwhile, skipping what the replay covered. */
+  endReplay(stream: string, replayedThrough: number): void {
+    const buffer = this.replaying.get(stream) ?? [];
+    this.replaying.delete(stream);
+    const last = this.lastSent.get(stream) ?? 0;
+    if (replayedThrough > last) this.lastSent.set(stream, replayedThrough);
+    buffer.sort((a, b) => a.seq - b.seq);
+    for (const p of buffer) this.sendPush(stream, p.seq, p.frame);
+  }
+
+  private sendPush(stream: string, seq: number, frame: string): boolean {
+    const last = this.lastSent.get(stream);
+    if (last !== undefined && seq <= last) return false;
+    this.lastSent.set(stream, seq);
+    this.sink.send(frame);
+    return true;
+  }
+}
+
+/** Open sessions by agent: presence (`online`) and the local end of fan-out. */
+export class SessionRegistry {
+  private readonly byAgent = new Map<string, Set<Session>>();
+
+  add(s: Session): void {
+    let set = this.byAgent.get(s.agentId);
+    if (!set) this.byAgent.set(s.agentId, (set = new Set()));
+    set.add(s);
+  }
+
+  remove(s: Session): void {
+    const set = this.byAgent.get(s.agentId);
+    if (!set) return;
+    set.delete(s);
+    if (set.size === 0) this.byAgent.delete(s.agentId);
+  }
+
+  of(agentId: string): ReadonlySet<Session> | undefined {
+    return this.byAgent.get(agentId);
+  }
+
+  isOnline(agentId: string): boolean {
+    return this.byAgent.has(agentId);
+  }
+
+  onlineAgents(): string[] {
+    return [...this.byAgent.keys()];
+  }
+
+  all(): Session[] {
+    const out: Session[] = [];
+    for (const set of this.byAgent.values()) out.push(...set);
+    return out;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const set of this.byAgent.values()) n += set.size;
+    return n;
+  }
+}

@@ -1,0 +1,218 @@
+import { parseStream, type PushFrame } from '@parley/protocol';
+import type { Kysely, Transaction } from 'kysely';
+import type { Bus } from '../bus/local.js';
+import type { Database } from '../store/schema.js';
+
+/** Who may read which stream; provided by the domains (agent inbox, topic membership). */
+export interface StreamAccess {
+  canRead(agentId: string, stream: string): Promise<boolean>;
+  /** Every stream the agent may read right now. */
+  readable(agentId: string): Promise<string[]>;
+  /** Agents that receive a live push of the stream. */
+  recipients(stream: string): Promise<string[]>;
+}
+
+export interface StoredPush {
+  stream: string;
+  seq: number;
+  ts: number;
+  frame: string;
+}
+
+export interface StreamInfo {
+  head: number;
+  prunedThrough: number;
+}
+
+/** Serialises a push once; the stored `data` text is spliced in verbatim. */
+export function pushFrameText(stream: string, seq: number, event: string, dataJson: string, ts: number): string {
+  return `{"type":"push","stream":${JSON.stringify(stream)},"seq":${seq},"event":${JSON.stringify(event)},"data":${dataJson},"ts":"${new Date(ts).toISOString()}"}`;
+}
+
+export interface AppendHooks {
+  onStored?: () => void;
+}
+
+/**
+ * Durable streams: append (persist, then fan out), replay and read cursors.
+ * Appends to one stream are chained so `seq` order, commit order and fan-out
+ * order are the same; different streams proceed independently.
+ */
+export class Streams {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly bus: Bus,
+    readonly access: StreamAccess,
+    private readonly hooks: AppendHooks = {},
+  ) {}
+
+  /**
+   * Stores a push and fans it out. `build` makes the event data once the seq is
+   * known; `within` runs in the same transaction (e.g. to store the domain row).
+   */
+  append(
+    stream: string,
+    event: string,
+    build: (seq: number, ts: number) => unknown,
+    within?: (trx: Transaction<Database>, seq: number, ts: number) => Promise<void>,
+  ): Promise<StoredPush> {
+    const prev = this.chains.get(stream) ?? Promise.resolve();
+    const next = prev.then(
+      () => this.appendNow(stream, event, build, within),
+      () => this.appendNow(stream, event, build, within),
+    );
+    this.chains.set(stream, next);
+    // Drop the chain entry once idle so the map does not grow with every stream ever used.
+    const cleanup = () => {
+      if (this.chains.get(stream) === next) this.chains.delete(stream);
+    };
+    next.then(cleanup, cleanup);
+    return next;
+  }
+
+  private async appendNow(
+    stream: string,
+    event: string,
+    build: (seq: number, ts: number) => unknown,
+    within?: (trx: Transaction<Database>, seq: number, ts: number) => Promise<void>,
+  ): Promise<StoredPush> {
+    const stored = await this.db.transaction().execute(async (trx) => {
+      const { head } = await trx
+        .insertInto('streams')
+        .values({ stream, head: 1, pruned_through: 0 })
+        .onConflict((oc) => oc.column('stream').doUpdateSet((eb) => ({ head: eb('streams.head', '+', 1) })))
+        .returning('head')
+        .executeTakeFirstOrThrow();
+      const seq = Number(head);
+      const ts = Date.now();
+      if (within) await within(trx, seq, ts);
+      const data = JSON.stringify(build(seq, ts) ?? null);
+      await trx.insertInto('pushes').values({ stream, seq, event, data, ts }).execute();
+      return { stream, seq, ts, frame: pushFrameText(stream, seq, event, data, ts) };
+    });
+    this.hooks.onStored?.();
+    const recipients = await this.access.recipients(stream);
+    this.bus.publish({ stream, seq: stored.seq, frame: stored.frame, recipients });
+    return stored;
+  }
+
+  /** Resolves once every append queued so far has finished (used by shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.chains.values()]);
+  }
+
+  async info(stream: string): Promise<StreamInfo> {
+    const row = await this.db.selectFrom('streams').select(['head', 'pruned_through']).where('stream', '=', stream).executeTakeFirst();
+    return { head: Number(row?.head ?? 0), prunedThrough: Number(row?.pruned_through ?? 0) };
+  }
+
+  /** Pushes with after < seq <= upTo, oldest first. */
+  async read(stream: string, after: number, limit: number, upTo?: number): Promise<StoredPush[]> {
+    let q = this.db
+      .selectFrom('pushes')
+      .select(['seq', 'event', 'data', 'ts'])
+      .where('stream', '=', stream)
+      .where('seq', '>', after);
+    if (upTo !== undefined) q = q.where('seq', '<=', upTo);
+    const rows = await q.orderBy('seq', 'asc').limit(limit).execute();
+    return rows.map((r) => {
+      const seq = Number(r.seq);
+      const ts = Number(r.ts);
+      return { stream, seq, ts, frame: pushFrameText(stream, seq, r.event, r.data, ts) };
+    });
+  }
+
+  async getReadCursor(agentId: string, stream: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('read_cursors')
+      .select('seq')
+      .where('agent_id', '=', agentId)
+      .where('stream', '=', stream)
+      .executeTakeFirst();
+    return Number(row?.seq ?? 0);
+  }
+
+  /** Sets the read cursor exactly (topic/join puts it at the head). */
+  async setReadCursor(agentId: string, stream: string, seq: number): Promise<void> {
+    await this.db
+      .insertInto('read_cursors')
+      .values({ agent_id: agentId, stream, seq })
+      .onConflict((oc) => oc.columns(['agent_id', 'stream']).doUpdateSet({ seq }))
+      .execute();
+  }
+
+  /** Ack: moves read cursors forward only, for readable streams; others are ignored. */
+  async ack(agentId: string, cursors: Record<string, number>): Promise<void> {
+    for (const [stream, seq] of Object.entries(cursors)) {
+      if (!parseStream(stream) || !(await this.access.canRead(agentId, stream))) continue;
+      const current = await this.getReadCursor(agentId, stream);
+      if (seq > current) await this.setReadCursor(agentId, stream, seq);
+    }
+  }
+
+  /** Deletes pushes older than retention and remembers how far each stream was pruned. */
+  async prune(retentionMs: number, now = Date.now()): Promise<number> {
+    const cutoff = now - retentionMs;
+    const rows = await this.db
+      .selectFrom('pushes')
+      .select(['stream', (eb) => eb.fn.max('seq').as('max_seq')])
+      .where('ts', '<', cutoff)
+      .groupBy('stream')
+      .execute();
+    let removed = 0;
+    for (const r of rows) {
+      const through = Number(r.max_seq);
+      await this.db.transaction().execute(async (trx) => {
+        const res = await trx.deleteFrom('pushes').where('stream', '=', r.stream).where('seq', '<=', through).executeTakeFirst();
+        removed += Number(res.numDeletedRows);
+        await trx
+          .updateTable('streams')
+          .set({ pruned_through: through })
+          .where('stream', '=', r.stream)
+          .where('pruned_through', '<', through)
+          .execute();
+      });
+    }
+    return removed;
+  }
+
+  // ---- long-poll wake-ups -------------------------------------------------
+
+  /** Called by fan-out for every recipient of a push. */
+  notify(agentId: string): void {
+    const set = this.waiters.get(agentId);
+    if (!set) return;
+    this.waiters.delete(agentId);
+    for (const w of set) w();
+  }
+
+  /** Resolves on the next push for the agent, after `ms`, or when `signal` aborts. */
+  waitForPush(agentId: string, ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      let set = this.waiters.get(agentId);
+      if (!set) this.waiters.set(agentId, (set = new Set()));
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.waiters.get(agentId)?.delete(done);
+        if (this.waiters.get(agentId)?.size === 0) this.waiters.delete(agentId);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      if (signal.aborted) return done();
+      signal.addEventListener('abort', done);
+      set.add(done);
+    });
+  }
+
+  get waiting(): number {
+    let n = 0;
+    for (const s of this.waiters.values()) n += s.size;
+    return n;
+  }
+}
+
+export type { PushFrame };

@@ -1,0 +1,2 @@
+export { AgentService, type Presence } from './service.js';
+export { agentHandlers } from './handlers.js';

@@ -1,0 +1,118 @@
+import { ErrorCode, type AgentProfile, type ContactPolicy, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
+import type { Kysely } from 'kysely';
+import { HubError, notFound } from '../../core/errors.js';
+import { decodeCursor, encodeCursor, iso } from '../../core/ids.js';
+import type { AgentsTable, Database } from '../../store/schema.js';
+
+/** Presence comes from the session registry; the domain never sees sockets. */
+export interface Presence {
+  isOnline(agentId: string): boolean;
+  onlineAgents(): string[];
+}
+
+/** Agent profiles, capabilities and presence. Other domains use the exported functions only. */
+export class AgentService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly presence: Presence,
+  ) {}
+
+  async upsert(agentId: string, publicKey: string, name: string | undefined): Promise<void> {
+    await this.db
+      .insertInto('agents')
+      .values({ agent_id: agentId, public_key: publicKey, name: name ?? null, description: null, contact_policy: 'open', created_at: Date.now(), last_seen_at: null })
+      .onConflict((oc) => (name === undefined ? oc.column('agent_id').doNothing() : oc.column('agent_id').doUpdateSet({ name })))
+      .execute();
+  }
+
+  async publicKeyOf(agentId: string): Promise<string | null> {
+    const row = await this.db.selectFrom('agents').select('public_key').where('agent_id', '=', agentId).executeTakeFirst();
+    return row?.public_key ?? null;
+  }
+
+  /** For other domains: null when the agent does not exist. */
+  async contactPolicyOf(agentId: string): Promise<ContactPolicy | null> {
+    const row = await this.db.selectFrom('agents').select('contact_policy').where('agent_id', '=', agentId).executeTakeFirst();
+    return (row?.contact_policy as ContactPolicy | undefined) ?? null;
+  }
+
+  async touch(agentId: string, at = Date.now()): Promise<void> {
+    await this.db.updateTable('agents').set({ last_seen_at: at }).where('agent_id', '=', agentId).execute();
+  }
+
+  async profile(agentId: string): Promise<AgentProfile> {
+    const row = await this.db.selectFrom('agents').selectAll().where('agent_id', '=', agentId).executeTakeFirst();
+    if (!row) throw notFound('agent');
+    return (await this.toProfiles([row]))[0]!;
+  }
+
+  async list(p: ParsedParamsOf<'agent/list'>): Promise<ResultOf<'agent/list'>> {
+    let q = this.db.selectFrom('agents').selectAll();
+    if (p.query) q = q.where('name', 'like', `%${escapeLike(p.query)}%`);
+    if (p.capability) {
+      const cap = p.capability;
+      q = q.where('agent_id', 'in', (eb) => eb.selectFrom('agent_capabilities').select('agent_id').where('capability', '=', cap));
+    }
+    if (p.online !== undefined) {
+      const online = this.presence.onlineAgents();
+      if (p.online) {
+        if (online.length === 0) return { agents: [], next_cursor: null };
+        q = q.where('agent_id', 'in', online);
+      } else if (online.length > 0) q = q.where('agent_id', 'not in', online);
+    }
+    if (p.cursor) {
+      const c = decodeCursor(p.cursor);
+      if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'string') throw new HubError(ErrorCode.InvalidParams, 'bad cursor');
+      const [at, id] = c as [number, string];
+      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('agent_id', '<', id)])]));
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('agent_id', 'desc').limit(p.limit + 1).execute();
+    const page = rows.slice(0, p.limit);
+    const last = page[page.length - 1];
+    return {
+      agents: await this.toProfiles(page),
+      next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.agent_id]) : null,
+    };
+  }
+
+  async update(agentId: string, p: ParsedParamsOf<'agent/update'>): Promise<AgentProfile> {
+    await this.db.transaction().execute(async (trx) => {
+      const set: Partial<AgentsTable> = {};
+      if (p.name !== undefined) set.name = p.name;
+      if (p.description !== undefined) set.description = p.description;
+      if (p.contact_policy !== undefined) set.contact_policy = p.contact_policy;
+      if (Object.keys(set).length > 0) await trx.updateTable('agents').set(set).where('agent_id', '=', agentId).execute();
+      if (p.capabilities !== undefined) {
+        await trx.deleteFrom('agent_capabilities').where('agent_id', '=', agentId).execute();
+        const caps = [...new Set(p.capabilities)];
+        if (caps.length > 0) await trx.insertInto('agent_capabilities').values(caps.map((capability) => ({ agent_id: agentId, capability }))).execute();
+      }
+    });
+    return this.profile(agentId);
+  }
+
+  private async toProfiles(rows: AgentsTable[]): Promise<AgentProfile[]> {
+    const ids = rows.map((r) => r.agent_id);
+    const caps = new Map<string, string[]>();
+    if (ids.length > 0) {
+      const capRows = await this.db.selectFrom('agent_capabilities').selectAll().where('agent_id', 'in', ids).orderBy('capability').execute();
+      for (const c of capRows) caps.set(c.agent_id, [...(caps.get(c.agent_id) ?? []), c.capability]);
+    }
+    return rows.map((r) => ({
+      agent_id: r.agent_id,
+      public_key: r.public_key,
+      name: r.name,
+      description: r.description,
+      capabilities: caps.get(r.agent_id) ?? [],
+      contact_policy: r.contact_policy as ContactPolicy,
+      online: this.presence.isOnline(r.agent_id),
+      created_at: iso(Number(r.created_at)),
+      last_seen_at: r.last_seen_at === null ? null : iso(Number(r.last_seen_at)),
+    }));
+  }
+}
+
+export function escapeLike(s: string): string {
+  // Kept simple and portable: wildcards typed by the user match literally only via exact text.
+  return s.replace(/[%_]/g, '');
+}

@@ -1,0 +1,2 @@
+export { TopicService } from './service.js';
+export { topicHandlers } from './handlers.js';

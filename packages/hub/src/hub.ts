@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto';
+import { agentStream, parseStream, topicStream } from '@parley/protocol';
+import pino, { type Logger } from 'pino';
+import { LocalBus } from './bus/local.js';
+import { resolveConfig, type HubOptions } from './config.js';
+import { Auth } from './core/auth.js';
+import { Dedupe } from './core/dedupe.js';
+import { Dispatcher, type HandlerMap } from './core/dispatcher.js';
+import { RateLimiter } from './core/rate-limit.js';
+import { SessionRegistry } from './core/sessions.js';
+import { Streams, type StreamAccess } from './core/streams.js';
+import { AgentService, agentHandlers } from './domains/agent/index.js';
+import { capabilitiesHandlers } from './domains/capabilities/index.js';
+import { P2PService, p2pHandlers } from './domains/p2p/index.js';
+import { TopicService, topicHandlers } from './domains/topic/index.js';
+import { Metrics } from './metrics.js';
+import type { Database } from './store/schema.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { Kysely } from 'kysely';
+import { buildHttp } from './transport/http.js';
+import { WsTransport } from './transport/ws.js';
+
+export interface RunningHub {
+  /** Base URL, e.g. 'http://127.0.0.1:8787'; the WebSocket is at ws://.../v1/ws. */
+  url: string;
+  port: number;
+  epoch: string;
+  /** Graceful: stop accepting, finish in-flight calls, close sockets with 1001, close the db. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The epoch names this data set; it is created with the database and never changes. */
+async function loadEpoch(db: Kysely<Database>): Promise<string> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', 'epoch').executeTakeFirst();
+  if (row) return row.value;
+  const epoch = 'ep_' + randomBytes(8).toString('hex');
+  await db.insertInto('meta').values({ key: 'epoch', value: epoch }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  return (await db.selectFrom('meta').select('value').where('key', '=', 'epoch').executeTakeFirstOrThrow()).value;
+}
+
+export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
+  const cfg = resolveConfig(options);
+  const log: Logger = options.logger ?? pino({ level: cfg.logLevel, name: 'parley-hub' });
+  const store = openSqliteStore(cfg.dbPath);
+  await store.migrate();
+  const db = store.db;
+  const epoch = await loadEpoch(db);
+  const startedAt = Date.now();
+  const metrics = new Metrics();
+  const sessions = new SessionRegistry();
+  const bus = new LocalBus();
+
+  const agents = new AgentService(db, sessions);
+  // Streams need topic membership and topics need streams: the access functions
+  // below refer to `topics`, which exists by the time any of them is called.
+  const access: StreamAccess = {
+    async canRead(agentId, stream) {
+      const s = parseStream(stream);
+      if (!s) return false;
+      if (s.kind === 'agent') return s.id === agentId;
+      return (await topics.roleOf(s.id, agentId)) !== null;
+    },
+    async readable(agentId) {
+      return [agentStream(agentId), ...(await topics.joinedTopicIds(agentId)).map(topicStream)];
+    },
+    async recipients(stream) {
+      const s = parseStream(stream);
+      if (!s) return [];
+      return s.kind === 'agent' ? [s.id] : topics.memberIds(s.id);
+    },
+  };
+  const streams = new Streams(db, bus, access, { onStored: () => metrics.stored.inc() });
+  const topics = new TopicService(db, streams);
+  const p2p = new P2PService(db, streams, agents);
+
+  // Local end of fan-out: every recipient's open sessions, plus its long polls.
+  bus.subscribe((msg) => {
+    for (const agentId of msg.recipients) {
+      for (const s of sessions.of(agentId) ?? []) if (s.deliver(msg.stream, msg.seq, msg.frame)) metrics.fanout.inc();
+      streams.notify(agentId);
+    }
+  });
+
+  const handlers: HandlerMap = {
+    ...capabilitiesHandlers(),
+    ...agentHandlers(agents),
+    ...p2pHandlers(p2p),
+    ...topicHandlers(topics),
+  };
+  const auth = new Auth(db, agents, cfg.tokenTtlSeconds);
+  const dedupe = new Dedupe(db);
+  const limiter = new RateLimiter(cfg.rateLimit);
+  const dispatcher = new Dispatcher(handlers, dedupe, limiter, metrics, log);
+
+  const onPresence = (agentId: string) => {
+    agents.touch(agentId).catch((err: unknown) => log.warn({ err }, 'last_seen update failed'));
+  };
+
+  // Housekeeping: retention, dedupe window, used signatures, idle rate buckets.
+  const housekeeping = async () => {
+    const removed = await streams.prune(cfg.retentionMs);
+    if (removed > 0) log.debug({ removed }, 'pruned pushes');
+    await dedupe.prune();
+    await auth.prune();
+    limiter.sweep();
+  };
+  await housekeeping();
+  let housekeepingRun: Promise<void> = Promise.resolve();
+  const timer = setInterval(
+    () => {
+      housekeepingRun = housekeeping().catch((err: unknown) => log.error({ err }, 'housekeeping failed'));
+    },
+    Math.max(50, Math.min(Math.floor(cfg.retentionMs / 2), 60_000)),
+  );
+  timer.unref();
+
+  let closing = false;
+  const shutdown = new AbortController();
+  const app = buildHttp({
+    maxFrameBytes: cfg.maxFrameBytes,
+    epoch,
+    startedAt,
+    auth,
+    dispatcher,
+    streams,
+    metrics,
+    log,
+    onPresence,
+    shutdown: shutdown.signal,
+    isClosing: () => closing,
+  });
+  const ws = new WsTransport({
+    heartbeatMs: cfg.heartbeatMs,
+    authTimeoutMs: cfg.authTimeoutMs,
+    maxFrameBytes: cfg.maxFrameBytes,
+    maxQueuedBytes: cfg.maxQueuedBytes,
+    epoch,
+    auth,
+    dispatcher,
+    streams,
+    sessions,
+    metrics,
+    log,
+    onPresence,
+  });
+  app.server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
+
+  try {
+    await app.listen({ host: cfg.host, port: cfg.port });
+  } catch (err) {
+    clearInterval(timer);
+    await ws.close(0);
+    await store.close();
+    throw err;
+  }
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
+  const hostForUrl = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+  const url = `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
+  log.info({ url, epoch, db: cfg.dbPath }, 'hub listening');
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      closing = true;
+      ws.stopAccepting();
+      shutdown.abort();
+      // In-flight calls finish and their responses go out before sockets close.
+      await dispatcher.drain(5000);
+      await ws.close();
+      await app.close();
+      clearInterval(timer);
+      await housekeepingRun;
+      await streams.drain();
+      await bus.close();
+      await store.close();
+      log.info('hub closed');
+    })());
+
+  return { url, port, epoch, close };
+}
+
+/** SIGTERM/SIGINT: close gracefully, then exit. */
+export function installSignalHandlers(hub: RunningHub, log: (msg: string) => void = () => {}): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    hub.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log(`shutdown failed: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

@@ -1,0 +1,27 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics. One Registry per hub so several hubs in one process (tests) do not collide. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly connections = new Gauge({ name: 'parley_connections', help: 'Open authenticated WebSocket sessions', registers: [this.registry] });
+  readonly requests = new Counter({
+    name: 'parley_requests_total',
+    help: 'Action calls by action and result status',
+    labelNames: ['action', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly fanout = new Counter({ name: 'parley_push_fanout_total', help: 'Pushes delivered to sessions', registers: [this.registry] });
+  readonly stored = new Counter({ name: 'parley_pushes_stored_total', help: 'Pushes persisted', registers: [this.registry] });
+  readonly duration = new Histogram({
+    name: 'parley_request_duration_seconds',
+    help: 'Action handling time',
+    labelNames: ['action'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly longPolls = new Gauge({ name: 'parley_long_polls_waiting', help: 'HTTP long polls currently waiting', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'parley_process_' });
+  }
+}

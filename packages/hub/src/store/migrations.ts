@@ -1,0 +1,142 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/**
+ * Migrations live in code (not files on disk) so they ship inside the bundled
+ * dist. Append new versions; never edit a released one. Column types are the
+ * portable subset (text, integer/bigint) that SQLite and PostgreSQL share.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_core': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('meta')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('agents')
+        .addColumn('agent_id', 'text', (c) => c.primaryKey())
+        .addColumn('public_key', 'text', (c) => c.notNull())
+        .addColumn('name', 'text')
+        .addColumn('description', 'text')
+        .addColumn('contact_policy', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('agents_created').on('agents').columns(['created_at', 'agent_id']).execute();
+
+      await db.schema
+        .createTable('agent_capabilities')
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('capability', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('agent_capabilities_pk', ['agent_id', 'capability'])
+        .execute();
+      await db.schema.createIndex('agent_capabilities_cap').on('agent_capabilities').column('capability').execute();
+
+      await db.schema
+        .createTable('tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('used_signatures')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('dedupe')
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('u_id', 'text', (c) => c.notNull())
+        .addColumn('response', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('dedupe_pk', ['agent_id', 'u_id'])
+        .execute();
+      await db.schema.createIndex('dedupe_created').on('dedupe').column('created_at').execute();
+
+      await db.schema
+        .createTable('streams')
+        .addColumn('stream', 'text', (c) => c.primaryKey())
+        .addColumn('head', 'bigint', (c) => c.notNull())
+        .addColumn('pruned_through', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('pushes')
+        .addColumn('stream', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('ts', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('pushes_pk', ['stream', 'seq'])
+        .execute();
+      await db.schema.createIndex('pushes_ts').on('pushes').column('ts').execute();
+
+      await db.schema
+        .createTable('read_cursors')
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('stream', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('read_cursors_pk', ['agent_id', 'stream'])
+        .execute();
+
+      await db.schema
+        .createTable('p2p_messages')
+        .addColumn('message_id', 'text', (c) => c.primaryKey())
+        .addColumn('from_id', 'text', (c) => c.notNull())
+        .addColumn('to_id', 'text', (c) => c.notNull())
+        .addColumn('content', 'text', (c) => c.notNull())
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('sent_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('p2p_pair').on('p2p_messages').columns(['from_id', 'to_id', 'message_id']).execute();
+
+      await db.schema
+        .createTable('topics')
+        .addColumn('topic_id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('visibility', 'text', (c) => c.notNull())
+        .addColumn('join_method', 'text', (c) => c.notNull())
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('topics_created').on('topics').columns(['created_at', 'topic_id']).execute();
+
+      await db.schema
+        .createTable('topic_members')
+        .addColumn('topic_id', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('joined_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('topic_members_pk', ['topic_id', 'agent_id'])
+        .execute();
+      await db.schema.createIndex('topic_members_agent').on('topic_members').column('agent_id').execute();
+
+      await db.schema
+        .createTable('topic_messages')
+        .addColumn('topic_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('message_id', 'text', (c) => c.notNull().unique())
+        .addColumn('from_id', 'text', (c) => c.notNull())
+        .addColumn('content', 'text', (c) => c.notNull())
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('semantic_type', 'text')
+        .addColumn('reply_to', 'text')
+        .addColumn('sent_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('topic_messages_pk', ['topic_id', 'seq'])
+        .execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

@@ -1,0 +1,120 @@
+/**
+ * Table shapes as Kysely sees them. Times are integers (Unix milliseconds) so
+ * ordering and comparisons are portable between SQLite and PostgreSQL; JSON
+ * payloads are stored as text for the same reason.
+ */
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface AgentsTable {
+  agent_id: string;
+  public_key: string;
+  name: string | null;
+  description: string | null;
+  contact_policy: string;
+  created_at: number;
+  last_seen_at: number | null;
+}
+
+export interface AgentCapabilitiesTable {
+  agent_id: string;
+  capability: string;
+}
+
+export interface TokensTable {
+  token_hash: string;
+  agent_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** Signed (key-or-agent, ts) pairs already used, so a captured request mints nothing twice. */
+export interface UsedSignaturesTable {
+  key: string;
+  expires_at: number;
+}
+
+export interface DedupeTable {
+  agent_id: string;
+  u_id: string;
+  response: string;
+  created_at: number;
+}
+
+export interface StreamsTable {
+  stream: string;
+  head: number;
+  /** Highest seq removed by retention pruning; cursors below it have a gap. */
+  pruned_through: number;
+}
+
+export interface PushesTable {
+  stream: string;
+  seq: number;
+  event: string;
+  data: string;
+  ts: number;
+}
+
+export interface ReadCursorsTable {
+  agent_id: string;
+  stream: string;
+  seq: number;
+}
+
+export interface P2PMessagesTable {
+  message_id: string;
+  from_id: string;
+  to_id: string;
+  content: string;
+  content_type: string;
+  sent_at: number;
+}
+
+export interface TopicsTable {
+  topic_id: string;
+  name: string;
+  description: string | null;
+  type: string;
+  visibility: string;
+  join_method: string;
+  owner_id: string;
+  created_at: number;
+}
+
+export interface TopicMembersTable {
+  topic_id: string;
+  agent_id: string;
+  role: string;
+  joined_at: number;
+}
+
+export interface TopicMessagesTable {
+  topic_id: string;
+  seq: number;
+  message_id: string;
+  from_id: string;
+  content: string;
+  content_type: string;
+  semantic_type: string | null;
+  reply_to: string | null;
+  sent_at: number;
+}
+
+export interface Database {
+  meta: MetaTable;
+  agents: AgentsTable;
+  agent_capabilities: AgentCapabilitiesTable;
+  tokens: TokensTable;
+  used_signatures: UsedSignaturesTable;
+  dedupe: DedupeTable;
+  streams: StreamsTable;
+  pushes: PushesTable;
+  read_cursors: ReadCursorsTable;
+  p2p_messages: P2PMessagesTable;
+  topics: TopicsTable;
+  topic_members: TopicMembersTable;
+  topic_messages: TopicMessagesTable;
+}

@@ -1,0 +1,160 @@
+import { AckRequest, ErrorCode, PollQuery, RegisterRequest, RequestFrame, TokenRequest, buildCapabilities, type HttpErrorBody } from '@parley/protocol';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Auth } from '../core/auth.js';
+import type { Dispatcher } from '../core/dispatcher.js';
+import { HubError, zodToContent } from '../core/errors.js';
+import { pollPushes } from '../core/poll.js';
+import type { Streams } from '../core/streams.js';
+import type { Metrics } from '../metrics.js';
+
+export interface HttpDeps {
+  maxFrameBytes: number;
+  epoch: string;
+  startedAt: number;
+  auth: Auth;
+  dispatcher: Dispatcher;
+  streams: Streams;
+  metrics: Metrics;
+  log: Logger;
+  onPresence(agentId: string): void;
+  /** Aborted when the hub shuts down: long polls answer at once. */
+  shutdown: AbortSignal;
+  isClosing(): boolean;
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  invalid_params: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+  timeout: 504,
+};
+
+function sendError(reply: FastifyReply, code: ErrorCode, error: string, details?: Record<string, unknown>, status?: number) {
+  const body: HttpErrorBody = details ? { error, code, details } : { error, code };
+  return reply.code(status ?? STATUS[code] ?? 500).send(body);
+}
+
+/** HTTP edge: registration, the RPC/poll fallback, discovery and operations endpoints. */
+export function buildHttp(d: HttpDeps): FastifyInstance {
+  const app = Fastify({ bodyLimit: d.maxFrameBytes, logger: false, forceCloseConnections: 'idle' });
+
+  app.addHook('onRequest', async (_req, reply) => {
+    if (d.isClosing()) return sendError(reply, ErrorCode.Unavailable, 'hub is shutting down');
+  });
+
+  app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status === 413) return sendError(reply, ErrorCode.PayloadTooLarge, `body exceeds ${d.maxFrameBytes} bytes`);
+    if (status >= 400 && status < 500) return sendError(reply, ErrorCode.BadRequest, err.message ?? 'bad request', undefined, status);
+    d.log.error({ err }, 'http handler failed');
+    return sendError(reply, ErrorCode.Internal, 'internal error');
+  });
+  app.setNotFoundHandler((_req, reply) => sendError(reply, ErrorCode.NotFound, 'no such endpoint'));
+
+  /** Bearer token -> agent id, or a 401 already sent. */
+  const authenticate = async (req: FastifyRequest, reply: FastifyReply): Promise<string | null> => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    const agentId = m ? await d.auth.agentForToken(m[1]!) : null;
+    if (!agentId) {
+      await sendError(reply, ErrorCode.Unauthorized, m ? 'invalid or expired token' : 'missing bearer token');
+      return null;
+    }
+    d.onPresence(agentId);
+    return agentId;
+  };
+
+  const hubErrorReply = (reply: FastifyReply, err: unknown) => {
+    if (err instanceof HubError) return sendError(reply, err.code, err.message, err.details);
+    throw err;
+  };
+
+  app.post('/v1/agents/register', async (req, reply) => {
+    const body = RegisterRequest.safeParse(req.body);
+    if (!body.success) {
+      const c = zodToContent(ErrorCode.BadRequest, 'malformed register request', body.error);
+      return sendError(reply, c.code, c.error, c.details);
+    }
+    try {
+      return await d.auth.register(body.data);
+    } catch (err) {
+      return hubErrorReply(reply, err);
+    }
+  });
+
+  app.post('/v1/agents/token', async (req, reply) => {
+    const body = TokenRequest.safeParse(req.body);
+    if (!body.success) {
+      const c = zodToContent(ErrorCode.BadRequest, 'malformed token request', body.error);
+      return sendError(reply, c.code, c.error, c.details);
+    }
+    try {
+      return await d.auth.token(body.data);
+    } catch (err) {
+      return hubErrorReply(reply, err);
+    }
+  });
+
+  app.post('/v1/rpc', async (req, reply) => {
+    const agentId = await authenticate(req, reply);
+    if (!agentId) return reply;
+    const env = RequestFrame.safeParse(req.body);
+    if (!env.success) {
+      const c = zodToContent(ErrorCode.BadRequest, 'body is not a request envelope', env.error);
+      return sendError(reply, c.code, c.error, c.details);
+    }
+    return d.dispatcher.dispatch({ agentId, transport: 'http' }, env.data);
+  });
+
+  app.get('/v1/poll', async (req, reply) => {
+    const agentId = await authenticate(req, reply);
+    if (!agentId) return reply;
+    const q = PollQuery.safeParse(req.query);
+    if (!q.success) {
+      const c = zodToContent(ErrorCode.BadRequest, 'bad poll query', q.error);
+      return sendError(reply, c.code, c.error, c.details);
+    }
+    // Ends the wait when the hub shuts down or the client goes away.
+    const ac = new AbortController();
+    const abort = () => ac.abort();
+    d.shutdown.addEventListener('abort', abort);
+    reply.raw.once('close', abort);
+    d.metrics.longPolls.inc();
+    try {
+      return await pollPushes(d.streams, agentId, q.data, d.epoch, ac.signal);
+    } finally {
+      d.metrics.longPolls.dec();
+      d.shutdown.removeEventListener('abort', abort);
+      reply.raw.off('close', abort);
+    }
+  });
+
+  app.post('/v1/ack', async (req, reply) => {
+    const agentId = await authenticate(req, reply);
+    if (!agentId) return reply;
+    const body = AckRequest.safeParse(req.body);
+    if (!body.success) {
+      const c = zodToContent(ErrorCode.BadRequest, 'malformed ack', body.error);
+      return sendError(reply, c.code, c.error, c.details);
+    }
+    await d.streams.ack(agentId, body.data.cursors);
+    return reply.code(204).send();
+  });
+
+  app.get('/v1/capabilities', async () => buildCapabilities());
+
+  app.get('/healthz', async () => ({ status: 'ok', epoch: d.epoch, uptime_s: Math.floor((Date.now() - d.startedAt) / 1000) }));
+
+  app.get('/metrics', async (_req, reply) => {
+    const text = await d.metrics.registry.metrics();
+    return reply.header('content-type', d.metrics.registry.contentType).send(text);
+  });
+
+  return app;
+}

@@ -1,0 +1,270 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import {
+  AckFrame,
+  AuthFrame,
+  CloseCode,
+  ErrorCode,
+  type ConnectedFrame,
+  type ErrorContent,
+  type ResumeReport,
+} from '@parley/protocol';
+import type { Logger } from 'pino';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Auth } from '../core/auth.js';
+import type { Dispatcher } from '../core/dispatcher.js';
+import { usableUId } from '../core/dispatcher.js';
+import { Session, type SessionRegistry } from '../core/sessions.js';
+import type { Streams } from '../core/streams.js';
+import type { Metrics } from '../metrics.js';
+
+export interface WsDeps {
+  heartbeatMs: number;
+  authTimeoutMs: number;
+  maxFrameBytes: number;
+  maxQueuedBytes: number;
+  epoch: string;
+  auth: Auth;
+  dispatcher: Dispatcher;
+  streams: Streams;
+  sessions: SessionRegistry;
+  metrics: Metrics;
+  log: Logger;
+  /** Presence bookkeeping (last_seen_at). */
+  onPresence(agentId: string): void;
+}
+
+const REPLAY_PAGE = 500;
+
+/** One socket: challenge, auth, then frames to the dispatcher. Parsing and auth only; no domain logic. */
+class Connection {
+  private state: 'challenge' | 'authenticating' | 'open' | 'closed' = 'challenge';
+  private readonly nonce = randomBytes(32).toString('hex');
+  private readonly authTimer: NodeJS.Timeout;
+  private readonly early: RawData[] = [];
+  session: Session | null = null;
+  lastSeen = Date.now();
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly d: WsDeps,
+    private readonly onClosed: (c: Connection) => void,
+  ) {
+    this.authTimer = setTimeout(() => this.close(CloseCode.Unauthorized, 'no auth in time'), d.authTimeoutMs);
+    ws.on('message', (data) => this.onMessage(data));
+    // Protocol-level pings count as liveness too.
+    ws.on('ping', () => (this.lastSeen = Date.now()));
+    ws.on('pong', () => (this.lastSeen = Date.now()));
+    ws.on('error', (err) => d.log.debug({ err }, 'websocket error'));
+    ws.on('close', () => this.onClose());
+    this.sendRaw(JSON.stringify({ type: 'challenge', nonce: this.nonce }));
+  }
+
+  /** Sends a frame, closing the connection with 4008 when the client does not drain its queue. */
+  sendRaw(frame: string): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(frame);
+    if (this.ws.bufferedAmount > this.d.maxQueuedBytes) {
+      this.d.log.info({ agent_id: this.session?.agentId, buffered: this.ws.bufferedAmount }, 'slow consumer');
+      this.close(CloseCode.SlowConsumer, 'slow consumer: resume to catch up');
+    }
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+  }
+
+  private sendError(content: ErrorContent): void {
+    this.sendRaw(JSON.stringify({ type: 'error', content }));
+  }
+
+  private onMessage(data: RawData): void {
+    this.lastSeen = Date.now();
+    if (this.state === 'challenge') {
+      this.state = 'authenticating';
+      void this.authenticate(data).catch((err: unknown) => {
+        this.d.log.error({ err }, 'auth failed unexpectedly');
+        this.close(CloseCode.Unauthorized, 'authentication failed');
+      });
+      return;
+    }
+    // Frames pipelined right behind auth are handled once auth succeeds.
+    if (this.state === 'authenticating') this.early.push(data);
+    else if (this.state === 'open') this.handleFrame(data);
+  }
+
+  private async authenticate(data: RawData): Promise<void> {
+    let value: unknown;
+    try {
+      value = JSON.parse(rawText(data));
+    } catch {
+      return this.close(CloseCode.Unauthorized, 'expected an auth frame');
+    }
+    const parsed = AuthFrame.safeParse(value);
+    if (!parsed.success) return this.close(CloseCode.Unauthorized, 'expected an auth frame');
+    const frame = parsed.data;
+    const ok = frame.sig
+      ? await this.d.auth.verifyWsSignature(frame.agent_id, this.nonce, frame.sig)
+      : (await this.d.auth.agentForToken(frame.token ?? '')) === frame.agent_id;
+    if (!ok) return this.close(CloseCode.Unauthorized, 'authentication failed');
+    if (this.state !== 'authenticating' || this.ws.readyState !== WebSocket.OPEN) return;
+    clearTimeout(this.authTimer);
+
+    const agentId = frame.agent_id;
+    const session = new Session(agentId, { send: (f) => this.sendRaw(f), close: (c, r) => this.close(c, r) });
+    const { streams } = this.d;
+    const resumed: Record<string, ResumeReport> = {};
+    const readable: Array<[string, number]> = [];
+    for (const [stream, cursor] of Object.entries(frame.resume ?? {})) {
+      if (await streams.access.canRead(agentId, stream)) readable.push([stream, cursor]);
+      else resumed[stream] = { replayed: 0, gap: true };
+    }
+    for (const [stream] of readable) session.beginReplay(stream);
+    // Registered before the snapshot below: a push committed after the snapshot
+    // reaches the session live (held/buffered), one before it is in the replay.
+    this.session = session;
+    this.state = 'open';
+    this.d.sessions.add(session);
+    this.d.metrics.connections.inc();
+    this.d.onPresence(agentId);
+
+    const plan: Array<{ stream: string; after: number; upTo: number }> = [];
+    for (const [stream, cursor] of readable) {
+      const { head, prunedThrough } = await streams.info(stream);
+      const after = Math.min(cursor, head);
+      resumed[stream] = { replayed: head - Math.max(after, prunedThrough), gap: cursor < prunedThrough || cursor > head };
+      plan.push({ stream, after, upTo: head });
+    }
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    const connected: ConnectedFrame = {
+      type: 'connected',
+      agent_id: agentId,
+      session_id: session.id,
+      epoch: this.d.epoch,
+      heartbeat_ms: this.d.heartbeatMs,
+      resumed,
+    };
+    this.sendRaw(JSON.stringify(connected));
+    session.release();
+    for (const early of this.early.splice(0)) this.handleFrame(early);
+
+    for (const { stream, after, upTo } of plan) {
+      let last = after;
+      while (last < upTo && this.ws.readyState === WebSocket.OPEN) {
+        const page = await streams.read(stream, last, REPLAY_PAGE, upTo);
+        if (page.length === 0) break;
+        for (const p of page) session.replay(stream, p.seq, p.frame);
+        last = page[page.length - 1]!.seq;
+      }
+      session.endReplay(stream, upTo);
+    }
+  }
+
+  private handleFrame(data: RawData): void {
+    const session = this.session;
+    if (!session) return;
+    const text = rawText(data);
+    if (text === 'ping') return this.sendRaw('pong');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return this.sendError({ error: 'frame is not JSON', code: ErrorCode.BadRequest });
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return this.sendError({ error: 'frame is not a JSON object', code: ErrorCode.BadRequest });
+    }
+    const type = (value as { type?: unknown }).type;
+    if (type === 'ping') return this.sendRaw('{"type":"pong"}');
+    if (type === 'ack') {
+      const ack = AckFrame.safeParse(value);
+      if (!ack.success) return this.sendError({ error: 'malformed ack frame', code: ErrorCode.BadRequest });
+      void this.d.streams.ack(session.agentId, ack.data.cursors).catch((err: unknown) => this.d.log.error({ err }, 'ack failed'));
+      return;
+    }
+    if (usableUId(value) === null) {
+      return this.sendError({
+        error: type === 'auth' ? 'already authenticated' : 'not a request: expected {agent_id, u_id, params:{action, params}}',
+        code: ErrorCode.BadRequest,
+      });
+    }
+    this.d.dispatcher
+      .dispatchValue({ agentId: session.agentId, transport: 'ws' }, value)
+      .then((out) => {
+        if (out.kind === 'response') this.sendRaw(JSON.stringify(out.frame));
+        else this.sendError(out.content);
+      })
+      .catch((err: unknown) => this.d.log.error({ err }, 'dispatch failed'));
+  }
+
+  private onClose(): void {
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
+    clearTimeout(this.authTimer);
+    if (this.session && wasOpen) {
+      this.d.sessions.remove(this.session);
+      this.d.metrics.connections.dec();
+      this.d.onPresence(this.session.agentId);
+    }
+    this.onClosed(this);
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
+/** The `/v1/ws` edge: upgrades, heartbeat sweeps and shutdown. */
+export class WsTransport {
+  private readonly wss: WebSocketServer;
+  private readonly conns = new Set<Connection>();
+  private readonly sweeper: NodeJS.Timeout;
+  private accepting = true;
+
+  constructor(private readonly d: WsDeps) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: d.maxFrameBytes });
+    const limit = d.heartbeatMs * 2.5;
+    this.sweeper = setInterval(() => {
+      const now = Date.now();
+      for (const c of this.conns) if (now - c.lastSeen > limit) c.close(CloseCode.HeartbeatTimeout, 'heartbeat timeout');
+    }, Math.max(10, Math.min(d.heartbeatMs / 2, 5000)));
+    this.sweeper.unref();
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/v1/ws' || !this.accepting) {
+      socket.end(path !== '/v1/ws' ? 'HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.conns.add(new Connection(ws, this.d, (c) => this.conns.delete(c)));
+    });
+  }
+
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  /** Closes every socket with 1001 and waits (bounded) for the close handshakes. */
+  async close(timeoutMs = 2000): Promise<void> {
+    this.accepting = false;
+    clearInterval(this.sweeper);
+    const closed = [...this.conns].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.ws.readyState === WebSocket.CLOSED) return resolve();
+          c.ws.once('close', () => resolve());
+          c.close(CloseCode.GoingAway, 'hub shutting down');
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(closed), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+    for (const c of this.conns) c.ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}

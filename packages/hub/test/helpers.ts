@@ -1,0 +1,198 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  agentIdFromPublicKey,
+  generateKeyPair,
+  registerSigningString,
+  signMessage,
+  wsSigningString,
+  type KeyPair,
+  type TokenResponse,
+} from '@parley/protocol';
+import WebSocket from 'ws';
+import { startHub, type HubOptions, type RunningHub } from '../src/index.js';
+
+export async function startTestHub(opts: HubOptions = {}): Promise<RunningHub> {
+  return startHub({ port: 0, dbPath: ':memory:', logLevel: 'silent', ...opts });
+}
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-hub-test-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface TestAgent {
+  keys: KeyPair;
+  agentId: string;
+  token: string;
+}
+
+export const nowS = () => Math.floor(Date.now() / 1000);
+
+export function identity(): { keys: KeyPair; agentId: string } {
+  const keys = generateKeyPair();
+  return { keys, agentId: agentIdFromPublicKey(keys.publicKey) };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // keep text
+  }
+  return { status: res.status, body: parsed };
+}
+
+export async function register(hub: RunningHub, name?: string, keys = generateKeyPair()): Promise<TestAgent> {
+  const ts = nowS();
+  const res = await postJson(`${hub.url}/v1/agents/register`, {
+    public_key: keys.publicKey,
+    ...(name ? { name } : {}),
+    ts,
+    sig: signMessage(keys.secretKey, registerSigningString(keys.publicKey, ts)),
+  });
+  if (res.status !== 200) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const body = res.body as TokenResponse;
+  return { keys, agentId: body.agent_id, token: body.token };
+}
+
+export interface Frame {
+  [k: string]: unknown;
+}
+
+let uidCounter = 0;
+export const uid = () => `u-${process.pid}-${Date.now()}-${++uidCounter}`;
+
+/** A raw WebSocket that records every frame, for asserting on the wire protocol itself. */
+export class RawClient {
+  readonly frames: Frame[] = [];
+  readonly texts: string[] = [];
+  closeCode: number | null = null;
+  private waiters: Array<() => void> = [];
+  readonly closed: Promise<number>;
+  readonly opened: Promise<void>;
+
+  constructor(
+    readonly ws: WebSocket,
+  ) {
+    this.opened = new Promise((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    this.closed = new Promise((resolve) => {
+      ws.on('close', (code) => {
+        this.closeCode = code;
+        resolve(code);
+        this.wake();
+      });
+    });
+    ws.on('error', () => {});
+    ws.on('message', (data) => {
+      const text = data.toString();
+      this.texts.push(text);
+      try {
+        this.frames.push(JSON.parse(text) as Frame);
+      } catch {
+        this.frames.push({ raw: text });
+      }
+      this.wake();
+    });
+  }
+
+  static connect(hub: RunningHub, path = '/v1/ws'): RawClient {
+    return new RawClient(new WebSocket(hub.url.replace(/^http/, 'ws') + path));
+  }
+
+  private wake() {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /** Waits until `pred` holds over the frames seen so far (bounded). */
+  async waitUntil<T>(pred: () => T | undefined | null | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    while (true) {
+      const v = pred();
+      if (v) return v;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames.slice(-5)).slice(0, 800)}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  waitFrame(pred: (f: Frame) => boolean, timeoutMs = 5000, what = 'frame'): Promise<Frame> {
+    return this.waitUntil(() => this.frames.find(pred), timeoutMs, what);
+  }
+
+  async waitClose(timeoutMs = 5000): Promise<number> {
+    return this.waitUntil(() => (this.closeCode !== null ? { code: this.closeCode } : null), timeoutMs, 'close').then((c) => c.code);
+  }
+
+  send(v: unknown): void {
+    this.ws.send(typeof v === 'string' ? v : JSON.stringify(v));
+  }
+
+  async challenge(): Promise<string> {
+    const f = await this.waitFrame((x) => x.type === 'challenge', 5000, 'challenge');
+    return f.nonce as string;
+  }
+
+  /** Answers the challenge with a signature and waits for `connected`. */
+  async authSig(agent: { keys: KeyPair; agentId: string }, resume?: Record<string, number>): Promise<Frame> {
+    const nonce = await this.challenge();
+    this.send({ type: 'auth', agent_id: agent.agentId, sig: signMessage(agent.keys.secretKey, wsSigningString(agent.agentId, nonce)), ...(resume ? { resume } : {}) });
+    return this.waitFrame((x) => x.type === 'connected', 5000, 'connected');
+  }
+
+  /** Sends a request envelope and waits for its response. */
+  async call(agentId: string, action: string, params?: unknown, uId = uid()): Promise<Frame> {
+    this.send({ agent_id: agentId, u_id: uId, params: { action, ...(params === undefined ? {} : { params }) } });
+    return this.waitFrame((f) => f.u_id === uId && typeof f.status === 'string', 10_000, `response to ${action}`);
+  }
+
+  pushes(stream?: string): Frame[] {
+    return this.frames.filter((f) => f.type === 'push' && (stream === undefined || f.stream === stream));
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Registers an agent and opens an authenticated socket for it. */
+export async function connectAgent(hub: RunningHub, agent?: TestAgent, resume?: Record<string, number>): Promise<{ agent: TestAgent; client: RawClient; connected: Frame }> {
+  const a = agent ?? (await register(hub));
+  const client = RawClient.connect(hub);
+  const connected = await client.authSig(a, resume);
+  return { agent: a, client, connected };
+}
+
+export async function rpc(hub: RunningHub, agent: TestAgent, action: string, params?: unknown, uId = uid()): Promise<{ status: number; body: Frame }> {
+  const res = await postJson(
+    `${hub.url}/v1/rpc`,
+    { agent_id: agent.agentId, u_id: uId, params: { action, ...(params === undefined ? {} : { params }) } },
+    { authorization: `Bearer ${agent.token}` },
+  );
+  return { status: res.status, body: res.body as Frame };
+}
+
+/** Expects a success envelope and returns its content. */
+export function ok<T = Frame>(res: Frame): T {
+  if (res.status !== 'success') throw new Error(`expected success, got ${JSON.stringify(res)}`);
+  return res.content as T;
+}
