@@ -287,9 +287,11 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
     this.#transport = 'websocket';
     this.#attempt = 0;
     this.#probeAttempt = 0;
-    this.#applyEpoch(frame.epoch);
-    for (const [stream, report] of Object.entries(frame.resumed)) {
-      if (report.gap) this.#emitGap(stream, 'retention');
+    // After an epoch change the resume we sent was made of stale cursors: the hub's gap flags for them repeat the 'epoch' gaps already reported.
+    if (!this.#applyEpoch(frame.epoch)) {
+      for (const [stream, report] of Object.entries(frame.resumed)) {
+        if (report.gap) this.#emitGap(stream, this.#gapReason(stream, report.replayed));
+      }
     }
     conn.startHeartbeat(this.#heartbeatMs ?? frame.heartbeat_ms);
     this.#becomeConnected(frame);
@@ -504,8 +506,7 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   }
 
   #onPoll(res: PollResponse): void {
-    this.#applyEpoch(res.epoch);
-    for (const stream of res.gaps) this.#emitGap(stream, 'retention');
+    if (!this.#applyEpoch(res.epoch)) for (const stream of res.gaps) this.#emitGap(stream, 'retention');
     for (const push of res.pushes) this.#deliver(push);
   }
 
@@ -528,12 +529,24 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   }
 
   /** Cursors from another epoch point into a data set that no longer exists: drop them and say so. */
-  #applyEpoch(epoch: string): void {
-    if (this.#cursors.epoch === epoch) return;
+  #applyEpoch(epoch: string): boolean {
+    if (this.#cursors.epoch === epoch) return false;
     const previous = this.#cursors.epoch;
     const dropped = this.#cursors.reset(epoch);
     this.#saveCursors();
-    if (previous !== null) for (const stream of dropped) this.#emitGap(stream, 'epoch');
+    if (previous === null) return false;
+    for (const stream of dropped) this.#emitGap(stream, 'epoch');
+    return true;
+  }
+
+  /**
+   * The hub flags both "cursor older than retention" and "stream you may not
+   * read" as a gap. Another agent's inbox is never readable, so that one is
+   * certainly 'forbidden'; for topics the two cannot be told apart here.
+   */
+  #gapReason(stream: string, replayed: number): GapReason {
+    if (replayed === 0 && stream.startsWith('agent:') && stream !== `agent:${this.agentId}`) return 'forbidden';
+    return 'retention';
   }
 
   #emitGap(stream: string, reason: GapReason): void {
