@@ -161,8 +161,9 @@ export class RawClient {
 
   /** Sends a request envelope and waits for its response. */
   async call(agentId: string, action: string, params?: unknown, uId = uid()): Promise<Frame> {
+    const from = this.frames.length;
     this.send({ agent_id: agentId, u_id: uId, params: { action, ...(params === undefined ? {} : { params }) } });
-    return this.waitFrame((f) => f.u_id === uId && typeof f.status === 'string', 10_000, `response to ${action}`);
+    return this.waitUntil(() => this.frames.slice(from).find((f) => f.u_id === uId && typeof f.status === 'string'), 10_000, `response to ${action}`);
   }
 
   pushes(stream?: string): Frame[] {

@@ -4,6 +4,10 @@ import { randomBytes } from 'node:crypto';
 export interface SessionSink {
   /** Queue a text frame; the sink enforces the byte bound (and closes 4008 itself). */
   send(frame: string): void;
+  /** Replay path: sends without the 4008 bound; the replay waits for `drained` instead. */
+  sendReplay(frame: string): void;
+  /** Resolves when the queue is low enough for more replay (or the socket is gone). */
+  drained(): Promise<void>;
   close(code: number, reason: string): void;
 }
 
@@ -61,9 +65,16 @@ export class Session {
     this.replaying.set(stream, []);
   }
 
-  /** Replayed push: always in seq order, straight to the sink. */
-  replay(stream: string, seq: number, frame: string): void {
-    this.sendPush(stream, seq, frame);
+  /**
+   * Replayed push: in seq order, straight to the sink. A backlog can be far larger
+   * than the send queue, so replay is paced by the client instead of tripping 4008.
+   */
+  async replay(stream: string, seq: number, frame: string): Promise<void> {
+    await this.sink.drained();
+    const last = this.lastSent.get(stream);
+    if (last !== undefined && seq <= last) return;
+    this.lastSent.set(stream, seq);
+    this.sink.sendReplay(frame);
   }
 
   /** End of a stream's replay: flush what arrived live meanwhile, skipping what the replay covered. */

@@ -62,9 +62,10 @@ class Connection {
   }
 
   /** Sends a frame, closing the connection with 4008 when the client does not drain its queue. */
-  sendRaw(frame: string): void {
+  sendRaw(frame: string, bounded = true): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     this.ws.send(frame);
+    if (!bounded) return;
     if (this.ws.bufferedAmount > this.d.maxQueuedBytes) {
       this.d.log.info({ agent_id: this.session?.agentId, buffered: this.ws.bufferedAmount }, 'slow consumer');
       this.close(CloseCode.SlowConsumer, 'slow consumer: resume to catch up');
@@ -73,6 +74,28 @@ class Connection {
 
   close(code: number, reason: string): void {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    // The close handshake may take long (a stalled client never answers), but
+    // the session is over now: no more pushes, presence goes offline.
+    this.endSession();
+  }
+
+  private endSession(): void {
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
+    clearTimeout(this.authTimer);
+    if (this.session && wasOpen) {
+      this.d.sessions.remove(this.session);
+      this.d.metrics.connections.dec();
+      this.d.onPresence(this.session.agentId);
+    }
+  }
+
+  /** Polls the socket's queue; replay only, so the small delay does not matter. */
+  private async drained(): Promise<void> {
+    const low = this.d.maxQueuedBytes / 2;
+    while (this.ws.readyState === WebSocket.OPEN && this.ws.bufferedAmount > low) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   private sendError(content: ErrorContent): void {
@@ -112,7 +135,12 @@ class Connection {
     clearTimeout(this.authTimer);
 
     const agentId = frame.agent_id;
-    const session = new Session(agentId, { send: (f) => this.sendRaw(f), close: (c, r) => this.close(c, r) });
+    const session = new Session(agentId, {
+      send: (f) => this.sendRaw(f),
+      sendReplay: (f) => this.sendRaw(f, false),
+      drained: () => this.drained(),
+      close: (c, r) => this.close(c, r),
+    });
     const { streams } = this.d;
     const resumed: Record<string, ResumeReport> = {};
     const readable: Array<[string, number]> = [];
@@ -154,7 +182,7 @@ class Connection {
       while (last < upTo && this.ws.readyState === WebSocket.OPEN) {
         const page = await streams.read(stream, last, REPLAY_PAGE, upTo);
         if (page.length === 0) break;
-        for (const p of page) session.replay(stream, p.seq, p.frame);
+        for (const p of page) await session.replay(stream, p.seq, p.frame);
         last = page[page.length - 1]!.seq;
       }
       session.endReplay(stream, upTo);
@@ -199,14 +227,7 @@ class Connection {
   }
 
   private onClose(): void {
-    const wasOpen = this.state === 'open';
-    this.state = 'closed';
-    clearTimeout(this.authTimer);
-    if (this.session && wasOpen) {
-      this.d.sessions.remove(this.session);
-      this.d.metrics.connections.dec();
-      this.d.onPresence(this.session.agentId);
-    }
+    this.endSession();
     this.onClosed(this);
   }
 }
