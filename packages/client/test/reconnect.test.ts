@@ -144,4 +144,34 @@ describe('reconnect', () => {
       await new Promise<void>((r) => blackhole.close(() => r()));
     }
   });
+
+  it('4401 is reported as an error and retried with backoff (it can follow a hub that lost the agent)', async () => {
+    const { createIdentity } = await import('../src/identity.js');
+    const { register } = await import('../src/registration.js');
+    const id = createIdentity(); // not registered yet: the hub refuses the auth
+    const c = client(h.url, id, { transports: ['websocket'] });
+    const errors: Error[] = [];
+    c.on('error', (e) => errors.push(e));
+    const connected = c.connect();
+    await waitFor(() => errors.filter((e) => (e as { code?: string }).code === 'unauthorized').length >= 2, 'two refused attempts');
+    expect(c.state).not.toBe('connected');
+    await register(h.url, id);
+    await connected;
+    expect(c.state).toBe('connected');
+  });
+
+  it('with reconnect disabled, a failed first connect rejects and a dropped connection stays down', async () => {
+    proxy.setBlocked(true);
+    const c = client(proxy.url, await agent(h.url), { transports: ['websocket'], reconnect: { enabled: false } });
+    await expect(c.connect()).rejects.toThrow(/reconnect is disabled/);
+    expect(c.stats.activeTimers).toBe(0);
+    proxy.setBlocked(false);
+    await c.connect();
+    const down = nextEvent(c, 'disconnected');
+    proxy.dropAll();
+    await down;
+    await sleep(200);
+    expect(c.state).toBe('disconnected');
+    expect(c.stats.activeTimers).toBe(0);
+  });
 });
