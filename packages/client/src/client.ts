@@ -75,6 +75,8 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   #http: HttpSession | null = null;
   #probe: WebSocketConnection | null = null;
   #pendingSocket: WebSocketConnection | null = null;
+  /** An HTTP session being established (its first poll in flight), so close() can stop it too. */
+  #pendingHttp: HttpSession | null = null;
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #probeTimer: ReturnType<typeof setTimeout> | null = null;
   #ackTimer: ReturnType<typeof setTimeout> | null = null;
@@ -166,7 +168,8 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
     const sockets = [this.#ws, this.#probe, this.#pendingSocket].filter((s): s is WebSocketConnection => s !== null);
     this.#ws = this.#probe = this.#pendingSocket = null;
     this.#http?.stop();
-    this.#http = null;
+    this.#pendingHttp?.stop();
+    this.#http = this.#pendingHttp = null;
     this.#transport = null;
     this.#timers.clear(this.#reconnectTimer);
     this.#timers.clear(this.#probeTimer);
@@ -301,14 +304,17 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
 
   async #tryHttp(): Promise<boolean> {
     const session = this.#newHttpSession();
+    this.#pendingHttp = session;
     let first: PollResponse;
     try {
       first = await session.poll(0);
     } catch (err) {
+      if (this.#pendingHttp === session) this.#pendingHttp = null;
       session.stop();
       if (!this.#closed) this.emit('error', err instanceof Error ? err : new Error(String(err)));
       return false;
     }
+    if (this.#pendingHttp === session) this.#pendingHttp = null;
     if (this.#closed) {
       session.stop();
       return false;
