@@ -197,3 +197,21 @@ export function ok<T = Frame>(res: Frame): T {
   if (res.status !== 'success') throw new Error(`expected success, got ${JSON.stringify(res)}`);
   return res.content as T;
 }
+
+/** Waits until the hub reports `n` long polls waiting (from /metrics), so a test knows its poll is parked. */
+export function waitForLongPolls(hub: RunningHub, n: number, timeoutMs = 5000): Promise<void> {
+  return waitForMetric(hub, 'parley_long_polls_waiting', n, timeoutMs);
+}
+
+/** Waits until a gauge on /metrics reaches `n`. */
+export async function waitForMetric(hub: RunningHub, name: string, n: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const re = new RegExp(`^${name} (\\d+)$`, 'm');
+  while (Date.now() < deadline) {
+    const text = await (await fetch(`${hub.url}/metrics`)).text();
+    const m = re.exec(text);
+    if (m && Number(m[1]) >= n) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${name} >= ${n}`);
+}

@@ -69,7 +69,9 @@ export class Dispatcher {
       this.metrics.requests.inc({ action: label(req.params.action), status: ErrorCode.Forbidden });
       return fail({ error: 'agent_id is not the authenticated agent', code: ErrorCode.Forbidden });
     }
-    if (this.closing) return fail({ error: 'hub is shutting down', code: ErrorCode.Unavailable });
+    // WebSocket frames arriving during shutdown are refused; an HTTP request the
+    // server already accepted runs (the HTTP server waits for it before the db closes).
+    if (this.closing && ctx.transport === 'ws') return fail({ error: 'hub is shutting down', code: ErrorCode.Unavailable });
     const wait = this.limiter.take(ctx.agentId);
     if (wait > 0) {
       this.metrics.requests.inc({ action: label(req.params.action), status: ErrorCode.RateLimited });

@@ -47,6 +47,13 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
 
   app.addHook('onRequest', async (_req, reply) => {
     if (d.isClosing()) return sendError(reply, ErrorCode.Unavailable, 'hub is shutting down');
+    d.metrics.httpInFlight.inc();
+    reply.raw.once('close', () => d.metrics.httpInFlight.dec());
+  });
+
+  // During shutdown, do not keep connections alive: the server waits for them.
+  app.addHook('onSend', async (_req, reply) => {
+    if (d.isClosing()) reply.header('connection', 'close');
   });
 
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
