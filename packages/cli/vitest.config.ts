@@ -5,5 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // The JSON report lets `npm test` print one honest total for the whole repo.
+    reporters: ['default', 'json'],
+    outputFile: { json: './.vitest-results.json' },
   },
 });

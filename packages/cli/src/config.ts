@@ -1,0 +1,40 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const DEFAULT_URL = 'http://127.0.0.1:8787';
+
+/** Options every command accepts (set on the root program). */
+export interface GlobalOptions {
+  url?: string;
+  home?: string;
+  json?: boolean;
+  timeout?: string;
+}
+
+export interface ResolvedConfig {
+  url: string;
+  home: string;
+  identityPath: string;
+  json: boolean;
+  timeoutMs: number;
+}
+
+/** Flags win over environment variables, which win over defaults. */
+export function resolveConfig(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+  const home = resolve(opts.home ?? env.PARLEY_HOME ?? join(homedir(), '.parley'));
+  const url = (opts.url ?? env.PARLEY_URL ?? DEFAULT_URL).replace(/\/+$/, '');
+  const timeoutMs = opts.timeout === undefined ? 30_000 : Number(opts.timeout);
+  return {
+    url,
+    home,
+    identityPath: join(home, 'identity.json'),
+    json: Boolean(opts.json),
+    timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 30_000,
+  };
+}
+
+/** Cursor file per agent and hub, so `parley daemon` resumes where it left off. */
+export function cursorPath(cfg: ResolvedConfig, agentId: string): string {
+  const hub = cfg.url.replace(/^https?:\/\//, '').replace(/[^A-Za-z0-9.-]+/g, '_');
+  return join(cfg.home, 'cursors', `${agentId}@${hub}.json`);
+}

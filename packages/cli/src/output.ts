@@ -1,0 +1,23 @@
+/** Where command output goes: one place, so tests can capture it and --json stays pure. */
+export interface Output {
+  /** Machine-readable result: JSON with --json, otherwise `human()` text. */
+  result(value: unknown, human: () => string): void;
+  /** One JSON line on stdout (daemon mode). */
+  line(value: unknown): void;
+  /** Diagnostics: always stderr, never mixed into results. */
+  info(message: string): void;
+}
+
+export function createOutput(json: boolean): Output {
+  return {
+    result(value, human) {
+      process.stdout.write((json ? JSON.stringify(value, null, 2) : human()) + '\n');
+    },
+    line(value) {
+      process.stdout.write(JSON.stringify(value) + '\n');
+    },
+    info(message) {
+      process.stderr.write(message + '\n');
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { registerBasic } from './commands/basic.js';
+import { registerDaemon } from './commands/daemon.js';
+import { registerDemo } from './commands/demo.js';
+import { registerP2P } from './commands/p2p.js';
+import { registerRegister } from './commands/register.js';
+import { registerServe } from './commands/serve.js';
+import { createContext } from './context.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(): Command {
+  const program = new Command('parley')
+    .description('Parley: open communication layer for software agents')
+    .version(VERSION)
+    .option('-u, --url <url>', 'hub base URL (env PARLEY_URL, default http://127.0.0.1:8787)')
+    .option('--home <dir>', 'where the identity and cursors live (env PARLEY_HOME, default ~/.parley)')
+    .option('--json', 'machine-readable JSON output')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', '30000')
+    .showHelpAfterError('(run "parley --help" for usage)')
+    // Subcommands inherit this only if it is set before they are added: usage
+    // errors then reach bin.ts and exit with ExitCode.Usage instead of 1.
+    .exitOverride();
+  const ctx = createContext(program);
+  registerServe(program, ctx);
+  registerRegister(program, ctx);
+  registerBasic(program, ctx);
+  registerP2P(program, ctx);
+  registerDaemon(program, ctx);
+  registerDemo(program, ctx);
+  return program;
+}

@@ -1,0 +1,115 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `parley-cli-${prefix}-`));
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `parley <args>` to completion, as a user would from a shell. */
+export function runCli(args: string[], env: Record<string, string>, input?: string, timeoutMs = 20_000): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`parley ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** A long-running `parley` process whose stdout lines we can wait for. */
+export class LiveProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly lines: string[] = [];
+  stderr = '';
+  private waiters: Array<{ pred: (line: string) => boolean; resolve: (line: string) => void }> = [];
+  private buf = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(args: string[], env: Record<string, string>) {
+    this.child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    this.child.stdout.on('data', (d: Buffer) => {
+      this.buf += d.toString();
+      let i: number;
+      while ((i = this.buf.indexOf('\n')) >= 0) {
+        const line = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 1);
+        this.lines.push(line);
+        this.waiters = this.waiters.filter((w) => {
+          if (!w.pred(line)) return true;
+          w.resolve(line);
+          return false;
+        });
+      }
+    });
+    this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.exited = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
+  }
+
+  /** Resolves with the first line (already seen or future) matching `pred`. */
+  waitFor(pred: (line: string) => boolean, timeoutMs = 15_000, what = 'a matching line'): Promise<string> {
+    const seen = this.lines.find(pred);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`timed out waiting for ${what}\nstdout:\n${this.lines.join('\n')}\nstderr:\n${this.stderr}`));
+      }, timeoutMs);
+      this.waiters.push({
+        pred,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
+    });
+  }
+
+  /** JSON lines of stdout that parse, for daemon output. */
+  json(): Array<Record<string, unknown>> {
+    return this.lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  write(line: string): void {
+    this.child.stdin.write(line + '\n');
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+export function isJsonLine(pred: (v: Record<string, unknown>) => boolean): (line: string) => boolean {
+  return (line) => {
+    try {
+      return pred(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      return false;
+    }
+  };
+}
