@@ -19,7 +19,8 @@ describe('registration and tokens over HTTP', () => {
 
   it('registers with proof of key possession; idempotent; name updated', async () => {
     const { keys, agentId } = identity();
-    const r1 = await postJson(`${hub.url}/v1/agents/register`, regBody(keys, nowS(), 'first'));
+    const ts1 = nowS();
+    const r1 = await postJson(`${hub.url}/v1/agents/register`, regBody(keys, ts1, 'first'));
     expect(r1.status).toBe(200);
     expect(r1.body).toMatchObject({ agent_id: agentId });
     const b1 = r1.body as { token: string; token_expires_at: string };
@@ -27,7 +28,7 @@ describe('registration and tokens over HTTP', () => {
     const ttl = Date.parse(b1.token_expires_at) - Date.now();
     expect(ttl).toBeGreaterThan(23 * 3600 * 1000);
     expect(ttl).toBeLessThanOrEqual(24 * 3600 * 1000 + 1000);
-    const r2 = await postJson(`${hub.url}/v1/agents/register`, regBody(keys, nowS() - 1, 'second'));
+    const r2 = await postJson(`${hub.url}/v1/agents/register`, regBody(keys, ts1 - 1, 'second'));
     expect(r2.status).toBe(200);
     expect((r2.body as { agent_id: string }).agent_id).toBe(agentId);
     // Both tokens work: a new token does not revoke the old one.
@@ -91,6 +92,10 @@ describe('registration and tokens over HTTP', () => {
     expect(await postJson(`${hub.url}/v1/rpc`, env, { authorization: 'Bearer nope' })).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
     expect(await postJson(`${hub.url}/v1/rpc`, env, { authorization: `Basic ${a.token}` })).toMatchObject({ status: 401 });
     expect((await postJson(`${hub.url}/v1/rpc`, env, { authorization: `Bearer ${a.token}` })).status).toBe(200);
+    // The envelope's own `token` field works when there is no header.
+    const withToken = await postJson(`${hub.url}/v1/rpc`, { ...env, u_id: uid(), token: a.token });
+    expect(withToken).toMatchObject({ status: 200, body: { status: 'success', content: { agent_id: a.agentId } } });
+    expect(await postJson(`${hub.url}/v1/rpc`, { ...env, u_id: uid(), token: 'bad' })).toMatchObject({ status: 401 });
   });
 
   it('expired tokens are refused', async () => {

@@ -66,11 +66,13 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
   app.setNotFoundHandler((_req, reply) => sendError(reply, ErrorCode.NotFound, 'no such endpoint'));
 
   /** Bearer token -> agent id, or a 401 already sent. */
-  const authenticate = async (req: FastifyRequest, reply: FastifyReply): Promise<string | null> => {
+  const authenticate = async (req: FastifyRequest, reply: FastifyReply, envelopeToken?: unknown): Promise<string | null> => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    const agentId = m ? await d.auth.agentForToken(m[1]!) : null;
+    // Juji-style clients may carry the token in the envelope instead of the header.
+    const token = m ? m[1]! : typeof envelopeToken === 'string' && envelopeToken.length > 0 ? envelopeToken : null;
+    const agentId = token ? await d.auth.agentForToken(token) : null;
     if (!agentId) {
-      await sendError(reply, ErrorCode.Unauthorized, m ? 'invalid or expired token' : 'missing bearer token');
+      await sendError(reply, ErrorCode.Unauthorized, token ? 'invalid or expired token' : 'missing bearer token');
       return null;
     }
     d.onPresence(agentId);
@@ -109,7 +111,7 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
   });
 
   app.post('/v1/rpc', async (req, reply) => {
-    const agentId = await authenticate(req, reply);
+    const agentId = await authenticate(req, reply, (req.body as { token?: unknown } | null)?.token);
     if (!agentId) return reply;
     const env = RequestFrame.safeParse(req.body);
     if (!env.success) {
