@@ -69,7 +69,10 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       return s.kind === 'agent' ? [s.id] : topics.memberIds(s.id);
     },
   };
-  const streams = new Streams(db, bus, access, { onStored: () => metrics.stored.inc() });
+  const streams = new Streams(db, bus, access, {
+    onStored: () => metrics.stored.inc(),
+    onFanoutError: (err) => log.error({ err }, 'fan-out failed'),
+  });
   const topics = new TopicService(db, streams);
   const p2p = new P2PService(db, streams, agents);
 

@@ -56,8 +56,12 @@ export class Dispatcher {
     return { kind: 'response', frame: await this.dispatch(ctx, parsed.data) };
   }
 
+  /** Never rejects: whatever goes wrong, the caller gets a response envelope. */
   dispatch(ctx: CallContext, req: RequestFrame): Promise<ResponseFrame> {
-    const p = this.dispatchInner(ctx, req);
+    const p = this.dispatchInner(ctx, req).catch((err: unknown): ResponseFrame => {
+      this.log.error({ err, agent_id: ctx.agentId, u_id: req.u_id }, 'dispatch failed');
+      return { agent_id: req.agent_id, u_id: req.u_id, status: 'error', content: { error: 'internal error', code: ErrorCode.Internal } };
+    });
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
     return p;

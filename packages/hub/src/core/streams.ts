@@ -31,6 +31,7 @@ export function pushFrameText(stream: string, seq: number, event: string, dataJs
 
 export interface AppendHooks {
   onStored?: () => void;
+  onFanoutError?: (err: unknown) => void;
 }
 
 /**
@@ -94,8 +95,14 @@ export class Streams {
       return { stream, seq, ts, frame: pushFrameText(stream, seq, event, data, ts) };
     });
     this.hooks.onStored?.();
-    const recipients = await this.access.recipients(stream);
-    this.bus.publish({ stream, seq: stored.seq, frame: stored.frame, recipients });
+    // The push is durable now; a fan-out failure must not turn the call into an
+    // error (a retry would store it twice). Readers catch up through resume/poll.
+    try {
+      const recipients = await this.access.recipients(stream);
+      this.bus.publish({ stream, seq: stored.seq, frame: stored.frame, recipients });
+    } catch (err) {
+      this.hooks.onFanoutError?.(err);
+    }
     return stored;
   }
 
