@@ -1,44 +1,29 @@
-import type { RunningHub } from '@parley/hub';
 import type { EventDataOf, PushFrame } from '@parley/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AbortError, ConnectionClosedError, ParleyError, TimeoutError } from '../src/errors.js';
 import { createIdentity } from '../src/identity.js';
 import { register, requestToken } from '../src/registration.js';
-import { agent, client, closeClients, hub, nextEvent, waitFor } from './helpers/env.js';
-import { startProxy, type TestProxy } from './helpers/proxy.js';
+import { agent, client, nextEvent, waitFor } from './helpers/env.js';
+import { useHubBehindProxy } from './helpers/fixture.js';
 import { countingSignal } from './helpers/signals.js';
 
-let h: RunningHub;
-let proxy: TestProxy;
-beforeAll(async () => {
-  h = await hub();
-  proxy = await startProxy(h.port);
-});
-afterAll(async () => {
-  await proxy.close();
-  await h.close();
-});
-afterEach(async () => {
-  proxy.setBlocked(false);
-  proxy.setRefuseUpgrades(false);
-  await closeClients();
-});
+const env = useHubBehindProxy();
 
 describe('registration', () => {
   it('register and requestToken return tokens for the derived agent id', async () => {
     const id = createIdentity();
-    const r = await register(h.url, id, { name: 'reg-test' });
+    const r = await register(env.hub.url, id, { name: 'reg-test' });
     expect(r.agent_id).toBe(id.agentId);
     expect(typeof r.token).toBe('string');
-    const t = await requestToken(h.url, id);
+    const t = await requestToken(env.hub.url, id);
     expect(t.agent_id).toBe(id.agentId);
     // two token requests in the same second must not collide on the signed ts
-    const t2 = await requestToken(h.url, id);
+    const t2 = await requestToken(env.hub.url, id);
     expect(t2.token).not.toBe(t.token);
   });
 
   it('requestToken for an unknown agent is a ParleyError with the hub code', async () => {
-    const err = await requestToken(h.url, createIdentity()).catch((e: unknown) => e);
+    const err = await requestToken(env.hub.url, createIdentity()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParleyError);
     expect(['unauthorized', 'not_found']).toContain((err as ParleyError).code);
   });
@@ -46,14 +31,14 @@ describe('registration', () => {
 
 describe('connect and call', () => {
   it('connects over WebSocket and gets typed results', async () => {
-    const id = await agent(h.url, 'alice');
-    const c = client(h.url, id);
+    const id = await agent(env.hub.url, 'alice');
+    const c = client(env.hub.url, id);
     const states: string[] = [];
     c.on('state', (s) => states.push(s));
     const connected = nextEvent(c, 'connected');
     await c.connect();
     const [frame] = await connected;
-    expect(frame.epoch).toBe(h.epoch);
+    expect(frame.epoch).toBe(env.hub.epoch);
     expect(frame.agent_id).toBe(id.agentId);
     expect(c.state).toBe('connected');
     expect(c.transport).toBe('websocket');
@@ -65,7 +50,7 @@ describe('connect and call', () => {
   });
 
   it('rejects with the wire code: not_found, invalid_params, unknown_action', async () => {
-    const c = client(h.url, await agent(h.url));
+    const c = client(env.hub.url, await agent(env.hub.url));
     await c.connect();
     const unknown = createIdentity().agentId;
     const e1 = await c.call('agent/get', { agent_id: unknown }).catch((e: unknown) => e);
@@ -79,9 +64,9 @@ describe('connect and call', () => {
   });
 
   it('delivers typed pushes as protocol events, once', async () => {
-    const [a, b] = [await agent(h.url), await agent(h.url)];
-    const ca = client(h.url, a);
-    const cb = client(h.url, b);
+    const [a, b] = [await agent(env.hub.url), await agent(env.hub.url)];
+    const ca = client(env.hub.url, a);
+    const cb = client(env.hub.url, b);
     await Promise.all([ca.connect(), cb.connect()]);
     const got: Array<[EventDataOf<'p2p.message'>, PushFrame]> = [];
     const pushes: PushFrame[] = [];
@@ -102,11 +87,11 @@ describe('connect and call', () => {
 
 describe('timeouts, aborts and close', () => {
   it('a call with no answer times out and leaves no pending entry or timer behind', async () => {
-    const c = client(proxy.url, await agent(h.url), { transports: ['websocket'] });
+    const c = client(env.proxy.url, await agent(env.hub.url), { transports: ['websocket'] });
     await c.connect();
     const base = c.stats.activeTimers; // the heartbeat
-    proxy.setBlocked(true);
-    proxy.dropAll();
+    env.proxy.setBlocked(true);
+    env.proxy.dropAll();
     await waitFor(() => c.state !== 'connected', 'disconnect');
     const t0 = Date.now();
     const err = await c.call('agent/whoami', {}, { timeoutMs: 150 }).catch((e: unknown) => e);
@@ -119,10 +104,10 @@ describe('timeouts, aborts and close', () => {
   });
 
   it('abort rejects with AbortError and removes its listener', async () => {
-    const c = client(proxy.url, await agent(h.url), { transports: ['websocket'] });
+    const c = client(env.proxy.url, await agent(env.hub.url), { transports: ['websocket'] });
     await c.connect();
-    proxy.setBlocked(true);
-    proxy.dropAll();
+    env.proxy.setBlocked(true);
+    env.proxy.dropAll();
     await waitFor(() => c.state !== 'connected', 'disconnect');
     const s = countingSignal();
     const p = c.call('agent/whoami', {}, { signal: s.signal });
@@ -136,7 +121,7 @@ describe('timeouts, aborts and close', () => {
   });
 
   it('an abort signal on a successful call is cleaned up too', async () => {
-    const c = client(h.url, await agent(h.url));
+    const c = client(env.hub.url, await agent(env.hub.url));
     await c.connect();
     const s = countingSignal();
     await c.call('agent/whoami', {}, { signal: s.signal });
@@ -146,10 +131,10 @@ describe('timeouts, aborts and close', () => {
   });
 
   it('close() rejects pending calls with ConnectionClosedError and leaves no timers', async () => {
-    const c = client(proxy.url, await agent(h.url), { transports: ['websocket'] });
+    const c = client(env.proxy.url, await agent(env.hub.url), { transports: ['websocket'] });
     await c.connect();
-    proxy.setBlocked(true);
-    proxy.dropAll();
+    env.proxy.setBlocked(true);
+    env.proxy.dropAll();
     await waitFor(() => c.state === 'disconnected', 'disconnect');
     const calls = [c.call('agent/whoami', {}), c.call('agent/list', {}, { signal: new AbortController().signal })].map((p) =>
       p.then(
@@ -167,7 +152,7 @@ describe('timeouts, aborts and close', () => {
   });
 
   it('close() while connected releases the socket, heartbeat and in-flight calls', async () => {
-    const c = client(h.url, await agent(h.url));
+    const c = client(env.hub.url, await agent(env.hub.url));
     await c.connect();
     expect(c.stats.activeTimers).toBeGreaterThan(0);
     const disconnected = nextEvent(c, 'disconnected');
@@ -184,8 +169,8 @@ describe('timeouts, aborts and close', () => {
   });
 
   it('close() during the first connect rejects connect()', async () => {
-    proxy.setBlocked(true);
-    const c = client(proxy.url, await agent(h.url));
+    env.proxy.setBlocked(true);
+    const c = client(env.proxy.url, await agent(env.hub.url));
     const errors: Error[] = [];
     c.on('error', (e) => errors.push(e));
     const p = c.connect().then(

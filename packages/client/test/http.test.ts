@@ -1,38 +1,23 @@
-import type { RunningHub } from '@parley/hub';
 import type { PushFrame } from '@parley/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ParleyError } from '../src/errors.js';
 import { createIdentity } from '../src/identity.js';
-import { agent, client, closeClients, hub, nextEvent, sleep, waitFor } from './helpers/env.js';
-import { startProxy, type TestProxy } from './helpers/proxy.js';
+import { agent, client, nextEvent, sleep, waitFor } from './helpers/env.js';
+import { useHubBehindProxy } from './helpers/fixture.js';
 
-let h: RunningHub;
-let proxy: TestProxy;
-beforeAll(async () => {
-  h = await hub();
-  proxy = await startProxy(h.port);
-});
-afterAll(async () => {
-  await proxy.close();
-  await h.close();
-});
-afterEach(async () => {
-  proxy.setBlocked(false);
-  proxy.setRefuseUpgrades(false);
-  await closeClients();
-});
+const env = useHubBehindProxy();
 
 describe('HTTP fallback', () => {
   it('connects over HTTP when upgrades are refused, calls and pushes work, then returns to WebSocket', async () => {
-    proxy.setRefuseUpgrades(true);
-    const [a, b] = [await agent(h.url), await agent(h.url)];
-    const ca = client(proxy.url, a);
-    const cb = client(h.url, b);
-    const refusedBefore = proxy.stats.upgradesRefused;
+    env.proxy.setRefuseUpgrades(true);
+    const [a, b] = [await agent(env.hub.url), await agent(env.hub.url)];
+    const ca = client(env.proxy.url, a);
+    const cb = client(env.hub.url, b);
+    const refusedBefore = env.proxy.stats.upgradesRefused;
     await Promise.all([ca.connect(), cb.connect()]);
     expect(ca.state).toBe('connected');
     expect(ca.transport).toBe('http');
-    expect(proxy.stats.upgradesRefused).toBeGreaterThan(refusedBefore);
+    expect(env.proxy.stats.upgradesRefused).toBeGreaterThan(refusedBefore);
 
     // calls go through POST /v1/rpc
     const me = await ca.call('agent/whoami', {});
@@ -52,7 +37,7 @@ describe('HTTP fallback', () => {
 
     // let upgrades through: the background probe switches the client back
     const reconnected = nextEvent(ca, 'connected');
-    proxy.setRefuseUpgrades(false);
+    env.proxy.setRefuseUpgrades(false);
     const [frame] = await reconnected;
     expect(frame.session_id).not.toBe('http');
     expect(ca.transport).toBe('websocket');
@@ -68,8 +53,8 @@ describe('HTTP fallback', () => {
   });
 
   it('calls queued before the HTTP session exists are sent over it', async () => {
-    proxy.setRefuseUpgrades(true);
-    const ca = client(proxy.url, await agent(h.url));
+    env.proxy.setRefuseUpgrades(true);
+    const ca = client(env.proxy.url, await agent(env.hub.url));
     const p = ca.call('agent/whoami', {}); // before connect(): offline queue
     await ca.connect();
     expect(ca.transport).toBe('http');
@@ -77,10 +62,10 @@ describe('HTTP fallback', () => {
   });
 
   it('an HTTP session that loses the hub reconnects (and pushes missed meanwhile still arrive)', async () => {
-    proxy.setRefuseUpgrades(true);
-    const [a, b] = [await agent(h.url), await agent(h.url)];
-    const ca = client(proxy.url, a);
-    const cb = client(h.url, b);
+    env.proxy.setRefuseUpgrades(true);
+    const [a, b] = [await agent(env.hub.url), await agent(env.hub.url)];
+    const ca = client(env.proxy.url, a);
+    const cb = client(env.hub.url, b);
     await Promise.all([ca.connect(), cb.connect()]);
     expect(ca.transport).toBe('http');
     const texts: string[] = [];
@@ -88,24 +73,24 @@ describe('HTTP fallback', () => {
     await cb.call('p2p/send', { to: a.agentId, content: 'one' });
     await waitFor(() => texts.length === 1, 'first push');
     const down = nextEvent(ca, 'disconnected');
-    proxy.setBlocked(true);
-    proxy.dropAll();
+    env.proxy.setBlocked(true);
+    env.proxy.dropAll();
     await down;
     await cb.call('p2p/send', { to: a.agentId, content: 'two' });
-    proxy.setBlocked(false);
+    env.proxy.setBlocked(false);
     await waitFor(() => texts.length === 2, 'missed push after reconnect');
     await sleep(200);
     expect(texts).toEqual(['one', 'two']);
   });
 
   it('with transports ["http"] only, never tries the WebSocket', async () => {
-    const before = proxy.stats.upgradesForwarded + proxy.stats.upgradesRefused;
-    const ca = client(proxy.url, await agent(h.url), { transports: ['http'] });
+    const before = env.proxy.stats.upgradesForwarded + env.proxy.stats.upgradesRefused;
+    const ca = client(env.proxy.url, await agent(env.hub.url), { transports: ['http'] });
     await ca.connect();
     expect(ca.transport).toBe('http');
     expect((await ca.call('agent/whoami', {})).agent_id).toBe(ca.agentId);
     await sleep(300);
-    expect(proxy.stats.upgradesForwarded + proxy.stats.upgradesRefused).toBe(before);
+    expect(env.proxy.stats.upgradesForwarded + env.proxy.stats.upgradesRefused).toBe(before);
     // close() while a long poll is outstanding aborts it and leaves nothing behind
     await ca.close();
     expect(ca.stats).toEqual({ pendingCalls: 0, queuedCalls: 0, abortListeners: 0, activeTimers: 0 });

@@ -1,35 +1,22 @@
 import type { RunningHub } from '@parley/hub';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OfflineQueueFullError } from '../src/errors.js';
 import type { ConnectionState } from '../src/types.js';
 import { agent, client, closeClients, hub, nextEvent, sleep, waitFor } from './helpers/env.js';
-import { startProxy, type TestProxy } from './helpers/proxy.js';
+import { startProxy } from './helpers/proxy.js';
+import { useHubBehindProxy } from './helpers/fixture.js';
 
-let h: RunningHub;
-let proxy: TestProxy;
-beforeAll(async () => {
-  h = await hub();
-  proxy = await startProxy(h.port);
-});
-afterAll(async () => {
-  await proxy.close();
-  await h.close();
-});
-afterEach(async () => {
-  proxy.setBlocked(false);
-  proxy.setRefuseUpgrades(false);
-  await closeClients();
-});
+const env = useHubBehindProxy();
 
 describe('reconnect', () => {
   it('reconnects after the connection drops, and a call made while down completes after reconnect', async () => {
-    const c = client(proxy.url, await agent(h.url), { transports: ['websocket'] });
+    const c = client(env.proxy.url, await agent(env.hub.url), { transports: ['websocket'] });
     await c.connect();
     const states: ConnectionState[] = [];
     c.on('state', (s) => states.push(s));
     const disconnected = nextEvent(c, 'disconnected');
-    proxy.setBlocked(true);
-    proxy.dropAll();
+    env.proxy.setBlocked(true);
+    env.proxy.dropAll();
     const [info] = await disconnected;
     expect(info.code).toBe(1006);
     expect(c.state).not.toBe('connected');
@@ -38,7 +25,7 @@ describe('reconnect', () => {
     expect(c.stats.queuedCalls).toBe(1);
     // a few attempts fail while the proxy refuses connections
     await waitFor(() => states.filter((s) => s === 'connecting').length >= 3, 'three reconnect attempts');
-    proxy.setBlocked(false);
+    env.proxy.setBlocked(false);
     const me = await call;
     expect(me.agent_id).toBe(c.agentId);
     expect(c.state).toBe('connected');
@@ -47,15 +34,15 @@ describe('reconnect', () => {
   });
 
   it('a call in flight when the socket drops is re-sent with the same u_id and answered once', async () => {
-    const [a, b] = [await agent(h.url), await agent(h.url)];
-    const ca = client(proxy.url, a, { transports: ['websocket'] });
-    const cb = client(h.url, b);
+    const [a, b] = [await agent(env.hub.url), await agent(env.hub.url)];
+    const ca = client(env.proxy.url, a, { transports: ['websocket'] });
+    const cb = client(env.hub.url, b);
     await Promise.all([ca.connect(), cb.connect()]);
     const got: string[] = [];
     cb.on('p2p.message', (d) => got.push(d.content));
     // Drop the connection right after the request is written: whether or not the hub ran it, the retry must not send a second message.
     const sent = ca.call('p2p/send', { to: b.agentId, content: 'exactly-once' });
-    proxy.dropAll();
+    env.proxy.dropAll();
     const r = await sent;
     expect(r.message_id).toMatch(/^msg_/);
     await waitFor(() => got.length >= 1, 'the message');
@@ -66,15 +53,15 @@ describe('reconnect', () => {
   });
 
   it('the offline queue is bounded', async () => {
-    const c = client(proxy.url, await agent(h.url), { transports: ['websocket'], offlineQueueSize: 3 });
+    const c = client(env.proxy.url, await agent(env.hub.url), { transports: ['websocket'], offlineQueueSize: 3 });
     await c.connect();
-    proxy.setBlocked(true);
-    proxy.dropAll();
+    env.proxy.setBlocked(true);
+    env.proxy.dropAll();
     await waitFor(() => c.state !== 'connected', 'disconnect');
     const queued = [1, 2, 3].map(() => c.call('agent/whoami', {}));
     await expect(c.call('agent/whoami', {})).rejects.toBeInstanceOf(OfflineQueueFullError);
     expect(c.stats.queuedCalls).toBe(3);
-    proxy.setBlocked(false);
+    env.proxy.setBlocked(false);
     const results = await Promise.all(queued);
     expect(results.map((r) => r.agent_id)).toEqual([c.agentId, c.agentId, c.agentId]);
   });
@@ -114,7 +101,7 @@ describe('reconnect', () => {
     const blackhole = net.createServer((s) => {
       sockets.add(s);
       s.on('error', () => undefined);
-      const up = net.connect(h.port, '127.0.0.1');
+      const up = net.connect(env.hub.port, '127.0.0.1');
       up.on('error', () => undefined);
       sockets.add(up);
       let established = false;
@@ -131,7 +118,7 @@ describe('reconnect', () => {
     await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
     const port = (blackhole.address() as import('node:net').AddressInfo).port;
     try {
-      const c = client(`http://127.0.0.1:${port}`, await agent(h.url), { transports: ['websocket'], heartbeatMs: 100 });
+      const c = client(`http://127.0.0.1:${port}`, await agent(env.hub.url), { transports: ['websocket'], heartbeatMs: 100 });
       await c.connect();
       const [info] = await nextEvent(c, 'disconnected', 5000);
       expect(info.code).toBe(4408);
@@ -149,26 +136,26 @@ describe('reconnect', () => {
     const { createIdentity } = await import('../src/identity.js');
     const { register } = await import('../src/registration.js');
     const id = createIdentity(); // not registered yet: the hub refuses the auth
-    const c = client(h.url, id, { transports: ['websocket'] });
+    const c = client(env.hub.url, id, { transports: ['websocket'] });
     const errors: Error[] = [];
     c.on('error', (e) => errors.push(e));
     const connected = c.connect();
     await waitFor(() => errors.filter((e) => (e as { code?: string }).code === 'unauthorized').length >= 2, 'two refused attempts');
     expect(c.state).not.toBe('connected');
-    await register(h.url, id);
+    await register(env.hub.url, id);
     await connected;
     expect(c.state).toBe('connected');
   });
 
   it('with reconnect disabled, a failed first connect rejects and a dropped connection stays down', async () => {
-    proxy.setBlocked(true);
-    const c = client(proxy.url, await agent(h.url), { transports: ['websocket'], reconnect: { enabled: false } });
+    env.proxy.setBlocked(true);
+    const c = client(env.proxy.url, await agent(env.hub.url), { transports: ['websocket'], reconnect: { enabled: false } });
     await expect(c.connect()).rejects.toThrow(/reconnect is disabled/);
     expect(c.stats.activeTimers).toBe(0);
-    proxy.setBlocked(false);
+    env.proxy.setBlocked(false);
     await c.connect();
     const down = nextEvent(c, 'disconnected');
-    proxy.dropAll();
+    env.proxy.dropAll();
     await down;
     await sleep(200);
     expect(c.state).toBe('disconnected');

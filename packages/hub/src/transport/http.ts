@@ -1,4 +1,5 @@
 import { AckRequest, ErrorCode, PollQuery, RegisterRequest, RequestFrame, TokenRequest, buildCapabilities, type HttpErrorBody } from '@parley/protocol';
+import type { z } from 'zod';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Auth } from '../core/auth.js';
@@ -79,32 +80,35 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
     return agentId;
   };
 
+  /** Validates an inbound body or query; on failure the 400 is already sent and null returned. */
+  const parseOr400 = <T>(schema: z.ZodType<T>, value: unknown, reply: FastifyReply, what: string): T | null => {
+    const r = schema.safeParse(value);
+    if (r.success) return r.data;
+    const c = zodToContent(ErrorCode.BadRequest, what, r.error);
+    void sendError(reply, c.code, c.error, c.details);
+    return null;
+  };
+
   const hubErrorReply = (reply: FastifyReply, err: unknown) => {
     if (err instanceof HubError) return sendError(reply, err.code, err.message, err.details);
     throw err;
   };
 
   app.post('/v1/agents/register', async (req, reply) => {
-    const body = RegisterRequest.safeParse(req.body);
-    if (!body.success) {
-      const c = zodToContent(ErrorCode.BadRequest, 'malformed register request', body.error);
-      return sendError(reply, c.code, c.error, c.details);
-    }
+    const body = parseOr400(RegisterRequest, req.body, reply, 'malformed register request');
+    if (!body) return reply;
     try {
-      return await d.auth.register(body.data);
+      return await d.auth.register(body);
     } catch (err) {
       return hubErrorReply(reply, err);
     }
   });
 
   app.post('/v1/agents/token', async (req, reply) => {
-    const body = TokenRequest.safeParse(req.body);
-    if (!body.success) {
-      const c = zodToContent(ErrorCode.BadRequest, 'malformed token request', body.error);
-      return sendError(reply, c.code, c.error, c.details);
-    }
+    const body = parseOr400(TokenRequest, req.body, reply, 'malformed token request');
+    if (!body) return reply;
     try {
-      return await d.auth.token(body.data);
+      return await d.auth.token(body);
     } catch (err) {
       return hubErrorReply(reply, err);
     }
@@ -113,22 +117,16 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
   app.post('/v1/rpc', async (req, reply) => {
     const agentId = await authenticate(req, reply, (req.body as { token?: unknown } | null)?.token);
     if (!agentId) return reply;
-    const env = RequestFrame.safeParse(req.body);
-    if (!env.success) {
-      const c = zodToContent(ErrorCode.BadRequest, 'body is not a request envelope', env.error);
-      return sendError(reply, c.code, c.error, c.details);
-    }
-    return d.dispatcher.dispatch({ agentId, transport: 'http' }, env.data);
+    const env = parseOr400(RequestFrame, req.body, reply, 'body is not a request envelope');
+    if (!env) return reply;
+    return d.dispatcher.dispatch({ agentId, transport: 'http' }, env);
   });
 
   app.get('/v1/poll', async (req, reply) => {
     const agentId = await authenticate(req, reply);
     if (!agentId) return reply;
-    const q = PollQuery.safeParse(req.query);
-    if (!q.success) {
-      const c = zodToContent(ErrorCode.BadRequest, 'bad poll query', q.error);
-      return sendError(reply, c.code, c.error, c.details);
-    }
+    const q = parseOr400(PollQuery, req.query, reply, 'bad poll query');
+    if (!q) return reply;
     // Ends the wait when the hub shuts down or the client goes away.
     const ac = new AbortController();
     const abort = () => ac.abort();
@@ -136,7 +134,7 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
     reply.raw.once('close', abort);
     d.metrics.longPolls.inc();
     try {
-      return await pollPushes(d.streams, agentId, q.data, d.epoch, ac.signal);
+      return await pollPushes(d.streams, agentId, q, d.epoch, ac.signal);
     } finally {
       d.metrics.longPolls.dec();
       d.shutdown.removeEventListener('abort', abort);
@@ -147,12 +145,9 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
   app.post('/v1/ack', async (req, reply) => {
     const agentId = await authenticate(req, reply);
     if (!agentId) return reply;
-    const body = AckRequest.safeParse(req.body);
-    if (!body.success) {
-      const c = zodToContent(ErrorCode.BadRequest, 'malformed ack', body.error);
-      return sendError(reply, c.code, c.error, c.details);
-    }
-    await d.streams.ack(agentId, body.data.cursors);
+    const body = parseOr400(AckRequest, req.body, reply, 'malformed ack');
+    if (!body) return reply;
+    await d.streams.ack(agentId, body.cursors);
     return reply.code(204).send();
   });
 
