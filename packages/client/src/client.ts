@@ -236,20 +236,25 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
     this.#scheduleReconnect();
   }
 
+  /** What every socket of this client (the main one and the probe back from HTTP) is opened with. */
+  #socketOptions(ctor: WebSocketConstructorLike): ConstructorParameters<typeof WebSocketConnection>[0] {
+    return {
+      WebSocket: ctor,
+      url: wsUrl(this.#url),
+      identity: this.#identity,
+      resume: () => this.#cursors.resume(),
+      timers: this.#timers,
+      handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+    };
+  }
+
   #tryWebSocket(): Promise<AttemptResult> {
     return new Promise<AttemptResult>((resolve) => {
       resolveWebSocket(this.#wsOverride).then(
         (ctor) => {
           if (this.#closed) return resolve({ ok: false, info: { code: 1000, reason: 'closed', opened: false, authenticated: false } });
           const conn: WebSocketConnection = new WebSocketConnection(
-            {
-              WebSocket: ctor,
-              url: wsUrl(this.#url),
-              identity: this.#identity,
-              resume: () => this.#cursors.resume(),
-              timers: this.#timers,
-              handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
-            },
+            this.#socketOptions(ctor),
             {
               onOpen: () => this.#setState('authenticating'),
               onConnected: (frame) => {
@@ -417,14 +422,7 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
     }
     if (this.#closed || !this.#http) return;
     const conn: WebSocketConnection = new WebSocketConnection(
-      {
-        WebSocket: ctor,
-        url: wsUrl(this.#url),
-        identity: this.#identity,
-        resume: () => this.#cursors.resume(),
-        timers: this.#timers,
-        handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
-      },
+      this.#socketOptions(ctor),
       {
         onOpen: () => undefined,
         onConnected: (frame) => {
