@@ -1,9 +1,11 @@
-import type { PollQuery, PollResponse, PushFrame } from '@parley/protocol';
+import type { PollQuery } from '@parley/protocol';
 import type { StoredPush, Streams } from './streams.js';
 
 /**
  * HTTP long-poll: pushes after the given cursors across every stream the agent
  * may read. Streams not named start at the agent's server-side read cursor.
+ * Returns the `PollResponse` body as JSON text: each push frame is already
+ * serialised once by the stream store, so it is spliced in, not re-encoded.
  */
 export async function pollPushes(
   streams: Streams,
@@ -11,7 +13,7 @@ export async function pollPushes(
   q: PollQuery,
   epoch: string,
   signal: AbortSignal,
-): Promise<PollResponse> {
+): Promise<string> {
   const readable = new Set(await streams.access.readable(agentId));
   const gaps: string[] = [];
   const starts = new Map<string, number>();
@@ -54,5 +56,5 @@ export async function pollPushes(
   } else {
     pushes = await collect();
   }
-  return { epoch, pushes: pushes.map((p) => JSON.parse(p.frame) as PushFrame), gaps };
+  return `{"epoch":${JSON.stringify(epoch)},"pushes":[${pushes.map((p) => p.frame).join(',')}],"gaps":${JSON.stringify(gaps)}}`;
 }

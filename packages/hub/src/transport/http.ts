@@ -134,7 +134,8 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
     reply.raw.once('close', abort);
     d.metrics.longPolls.inc();
     try {
-      return await pollPushes(d.streams, agentId, q, d.epoch, ac.signal);
+      const body = await pollPushes(d.streams, agentId, q, d.epoch, ac.signal);
+      return reply.type('application/json; charset=utf-8').send(body);
     } finally {
       d.metrics.longPolls.dec();
       d.shutdown.removeEventListener('abort', abort);
