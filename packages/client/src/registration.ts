@@ -20,18 +20,27 @@ export interface TokenOptions {
   fetch?: FetchLike;
 }
 
-let lastTs = 0;
+/** Last ts signed per agent, so each agent's own signed requests never share a second. */
+const lastTs = new Map<string, number>();
+const LAST_TS_KEEP = 1024;
 
 /**
- * Unix seconds for a signed request. The hub accepts each signed `(key, ts)`
- * pair once, so two requests in the same second would collide; the counter
- * keeps ts strictly increasing within this process (a few seconds of drift
- * stay well inside the 300 s window).
+ * Unix seconds for a signed request of one agent. The hub accepts each signed
+ * `(agent, ts)` pair once, so two requests of the same agent in the same second
+ * would collide; ts stays strictly increasing per agent. It is per agent, not
+ * per process: a process that registers thousands of agents at once must not
+ * push ts past the hub's 300 s window.
  */
-export function nextSignatureTs(): number {
+export function nextSignatureTs(agentId: string): number {
   const now = Math.floor(Date.now() / 1000);
-  lastTs = Math.max(now, lastTs + 1);
-  return lastTs;
+  const last = lastTs.get(agentId);
+  const ts = last === undefined ? now : Math.max(now, last + 1);
+  lastTs.set(agentId, ts);
+  if (lastTs.size > LAST_TS_KEEP) {
+    // An entry behind the clock adds nothing: the next ts for that agent is `now` anyway.
+    for (const [id, t] of lastTs) if (t < now) lastTs.delete(id);
+  }
+  return ts;
 }
 
 export function resolveFetch(f: FetchLike | undefined): FetchLike {
@@ -67,7 +76,7 @@ async function postJson(url: string, body: unknown, f: FetchLike, what: string):
 
 /** `POST /v1/agents/register`: proves possession of the key and returns a bearer token. Idempotent per key. */
 export async function register(url: string, identity: Identity, opts: RegisterOptions = {}): Promise<TokenResponse> {
-  const ts = nextSignatureTs();
+  const ts = nextSignatureTs(identity.agentId);
   const body: Record<string, unknown> = {
     public_key: identity.publicKey,
     ts,
@@ -79,7 +88,7 @@ export async function register(url: string, identity: Identity, opts: RegisterOp
 
 /** `POST /v1/agents/token`: a fresh bearer token for an already registered agent. */
 export async function requestToken(url: string, identity: Identity, opts: TokenOptions = {}): Promise<TokenResponse> {
-  const ts = nextSignatureTs();
+  const ts = nextSignatureTs(identity.agentId);
   const body = {
     agent_id: identity.agentId,
     ts,

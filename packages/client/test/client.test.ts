@@ -22,6 +22,14 @@ describe('registration', () => {
     expect(t2.token).not.toBe(t.token);
   });
 
+  it('one process can register more agents at once than the signature window has seconds', async () => {
+    // The signed ts is kept unique per agent; a per-process counter would run
+    // 350 s ahead of the clock here and the hub would refuse the tail.
+    const ids = Array.from({ length: 350 }, () => createIdentity());
+    const results = await Promise.all(ids.map((id) => register(env.hub.url, id)));
+    expect(results.map((r) => r.agent_id)).toEqual(ids.map((id) => id.agentId));
+  });
+
   it('requestToken for an unknown agent is a ParleyError with the hub code', async () => {
     const err = await requestToken(env.hub.url, createIdentity()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParleyError);
