@@ -1,0 +1,38 @@
+/**
+ * What a scenario needs from a server's client library. Each scenario is
+ * written once against this; the drivers map it onto Parley actions,
+ * Socket.IO events or raw ws frames.
+ */
+export interface Conn {
+  /** Request/response: one call addressed to connection `to`; resolves when answered. */
+  request(to: number): Promise<void>;
+  join(room: string): Promise<void>;
+  publish(room: string, content: string): Promise<void>;
+  /** Every message content pushed to this connection. */
+  onMessage(cb: (content: string) => void): void;
+  /** Whether the connection is up right now (the storm watches it come back). */
+  readonly connected: boolean;
+  close(): Promise<void>;
+}
+
+export interface Driver {
+  /** Creates the identities 0..n-1 (and registers them where the server needs it); never timed. */
+  prepare(n: number): Promise<void>;
+  /** Opens connection `i` to `url` and resolves once it is ready for calls. */
+  open(i: number, url: string): Promise<Conn>;
+  /** A room (topic) that `owner` may publish to and others may join. */
+  createRoom(owner: Conn): Promise<string>;
+}
+
+export const CONNECT_TIMEOUT_MS = 60_000;
+
+/** Rejects when `p` takes longer than `ms`. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

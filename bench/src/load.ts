@@ -1,0 +1,45 @@
+import type { Driver } from './drivers/driver.js';
+import { ParleyDriver } from './drivers/parley.js';
+import { SocketIoDriver } from './drivers/socketio.js';
+import { WsDriver } from './drivers/ws.js';
+import { ask, toParent } from './ipc.js';
+import { connections } from './scenarios/connections.js';
+import { fanout } from './scenarios/fanout.js';
+import { reqres } from './scenarios/reqres.js';
+import type { Scenario } from './scenarios/scenario.js';
+import { storm } from './scenarios/storm.js';
+import type { LoadJob, MemoryReport, ParentMessage, ScenarioName, ServerKind } from './types.js';
+
+/** The load generator: its own process, so its CPU and memory are never counted as the server's. */
+const scenarios: Record<ScenarioName, Scenario> = { reqres, fanout, connections, storm };
+
+function driverFor(server: ServerKind, url: string): Driver {
+  if (server === 'parley') return new ParleyDriver(url);
+  if (server === 'socketio') return new SocketIoDriver();
+  return new WsDriver();
+}
+
+async function run(job: LoadJob): Promise<void> {
+  const out = await scenarios[job.scenario]({
+    driver: driverFor(job.server, job.url),
+    url: job.url,
+    ...(job.proxyUrl ? { proxyUrl: job.proxyUrl } : {}),
+    params: job.params,
+    serverMemory: async () => (await ask('server', 'mem')) as MemoryReport,
+    cutProxy: async () => Number(await ask('proxy', 'cut')),
+  });
+  toParent({ type: 'result', ...out });
+}
+
+process.on('message', (m: ParentMessage) => {
+  if (m.type !== 'run') return;
+  run(m.job).then(
+    // Clients may keep timers (reconnect, heartbeat) alive; the result is in, so stop here.
+    () => setTimeout(() => process.exit(0), 50),
+    (err: unknown) => {
+      toParent({ type: 'failed', error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      setTimeout(() => process.exit(1), 50);
+    },
+  );
+});
+process.on('disconnect', () => process.exit(0));

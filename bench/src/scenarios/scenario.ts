@@ -1,0 +1,20 @@
+import type { Driver } from '../drivers/driver.js';
+import type { BenchParams, Measurement } from '../types.js';
+
+export interface ScenarioContext {
+  driver: Driver;
+  url: string;
+  proxyUrl?: string;
+  params: BenchParams;
+  /** Asks the orchestrator for the server process's memory (after a full GC). */
+  serverMemory(): Promise<{ rss: number; heapUsed: number }>;
+  /** Cuts every connection that goes through the proxy; resolves with how many were cut. */
+  cutProxy(): Promise<number>;
+}
+
+export interface ScenarioOutput {
+  measurements: Measurement[];
+  notes: string[];
+}
+
+export type Scenario = (ctx: ScenarioContext) => Promise<ScenarioOutput>;

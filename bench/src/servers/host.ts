@@ -1,0 +1,44 @@
+import { answerAsks, toParent } from '../ipc.js';
+import type { MemoryReport, ParentMessage } from '../types.js';
+
+export interface StartedServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs one server under the orchestrator: reports its port, answers memory
+ * questions (after a full GC, so the figure is live memory, not garbage the
+ * collector has not reached yet) and stops on request.
+ */
+export function hostServer(start: () => Promise<StartedServer>): void {
+  start().then(
+    (server) => {
+      answerAsks({ mem: async () => measureMemory() });
+      process.on('message', (m: ParentMessage) => {
+        if (m.type !== 'stop') return;
+        void server.close().finally(() => process.exit(0));
+      });
+      // An orphaned server (orchestrator killed) must not linger.
+      process.on('disconnect', () => process.exit(0));
+      toParent({ type: 'ready', port: server.port });
+    },
+    (err: unknown) => {
+      toParent({ type: 'failed', error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      process.exit(1);
+    },
+  );
+}
+
+async function measureMemory(): Promise<MemoryReport> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    // Twice, with a turn of the event loop between: weak callbacks and
+    // finalizers run in between and free more on the second pass.
+    gc();
+    await new Promise((r) => setImmediate(r));
+    gc();
+  }
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed };
+}

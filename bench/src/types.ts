@@ -1,0 +1,74 @@
+/** The three servers every scenario runs against, in this order. */
+export const SERVERS = ['parley', 'socketio', 'ws'] as const;
+export type ServerKind = (typeof SERVERS)[number];
+
+export const SERVER_LABELS: Record<ServerKind, string> = {
+  parley: 'Parley',
+  socketio: 'Socket.IO',
+  ws: 'raw ws',
+};
+
+export const SCENARIOS = ['reqres', 'fanout', 'connections', 'storm'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Which way a figure is good; ratios are oriented so that > 1 means Parley is better. */
+export type Better = 'higher' | 'lower' | 'zero';
+
+/** One measured figure of one scenario case, for one server. */
+export interface Measurement {
+  case: string;
+  metric: string;
+  unit: string;
+  better: Better;
+  /** null: never happened (e.g. not every client got every message). NaN does not survive JSON. */
+  value: number | null;
+}
+
+/** Sizes of every scenario; `full` is what `pnpm bench` runs, `smoke` keeps CI's harness check short. */
+export interface BenchParams {
+  reqres: { durationMs: number; warmupMs: number; inFlight: number[]; connections: number; inFlightPerConnection: number };
+  fanout: { subscribers: number; messages: number; window: number };
+  connections: { count: number; settleMs: number };
+  storm: { clients: number; ratePerSecond: number; beforeCutMs: number; afterCutMs: number; deadlineMs: number };
+}
+
+export interface LoadJob {
+  scenario: ScenarioName;
+  server: ServerKind;
+  /** Base URL of the server, http://127.0.0.1:port. */
+  url: string;
+  /** Set for the storm: the same server reached through the proxy that cuts connections. */
+  proxyUrl?: string;
+  params: BenchParams;
+}
+
+export interface MemoryReport {
+  rss: number;
+  heapUsed: number;
+}
+
+// ---- IPC between the orchestrator and its children ------------------------
+
+/** A child asks the orchestrator to forward a question to another child (server or proxy). */
+export interface AskMessage {
+  type: 'ask';
+  id: number;
+  to: 'server' | 'proxy';
+  what: 'mem' | 'cut';
+}
+
+export interface AnswerMessage {
+  type: 'answer';
+  id: number;
+  value?: unknown;
+  error?: string;
+}
+
+export type ChildMessage =
+  | { type: 'ready'; port: number }
+  | { type: 'result'; measurements: Measurement[]; notes: string[] }
+  | { type: 'failed'; error: string }
+  | AskMessage
+  | AnswerMessage;
+
+export type ParentMessage = { type: 'run'; job: LoadJob } | { type: 'stop' } | AskMessage | AnswerMessage;
