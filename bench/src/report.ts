@@ -65,28 +65,29 @@ export function formatRatio(row: Row): string {
   return 'n/a';
 }
 
-const HEADER = ['Scenario', 'Case', 'Metric', ...SERVERS.map((s) => SERVER_LABELS[s]), 'Parley vs Socket.IO'];
-
-function cellsOf(row: Row): string[] {
-  return [
-    SCENARIO_TITLES[row.scenario],
-    row.case,
-    `${row.metric} (${row.unit})`,
-    ...SERVERS.map((s) => formatValue(row.values[s], row.unit)),
-    formatRatio(row),
-  ];
+/** Columns for the servers that ran (a partial run leaves some out); the ratio column needs both peers. */
+function header(servers: readonly ServerKind[]): string[] {
+  const ratio = servers.includes('parley') && servers.includes('socketio') ? ['Parley vs Socket.IO'] : [];
+  return ['Scenario', 'Case', 'Metric', ...servers.map((s) => SERVER_LABELS[s]), ...ratio];
 }
 
-export function markdownTable(rows: Row[]): string {
-  const lines = [`| ${HEADER.join(' | ')} |`, `|${HEADER.map((_, i) => (i >= 3 ? '---:' : '---')).join('|')}|`];
-  for (const row of rows) lines.push(`| ${cellsOf(row).join(' | ')} |`);
+function cellsOf(row: Row, servers: readonly ServerKind[]): string[] {
+  const ratio = servers.includes('parley') && servers.includes('socketio') ? [formatRatio(row)] : [];
+  return [SCENARIO_TITLES[row.scenario], row.case, `${row.metric} (${row.unit})`, ...servers.map((s) => formatValue(row.values[s], row.unit)), ...ratio];
+}
+
+export function markdownTable(rows: Row[], servers: readonly ServerKind[] = SERVERS): string {
+  const h = header(servers);
+  const lines = [`| ${h.join(' | ')} |`, `|${h.map((_, i) => (i >= 3 ? '---:' : '---')).join('|')}|`];
+  for (const row of rows) lines.push(`| ${cellsOf(row, servers).join(' | ')} |`);
   return lines.join('\n');
 }
 
 /** A fixed-width table for the terminal. */
-export function textTable(rows: Row[]): string {
-  const body = rows.map(cellsOf);
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+export function textTable(rows: Row[], servers: readonly ServerKind[] = SERVERS): string {
+  const h = header(servers);
+  const body = rows.map((r) => cellsOf(r, servers));
+  const widths = h.map((c, i) => Math.max(c.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  return [line(HEADER), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return [line(h), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }

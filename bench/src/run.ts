@@ -176,7 +176,7 @@ writeFileSync(`${resultsDir}/${outName}.json`, JSON.stringify({ meta, rows, note
 const md = [
   `Measured ${meta.date.slice(0, 10)} at ${meta.commit ?? 'an uncommitted tree'}, Node ${meta.node}, ${meta.cpu}, ${meta.memory_gib} GiB, ${meta.os}${args.smoke ? ' (smoke sizes: not a measurement)' : ''}.`,
   '',
-  markdownTable(rows),
+  markdownTable(rows, servers),
   ...(failures.length ? ['', '**Failed:**', ...failures.map((f) => `- ${f.scenario} / ${f.server}: ${f.error}`)] : []),
 ].join('\n');
 writeFileSync(`${resultsDir}/${outName}.md`, md + '\n');
@@ -189,7 +189,7 @@ if (outName === 'latest' && existsSync(readme)) {
   if (re.test(text)) writeFileSync(readme, text.replace(re, `$1${md}$2`));
 }
 
-console.log('\n' + textTable(rows));
+console.log('\n' + textTable(rows, servers));
 console.log(`\nwrote bench/results/${outName}.json and ${outName}.md`);
 if (failures.length) {
   console.error(`${failures.length} run(s) failed`);
