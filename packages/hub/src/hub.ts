@@ -16,6 +16,7 @@ import { TopicService, topicHandlers } from './domains/topic/index.js';
 import { Metrics } from './metrics.js';
 import type { Database } from './store/schema.js';
 import { openSqliteStore } from './store/sqlite.js';
+import { BatchWriter } from './store/writer.js';
 import type { Kysely } from 'kysely';
 import { buildHttp } from './transport/http.js';
 import { WsTransport } from './transport/ws.js';
@@ -63,13 +64,14 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     async readable(agentId) {
       return [agentStream(agentId), ...(await topics.joinedTopicIds(agentId)).map(topicStream)];
     },
-    async recipients(stream) {
+    async recipients(stream, trx) {
       const s = parseStream(stream);
       if (!s) return [];
-      return s.kind === 'agent' ? [s.id] : topics.memberIds(s.id);
+      return s.kind === 'agent' ? [s.id] : topics.memberIds(s.id, trx);
     },
   };
-  const streams = new Streams(db, bus, access, {
+  const writer = new BatchWriter(db, (err) => log.error({ err }, 'after-commit hook failed'));
+  const streams = new Streams(db, writer, bus, access, {
     onStored: () => metrics.stored.inc(),
     onFanoutError: (err) => log.error({ err }, 'fan-out failed'),
   });
@@ -91,7 +93,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...topicHandlers(topics),
   };
   const auth = new Auth(db, agents, cfg.tokenTtlSeconds);
-  const dedupe = new Dedupe(db);
+  const dedupe = new Dedupe(db, writer, undefined, (err) => log.error({ err }, 'storing a dedupe record failed'));
   const limiter = new RateLimiter(cfg.rateLimit);
   const dispatcher = new Dispatcher(handlers, dedupe, limiter, metrics, log);
 
@@ -174,6 +176,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       await app.close();
       clearInterval(timer);
       await housekeepingRun;
+      await dedupe.drain();
       await streams.drain();
       await bus.close();
       await store.close();

@@ -5,6 +5,7 @@ import { Dispatcher, type HandlerMap } from '../src/core/dispatcher.js';
 import { RateLimiter } from '../src/core/rate-limit.js';
 import { Metrics } from '../src/metrics.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
+import { BatchWriter } from '../src/store/writer.js';
 
 // The wire cannot make a real handler throw, so this drives the real
 // dispatcher (real store, real dedupe) with a handler that does.
@@ -19,7 +20,7 @@ describe('dispatcher', () => {
         throw new Error('boom at /secret/path.ts:12');
       },
     });
-    const d = new Dispatcher(handlers, new Dedupe(store.db), new RateLimiter(false), new Metrics(), pino({ level: 'silent' }));
+    const d = new Dispatcher(handlers, new Dedupe(store.db, new BatchWriter(store.db)), new RateLimiter(false), new Metrics(), pino({ level: 'silent' }));
     const agentId = 'agt_' + 'a'.repeat(32);
     const req = { agent_id: agentId, u_id: 'u1', params: { action: 'agent/whoami' } };
     const r1 = await d.dispatch({ agentId, transport: 'ws' }, req);

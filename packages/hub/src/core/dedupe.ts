@@ -1,6 +1,7 @@
 import { Defaults, TRANSIENT_ERROR_CODES, type ResponseFrame } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import type { BatchWriter } from '../store/writer.js';
 
 /**
  * `(agent_id, u_id)` de-duplication, shared by WebSocket and HTTP. The first
@@ -13,37 +14,78 @@ export class Dedupe {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly writer: BatchWriter,
     private readonly windowMs: number = Defaults.dedupeWindowMs,
+    /** A response that could not be stored is still answered; a later duplicate would run again. */
+    private readonly onSaveError: (err: unknown) => void = () => undefined,
   ) {}
 
   run(agentId: string, uId: string, exec: () => Promise<ResponseFrame>): Promise<ResponseFrame> {
     const key = `${agentId}\u0000${uId}`;
     const running = this.inflight.get(key);
     if (running) return running;
-    // Registered synchronously, before any await, so a concurrent duplicate finds it.
-    const p = this.lookupOrExec(agentId, uId, exec).finally(() => this.inflight.delete(key));
+    // Registered synchronously, before any await, so a concurrent duplicate
+    // finds it. It stays until the response is stored (or known not to be).
+    const p = this.lookupOrExec(agentId, uId, exec, () => this.inflight.delete(key));
     this.inflight.set(key, p);
     return p;
   }
 
-  private async lookupOrExec(agentId: string, uId: string, exec: () => Promise<ResponseFrame>): Promise<ResponseFrame> {
-    const now = Date.now();
-    const row = await this.db
-      .selectFrom('dedupe')
-      .select(['response', 'created_at'])
-      .where('agent_id', '=', agentId)
-      .where('u_id', '=', uId)
-      .executeTakeFirst();
-    if (row && Number(row.created_at) > now - this.windowMs) return JSON.parse(row.response) as ResponseFrame;
-    const res = await exec();
-    if (res.status === 'success' || !TRANSIENT_ERROR_CODES.has(res.content.code)) {
-      const response = JSON.stringify(res);
-      await this.db
-        .insertInto('dedupe')
-        .values({ agent_id: agentId, u_id: uId, response, created_at: Date.now() })
-        .onConflict((oc) => oc.columns(['agent_id', 'u_id']).doUpdateSet({ response, created_at: Date.now() }))
-        .execute();
+  /** Waits for every response handed to the writer so far (shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.saving]);
+  }
+
+  private readonly saving = new Set<Promise<void>>();
+
+  private async lookupOrExec(
+    agentId: string,
+    uId: string,
+    exec: () => Promise<ResponseFrame>,
+    done: () => void,
+  ): Promise<ResponseFrame> {
+    let res: ResponseFrame;
+    try {
+      const now = Date.now();
+      const row = await this.db
+        .selectFrom('dedupe')
+        .select(['response', 'created_at'])
+        .where('agent_id', '=', agentId)
+        .where('u_id', '=', uId)
+        .executeTakeFirst();
+      if (row && Number(row.created_at) > now - this.windowMs) {
+        done();
+        return JSON.parse(row.response) as ResponseFrame;
+      }
+      res = await exec();
+    } catch (err) {
+      done();
+      throw err;
     }
+    if (res.status === 'error' && TRANSIENT_ERROR_CODES.has(res.content.code)) {
+      done();
+      return res;
+    }
+    // The response goes out now; its record follows in the next group commit.
+    // Until that commit a duplicate is answered from the in-flight map, so no
+    // duplicate can run the action again while the hub is up. (Across a crash
+    // the window is the same as before: the action commits before its record.)
+    const response = JSON.stringify(res);
+    const createdAt = Date.now();
+    const saved = this.writer
+      .run(async (trx) => {
+        await trx
+          .insertInto('dedupe')
+          .values({ agent_id: agentId, u_id: uId, response, created_at: createdAt })
+          .onConflict((oc) => oc.columns(['agent_id', 'u_id']).doUpdateSet({ response, created_at: createdAt }))
+          .execute();
+      })
+      .catch((err: unknown) => this.onSaveError(err))
+      .finally(() => {
+        done();
+        this.saving.delete(saved);
+      });
+    this.saving.add(saved);
     return res;
   }
 

@@ -2,14 +2,15 @@ import { parseStream, type PushFrame } from '@parley/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import type { Bus } from '../bus/local.js';
 import type { Database } from '../store/schema.js';
+import type { BatchWriter } from '../store/writer.js';
 
 /** Who may read which stream; provided by the domains (agent inbox, topic membership). */
 export interface StreamAccess {
   canRead(agentId: string, stream: string): Promise<boolean>;
   /** Every stream the agent may read right now. */
   readable(agentId: string): Promise<string[]>;
-  /** Agents that receive a live push of the stream. */
-  recipients(stream: string): Promise<string[]>;
+  /** Agents that receive a live push of the stream; `db` is the transaction the push is written in. */
+  recipients(stream: string, db: Kysely<Database>): Promise<string[]>;
 }
 
 export interface StoredPush {
@@ -17,6 +18,10 @@ export interface StoredPush {
   seq: number;
   ts: number;
   frame: string;
+}
+
+interface AppendedPush extends StoredPush {
+  recipients: string[];
 }
 
 export interface StreamInfo {
@@ -36,15 +41,15 @@ export interface AppendHooks {
 
 /**
  * Durable streams: append (persist, then fan out), replay and read cursors.
- * Appends to one stream are chained so `seq` order, commit order and fan-out
- * order are the same; different streams proceed independently.
+ * Appends go through the group-commit writer: they are numbered, committed
+ * and fanned out in submission order, many to a transaction.
  */
 export class Streams {
-  private readonly chains = new Map<string, Promise<unknown>>();
   private readonly waiters = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly writer: BatchWriter,
     private readonly bus: Bus,
     readonly access: StreamAccess,
     private readonly hooks: AppendHooks = {},
@@ -53,62 +58,49 @@ export class Streams {
   /**
    * Stores a push and fans it out. `build` makes the event data once the seq is
    * known; `within` runs in the same transaction (e.g. to store the domain row).
+   * Resolves after the commit, once the push has gone to the live sessions.
    */
-  append(
+  async append(
     stream: string,
     event: string,
     build: (seq: number, ts: number) => unknown,
     within?: (trx: Transaction<Database>, seq: number, ts: number) => Promise<void>,
   ): Promise<StoredPush> {
-    const prev = this.chains.get(stream) ?? Promise.resolve();
-    const next = prev.then(
-      () => this.appendNow(stream, event, build, within),
-      () => this.appendNow(stream, event, build, within),
+    const pushed = await this.writer.run(
+      async (trx): Promise<AppendedPush> => {
+        const { head } = await trx
+          .insertInto('streams')
+          .values({ stream, head: 1, pruned_through: 0 })
+          .onConflict((oc) => oc.column('stream').doUpdateSet((eb) => ({ head: eb('streams.head', '+', 1) })))
+          .returning('head')
+          .executeTakeFirstOrThrow();
+        const seq = Number(head);
+        const ts = Date.now();
+        if (within) await within(trx, seq, ts);
+        const data = JSON.stringify(build(seq, ts) ?? null);
+        await trx.insertInto('pushes').values({ stream, seq, event, data, ts }).execute();
+        // Looked up in the same transaction: exactly the members at the time of the push.
+        const recipients = await this.access.recipients(stream, trx);
+        return { stream, seq, ts, frame: pushFrameText(stream, seq, event, data, ts), recipients };
+      },
+      // Runs right after the commit, in seq order. The push is durable now; a
+      // fan-out failure must not turn the call into an error (a retry would
+      // store it twice). Readers catch up through resume/poll.
+      (p) => {
+        this.hooks.onStored?.();
+        try {
+          this.bus.publish({ stream: p.stream, seq: p.seq, frame: p.frame, recipients: p.recipients });
+        } catch (err) {
+          this.hooks.onFanoutError?.(err);
+        }
+      },
     );
-    this.chains.set(stream, next);
-    // Drop the chain entry once idle so the map does not grow with every stream ever used.
-    const cleanup = () => {
-      if (this.chains.get(stream) === next) this.chains.delete(stream);
-    };
-    next.then(cleanup, cleanup);
-    return next;
-  }
-
-  private async appendNow(
-    stream: string,
-    event: string,
-    build: (seq: number, ts: number) => unknown,
-    within?: (trx: Transaction<Database>, seq: number, ts: number) => Promise<void>,
-  ): Promise<StoredPush> {
-    const stored = await this.db.transaction().execute(async (trx) => {
-      const { head } = await trx
-        .insertInto('streams')
-        .values({ stream, head: 1, pruned_through: 0 })
-        .onConflict((oc) => oc.column('stream').doUpdateSet((eb) => ({ head: eb('streams.head', '+', 1) })))
-        .returning('head')
-        .executeTakeFirstOrThrow();
-      const seq = Number(head);
-      const ts = Date.now();
-      if (within) await within(trx, seq, ts);
-      const data = JSON.stringify(build(seq, ts) ?? null);
-      await trx.insertInto('pushes').values({ stream, seq, event, data, ts }).execute();
-      return { stream, seq, ts, frame: pushFrameText(stream, seq, event, data, ts) };
-    });
-    this.hooks.onStored?.();
-    // The push is durable now; a fan-out failure must not turn the call into an
-    // error (a retry would store it twice). Readers catch up through resume/poll.
-    try {
-      const recipients = await this.access.recipients(stream);
-      this.bus.publish({ stream, seq: stored.seq, frame: stored.frame, recipients });
-    } catch (err) {
-      this.hooks.onFanoutError?.(err);
-    }
-    return stored;
+    return { stream: pushed.stream, seq: pushed.seq, ts: pushed.ts, frame: pushed.frame };
   }
 
   /** Resolves once every append queued so far has finished (used by shutdown). */
   async drain(): Promise<void> {
-    await Promise.allSettled([...this.chains.values()]);
+    await this.writer.idle();
   }
 
   async info(stream: string): Promise<StreamInfo> {
@@ -151,13 +143,22 @@ export class Streams {
       .execute();
   }
 
-  /** Ack: moves read cursors forward only, for readable streams; others are ignored. */
+  /** Ack: moves read cursors forward only, for readable streams; others are ignored. One batched write per ack frame. */
   async ack(agentId: string, cursors: Record<string, number>): Promise<void> {
+    const moves: Array<[string, number]> = [];
     for (const [stream, seq] of Object.entries(cursors)) {
-      if (!parseStream(stream) || !(await this.access.canRead(agentId, stream))) continue;
-      const current = await this.getReadCursor(agentId, stream);
-      if (seq > current) await this.setReadCursor(agentId, stream, seq);
+      if (parseStream(stream) && (await this.access.canRead(agentId, stream))) moves.push([stream, seq]);
     }
+    if (moves.length === 0) return;
+    await this.writer.run(async (trx) => {
+      for (const [stream, seq] of moves) {
+        await trx
+          .insertInto('read_cursors')
+          .values({ agent_id: agentId, stream, seq })
+          .onConflict((oc) => oc.columns(['agent_id', 'stream']).doUpdateSet({ seq }).where('read_cursors.seq', '<', seq))
+          .execute();
+      }
+    });
   }
 
   /** Deletes pushes older than retention and remembers how far each stream was pruned. */

@@ -27,8 +27,9 @@ export class TopicService {
     return (row?.role as Role | undefined) ?? null;
   }
 
-  async memberIds(topicId: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('topic_members').select('agent_id').where('topic_id', '=', topicId).execute();
+  /** `db` may be a transaction (fan-out reads the members in the push's own transaction). */
+  async memberIds(topicId: string, db: Kysely<Database> = this.db): Promise<string[]> {
+    const rows = await db.selectFrom('topic_members').select('agent_id').where('topic_id', '=', topicId).execute();
     return rows.map((r) => r.agent_id);
   }
 
