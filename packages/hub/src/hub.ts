@@ -80,10 +80,14 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
 
   // Local end of fan-out: every recipient's open sessions, plus its long polls.
   bus.subscribe((msg) => {
+    // Serialised once when stored; encoded to bytes once here when it goes to many.
+    const frame = msg.recipients.length > 1 ? Buffer.from(msg.frame) : msg.frame;
+    let delivered = 0;
     for (const agentId of msg.recipients) {
-      for (const s of sessions.of(agentId) ?? []) if (s.deliver(msg.stream, msg.seq, msg.frame)) metrics.fanout.inc();
+      for (const s of sessions.of(agentId) ?? []) if (s.deliver(msg.stream, msg.seq, frame)) delivered++;
       streams.notify(agentId);
     }
+    if (delivered > 0) metrics.fanout.inc(delivered);
   });
 
   const handlers: HandlerMap = {

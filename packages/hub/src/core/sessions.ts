@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 
+/** A frame's text, or its UTF-8 bytes when one push goes to many sessions (encoded once). */
+export type Frame = string | Buffer;
+
 /** How a session reaches its client; the WebSocket transport provides it. */
 export interface SessionSink {
-  /** Queue a text frame; the sink enforces the byte bound (and closes 4008 itself). */
-  send(frame: string): void;
+  /** Queue a text frame (a Buffer holds UTF-8 text); the sink enforces the byte bound (and closes 4008 itself). */
+  send(frame: Frame): void;
   /** Replay path: sends without the 4008 bound; the replay waits for `drained` instead. */
   sendReplay(frame: string): void;
   /** Resolves when the queue is low enough for more replay (or the socket is gone). */
@@ -19,13 +22,13 @@ export interface SessionSink {
 export class Session {
   readonly id = 'ses_' + randomBytes(12).toString('hex');
   private readonly lastSent = new Map<string, number>();
-  private readonly replaying = new Map<string, Array<{ seq: number; frame: string }>>();
+  private readonly replaying = new Map<string, Array<{ seq: number; frame: Frame }>>();
   /**
    * Until `connected` is sent nothing else may reach the client, but the session
    * is already registered (so no push falls between the resume snapshot and
    * registration); live pushes wait here meanwhile.
    */
-  private held: Array<{ stream: string; seq: number; frame: string }> | null = [];
+  private held: Array<{ stream: string; seq: number; frame: Frame }> | null = [];
 
   constructor(
     readonly agentId: string,
@@ -41,7 +44,7 @@ export class Session {
   }
 
   /** Live push. Returns true when it was sent (or buffered) rather than dropped as already sent. */
-  deliver(stream: string, seq: number, frame: string): boolean {
+  deliver(stream: string, seq: number, frame: Frame): boolean {
     if (this.held) {
       this.held.push({ stream, seq, frame });
       return true;
@@ -87,7 +90,7 @@ export class Session {
     for (const p of buffer) this.sendPush(stream, p.seq, p.frame);
   }
 
-  private sendPush(stream: string, seq: number, frame: string): boolean {
+  private sendPush(stream: string, seq: number, frame: Frame): boolean {
     const last = this.lastSent.get(stream);
     if (last !== undefined && seq <= last) return false;
     this.lastSent.set(stream, seq);
