@@ -1,7 +1,18 @@
 import { Defaults, TRANSIENT_ERROR_CODES, type ResponseFrame } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import { precompiled } from '../store/precompiled.js';
 import type { BatchWriter } from '../store/writer.js';
+
+const findResponse = precompiled(2, (db, agentId: string, uId: string) =>
+  db.selectFrom('dedupe').select(['response', 'created_at']).where('agent_id', '=', agentId).where('u_id', '=', uId),
+);
+const saveResponse = precompiled(4, (db, agentId: string, uId: string, response: string, createdAt: number) =>
+  db
+    .insertInto('dedupe')
+    .values({ agent_id: agentId, u_id: uId, response, created_at: createdAt })
+    .onConflict((oc) => oc.columns(['agent_id', 'u_id']).doUpdateSet({ response, created_at: createdAt })),
+);
 
 /**
  * `(agent_id, u_id)` de-duplication, shared by WebSocket and HTTP. The first
@@ -47,12 +58,7 @@ export class Dedupe {
     let res: ResponseFrame;
     try {
       const now = Date.now();
-      const row = await this.db
-        .selectFrom('dedupe')
-        .select(['response', 'created_at'])
-        .where('agent_id', '=', agentId)
-        .where('u_id', '=', uId)
-        .executeTakeFirst();
+      const row = (await findResponse(this.db, agentId, uId)).rows[0];
       if (row && Number(row.created_at) > now - this.windowMs) {
         done();
         return JSON.parse(row.response) as ResponseFrame;
@@ -74,11 +80,7 @@ export class Dedupe {
     const createdAt = Date.now();
     const saved = this.writer
       .run(async (trx) => {
-        await trx
-          .insertInto('dedupe')
-          .values({ agent_id: agentId, u_id: uId, response, created_at: createdAt })
-          .onConflict((oc) => oc.columns(['agent_id', 'u_id']).doUpdateSet({ response, created_at: createdAt }))
-          .execute();
+        await saveResponse(trx, agentId, uId, response, createdAt);
       })
       .catch((err: unknown) => this.onSaveError(err))
       .finally(() => {

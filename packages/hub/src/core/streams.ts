@@ -2,7 +2,19 @@ import { parseStream, type PushFrame } from '@parley/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import type { Bus } from '../bus/local.js';
 import type { Database } from '../store/schema.js';
+import { precompiled } from '../store/precompiled.js';
 import type { BatchWriter } from '../store/writer.js';
+
+const bumpHead = precompiled(1, (db, stream: string) =>
+  db
+    .insertInto('streams')
+    .values({ stream, head: 1, pruned_through: 0 })
+    .onConflict((oc) => oc.column('stream').doUpdateSet((eb) => ({ head: eb('streams.head', '+', 1) })))
+    .returning('head'),
+);
+const insertPush = precompiled(5, (db, stream: string, seq: number, event: string, data: string, ts: number) =>
+  db.insertInto('pushes').values({ stream, seq, event, data, ts }),
+);
 
 /** Who may read which stream; provided by the domains (agent inbox, topic membership). */
 export interface StreamAccess {
@@ -68,17 +80,11 @@ export class Streams {
   ): Promise<StoredPush> {
     const pushed = await this.writer.run(
       async (trx): Promise<AppendedPush> => {
-        const { head } = await trx
-          .insertInto('streams')
-          .values({ stream, head: 1, pruned_through: 0 })
-          .onConflict((oc) => oc.column('stream').doUpdateSet((eb) => ({ head: eb('streams.head', '+', 1) })))
-          .returning('head')
-          .executeTakeFirstOrThrow();
-        const seq = Number(head);
+        const seq = Number((await bumpHead(trx, stream)).rows[0]!.head);
         const ts = Date.now();
         if (within) await within(trx, seq, ts);
         const data = JSON.stringify(build(seq, ts) ?? null);
-        await trx.insertInto('pushes').values({ stream, seq, event, data, ts }).execute();
+        await insertPush(trx, stream, seq, event, data, ts);
         // Looked up in the same transaction: exactly the members at the time of the push.
         const recipients = await this.access.recipients(stream, trx);
         return { stream, seq, ts, frame: pushFrameText(stream, seq, event, data, ts), recipients };

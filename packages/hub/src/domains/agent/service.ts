@@ -2,6 +2,7 @@ import { ErrorCode, type AgentProfile, type ContactPolicy, type ParsedParamsOf, 
 import type { Kysely } from 'kysely';
 import { HubError, notFound } from '../../core/errors.js';
 import { decodeCursor, encodeCursor, iso } from '../../core/ids.js';
+import { precompiled } from '../../store/precompiled.js';
 import type { AgentsTable, Database } from '../../store/schema.js';
 
 /** Presence comes from the session registry; the domain never sees sockets. */
@@ -11,6 +12,9 @@ export interface Presence {
 }
 
 /** Agent profiles, capabilities and presence. Other domains use the exported functions only. */
+// On every p2p/send: compiled once (see precompiled.ts).
+const contactPolicy = precompiled(1, (db, agentId: string) => db.selectFrom('agents').select('contact_policy').where('agent_id', '=', agentId));
+
 export class AgentService {
   constructor(
     private readonly db: Kysely<Database>,
@@ -32,7 +36,7 @@ export class AgentService {
 
   /** For other domains: null when the agent does not exist. */
   async contactPolicyOf(agentId: string): Promise<ContactPolicy | null> {
-    const row = await this.db.selectFrom('agents').select('contact_policy').where('agent_id', '=', agentId).executeTakeFirst();
+    const row = (await contactPolicy(this.db, agentId)).rows[0];
     return (row?.contact_policy as ContactPolicy | undefined) ?? null;
   }
 

@@ -3,8 +3,13 @@ import type { Kysely } from 'kysely';
 import { forbidden, notFound } from '../../core/errors.js';
 import { iso, newMessageId } from '../../core/ids.js';
 import type { Streams } from '../../core/streams.js';
+import { precompiled } from '../../store/precompiled.js';
 import type { Database, P2PMessagesTable } from '../../store/schema.js';
 import type { AgentService } from '../agent/index.js';
+
+const insertMessage = precompiled(6, (db, id: string, from: string, to: string, content: string, type: string, at: number) =>
+  db.insertInto('p2p_messages').values({ message_id: id, from_id: from, to_id: to, content, content_type: type, sent_at: at }),
+);
 
 /** What p2p needs from the agent domain. */
 export type AgentLookup = Pick<AgentService, 'contactPolicyOf'>;
@@ -27,10 +32,7 @@ export class P2PService {
       'p2p.message',
       (_seq, ts): P2PMessage => ({ message_id: messageId, from, to: p.to, content: p.content, content_type: p.content_type, sent_at: iso(ts) }),
       async (trx, _seq, ts) => {
-        await trx
-          .insertInto('p2p_messages')
-          .values({ message_id: messageId, from_id: from, to_id: p.to, content: p.content, content_type: p.content_type, sent_at: ts })
-          .execute();
+        await insertMessage(trx, messageId, from, p.to, p.content, p.content_type, ts);
       },
     );
     return { message_id: messageId, seq: pushed.seq };

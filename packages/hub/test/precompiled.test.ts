@@ -1,0 +1,32 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { precompiled } from '../src/store/precompiled.js';
+import { openSqliteStore } from '../src/store/sqlite.js';
+import type { Store } from '../src/store/store.js';
+
+describe('precompiled queries', () => {
+  let store: Store;
+  beforeEach(async () => {
+    store = openSqliteStore(':memory:');
+    await store.migrate();
+  });
+  afterEach(() => store.close());
+
+  it('compiles once and binds each call’s own arguments, fixed values kept', async () => {
+    const put = precompiled(2, (db, key: string, value: string) =>
+      db.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })),
+    );
+    const get = precompiled(1, (db, key: string) => db.selectFrom('meta').select(['key', 'value']).where('key', '=', key).limit(1));
+    await put(store.db, 'a', '1');
+    await put(store.db, 'b', '2');
+    await put(store.db, 'a', '3');
+    expect((await get(store.db, 'a')).rows).toEqual([{ key: 'a', value: '3' }]);
+    expect((await get(store.db, 'b')).rows).toEqual([{ key: 'b', value: '2' }]);
+    expect((await get(store.db, 'zzz')).rows).toEqual([]);
+  });
+
+  it('refuses, at first use, an argument the builder does not turn into a parameter', async () => {
+    const bad = precompiled(1, (db, column: string) => db.selectFrom('meta').select(sql.ref(column).as('x')));
+    await expect(bad(store.db, 'key')).rejects.toThrow(/argument 0 is not a parameter/);
+  });
+});
