@@ -1,11 +1,3 @@
-/** Nearest-rank percentile of unsorted samples (copied and sorted once per call). */
-export function percentile(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(samples).sort();
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
-}
-
 /** Latency samples in ms; grows without boxing every number into a JS array. */
 export class Samples {
   private buf = new Float64Array(1024);
@@ -46,13 +38,4 @@ export async function mapLimit<T>(n: number, limit: number, fn: (i: number) => P
   };
   await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
   return out;
-}
-
-/** Resolves when `check` is true, polling every `everyMs`; rejects with `what` after `timeoutMs`. */
-export async function waitUntil(check: () => boolean, timeoutMs: number, what: string, everyMs = 5): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
 }
