@@ -97,7 +97,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...topicHandlers(topics),
   };
   const auth = new Auth(db, agents, cfg.tokenTtlSeconds);
-  const dedupe = new Dedupe(db, writer, undefined, (err) => log.error({ err }, 'storing a dedupe record failed'));
+  const dedupe = new Dedupe(db, writer, (err) => log.error({ err }, 'storing a dedupe record failed'));
   const limiter = new RateLimiter(cfg.rateLimit);
   const dispatcher = new Dispatcher(handlers, dedupe, limiter, metrics, log);
 

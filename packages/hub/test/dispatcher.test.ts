@@ -4,15 +4,14 @@ import { Dedupe } from '../src/core/dedupe.js';
 import { Dispatcher, type HandlerMap } from '../src/core/dispatcher.js';
 import { RateLimiter } from '../src/core/rate-limit.js';
 import { Metrics } from '../src/metrics.js';
-import { openSqliteStore } from '../src/store/sqlite.js';
+import { memoryStore } from './helpers.js';
 import { BatchWriter } from '../src/store/writer.js';
 
 // The wire cannot make a real handler throw, so this drives the real
 // dispatcher (real store, real dedupe) with a handler that does.
 describe('dispatcher', () => {
   it('turns a handler exception into internal, hides it, and does not remember it', async () => {
-    const store = openSqliteStore(':memory:');
-    await store.migrate();
+    const store = await memoryStore();
     let calls = 0;
     const handlers = new Proxy({} as HandlerMap, {
       get: () => async () => {

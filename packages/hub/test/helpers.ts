@@ -12,6 +12,15 @@ import {
 } from '@parley/protocol';
 import WebSocket from 'ws';
 import { startHub, type HubOptions, type RunningHub } from '../src/index.js';
+import { openSqliteStore } from '../src/store/sqlite.js';
+import type { Store } from '../src/store/store.js';
+
+/** A migrated in-memory store, for tests of the pieces below the hub. */
+export async function memoryStore(): Promise<Store> {
+  const store = openSqliteStore(':memory:');
+  await store.migrate();
+  return store;
+}
 
 export async function startTestHub(opts: HubOptions = {}): Promise<RunningHub> {
   return startHub({ port: 0, dbPath: ':memory:', logLevel: 'silent', ...opts });

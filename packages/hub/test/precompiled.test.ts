@@ -1,14 +1,13 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { precompiled } from '../src/store/precompiled.js';
-import { openSqliteStore } from '../src/store/sqlite.js';
+import { memoryStore } from './helpers.js';
 import type { Store } from '../src/store/store.js';
 
 describe('precompiled queries', () => {
   let store: Store;
   beforeEach(async () => {
-    store = openSqliteStore(':memory:');
-    await store.migrate();
+    store = await memoryStore();
   });
   afterEach(() => store.close());
 

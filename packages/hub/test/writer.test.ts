@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../src/store/sqlite.js';
+import { memoryStore } from './helpers.js';
 import type { Store } from '../src/store/store.js';
 import { BatchWriter } from '../src/store/writer.js';
 
@@ -7,8 +7,7 @@ import { BatchWriter } from '../src/store/writer.js';
 describe('BatchWriter', () => {
   let store: Store;
   beforeEach(async () => {
-    store = openSqliteStore(':memory:');
-    await store.migrate();
+    store = await memoryStore();
   });
   afterEach(() => store.close());
 

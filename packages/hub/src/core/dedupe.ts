@@ -23,12 +23,15 @@ const saveResponse = precompiled(4, (db, agentId: string, uId: string, response:
 export class Dedupe {
   private readonly inflight = new Map<string, Promise<ResponseFrame>>();
 
+  /** Responses handed to the writer and not yet committed. */
+  private readonly saving = new Set<Promise<void>>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly writer: BatchWriter,
-    private readonly windowMs: number = Defaults.dedupeWindowMs,
     /** A response that could not be stored is still answered; a later duplicate would run again. */
     private readonly onSaveError: (err: unknown) => void = () => undefined,
+    private readonly windowMs: number = Defaults.dedupeWindowMs,
   ) {}
 
   run(agentId: string, uId: string, exec: () => Promise<ResponseFrame>): Promise<ResponseFrame> {
@@ -46,8 +49,6 @@ export class Dedupe {
   async drain(): Promise<void> {
     await Promise.allSettled([...this.saving]);
   }
-
-  private readonly saving = new Set<Promise<void>>();
 
   private async lookupOrExec(
     agentId: string,
