@@ -1,47 +1,15 @@
-import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { bundleForBrowser, isNodeBuiltin } from '../../../test-support/browser-bundle.js';
 
-const entry = fileURLToPath(new URL('../src/index.ts', import.meta.url));
-const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-
-function isBuiltin(path: string): boolean {
-  return path.startsWith('node:') || builtins.has(path) || builtins.has(path.split('/')[0]!);
-}
+const entry = (file: string) => fileURLToPath(new URL(`../src/${file}`, import.meta.url));
 
 describe('browser bundle of the main entry', () => {
   it('contains no Node built-in, resolved or not', async () => {
-    const unresolved: string[] = [];
-    const result = await build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-      plugins: [
-        {
-          // Records every import of a built-in instead of letting esbuild error out, so the failure message lists them all.
-          name: 'record-builtins',
-          setup(b) {
-            b.onResolve({ filter: /.*/ }, (args) => {
-              if (isBuiltin(args.path)) {
-                unresolved.push(`${args.path} (from ${args.importer})`);
-                return { path: args.path, external: true };
-              }
-              return undefined;
-            });
-          },
-        },
-      ],
-    });
-    const inputs = Object.keys(result.metafile.inputs);
-    const externalImports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
-    expect(unresolved).toEqual([]);
-    expect(externalImports.filter(isBuiltin)).toEqual([]);
-    expect(inputs.filter((p) => isBuiltin(p))).toEqual([]);
+    const { builtinImports, inputs, externalImports } = await bundleForBrowser(entry('index.ts'));
+    expect(builtinImports).toEqual([]);
+    expect(externalImports.filter(isNodeBuiltin)).toEqual([]);
+    expect(inputs.filter((p) => isNodeBuiltin(p))).toEqual([]);
     // `ws` is reachable only through a dynamic import; in the browser its "browser" field maps it to a stub without Node code.
     const wsInputs = inputs.filter((p) => p.includes('/ws/'));
     expect(wsInputs.every((p) => p.endsWith('ws/browser.js'))).toBe(true);
@@ -51,29 +19,7 @@ describe('browser bundle of the main entry', () => {
   });
 
   it('the check catches a Node built-in (the node entry has them)', async () => {
-    const nodeEntry = fileURLToPath(new URL('../src/node.ts', import.meta.url));
-    const seen: string[] = [];
-    await build({
-      entryPoints: [nodeEntry],
-      bundle: true,
-      platform: 'browser',
-      write: false,
-      logLevel: 'silent',
-      plugins: [
-        {
-          name: 'record-builtins',
-          setup(b) {
-            b.onResolve({ filter: /.*/ }, (args) => {
-              if (isBuiltin(args.path)) {
-                seen.push(args.path);
-                return { path: args.path, external: true };
-              }
-              return undefined;
-            });
-          },
-        },
-      ],
-    });
-    expect(seen).toContain('node:fs/promises');
+    const { builtinImports } = await bundleForBrowser(entry('node.ts'));
+    expect(builtinImports.some((i) => i.startsWith('node:fs/promises '))).toBe(true);
   });
 });
