@@ -45,6 +45,26 @@ async function scene(ca: ParleyClient, cb: ParleyClient, a: Identity, b: Identit
   return { a, b, topicId: t.topic_id, inbox: `agent:${a.agentId}`, topic: `topic:${t.topic_id}` };
 }
 
+/** A behind a proxy (WebSocket only, so the proxy can cut it), B direct, both in the scene, cursors noted. */
+async function sceneBehindProxy(h: RunningHub) {
+  const proxy = await startProxy(h.port);
+  cleanups.push(() => proxy.close());
+  const [a, b] = [await agent(h.url), await agent(h.url)];
+  const store = new MemoryCursorStore();
+  const ca = client(proxy.url, a, { cursorStore: store, transports: ['websocket'] });
+  const cb = client(h.url, b);
+  await Promise.all([ca.connect(), cb.connect()]);
+  const s = await scene(ca, cb, a, b);
+  return { proxy, a, b, store, ca, cb, s, inboxStart: ca.cursors[s.inbox]!, topicStart: ca.cursors[s.topic] };
+}
+
+/** Cuts A off and keeps it off until the proxy is unblocked. */
+async function cutOff(proxy: Awaited<ReturnType<typeof startProxy>>, ca: ParleyClient): Promise<void> {
+  proxy.setBlocked(true);
+  proxy.dropAll();
+  await waitFor(() => ca.state !== 'connected', 'A disconnected');
+}
+
 async function sendBurst(cb: ParleyClient, s: Scene, from: number, n: number): Promise<void> {
   for (let i = from; i < from + n; i++) {
     await cb.call('p2p/send', { to: s.a.agentId, content: `dm ${i}` });
@@ -56,21 +76,10 @@ describe('resume', () => {
   it('after a disconnect, replays exactly the 200 missed pushes, in order per stream, none twice', async () => {
     const h = await hub();
     cleanups.push(() => h.close());
-    const proxy = await startProxy(h.port);
-    cleanups.push(() => proxy.close());
-    const [a, b] = [await agent(h.url), await agent(h.url)];
-    const store = new MemoryCursorStore();
-    const ca = client(proxy.url, a, { cursorStore: store, transports: ['websocket'] });
-    const cb = client(h.url, b);
-    await Promise.all([ca.connect(), cb.connect()]);
-    const s = await scene(ca, cb, a, b);
-    const inboxStart = ca.cursors[s.inbox]!;
-    const topicStart = ca.cursors[s.topic];
+    const { proxy, a, store, ca, cb, s, inboxStart, topicStart } = await sceneBehindProxy(h);
     expect(topicStart).toBeTypeOf('number'); // set from topic/join, before any topic push
 
-    proxy.setBlocked(true);
-    proxy.dropAll();
-    await waitFor(() => ca.state !== 'connected', 'A disconnected');
+    await cutOff(proxy, ca);
     await sendBurst(cb, s, 0, 100);
 
     const seen = recorder(ca);
@@ -105,21 +114,13 @@ describe('resume', () => {
     cleanups.push(() => dir.remove());
     let h: RunningHub = await hub({ dbPath: undefined, dataDir: dir.path });
     cleanups.push(() => h.close());
-    const proxy = await startProxy(h.port);
-    cleanups.push(() => proxy.close());
-    const [a, b] = [await agent(h.url), await agent(h.url)];
-    const store = new MemoryCursorStore();
-    const ca = client(proxy.url, a, { cursorStore: store, transports: ['websocket'] });
-    let cb = client(h.url, b);
-    await Promise.all([ca.connect(), cb.connect()]);
-    const s = await scene(ca, cb, a, b);
-    const inboxStart = ca.cursors[s.inbox]!;
-    const topicStart = ca.cursors[s.topic]!;
+    const r = await sceneBehindProxy(h);
+    const { proxy, b, ca, s, inboxStart } = r;
+    const topicStart = r.topicStart!;
+    let cb = r.cb;
     const epoch = ca.epoch;
 
-    proxy.setBlocked(true);
-    proxy.dropAll();
-    await waitFor(() => ca.state !== 'connected', 'A disconnected');
+    await cutOff(proxy, ca);
     await sendBurst(cb, s, 0, 50);
     await cb.close();
     await h.close();
@@ -214,9 +215,7 @@ describe('epoch change', () => {
     const seen = recorder(ca);
     await cb.call('p2p/send', { to: a.agentId, content: 'first' });
     await waitFor(() => seen.length === 1, 'first push');
-    proxy.setBlocked(true);
-    proxy.dropAll();
-    await waitFor(() => ca.state !== 'connected', 'A disconnected');
+    await cutOff(proxy, ca);
     for (let i = 0; i < 3; i++) await cb.call('p2p/send', { to: a.agentId, content: `lost ${i}` });
     await sleep(700); // several prune rounds: everything after A's cursor is gone
     const gaps: GapInfo[] = [];
