@@ -93,12 +93,10 @@ const portOf = (m: ChildMessage) => (m.type === 'ready' ? m.port : undefined);
 
 async function runCell(scenario: ScenarioName, server: ServerKind): Promise<CellOutcome> {
   const what = `${scenario}/${server}`;
-  const execArgv = ['--expose-gc'];
-  if (args.profile) {
-    mkdirSync(`${resultsDir}/profiles`, { recursive: true });
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${resultsDir}/profiles`, `--cpu-prof-name=${scenario}-${server}.cpuprofile`);
-  }
-  const srv = start(`servers/${server}.js`, [], execArgv);
+  const profileArgs = (who: string) =>
+    args.profile ? ['--cpu-prof', `--cpu-prof-dir=${resultsDir}/profiles`, `--cpu-prof-name=${scenario}-${server}-${who}.cpuprofile`] : [];
+  if (args.profile) mkdirSync(`${resultsDir}/profiles`, { recursive: true });
+  const srv = start(`servers/${server}.js`, [], ['--expose-gc', ...profileArgs('server')]);
   let proxy: ChildProcess | undefined;
   let load: ChildProcess | undefined;
   try {
@@ -109,7 +107,7 @@ async function runCell(scenario: ScenarioName, server: ServerKind): Promise<Cell
       proxy = start('proxy.js', [String(port)]);
       job.proxyUrl = `http://127.0.0.1:${await expect(proxy, `${what} proxy start`, 30_000, portOf)}`;
     }
-    load = start('load.js');
+    load = start('load.js', [], profileArgs('load'));
     // Questions from the load generator go to the server or the proxy; answers come back.
     const loadProc = load;
     const targets = { server: srv, proxy };
@@ -131,8 +129,9 @@ async function runCell(scenario: ScenarioName, server: ServerKind): Promise<Cell
   } catch (err) {
     return { scenario, server, measurements: [], notes: [], error: err instanceof Error ? err.message : String(err) };
   } finally {
-    load?.kill('SIGKILL');
-    await Promise.all([stop(srv), stop(proxy)]);
+    // A profiled load generator must exit on its own (it does, 50 ms after its result) to write its profile.
+    if (!args.profile) load?.kill('SIGKILL');
+    await Promise.all([stop(load), stop(srv), stop(proxy)]);
   }
 }
 

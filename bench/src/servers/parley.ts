@@ -14,6 +14,12 @@ hostServer(async () => {
   return {
     port: hub.port,
     async close() {
+      // Diagnostics for the profile reader: how well group commit batched.
+      const text = await (await fetch(`${hub.url}/metrics`)).text();
+      const count = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+      const commits = count('parley_write_commits_total');
+      const jobs = count('parley_write_jobs_total');
+      console.error(`    hub: ${jobs} writes in ${commits} commits (${(jobs / commits).toFixed(1)} per commit)`);
       await hub.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

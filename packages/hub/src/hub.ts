@@ -51,31 +51,39 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const sessions = new SessionRegistry();
   const bus = new LocalBus();
 
-  const agents = new AgentService(db, sessions);
+  const writer = new BatchWriter(
+    db,
+    store.sql,
+    (err) => log.error({ err }, 'after-commit hook failed'),
+    (jobs) => {
+      metrics.commits.inc();
+      metrics.writeJobs.inc(jobs);
+    },
+  );
+  const agents = new AgentService(db, store.sql, writer, sessions);
   // Streams need topic membership and topics need streams: the access functions
   // below refer to `topics`, which exists by the time any of them is called.
   const access: StreamAccess = {
-    async canRead(agentId, stream) {
+    canRead(agentId, stream) {
       const s = parseStream(stream);
       if (!s) return false;
       if (s.kind === 'agent') return s.id === agentId;
-      return (await topics.roleOf(s.id, agentId)) !== null;
+      return topics.roleOf(s.id, agentId) !== null;
     },
     async readable(agentId) {
       return [agentStream(agentId), ...(await topics.joinedTopicIds(agentId)).map(topicStream)];
     },
-    async recipients(stream, trx) {
+    recipients(stream, sql) {
       const s = parseStream(stream);
       if (!s) return [];
-      return s.kind === 'agent' ? [s.id] : topics.memberIds(s.id, trx);
+      return s.kind === 'agent' ? [s.id] : topics.memberIds(s.id, sql);
     },
   };
-  const writer = new BatchWriter(db, (err) => log.error({ err }, 'after-commit hook failed'));
   const streams = new Streams(db, writer, bus, access, {
     onStored: () => metrics.stored.inc(),
     onFanoutError: (err) => log.error({ err }, 'fan-out failed'),
   });
-  const topics = new TopicService(db, streams);
+  const topics = new TopicService(db, store.sql, writer, streams);
   const p2p = new P2PService(db, streams, agents);
 
   // Local end of fan-out: every recipient's open sessions, plus its long polls.
@@ -97,7 +105,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...topicHandlers(topics),
   };
   const auth = new Auth(db, agents, cfg.tokenTtlSeconds);
-  const dedupe = new Dedupe(db, writer, (err) => log.error({ err }, 'storing a dedupe record failed'));
+  const dedupe = new Dedupe(db, store.sql, writer, (err) => log.error({ err }, 'storing a dedupe record failed'));
   const limiter = new RateLimiter(cfg.rateLimit);
   const dispatcher = new Dispatcher(handlers, dedupe, limiter, metrics, log);
 

@@ -19,6 +19,9 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  // jobs / commits is the group commit's average batch size.
+  readonly commits = new Counter({ name: 'parley_write_commits_total', help: 'Write transactions committed', registers: [this.registry] });
+  readonly writeJobs = new Counter({ name: 'parley_write_jobs_total', help: 'Writes committed (several share a commit)', registers: [this.registry] });
   readonly httpInFlight = new Gauge({ name: 'parley_http_requests_in_flight', help: 'HTTP requests being handled', registers: [this.registry] });
   readonly longPolls = new Gauge({ name: 'parley_long_polls_waiting', help: 'HTTP long polls currently waiting', registers: [this.registry] });
 

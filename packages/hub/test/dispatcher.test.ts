@@ -19,7 +19,7 @@ describe('dispatcher', () => {
         throw new Error('boom at /secret/path.ts:12');
       },
     });
-    const d = new Dispatcher(handlers, new Dedupe(store.db, new BatchWriter(store.db)), new RateLimiter(false), new Metrics(), pino({ level: 'silent' }));
+    const d = new Dispatcher(handlers, new Dedupe(store.db, store.sql, new BatchWriter(store.db, store.sql)), new RateLimiter(false), new Metrics(), pino({ level: 'silent' }));
     const agentId = 'agt_' + 'a'.repeat(32);
     const req = { agent_id: agentId, u_id: 'u1', params: { action: 'agent/whoami' } };
     const r1 = await d.dispatch({ agentId, transport: 'ws' }, req);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryStore } from './helpers.js';
 import type { Store } from '../src/store/store.js';
+import type { SyncSql } from '../src/store/sql.js';
 import { BatchWriter } from '../src/store/writer.js';
 
 // Group commit against real SQLite: batching, isolation of a failing job, order.
@@ -11,12 +12,14 @@ describe('BatchWriter', () => {
   });
   afterEach(() => store.close());
 
-  const put = (key: string) => (trx: Parameters<Parameters<BatchWriter['run']>[0]>[0]) =>
-    trx.insertInto('meta').values({ key, value: 'v' }).execute().then(() => key);
+  const put = (key: string) => (sql: SyncSql) => {
+    sql.run(store.db.insertInto('meta').values({ key, value: 'v' }).compile());
+    return key;
+  };
   const keys = async () => (await store.db.selectFrom('meta').select('key').where('key', 'like', 'k%').orderBy('key').execute()).map((r) => r.key);
 
   it('commits writes submitted together in one transaction, acknowledging each after the commit', async () => {
-    const w = new BatchWriter(store.db);
+    const w = new BatchWriter(store.db, store.sql);
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => w.run(put(`k${String(i).padStart(2, '0')}`))));
     expect(results).toHaveLength(50);
     expect(await keys()).toHaveLength(50);
@@ -24,12 +27,12 @@ describe('BatchWriter', () => {
   });
 
   it('rolls back a failing job alone; the rest of its batch commits', async () => {
-    const w = new BatchWriter(store.db);
+    const w = new BatchWriter(store.db, store.sql);
     const outcomes = await Promise.allSettled([
       w.run(put('k1')),
-      w.run(async (trx) => {
-        await put('k2')(trx);
-        await put('k1')(trx); // duplicate key: this job fails after writing k2
+      w.run((sql) => {
+        put('k2')(sql);
+        put('k1')(sql); // duplicate key: this job fails after writing k2
       }),
       w.run(put('k3')),
     ]);
@@ -38,10 +41,10 @@ describe('BatchWriter', () => {
   });
 
   it('a job that fails alone stores nothing and rejects', async () => {
-    const w = new BatchWriter(store.db);
+    const w = new BatchWriter(store.db, store.sql);
     await expect(
-      w.run(async (trx) => {
-        await put('k1')(trx);
+      w.run((sql) => {
+        put('k1')(sql);
         throw new Error('nope');
       }),
     ).rejects.toThrow('nope');
@@ -50,7 +53,7 @@ describe('BatchWriter', () => {
 
   it('runs afterCommit in submission order, before each caller continues, and survives a throwing hook', async () => {
     const errors: unknown[] = [];
-    const w = new BatchWriter(store.db, (err) => errors.push(err));
+    const w = new BatchWriter(store.db, store.sql, (err) => errors.push(err));
     const seen: string[] = [];
     const calls = ['k1', 'k2', 'k3', 'k4'].map((k) =>
       w
@@ -67,16 +70,38 @@ describe('BatchWriter', () => {
   });
 
   it('idle() waits for everything submitted; a job submitted during a batch goes into the next one', async () => {
-    const w = new BatchWriter(store.db);
+    const w = new BatchWriter(store.db, store.sql);
     let inner: Promise<string> | undefined;
-    const first = w.run(async (trx) => {
+    const first = w.run((sql) => {
       inner = w.run(put('k2'));
-      return put('k1')(trx);
+      return put('k1')(sql);
     });
     await first;
     await w.idle();
     await expect(inner).resolves.toBe('k2');
     expect(await keys()).toEqual(['k1', 'k2']);
     expect(w.stats.batches).toBe(2);
+  });
+
+  it('waits for a Kysely transaction that holds the connection, and never writes inside it', async () => {
+    const w = new BatchWriter(store.db, store.sql);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const order: string[] = [];
+    const trx = store.db.transaction().execute(async (t) => {
+      await t.insertInto('meta').values({ key: 'k0', value: 'v' }).execute();
+      await held;
+      order.push('kysely transaction done');
+      throw new Error('roll back k0');
+    });
+    await new Promise((r) => setImmediate(r));
+    const job = w.run(put('k1')).then(() => order.push('batch committed'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(order).toEqual([]); // the batch is waiting for the connection
+    release();
+    await expect(trx).rejects.toThrow('roll back k0');
+    await job;
+    expect(order).toEqual(['kysely transaction done', 'batch committed']);
+    expect(await keys()).toEqual(['k1']); // k0 rolled back with its transaction; k1 was not swept into it
   });
 });

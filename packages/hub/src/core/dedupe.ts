@@ -2,6 +2,7 @@ import { Defaults, TRANSIENT_ERROR_CODES, type ResponseFrame } from '@parley/pro
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { precompiled } from '../store/precompiled.js';
+import type { SyncSql } from '../store/sql.js';
 import type { BatchWriter } from '../store/writer.js';
 
 const findResponse = precompiled(2, (db, agentId: string, uId: string) =>
@@ -28,6 +29,7 @@ export class Dedupe {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly sql: SyncSql,
     private readonly writer: BatchWriter,
     /** A response that could not be stored is still answered; a later duplicate would run again. */
     private readonly onSaveError: (err: unknown) => void = () => undefined,
@@ -59,7 +61,7 @@ export class Dedupe {
     let res: ResponseFrame;
     try {
       const now = Date.now();
-      const row = (await findResponse(this.db, agentId, uId)).rows[0];
+      const row = this.sql.get(findResponse(this.db, agentId, uId));
       if (row && Number(row.created_at) > now - this.windowMs) {
         done();
         return JSON.parse(row.response) as ResponseFrame;
@@ -80,8 +82,8 @@ export class Dedupe {
     const response = JSON.stringify(res);
     const createdAt = Date.now();
     const saved = this.writer
-      .run(async (trx) => {
-        await saveResponse(trx, agentId, uId, response, createdAt);
+      .run((sql) => {
+        sql.run(saveResponse(this.db, agentId, uId, response, createdAt));
       })
       .catch((err: unknown) => this.onSaveError(err))
       .finally(() => {

@@ -1,8 +1,9 @@
 import { parseStream, type PushFrame } from '@parley/protocol';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Bus } from '../bus/local.js';
 import type { Database } from '../store/schema.js';
 import { precompiled } from '../store/precompiled.js';
+import type { SyncSql } from '../store/sql.js';
 import type { BatchWriter } from '../store/writer.js';
 
 const bumpHead = precompiled(1, (db, stream: string) =>
@@ -16,13 +17,21 @@ const insertPush = precompiled(5, (db, stream: string, seq: number, event: strin
   db.insertInto('pushes').values({ stream, seq, event, data, ts }),
 );
 
+const moveCursor = precompiled(3, (db, agentId: string, stream: string, seq: number) =>
+  db
+    .insertInto('read_cursors')
+    .values({ agent_id: agentId, stream, seq })
+    .onConflict((oc) => oc.columns(['agent_id', 'stream']).doUpdateSet({ seq }).where('read_cursors.seq', '<', seq)),
+);
+
 /** Who may read which stream; provided by the domains (agent inbox, topic membership). */
 export interface StreamAccess {
-  canRead(agentId: string, stream: string): Promise<boolean>;
+  /** Synchronous: asked for every stream of every ack frame. */
+  canRead(agentId: string, stream: string): boolean;
   /** Every stream the agent may read right now. */
   readable(agentId: string): Promise<string[]>;
-  /** Agents that receive a live push of the stream; `db` is the transaction the push is written in. */
-  recipients(stream: string, db: Kysely<Database>): Promise<string[]>;
+  /** Agents that receive a live push of the stream; `sql` is the transaction the push is written in. */
+  recipients(stream: string, sql: SyncSql): string[];
 }
 
 export interface StoredPush {
@@ -59,6 +68,10 @@ export interface AppendHooks {
 export class Streams {
   private readonly waiters = new Map<string, Set<() => void>>();
 
+  /** Acks not yet written, highest seq per agent and stream; one writer job flushes them all. */
+  private readonly pendingAcks = new Map<string, { agentId: string; stream: string; seq: number }>();
+  private ackFlush: Promise<void> | null = null;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly writer: BatchWriter,
@@ -76,17 +89,17 @@ export class Streams {
     stream: string,
     event: string,
     build: (seq: number, ts: number) => unknown,
-    within?: (trx: Transaction<Database>, seq: number, ts: number) => Promise<void>,
+    within?: (sql: SyncSql, seq: number, ts: number) => void,
   ): Promise<StoredPush> {
     const pushed = await this.writer.run(
-      async (trx): Promise<AppendedPush> => {
-        const seq = Number((await bumpHead(trx, stream)).rows[0]!.head);
+      (sql): AppendedPush => {
+        const seq = Number(sql.get(bumpHead(this.db, stream))!.head);
         const ts = Date.now();
-        if (within) await within(trx, seq, ts);
+        within?.(sql, seq, ts);
         const data = JSON.stringify(build(seq, ts) ?? null);
-        await insertPush(trx, stream, seq, event, data, ts);
+        sql.run(insertPush(this.db, stream, seq, event, data, ts));
         // Looked up in the same transaction: exactly the members at the time of the push.
-        const recipients = await this.access.recipients(stream, trx);
+        const recipients = this.access.recipients(stream, sql);
         return { stream, seq, ts, frame: pushFrameText(stream, seq, event, data, ts), recipients };
       },
       // Runs right after the commit, in seq order. The push is durable now; a
@@ -149,22 +162,40 @@ export class Streams {
       .execute();
   }
 
-  /** Ack: moves read cursors forward only, for readable streams; others are ignored. One batched write per ack frame. */
-  async ack(agentId: string, cursors: Record<string, number>): Promise<void> {
-    const moves: Array<[string, number]> = [];
+  /**
+   * Ack: moves read cursors forward only, for readable streams; others are
+   * ignored. Acks are merged until the writer's next batch (a busy subscriber
+   * acks every push, and only its highest seq matters), so a burst of acks
+   * costs one write per agent and stream. Resolves once they are committed.
+   */
+  ack(agentId: string, cursors: Record<string, number>): Promise<void> {
+    let any = false;
     for (const [stream, seq] of Object.entries(cursors)) {
-      if (parseStream(stream) && (await this.access.canRead(agentId, stream))) moves.push([stream, seq]);
+      if (!parseStream(stream) || !this.access.canRead(agentId, stream)) continue;
+      const key = `${agentId}\u0000${stream}`;
+      const pending = this.pendingAcks.get(key);
+      if (pending) pending.seq = Math.max(pending.seq, seq);
+      else this.pendingAcks.set(key, { agentId, stream, seq });
+      any = true;
     }
-    if (moves.length === 0) return;
-    await this.writer.run(async (trx) => {
-      for (const [stream, seq] of moves) {
-        await trx
-          .insertInto('read_cursors')
-          .values({ agent_id: agentId, stream, seq })
-          .onConflict((oc) => oc.columns(['agent_id', 'stream']).doUpdateSet({ seq }).where('read_cursors.seq', '<', seq))
-          .execute();
-      }
+    if (!any) return this.ackFlush ?? Promise.resolve();
+    if (this.ackFlush) return this.ackFlush;
+    const flush = this.writer.run((sql) => {
+      // From here on, new acks start the next flush.
+      if (this.ackFlush === flush) this.ackFlush = null;
+      const moves = [...this.pendingAcks.values()];
+      this.pendingAcks.clear();
+      for (const m of moves) sql.run(moveCursor(this.db, m.agentId, m.stream, m.seq));
     });
+    this.ackFlush = flush;
+    // If the batch failed before this job ran, the next ack must start a new flush.
+    flush.then(
+      () => undefined,
+      () => {
+        if (this.ackFlush === flush) this.ackFlush = null;
+      },
+    );
+    return flush;
   }
 
   /** Deletes pushes older than retention and remembers how far each stream was pruned. */
@@ -179,15 +210,12 @@ export class Streams {
     let removed = 0;
     for (const r of rows) {
       const through = Number(r.max_seq);
-      await this.db.transaction().execute(async (trx) => {
-        const res = await trx.deleteFrom('pushes').where('stream', '=', r.stream).where('seq', '<=', through).executeTakeFirst();
-        removed += Number(res.numDeletedRows);
-        await trx
-          .updateTable('streams')
-          .set({ pruned_through: through })
-          .where('stream', '=', r.stream)
-          .where('pruned_through', '<', through)
-          .execute();
+      removed += await this.writer.run((sql) => {
+        const n = sql.run(this.db.deleteFrom('pushes').where('stream', '=', r.stream).where('seq', '<=', through).compile());
+        sql.run(
+          this.db.updateTable('streams').set({ pruned_through: through }).where('stream', '=', r.stream).where('pruned_through', '<', through).compile(),
+        );
+        return n;
       });
     }
     return removed;

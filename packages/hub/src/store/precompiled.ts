@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 const MARK = '\u0000parley-arg-';
@@ -7,7 +7,8 @@ type Compiled<R> = { query: CompiledQuery<R>; argAt: number[] };
 
 /**
  * A hot query, built with the Kysely builder and compiled once; each call
- * only swaps its arguments in. For the small statements of the hot path,
+ * only swaps its arguments in and returns the compiled query, ready for
+ * `SyncSql` (or `db.executeQuery`). For the small statements of the hot path,
  * building and compiling took longer than SQLite takes to run them.
  *
  * It stays dialect-neutral: the first call compiles with marker values in
@@ -18,7 +19,7 @@ type Compiled<R> = { query: CompiledQuery<R>; argAt: number[] };
 export function precompiled<A extends unknown[], R>(
   arity: number,
   build: (db: Kysely<Database>, ...args: A) => Compilable<R>,
-): (db: Kysely<Database>, ...args: A) => Promise<QueryResult<R>> {
+): (db: Kysely<Database>, ...args: A) => CompiledQuery<R> {
   let compiled: Compiled<R> | null = null;
   const compile = (db: Kysely<Database>): Compiled<R> => {
     const marks = Array.from({ length: arity }, (_, i) => MARK + i) as unknown as A;
@@ -29,9 +30,9 @@ export function precompiled<A extends unknown[], R>(
     }
     return { query, argAt };
   };
-  return async (db, ...args) => {
+  return (db, ...args) => {
     const c = (compiled ??= compile(db));
     const parameters = c.argAt.map((a, i) => (a < 0 ? c.query.parameters[i] : args[a]));
-    return db.executeQuery<R>({ ...c.query, parameters });
+    return { ...c.query, parameters };
   };
 }

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, SqliteDialect, type CompiledQuery, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
+import type { SyncSql } from './sql.js';
 import { runMigrations, type Store } from './store.js';
 
 /** Embedded default store: better-sqlite3 in WAL mode behind Kysely. */
@@ -14,10 +15,12 @@ export function openSqliteStore(path: string): Store {
   if (path !== ':memory:') sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const cached = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
   let closed = false;
   return {
     db,
+    sql: syncSql(cached),
     dialect: 'sqlite',
     migrate: () => runMigrations(db),
     async close() {
@@ -35,7 +38,7 @@ export function openSqliteStore(path: string): Store {
  * Safe because Kysely runs one statement at a time on this connection and
  * never leaves an iterator open (no streaming queries in the hub).
  */
-export function withStatementCache(sqlite: BetterSqlite3.Database, max = 512): SqliteDatabase {
+export function withStatementCache(sqlite: BetterSqlite3.Database, max = 512): SqliteDatabase & { prepare(sql: string): SqliteStatement } {
   const cache = new Map<string, SqliteStatement>();
   return {
     close: () => sqlite.close(),
@@ -49,6 +52,20 @@ export function withStatementCache(sqlite: BetterSqlite3.Database, max = 512): S
       }
       cache.set(sql, stmt);
       return stmt;
+    },
+  };
+}
+
+/** `SyncSql` on the same connection and statement cache as Kysely. */
+function syncSql(cached: { prepare(sql: string): SqliteStatement }): SyncSql {
+  const stmt = (q: CompiledQuery) => cached.prepare(q.sql) as unknown as BetterSqlite3.Statement;
+  return {
+    get: <R>(q: CompiledQuery<R>) => stmt(q).get(q.parameters as unknown[]) as R | undefined,
+    all: <R>(q: CompiledQuery<R>) => stmt(q).all(q.parameters as unknown[]) as R[],
+    run: (q: CompiledQuery) => stmt(q).run(q.parameters as unknown[]).changes,
+    // Prepared and cached too: BEGIN/COMMIT run once per batch, SAVEPOINT once per job.
+    exec: (text: string) => {
+      (cached.prepare(text) as unknown as BetterSqlite3.Statement).run();
     },
   };
 }

@@ -1,27 +1,34 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import type { SyncSql } from './sql.js';
+
+/** A unit of work in a batch. Synchronous: it runs between BEGIN and COMMIT with nothing interleaved. */
+export type WriteJob<T> = (sql: SyncSql) => T;
 
 type Job = {
-  fn: (trx: Transaction<Database>) => Promise<unknown>;
+  fn: WriteJob<unknown>;
   afterCommit: ((value: unknown) => void) | undefined;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 };
 
 /**
- * Group commit. Writes that arrive while the previous batch is being
- * committed (or within the same turn of the event loop) share one
- * transaction, so a burst of N appends costs one commit instead of N. Each
- * job runs in its own savepoint: a job that fails is rolled back alone and
- * its caller gets the error; the others still commit.
+ * Group commit, and the only place the hub opens a write transaction. Writes
+ * that arrive while the previous batch is being committed (or within the same
+ * turn of the event loop) share one transaction, so a burst of N appends costs
+ * one commit instead of N. Each job runs in its own savepoint: a job that
+ * throws is rolled back alone and its caller gets the error; the others still
+ * commit.
  *
  * Jobs run one after another in submission order, and `afterCommit`
  * callbacks run synchronously in that order right after the commit, so
  * anything ordered by submission (a stream's seq) is committed and announced
  * in the same order.
  *
- * A job must use only the `trx` it is given: the batch holds the connection,
- * so a query on the outer `db` inside a job would wait forever.
+ * A batch runs synchronously from BEGIN to COMMIT while holding Kysely's
+ * connection, so no Kysely query can land inside it and no read on `sql`
+ * outside the writer ever sees a transaction half done. Jobs must therefore
+ * be synchronous and use only the `sql` they are given.
  */
 export class BatchWriter {
   private queue: Job[] = [];
@@ -31,12 +38,15 @@ export class BatchWriter {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly sql: SyncSql,
     /** A throwing afterCommit callback is a bug; it is reported here and the batch carries on. */
     private readonly onHookError: (err: unknown) => void = () => undefined,
-    private readonly maxBatch = 512,
+    /** Told the size of every committed batch (metrics). */
+    private readonly onCommit: (jobs: number) => void = () => undefined,
+    private readonly maxBatch = 1024,
   ) {}
 
-  run<T>(fn: (trx: Transaction<Database>) => Promise<T>, afterCommit?: (value: T) => void): Promise<T> {
+  run<T>(fn: WriteJob<T>, afterCommit?: (value: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({
         fn,
@@ -63,40 +73,50 @@ export class BatchWriter {
   private async loop(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        await this.commit(this.queue.splice(0, this.maxBatch));
-        // A batch runs in one macrotask (better-sqlite3 is synchronous), so no
-        // socket was read meanwhile. Let I/O in before the next batch: the
-        // requests waiting there join it, instead of committing a handful now.
+        const batch = this.queue.splice(0, this.maxBatch);
+        // Waits only if a Kysely query holds the connection; then the batch runs in one go.
+        await this.db.connection().execute(async () => this.commit(batch));
+        // The batch held the thread, so no socket was read meanwhile. Let I/O
+        // in before the next batch: the requests waiting there join it,
+        // instead of committing a handful now.
         if (this.queue.length > 0) await new Promise<void>((r) => setImmediate(r));
       }
+    } catch (err) {
+      // Only the connection hand-off itself can fail here; nothing was written.
+      for (const job of this.queue.splice(0)) job.reject(err);
     } finally {
       this.running = null;
     }
   }
 
-  private async commit(batch: Job[]): Promise<void> {
+  private commit(batch: Job[]): void {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
+    const { sql } = this;
     try {
-      const trx = await this.db.startTransaction().execute();
+      sql.exec('BEGIN');
       try {
         if (batch.length === 1) {
           // Alone in the batch: the transaction itself isolates the job.
-          outcomes.push({ ok: true, value: await batch[0]!.fn(trx) });
+          outcomes.push({ ok: true, value: batch[0]!.fn(sql) });
         } else {
           for (const job of batch) {
-            const sp = await trx.savepoint('job').execute();
+            sql.exec('SAVEPOINT job');
             try {
-              outcomes.push({ ok: true, value: await job.fn(sp) });
-              await sp.releaseSavepoint('job').execute();
+              outcomes.push({ ok: true, value: job.fn(sql) });
             } catch (err) {
-              await sp.rollbackToSavepoint('job').execute();
+              sql.exec('ROLLBACK TO job');
               outcomes.push({ ok: false, err });
             }
+            sql.exec('RELEASE job');
           }
         }
-        await trx.commit().execute();
+        sql.exec('COMMIT');
       } catch (err) {
-        await trx.rollback().execute().catch(() => undefined);
+        try {
+          sql.exec('ROLLBACK');
+        } catch {
+          // SQLite may already have rolled back (e.g. on SQLITE_FULL); nothing left to undo.
+        }
         throw err;
       }
     } catch (err) {
@@ -106,6 +126,7 @@ export class BatchWriter {
     }
     this.batches++;
     this.jobs += batch.length;
+    this.onCommit(batch.length);
     batch.forEach((job, i) => {
       const out = outcomes[i]!;
       if (!out.ok) return job.reject(out.err);

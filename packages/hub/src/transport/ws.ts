@@ -163,7 +163,7 @@ class Connection {
     const resumed: Record<string, ResumeReport> = {};
     const readable: Array<[string, number]> = [];
     for (const [stream, cursor] of Object.entries(frame.resume ?? {})) {
-      if (await streams.access.canRead(agentId, stream)) readable.push([stream, cursor]);
+      if (streams.access.canRead(agentId, stream)) readable.push([stream, cursor]);
       else resumed[stream] = { replayed: 0, gap: true };
     }
     for (const [stream] of readable) session.beginReplay(stream);

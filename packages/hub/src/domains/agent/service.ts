@@ -4,6 +4,8 @@ import { HubError, notFound } from '../../core/errors.js';
 import { decodeCursor, encodeCursor, iso } from '../../core/ids.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { AgentsTable, Database } from '../../store/schema.js';
+import type { SyncSql } from '../../store/sql.js';
+import type { BatchWriter } from '../../store/writer.js';
 
 /** Presence comes from the session registry; the domain never sees sockets. */
 export interface Presence {
@@ -18,6 +20,8 @@ const contactPolicy = precompiled(1, (db, agentId: string) => db.selectFrom('age
 export class AgentService {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly sql: SyncSql,
+    private readonly writer: BatchWriter,
     private readonly presence: Presence,
   ) {}
 
@@ -34,9 +38,9 @@ export class AgentService {
     return row?.public_key ?? null;
   }
 
-  /** For other domains: null when the agent does not exist. */
-  async contactPolicyOf(agentId: string): Promise<ContactPolicy | null> {
-    const row = (await contactPolicy(this.db, agentId)).rows[0];
+  /** For other domains: null when the agent does not exist. Synchronous: asked on every p2p/send. */
+  contactPolicyOf(agentId: string): ContactPolicy | null {
+    const row = this.sql.get(contactPolicy(this.db, agentId));
     return (row?.contact_policy as ContactPolicy | undefined) ?? null;
   }
 
@@ -80,16 +84,17 @@ export class AgentService {
   }
 
   async update(agentId: string, p: ParsedParamsOf<'agent/update'>): Promise<AgentProfile> {
-    await this.db.transaction().execute(async (trx) => {
+    const db = this.db;
+    await this.writer.run((sql) => {
       const set: Partial<AgentsTable> = {};
       if (p.name !== undefined) set.name = p.name;
       if (p.description !== undefined) set.description = p.description;
       if (p.contact_policy !== undefined) set.contact_policy = p.contact_policy;
-      if (Object.keys(set).length > 0) await trx.updateTable('agents').set(set).where('agent_id', '=', agentId).execute();
+      if (Object.keys(set).length > 0) sql.run(db.updateTable('agents').set(set).where('agent_id', '=', agentId).compile());
       if (p.capabilities !== undefined) {
-        await trx.deleteFrom('agent_capabilities').where('agent_id', '=', agentId).execute();
+        sql.run(db.deleteFrom('agent_capabilities').where('agent_id', '=', agentId).compile());
         const caps = [...new Set(p.capabilities)];
-        if (caps.length > 0) await trx.insertInto('agent_capabilities').values(caps.map((capability) => ({ agent_id: agentId, capability }))).execute();
+        if (caps.length > 0) sql.run(db.insertInto('agent_capabilities').values(caps.map((capability) => ({ agent_id: agentId, capability }))).compile());
       }
     });
     return this.profile(agentId);

@@ -22,7 +22,7 @@ export class P2PService {
   ) {}
 
   async send(from: string, p: ParsedParamsOf<'p2p/send'>): Promise<ResultOf<'p2p/send'>> {
-    const policy = await this.agents.contactPolicyOf(p.to);
+    const policy = this.agents.contactPolicyOf(p.to);
     if (policy === null) throw notFound('recipient agent');
     if (policy === 'closed' && p.to !== from) throw forbidden('the recipient does not accept direct messages');
     const messageId = newMessageId();
@@ -31,8 +31,8 @@ export class P2PService {
       agentStream(p.to),
       'p2p.message',
       (_seq, ts): P2PMessage => ({ message_id: messageId, from, to: p.to, content: p.content, content_type: p.content_type, sent_at: iso(ts) }),
-      async (trx, _seq, ts) => {
-        await insertMessage(trx, messageId, from, p.to, p.content, p.content_type, ts);
+      (sql, _seq, ts) => {
+        sql.run(insertMessage(this.db, messageId, from, p.to, p.content, p.content_type, ts));
       },
     );
     return { message_id: messageId, seq: pushed.seq };

@@ -4,33 +4,53 @@ import { ErrorCode } from '@parley/protocol';
 import { HubError, conflict, forbidden, notFound } from '../../core/errors.js';
 import { decodeCursor, encodeCursor, iso, newMessageId, newTopicId } from '../../core/ids.js';
 import type { Streams } from '../../core/streams.js';
+import { precompiled } from '../../store/precompiled.js';
 import type { Database, TopicMessagesTable, TopicsTable } from '../../store/schema.js';
+import type { SyncSql } from '../../store/sql.js';
+import type { BatchWriter } from '../../store/writer.js';
 import { escapeLike } from '../agent/service.js';
 
 type Role = 'owner' | 'member';
 
+// Asked on every ack of a topic push, and for every push's fan-out.
+const roleQuery = precompiled(2, (db, topicId: string, agentId: string) =>
+  db.selectFrom('topic_members').select('role').where('topic_id', '=', topicId).where('agent_id', '=', agentId),
+);
+const insertMessage = precompiled(
+  9,
+  (db, topicId: string, seq: number, messageId: string, from: string, content: string, contentType: string, semanticType: string | null, replyTo: string | null, sentAt: number) =>
+    db.insertInto('topic_messages').values({
+      topic_id: topicId,
+      seq,
+      message_id: messageId,
+      from_id: from,
+      content,
+      content_type: contentType,
+      semantic_type: semanticType,
+      reply_to: replyTo,
+      sent_at: sentAt,
+    }),
+);
+const membersQuery = precompiled(1, (db, topicId: string) => db.selectFrom('topic_members').select('agent_id').where('topic_id', '=', topicId));
+
 export class TopicService {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly sql: SyncSql,
+    private readonly writer: BatchWriter,
     private readonly streams: Streams,
   ) {}
 
   // ---- small functions other parts of the hub may use --------------------
 
-  async roleOf(topicId: string, agentId: string): Promise<Role | null> {
-    const row = await this.db
-      .selectFrom('topic_members')
-      .select('role')
-      .where('topic_id', '=', topicId)
-      .where('agent_id', '=', agentId)
-      .executeTakeFirst();
+  roleOf(topicId: string, agentId: string): Role | null {
+    const row = this.sql.get(roleQuery(this.db, topicId, agentId));
     return (row?.role as Role | undefined) ?? null;
   }
 
-  /** `db` may be a transaction (fan-out reads the members in the push's own transaction). */
-  async memberIds(topicId: string, db: Kysely<Database> = this.db): Promise<string[]> {
-    const rows = await db.selectFrom('topic_members').select('agent_id').where('topic_id', '=', topicId).execute();
-    return rows.map((r) => r.agent_id);
+  /** `sql` may be the writer's (fan-out reads the members in the push's own transaction). */
+  memberIds(topicId: string, sql: SyncSql = this.sql): string[] {
+    return sql.all(membersQuery(this.db, topicId)).map((r) => r.agent_id);
   }
 
   async joinedTopicIds(agentId: string): Promise<string[]> {
@@ -43,9 +63,11 @@ export class TopicService {
   async create(me: string, p: ParsedParamsOf<'topic/create'>): Promise<Topic> {
     const topicId = newTopicId();
     const now = Date.now();
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('topics')
+    const db = this.db;
+    await this.writer.run((sql) => {
+      sql.run(
+        db
+          .insertInto('topics')
         .values({
           topic_id: topicId,
           name: p.name,
@@ -54,10 +76,11 @@ export class TopicService {
           visibility: p.visibility,
           join_method: p.join_method,
           owner_id: me,
-          created_at: now,
-        })
-        .execute();
-      await trx.insertInto('topic_members').values({ topic_id: topicId, agent_id: me, role: 'owner', joined_at: now }).execute();
+            created_at: now,
+          })
+          .compile(),
+      );
+      sql.run(db.insertInto('topic_members').values({ topic_id: topicId, agent_id: me, role: 'owner', joined_at: now }).compile());
     });
     return this.get(me, topicId);
   }
@@ -149,22 +172,9 @@ export class TopicService {
       reply_to: p.reply_to ?? null,
       sent_at: iso(ts),
     });
-    const pushed = await this.streams.append(topicStream(p.topic_id), 'topic.message', msg, async (trx, seq, ts) => {
+    const pushed = await this.streams.append(topicStream(p.topic_id), 'topic.message', msg, (sql, seq, ts) => {
       const m = msg(seq, ts);
-      await trx
-        .insertInto('topic_messages')
-        .values({
-          topic_id: m.topic_id,
-          seq,
-          message_id: m.message_id,
-          from_id: me,
-          content: m.content,
-          content_type: m.content_type,
-          semantic_type: m.semantic_type,
-          reply_to: m.reply_to,
-          sent_at: ts,
-        })
-        .execute();
+      sql.run(insertMessage(this.db, m.topic_id, seq, m.message_id, me, m.content, m.content_type, m.semantic_type, m.reply_to, ts));
     });
     return { message_id: messageId, seq: pushed.seq };
   }
@@ -181,7 +191,7 @@ export class TopicService {
   private async visible(me: string, topicId: string): Promise<{ row: TopicsTable; role: Role | null }> {
     const row = await this.db.selectFrom('topics').selectAll().where('topic_id', '=', topicId).executeTakeFirst();
     if (!row) throw notFound('topic');
-    const role = await this.roleOf(topicId, me);
+    const role = this.roleOf(topicId, me);
     if (row.visibility === 'private' && !role) throw notFound('topic');
     return { row, role };
   }
