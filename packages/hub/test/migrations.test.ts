@@ -1,0 +1,51 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrationProvider } from '../src/store/migrations.js';
+import type { Database } from '../src/store/schema.js';
+
+describe('migrations', () => {
+  let db: Kysely<Database> | undefined;
+  afterEach(() => db?.destroy());
+
+  it('0002 turns the hot tables into WITHOUT ROWID tables and keeps every row', async () => {
+    const sqlite = new BetterSqlite3(':memory:');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    expect((await migrator.migrateTo('0001_core')).error).toBeUndefined();
+    // A data set written before 0002.
+    await db.insertInto('dedupe').values({ agent_id: 'a', u_id: 'u1', response: '{}', created_at: 1 }).execute();
+    await db.insertInto('streams').values({ stream: 'agent:a', head: 2, pruned_through: 0 }).execute();
+    await db.insertInto('pushes').values([
+      { stream: 'agent:a', seq: 1, event: 'p2p.message', data: '{"n":1}', ts: 10 },
+      { stream: 'agent:a', seq: 2, event: 'p2p.message', data: '{"n":2}', ts: 11 },
+    ]).execute();
+    await db.insertInto('read_cursors').values({ agent_id: 'a', stream: 'agent:a', seq: 1 }).execute();
+    await db
+      .insertInto('p2p_messages')
+      .values({ message_id: 'm1', from_id: 'b', to_id: 'a', content: 'hi', content_type: 'text', sent_at: 10 })
+      .execute();
+
+    const { error, results } = await migrator.migrateToLatest();
+    expect(error).toBeUndefined();
+    expect(results?.map((r) => [r.migrationName, r.status])).toContainEqual(['0002_clustered_hot_tables', 'Success']);
+
+    const shapes = sqlite.prepare("select name, sql from sqlite_schema where type = 'table'").all() as Array<{ name: string; sql: string }>;
+    const withoutRowid = shapes.filter((t) => /without rowid\s*$/i.test(t.sql)).map((t) => t.name).sort();
+    expect(withoutRowid).toEqual(['dedupe', 'p2p_messages', 'pushes', 'read_cursors', 'streams']);
+    expect(shapes.some((t) => t.name.endsWith('_next'))).toBe(false);
+    const indexes = (sqlite.prepare("select name from sqlite_schema where type = 'index' and name not like 'sqlite_%'").all() as Array<{ name: string }>).map((i) => i.name);
+    expect(indexes).toEqual(expect.arrayContaining(['dedupe_created', 'pushes_ts', 'p2p_pair']));
+
+    expect(await db.selectFrom('dedupe').selectAll().execute()).toEqual([{ agent_id: 'a', u_id: 'u1', response: '{}', created_at: 1 }]);
+    expect(await db.selectFrom('streams').selectAll().execute()).toEqual([{ stream: 'agent:a', head: 2, pruned_through: 0 }]);
+    expect((await db.selectFrom('pushes').select(['seq', 'data']).orderBy('seq').execute())).toEqual([
+      { seq: 1, data: '{"n":1}' },
+      { seq: 2, data: '{"n":2}' },
+    ]);
+    expect(await db.selectFrom('read_cursors').selectAll().execute()).toEqual([{ agent_id: 'a', stream: 'agent:a', seq: 1 }]);
+    expect(await db.selectFrom('p2p_messages').select(['message_id', 'content']).execute()).toEqual([{ message_id: 'm1', content: 'hi' }]);
+    // The keys still hold.
+    await expect(db.insertInto('pushes').values({ stream: 'agent:a', seq: 2, event: 'x', data: '{}', ts: 12 }).execute()).rejects.toThrow(/UNIQUE/);
+  });
+});
