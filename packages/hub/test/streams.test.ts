@@ -27,7 +27,10 @@ describe('Streams.ack', () => {
   afterEach(() => store.close());
 
   it('merges a burst of acks into one write that keeps the highest seq', async () => {
-    await Promise.all([5, 9, 7, 2].map((seq) => streams.ack('agt_a', { [mine]: seq })));
+    const acks = [5, 9, 7, 2].map((seq) => streams.ack('agt_a', { [mine]: seq }));
+    // Not written yet (deferred), but every read of the cursor already sees it.
+    expect(await streams.getReadCursor('agt_a', mine)).toBe(9);
+    await Promise.all(acks);
     expect(await streams.getReadCursor('agt_a', mine)).toBe(9);
     expect(writer.stats).toEqual({ batches: 1, jobs: 1 });
   });

@@ -104,4 +104,28 @@ describe('BatchWriter', () => {
     expect(order).toEqual(['kysely transaction done', 'batch committed']);
     expect(await keys()).toEqual(['k1']); // k0 rolled back with its transaction; k1 was not swept into it
   });
+
+  it('a deferred write rides along with the next batch, or commits on its own after deferMs', async () => {
+    const w = new BatchWriter(store.db, store.sql, undefined, undefined, 1024, 40);
+    const rider = w.defer(put('k1'));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await keys()).toEqual([]); // waiting for company
+    await Promise.all([rider, w.run(put('k2'))]);
+    expect(w.stats).toEqual({ batches: 1, jobs: 2 });
+    await w.idle(); // the writer has wound down: nothing for the next one to ride with
+
+    const t0 = performance.now();
+    await w.defer(put('k3'));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(35); // alone: committed by its timer
+    expect(await keys()).toEqual(['k1', 'k2', 'k3']);
+    expect(w.stats.batches).toBe(2);
+  });
+
+  it('idle() commits deferred writes at once (shutdown does not wait for the timer)', async () => {
+    const w = new BatchWriter(store.db, store.sql, undefined, undefined, 1024, 60_000);
+    const deferred = w.defer(put('k1'));
+    await w.idle();
+    await expect(deferred).resolves.toBe('k1');
+    expect(await keys()).toEqual(['k1']);
+  });
 });

@@ -75,14 +75,16 @@ export class Dedupe {
       done();
       return res;
     }
-    // The response goes out now; its record follows in the next group commit.
-    // Until that commit a duplicate is answered from the in-flight map, so no
-    // duplicate can run the action again while the hub is up. (Across a crash
-    // the window is the same as before: the action commits before its record.)
+    // The response goes out now; its record rides with the next group commit
+    // (deferred: at most a few tens of ms when the hub is idle). Until then a
+    // duplicate is answered from the in-flight map, so no duplicate can run
+    // the action again while the hub is up. Across a crash in that window a
+    // retry runs the action again: the same window as committing the record
+    // right after the action, only a little longer.
     const response = JSON.stringify(res);
     const createdAt = Date.now();
     const saved = this.writer
-      .run((sql) => {
+      .defer((sql) => {
         sql.run(saveResponse(this.db, agentId, uId, response, createdAt));
       })
       .catch((err: unknown) => this.onSaveError(err))

@@ -143,6 +143,7 @@ export class Streams {
     });
   }
 
+  /** Includes acks received and not yet written (they are deferred; see ack()). */
   async getReadCursor(agentId: string, stream: string): Promise<number> {
     const row = await this.db
       .selectFrom('read_cursors')
@@ -150,7 +151,7 @@ export class Streams {
       .where('agent_id', '=', agentId)
       .where('stream', '=', stream)
       .executeTakeFirst();
-    return Number(row?.seq ?? 0);
+    return Math.max(Number(row?.seq ?? 0), this.pendingAcks.get(`${agentId}\u0000${stream}`)?.seq ?? 0);
   }
 
   /** Sets the read cursor exactly (topic/join puts it at the head). */
@@ -180,7 +181,8 @@ export class Streams {
     }
     if (!any) return this.ackFlush ?? Promise.resolve();
     if (this.ackFlush) return this.ackFlush;
-    const flush = this.writer.run((sql) => {
+    // Deferred: a cursor written a little late costs at most a few pushes sent again after a crash.
+    const flush = this.writer.defer((sql) => {
       // From here on, new acks start the next flush.
       if (this.ackFlush === flush) this.ackFlush = null;
       const moves = [...this.pendingAcks.values()];

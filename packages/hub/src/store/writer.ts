@@ -33,6 +33,7 @@ type Job = {
 export class BatchWriter {
   private queue: Job[] = [];
   private running: Promise<void> | null = null;
+  private deferTimer: ReturnType<typeof setTimeout> | null = null;
   private batches = 0;
   private jobs = 0;
 
@@ -44,9 +45,33 @@ export class BatchWriter {
     /** Told the size of every committed batch (metrics). */
     private readonly onCommit: (jobs: number) => void = () => undefined,
     private readonly maxBatch = 1024,
+    /** How long a deferred write waits for a batch to ride along with. */
+    private readonly deferMs = 20,
   ) {}
 
   run<T>(fn: WriteJob<T>, afterCommit?: (value: T) => void): Promise<T> {
+    const p = this.enqueue(fn, afterCommit);
+    this.schedule();
+    return p;
+  }
+
+  /**
+   * A write that may wait: it rides along with the next batch, or is committed
+   * on its own after `deferMs` if no batch comes. For bookkeeping whose only
+   * cost when lost in a crash is repeated work (read cursors: a few pushes
+   * delivered again; dedupe records: see dedupe.ts). With one call in flight
+   * this halves the commits: each call's record rides with the next call.
+   */
+  defer<T>(fn: WriteJob<T>, afterCommit?: (value: T) => void): Promise<T> {
+    const p = this.enqueue(fn, afterCommit);
+    this.deferTimer ??= setTimeout(() => {
+      this.deferTimer = null;
+      this.schedule();
+    }, this.deferMs);
+    return p;
+  }
+
+  private enqueue<T>(fn: WriteJob<T>, afterCommit: ((value: T) => void) | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({
         fn,
@@ -54,14 +79,18 @@ export class BatchWriter {
         resolve: resolve as (value: unknown) => void,
         reject,
       });
-      // setImmediate, not a microtask: requests that arrived in the same read
-      // from the socket get to their write before the batch starts.
-      this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.loop());
     });
   }
 
-  /** Resolves once everything submitted so far is committed (or failed). */
+  private schedule(): void {
+    // setImmediate, not a microtask: requests that arrived in the same read
+    // from the socket get to their write before the batch starts.
+    this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.loop());
+  }
+
+  /** Resolves once everything submitted so far, deferred writes included, is committed (or failed). */
   async idle(): Promise<void> {
+    if (this.queue.length > 0) this.schedule();
     while (this.running) await this.running;
   }
 
@@ -74,6 +103,11 @@ export class BatchWriter {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
+        if (this.queue.length === 0 && this.deferTimer) {
+          // Every deferred write is in this batch; nothing left to wait for.
+          clearTimeout(this.deferTimer);
+          this.deferTimer = null;
+        }
         // Waits only if a Kysely query holds the connection; then the batch runs in one go.
         await this.db.connection().execute(async () => this.commit(batch));
         // The batch held the thread, so no socket was read meanwhile. Let I/O
