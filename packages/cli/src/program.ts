@@ -5,6 +5,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerP2P } from './commands/p2p.js';
 import { registerRegister } from './commands/register.js';
 import { registerServe } from './commands/serve.js';
+import { registerTopics } from './commands/topics.js';
 import { createContext } from './context.js';
 
 export const VERSION = '0.1.0';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerRegister(program, ctx);
   registerBasic(program, ctx);
   registerP2P(program, ctx);
+  registerTopics(program, ctx);
   registerDaemon(program, ctx);
   registerDemo(program, ctx);
   return program;

@@ -156,6 +156,65 @@ describe('parley CLI against a real hub', () => {
     expect(usage.code).toBe(2);
   });
 
+  it('manages topics with the WTT command names and aliases: tables by default, --json for scripts', async () => {
+    const json = <T>(r: { code: number | null; stdout: string; stderr: string }): T => {
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as T;
+    };
+    const topic = json<{ topic_id: string; role: string }>(
+      await runCli(['topics', 'new', 'release notes', '--description', 'what shipped', '--json'], asAlice()),
+    );
+    expect(topic.role).toBe('owner');
+
+    // Bob finds it in the human-readable list, joins with an alias and posts.
+    const ls = await runCli(['topics', 'ls', '--query', 'release'], asBob());
+    expect(ls.code, ls.stderr).toBe(0);
+    expect(ls.stdout).toMatch(/^TOPIC\s+NAME\s+TYPE/);
+    expect(ls.stdout).toMatch(new RegExp(`${topic.topic_id}\\s+release notes\\s+discussion\\s+public\\s+open\\s+1\\s+-`));
+    const join = await runCli(['topics', 'subscribe', topic.topic_id], asBob());
+    expect(join.stdout.trim()).toBe(`joined ${topic.topic_id} as member`);
+    const posted = json<{ message_id: string; seq: number }>(
+      await runCli(['post', topic.topic_id, 'v0.2', 'is', 'out', '--semantic', 'status', '--json'], asBob()),
+    );
+    const reply = await runCli(['publish', topic.topic_id, 'thanks', '--reply-to', posted.message_id], asAlice());
+    expect(reply.stdout).toMatch(/^published msg_\S+ \(seq 2\)/);
+
+    const history = json<{ messages: Array<{ from: string; content: string; semantic_type: string | null; reply_to: string | null }> }>(
+      await runCli(['topics', 'messages', topic.topic_id, '--json'], asAlice()),
+    );
+    expect(history.messages.map((m) => [m.from, m.content, m.semantic_type, m.reply_to])).toEqual([
+      [bob, 'v0.2 is out', 'status', null],
+      [alice, 'thanks', null, posted.message_id],
+    ]);
+    const latest = await runCli(['topics', 'history', topic.topic_id, '--limit', '1'], asBob());
+    expect(latest.stdout.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^#2 .* ${alice}: thanks$`)), '(older messages exist: --before 2)']);
+
+    const info = await runCli(['topics', 'info', topic.topic_id], asBob());
+    expect(info.stdout).toContain('members:     2');
+    expect(info.stdout).toContain('your role:   member');
+    const mine = json<{ topics: Array<{ topic_id: string }> }>(await runCli(['topics', 'mysubs', '--json'], asBob()));
+    expect(mine.topics.map((t) => t.topic_id)).toContain(topic.topic_id);
+    const left = await runCli(['topics', 'unsubscribe', topic.topic_id], asBob());
+    expect(left.stdout.trim()).toBe(`left ${topic.topic_id}`);
+    const after = json<{ topics: Array<{ topic_id: string }> }>(await runCli(['topics', 'subscribed', '--json'], asBob()));
+    expect(after.topics.map((t) => t.topic_id)).not.toContain(topic.topic_id);
+
+    // A private topic does not exist for a non-member, in detail or in the list.
+    const secret = json<{ topic_id: string }>(await runCli(['topics', 'create', 'secret plans', '--visibility', 'private', '--json'], asAlice()));
+    const peek = await runCli(['topics', 'detail', secret.topic_id], asBob());
+    expect(peek.code).toBe(1);
+    expect(peek.stderr).toMatch(/^parley: not_found: /);
+    expect((await runCli(['topics', 'list', '--query', 'secret'], asBob())).stdout.trim()).toBe('no topics');
+
+    // Bad flags are usage errors, caught before anything is sent.
+    const badType = await runCli(['topics', 'create', 'x', '--type', 'forum'], asAlice());
+    expect(badType.code).toBe(2);
+    expect(badType.stderr).toContain('--type must be one of broadcast, discussion, collaborative, p2p, got "forum"');
+    const badTopic = await runCli(['post', 'news', 'hi'], asAlice());
+    expect(badTopic.code).toBe(2);
+    expect(badTopic.stderr).toContain('"news" is not a topic id');
+  });
+
   it('runs a generic call', async () => {
     const created = await runCli(['call', 'topic/create', '{"name":"news"}', '--json'], asAlice());
     expect(created.code, created.stderr).toBe(0);
