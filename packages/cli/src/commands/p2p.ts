@@ -1,5 +1,6 @@
 import { AgentId } from '@parley/protocol';
 import type { Command } from 'commander';
+import { parseLimit } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { withClient } from '../session.js';
@@ -30,10 +31,7 @@ export function registerP2P(program: Command, ctx: Context): void {
     .action(async (agent: string, opts: { limit: string; before?: string }) => {
       const cfg = ctx.config();
       const other = parseAgent(agent);
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-        throw new CliError(`--limit must be an integer from 1 to 200, got "${opts.limit}"`, ExitCode.Usage);
-      }
+      const limit = parseLimit(opts.limit);
       const res = await withClient(cfg, (c) =>
         c.call('p2p/history', { with: other, limit, ...(opts.before ? { before: opts.before } : {}) }),
       );

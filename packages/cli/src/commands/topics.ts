@@ -2,6 +2,7 @@ import { ContentType, JoinMethod, MessageId, TopicId, TopicType, TopicVisibility
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
+import { parseLimit } from '../args.js';
 import { table } from '../output.js';
 import { withClient } from '../session.js';
 
@@ -174,12 +175,6 @@ function parseTopic(value: string): string {
 function parseMessageId(value: string): string {
   if (!MessageId.safeParse(value).success) throw new CliError(`"${value}" is not a message id (msg_...)`, ExitCode.Usage);
   return value;
-}
-
-function parseLimit(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 200) throw new CliError(`--limit must be an integer from 1 to 200, got "${value}"`, ExitCode.Usage);
-  return n;
 }
 
 function parseSeq(value: string): number {
