@@ -128,4 +128,11 @@ describe('BatchWriter', () => {
     await expect(deferred).resolves.toBe('k1');
     expect(await keys()).toEqual(['k1']);
   });
+
+  it('rejects, instead of hanging, when the database is already closed', async () => {
+    const w = new BatchWriter(store.db, store.sql);
+    await store.close();
+    await expect(w.run(put('k1'))).rejects.toThrow();
+    await expect(w.idle()).resolves.toBeUndefined();
+  });
 });

@@ -109,15 +109,17 @@ export class BatchWriter {
           this.deferTimer = null;
         }
         // Waits only if a Kysely query holds the connection; then the batch runs in one go.
-        await this.db.connection().execute(async () => this.commit(batch));
+        try {
+          await this.db.connection().execute(async () => this.commit(batch));
+        } catch (err) {
+          // Only the connection hand-off can throw (commit settles every job itself); nothing was written.
+          for (const job of batch) job.reject(err);
+        }
         // The batch held the thread, so no socket was read meanwhile. Let I/O
         // in before the next batch: the requests waiting there join it,
         // instead of committing a handful now.
         if (this.queue.length > 0) await new Promise<void>((r) => setImmediate(r));
       }
-    } catch (err) {
-      // Only the connection hand-off itself can fail here; nothing was written.
-      for (const job of this.queue.splice(0)) job.reject(err);
     } finally {
       this.running = null;
     }
