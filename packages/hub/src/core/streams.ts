@@ -24,6 +24,8 @@ const moveCursor = precompiled(3, (db, agentId: string, stream: string, seq: num
     .onConflict((oc) => oc.columns(['agent_id', 'stream']).doUpdateSet({ seq }).where('read_cursors.seq', '<', seq)),
 );
 
+const ackKey = (agentId: string, stream: string) => `${agentId}\u0000${stream}`;
+
 /** Who may read which stream; provided by the domains (agent inbox, topic membership). */
 export interface StreamAccess {
   /** Synchronous: asked for every stream of every ack frame. */
@@ -151,7 +153,7 @@ export class Streams {
       .where('agent_id', '=', agentId)
       .where('stream', '=', stream)
       .executeTakeFirst();
-    return Math.max(Number(row?.seq ?? 0), this.pendingAcks.get(`${agentId}\u0000${stream}`)?.seq ?? 0);
+    return Math.max(Number(row?.seq ?? 0), this.pendingAcks.get(ackKey(agentId, stream))?.seq ?? 0);
   }
 
   /** Sets the read cursor exactly (topic/join puts it at the head). */
@@ -173,14 +175,14 @@ export class Streams {
     let any = false;
     for (const [stream, seq] of Object.entries(cursors)) {
       if (!parseStream(stream) || !this.access.canRead(agentId, stream)) continue;
-      const key = `${agentId}\u0000${stream}`;
+      const key = ackKey(agentId, stream);
       const pending = this.pendingAcks.get(key);
       if (pending) pending.seq = Math.max(pending.seq, seq);
       else this.pendingAcks.set(key, { agentId, stream, seq });
       any = true;
     }
-    if (!any) return this.ackFlush ?? Promise.resolve();
     if (this.ackFlush) return this.ackFlush;
+    if (!any) return Promise.resolve();
     // Deferred: a cursor written a little late costs at most a few pushes sent again after a crash.
     const flush = this.writer.defer((sql) => {
       // From here on, new acks start the next flush.

@@ -38,7 +38,7 @@ export function openSqliteStore(path: string): Store {
  * Safe because Kysely runs one statement at a time on this connection and
  * never leaves an iterator open (no streaming queries in the hub).
  */
-export function withStatementCache(sqlite: BetterSqlite3.Database, max = 512): SqliteDatabase & { prepare(sql: string): SqliteStatement } {
+export function withStatementCache(sqlite: BetterSqlite3.Database, max = 512): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
   return {
     close: () => sqlite.close(),
@@ -57,7 +57,7 @@ export function withStatementCache(sqlite: BetterSqlite3.Database, max = 512): S
 }
 
 /** `SyncSql` on the same connection and statement cache as Kysely. */
-function syncSql(cached: { prepare(sql: string): SqliteStatement }): SyncSql {
+function syncSql(cached: SqliteDatabase): SyncSql {
   const stmt = (q: CompiledQuery) => cached.prepare(q.sql) as unknown as BetterSqlite3.Statement;
   return {
     get: <R>(q: CompiledQuery<R>) => stmt(q).get(q.parameters as unknown[]) as R | undefined,

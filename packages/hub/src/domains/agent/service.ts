@@ -84,17 +84,16 @@ export class AgentService {
   }
 
   async update(agentId: string, p: ParsedParamsOf<'agent/update'>): Promise<AgentProfile> {
-    const db = this.db;
     await this.writer.run((sql) => {
       const set: Partial<AgentsTable> = {};
       if (p.name !== undefined) set.name = p.name;
       if (p.description !== undefined) set.description = p.description;
       if (p.contact_policy !== undefined) set.contact_policy = p.contact_policy;
-      if (Object.keys(set).length > 0) sql.run(db.updateTable('agents').set(set).where('agent_id', '=', agentId).compile());
+      if (Object.keys(set).length > 0) sql.run(this.db.updateTable('agents').set(set).where('agent_id', '=', agentId).compile());
       if (p.capabilities !== undefined) {
-        sql.run(db.deleteFrom('agent_capabilities').where('agent_id', '=', agentId).compile());
+        sql.run(this.db.deleteFrom('agent_capabilities').where('agent_id', '=', agentId).compile());
         const caps = [...new Set(p.capabilities)];
-        if (caps.length > 0) sql.run(db.insertInto('agent_capabilities').values(caps.map((capability) => ({ agent_id: agentId, capability }))).compile());
+        if (caps.length > 0) sql.run(this.db.insertInto('agent_capabilities').values(caps.map((capability) => ({ agent_id: agentId, capability }))).compile());
       }
     });
     return this.profile(agentId);

@@ -63,10 +63,9 @@ export class TopicService {
   async create(me: string, p: ParsedParamsOf<'topic/create'>): Promise<Topic> {
     const topicId = newTopicId();
     const now = Date.now();
-    const db = this.db;
     await this.writer.run((sql) => {
       sql.run(
-        db
+        this.db
           .insertInto('topics')
         .values({
           topic_id: topicId,
@@ -80,7 +79,7 @@ export class TopicService {
           })
           .compile(),
       );
-      sql.run(db.insertInto('topic_members').values({ topic_id: topicId, agent_id: me, role: 'owner', joined_at: now }).compile());
+      sql.run(this.db.insertInto('topic_members').values({ topic_id: topicId, agent_id: me, role: 'owner', joined_at: now }).compile());
     });
     return this.get(me, topicId);
   }
