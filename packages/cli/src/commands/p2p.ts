@@ -1,8 +1,7 @@
-import { AgentId } from '@parley/protocol';
+import { AgentId, ContentType } from '@parley/protocol';
 import type { Command } from 'commander';
-import { parseLimit } from '../args.js';
+import { choice, parseId, parseLimit } from '../args.js';
 import type { Context } from '../context.js';
-import { CliError, ExitCode } from '../errors.js';
 import { withClient } from '../session.js';
 
 export function registerP2P(program: Command, ctx: Context): void {
@@ -15,7 +14,7 @@ export function registerP2P(program: Command, ctx: Context): void {
     .action(async (agent: string, words: string[], opts: { type: string }) => {
       const cfg = ctx.config();
       const to = parseAgent(agent);
-      const contentType = parseContentType(opts.type);
+      const contentType = choice(ContentType.options, opts.type, '--type');
       const res = await withClient(cfg, (c) =>
         c.call('p2p/send', { to, content: words.join(' '), content_type: contentType }),
       );
@@ -46,13 +45,4 @@ export function registerP2P(program: Command, ctx: Context): void {
     });
 }
 
-function parseAgent(value: string): string {
-  const r = AgentId.safeParse(value);
-  if (!r.success) throw new CliError(`"${value}" is not an agent id (agt_ followed by 32 base32 characters)`, ExitCode.Usage);
-  return r.data;
-}
-
-function parseContentType(value: string): 'text' | 'markdown' | 'json' | 'link' {
-  if (value === 'text' || value === 'markdown' || value === 'json' || value === 'link') return value;
-  throw new CliError(`--type must be text, markdown, json or link, got "${value}"`, ExitCode.Usage);
-}
+const parseAgent = (value: string) => parseId(AgentId, value, 'an agent id (agt_ followed by 32 base32 characters)');

@@ -2,7 +2,7 @@ import { ContentType, JoinMethod, MessageId, TopicId, TopicType, TopicVisibility
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
-import { parseLimit } from '../args.js';
+import { choice, parseId, parseLimit } from '../args.js';
 import { table } from '../output.js';
 import { withClient } from '../session.js';
 
@@ -161,24 +161,11 @@ function messageLines(messages: TopicMessage[], hasMore: boolean): string {
   return lines.join('\n');
 }
 
-function choice<T extends string>(options: readonly T[], value: string, flag: string): T {
-  const found = options.find((o) => o === value);
-  if (found === undefined) throw new CliError(`${flag} must be one of ${options.join(', ')}, got "${value}"`, ExitCode.Usage);
-  return found;
-}
-
-function parseTopic(value: string): string {
-  if (!TopicId.safeParse(value).success) throw new CliError(`"${value}" is not a topic id (top_...)`, ExitCode.Usage);
-  return value;
-}
-
-function parseMessageId(value: string): string {
-  if (!MessageId.safeParse(value).success) throw new CliError(`"${value}" is not a message id (msg_...)`, ExitCode.Usage);
-  return value;
-}
-
 function parseSeq(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new CliError(`--before must be a positive seq number, got "${value}"`, ExitCode.Usage);
   return n;
 }
+
+const parseTopic = (value: string) => parseId(TopicId, value, 'a topic id (top_...)');
+const parseMessageId = (value: string) => parseId(MessageId, value, 'a message id (msg_...)');
