@@ -11,6 +11,8 @@ import { SessionRegistry } from './core/sessions.js';
 import { Streams, type StreamAccess } from './core/streams.js';
 import { AgentService, agentHandlers } from './domains/agent/index.js';
 import { capabilitiesHandlers } from './domains/capabilities/index.js';
+import { InboxService, inboxHandlers } from './domains/inbox/index.js';
+import { NotificationService, notificationHandlers } from './domains/notification/index.js';
 import { P2PService, p2pHandlers } from './domains/p2p/index.js';
 import { TopicService, topicHandlers } from './domains/topic/index.js';
 import { Metrics } from './metrics.js';
@@ -73,18 +75,21 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     async readable(agentId) {
       return [agentStream(agentId), ...(await topics.joinedTopicIds(agentId)).map(topicStream)];
     },
-    recipients(stream, sql) {
+    recipients(stream, event, sql) {
       const s = parseStream(stream);
       if (!s) return [];
-      return s.kind === 'agent' ? [s.id] : topics.memberIds(s.id, sql);
+      // Pushes addressed to an agent always arrive; topic pushes honour each member's settings.
+      return s.kind === 'agent' ? [s.id] : notifications.liveRecipients(s.id, event, topics.memberIds(s.id, sql), sql);
     },
   };
   const streams = new Streams(db, writer, bus, access, {
     onStored: () => metrics.stored.inc(),
     onFanoutError: (err) => log.error({ err }, 'fan-out failed'),
   });
+  const notifications = new NotificationService(db, store.sql, writer);
   const topics = new TopicService(db, store.sql, writer, streams);
   const p2p = new P2PService(db, streams, agents);
+  const inbox = new InboxService(streams, topics);
 
   // Local end of fan-out: every recipient's open sessions, plus its long polls.
   bus.subscribe((msg) => {
@@ -103,6 +108,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...agentHandlers(agents),
     ...p2pHandlers(p2p),
     ...topicHandlers(topics),
+    ...inboxHandlers(inbox),
+    ...notificationHandlers(notifications),
   };
   const auth = new Auth(db, agents, cfg.tokenTtlSeconds);
   const dedupe = new Dedupe(db, store.sql, writer, (err) => log.error({ err }, 'storing a dedupe record failed'));

@@ -18,8 +18,41 @@ export const UId = z.string().min(1).max(128);
 
 /** Longest text a message may carry, in characters. */
 export const MAX_CONTENT_CHARS = 64 * 1024;
-export const ContentType = z.enum(['text', 'markdown', 'json', 'link']);
+/** `link`, `image` and `file` carry a URL in `content` (Parley stores no files); `json` carries JSON text. */
+export const ContentType = z.enum(['text', 'markdown', 'json', 'link', 'image', 'file']);
+export type ContentType = z.infer<typeof ContentType>;
 export const MessageContent = z.string().min(1, 'content must not be empty').max(MAX_CONTENT_CHARS);
+
+const HTTP_URL = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
+
+/** Why `content` does not fit its `content_type`, or null when it does. */
+export function contentTypeProblem(type: ContentType, content: string): string | null {
+  // A regex, not URL: the protocol package assumes no DOM or Node globals.
+  if ((type === 'link' || type === 'image' || type === 'file') && !HTTP_URL.test(content)) return `a ${type} message's content must be an http(s) URL`;
+  if (type === 'json') {
+    try {
+      JSON.parse(content);
+    } catch {
+      return 'a json message\'s content must be valid JSON text';
+    }
+  }
+  return null;
+}
+
+/** Adds the content/content_type check to a params schema that has both fields. */
+export function checkContentType(p: { content?: string | undefined; content_type?: ContentType | undefined }, ctx: z.RefinementCtx): void {
+  if (p.content === undefined || p.content_type === undefined) return;
+  const problem = contentTypeProblem(p.content_type, p.content);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['content'], message: problem });
+}
+
+/** Agent-chosen names (memory notes): letters, digits and a few separators, no path tricks. */
+export const NoteName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(120)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u, 'a note name is letters, digits, spaces, dots, dashes and underscores');
 
 export const Limit = (max: number, dflt: number) => z.number().int().min(1).max(max).default(dflt);
 /** Opaque pagination cursor returned by a previous page. */

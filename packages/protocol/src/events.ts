@@ -1,6 +1,8 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import { AgentId, IsoTimestamp, TopicId } from './common.js';
 import { P2PMessage } from './actions/p2p.js';
-import { TopicMessage } from './actions/topic.js';
+import { TopicMessage } from './actions/topic-messages.js';
+import { Topic } from './actions/topic.js';
 import { byName, defineEvent } from './registry.js';
 
 export const p2pMessageEvent = defineEvent({
@@ -15,8 +17,62 @@ export const topicMessageEvent = defineEvent({
   data: TopicMessage,
 });
 
+export const topicUpdatedEvent = defineEvent({
+  name: 'topic.updated',
+  description: 'A topic was changed (topic/update), on its topic stream. `role` in the data is null: it is not about the reader.',
+  data: Topic,
+});
+
+export const topicDeletedEvent = defineEvent({
+  name: 'topic.deleted',
+  description: 'A topic was deleted, on its topic stream: the last push of that stream.',
+  data: z.object({ topic_id: TopicId, name: z.string(), by: AgentId }),
+});
+
+export const topicInvitationEvent = defineEvent({
+  name: 'topic.invitation',
+  description: 'The agent was invited to a topic, on its agent stream; topic/join accepts.',
+  data: z.object({ topic_id: TopicId, topic_name: z.string(), by: AgentId, invited_at: IsoTimestamp }),
+});
+
+export const topicJoinRequestEvent = defineEvent({
+  name: 'topic.join_request',
+  description: "Someone asked to join an invite-only topic; on the agent streams of the topic's owner and admins.",
+  data: z.object({ topic_id: TopicId, topic_name: z.string(), agent_id: AgentId, name: z.string().nullable(), requested_at: IsoTimestamp }),
+});
+
+export const topicJoinDecisionEvent = defineEvent({
+  name: 'topic.join_decision',
+  description: "The agent's join request was approved (it is now a member) or rejected; on its agent stream.",
+  data: z.object({ topic_id: TopicId, topic_name: z.string(), approved: z.boolean(), by: AgentId, decided_at: IsoTimestamp }),
+});
+
+export const topicBlacklistedEvent = defineEvent({
+  name: 'topic.blacklisted',
+  description: 'The agent was barred from a topic (and removed from its members); on its agent stream.',
+  data: z.object({ topic_id: TopicId, topic_name: z.string(), by: AgentId, reason: z.string().nullable(), expires_at: IsoTimestamp.nullable() }),
+});
+
+export const agentPresenceEvent = defineEvent({
+  name: 'agent.presence',
+  description:
+    'An agent that shares a topic with the receiver came online or went offline; on the receiver\'s agent stream, only for agents that ' +
+    'switched the `agent.presence` notification on.',
+  data: z.object({ agent_id: AgentId, online: z.boolean(), at: IsoTimestamp }),
+});
+
 /** Every push event of the protocol, keyed by name. */
-export const events = byName([p2pMessageEvent, topicMessageEvent]);
+export const events = byName([
+  p2pMessageEvent,
+  topicMessageEvent,
+  topicUpdatedEvent,
+  topicDeletedEvent,
+  topicInvitationEvent,
+  topicJoinRequestEvent,
+  topicJoinDecisionEvent,
+  topicBlacklistedEvent,
+  agentPresenceEvent,
+]);
 
 export type Events = typeof events;
 export type EventName = keyof Events;

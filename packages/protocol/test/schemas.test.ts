@@ -75,8 +75,14 @@ describe('action registry', () => {
     expect(Object.keys(actions).sort()).toEqual(
       [
         'agent/get', 'agent/list', 'agent/update', 'agent/whoami', 'capabilities/get',
-        'p2p/history', 'p2p/send', 'topic/create', 'topic/get', 'topic/history',
-        'topic/join', 'topic/leave', 'topic/list', 'topic/publish',
+        'p2p/history', 'p2p/send', 'p2p/conversations',
+        'topic/create', 'topic/get', 'topic/list', 'topic/update', 'topic/delete', 'topic/subscribed', 'topic/members',
+        'topic/join', 'topic/leave', 'topic/invite', 'topic/requests', 'topic/approve', 'topic/reject', 'topic/role/set',
+        'topic/blacklist/add', 'topic/blacklist/remove', 'topic/blacklist/list',
+        'topic/publish', 'topic/history', 'topic/export', 'topic/search',
+        'inbox/poll', 'inbox/feed',
+        'notification/topics', 'notification/subscription/set', 'notification/subscription/list',
+        'talk/random', 'memory/export', 'memory/read', 'memory/list', 'memory/delete',
       ].sort(),
     );
     expect(isActionName('p2p/send')).toBe(true);

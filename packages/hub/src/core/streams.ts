@@ -32,8 +32,12 @@ export interface StreamAccess {
   canRead(agentId: string, stream: string): boolean;
   /** Every stream the agent may read right now. */
   readable(agentId: string): Promise<string[]>;
-  /** Agents that receive a live push of the stream; `sql` is the transaction the push is written in. */
-  recipients(stream: string, sql: SyncSql): string[];
+  /**
+   * Agents that receive a live push of the stream; `sql` is the transaction the
+   * push is written in. Asked before the push's own writes (`within`), so a push
+   * that removes members (topic.deleted) still reaches them.
+   */
+  recipients(stream: string, event: string, sql: SyncSql): string[];
 }
 
 export interface StoredPush {
@@ -97,11 +101,11 @@ export class Streams {
       (sql): AppendedPush => {
         const seq = Number(sql.get(bumpHead(this.db, stream))!.head);
         const ts = Date.now();
+        // Looked up in the same transaction: exactly the members at the time of the push.
+        const recipients = this.access.recipients(stream, event, sql);
         within?.(sql, seq, ts);
         const data = JSON.stringify(build(seq, ts) ?? null);
         sql.run(insertPush(this.db, stream, seq, event, data, ts));
-        // Looked up in the same transaction: exactly the members at the time of the push.
-        const recipients = this.access.recipients(stream, sql);
         return { stream, seq, ts, frame: pushFrameText(stream, seq, event, data, ts), recipients };
       },
       // Runs right after the commit, in seq order. The push is durable now; a

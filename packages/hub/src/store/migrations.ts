@@ -192,6 +192,95 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+
+  // Issue 4, messaging complete: roles, invitations, join requests, blacklist,
+  // rich messages, notification settings, memory notes, the recipient seq of a
+  // direct message (unread counts), and full-text search.
+  '0003_messaging': {
+    async up(outer: Kysely<unknown>) {
+      const sqlite = outer.getExecutor().adapter instanceof SqliteAdapter;
+      // SQLite has transactional DDL and Kysely does not wrap its migrations: all or nothing.
+      await outer.transaction().execute(async (db) => {
+        await db.schema.alterTable('topic_messages').addColumn('title', 'text').execute();
+        await db.schema.alterTable('topic_messages').addColumn('blocks', 'text').execute();
+        // The seq of the p2p.message push in the recipient's agent stream: compared
+        // with its read cursor, it says which messages are unread.
+        await db.schema.alterTable('p2p_messages').addColumn('seq', 'bigint').execute();
+        await db.schema.createIndex('p2p_to').on('p2p_messages').columns(['to_id', 'from_id', 'seq']).execute();
+
+        await db.schema
+          .createTable('topic_invites')
+          .addColumn('topic_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('by_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('topic_invites_pk', ['topic_id', 'agent_id'])
+          .execute();
+        await db.schema
+          .createTable('topic_join_requests')
+          .addColumn('topic_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('topic_join_requests_pk', ['topic_id', 'agent_id'])
+          .execute();
+        await db.schema
+          .createTable('topic_blacklist')
+          .addColumn('topic_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('by_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint')
+          .addPrimaryKeyConstraint('topic_blacklist_pk', ['topic_id', 'agent_id'])
+          .execute();
+
+        // scope is 'topic:<id>' or 'event:<name>'; looked up by scope on every topic push.
+        await db.schema
+          .createTable('notification_settings')
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('notification_settings_pk', ['agent_id', 'scope'])
+          .execute();
+        await db.schema.createIndex('notification_settings_scope').on('notification_settings').columns(['scope', 'enabled']).execute();
+
+        await db.schema
+          .createTable('memory_notes')
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('content', 'text', (c) => c.notNull())
+          .addColumn('source_topic_id', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('memory_notes_pk', ['agent_id', 'name'])
+          .execute();
+
+        // Full text: SQLite FTS5 external-content tables kept in step by
+        // triggers (so every write path, including deletes, updates them).
+        // PostgreSQL would use a tsvector column with a GIN index instead; the
+        // queries live behind store/search.ts for that reason.
+        if (sqlite) {
+          await sql`create virtual table topics_fts using fts5(name, description, content='topics', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+          await sql`create trigger topics_fts_ai after insert on topics begin
+              insert into topics_fts(rowid, name, description) values (new.rowid, new.name, new.description); end`.execute(db);
+          await sql`create trigger topics_fts_ad after delete on topics begin
+              insert into topics_fts(topics_fts, rowid, name, description) values ('delete', old.rowid, old.name, old.description); end`.execute(db);
+          await sql`create trigger topics_fts_au after update of name, description on topics begin
+              insert into topics_fts(topics_fts, rowid, name, description) values ('delete', old.rowid, old.name, old.description);
+              insert into topics_fts(rowid, name, description) values (new.rowid, new.name, new.description); end`.execute(db);
+          await sql`insert into topics_fts(topics_fts) values ('rebuild')`.execute(db);
+
+          await sql`create virtual table topic_messages_fts using fts5(title, content, content='topic_messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+          await sql`create trigger topic_messages_fts_ai after insert on topic_messages begin
+              insert into topic_messages_fts(rowid, title, content) values (new.rowid, new.title, new.content); end`.execute(db);
+          await sql`create trigger topic_messages_fts_ad after delete on topic_messages begin
+              insert into topic_messages_fts(topic_messages_fts, rowid, title, content) values ('delete', old.rowid, old.title, old.content); end`.execute(db);
+          await sql`insert into topic_messages_fts(topic_messages_fts) values ('rebuild')`.execute(db);
+        }
+      });
+    },
+  },
 };
 
 /**

@@ -71,6 +71,8 @@ export interface P2PMessagesTable {
   content: string;
   content_type: string;
   sent_at: number;
+  /** Seq of the p2p.message push in the recipient's stream (null for rows older than migration 0003). */
+  seq: number | null;
 }
 
 export interface TopicsTable {
@@ -101,6 +103,50 @@ export interface TopicMessagesTable {
   semantic_type: string | null;
   reply_to: string | null;
   sent_at: number;
+  title: string | null;
+  /** JSON array of markdown strings, for rich messages. */
+  blocks: string | null;
+}
+
+export interface TopicInvitesTable {
+  topic_id: string;
+  agent_id: string;
+  by_id: string;
+  created_at: number;
+}
+
+export interface TopicJoinRequestsTable {
+  topic_id: string;
+  agent_id: string;
+  created_at: number;
+}
+
+export interface TopicBlacklistTable {
+  topic_id: string;
+  agent_id: string;
+  reason: string | null;
+  by_id: string;
+  created_at: number;
+  /** Null: until removed. */
+  expires_at: number | null;
+}
+
+export interface NotificationSettingsTable {
+  agent_id: string;
+  /** 'topic:<topic_id>' or 'event:<event name>'. */
+  scope: string;
+  /** 1 or 0 (portable boolean). */
+  enabled: number;
+  updated_at: number;
+}
+
+export interface MemoryNotesTable {
+  agent_id: string;
+  name: string;
+  content: string;
+  source_topic_id: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface Database {
@@ -117,4 +163,9 @@ export interface Database {
   topics: TopicsTable;
   topic_members: TopicMembersTable;
   topic_messages: TopicMessagesTable;
+  topic_invites: TopicInvitesTable;
+  topic_join_requests: TopicJoinRequestsTable;
+  topic_blacklist: TopicBlacklistTable;
+  notification_settings: NotificationSettingsTable;
+  memory_notes: MemoryNotesTable;
 }

@@ -2,16 +2,36 @@ import type { z } from 'zod';
 import { byName } from '../registry.js';
 import { agentActions } from './agent.js';
 import { capabilitiesGet } from './capabilities.js';
+import { inboxActions } from './inbox.js';
+import { memoryActions } from './memory.js';
+import { notificationActions } from './notification.js';
 import { p2pActions } from './p2p.js';
+import { talkActions } from './talk.js';
+import { topicMessageActions } from './topic-messages.js';
 import { topicActions } from './topic.js';
 
 export * from './agent.js';
 export * from './capabilities.js';
+export * from './inbox.js';
+export * from './memory.js';
+export * from './notification.js';
 export * from './p2p.js';
+export * from './talk.js';
+export * from './topic-messages.js';
 export * from './topic.js';
 
 /** Every action of the protocol, keyed by name. Add an action here and it exists everywhere. */
-export const actions = byName([capabilitiesGet, ...agentActions, ...p2pActions, ...topicActions]);
+export const actions = byName([
+  capabilitiesGet,
+  ...agentActions,
+  ...p2pActions,
+  ...topicActions,
+  ...topicMessageActions,
+  ...inboxActions,
+  ...notificationActions,
+  ...talkActions,
+  ...memoryActions,
+]);
 
 export type Actions = typeof actions;
 export type ActionName = keyof Actions;

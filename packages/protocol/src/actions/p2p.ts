@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentId, ContentType, IsoTimestamp, Limit, MessageContent, MessageId, Seq } from '../common.js';
+import { AgentId, checkContentType, ContentType, IsoTimestamp, Limit, MessageContent, MessageId, PageCursor, Seq } from '../common.js';
 import { defineAction } from '../registry.js';
 
 export const P2PMessage = z.object({
@@ -16,11 +16,13 @@ export const p2pSend = defineAction({
   name: 'p2p/send',
   description:
     'Send a direct message. The recipient gets a p2p.message push on its agent stream; `seq` is that push\'s position in the recipient\'s stream.',
-  params: z.strictObject({
-    to: AgentId,
-    content: MessageContent,
-    content_type: ContentType.default('text'),
-  }),
+  params: z
+    .strictObject({
+      to: AgentId,
+      content: MessageContent,
+      content_type: ContentType.default('text'),
+    })
+    .superRefine(checkContentType),
   result: z.object({ message_id: MessageId, seq: Seq }),
 });
 
@@ -36,4 +38,22 @@ export const p2pHistory = defineAction({
   result: z.object({ messages: z.array(P2PMessage), has_more: z.boolean() }),
 });
 
-export const p2pActions = [p2pSend, p2pHistory] as const;
+export const Conversation = z.object({
+  peer: AgentId,
+  peer_name: z.string().nullable(),
+  last_message: P2PMessage,
+  /** Messages from the peer after the caller's read cursor on its agent stream. */
+  unread: z.number().int().nonnegative(),
+});
+export type Conversation = z.infer<typeof Conversation>;
+
+export const p2pConversations = defineAction({
+  name: 'p2p/conversations',
+  description:
+    'The agents the caller has exchanged direct messages with, most recent first, each with the last message and how many of the peer\'s ' +
+    'messages are unread (after the read cursor of the caller\'s agent stream, which acks and inbox/poll move).',
+  params: z.strictObject({ limit: Limit(200, 50), cursor: PageCursor.optional() }),
+  result: z.object({ conversations: z.array(Conversation), next_cursor: z.string().nullable() }),
+});
+
+export const p2pActions = [p2pSend, p2pHistory, p2pConversations] as const;

@@ -10,7 +10,7 @@ import type { SyncSql } from '../../store/sql.js';
 import type { BatchWriter } from '../../store/writer.js';
 import { escapeLike } from '../agent/service.js';
 
-type Role = 'owner' | 'member';
+type Role = 'owner' | 'admin' | 'member';
 
 // Asked on every ack of a topic push, and for every push's fan-out.
 const roleQuery = precompiled(2, (db, topicId: string, agentId: string) =>
@@ -56,6 +56,68 @@ export class TopicService {
   async joinedTopicIds(agentId: string): Promise<string[]> {
     const rows = await this.db.selectFrom('topic_members').select('topic_id').where('agent_id', '=', agentId).execute();
     return rows.map((r) => r.topic_id);
+  }
+
+  /** Agents that share at least one topic with `agentId` (not itself): who may hear of its presence. */
+  async coMemberIds(agentId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('topic_members as mine')
+      .innerJoin('topic_members as other', 'other.topic_id', 'mine.topic_id')
+      .select('other.agent_id')
+      .distinct()
+      .where('mine.agent_id', '=', agentId)
+      .where('other.agent_id', '!=', agentId)
+      .execute();
+    return rows.map((r) => r.agent_id);
+  }
+
+  /** The caller's topics with names and unread message counts (after its read cursor on each topic stream). */
+  async subscribedBrief(me: string): Promise<Array<{ topic_id: string; name: string; unread: number }>> {
+    const rows = await this.db
+      .selectFrom('topic_members as m')
+      .innerJoin('topics as t', 't.topic_id', 'm.topic_id')
+      .select(['t.topic_id', 't.name'])
+      .where('m.agent_id', '=', me)
+      .orderBy('t.name')
+      .execute();
+    const out = [];
+    for (const r of rows) out.push({ topic_id: r.topic_id, name: r.name, unread: await this.unread(me, r.topic_id) });
+    return out;
+  }
+
+  /** Messages of a topic after the agent's read cursor on its stream. */
+  async unread(me: string, topicId: string): Promise<number> {
+    const cursor = await this.streams.getReadCursor(me, topicStream(topicId));
+    const row = await this.db
+      .selectFrom('topic_messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('topic_id', '=', topicId)
+      .where('seq', '>', cursor)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** inbox/feed: the messages of every topic the caller belongs to, newest first. */
+  async feed(me: string, p: ParsedParamsOf<'inbox/feed'>): Promise<ResultOf<'inbox/feed'>> {
+    let q = this.db
+      .selectFrom('topic_messages as m')
+      .innerJoin('topics as t', 't.topic_id', 'm.topic_id')
+      .selectAll('m')
+      .select('t.name as topic_name')
+      .where('m.topic_id', 'in', this.db.selectFrom('topic_members').select('topic_id').where('agent_id', '=', me));
+    if (p.cursor) {
+      const c = decodeCursor(p.cursor);
+      if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'string') throw new HubError(ErrorCode.InvalidParams, 'bad cursor');
+      const [at, id] = c as [number, string];
+      q = q.where((eb) => eb.or([eb('m.sent_at', '<', at), eb.and([eb('m.sent_at', '=', at), eb('m.message_id', '<', id)])]));
+    }
+    const rows = await q.orderBy('m.sent_at', 'desc').orderBy('m.message_id', 'desc').limit(p.limit + 1).execute();
+    const page = rows.slice(0, p.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => ({ ...toMessage(r), topic_name: r.topic_name })),
+      next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.sent_at), last.message_id]) : null,
+    };
   }
 
   // ---- actions ------------------------------------------------------------
@@ -124,7 +186,7 @@ export class TopicService {
   async join(me: string, topicId: string): Promise<ResultOf<'topic/join'>> {
     const { row, role } = await this.visible(me, topicId);
     const stream = topicStream(topicId);
-    if (role) return { topic_id: topicId, role, seq: (await this.streams.info(stream)).head };
+    if (role) return { topic_id: topicId, status: 'joined', role, seq: (await this.streams.info(stream)).head };
     if (row.join_method === 'invite_only') throw forbidden('this topic is invite-only');
     await this.db
       .insertInto('topic_members')
@@ -135,7 +197,7 @@ export class TopicService {
     // history from before joining is not reported as unread.
     const { head } = await this.streams.info(stream);
     await this.streams.setReadCursor(me, stream, head);
-    return { topic_id: topicId, role: 'member', seq: head };
+    return { topic_id: topicId, status: 'joined', role: 'member', seq: head };
   }
 
   async leave(me: string, topicId: string): Promise<ResultOf<'topic/leave'>> {
@@ -165,10 +227,12 @@ export class TopicService {
       topic_id: p.topic_id,
       seq,
       from: me,
-      content: p.content,
-      content_type: p.content_type,
+      content: p.content ?? '',
+      content_type: p.content_type ?? 'text',
       semantic_type: p.semantic_type ?? null,
       reply_to: p.reply_to ?? null,
+      title: null,
+      blocks: null,
       sent_at: iso(ts),
     });
     const pushed = await this.streams.append(topicStream(p.topic_id), 'topic.message', msg, (sql, seq, ts) => {
@@ -231,6 +295,8 @@ function toMessage(r: TopicMessagesTable): TopicMessage {
     content_type: r.content_type as TopicMessage['content_type'],
     semantic_type: r.semantic_type,
     reply_to: r.reply_to,
+    title: r.title,
+    blocks: r.blocks === null ? null : (JSON.parse(r.blocks) as string[]),
     sent_at: iso(Number(r.sent_at)),
   };
 }

@@ -1,0 +1,2 @@
+export { InboxService } from './service.js';
+export { inboxHandlers } from './handlers.js';

@@ -1,0 +1,2 @@
+export { NotificationService } from './service.js';
+export { notificationHandlers } from './handlers.js';
