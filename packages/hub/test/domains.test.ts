@@ -33,12 +33,14 @@ describe('domains', () => {
     const ownerList = ok<{ topics: Array<{ topic_id: string; role: string | null }> }>(await call(hub, owner, 'topic/list', { mine: true }));
     expect(ownerList.topics.map((t) => t.topic_id).sort()).toEqual([pub.topic_id, priv.topic_id, invite.topic_id, bcast.topic_id].sort());
 
-    expect(code(await call(hub, other, 'topic/join', { topic_id: invite.topic_id }))).toBe('forbidden');
+    // Invite-only: joining files a request instead of joining.
+    expect(ok(await call(hub, other, 'topic/join', { topic_id: invite.topic_id }))).toEqual({ topic_id: invite.topic_id, status: 'requested', role: null, seq: null });
+    expect(ok<{ role: string | null }>(await call(hub, other, 'topic/get', { topic_id: invite.topic_id })).role).toBeNull();
     // Publishing requires membership.
     expect(code(await call(hub, other, 'topic/publish', { topic_id: pub.topic_id, content: 'x' }))).toBe('forbidden');
     ok(await call(hub, owner, 'topic/publish', { topic_id: pub.topic_id, content: 'first' }));
     const joined = ok<{ role: string; seq: number }>(await call(hub, other, 'topic/join', { topic_id: pub.topic_id }));
-    expect(joined).toEqual({ topic_id: pub.topic_id, role: 'member', seq: 1 });
+    expect(joined).toEqual({ topic_id: pub.topic_id, status: 'joined', role: 'member', seq: 1 });
     expect(ok(await call(hub, other, 'topic/join', { topic_id: pub.topic_id }))).toEqual(joined);
     expect(ok<{ member_count: number; role: string }>(await call(hub, other, 'topic/get', { topic_id: pub.topic_id }))).toMatchObject({ member_count: 2, role: 'member' });
     const sent = ok<{ seq: number; message_id: string }>(await call(hub, other, 'topic/publish', { topic_id: pub.topic_id, content: 'second', semantic_type: 'note' }));

@@ -1,2 +1,4 @@
-export { TopicService } from './service.js';
+export { TopicService, type AgentDirectory, type OnlineCheck } from './service.js';
+export { TopicModeration } from './moderation.js';
+export { TopicMessages } from './messages.js';
 export { topicHandlers } from './handlers.js';

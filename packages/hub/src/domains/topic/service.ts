@@ -1,51 +1,79 @@
-import { topicStream, type ParsedParamsOf, type ResultOf, type Topic, type TopicMessage } from '@parley/protocol';
-import type { Kysely } from 'kysely';
-import { ErrorCode } from '@parley/protocol';
+import {
+  agentStream,
+  ErrorCode,
+  topicStream,
+  type ContactPolicy,
+  type MemberRole,
+  type ParsedParamsOf,
+  type ResultOf,
+  type SubscribedTopic,
+  type Topic,
+  type TopicMember,
+} from '@parley/protocol';
+import { sql as rawSql, type Kysely, type RawBuilder } from 'kysely';
 import { HubError, conflict, forbidden, notFound } from '../../core/errors.js';
-import { decodeCursor, encodeCursor, iso, newMessageId, newTopicId } from '../../core/ids.js';
+import { decodeCursor, encodeCursor, iso, newTopicId } from '../../core/ids.js';
 import type { Streams } from '../../core/streams.js';
 import { precompiled } from '../../store/precompiled.js';
-import type { Database, TopicMessagesTable, TopicsTable } from '../../store/schema.js';
+import type { Database, TopicsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import type { BatchWriter } from '../../store/writer.js';
 import { escapeLike } from '../agent/service.js';
-
-type Role = 'owner' | 'admin' | 'member';
+import { isManager, roleRank, toMessage, toTopic } from './rows.js';
 
 // Asked on every ack of a topic push, and for every push's fan-out.
 const roleQuery = precompiled(2, (db, topicId: string, agentId: string) =>
   db.selectFrom('topic_members').select('role').where('topic_id', '=', topicId).where('agent_id', '=', agentId),
 );
-const insertMessage = precompiled(
-  9,
-  (db, topicId: string, seq: number, messageId: string, from: string, content: string, contentType: string, semanticType: string | null, replyTo: string | null, sentAt: number) =>
-    db.insertInto('topic_messages').values({
-      topic_id: topicId,
-      seq,
-      message_id: messageId,
-      from_id: from,
-      content,
-      content_type: contentType,
-      semantic_type: semanticType,
-      reply_to: replyTo,
-      sent_at: sentAt,
-    }),
-);
 const membersQuery = precompiled(1, (db, topicId: string) => db.selectFrom('topic_members').select('agent_id').where('topic_id', '=', topicId));
+const barQuery = precompiled(2, (db, topicId: string, agentId: string) =>
+  db.selectFrom('topic_blacklist').select('expires_at').where('topic_id', '=', topicId).where('agent_id', '=', agentId),
+);
+const inviteQuery = precompiled(2, (db, topicId: string, agentId: string) =>
+  db.selectFrom('topic_invites').select('by_id').where('topic_id', '=', topicId).where('agent_id', '=', agentId),
+);
+const memberCountQuery = precompiled(1, (db, topicId: string) =>
+  db.selectFrom('topic_members').select((eb) => eb.fn.countAll<number>().as('n')).where('topic_id', '=', topicId),
+);
 
+/** What the topic domain needs from the agent domain. */
+export interface AgentDirectory {
+  namesOf(agentIds: readonly string[]): Promise<Map<string, string | null>>;
+  contactPolicyOf(agentId: string): ContactPolicy | null;
+}
+
+export interface OnlineCheck {
+  isOnline(agentId: string): boolean;
+}
+
+export interface TopicAccess {
+  row: TopicsTable;
+  role: MemberRole | null;
+}
+
+function badCursor(): HubError {
+  return new HubError(ErrorCode.InvalidParams, 'bad cursor');
+}
+
+/**
+ * Topics: the topic itself, membership, and the checks every topic action
+ * shares (visible, readable, managed). Moderation and messages build on it.
+ */
 export class TopicService {
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly sql: SyncSql,
-    private readonly writer: BatchWriter,
-    private readonly streams: Streams,
+    readonly db: Kysely<Database>,
+    readonly sql: SyncSql,
+    readonly writer: BatchWriter,
+    readonly streams: Streams,
+    readonly agents: AgentDirectory,
+    private readonly presence: OnlineCheck,
   ) {}
 
   // ---- small functions other parts of the hub may use --------------------
 
-  roleOf(topicId: string, agentId: string): Role | null {
+  roleOf(topicId: string, agentId: string): MemberRole | null {
     const row = this.sql.get(roleQuery(this.db, topicId, agentId));
-    return (row?.role as Role | undefined) ?? null;
+    return (row?.role as MemberRole | undefined) ?? null;
   }
 
   /** `sql` may be the writer's (fan-out reads the members in the push's own transaction). */
@@ -107,7 +135,7 @@ export class TopicService {
       .where('m.topic_id', 'in', this.db.selectFrom('topic_members').select('topic_id').where('agent_id', '=', me));
     if (p.cursor) {
       const c = decodeCursor(p.cursor);
-      if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'string') throw new HubError(ErrorCode.InvalidParams, 'bad cursor');
+      if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'string') throw badCursor();
       const [at, id] = c as [number, string];
       q = q.where((eb) => eb.or([eb('m.sent_at', '<', at), eb.and([eb('m.sent_at', '=', at), eb('m.message_id', '<', id)])]));
     }
@@ -120,6 +148,91 @@ export class TopicService {
     };
   }
 
+  // ---- access checks shared by the topic actions --------------------------
+
+  /** When the agent is barred from the topic: null if it is not (an expired entry does not count). */
+  barredUntil(topicId: string, agentId: string, now = Date.now()): { until: number | null } | null {
+    const row = this.sql.get(barQuery(this.db, topicId, agentId));
+    if (!row) return null;
+    const until = row.expires_at === null ? null : Number(row.expires_at);
+    return until === null || until > now ? { until } : null;
+  }
+
+  isInvited(topicId: string, agentId: string): boolean {
+    return this.sql.get(inviteQuery(this.db, topicId, agentId)) !== undefined;
+  }
+
+  /** A private topic does not exist for anyone but its members and invited agents. */
+  async visible(me: string, topicId: string): Promise<TopicAccess> {
+    const row = await this.db.selectFrom('topics').selectAll().where('topic_id', '=', topicId).executeTakeFirst();
+    if (!row) throw notFound('topic');
+    const role = this.roleOf(topicId, me);
+    if (row.visibility === 'private' && !role && !this.isInvited(topicId, me)) throw notFound('topic');
+    return { row, role };
+  }
+
+  /** Visible, and the caller is not barred: it may read the messages. */
+  async readable(me: string, topicId: string): Promise<TopicAccess> {
+    const access = await this.visible(me, topicId);
+    if (access.row.visibility === 'private' && !access.role) throw forbidden('join the topic to read it');
+    this.assertNotBarred(topicId, me);
+    return access;
+  }
+
+  /** Visible, and the caller is its owner or an admin. */
+  async managed(me: string, topicId: string): Promise<TopicAccess> {
+    const access = await this.visible(me, topicId);
+    if (!isManager(access.role)) throw forbidden('only the owner and admins of the topic may do this');
+    return access;
+  }
+
+  assertNotBarred(topicId: string, agentId: string): void {
+    const bar = this.barredUntil(topicId, agentId);
+    if (bar) throw forbidden(bar.until === null ? 'you are barred from this topic' : `you are barred from this topic until ${iso(bar.until)}`);
+  }
+
+  /** Topic ids the caller may see (public, or a member of): a subquery for list and search. */
+  visibleIds(me: string): RawBuilder<unknown> {
+    return rawSql`select topic_id from topics where visibility = 'public' union select topic_id from topic_members where agent_id = ${me}`;
+  }
+
+  /** Topic ids whose messages the caller may read: public ones it is not barred from, and its own. */
+  readableIds(me: string, now = Date.now()): RawBuilder<unknown> {
+    return rawSql`select topic_id from topics where visibility = 'public' and topic_id not in (
+        select topic_id from topic_blacklist where agent_id = ${me} and (expires_at is null or expires_at > ${now}))
+      union select topic_id from topic_members where agent_id = ${me}`;
+  }
+
+  /** Owner and admins: who hears of join requests. */
+  async managerIds(topicId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('topic_members').select('agent_id').where('topic_id', '=', topicId).where('role', 'in', ['owner', 'admin']).execute();
+    return rows.map((r) => r.agent_id);
+  }
+
+  async topicsFor(me: string, rows: TopicsTable[]): Promise<Topic[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.topic_id);
+    const counts = new Map<string, number>();
+    const roles = new Map<string, MemberRole>();
+    const cs = await this.db
+      .selectFrom('topic_members')
+      .select(['topic_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('topic_id', 'in', ids)
+      .groupBy('topic_id')
+      .execute();
+    for (const c of cs) counts.set(c.topic_id, Number(c.n));
+    const rs = await this.db.selectFrom('topic_members').select(['topic_id', 'role']).where('agent_id', '=', me).where('topic_id', 'in', ids).execute();
+    for (const r of rs) roles.set(r.topic_id, r.role as MemberRole);
+    return rows.map((r) => toTopic(r, counts.get(r.topic_id) ?? 0, roles.get(r.topic_id) ?? null));
+  }
+
+  /** The topic as it is inside a writer job (for pushes built in the same transaction). */
+  topicWithin(sql: SyncSql, topicId: string): Topic {
+    const row = sql.get(this.db.selectFrom('topics').selectAll().where('topic_id', '=', topicId).compile());
+    if (!row) throw notFound('topic');
+    return toTopic(row, Number(sql.get(memberCountQuery(this.db, topicId))?.n ?? 0), null);
+  }
+
   // ---- actions ------------------------------------------------------------
 
   async create(me: string, p: ParsedParamsOf<'topic/create'>): Promise<Topic> {
@@ -129,14 +242,14 @@ export class TopicService {
       sql.run(
         this.db
           .insertInto('topics')
-        .values({
-          topic_id: topicId,
-          name: p.name,
-          description: p.description ?? null,
-          type: p.type,
-          visibility: p.visibility,
-          join_method: p.join_method,
-          owner_id: me,
+          .values({
+            topic_id: topicId,
+            name: p.name,
+            description: p.description ?? null,
+            type: p.type,
+            visibility: p.visibility,
+            join_method: p.join_method,
+            owner_id: me,
             created_at: now,
           })
           .compile(),
@@ -147,8 +260,8 @@ export class TopicService {
   }
 
   async get(me: string, topicId: string): Promise<Topic> {
-    const { row, role } = await this.visible(me, topicId);
-    return (await this.toTopics([row], new Map([[topicId, role]])))[0]!;
+    const { row } = await this.visible(me, topicId);
+    return (await this.topicsFor(me, [row]))[0]!;
   }
 
   async list(me: string, p: ParsedParamsOf<'topic/list'>): Promise<ResultOf<'topic/list'>> {
@@ -160,143 +273,188 @@ export class TopicService {
     if (p.query) q = q.where('name', 'like', `%${escapeLike(p.query)}%`);
     if (p.cursor) {
       const c = decodeCursor(p.cursor);
-      if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'string') throw new HubError(ErrorCode.InvalidParams, 'bad cursor');
+      if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'string') throw badCursor();
       const [at, id] = c as [number, string];
       q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('topic_id', '<', id)])]));
     }
     const rows = await q.orderBy('created_at', 'desc').orderBy('topic_id', 'desc').limit(p.limit + 1).execute();
     const page = rows.slice(0, p.limit);
-    const roles = new Map<string, Role | null>();
-    if (page.length > 0) {
-      const rs = await this.db
-        .selectFrom('topic_members')
-        .select(['topic_id', 'role'])
-        .where('agent_id', '=', me)
-        .where('topic_id', 'in', page.map((r) => r.topic_id))
+    const last = page[page.length - 1];
+    return {
+      topics: await this.topicsFor(me, page),
+      next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.topic_id]) : null,
+    };
+  }
+
+  async update(me: string, p: ParsedParamsOf<'topic/update'>): Promise<Topic> {
+    const { role } = await this.managed(me, p.topic_id);
+    const set: Partial<TopicsTable> = {};
+    if (p.name !== undefined) set.name = p.name;
+    if (p.description !== undefined) set.description = p.description;
+    if (p.type !== undefined) set.type = p.type;
+    if (p.visibility !== undefined) set.visibility = p.visibility;
+    if (p.join_method !== undefined) set.join_method = p.join_method;
+    let updated: Topic | undefined;
+    // The change and its topic.updated push are one transaction.
+    await this.streams.append(
+      topicStream(p.topic_id),
+      'topic.updated',
+      () => updated,
+      (sql) => {
+        sql.run(this.db.updateTable('topics').set(set).where('topic_id', '=', p.topic_id).compile());
+        updated = this.topicWithin(sql, p.topic_id);
+      },
+    );
+    return { ...updated!, role };
+  }
+
+  async delete(me: string, topicId: string): Promise<ResultOf<'topic/delete'>> {
+    const { row, role } = await this.visible(me, topicId);
+    if (role !== 'owner') throw forbidden('only the owner deletes a topic');
+    // The members hear of it first: the push's recipients are read before its
+    // writes, so the topic.deleted push reaches everyone the delete removes.
+    await this.streams.append(
+      topicStream(topicId),
+      'topic.deleted',
+      () => ({ topic_id: topicId, name: row.name, by: me }),
+      (sql) => {
+        for (const table of ['topic_messages', 'topic_members', 'topic_invites', 'topic_join_requests', 'topic_blacklist', 'topics'] as const) {
+          sql.run(this.db.deleteFrom(table).where('topic_id', '=', topicId).compile());
+        }
+      },
+    );
+    return { topic_id: topicId, deleted: true };
+  }
+
+  async subscribed(me: string, p: ParsedParamsOf<'topic/subscribed'>): Promise<ResultOf<'topic/subscribed'>> {
+    const rows = await this.db
+      .selectFrom('topics')
+      .selectAll()
+      .where('topic_id', 'in', this.db.selectFrom('topic_members').select('topic_id').where('agent_id', '=', me))
+      .execute();
+    const topics = await this.topicsFor(me, rows);
+    const lastAt = new Map<string, number>();
+    if (rows.length > 0) {
+      const ls = await this.db
+        .selectFrom('topic_messages')
+        .select(['topic_id', (eb) => eb.fn.max('sent_at').as('at')])
+        .where('topic_id', 'in', rows.map((r) => r.topic_id))
+        .groupBy('topic_id')
         .execute();
-      for (const r of rs) roles.set(r.topic_id, r.role as Role);
+      for (const l of ls) lastAt.set(l.topic_id, Number(l.at));
+    }
+    // Most recently active first; a topic without messages counts from its creation.
+    const activity = (t: Topic) => lastAt.get(t.topic_id) ?? Date.parse(t.created_at);
+    topics.sort((a, b) => activity(b) - activity(a) || (a.topic_id < b.topic_id ? 1 : -1));
+    let start = 0;
+    if (p.cursor) {
+      const c = decodeCursor(p.cursor);
+      if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'string') throw badCursor();
+      const [at, id] = c as [number, string];
+      start = topics.findIndex((t) => activity(t) < at || (activity(t) === at && t.topic_id < id));
+      if (start < 0) start = topics.length;
+    }
+    const page = topics.slice(start, start + p.limit);
+    const out: SubscribedTopic[] = [];
+    for (const t of page) {
+      const at = lastAt.get(t.topic_id);
+      out.push({ ...t, unread: await this.unread(me, t.topic_id), last_message_at: at === undefined ? null : iso(at) });
     }
     const last = page[page.length - 1];
     return {
-      topics: await this.toTopics(page, roles),
-      next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.topic_id]) : null,
+      topics: out,
+      next_cursor: start + p.limit < topics.length && last ? encodeCursor([activity(last), last.topic_id]) : null,
     };
+  }
+
+  async members(me: string, p: ParsedParamsOf<'topic/members'>): Promise<ResultOf<'topic/members'>> {
+    await this.visible(me, p.topic_id);
+    const rows = await this.db.selectFrom('topic_members').selectAll().where('topic_id', '=', p.topic_id).execute();
+    const key = (r: (typeof rows)[number]): [number, number, string] => [roleRank[r.role as MemberRole], Number(r.joined_at), r.agent_id];
+    const before = (a: [number, number, string], b: [number, number, string]) => a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+    rows.sort((a, b) => before(key(a), key(b)));
+    let start = 0;
+    if (p.cursor) {
+      const c = decodeCursor(p.cursor);
+      if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'number' || typeof c[2] !== 'string') throw badCursor();
+      const after = c as [number, number, string];
+      start = rows.findIndex((r) => before(key(r), after) > 0);
+      if (start < 0) start = rows.length;
+    }
+    const page = rows.slice(start, start + p.limit);
+    const names = await this.agents.namesOf(page.map((r) => r.agent_id));
+    const members: TopicMember[] = page.map((r) => ({
+      agent_id: r.agent_id,
+      name: names.get(r.agent_id) ?? null,
+      role: r.role as MemberRole,
+      joined_at: iso(Number(r.joined_at)),
+      online: this.presence.isOnline(r.agent_id),
+    }));
+    const last = page[page.length - 1];
+    return { members, next_cursor: start + p.limit < rows.length && last ? encodeCursor(key(last)) : null };
   }
 
   async join(me: string, topicId: string): Promise<ResultOf<'topic/join'>> {
     const { row, role } = await this.visible(me, topicId);
     const stream = topicStream(topicId);
     if (role) return { topic_id: topicId, status: 'joined', role, seq: (await this.streams.info(stream)).head };
-    if (row.join_method === 'invite_only') throw forbidden('this topic is invite-only');
-    await this.db
-      .insertInto('topic_members')
-      .values({ topic_id: topicId, agent_id: me, role: 'member', joined_at: Date.now() })
-      .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doNothing())
-      .execute();
-    // Live pushes start after the head; the read cursor starts there too, so
-    // history from before joining is not reported as unread.
+    this.assertNotBarred(topicId, me);
+    const invited = this.isInvited(topicId, me);
+    if (row.join_method === 'invite_only' && !invited) return this.requestToJoin(me, row);
+    await this.addMember(me, topicId);
+    return { topic_id: topicId, status: 'joined', role: 'member', seq: await this.startReadingAtHead(me, topicId) };
+  }
+
+  /** Makes the agent a member and clears its invitation and request (one transaction). */
+  async addMember(agentId: string, topicId: string): Promise<void> {
+    const now = Date.now();
+    await this.writer.run((sql) => {
+      sql.run(
+        this.db
+          .insertInto('topic_members')
+          .values({ topic_id: topicId, agent_id: agentId, role: 'member', joined_at: now })
+          .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doNothing())
+          .compile(),
+      );
+      sql.run(this.db.deleteFrom('topic_invites').where('topic_id', '=', topicId).where('agent_id', '=', agentId).compile());
+      sql.run(this.db.deleteFrom('topic_join_requests').where('topic_id', '=', topicId).where('agent_id', '=', agentId).compile());
+    });
+  }
+
+  /**
+   * Live pushes start after the head; the read cursor starts there too, so
+   * history from before joining is not reported as unread.
+   */
+  async startReadingAtHead(agentId: string, topicId: string): Promise<number> {
+    const stream = topicStream(topicId);
     const { head } = await this.streams.info(stream);
-    await this.streams.setReadCursor(me, stream, head);
-    return { topic_id: topicId, status: 'joined', role: 'member', seq: head };
+    await this.streams.setReadCursor(agentId, stream, head);
+    return head;
+  }
+
+  private async requestToJoin(me: string, row: TopicsTable): Promise<ResultOf<'topic/join'>> {
+    const topicId = row.topic_id;
+    const pending = await this.db
+      .selectFrom('topic_join_requests')
+      .select('created_at')
+      .where('topic_id', '=', topicId)
+      .where('agent_id', '=', me)
+      .executeTakeFirst();
+    if (!pending) {
+      const now = Date.now();
+      await this.db.insertInto('topic_join_requests').values({ topic_id: topicId, agent_id: me, created_at: now }).execute();
+      const name = (await this.agents.namesOf([me])).get(me) ?? null;
+      const data = { topic_id: topicId, topic_name: row.name, agent_id: me, name, requested_at: iso(now) };
+      await Promise.all((await this.managerIds(topicId)).map((m) => this.streams.append(agentStream(m), 'topic.join_request', () => data)));
+    }
+    return { topic_id: topicId, status: 'requested', role: null, seq: null };
   }
 
   async leave(me: string, topicId: string): Promise<ResultOf<'topic/leave'>> {
     const { role } = await this.visible(me, topicId);
-    if (role === 'owner') throw conflict('the owner cannot leave its own topic');
-    if (!role) return { topic_id: topicId, left: false };
-    await this.db.deleteFrom('topic_members').where('topic_id', '=', topicId).where('agent_id', '=', me).execute();
-    return { topic_id: topicId, left: true };
+    if (role === 'owner') throw conflict('the owner cannot leave its own topic; delete it instead');
+    const table = role ? 'topic_members' : 'topic_join_requests';
+    const res = await this.db.deleteFrom(table).where('topic_id', '=', topicId).where('agent_id', '=', me).executeTakeFirst();
+    return { topic_id: topicId, left: Number(res.numDeletedRows) > 0 };
   }
-
-  async publish(me: string, p: ParsedParamsOf<'topic/publish'>): Promise<ResultOf<'topic/publish'>> {
-    const { row, role } = await this.visible(me, p.topic_id);
-    if (!role) throw forbidden('join the topic before publishing');
-    if (row.type === 'broadcast' && role !== 'owner') throw forbidden('only the owner publishes to a broadcast topic');
-    if (p.reply_to) {
-      const exists = await this.db
-        .selectFrom('topic_messages')
-        .select('message_id')
-        .where('topic_id', '=', p.topic_id)
-        .where('message_id', '=', p.reply_to)
-        .executeTakeFirst();
-      if (!exists) throw notFound('reply_to message');
-    }
-    const messageId = newMessageId();
-    const msg = (seq: number, ts: number): TopicMessage => ({
-      message_id: messageId,
-      topic_id: p.topic_id,
-      seq,
-      from: me,
-      content: p.content ?? '',
-      content_type: p.content_type ?? 'text',
-      semantic_type: p.semantic_type ?? null,
-      reply_to: p.reply_to ?? null,
-      title: null,
-      blocks: null,
-      sent_at: iso(ts),
-    });
-    const pushed = await this.streams.append(topicStream(p.topic_id), 'topic.message', msg, (sql, seq, ts) => {
-      const m = msg(seq, ts);
-      sql.run(insertMessage(this.db, m.topic_id, seq, m.message_id, me, m.content, m.content_type, m.semantic_type, m.reply_to, ts));
-    });
-    return { message_id: messageId, seq: pushed.seq };
-  }
-
-  async history(me: string, p: ParsedParamsOf<'topic/history'>): Promise<ResultOf<'topic/history'>> {
-    await this.visible(me, p.topic_id);
-    let q = this.db.selectFrom('topic_messages').selectAll().where('topic_id', '=', p.topic_id);
-    if (p.before !== undefined) q = q.where('seq', '<', p.before);
-    const rows = await q.orderBy('seq', 'desc').limit(p.limit + 1).execute();
-    return { messages: rows.slice(0, p.limit).reverse().map(toMessage), has_more: rows.length > p.limit };
-  }
-
-  /** A private topic does not exist for non-members. */
-  private async visible(me: string, topicId: string): Promise<{ row: TopicsTable; role: Role | null }> {
-    const row = await this.db.selectFrom('topics').selectAll().where('topic_id', '=', topicId).executeTakeFirst();
-    if (!row) throw notFound('topic');
-    const role = this.roleOf(topicId, me);
-    if (row.visibility === 'private' && !role) throw notFound('topic');
-    return { row, role };
-  }
-
-  private async toTopics(rows: TopicsTable[], roles: Map<string, Role | null>): Promise<Topic[]> {
-    const counts = new Map<string, number>();
-    if (rows.length > 0) {
-      const cs = await this.db
-        .selectFrom('topic_members')
-        .select(['topic_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('topic_id', 'in', rows.map((r) => r.topic_id))
-        .groupBy('topic_id')
-        .execute();
-      for (const c of cs) counts.set(c.topic_id, Number(c.n));
-    }
-    return rows.map((r) => ({
-      topic_id: r.topic_id,
-      name: r.name,
-      description: r.description,
-      type: r.type as Topic['type'],
-      visibility: r.visibility as Topic['visibility'],
-      join_method: r.join_method as Topic['join_method'],
-      owner_id: r.owner_id,
-      member_count: counts.get(r.topic_id) ?? 0,
-      created_at: iso(Number(r.created_at)),
-      role: roles.get(r.topic_id) ?? null,
-    }));
-  }
-}
-
-function toMessage(r: TopicMessagesTable): TopicMessage {
-  return {
-    message_id: r.message_id,
-    topic_id: r.topic_id,
-    seq: Number(r.seq),
-    from: r.from_id,
-    content: r.content,
-    content_type: r.content_type as TopicMessage['content_type'],
-    semantic_type: r.semantic_type,
-    reply_to: r.reply_to,
-    title: r.title,
-    blocks: r.blocks === null ? null : (JSON.parse(r.blocks) as string[]),
-    sent_at: iso(Number(r.sent_at)),
-  };
 }

@@ -1,0 +1,2 @@
+export { MemoryService } from './service.js';
+export { memoryHandlers } from './handlers.js';

@@ -1,0 +1,2 @@
+export { TalkService } from './service.js';
+export { talkHandlers } from './handlers.js';

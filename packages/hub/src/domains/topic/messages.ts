@@ -1,0 +1,195 @@
+import { composeRichContent, topicStream, type ParsedParamsOf, type ResultOf, type Topic, type TopicExportDocument, type TopicMessage } from '@parley/protocol';
+import { forbidden, HubError, notFound } from '../../core/errors.js';
+import { iso, newMessageId } from '../../core/ids.js';
+import { ErrorCode } from '@parley/protocol';
+import { precompiled } from '../../store/precompiled.js';
+import { ftsQuery, mergeRanks, messageHits, searchMessageTopics, searchTopics, type MatchMode } from '../../store/search.js';
+import { exportFilename, renderTopicMarkdown } from './markdown.js';
+import { isManager, toMessage } from './rows.js';
+import type { TopicService } from './service.js';
+
+const insertMessage = precompiled(
+  11,
+  (
+    db,
+    topicId: string,
+    seq: number,
+    messageId: string,
+    from: string,
+    content: string,
+    contentType: string,
+    semanticType: string | null,
+    replyTo: string | null,
+    sentAt: number,
+    title: string | null,
+    blocks: string | null,
+  ) =>
+    db.insertInto('topic_messages').values({
+      topic_id: topicId,
+      seq,
+      message_id: messageId,
+      from_id: from,
+      content,
+      content_type: contentType,
+      semantic_type: semanticType,
+      reply_to: replyTo,
+      sent_at: sentAt,
+      title,
+      blocks,
+    }),
+);
+
+export interface TopicExport {
+  topic: Topic;
+  messages: TopicMessage[];
+  truncated: boolean;
+}
+
+/** Messages of topics: publish, history, export and full-text search. */
+export class TopicMessages {
+  constructor(private readonly topics: TopicService) {}
+
+  private get db() {
+    return this.topics.db;
+  }
+
+  async publish(me: string, p: ParsedParamsOf<'topic/publish'>): Promise<ResultOf<'topic/publish'>> {
+    const { row, role } = await this.topics.visible(me, p.topic_id);
+    this.topics.assertNotBarred(p.topic_id, me);
+    if (!role) throw forbidden('join the topic before publishing');
+    if (row.type === 'broadcast' && !isManager(role)) throw forbidden('only the owner and admins publish to a broadcast topic');
+    if (p.reply_to) {
+      const exists = await this.db
+        .selectFrom('topic_messages')
+        .select('message_id')
+        .where('topic_id', '=', p.topic_id)
+        .where('message_id', '=', p.reply_to)
+        .executeTakeFirst();
+      if (!exists) throw notFound('reply_to message');
+    }
+    const rich = p.title !== undefined && p.blocks !== undefined ? { title: p.title, blocks: p.blocks } : null;
+    const content = rich ? composeRichContent(rich.title, rich.blocks) : p.content!;
+    const contentType = rich ? 'markdown' : (p.content_type ?? 'text');
+    const blocksJson = rich ? JSON.stringify(rich.blocks) : null;
+    const messageId = newMessageId();
+    const msg = (seq: number, ts: number): TopicMessage => ({
+      message_id: messageId,
+      topic_id: p.topic_id,
+      seq,
+      from: me,
+      content,
+      content_type: contentType,
+      semantic_type: p.semantic_type ?? null,
+      reply_to: p.reply_to ?? null,
+      title: rich?.title ?? null,
+      blocks: rich?.blocks ?? null,
+      sent_at: iso(ts),
+    });
+    const pushed = await this.topics.streams.append(topicStream(p.topic_id), 'topic.message', msg, (sql, seq, ts) => {
+      sql.run(insertMessage(this.db, p.topic_id, seq, messageId, me, content, contentType, p.semantic_type ?? null, p.reply_to ?? null, ts, rich?.title ?? null, blocksJson));
+    });
+    return { message_id: messageId, seq: pushed.seq };
+  }
+
+  async history(me: string, p: ParsedParamsOf<'topic/history'>): Promise<ResultOf<'topic/history'>> {
+    await this.topics.readable(me, p.topic_id);
+    let q = this.db.selectFrom('topic_messages').selectAll().where('topic_id', '=', p.topic_id);
+    if (p.after !== undefined) {
+      // Forward: the page right after `after`, oldest first.
+      const rows = await q.where('seq', '>', p.after).orderBy('seq', 'asc').limit(p.limit + 1).execute();
+      return { messages: rows.slice(0, p.limit).map(toMessage), has_more: rows.length > p.limit };
+    }
+    if (p.before !== undefined) q = q.where('seq', '<', p.before);
+    const rows = await q.orderBy('seq', 'desc').limit(p.limit + 1).execute();
+    return { messages: rows.slice(0, p.limit).reverse().map(toMessage), has_more: rows.length > p.limit };
+  }
+
+  /** The topic and its newest `limit` messages, oldest first; shared by topic/export and memory/export. */
+  async collect(me: string, topicId: string, limit: number): Promise<TopicExport> {
+    const { row } = await this.topics.readable(me, topicId);
+    const rows = await this.db.selectFrom('topic_messages').selectAll().where('topic_id', '=', topicId).orderBy('seq', 'desc').limit(limit + 1).execute();
+    const topic = (await this.topics.topicsFor(me, [row]))[0]!;
+    return { topic, messages: rows.slice(0, limit).reverse().map(toMessage), truncated: rows.length > limit };
+  }
+
+  async markdownOf(x: TopicExport, exportedAt: string): Promise<string> {
+    const names = await this.topics.agents.namesOf(x.messages.map((m) => m.from));
+    return renderTopicMarkdown(x.topic, x.messages, names, exportedAt, x.truncated);
+  }
+
+  async export(me: string, p: ParsedParamsOf<'topic/export'>): Promise<ResultOf<'topic/export'>> {
+    const x = await this.collect(me, p.topic_id, p.limit);
+    const exportedAt = iso(Date.now());
+    const content =
+      p.format === 'json'
+        ? JSON.stringify({ topic: x.topic, messages: x.messages, exported_at: exportedAt } satisfies TopicExportDocument, null, 2)
+        : await this.markdownOf(x, exportedAt);
+    return {
+      topic_id: p.topic_id,
+      format: p.format,
+      filename: exportFilename(x.topic, p.format),
+      content,
+      message_count: x.messages.length,
+      truncated: x.truncated,
+    };
+  }
+
+  async search(me: string, p: ParsedParamsOf<'topic/search'>): Promise<ResultOf<'topic/search'>> {
+    const match = this.matchOf(p.query, 'all');
+    const ids = await this.rankedTopicIds(me, match, p.limit);
+    const rows = ids.length === 0 ? [] : await this.db.selectFrom('topics').selectAll().where('topic_id', 'in', ids).execute();
+    const topics = new Map((await this.topics.topicsFor(me, rows)).map((t) => [t.topic_id, t]));
+    const readable = new Set(await this.readableAmong(me, ids));
+    const results = [];
+    for (const id of ids) {
+      const topic = topics.get(id);
+      if (!topic) continue;
+      const hits = readable.has(id) ? await messageHits(this.db, match, id, p.matches_per_topic) : [];
+      results.push({
+        topic,
+        matches: hits.map((h) => ({ message_id: h.message_id, seq: Number(h.seq), from: h.from_id, snippet: h.snippet, sent_at: iso(Number(h.sent_at)) })),
+      });
+    }
+    return { results };
+  }
+
+  /** Topics related to a text (any of its words), best first: what talk/random offers. */
+  async related(me: string, text: string, limit: number): Promise<Topic[]> {
+    const ids = await this.rankedTopicIds(me, this.matchOf(text, 'any'), limit);
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('topics').selectAll().where('topic_id', 'in', ids).execute();
+    const byId = new Map((await this.topics.topicsFor(me, rows)).map((t) => [t.topic_id, t]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  private matchOf(text: string, mode: MatchMode): string {
+    const match = ftsQuery(text, mode);
+    if (!match) throw new HubError(ErrorCode.InvalidParams, 'the query has no words to search for');
+    return match;
+  }
+
+  /**
+   * Topic-level matches among topics the caller may see, message-level ones among
+   * topics it may read; a private topic of others is filtered inside the query.
+   */
+  private async rankedTopicIds(me: string, match: string, limit: number): Promise<string[]> {
+    const [byTopic, byMessage] = await Promise.all([
+      searchTopics(this.db, match, this.topics.visibleIds(me), limit),
+      searchMessageTopics(this.db, match, this.topics.readableIds(me), limit),
+    ]);
+    return mergeRanks(byTopic, byMessage).slice(0, limit);
+  }
+
+  private async readableAmong(me: string, ids: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const id of ids) {
+      try {
+        await this.topics.readable(me, id);
+        out.push(id);
+      } catch {
+        // Visible but not readable (barred): its name may show, its messages may not.
+      }
+    }
+    return out;
+  }
+}
