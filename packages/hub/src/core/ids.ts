@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { ErrorCode } from '@parley/protocol';
+import { HubError } from './errors.js';
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -50,6 +52,18 @@ export const iso = (ms: number) => new Date(ms).toISOString();
 /** Opaque page cursors: base64url of a small JSON array. */
 export function encodeCursor(parts: Array<string | number>): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+type CursorPart = 'number' | 'string';
+type CursorValue<P> = P extends 'number' ? number : string;
+
+/** Decodes a page cursor of a known shape; a cursor that was not ours (or was edited) is invalid_params. */
+export function readCursor<const S extends readonly CursorPart[]>(cursor: string, shape: S): { -readonly [K in keyof S]: CursorValue<S[K]> } {
+  const c = decodeCursor(cursor);
+  if (!c || c.length !== shape.length || c.some((x, i) => typeof x !== shape[i])) {
+    throw new HubError(ErrorCode.InvalidParams, 'bad cursor: pass next_cursor from the previous page unchanged');
+  }
+  return c as { -readonly [K in keyof S]: CursorValue<S[K]> };
 }
 
 export function decodeCursor(cursor: string): Array<string | number> | null {

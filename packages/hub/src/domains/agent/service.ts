@@ -1,7 +1,7 @@
-import { ErrorCode, type AgentProfile, type ContactPolicy, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
+import { type AgentProfile, type ContactPolicy, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
 import type { Kysely } from 'kysely';
-import { HubError, notFound } from '../../core/errors.js';
-import { decodeCursor, encodeCursor, iso } from '../../core/ids.js';
+import { notFound } from '../../core/errors.js';
+import { encodeCursor, iso, readCursor } from '../../core/ids.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { AgentsTable, Database } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
@@ -44,6 +44,18 @@ export class AgentService {
     return (row?.contact_policy as ContactPolicy | undefined) ?? null;
   }
 
+  /** Display names for other domains (members lists, conversations, exports); unknown ids are left out. */
+  async namesOf(agentIds: readonly string[]): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>();
+    const ids = [...new Set(agentIds)];
+    // Chunked: SQLite caps bound parameters per statement.
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom('agents').select(['agent_id', 'name']).where('agent_id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) out.set(r.agent_id, r.name);
+    }
+    return out;
+  }
+
   async touch(agentId: string, at = Date.now()): Promise<void> {
     await this.db.updateTable('agents').set({ last_seen_at: at }).where('agent_id', '=', agentId).execute();
   }
@@ -69,9 +81,7 @@ export class AgentService {
       } else if (online.length > 0) q = q.where('agent_id', 'not in', online);
     }
     if (p.cursor) {
-      const c = decodeCursor(p.cursor);
-      if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'string') throw new HubError(ErrorCode.InvalidParams, 'bad cursor');
-      const [at, id] = c as [number, string];
+      const [at, id] = readCursor(p.cursor, ['number', 'string']);
       q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('agent_id', '<', id)])]));
     }
     const rows = await q.orderBy('created_at', 'desc').orderBy('agent_id', 'desc').limit(p.limit + 1).execute();

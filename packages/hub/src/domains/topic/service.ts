@@ -1,6 +1,5 @@
 import {
   agentStream,
-  ErrorCode,
   topicStream,
   type ContactPolicy,
   type MemberRole,
@@ -11,8 +10,8 @@ import {
   type TopicMember,
 } from '@parley/protocol';
 import { sql as rawSql, type Kysely, type RawBuilder } from 'kysely';
-import { HubError, conflict, forbidden, notFound } from '../../core/errors.js';
-import { decodeCursor, encodeCursor, iso, newTopicId } from '../../core/ids.js';
+import { conflict, forbidden, notFound } from '../../core/errors.js';
+import { encodeCursor, iso, newTopicId, readCursor } from '../../core/ids.js';
 import type { Streams } from '../../core/streams.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, TopicsTable } from '../../store/schema.js';
@@ -49,10 +48,6 @@ export interface OnlineCheck {
 export interface TopicAccess {
   row: TopicsTable;
   role: MemberRole | null;
-}
-
-function badCursor(): HubError {
-  return new HubError(ErrorCode.InvalidParams, 'bad cursor');
 }
 
 /**
@@ -134,9 +129,7 @@ export class TopicService {
       .select('t.name as topic_name')
       .where('m.topic_id', 'in', this.db.selectFrom('topic_members').select('topic_id').where('agent_id', '=', me));
     if (p.cursor) {
-      const c = decodeCursor(p.cursor);
-      if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'string') throw badCursor();
-      const [at, id] = c as [number, string];
+      const [at, id] = readCursor(p.cursor, ['number', 'string']);
       q = q.where((eb) => eb.or([eb('m.sent_at', '<', at), eb.and([eb('m.sent_at', '=', at), eb('m.message_id', '<', id)])]));
     }
     const rows = await q.orderBy('m.sent_at', 'desc').orderBy('m.message_id', 'desc').limit(p.limit + 1).execute();
@@ -272,9 +265,7 @@ export class TopicService {
       : q.where((eb) => eb.or([eb('visibility', '=', 'public'), eb('topic_id', 'in', mine)]));
     if (p.query) q = q.where('name', 'like', `%${escapeLike(p.query)}%`);
     if (p.cursor) {
-      const c = decodeCursor(p.cursor);
-      if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'string') throw badCursor();
-      const [at, id] = c as [number, string];
+      const [at, id] = readCursor(p.cursor, ['number', 'string']);
       q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('topic_id', '<', id)])]));
     }
     const rows = await q.orderBy('created_at', 'desc').orderBy('topic_id', 'desc').limit(p.limit + 1).execute();
@@ -348,9 +339,7 @@ export class TopicService {
     topics.sort((a, b) => activity(b) - activity(a) || (a.topic_id < b.topic_id ? 1 : -1));
     let start = 0;
     if (p.cursor) {
-      const c = decodeCursor(p.cursor);
-      if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'string') throw badCursor();
-      const [at, id] = c as [number, string];
+      const [at, id] = readCursor(p.cursor, ['number', 'string']);
       start = topics.findIndex((t) => activity(t) < at || (activity(t) === at && t.topic_id < id));
       if (start < 0) start = topics.length;
     }
@@ -375,9 +364,7 @@ export class TopicService {
     rows.sort((a, b) => before(key(a), key(b)));
     let start = 0;
     if (p.cursor) {
-      const c = decodeCursor(p.cursor);
-      if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'number' || typeof c[2] !== 'string') throw badCursor();
-      const after = c as [number, number, string];
+      const after = readCursor(p.cursor, ['number', 'number', 'string']);
       start = rows.findIndex((r) => before(key(r), after) > 0);
       if (start < 0) start = rows.length;
     }
