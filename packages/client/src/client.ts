@@ -12,6 +12,7 @@ import {
 } from '@parley/protocol';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { CursorBook, MemoryCursorStore, type CursorStore } from './cursors.js';
+import { buildDomainHelpers, domainProperties, type DomainHelpers } from './domains.js';
 import { ConnectionClosedError, ParleyError } from './errors.js';
 import type { Identity } from './identity.js';
 import { resolveFetch, type FetchLike } from './registration.js';
@@ -39,6 +40,15 @@ const HANDSHAKE_TIMEOUT_MS = Defaults.authTimeoutMs + 5000;
 type AttemptResult = { ok: true } | { ok: false; info: WsCloseInfo };
 
 /**
+ * The typed domain helpers (`client.topics.publish(...)`, see domains.ts) are
+ * part of the client's type through this merge; the class installs them as
+ * lazy getters. If a protocol domain ever took the name of a client member,
+ * this merge would stop compiling, which is the point.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- its members are the getters the static block installs
+export interface ParleyClient extends DomainHelpers {}
+
+/**
  * A Parley agent's connection to a hub: typed calls, typed pushes with
  * resume, reconnect with backoff, and an HTTP fallback.
  *
@@ -46,6 +56,7 @@ type AttemptResult = { ok: true } | { ok: false; info: WsCloseInfo };
  * close(). Each attempt tries the WebSocket, then (if the WebSocket could not
  * even be opened) the HTTP fallback; a failed attempt waits a backoff delay.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   readonly agentId: string;
   readonly #url: string;
@@ -85,6 +96,22 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   #waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   #saving: Promise<void> | null = null;
   #saveAgain = false;
+  #domains: DomainHelpers | null = null;
+
+  static {
+    // One getter per protocol domain on the prototype; the helper objects themselves are built on first use, once per client.
+    for (const property of domainProperties()) {
+      if (property in ParleyClient.prototype) continue; // never shadow a client member (the interface merge above refuses it at compile time)
+      Object.defineProperty(ParleyClient.prototype, property, {
+        configurable: true,
+        enumerable: false,
+        get(this: ParleyClient): unknown {
+          this.#domains ??= buildDomainHelpers((action, params, options) => this.call(action, params as ParamsOf<typeof action>, options));
+          return (this.#domains as Readonly<Record<string, unknown>>)[property];
+        },
+      });
+    }
+  }
 
   constructor(options: ParleyClientOptions) {
     super();

@@ -16,6 +16,16 @@ export { ParleyError, TimeoutError, AbortError, ConnectionClosedError, OfflineQu
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export type { CallOptions } from './requests.js';
 export type {
+  DomainHelpers,
+  DomainHelper,
+  DomainName,
+  DomainOf,
+  DomainProperty,
+  ActionMethod,
+  ActionMethodName,
+  CamelCase,
+} from './domains.js';
+export type {
   ParleyClientOptions,
   ParleyClientEvents,
   ConnectionState,
