@@ -12,9 +12,11 @@ import { Streams, type StreamAccess } from './core/streams.js';
 import { AgentService, agentHandlers } from './domains/agent/index.js';
 import { capabilitiesHandlers } from './domains/capabilities/index.js';
 import { InboxService, inboxHandlers } from './domains/inbox/index.js';
-import { NotificationService, notificationHandlers } from './domains/notification/index.js';
+import { MemoryService, memoryHandlers } from './domains/memory/index.js';
+import { NotificationService, PresenceNotifier, notificationHandlers } from './domains/notification/index.js';
 import { P2PService, p2pHandlers } from './domains/p2p/index.js';
-import { TopicService, topicHandlers } from './domains/topic/index.js';
+import { TalkService, talkHandlers } from './domains/talk/index.js';
+import { TopicMessages, TopicModeration, TopicService, topicHandlers } from './domains/topic/index.js';
 import { Metrics } from './metrics.js';
 import type { Database } from './store/schema.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -50,7 +52,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const epoch = await loadEpoch(db);
   const startedAt = Date.now();
   const metrics = new Metrics();
-  const sessions = new SessionRegistry();
+  // First session opened / last one closed: agent.presence pushes (`presence` exists before any session does).
+  const sessions = new SessionRegistry((agentId, online) => presence.changed(agentId, online));
   const bus = new LocalBus();
 
   const writer = new BatchWriter(
@@ -86,10 +89,15 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     onStored: () => metrics.stored.inc(),
     onFanoutError: (err) => log.error({ err }, 'fan-out failed'),
   });
-  const notifications = new NotificationService(db, store.sql, writer);
-  const topics = new TopicService(db, store.sql, writer, streams);
+  const topics = new TopicService(db, store.sql, writer, streams, agents, sessions);
+  const notifications = new NotificationService(db, writer, topics);
+  const presence = new PresenceNotifier(streams, topics, notifications, log);
+  const moderation = new TopicModeration(topics);
+  const topicMessages = new TopicMessages(topics);
   const p2p = new P2PService(db, streams, agents);
   const inbox = new InboxService(streams, topics);
+  const memory = new MemoryService(db, topicMessages);
+  const talk = new TalkService(topics, topicMessages);
 
   // Local end of fan-out: every recipient's open sessions, plus its long polls.
   bus.subscribe((msg) => {
@@ -107,9 +115,11 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...capabilitiesHandlers(),
     ...agentHandlers(agents),
     ...p2pHandlers(p2p),
-    ...topicHandlers(topics),
+    ...topicHandlers(topics, moderation, topicMessages),
     ...inboxHandlers(inbox),
     ...notificationHandlers(notifications),
+    ...talkHandlers(talk),
+    ...memoryHandlers(memory),
   };
   const auth = new Auth(db, agents, cfg.tokenTtlSeconds);
   const dedupe = new Dedupe(db, store.sql, writer, (err) => log.error({ err }, 'storing a dedupe record failed'));
@@ -125,6 +135,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     const removed = await streams.prune(cfg.retentionMs);
     if (removed > 0) log.debug({ removed }, 'pruned pushes');
     await dedupe.prune();
+    await moderation.pruneExpired();
     await auth.prune();
     limiter.sweep();
   };
@@ -195,6 +206,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       await app.close();
       clearInterval(timer);
       await housekeepingRun;
+      await presence.idle();
       await dedupe.drain();
       await streams.drain();
       await bus.close();

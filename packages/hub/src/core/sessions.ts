@@ -103,17 +103,29 @@ export class Session {
 export class SessionRegistry {
   private readonly byAgent = new Map<string, Set<Session>>();
 
+  constructor(
+    /**
+     * Told when an agent's first session opens (true) and its last one closes
+     * (false). Called synchronously from add/remove: it must not throw or block.
+     */
+    private readonly onPresenceChange: (agentId: string, online: boolean) => void = () => undefined,
+  ) {}
+
   add(s: Session): void {
     let set = this.byAgent.get(s.agentId);
     if (!set) this.byAgent.set(s.agentId, (set = new Set()));
+    const first = set.size === 0;
     set.add(s);
+    if (first) this.onPresenceChange(s.agentId, true);
   }
 
   remove(s: Session): void {
     const set = this.byAgent.get(s.agentId);
-    if (!set) return;
-    set.delete(s);
-    if (set.size === 0) this.byAgent.delete(s.agentId);
+    if (!set || !set.delete(s)) return;
+    if (set.size === 0) {
+      this.byAgent.delete(s.agentId);
+      this.onPresenceChange(s.agentId, false);
+    }
   }
 
   of(agentId: string): ReadonlySet<Session> | undefined {

@@ -234,7 +234,7 @@ const migrations: Record<string, Migration> = {
           .addPrimaryKeyConstraint('topic_blacklist_pk', ['topic_id', 'agent_id'])
           .execute();
 
-        // scope is 'topic:<id>' or 'event:<name>'; looked up by scope on every topic push.
+        // scope is 'topic:<id>' or 'event:<name>'; looked up by scope on every topic push (the index covers that query).
         await db.schema
           .createTable('notification_settings')
           .addColumn('agent_id', 'text', (c) => c.notNull())
@@ -243,7 +243,7 @@ const migrations: Record<string, Migration> = {
           .addColumn('updated_at', 'bigint', (c) => c.notNull())
           .addPrimaryKeyConstraint('notification_settings_pk', ['agent_id', 'scope'])
           .execute();
-        await db.schema.createIndex('notification_settings_scope').on('notification_settings').columns(['scope', 'enabled']).execute();
+        await db.schema.createIndex('notification_settings_scope').on('notification_settings').columns(['scope', 'enabled', 'agent_id']).execute();
 
         await db.schema
           .createTable('memory_notes')

@@ -1,2 +1,3 @@
 export { NotificationService } from './service.js';
 export { notificationHandlers } from './handlers.js';
+export { PresenceNotifier } from './presence.js';

@@ -1,31 +1,117 @@
-import type { ParsedParamsOf, ResultOf } from '@parley/protocol';
+import { DEFAULT_SUBSCRIPTIONS, type BroadcastEvent, type NotificationSetting, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.js';
+import { notFound } from '../../core/errors.js';
+import { iso } from '../../core/ids.js';
+import { precompiled } from '../../store/precompiled.js';
+import type { Database, NotificationSettingsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import type { BatchWriter } from '../../store/writer.js';
+import type { TopicService } from '../topic/index.js';
 
-/** Per-agent push settings: which broadcast pushes reach an agent live. */
+/** What notification settings need from the topic domain. */
+export type TopicLookup = Pick<TopicService, 'roleOf' | 'subscribedBrief'>;
+
+const topicScope = (topicId: string) => `topic:${topicId}`;
+const eventScope = (event: string) => `event:${event}`;
+const TOPIC_PREFIX = 'topic:';
+const EVENT_PREFIX = 'event:';
+
+/** Topic-stream events a member may switch off; anything else on a topic stream (topic.deleted) always arrives. */
+const FILTERED = new Set<string>(['topic.message', 'topic.updated'] satisfies BroadcastEvent[]);
+
+// Asked inside every filtered topic push's transaction. These kinds default
+// to on, so only opt-outs (enabled = 0) matter: of this topic, and of the kind
+// hub-wide. Opt-outs are the exception, so the (scope, enabled) index hands
+// back a short list, and the members need not be sent as parameters.
+const optedOut = precompiled(2, (db, topic: string, event: string) =>
+  db.selectFrom('notification_settings').select('agent_id').where('scope', 'in', [topic, event]).where('enabled', '=', 0),
+);
+const upsertSetting = precompiled(4, (db, agentId: string, scope: string, enabled: number, at: number) =>
+  db
+    .insertInto('notification_settings')
+    .values({ agent_id: agentId, scope, enabled, updated_at: at })
+    .onConflict((oc) => oc.columns(['agent_id', 'scope']).doUpdateSet({ enabled, updated_at: at })),
+);
+
+/** Per-agent push settings: which broadcast pushes reach an agent live. Stored pushes are never affected. */
 export class NotificationService {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly sql: SyncSql,
     private readonly writer: BatchWriter,
+    private readonly topicDomain: TopicLookup,
   ) {}
 
-  /** Of a topic's members, those who get a live push of `event` (asked inside the push's transaction). */
-  liveRecipients(_topicId: string, _event: string, members: string[], _sql: SyncSql): string[] {
-    return members;
+  /**
+   * Of a topic's members, those who get a live push of `event`. Runs inside the
+   * push's transaction (`sql`): synchronous, one precompiled query.
+   */
+  liveRecipients(topicId: string, event: string, members: string[], sql: SyncSql): string[] {
+    if (!FILTERED.has(event) || members.length === 0) return members;
+    const off = sql.all(optedOut(this.db, topicScope(topicId), eventScope(event)));
+    if (off.length === 0) return members;
+    const drop = new Set(off.map((r) => r.agent_id));
+    return members.filter((m) => !drop.has(m));
   }
 
-  async set(_me: string, _p: ParsedParamsOf<'notification/subscription/set'>): Promise<ResultOf<'notification/subscription/set'>> {
-    throw new Error('not implemented yet');
+  /** Of `agentIds`, those who get live pushes of `event` (their setting, or the default). For pushes outside topic streams (presence). */
+  async receiversOf(event: BroadcastEvent, agentIds: readonly string[]): Promise<string[]> {
+    const ids = [...new Set(agentIds)];
+    const dflt = DEFAULT_SUBSCRIPTIONS[event];
+    const flipped = new Set<string>();
+    // Chunked: SQLite caps bound parameters per statement.
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('notification_settings')
+        .select('agent_id')
+        .where('scope', '=', eventScope(event))
+        .where('enabled', '=', dflt ? 0 : 1)
+        .where('agent_id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) flipped.add(r.agent_id);
+    }
+    return ids.filter((id) => flipped.has(id) !== dflt);
   }
 
-  async list(_me: string): Promise<ResultOf<'notification/subscription/list'>> {
-    throw new Error('not implemented yet');
+  async set(me: string, p: ParsedParamsOf<'notification/subscription/set'>): Promise<ResultOf<'notification/subscription/set'>> {
+    // The params schema guarantees exactly one of topic_id and event.
+    const scope = p.topic_id !== undefined ? topicScope(p.topic_id) : eventScope(p.event!);
+    const at = Date.now();
+    await this.writer.run((sql) => {
+      // Checked in the write's own transaction, so a setting is never stored for a topic the caller is not in at that moment.
+      if (p.topic_id !== undefined && this.topicDomain.roleOf(p.topic_id, me) === null) throw notFound('topic');
+      sql.run(upsertSetting(this.db, me, scope, p.enabled ? 1 : 0, at));
+    });
+    return toSetting({ agent_id: me, scope, enabled: p.enabled ? 1 : 0, updated_at: at });
   }
 
-  async topics(_me: string): Promise<ResultOf<'notification/topics'>> {
-    throw new Error('not implemented yet');
+  async list(me: string): Promise<ResultOf<'notification/subscription/list'>> {
+    const rows = await this.db.selectFrom('notification_settings').selectAll().where('agent_id', '=', me).orderBy('scope').execute();
+    return { settings: rows.map(toSetting), defaults: { ...DEFAULT_SUBSCRIPTIONS } };
   }
+
+  async topics(me: string): Promise<ResultOf<'notification/topics'>> {
+    const brief = await this.topicDomain.subscribedBrief(me);
+    const rows = await this.db.selectFrom('notification_settings').select(['scope', 'enabled']).where('agent_id', '=', me).execute();
+    const enabled = new Map(rows.map((r) => [r.scope, Number(r.enabled) === 1]));
+    // A topic is pushed live only if neither the topic nor the topic.message kind is switched off.
+    const messagesOn = enabled.get(eventScope('topic.message')) ?? DEFAULT_SUBSCRIPTIONS['topic.message'];
+    return {
+      topics: brief.map((t) => ({
+        topic_id: t.topic_id,
+        name: t.name,
+        push: messagesOn && (enabled.get(topicScope(t.topic_id)) ?? true),
+        unread: t.unread,
+      })),
+    };
+  }
+}
+
+function toSetting(r: NotificationSettingsTable): NotificationSetting {
+  const isTopic = r.scope.startsWith(TOPIC_PREFIX);
+  return {
+    topic_id: isTopic ? r.scope.slice(TOPIC_PREFIX.length) : null,
+    event: isTopic ? null : (r.scope.slice(EVENT_PREFIX.length) as BroadcastEvent),
+    enabled: Number(r.enabled) === 1,
+    updated_at: iso(Number(r.updated_at)),
+  };
 }

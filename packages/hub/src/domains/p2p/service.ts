@@ -1,18 +1,19 @@
 import { agentStream, type P2PMessage, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import { forbidden, notFound } from '../../core/errors.js';
-import { iso, newMessageId } from '../../core/ids.js';
+import { encodeCursor, iso, newMessageId, readCursor } from '../../core/ids.js';
 import type { Streams } from '../../core/streams.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, P2PMessagesTable } from '../../store/schema.js';
 import type { AgentService } from '../agent/index.js';
 
-const insertMessage = precompiled(6, (db, id: string, from: string, to: string, content: string, type: string, at: number) =>
-  db.insertInto('p2p_messages').values({ message_id: id, from_id: from, to_id: to, content, content_type: type, sent_at: at }),
+// `seq` is the message's push in the recipient's stream: compared with its read cursor it says whether the message is unread.
+const insertMessage = precompiled(7, (db, id: string, from: string, to: string, content: string, type: string, at: number, seq: number) =>
+  db.insertInto('p2p_messages').values({ message_id: id, from_id: from, to_id: to, content, content_type: type, sent_at: at, seq }),
 );
 
 /** What p2p needs from the agent domain. */
-export type AgentLookup = Pick<AgentService, 'contactPolicyOf'>;
+export type AgentLookup = Pick<AgentService, 'contactPolicyOf' | 'namesOf'>;
 
 export class P2PService {
   constructor(
@@ -31,8 +32,8 @@ export class P2PService {
       agentStream(p.to),
       'p2p.message',
       (_seq, ts): P2PMessage => ({ message_id: messageId, from, to: p.to, content: p.content, content_type: p.content_type, sent_at: iso(ts) }),
-      (sql, _seq, ts) => {
-        sql.run(insertMessage(this.db, messageId, from, p.to, p.content, p.content_type, ts));
+      (sql, seq, ts) => {
+        sql.run(insertMessage(this.db, messageId, from, p.to, p.content, p.content_type, ts, seq));
       },
     );
     return { message_id: messageId, seq: pushed.seq };
@@ -52,6 +53,57 @@ export class P2PService {
     const rows = await q.orderBy('message_id', 'desc').limit(p.limit + 1).execute();
     const page = rows.slice(0, p.limit).reverse();
     return { messages: page.map(toMessage), has_more: rows.length > p.limit };
+  }
+
+  /**
+   * The caller's peers, most recent conversation first. Message ids sort by
+   * time (core/ids.ts), so a conversation's latest message is its highest id,
+   * and the page cursor is that id.
+   */
+  async conversations(me: string, p: ParsedParamsOf<'p2p/conversations'>): Promise<ResultOf<'p2p/conversations'>> {
+    const before = p.cursor ? readCursor(p.cursor, ['string'])[0] : null;
+    // Both directions, each served by an index: p2p_pair (from_id, ...) and p2p_to (to_id, ...).
+    const sent = this.db.selectFrom('p2p_messages').select(['to_id as peer', 'message_id']).where('from_id', '=', me);
+    const received = this.db.selectFrom('p2p_messages').select(['from_id as peer', 'message_id']).where('to_id', '=', me);
+    let q = this.db
+      .selectFrom(sent.unionAll(received).as('m'))
+      .select((eb) => ['m.peer', eb.fn.max('m.message_id').as('last_id')])
+      .groupBy('m.peer');
+    if (before !== null) q = q.having((eb) => eb.fn.max('m.message_id'), '<', before);
+    const heads = await q.orderBy('last_id', 'desc').limit(p.limit + 1).execute();
+    const page = heads.slice(0, p.limit);
+    if (page.length === 0) return { conversations: [], next_cursor: null };
+
+    const peers = page.map((h) => h.peer);
+    const lastRows = await this.db
+      .selectFrom('p2p_messages')
+      .selectAll()
+      .where('message_id', 'in', page.map((h) => h.last_id))
+      .execute();
+    const last = new Map(lastRows.map((r) => [r.message_id, r]));
+    const names = await this.agents.namesOf(peers);
+    const cursor = await this.streams.getReadCursor(me, agentStream(me));
+    // Over the p2p_to index (to_id, from_id, seq). Rows from before seq was stored (null) count as read.
+    const counts = await this.db
+      .selectFrom('p2p_messages')
+      .select((eb) => ['from_id', eb.fn.countAll<number>().as('n')])
+      .where('to_id', '=', me)
+      .where('from_id', 'in', peers)
+      .where('seq', '>', cursor)
+      .groupBy('from_id')
+      .execute();
+    const unread = new Map(counts.map((r) => [r.from_id, Number(r.n)]));
+
+    const lastHead = page[page.length - 1]!;
+    return {
+      conversations: page.map((h) => ({
+        peer: h.peer,
+        peer_name: names.get(h.peer) ?? null,
+        last_message: toMessage(last.get(h.last_id)!),
+        unread: unread.get(h.peer) ?? 0,
+      })),
+      next_cursor: heads.length > p.limit ? encodeCursor([lastHead.last_id]) : null,
+    };
   }
 }
 

@@ -1,0 +1,56 @@
+import { agentStream, type EventDataOf } from '@parley/protocol';
+import type { Logger } from 'pino';
+import { iso } from '../../core/ids.js';
+import type { Streams } from '../../core/streams.js';
+import type { TopicService } from '../topic/index.js';
+import type { NotificationService } from './service.js';
+
+/** What presence pushes need from the other domains. */
+export type CoMembers = Pick<TopicService, 'coMemberIds'>;
+export type PresenceListeners = Pick<NotificationService, 'receiversOf'>;
+
+/**
+ * `agent.presence` pushes: when an agent's first session opens or its last one
+ * closes, every agent sharing a topic with it that switched the event on hears
+ * of it on its own agent stream. Runs beside the connection, never in it: the
+ * session registry reports the change and carries on; a failure here is
+ * logged and costs nothing but the push.
+ */
+export class PresenceNotifier {
+  /** Per agent, the end of its chain of pending announcements: online and offline go out in the order they happened. */
+  private readonly tails = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly streams: Streams,
+    private readonly topics: CoMembers,
+    private readonly settings: PresenceListeners,
+    private readonly log: Logger,
+  ) {}
+
+  /** Told by the session registry; never throws and never waits. */
+  changed(agentId: string, online: boolean): void {
+    const at = Date.now();
+    const prev = this.tails.get(agentId) ?? Promise.resolve();
+    const next = prev
+      .then(() => this.announce(agentId, online, at))
+      .catch((err: unknown) => this.log.warn({ err, agent_id: agentId, online }, 'presence push failed'))
+      .finally(() => {
+        if (this.tails.get(agentId) === next) this.tails.delete(agentId);
+      });
+    this.tails.set(agentId, next);
+  }
+
+  /** Resolves once every announcement queued so far has been stored (shutdown waits for it before closing the store). */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
+
+  private async announce(agentId: string, online: boolean, at: number): Promise<void> {
+    const coMembers = await this.topics.coMemberIds(agentId);
+    if (coMembers.length === 0) return;
+    const receivers = await this.settings.receiversOf('agent.presence', coMembers);
+    const data: EventDataOf<'agent.presence'> = { agent_id: agentId, online, at: iso(at) };
+    // One writer job each; they share a commit.
+    await Promise.all(receivers.map((r) => this.streams.append(agentStream(r), 'agent.presence', () => data)));
+  }
+}
