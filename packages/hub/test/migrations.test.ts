@@ -49,4 +49,35 @@ describe('migrations', () => {
     // The keys still hold.
     await expect(db.insertInto('pushes').values({ stream: 'agent:a', seq: 2, event: 'x', data: '{}', ts: 12 }).execute()).rejects.toThrow(/UNIQUE/);
   });
+
+  it('0003 indexes topics and messages written before it, and keeps the index in step afterwards', async () => {
+    const sqlite = new BetterSqlite3(':memory:');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    expect((await migrator.migrateTo('0002_clustered_hot_tables')).error).toBeUndefined();
+    const old = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+    await old.insertInto('topics').values({ topic_id: 'top_a', name: 'Lighthouse keepers', description: 'foggy nights', type: 'discussion', visibility: 'public', join_method: 'open', owner_id: 'x', created_at: 1 }).execute();
+    await old.insertInto('topic_messages').values({ topic_id: 'top_a', seq: 1, message_id: 'msg_1', from_id: 'x', content: 'the lamp needs oil', content_type: 'text', semantic_type: null, reply_to: null, sent_at: 1 }).execute();
+    await old.insertInto('p2p_messages').values({ message_id: 'msg_2', from_id: 'b', to_id: 'a', content: 'hi', content_type: 'text', sent_at: 10 }).execute();
+
+    const { error, results } = await migrator.migrateToLatest();
+    expect(error).toBeUndefined();
+    expect(results?.map((r) => [r.migrationName, r.status])).toContainEqual(['0003_messaging', 'Success']);
+    const match = (table: string, q: string) => sqlite.prepare(`select rowid from ${table} where ${table} match ?`).all(q).length;
+    expect(match('topics_fts', 'lighthouse')).toBe(1);
+    expect(match('topic_messages_fts', 'oil')).toBe(1);
+    // Rows from before the migration get the new columns as null (old direct messages count as read).
+    expect(await db.selectFrom('p2p_messages').select(['message_id', 'seq']).execute()).toEqual([{ message_id: 'msg_2', seq: null }]);
+    expect(await db.selectFrom('topic_messages').select(['title', 'blocks']).execute()).toEqual([{ title: null, blocks: null }]);
+
+    // The triggers follow updates and deletes.
+    await db.updateTable('topics').set({ name: 'Harbour pilots' }).where('topic_id', '=', 'top_a').execute();
+    expect(match('topics_fts', 'lighthouse')).toBe(0);
+    expect(match('topics_fts', 'harbour')).toBe(1);
+    await db.deleteFrom('topic_messages').where('topic_id', '=', 'top_a').execute();
+    expect(match('topic_messages_fts', 'oil')).toBe(0);
+    // FTS5 checks its own index against the content table.
+    sqlite.prepare("insert into topics_fts(topics_fts) values ('integrity-check')").run();
+    sqlite.prepare("insert into topic_messages_fts(topic_messages_fts) values ('integrity-check')").run();
+  });
 });
