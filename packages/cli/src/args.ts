@@ -1,9 +1,26 @@
+import { AgentId, MessageId, TopicId } from '@parley/protocol';
 import { CliError, ExitCode } from './errors.js';
 
-/** `--limit` as the hub's list actions take it: an integer from 1 to 200. */
-export function parseLimit(value: string): number {
+/** An integer flag or argument within [min, max]; anything else is a usage error naming the flag. */
+export function parseIntIn(value: string, min: number, max: number, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 200) throw new CliError(`--limit must be an integer from 1 to 200, got "${value}"`, ExitCode.Usage);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new CliError(`${flag} must be an integer from ${min} to ${max}, got "${value}"`, ExitCode.Usage);
+  }
+  return n;
+}
+
+/** `--limit` as the hub's list actions take it: an integer from 1 to `max` (200 for most lists). */
+export function parseLimit(value: string, max = 200): number {
+  return parseIntIn(value, 1, max, '--limit');
+}
+
+/** A topic message's `seq`, for `--before` (from 1) and `--after` (from 0). */
+export function parseSeq(value: string, flag: string, min = 1): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min) {
+    throw new CliError(`${flag} must be a seq number (an integer from ${min}), got "${value}"`, ExitCode.Usage);
+  }
   return n;
 }
 
@@ -13,9 +30,38 @@ export function parseId(schema: { safeParse(v: unknown): { success: boolean } },
   return value;
 }
 
+export const parseAgent = (value: string): string => parseId(AgentId, value, 'an agent id (agt_ followed by 32 base32 characters)');
+export const parseTopic = (value: string): string => parseId(TopicId, value, 'a topic id (top_...)');
+export const parseMessageId = (value: string): string => parseId(MessageId, value, 'a message id (msg_...)');
+
 /** A flag that takes one of a fixed set of values. */
 export function choice<T extends string>(options: readonly T[], value: string, flag: string): T {
   const found = options.find((o) => o === value);
   if (found === undefined) throw new CliError(`${flag} must be one of ${options.join(', ')}, got "${value}"`, ExitCode.Usage);
   return found;
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+/** The longest bar the hub accepts (topic/blacklist/add's duration_seconds). */
+export const MAX_DURATION_SECONDS = 10 * 365 * 24 * 3600;
+
+/**
+ * A duration such as `30m`, `2h`, `7d` or `1h30m` (units s, m, h, d, w), in
+ * seconds. A unit is required: a bare `30` could mean anything.
+ */
+export function parseDuration(value: string, flag: string, max = MAX_DURATION_SECONDS): number {
+  const text = value.trim().toLowerCase();
+  const bad = () =>
+    new CliError(`${flag} must be a duration like 30m, 2h, 7d or 1h30m (units s, m, h, d, w), got "${value}"`, ExitCode.Usage);
+  if (!/^(\d+[smhdw])+$/.test(text)) throw bad();
+  let seconds = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+)([smhdw])/g)) seconds += Number(n) * UNIT_SECONDS[unit!]!;
+  if (seconds < 1) throw bad();
+  if (seconds > max) throw new CliError(`${flag} must be at most ${Math.floor(max / 86_400)}d, got "${value}"`, ExitCode.Usage);
+  return seconds;
+}
+
+/** Repeatable flags (`--block a --block b`): commander calls this once per occurrence. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }

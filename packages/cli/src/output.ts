@@ -32,3 +32,14 @@ export function table(headers: string[], rows: string[][]): string {
       .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
+
+/** Text on one line, cut to `max` characters: message previews in tables and listings. */
+export function preview(text: string, max = 60): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+}
+
+/** Multi-line content under a header line: continuation lines indented so each item stays readable. */
+export function indentBody(text: string, indent = '    '): string {
+  return text.replace(/\n/g, `\n${indent}`);
+}

@@ -1,10 +1,17 @@
 import { Command } from 'commander';
 import { registerBasic } from './commands/basic.js';
+import { registerBlacklist } from './commands/blacklist.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerDemo } from './commands/demo.js';
+import { registerInbox } from './commands/inbox.js';
+import { registerMemory } from './commands/memory.js';
+import { registerMessages } from './commands/messages.js';
+import { registerNotifications } from './commands/notifications.js';
 import { registerP2P } from './commands/p2p.js';
 import { registerRegister } from './commands/register.js';
 import { registerServe } from './commands/serve.js';
+import { registerTalk } from './commands/talk.js';
+import { registerTopicAdmin } from './commands/topic-admin.js';
 import { registerTopics } from './commands/topics.js';
 import { createContext } from './context.js';
 
@@ -27,7 +34,14 @@ export function buildProgram(): Command {
   registerRegister(program, ctx);
   registerBasic(program, ctx);
   registerP2P(program, ctx);
-  registerTopics(program, ctx);
+  const topics = registerTopics(program, ctx);
+  registerTopicAdmin(topics, ctx);
+  registerMessages(program, topics, ctx);
+  registerBlacklist(program, ctx);
+  registerInbox(program, ctx);
+  registerTalk(program, ctx);
+  registerMemory(program, ctx);
+  registerNotifications(program, ctx);
   registerDaemon(program, ctx);
   registerDemo(program, ctx);
   return program;

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isJsonLine, LiveProcess, runCli, tempDir } from './helpers.js';
+import { isJsonLine, LiveProcess, runCli, startTestHub, tempDir } from './helpers.js';
 
 let hub: LiveProcess;
 let url: string;
@@ -14,9 +14,7 @@ const asAlice = () => ({ PARLEY_HOME: aliceHome, PARLEY_URL: url });
 const asBob = () => ({ PARLEY_HOME: bobHome, PARLEY_URL: url });
 
 beforeAll(async () => {
-  hub = new LiveProcess(['serve', '--port', '0', '--data-dir', tempDir('hub'), '--log-level', 'silent'], {});
-  const line = await hub.waitFor((l) => l.startsWith('parley hub listening on '), 20_000, 'the hub to listen');
-  url = line.slice('parley hub listening on '.length).trim();
+  ({ hub, url } = await startTestHub());
 });
 
 afterAll(async () => {
@@ -41,6 +39,12 @@ describe('parley CLI against a real hub', () => {
     // Registering again keeps the same identity (idempotent).
     const again = await runCli(['register', '--json'], asAlice());
     expect((JSON.parse(again.stdout) as { agent_id: string }).agent_id).toBe(alice);
+    // Even from processes running at once: the hub takes each signed second once, and register retries.
+    const both = await Promise.all([runCli(['register', '--json'], asAlice()), runCli(['register', '--json'], asAlice())]);
+    for (const r of both) {
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as { agent_id: string }).agent_id).toBe(alice);
+    }
   });
 
   it('shows whoami and capabilities', async () => {

@@ -113,3 +113,10 @@ export function isJsonLine(pred: (v: Record<string, unknown>) => boolean): (line
     }
   };
 }
+
+/** `parley serve` on a free port in a temp dir; resolves once it listens. */
+export async function startTestHub(): Promise<{ hub: LiveProcess; url: string }> {
+  const hub = new LiveProcess(['serve', '--port', '0', '--data-dir', tempDir('hub'), '--log-level', 'silent'], {});
+  const line = await hub.waitFor((l) => l.startsWith('parley hub listening on '), 20_000, 'the hub to listen');
+  return { hub, url: line.slice('parley hub listening on '.length).trim() };
+}

@@ -1,5 +1,4 @@
 import { createIdentity, ParleyClient, register, type Identity } from '@parley/client';
-import { installSignalHandlers, startHub } from '@parley/hub';
 import type { EventDataOf } from '@parley/protocol';
 import type { Command } from 'commander';
 import { homedir } from 'node:os';
@@ -29,6 +28,8 @@ export function registerDemo(program: Command, ctx: Context): void {
       const out = ctx.output();
       const say = (s: string) => out.info(s);
       const dataDir = opts.dataDir ?? join(homedir(), '.parley', 'demo-data');
+      // Loaded here, not at the top: see serve.ts.
+      const { installSignalHandlers, startHub } = await import('@parley/hub');
       const hub = await startHub({ port: Number(opts.port), dataDir, logLevel: 'warn' });
       say(`hub       listening on ${hub.url} (SQLite in ${dataDir})`);
 

@@ -1,4 +1,4 @@
-import { installSignalHandlers, resolveHubOptionsFromEnv, startHub, type HubOptions } from '@parley/hub';
+import type { HubOptions } from '@parley/hub';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../errors.js';
 import type { Context } from '../context.js';
@@ -19,6 +19,8 @@ export function registerServe(program: Command, ctx: Context): void {
     .option('-d, --data-dir <dir>', 'where the database lives (env PARLEY_DATA_DIR, default ~/.parley/data)')
     .option('--log-level <level>', 'pino log level (env PARLEY_LOG_LEVEL, default info)')
     .action(async (opts: ServeOptions) => {
+      // Loaded here, not at the top: the hub (Fastify, SQLite) would add ~0.4 s to every other command.
+      const { installSignalHandlers, resolveHubOptionsFromEnv, startHub } = await import('@parley/hub');
       const options: HubOptions = { ...resolveHubOptionsFromEnv(process.env) };
       if (opts.port !== undefined) options.port = parsePort(opts.port);
       if (opts.host !== undefined) options.host = opts.host;

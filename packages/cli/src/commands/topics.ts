@@ -1,18 +1,20 @@
-import { ContentType, JoinMethod, MessageId, TopicId, TopicType, TopicVisibility, type Topic, type TopicMessage } from '@parley/protocol';
+import { JoinMethod, TopicType, TopicVisibility, type SubscribedTopic, type Topic } from '@parley/protocol';
 import type { Command } from 'commander';
+import { choice, parseIntIn, parseLimit, parseTopic } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
-import { choice, parseId, parseLimit } from '../args.js';
 import { table } from '../output.js';
 import { withClient } from '../session.js';
 
 /**
- * `parley topics ...` and `parley publish`, with the WTT command names and
- * their aliases. Only what the hub serves today is here; search, update,
- * delete, export and blacklists come with the rest of the messaging issue.
+ * `parley topics ...`: finding, creating, changing, joining and leaving topics,
+ * with the WTT command names and their aliases. Returns the `topics` command so
+ * the other topic files (topic-admin.ts, messages.ts) add theirs to it.
  */
-export function registerTopics(program: Command, ctx: Context): void {
-  const topics = program.command('topics').description('topics: list, create, join, read (run "parley topics --help")');
+export function registerTopics(program: Command, ctx: Context): Command {
+  const topics = program
+    .command('topics')
+    .description('topics: find, create, join, read, manage (run "parley topics --help")');
 
   topics
     .command('list')
@@ -33,13 +35,41 @@ export function registerTopics(program: Command, ctx: Context): void {
     });
 
   topics
+    .command('find')
+    .alias('search')
+    .description('full-text search: topics whose name, description or messages hold every word, best first')
+    .argument('<words...>', 'what to look for')
+    .option('-l, --limit <n>', 'how many topics (1-50)', '20')
+    .option('-m, --matches <n>', 'matching messages shown per topic (0-20)', '3')
+    .action(async (words: string[], opts: { limit: string; matches: string }) => {
+      const params = {
+        query: words.join(' '),
+        limit: parseLimit(opts.limit, 50),
+        matches_per_topic: parseIntIn(opts.matches, 0, 20, '--matches'),
+      };
+      const res = await withClient(ctx.config(), (c) => c.call('topic/search', params));
+      ctx.output().result(res, () => {
+        if (res.results.length === 0) return `no topics match "${params.query}"`;
+        return res.results
+          .flatMap(({ topic, matches }) => [
+            `${topic.topic_id}  ${topic.name}  (${topic.type}, ${topic.visibility}, ${plural(topic.member_count, 'member')}${topic.role ? `, you: ${topic.role}` : ''})`,
+            ...matches.map((m) => `    #${m.seq}  ${m.from}: ${m.snippet.replace(/\s+/g, ' ')}`),
+          ])
+          .join('\n');
+      });
+    });
+
+  topics
     .command('subscribed')
     .alias('mysubs')
-    .description('the topics you belong to')
-    .option('-l, --limit <n>', 'how many (1-200)', '200')
-    .action(async (opts: { limit: string }) => {
-      const res = await withClient(ctx.config(), (c) => c.call('topic/list', { mine: true, limit: parseLimit(opts.limit) }));
-      ctx.output().result(res, () => topicTable(res.topics, res.next_cursor));
+    .description('the topics you belong to, most recently active first, with unread counts')
+    .option('-l, --limit <n>', 'how many (1-200)', '50')
+    .option('--cursor <cursor>', 'the next page, as printed by the previous one')
+    .action(async (opts: { limit: string; cursor?: string }) => {
+      const res = await withClient(ctx.config(), (c) =>
+        c.call('topic/subscribed', { limit: parseLimit(opts.limit), ...(opts.cursor ? { cursor: opts.cursor } : {}) }),
+      );
+      ctx.output().result(res, () => subscribedTable(res.topics, res.next_cursor));
     });
 
   topics
@@ -74,62 +104,74 @@ export function registerTopics(program: Command, ctx: Context): void {
     });
 
   topics
+    .command('update')
+    .description('change a topic (owner or admins); members get a topic.updated push')
+    .argument('<topic_id>', 'top_...')
+    .option('-n, --name <name>', 'new name')
+    .option('-d, --description <text>', 'new description ("" clears it)')
+    .option('-t, --type <type>', 'broadcast | discussion | collaborative | p2p')
+    .option('-v, --visibility <visibility>', 'public | private')
+    .option('-j, --join <method>', 'open | invite_only')
+    .action(async (id: string, opts: { name?: string; description?: string; type?: string; visibility?: string; join?: string }) => {
+      const params = {
+        topic_id: parseTopic(id),
+        ...(opts.name !== undefined ? { name: opts.name } : {}),
+        ...(opts.description !== undefined ? { description: opts.description === '' ? null : opts.description } : {}),
+        ...(opts.type !== undefined ? { type: choice(TopicType.options, opts.type, '--type') } : {}),
+        ...(opts.visibility !== undefined ? { visibility: choice(TopicVisibility.options, opts.visibility, '--visibility') } : {}),
+        ...(opts.join !== undefined ? { join_method: choice(JoinMethod.options, opts.join, '--join') } : {}),
+      };
+      if (Object.keys(params).length === 1) {
+        throw new CliError('nothing to change: give at least one of --name, --description, --type, --visibility, --join', ExitCode.Usage);
+      }
+      const topic = await withClient(ctx.config(), (c) => c.call('topic/update', params));
+      ctx.output().result(topic, () => `updated ${topic.topic_id}\n${formatTopic(topic)}`);
+    });
+
+  topics
+    .command('delete')
+    .alias('remove')
+    .description('delete a topic with its messages and memberships (owner only; needs --yes)')
+    .argument('<topic_id>', 'top_...')
+    .option('-y, --yes', 'really delete: without it nothing is deleted')
+    .action(async (id: string, opts: { yes?: boolean }) => {
+      const topicId = parseTopic(id);
+      if (!opts.yes) {
+        throw new CliError(
+          `deleting ${topicId} removes its messages and memberships for everyone and cannot be undone; run "parley topics delete ${topicId} --yes" to delete it`,
+          ExitCode.Usage,
+        );
+      }
+      const res = await withClient(ctx.config(), (c) => c.call('topic/delete', { topic_id: topicId }));
+      ctx.output().result(res, () => `deleted ${res.topic_id}`);
+    });
+
+  topics
     .command('join')
     .alias('subscribe')
-    .description('join an open topic; its messages then reach you')
+    .description('join a topic; for an invite-only topic without an invitation this asks its owner and admins')
     .argument('<topic_id>', 'top_...')
     .action(async (id: string) => {
       const res = await withClient(ctx.config(), (c) => c.call('topic/join', { topic_id: parseTopic(id) }));
-      ctx.output().result(res, () => `joined ${res.topic_id} as ${res.role}`);
+      ctx.output().result(res, () =>
+        res.status === 'requested'
+          ? `requested to join ${res.topic_id}: it is invite-only, so your request waits for its owner or an admin to approve it ` +
+            `(you get a topic.join_decision; "parley topics leave ${res.topic_id}" withdraws it)`
+          : `joined ${res.topic_id} as ${res.role}`,
+      );
     });
 
   topics
     .command('leave')
     .alias('unsubscribe')
-    .description('leave a topic')
+    .description('leave a topic, or withdraw a pending join request')
     .argument('<topic_id>', 'top_...')
     .action(async (id: string) => {
       const res = await withClient(ctx.config(), (c) => c.call('topic/leave', { topic_id: parseTopic(id) }));
       ctx.output().result(res, () => (res.left ? `left ${res.topic_id}` : `you were not a member of ${res.topic_id}`));
     });
 
-  topics
-    .command('history')
-    .alias('messages')
-    .description("a topic's messages, oldest first")
-    .argument('<topic_id>', 'top_...')
-    .option('-l, --limit <n>', 'how many (1-200)', '50')
-    .option('--before <seq>', 'only messages before this seq')
-    .action(async (id: string, opts: { limit: string; before?: string }) => {
-      const params = {
-        topic_id: parseTopic(id),
-        limit: parseLimit(opts.limit),
-        ...(opts.before !== undefined ? { before: parseSeq(opts.before) } : {}),
-      };
-      const res = await withClient(ctx.config(), (c) => c.call('topic/history', params));
-      ctx.output().result(res, () => messageLines(res.messages, res.has_more));
-    });
-
-  program
-    .command('publish')
-    .alias('post')
-    .description('publish a message to a topic you belong to')
-    .argument('<topic_id>', 'top_...')
-    .argument('<text...>', 'message text')
-    .option('-t, --type <content_type>', 'text | markdown | json | link', 'text')
-    .option('-s, --semantic <type>', 'what kind of message this is, e.g. question, answer, status')
-    .option('-r, --reply-to <message_id>', 'the message this answers')
-    .action(async (id: string, words: string[], opts: { type: string; semantic?: string; replyTo?: string }) => {
-      const params = {
-        topic_id: parseTopic(id),
-        content: words.join(' '),
-        content_type: choice(ContentType.options, opts.type, '--type'),
-        ...(opts.semantic ? { semantic_type: opts.semantic } : {}),
-        ...(opts.replyTo ? { reply_to: parseMessageId(opts.replyTo) } : {}),
-      };
-      const res = await withClient(ctx.config(), (c) => c.call('topic/publish', params));
-      ctx.output().result(res, () => `published ${res.message_id} (seq ${res.seq})`);
-    });
+  return topics;
 }
 
 function topicTable(topics: Topic[], next: string | null): string {
@@ -139,7 +181,14 @@ function topicTable(topics: Topic[], next: string | null): string {
   return next ? `${out}\n(more: --cursor ${next})` : out;
 }
 
-function formatTopic(t: Topic): string {
+function subscribedTable(topics: SubscribedTopic[], next: string | null): string {
+  if (topics.length === 0) return 'you belong to no topics';
+  const rows = topics.map((t) => [t.topic_id, t.name, t.role ?? '-', String(t.unread), t.last_message_at ?? '-']);
+  const out = table(['TOPIC', 'NAME', 'YOU', 'UNREAD', 'LAST MESSAGE'], rows);
+  return next ? `${out}\n(more: --cursor ${next})` : out;
+}
+
+export function formatTopic(t: Topic): string {
   return [
     `topic_id:    ${t.topic_id}`,
     `name:        ${t.name}`,
@@ -154,18 +203,6 @@ function formatTopic(t: Topic): string {
   ].join('\n');
 }
 
-function messageLines(messages: TopicMessage[], hasMore: boolean): string {
-  if (messages.length === 0) return 'no messages';
-  const lines = messages.map((m) => `#${m.seq}  ${m.sent_at}  ${m.from}${m.semantic_type ? ` [${m.semantic_type}]` : ''}: ${m.content}`);
-  if (hasMore) lines.push(`(older messages exist: --before ${messages[0]!.seq})`);
-  return lines.join('\n');
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
-
-function parseSeq(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`--before must be a positive seq number, got "${value}"`, ExitCode.Usage);
-  return n;
-}
-
-const parseTopic = (value: string) => parseId(TopicId, value, 'a topic id (top_...)');
-const parseMessageId = (value: string) => parseId(MessageId, value, 'a message id (msg_...)');

@@ -1,0 +1,136 @@
+import { ContentType, ExportFormat, type TopicMessage } from '@parley/protocol';
+import type { Command } from 'commander';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { choice, collect, parseLimit, parseMessageId, parseSeq, parseTopic } from '../args.js';
+import type { Context } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
+import { indentBody } from '../output.js';
+import { withClient } from '../session.js';
+
+interface PublishOptions {
+  type?: string;
+  semantic?: string;
+  replyTo?: string;
+  title?: string;
+  block?: string[];
+}
+
+/**
+ * A topic's messages: `parley topics history|messages` and `topics export`,
+ * and `parley publish|post` (plain or rich) and `parley rich`.
+ */
+export function registerMessages(program: Command, topics: Command, ctx: Context): void {
+  topics
+    .command('history')
+    .alias('messages')
+    .description("a topic's messages, oldest first: the newest page, or a page before/after a seq")
+    .argument('<topic_id>', 'top_...')
+    .option('-l, --limit <n>', 'how many (1-200)', '50')
+    .option('--before <seq>', 'only messages before this seq (page back)')
+    .option('--after <seq>', 'only messages after this seq (page forward)')
+    .action(async (id: string, opts: { limit: string; before?: string; after?: string }) => {
+      if (opts.before !== undefined && opts.after !== undefined) throw new CliError('give --before or --after, not both', ExitCode.Usage);
+      const params = {
+        topic_id: parseTopic(id),
+        limit: parseLimit(opts.limit),
+        ...(opts.before !== undefined ? { before: parseSeq(opts.before, '--before') } : {}),
+        ...(opts.after !== undefined ? { after: parseSeq(opts.after, '--after', 0) } : {}),
+      };
+      const res = await withClient(ctx.config(), (c) => c.call('topic/history', params));
+      ctx.output().result(res, () => messageLines(res.messages, res.has_more, opts.after !== undefined));
+    });
+
+  topics
+    .command('export')
+    .description('a topic and its newest messages as one document; printed, or written with --output')
+    .argument('<topic_id>', 'top_...')
+    .argument('[format]', 'markdown | json', 'markdown')
+    .option('-o, --output <file>', 'write the document to this file (a directory: the hub-suggested file name in it)')
+    .option('-l, --limit <n>', 'how many of the newest messages (1-10000)', '1000')
+    .addHelpText('after', '\nExamples:\n  parley topics export top_... > notes.md\n  parley topics export top_... json -o ./exports/')
+    .action(async (id: string, format: string, opts: { output?: string; limit: string }) => {
+      const params = { topic_id: parseTopic(id), format: choice(ExportFormat.options, format, 'format'), limit: parseLimit(opts.limit, 10_000) };
+      const res = await withClient(ctx.config(), (c) => c.call('topic/export', params));
+      const out = ctx.output();
+      if (res.truncated) out.info(`parley: only the newest ${res.message_count} messages were exported (raise --limit for more)`);
+      if (opts.output === undefined) {
+        out.result(res, () => res.content.replace(/\n$/, ''));
+        return;
+      }
+      const target = resolve(opts.output);
+      const path = existsSync(target) && statSync(target).isDirectory() ? join(target, res.filename) : target;
+      writeFileSync(path, res.content);
+      out.result(res, () => `wrote ${res.message_count} message${res.message_count === 1 ? '' : 's'} of ${res.topic_id} as ${res.format} to ${path}`);
+    });
+
+  program
+    .command('publish')
+    .alias('post')
+    .description('publish a message to a topic you belong to; --title with --block publishes a rich (markdown) message')
+    .argument('<topic_id>', 'top_...')
+    .argument('[text...]', 'message text (leave out for a rich message)')
+    .option('-t, --type <content_type>', 'text | markdown | json | link | image | file (default text; rich messages are markdown)')
+    .option('-s, --semantic <type>', 'what kind of message this is, e.g. question, answer, status')
+    .option('-r, --reply-to <message_id>', 'the message this answers')
+    .option('--title <title>', 'rich message: its title')
+    .option('-b, --block <markdown>', 'rich message: a markdown block (repeat for more)', collect)
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  parley post top_... "v0.2 is out" --semantic status\n' +
+        '  parley post top_... --title "Weekly report" --block "**Done:** search" --block "- next: export"',
+    )
+    .action(async (id: string, words: string[], opts: PublishOptions) => {
+      const params = publishParams(id, words.join(' '), opts);
+      const res = await withClient(ctx.config(), (c) => c.call('topic/publish', params));
+      ctx.output().result(res, () => `published ${res.message_id} (seq ${res.seq})`);
+    });
+
+  program
+    .command('rich')
+    .description('publish a rich message: a title and one markdown block (as "publish --title <title> --block <content>")')
+    .argument('<topic_id>', 'top_...')
+    .argument('<title>', 'the title')
+    .argument('<content...>', 'the markdown block')
+    .option('-s, --semantic <type>', 'what kind of message this is, e.g. status, report')
+    .option('-r, --reply-to <message_id>', 'the message this answers')
+    .action(async (id: string, title: string, words: string[], opts: { semantic?: string; replyTo?: string }) => {
+      const params = publishParams(id, '', { ...opts, title, block: [words.join(' ')] });
+      const res = await withClient(ctx.config(), (c) => c.call('topic/publish', params));
+      ctx.output().result(res, () => `published ${res.message_id} (seq ${res.seq})`);
+    });
+}
+
+/** topic/publish params: plain (`text`) or rich (`--title` + `--block`), never both. */
+function publishParams(id: string, text: string, opts: PublishOptions) {
+  const topicId = parseTopic(id);
+  const common = {
+    topic_id: topicId,
+    ...(opts.semantic ? { semantic_type: opts.semantic } : {}),
+    ...(opts.replyTo ? { reply_to: parseMessageId(opts.replyTo) } : {}),
+  };
+  const rich = opts.title !== undefined || opts.block !== undefined;
+  if (!rich) {
+    if (text === '') throw new CliError('nothing to publish: give the message text, or --title with one or more --block', ExitCode.Usage);
+    return { ...common, content: text, content_type: choice(ContentType.options, opts.type ?? 'text', '--type') };
+  }
+  if (text !== '') throw new CliError('give the message text or --title with --block, not both', ExitCode.Usage);
+  if (opts.title === undefined || opts.title.trim() === '') throw new CliError('a rich message needs --title', ExitCode.Usage);
+  const blocks = opts.block ?? [];
+  if (blocks.length === 0) throw new CliError('a rich message needs at least one --block', ExitCode.Usage);
+  if (blocks.some((b) => b === '')) throw new CliError('a --block must not be empty', ExitCode.Usage);
+  if (opts.type !== undefined && opts.type !== 'markdown') throw new CliError('a rich message is markdown: leave out --type', ExitCode.Usage);
+  return { ...common, title: opts.title, blocks };
+}
+
+export function messageLines(messages: TopicMessage[], hasMore: boolean, forward: boolean): string {
+  if (messages.length === 0) return 'no messages';
+  const lines = messages.map(
+    (m) => `#${m.seq}  ${m.sent_at}  ${m.from}${m.semantic_type ? ` [${m.semantic_type}]` : ''}: ${indentBody(m.content)}`,
+  );
+  if (hasMore) {
+    lines.push(forward ? `(newer messages exist: --after ${messages[messages.length - 1]!.seq})` : `(older messages exist: --before ${messages[0]!.seq})`);
+  }
+  return lines.join('\n');
+}
