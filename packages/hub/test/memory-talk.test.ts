@@ -63,6 +63,8 @@ describe('memory and talk', () => {
     );
     // The invite-only topic is skipped: talk never files a join request.
     expect(said.joined).toBe(astro);
+    // The listed topic says what the caller is now, not what it was before joining.
+    expect((said as unknown as { topics: Array<{ topic_id: string; role: string | null }> }).topics.find((t) => t.topic_id === astro)?.role).toBe('member');
     expect(said.published.topic_id).toBe(astro);
     const h = ok<{ messages: Array<{ from: string; content: string }> }>(await call(hub, host, 'topic/history', { topic_id: astro }));
     expect(h.messages).toEqual([expect.objectContaining({ from: me.agentId, content: 'anyone seen the comet tonight?' })]);

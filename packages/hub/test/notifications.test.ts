@@ -123,7 +123,7 @@ describe('notification settings', () => {
     ok(await muted.client.call(muted.agent.agentId, 'notification/subscription/set', { topic_id: topicId, enabled: false }));
     ok(await owner.client.call(owner.agent.agentId, 'topic/delete', { topic_id: topicId }));
     const deleted = await muted.client.waitFrame((f) => f.type === 'push' && f.event === 'topic.deleted');
-    expect(deleted).toMatchObject({ stream, data: { topic_id: topicId } });
+    expect(deleted).toMatchObject({ stream: `agent:${muted.agent.agentId}`, data: { topic_id: topicId } });
 
     for (const c of [owner, muted, other]) c.client.close();
   });

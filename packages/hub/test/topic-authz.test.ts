@@ -160,11 +160,15 @@ describe('topic authorization matrix', () => {
     expect(outcome(await call(hub, as.member, 'topic/get', { topic_id: t }))).toBe('not_found');
     expect(outcome(await call(hub, as.owner, 'topic/history', { topic_id: t }))).toBe('not_found');
     expect(ok<{ results: unknown[] }>(await call(hub, as.owner, 'topic/search', { query: 'walrus' })).results).toEqual([]);
-    // The member's inbox holds the topic.deleted push (it was a recipient before the rows went).
+    // The member was offline: the news waits in its inbox, on its own agent stream.
+    const inbox = ok<{ pushes: Array<{ stream: string; event: string; data: unknown }> }>(await call(hub, as.member, 'inbox/poll', {}));
+    expect(inbox.pushes.filter((p) => p.event === 'topic.deleted')).toEqual([
+      expect.objectContaining({ stream: `agent:${as.member.agentId}`, data: { topic_id: t, name: 'doomed walrus', by: as.owner.agentId } }),
+    ]);
+    // The topic is gone, so its stream is no longer readable: a gap, not the data.
     const poll = await fetch(`${hub.url}/v1/poll?cursors=${encodeURIComponent(JSON.stringify({ [`topic:${t}`]: 1 }))}&wait=0`, {
       headers: { authorization: `Bearer ${as.member.token}` },
     });
-    // The topic is gone, so its stream is no longer readable: a gap, not the data.
     expect(((await poll.json()) as { gaps: string[] }).gaps).toContain(`topic:${t}`);
   });
 });

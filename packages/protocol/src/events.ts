@@ -25,7 +25,7 @@ export const topicUpdatedEvent = defineEvent({
 
 export const topicDeletedEvent = defineEvent({
   name: 'topic.deleted',
-  description: 'A topic was deleted, on its topic stream: the last push of that stream.',
+  description: "A topic the agent belonged to was deleted; on the agent stream of each former member (the topic's own stream is gone with it).",
   data: z.object({ topic_id: TopicId, name: z.string(), by: AgentId }),
 });
 

@@ -34,8 +34,8 @@ export interface StreamAccess {
   readable(agentId: string): Promise<string[]>;
   /**
    * Agents that receive a live push of the stream; `sql` is the transaction the
-   * push is written in. Asked before the push's own writes (`within`), so a push
-   * that removes members (topic.deleted) still reaches them.
+   * push is written in. Asked before the push's own writes (`within`): a push
+   * goes to those who were recipients when it was made.
    */
   recipients(stream: string, event: string, sql: SyncSql): string[];
 }

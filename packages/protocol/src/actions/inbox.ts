@@ -9,6 +9,7 @@ export const inboxPoll = defineAction({
   description:
     'What the caller has not read yet: pushes after its read cursors across every stream it may read (its agent stream and its topics), ' +
     'oldest first, at most `limit`. Moves the read cursors past what it returns (as an ack would), so the next poll continues from there. ' +
+    'The caller\'s own topic messages are skipped (the cursor moves past them), so a page may hold fewer than `limit` while `has_more` is true. ' +
     '`cursors` are the new positions; `has_more` says unread pushes remain.',
   params: z.strictObject({ limit: Limit(500, 100) }),
   result: z.object({ pushes: z.array(PushFrame), cursors: Cursors, has_more: z.boolean() }),

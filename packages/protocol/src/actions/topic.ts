@@ -92,7 +92,7 @@ export const topicUpdate = defineAction({
 
 export const topicDelete = defineAction({
   name: 'topic/delete',
-  description: 'Delete a topic with its messages and memberships (owner only). Members get a topic.deleted push first.',
+  description: 'Delete a topic with its messages and memberships (owner only). Each former member gets a topic.deleted push on its agent stream.',
   params: z.strictObject({ topic_id: TopicId }),
   result: z.object({ topic_id: TopicId, deleted: z.literal(true) }),
 });

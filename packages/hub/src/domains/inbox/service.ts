@@ -12,6 +12,7 @@ export class InboxService {
     private readonly topics: FeedSource,
   ) {}
 
+  /** `has_more` may come with fewer than `limit` pushes: the caller's own messages count toward the page but are left out. */
   async poll(me: string, p: ParsedParamsOf<'inbox/poll'>): Promise<ResultOf<'inbox/poll'>> {
     const positions: Record<string, number> = {};
     const unread: StoredPush[][] = [];
@@ -27,8 +28,10 @@ export class InboxService {
     for (const push of taken) moved[push.stream] = push.seq;
     // Committed before answering: a poll that returned pushes never hands them out again.
     if (taken.length > 0) await this.streams.ack(me, moved);
+    // The caller's own topic messages are not news to it: the cursor moves past them, they are not returned.
+    const frames = taken.map((push) => JSON.parse(push.frame) as PushFrame).filter((f) => !(f.event === 'topic.message' && (f.data as { from?: unknown }).from === me));
     return {
-      pushes: taken.map((push) => JSON.parse(push.frame) as PushFrame),
+      pushes: frames,
       cursors: { ...positions, ...moved },
       has_more: more,
     };

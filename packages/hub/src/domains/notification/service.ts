@@ -16,7 +16,7 @@ const eventScope = (event: string) => `event:${event}`;
 const TOPIC_PREFIX = 'topic:';
 const EVENT_PREFIX = 'event:';
 
-/** Topic-stream events a member may switch off; anything else on a topic stream (topic.deleted) always arrives. */
+/** Topic-stream events a member may switch off; any other event always arrives. */
 const FILTERED = new Set<string>(['topic.message', 'topic.updated'] satisfies BroadcastEvent[]);
 
 // Asked inside every filtered topic push's transaction. These kinds default

@@ -16,7 +16,12 @@ export class TalkService {
     if (!p.join && !p.publish) return { topics, joined: null, published: null };
     const target = topics.find((t) => this.canEnter(me, t) && (!p.publish || this.canPublishOnceIn(t)));
     if (!target) return { topics, joined: null, published: null };
-    if (!target.role) await this.topics.join(me, target.topic_id);
+    if (!target.role) {
+      const joined = await this.topics.join(me, target.topic_id);
+      // The list was read before joining; say what the caller is now.
+      target.role = joined.role;
+      target.member_count += 1;
+    }
     if (!p.publish) return { topics, joined: target.topic_id, published: null };
     const sent = await this.messages.publish(me, { topic_id: target.topic_id, content: p.text });
     return { topics, joined: target.topic_id, published: { topic_id: target.topic_id, ...sent } };

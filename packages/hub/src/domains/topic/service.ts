@@ -108,7 +108,7 @@ export class TopicService {
     return out;
   }
 
-  /** Messages of a topic after the agent's read cursor on its stream. */
+  /** Messages of others in a topic after the agent's read cursor on its stream (its own are never unread). */
   async unread(me: string, topicId: string): Promise<number> {
     const cursor = await this.streams.getReadCursor(me, topicStream(topicId));
     const row = await this.db
@@ -116,6 +116,7 @@ export class TopicService {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('topic_id', '=', topicId)
       .where('seq', '>', cursor)
+      .where('from_id', '!=', me)
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
@@ -302,18 +303,19 @@ export class TopicService {
   async delete(me: string, topicId: string): Promise<ResultOf<'topic/delete'>> {
     const { row, role } = await this.visible(me, topicId);
     if (role !== 'owner') throw forbidden('only the owner deletes a topic');
-    // The members hear of it first: the push's recipients are read before its
-    // writes, so the topic.deleted push reaches everyone the delete removes.
-    await this.streams.append(
-      topicStream(topicId),
-      'topic.deleted',
-      () => ({ topic_id: topicId, name: row.name, by: me }),
-      (sql) => {
-        for (const table of ['topic_messages', 'topic_members', 'topic_invites', 'topic_join_requests', 'topic_blacklist', 'topics'] as const) {
-          sql.run(this.db.deleteFrom(table).where('topic_id', '=', topicId).compile());
-        }
-      },
-    );
+    // Who to tell is read in the delete's own transaction. The topic stream
+    // becomes unreadable with the topic, so the news goes to each former
+    // member's agent stream: members offline now still find it in inbox/poll
+    // or on resume.
+    const members = await this.writer.run((sql) => {
+      const ids = this.memberIds(topicId, sql);
+      for (const table of ['topic_messages', 'topic_members', 'topic_invites', 'topic_join_requests', 'topic_blacklist', 'topics'] as const) {
+        sql.run(this.db.deleteFrom(table).where('topic_id', '=', topicId).compile());
+      }
+      return ids;
+    });
+    const data = { topic_id: topicId, name: row.name, by: me };
+    await Promise.all(members.map((m) => this.streams.append(agentStream(m), 'topic.deleted', () => data)));
     return { topic_id: topicId, deleted: true };
   }
 
@@ -429,10 +431,17 @@ export class TopicService {
       .executeTakeFirst();
     if (!pending) {
       const now = Date.now();
-      await this.db.insertInto('topic_join_requests').values({ topic_id: topicId, agent_id: me, created_at: now }).execute();
-      const name = (await this.agents.namesOf([me])).get(me) ?? null;
-      const data = { topic_id: topicId, topic_name: row.name, agent_id: me, name, requested_at: iso(now) };
-      await Promise.all((await this.managerIds(topicId)).map((m) => this.streams.append(agentStream(m), 'topic.join_request', () => data)));
+      // Two joins racing: one request, and only the one that stored it tells the managers.
+      const res = await this.db
+        .insertInto('topic_join_requests')
+        .values({ topic_id: topicId, agent_id: me, created_at: now })
+        .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doNothing())
+        .executeTakeFirst();
+      if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) {
+        const name = (await this.agents.namesOf([me])).get(me) ?? null;
+        const data = { topic_id: topicId, topic_name: row.name, agent_id: me, name, requested_at: iso(now) };
+        await Promise.all((await this.managerIds(topicId)).map((m) => this.streams.append(agentStream(m), 'topic.join_request', () => data)));
+      }
     }
     return { topic_id: topicId, status: 'requested', role: null, seq: null };
   }
