@@ -11,6 +11,13 @@ export type RequestSender = (frame: RequestFrame) => boolean;
 export interface CallOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Used as the request's u_id instead of a fresh one. The hub answers a repeated
+   * u_id with the first response for 10 minutes (across reconnects and hub
+   * restarts), so a key derived from the work (e.g. `reply:<message_id>`) makes
+   * a call safe to repeat after a crash. 1-128 characters.
+   */
+  idempotencyKey?: string;
 }
 
 interface Pending {
@@ -85,7 +92,13 @@ export class RequestManager {
     if (!this.#sender && this.queuedCount >= this.#opts.maxQueued) {
       return Promise.reject(new OfflineQueueFullError(this.#opts.maxQueued));
     }
-    const frame: RequestFrame = { agent_id: this.#opts.agentId, u_id: newUId(), params: { action, params } };
+    const key = opts.idempotencyKey;
+    if (key !== undefined) {
+      if (key.length < 1 || key.length > 128) return Promise.reject(new TypeError('idempotencyKey must be 1-128 characters'));
+      // One pending call per u_id: a second one would take over the first one's response.
+      if (this.#pending.has(key)) return Promise.reject(new ParleyError('conflict', `a call with idempotency key "${key}" is already in flight`));
+    }
+    const frame: RequestFrame = { agent_id: this.#opts.agentId, u_id: key ?? newUId(), params: { action, params } };
     return new Promise<unknown>((resolve, reject) => {
       const p: Pending = { frame, resolve, reject, sent: false, timer: null, signal, onAbort: null };
       this.#pending.set(frame.u_id, p);

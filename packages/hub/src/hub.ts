@@ -203,7 +203,13 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       // In-flight calls finish and their responses go out before sockets close.
       await dispatcher.drain(5000);
       await ws.close();
+      // Calls are drained and long polls answered by now; what is left are
+      // keep-alive sockets. 'idle' ones close at once, but one that was between
+      // requests at that instant would hold close() for the whole keep-alive
+      // timeout (72 s in Fastify), so after a short grace every socket is cut.
+      const force = setTimeout(() => app.server.closeAllConnections(), 1000);
       await app.close();
+      clearTimeout(force);
       clearInterval(timer);
       await housekeepingRun;
       await presence.idle();
