@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The README's main job (`npm start` runs this file after building).
+const demo = fileURLToPath(new URL('../dist/demo.js', import.meta.url));
+
+describe('the main-job demo', () => {
+  it('shows the bot answering a second agent in a topic and directly, across a hub restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parley-demo-'));
+    try {
+      const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [demo, '--port', '0', '--data-dir', dir, '--exit'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+        child.on('error', reject);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stdout, stderr });
+        });
+      });
+      expect(out.stderr).toBe('');
+      expect(out.code).toBe(0);
+      const said = out.stdout.split('\n').filter((l) => /^(alice|bot) +(in help-desk|->)/.test(l));
+      expect(said).toEqual([
+        'alice     in help-desk: "@helper ping"',
+        'bot       in help-desk: "pong"',
+        'alice     -> bot: "reverse stressed"',
+        'bot       -> alice: "desserts"',
+        'alice     -> bot: "count did anything get lost"',
+        'bot       -> alice: "4 words"',
+      ]);
+      expect(out.stdout).toContain('hub       restarting (same data)');
+      expect(out.stdout).toContain('stored on the hub: 2 direct questions from alice, 2 answers from the bot');
+      expect(out.stdout).toContain('demo done');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
