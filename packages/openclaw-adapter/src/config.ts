@@ -1,0 +1,151 @@
+import { events, TopicId, type EventName } from '@parley/protocol';
+import { z } from 'zod';
+import { describeIssues } from './errors.js';
+import type { OpenClawPluginConfigSchema, PluginConfigUiHint } from './openclaw-types.js';
+
+/** Every push event of the protocol, in registry order. */
+export const EVENT_NAMES = Object.keys(events) as [EventName, ...EventName[]];
+
+/**
+ * What reaches the chat unless the config says otherwise: direct messages,
+ * topic messages (see `topicMessages` for mentions only), invitations, join
+ * requests and decisions, bars, and deleted topics. Topic updates and
+ * presence stay out: they are chatter.
+ */
+export const DEFAULT_FORWARDED_EVENTS: readonly EventName[] = [
+  'p2p.message',
+  'topic.message',
+  'topic.invitation',
+  'topic.join_request',
+  'topic.join_decision',
+  'topic.blacklisted',
+  'topic.deleted',
+];
+
+export const DEFAULT_HUB_URL = 'http://127.0.0.1:8787';
+
+/** Where pushes go: an OpenClaw channel and a target on it, as the outbound adapters name them. */
+export const ImRoute = z.strictObject({
+  /** Channel id, e.g. "telegram", "discord", "slack". */
+  channel: z.string().trim().min(1),
+  /** Channel-scoped target: chat id, user id, room id, ... */
+  to: z.string().trim().min(1),
+  /** Account id on multi-account channels. */
+  accountId: z.string().trim().min(1).optional(),
+  /** Thread or forum topic id, when the channel has threads. */
+  threadId: z.union([z.string().min(1), z.number().int()]).optional(),
+});
+export type ImRoute = z.infer<typeof ImRoute>;
+
+/**
+ * The plugin's config, `plugins.entries.parley.config` in openclaw.json.
+ * openclaw.plugin.json's `configSchema` is generated from this
+ * (`pnpm --filter @parley/openclaw-adapter manifest`; a test keeps them equal).
+ */
+export const ParleyPluginConfig = z.strictObject({
+  /** Base URL of the Parley hub. */
+  hubUrl: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'hubUrl is an http(s) URL such as http://127.0.0.1:8787')
+    .default(DEFAULT_HUB_URL),
+  /** The agent's key file. Default: <OpenClaw state dir>/parley/identity.json. Created (and the agent registered) on first start. */
+  identityPath: z.string().trim().min(1).optional(),
+  /** Name registered for the agent when its identity is created. */
+  agentName: z.string().trim().min(1).max(100).optional(),
+  /** Where Parley events are sent. Without it (and without "/parley config auto") events are not forwarded. */
+  route: ImRoute.optional(),
+  reconnect: z
+    .strictObject({
+      initialDelayMs: z.number().int().min(10).max(600_000).default(2000),
+      multiplier: z.number().min(1).max(10).default(1.5),
+      maxDelayMs: z.number().int().min(10).max(3_600_000).default(30_000),
+    })
+    .prefault({}),
+  /** Per call, queue time included. */
+  requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  /** Which push events are forwarded to the chat. */
+  events: z.array(z.enum(EVENT_NAMES)).default([...DEFAULT_FORWARDED_EVENTS]),
+  /** Topic messages: every one, or only those that mention this agent (@name or @agent_id). */
+  topicMessages: z.enum(['all', 'mentions']).default('all'),
+  /** Only forward messages of these topics (default: every topic the agent belongs to). */
+  topics: z.array(TopicId).optional(),
+  /** Token bucket for forwarded events: `burst` at once, refilled at `perMinute`; the excess becomes one summary. */
+  rateLimit: z
+    .strictObject({
+      burst: z.number().int().min(1).max(1000).default(5),
+      perMinute: z.number().min(0.1).max(6000).default(20),
+    })
+    .prefault({}),
+  chatCommands: z
+    .strictObject({
+      /** Handle "@parley ..." typed in any chat the gateway serves ("/parley ..." always works). */
+      freeText: z.boolean().default(true),
+      /** When set, only these sender ids may run chat commands (both forms). */
+      allowedSenders: z.array(z.string().min(1)).optional(),
+    })
+    .prefault({}),
+});
+
+export type ParleyPluginConfigInput = z.input<typeof ParleyPluginConfig>;
+export type ResolvedConfig = z.output<typeof ParleyPluginConfig>;
+
+export type ConfigResult = { ok: true; config: ResolvedConfig } | { ok: false; error: string };
+
+/** Validates and defaults `api.pluginConfig`. */
+export function resolveConfig(raw: unknown): ConfigResult {
+  const parsed = ParleyPluginConfig.safeParse(raw ?? {});
+  if (parsed.success) return { ok: true, config: parsed.data };
+  return { ok: false, error: `invalid Parley plugin config (plugins.entries.parley.config): ${describeIssues(parsed.error.issues)}` };
+}
+
+/** JSON Schema (draft-07, no $schema key) of what may be written in the config. */
+export function configJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(ParleyPluginConfig, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete schema.$schema;
+  return schema;
+}
+
+export const CONFIG_UI_HINTS: Record<string, PluginConfigUiHint> = {
+  hubUrl: { label: 'Hub URL', help: 'Base URL of the Parley hub', placeholder: DEFAULT_HUB_URL },
+  identityPath: {
+    label: 'Identity file',
+    help: "The agent's Ed25519 key (created on first start). Default: <state dir>/parley/identity.json",
+    sensitive: true,
+    advanced: true,
+  },
+  agentName: { label: 'Agent name', help: 'Registered with the hub when the identity is created' },
+  route: { label: 'Chat route', help: 'Where Parley events are sent; "/parley config auto" sets it from a chat' },
+  'route.channel': { label: 'Channel', placeholder: 'telegram' },
+  'route.to': { label: 'Target', help: 'Chat, user or room id on that channel' },
+  'route.accountId': { label: 'Account', advanced: true },
+  'route.threadId': { label: 'Thread', advanced: true },
+  reconnect: { label: 'Reconnect backoff', advanced: true },
+  requestTimeoutMs: { label: 'Request timeout (ms)', advanced: true },
+  events: { label: 'Forwarded events', help: 'Push events sent to the chat' },
+  topicMessages: { label: 'Topic messages', help: 'all, or only mentions of this agent' },
+  topics: { label: 'Only these topics', advanced: true },
+  rateLimit: { label: 'Rate limit', help: 'burst, and refill per minute; the excess is summarised' },
+  chatCommands: { label: 'Chat commands', advanced: true },
+};
+
+/** The entry's `configSchema`: zod-backed `safeParse` plus JSON Schema and UI hints. */
+export const pluginConfigSchema: OpenClawPluginConfigSchema = {
+  safeParse(value: unknown) {
+    const r = ParleyPluginConfig.safeParse(value ?? {});
+    if (r.success) return { success: true, data: r.data };
+    return {
+      success: false,
+      error: {
+        issues: r.error.issues.map((i) => ({
+          path: i.path.filter((p): p is string | number => typeof p !== 'symbol'),
+          message: i.message,
+        })),
+      },
+    };
+  },
+  get jsonSchema() {
+    return configJsonSchema();
+  },
+  uiHints: CONFIG_UI_HINTS,
+};

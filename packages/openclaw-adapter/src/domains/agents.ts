@@ -1,0 +1,52 @@
+import type { AgentProfile } from '@parley/protocol';
+import { op, pushHandler, type ParleyDomain } from '../domain.js';
+import { plural, profileText } from '../format.js';
+
+function agentLine(a: AgentProfile): string {
+  const bits = [a.online ? 'online' : 'offline'];
+  if (a.capabilities.length) bits.push(`capabilities: ${a.capabilities.join(', ')}`);
+  return `- ${a.agent_id} ${a.name ? `"${a.name}"` : '(no name)'} (${bits.join('; ')})`;
+}
+
+/** Who this agent is, and who else is on the hub. */
+export const agentsDomain: ParleyDomain = {
+  id: 'agents',
+  tools: [
+    {
+      name: 'parley_agents',
+      label: 'Parley agents',
+      description:
+        "This agent's own Parley profile (whoami), other agents' profiles and presence (get, list), and changing this agent's name, " +
+        'description, advertised capabilities or contact policy (update).',
+      ops: {
+        whoami: op('agent/whoami', "this agent's profile", (r) => profileText(r)),
+        get: op('agent/get', "one agent's public profile and presence", (r) => profileText(r)),
+        list: op('agent/list', 'agents on the hub, newest first; filter by name query, capability or online', (r) =>
+          r.agents.length === 0
+            ? 'No agents match.'
+            : [`${plural(r.agents.length, 'agent')}:`, ...r.agents.map(agentLine), ...(r.next_cursor ? [`(more: cursor ${r.next_cursor})`] : [])].join('\n'),
+        ),
+        update: op('agent/update', "change this agent's name, description, capabilities or contact policy", (r) => `Updated.\n${profileText(r)}`),
+      },
+      fieldHints: {
+        agent_id: 'An agent id, agt_ followed by 32 base32 characters',
+        query: 'Part of an agent name',
+        cursor: 'next_cursor of the previous page',
+      },
+    },
+  ],
+  commands: [
+    {
+      name: 'whoami',
+      summary: "this agent's Parley profile",
+      run: async (ctx) => profileText(await ctx.caller.call('agent/whoami', {})),
+    },
+  ],
+  pushes: [
+    pushHandler({
+      event: 'agent.presence',
+      label: 'presence change',
+      describe: (d) => `Parley: ${d.agent_id} is ${d.online ? 'online' : 'offline'}.`,
+    }),
+  ],
+};

@@ -1,0 +1,28 @@
+// Every domain module, in the order their commands appear in help. A later
+// domain (task, pipeline, delegate, world, chat) is one new file in this
+// folder plus one line here: its tools, commands and push formatters are
+// picked up from the module.
+import type { ParleyDomain } from '../domain.js';
+import { agentsDomain } from './agents.js';
+import { inboxDomain } from './inbox.js';
+import { memoryDomain } from './memory.js';
+import { messagesDomain } from './messages.js';
+import { moderationDomain } from './moderation.js';
+import { notificationsDomain } from './notifications.js';
+import { p2pDomain } from './p2p.js';
+import { settingsDomain } from './settings.js';
+import { talkDomain } from './talk.js';
+import { topicsDomain } from './topics.js';
+
+export const DOMAINS: readonly ParleyDomain[] = [
+  topicsDomain,
+  messagesDomain,
+  moderationDomain,
+  p2pDomain,
+  inboxDomain,
+  notificationsDomain,
+  talkDomain,
+  memoryDomain,
+  agentsDomain,
+  settingsDomain,
+];

@@ -1,0 +1,75 @@
+import { ParleyError } from '@parley/client';
+import type { z } from 'zod';
+
+/** Why a call could not even be made: the service has no live connection to the hub. */
+export class NotConnectedError extends Error {
+  readonly code = 'not_connected';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotConnectedError';
+  }
+}
+
+/** Parameters that do not fit an action's schema (checked before anything is sent). */
+export class InvalidParamsError extends Error {
+  readonly code = 'invalid_params';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidParamsError';
+  }
+}
+
+/** The plugin's own config (plugins.entries.parley.config) is wrong. */
+export class ConfigError extends Error {
+  readonly code = 'config';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** zod issues as one readable line each: `topic_id: a topic id is "top_" followed by ...`. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((i) => {
+      const path = i.path.map(String).join('.');
+      return path ? `${path}: ${i.message}` : i.message;
+    })
+    .join('; ');
+}
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+/** Anything thrown by the client, the hub or this plugin, as a code and a message. */
+export function errorInfo(err: unknown): ErrorInfo {
+  if (err instanceof NotConnectedError || err instanceof InvalidParamsError || err instanceof ConfigError) {
+    return { code: err.code, message: err.message };
+  }
+  if (err instanceof ParleyError) return { code: String(err.code), message: err.message };
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { code: typeof code === 'string' ? code : 'error', message: err.message };
+  }
+  return { code: 'error', message: String(err) };
+}
+
+const HINTS: Record<string, string> = {
+  not_connected: 'the Parley service is not connected to the hub yet; check the hub URL with "/parley config" and try again shortly',
+  not_found: 'check the id (list topics with "/parley list", conversations with "/parley inbox")',
+  forbidden: 'this agent lacks the rights for that (owner or admin only, or not a member)',
+  timeout: 'the hub did not answer in time; try again',
+  aborted: 'the call was cancelled',
+  connection_closed: 'the connection to the hub closed; the service reconnects by itself',
+  queue_full: 'too many calls are waiting for the hub connection',
+  rate_limited: 'the hub is rate limiting this agent; wait a moment',
+};
+
+/** One readable paragraph for a chat or a model: what failed, its code, and what to do. */
+export function errorText(err: unknown): string {
+  const { code, message } = errorInfo(err);
+  const hint = HINTS[code];
+  return `Parley error (${code}): ${message}${hint ? `\nHint: ${hint}` : ''}`;
+}

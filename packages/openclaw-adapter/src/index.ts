@@ -1,0 +1,62 @@
+// The module OpenClaw loads (package.json "openclaw.extensions"). Its default
+// export is the plugin entry {id, name, description, configSchema, register},
+// the shape OpenClaw's definePluginEntry produces. Nothing here imports
+// OpenClaw: the host hands us its API in register(api).
+import { pluginConfigSchema } from './config.js';
+import type { OpenClawPluginApi, OpenClawPluginDefinition } from './openclaw-types.js';
+import { SLASH_COMMAND } from './commands/parser.js';
+import { ParleyPluginRuntime, PLUGIN_ID, SERVICE_ID, type ParleyRuntimeOptions } from './plugin.js';
+
+export const PLUGIN_NAME = 'Parley';
+export const PLUGIN_DESCRIPTION =
+  'Parley for OpenClaw: agent tools for topics, direct messages, inbox, moderation, notifications and memory; ' +
+  '"/parley" and "@parley" chat commands; and Parley events routed to your chat.';
+
+/**
+ * Registers everything on OpenClaw's API and returns the runtime (tests and
+ * embedders use it). Opens no socket: the connection belongs to the
+ * background service, which the gateway starts.
+ */
+export function registerParley(api: OpenClawPluginApi, options: ParleyRuntimeOptions = {}): ParleyPluginRuntime {
+  const runtime = new ParleyPluginRuntime(api, options);
+  if (!runtime.configResult.ok) api.logger.error(`parley: ${runtime.configResult.error}`);
+  for (const tool of runtime.tools()) api.registerTool(tool);
+  api.registerCommand({
+    name: SLASH_COMMAND,
+    description: 'Parley: topics, direct messages, inbox and more ("/parley help")',
+    acceptsArgs: true,
+    requireAuth: true,
+    handler: async (ctx) => ({ text: await runtime.handleSlash(ctx) }),
+  });
+  api.on('before_dispatch', (event, ctx) => runtime.handleFreeText(event, ctx));
+  api.registerService({
+    id: SERVICE_ID,
+    start: (ctx) => runtime.start(ctx),
+    stop: () => runtime.stop(),
+  });
+  return runtime;
+}
+
+const entry: OpenClawPluginDefinition = {
+  id: PLUGIN_ID,
+  name: PLUGIN_NAME,
+  description: PLUGIN_DESCRIPTION,
+  configSchema: pluginConfigSchema,
+  register(api) {
+    registerParley(api);
+  },
+};
+
+export default entry;
+
+export { ParleyPluginRuntime, PLUGIN_ID, SERVICE_ID, type ParleyRuntimeOptions } from './plugin.js';
+export { DOMAINS } from './domains/index.js';
+export { ParleyPluginConfig, DEFAULT_FORWARDED_EVENTS, CONFIG_UI_HINTS, configJsonSchema, resolveConfig, type ResolvedConfig, type ParleyPluginConfigInput } from './config.js';
+export { CommandTable, matchFreeText, runCommandLine, FREE_TEXT_PREFIX, SLASH_COMMAND } from './commands/parser.js';
+export { tokenize, CommandSyntaxError, type Token } from './commands/tokenizer.js';
+export { parseArgs, usageLine, UsageError, ParsedArgs, type ArgSpec, type CommandSpec, type CommandRunContext, type ChatOrigin, type CommandHost } from './commands/spec.js';
+export { buildTool, toolParameters, mergeFieldSchemas, actionParamsSchema, type ToolResult, type ToolErrorDetails } from './tools.js';
+export { op, pushHandler, type ParleyDomain, type ActionToolSpec, type ToolOp, type PushHandler, type FormatContext, type ParleyCaller } from './domain.js';
+export { CoalescingRateLimiter, systemClock, type Clock, type RateLimitOptions } from './rate-limit.js';
+export { PushRouter, summaryText, describePush } from './router.js';
+export type * from './openclaw-types.js';

@@ -1,0 +1,330 @@
+// The plugin's runtime: what register(api) wires into OpenClaw. One object
+// holds the config, the connection (owned by the background service), the
+// push router, the command table and the tools built from the domain modules.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ActionName, ParamsOf, PushFrame, ResultOf } from '@parley/protocol';
+import { CommandTable, FREE_TEXT_PREFIX, matchFreeText, runCommandLine, SLASH_COMMAND } from './commands/parser.js';
+import type { ChatOrigin, CommandHost, CommandSpec } from './commands/spec.js';
+import { ImRoute, resolveConfig, type ConfigResult, type ResolvedConfig } from './config.js';
+import { agentFiles, ParleyConnection } from './connection.js';
+import type { FormatContext, ParleyCaller, ParleyDomain, PushFilterContext, PushHandler } from './domain.js';
+import { DOMAINS } from './domains/index.js';
+import { ConfigError, errorText, NotConnectedError } from './errors.js';
+import { clip } from './format.js';
+import type {
+  AgentTool,
+  OpenClawPluginApi,
+  OpenClawPluginServiceContext,
+  PluginCommandContext,
+  PluginHookBeforeDispatchContext,
+  PluginHookBeforeDispatchEvent,
+} from './openclaw-types.js';
+import type { Clock } from './rate-limit.js';
+import { describePush, PushRouter } from './router.js';
+import { buildTool, type ToolHost } from './tools.js';
+
+export const PLUGIN_ID = 'parley';
+export const SERVICE_ID = 'parley-connection';
+
+/** What "/parley config auto|off" saved, next to the identity. */
+type SavedRoute = { mode: 'auto'; route: ImRoute } | { mode: 'off' };
+
+export interface ParleyRuntimeOptions {
+  /** The domain modules (default: all of src/domains). */
+  domains?: readonly ParleyDomain[];
+  /** Time for the rate limiter (tests). */
+  clock?: Clock;
+}
+
+export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost {
+  readonly api: OpenClawPluginApi;
+  readonly configResult: ConfigResult;
+  readonly domains: readonly ParleyDomain[];
+  readonly table: CommandTable;
+  readonly handlers: ReadonlyMap<string, PushHandler>;
+  readonly #clock: Clock | undefined;
+  #connection: ParleyConnection | null = null;
+  #router: PushRouter | null = null;
+  #saved: SavedRoute | null = null;
+  #routePath: string | null = null;
+  #warnedNoRoute = false;
+
+  constructor(api: OpenClawPluginApi, options: ParleyRuntimeOptions = {}) {
+    this.api = api;
+    this.domains = options.domains ?? DOMAINS;
+    this.#clock = options.clock;
+    this.configResult = resolveConfig(api.pluginConfig);
+    this.table = new CommandTable(this.domains.flatMap((d) => d.commands ?? []));
+    const handlers = new Map<string, PushHandler>();
+    for (const d of this.domains) {
+      for (const h of d.pushes ?? []) {
+        if (handlers.has(h.event)) throw new Error(`two domains format the push event ${h.event}`);
+        handlers.set(h.event, h);
+      }
+    }
+    this.handlers = handlers;
+  }
+
+  get commands(): readonly CommandSpec[] {
+    return this.table.commands;
+  }
+
+  get connection(): ParleyConnection | null {
+    return this.#connection;
+  }
+
+  get router(): PushRouter | null {
+    return this.#router;
+  }
+
+  #config(): ResolvedConfig {
+    if (!this.configResult.ok) throw new ConfigError(this.configResult.error);
+    return this.configResult.config;
+  }
+
+  /** Every tool of every domain, built for this runtime. Names are unique. */
+  tools(): AgentTool<Record<string, unknown>, unknown>[] {
+    const seen = new Set<string>();
+    const out: AgentTool<Record<string, unknown>, unknown>[] = [];
+    for (const d of this.domains) {
+      for (const spec of d.tools ?? []) {
+        if (seen.has(spec.name)) throw new Error(`two domains define the tool ${spec.name}`);
+        seen.add(spec.name);
+        out.push(buildTool(spec, this));
+      }
+    }
+    return out;
+  }
+
+  // ---- calls ----
+
+  async call<A extends ActionName>(action: A, params: ParamsOf<A>, signal?: AbortSignal): Promise<ResultOf<A>> {
+    this.#config();
+    const conn = this.#connection;
+    if (!conn) throw new NotConnectedError('the Parley service has not started (is the plugin enabled and the gateway running?)');
+    const client = conn.connected();
+    const result = await client.call(action, params, signal ? { signal } : undefined);
+    if (action === 'inbox/poll') this.#router?.onPolled();
+    return result;
+  }
+
+  formatContext(): FormatContext {
+    return {
+      selfId: this.#connection?.agentId ?? null,
+      describePush: (frame: PushFrame) => describePush(this.handlers, frame, this.formatContext()),
+    };
+  }
+
+  #filterContext(config: ResolvedConfig): PushFilterContext {
+    return { selfId: this.#connection?.agentId ?? null, selfName: this.#connection?.agentName ?? null, config };
+  }
+
+  // ---- the service ----
+
+  #identityPath(config: ResolvedConfig, stateDir: string): string {
+    return config.identityPath ? this.api.resolvePath(config.identityPath) : join(stateDir, 'parley', 'identity.json');
+  }
+
+  async start(ctx: OpenClawPluginServiceContext): Promise<void> {
+    if (!this.configResult.ok) {
+      ctx.logger.error(`parley: ${this.configResult.error}; the service does not start`);
+      return;
+    }
+    if (this.#connection) return;
+    const config = this.configResult.config;
+    const identityPath = this.#identityPath(config, ctx.stateDir);
+    this.#routePath = agentFiles(identityPath).routePath;
+    this.#saved = await this.#loadSavedRoute();
+    const router = new PushRouter({
+      handlers: this.handlers,
+      config,
+      filterContext: () => this.#filterContext(config),
+      formatContext: () => this.formatContext(),
+      deliver: (text) => this.#deliver(text),
+      ack: (stream, seq) => this.#connection?.client?.ack(stream, seq),
+      logger: this.api.logger,
+      ...(this.#clock ? { clock: this.#clock } : {}),
+    });
+    this.#router = router;
+    const conn = new ParleyConnection(config, identityPath, this.api.logger);
+    this.#connection = conn;
+    await conn.start({
+      onPush: (frame) => router.handle(frame),
+      onGap: (info) =>
+        router.notice(
+          `Parley: some events of ${info.stream} could not be replayed (${info.reason}); "/parley poll" shows what is still unread.`,
+        ),
+      onConnected: () => undefined,
+    });
+  }
+
+  async stop(): Promise<void> {
+    const conn = this.#connection;
+    const router = this.#router;
+    this.#connection = null;
+    this.#router = null;
+    await router?.stop();
+    await conn?.stop();
+  }
+
+  // ---- the chat route ----
+
+  effectiveRoute(): { route: ImRoute | null; source: 'config' | 'auto' | 'off' | 'none' } {
+    if (this.#saved?.mode === 'off') return { route: null, source: 'off' };
+    if (this.#saved?.mode === 'auto') return { route: this.#saved.route, source: 'auto' };
+    const configured = this.configResult.ok ? this.configResult.config.route : undefined;
+    return configured ? { route: configured, source: 'config' } : { route: null, source: 'none' };
+  }
+
+  async #deliver(text: string): Promise<boolean> {
+    const { route, source } = this.effectiveRoute();
+    if (!route) {
+      if (source === 'none' && !this.#warnedNoRoute) {
+        this.#warnedNoRoute = true;
+        this.api.logger.warn('parley: no chat route: Parley events are not forwarded. Set "route" in the plugin config or say "/parley config auto" in a chat.');
+      }
+      return false;
+    }
+    const adapter = await this.api.runtime.channel.outbound.loadAdapter(route.channel);
+    if (!adapter?.sendText) {
+      this.api.logger.warn(`parley: channel "${route.channel}" has no outbound text adapter; events are not forwarded`);
+      return false;
+    }
+    await adapter.sendText({
+      cfg: this.api.config,
+      to: route.to,
+      text: clip(text, adapter.textChunkLimit ?? 4000),
+      ...(route.accountId ? { accountId: route.accountId } : {}),
+      ...(route.threadId !== undefined ? { threadId: route.threadId } : {}),
+    });
+    return true;
+  }
+
+  async #loadSavedRoute(): Promise<SavedRoute | null> {
+    if (!this.#routePath) return null;
+    try {
+      const v = JSON.parse(await readFile(this.#routePath, 'utf8')) as { mode?: unknown; route?: unknown };
+      if (v.mode === 'off') return { mode: 'off' };
+      if (v.mode === 'auto') {
+        const r = ImRoute.safeParse(v.route);
+        if (r.success) return { mode: 'auto', route: r.data };
+      }
+    } catch {
+      // No saved route (or an unreadable one): the configured route applies.
+    }
+    return null;
+  }
+
+  async #saveRoute(saved: SavedRoute | null): Promise<void> {
+    this.#saved = saved;
+    this.#warnedNoRoute = false;
+    if (!this.#routePath) return;
+    if (saved === null) await rm(this.#routePath, { force: true });
+    else {
+      await mkdir(dirname(this.#routePath), { recursive: true, mode: 0o700 });
+      await writeFile(this.#routePath, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
+    }
+  }
+
+  // ---- CommandHost ----
+
+  describeSettings(): string {
+    if (!this.configResult.ok) return `Parley is not configured correctly: ${this.configResult.error}`;
+    const c = this.configResult.config;
+    const conn = this.#connection;
+    const { route, source } = this.effectiveRoute();
+    const routeText =
+      source === 'off'
+        ? 'off (say "config auto" here to send them to this chat)'
+        : route
+          ? `${route.channel} ${route.to}${route.accountId ? ` (account ${route.accountId})` : ''}${route.threadId !== undefined ? ` thread ${route.threadId}` : ''} (${source === 'auto' ? 'set with "config auto"' : 'from the plugin config'})`
+          : 'none (say "config auto" in the chat that should get them)';
+    return [
+      `Parley hub: ${c.hubUrl}`,
+      `agent: ${conn?.agentId ?? '-'}${conn?.agentName ? ` "${conn.agentName}"` : ''}, connection: ${conn?.state ?? 'service not started'}`,
+      `identity: ${conn?.identityPath ?? (c.identityPath ?? '<state dir>/parley/identity.json')}`,
+      `events go to: ${routeText}`,
+      `forwarded events: ${c.events.join(', ') || 'none'}; topic messages: ${c.topicMessages}${c.topics ? ` (topics ${c.topics.join(', ')})` : ''}`,
+      `rate limit: ${c.rateLimit.burst} at once, then ${c.rateLimit.perMinute} per minute; the rest is summarised`,
+    ].join('\n');
+  }
+
+  async routeHere(origin: ChatOrigin): Promise<string> {
+    this.#config();
+    if (!this.#routePath) return 'The Parley service has not started yet; try again in a moment.';
+    const parsed = ImRoute.safeParse({
+      channel: origin.channel,
+      to: origin.to,
+      ...(origin.accountId ? { accountId: origin.accountId } : {}),
+      ...(origin.threadId !== undefined ? { threadId: origin.threadId } : {}),
+    });
+    if (!parsed.success) return 'Cannot tell which chat this is (no channel or target). Set "route" in the plugin config instead.';
+    await this.#saveRoute({ mode: 'auto', route: parsed.data });
+    return `Parley events now go to this chat (${parsed.data.channel} ${parsed.data.to}).`;
+  }
+
+  async routeOff(): Promise<string> {
+    this.#config();
+    if (!this.#routePath) return 'The Parley service has not started yet; try again in a moment.';
+    await this.#saveRoute({ mode: 'off' });
+    return 'Parley events are no longer sent to any chat (they stay unread; "config auto" turns it back on).';
+  }
+
+  async routeReset(): Promise<string> {
+    this.#config();
+    if (!this.#routePath) return 'The Parley service has not started yet; try again in a moment.';
+    await this.#saveRoute(null);
+    const { route } = this.effectiveRoute();
+    return route ? `Back to the configured route: ${route.channel} ${route.to}.` : 'Back to the plugin config, which sets no route: events are not forwarded.';
+  }
+
+  // ---- chat commands ----
+
+  /** Runs a command line from a chat; never throws. */
+  async runChat(line: string, prefix: string, origin: ChatOrigin): Promise<string> {
+    try {
+      const allowed = this.configResult.ok ? this.configResult.config.chatCommands.allowedSenders : undefined;
+      if (allowed && (origin.senderId === undefined || !allowed.includes(origin.senderId))) {
+        return 'You are not allowed to run Parley commands (chatCommands.allowedSenders).';
+      }
+      return await runCommandLine(this.table, line, { caller: this, prefix, format: this.formatContext(), chat: origin, host: this });
+    } catch (err) {
+      return errorText(err);
+    }
+  }
+
+  /** The "/parley" command handler. */
+  async handleSlash(ctx: PluginCommandContext): Promise<string> {
+    const origin: ChatOrigin = {
+      surface: 'slash',
+      channel: ctx.channelId ?? ctx.channel,
+      ...pick({ to: ctx.senderId ?? ctx.from ?? ctx.to, accountId: ctx.accountId, threadId: ctx.messageThreadId, senderId: ctx.senderId }),
+    };
+    return this.runChat(ctx.args ?? '', `/${SLASH_COMMAND}`, origin);
+  }
+
+  /** The before_dispatch hook: "@parley ..." answered without the agent; anything else passes. */
+  async handleFreeText(event: PluginHookBeforeDispatchEvent, ctx: PluginHookBeforeDispatchContext): Promise<{ handled: true; text: string } | undefined> {
+    if (!this.configResult.ok || !this.configResult.config.chatCommands.freeText) return undefined;
+    const line = matchFreeText(event.content);
+    if (line === null) return undefined;
+    const origin: ChatOrigin = {
+      surface: 'text',
+      ...pick({
+        channel: ctx.channelId ?? event.channel,
+        to: ctx.conversationId ?? event.senderId ?? ctx.senderId,
+        accountId: ctx.accountId,
+        senderId: event.senderId ?? ctx.senderId,
+      }),
+    };
+    return { handled: true, text: await this.runChat(line, FREE_TEXT_PREFIX, origin) };
+  }
+}
+
+/** The defined entries of an object (exact optional fields stay absent). */
+function pick<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== '') out[k] = v;
+  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

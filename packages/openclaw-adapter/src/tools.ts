@@ -1,0 +1,191 @@
+// Agent tools from the protocol's zod schemas. Parameters are JSON Schema
+// generated with z.toJSONSchema from each action's params schema, shaped for
+// LLM tool calling: one flat object at the top (no top-level anyOf/oneOf,
+// which several providers refuse), draft-07 (the host validates with Ajv's
+// default class), no $schema/$ref. A multi-op tool adds a required `op` enum
+// and the union of its actions' fields; `execute` then checks the params
+// against the chosen action's zod schema, so per-op rules (required fields,
+// refinements) are enforced with precise messages.
+import { actions, type ActionName, type ParamsOf } from '@parley/protocol';
+import { z } from 'zod';
+import type { ActionToolSpec, FormatContext, ParleyCaller, ToolOp } from './domain.js';
+import { describeIssues, errorInfo, errorText, InvalidParamsError } from './errors.js';
+import type { AgentTool, AgentToolResult, JsonSchemaObject } from './openclaw-types.js';
+
+type Json = Record<string, unknown>;
+
+/** An action's params as JSON Schema (input side: defaulted fields optional), draft-07, no $schema. */
+export function actionParamsSchema(action: ActionName): Json {
+  const schema = z.toJSONSchema(actions[action].params, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as Json;
+  delete schema.$schema;
+  return schema;
+}
+
+function propertiesOf(schema: Json): Record<string, Json> {
+  return (schema.properties ?? {}) as Record<string, Json>;
+}
+
+function requiredOf(schema: Json): string[] {
+  return Array.isArray(schema.required) ? (schema.required as string[]) : [];
+}
+
+function withoutKeys(s: Json, keys: readonly string[]): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(s)) if (!keys.includes(k)) out[k] = v;
+  return out;
+}
+
+const stable = (v: unknown): string => JSON.stringify(v);
+
+/**
+ * One schema for a field that several actions define differently (e.g.
+ * `limit` with different maxima): same type -> the loosest bounds, enums
+ * merged, defaults dropped; different types -> anyOf of the variants.
+ * The exact rule per op is enforced by zod in execute.
+ */
+export function mergeFieldSchemas(variants: readonly Json[]): Json {
+  // anyOf variants are flattened first, so `string` and `string | null` merge into one `string | null`.
+  const flat = variants.flatMap((v) => (Array.isArray(v.anyOf) && Object.keys(v).length === 1 ? (v.anyOf as Json[]) : [v]));
+  const distinct = [...new Map(flat.map((v) => [stable(v), v])).values()];
+  if (distinct.length === 1) return distinct[0]!;
+  const types = new Set(distinct.map((v) => stable(v.type)));
+  const simple = distinct.every((v) => typeof v.type === 'string' && !('anyOf' in v) && !('properties' in v) && !('items' in v));
+  if (types.size === 1 && simple) {
+    const merged: Json = { type: distinct[0]!.type };
+    const nums = (key: string) => distinct.map((v) => v[key]).filter((n): n is number => typeof n === 'number');
+    const lower = (key: string) => {
+      const all = nums(key);
+      if (all.length === distinct.length) merged[key] = Math.min(...all);
+    };
+    const upper = (key: string) => {
+      const all = nums(key);
+      if (all.length === distinct.length) merged[key] = Math.max(...all);
+    };
+    lower('minimum');
+    upper('maximum');
+    lower('minLength');
+    upper('maxLength');
+    const patterns = new Set(distinct.map((v) => v.pattern));
+    if (patterns.size === 1 && distinct[0]!.pattern !== undefined) merged.pattern = distinct[0]!.pattern;
+    if (distinct.every((v) => Array.isArray(v.enum))) merged.enum = [...new Set(distinct.flatMap((v) => v.enum as unknown[]))];
+    return merged;
+  }
+  return { anyOf: distinct.map((v) => withoutKeys(v, ['default'])) };
+}
+
+/** The parameters schema of a tool (see the file comment). */
+export function toolParameters(spec: ActionToolSpec): JsonSchemaObject {
+  const opNames = Object.keys(spec.ops);
+  const hints = spec.fieldHints ?? {};
+  if (opNames.length === 1) {
+    const schema = actionParamsSchema(spec.ops[opNames[0]!]!.action);
+    const props = propertiesOf(schema);
+    for (const [field, hint] of Object.entries(hints)) {
+      if (props[field]) props[field] = { ...props[field], description: hint };
+    }
+    return schema;
+  }
+  const variants = new Map<string, Json[]>();
+  const usedBy = new Map<string, string[]>();
+  const requiredBy = new Map<string, string[]>();
+  const opLines: string[] = [];
+  for (const name of opNames) {
+    const op = spec.ops[name]!;
+    const schema = actionParamsSchema(op.action);
+    const required = requiredOf(schema);
+    for (const [field, fieldSchema] of Object.entries(propertiesOf(schema))) {
+      const { description: _d, ...rest } = fieldSchema;
+      variants.set(field, [...(variants.get(field) ?? []), rest]);
+      usedBy.set(field, [...(usedBy.get(field) ?? []), name]);
+      if (required.includes(field)) requiredBy.set(field, [...(requiredBy.get(field) ?? []), name]);
+    }
+    opLines.push(`${name}: ${op.summary}${required.length ? ` (needs ${required.join(', ')})` : ''}`);
+  }
+  const properties: Record<string, Json> = {
+    op: { type: 'string', enum: opNames, description: `What to do. ${opLines.join('; ')}.` },
+  };
+  for (const [field, list] of variants) {
+    const ops = usedBy.get(field)!;
+    const req = requiredBy.get(field) ?? [];
+    const scope = ops.length === opNames.length ? 'all ops' : `op ${ops.join(', ')}`;
+    const need = req.length ? `; required for ${req.length === ops.length ? 'those' : req.join(', ')}` : '';
+    const hint = hints[field] ? `${hints[field].replace(/\.$/, '')}. ` : '';
+    properties[field] = { ...mergeFieldSchemas(list), description: `${hint}Used by ${scope}${need}.` };
+  }
+  return { type: 'object', properties, required: ['op'], additionalProperties: false };
+}
+
+/** The `details` of a failed call: an error flag, its code and message (OpenClaw's jsonResult convention is `status: "error"`). */
+export interface ToolErrorDetails {
+  status: 'error';
+  ok: false;
+  code: string;
+  message: string;
+}
+
+export type ToolResult = AgentToolResult<unknown> & {
+  /**
+   * Extra flag for hosts that look for one. pi-agent-core's AgentToolResult
+   * has no error field (it expects tools to throw); this plugin never throws
+   * into the host, so a failure is text plus `details.status: "error"`.
+   */
+  isError?: boolean;
+};
+
+export function errorResult(err: unknown): ToolResult {
+  const { code, message } = errorInfo(err);
+  const details: ToolErrorDetails = { status: 'error', ok: false, code, message };
+  return { content: [{ type: 'text', text: errorText(err) }], details, isError: true };
+}
+
+export interface ToolHost extends ParleyCaller {
+  formatContext(): FormatContext;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Picks the op and validates its params; throws InvalidParamsError with a readable message. */
+export function prepareCall(spec: ActionToolSpec, raw: unknown): { opName: string; op: ToolOp; params: Record<string, unknown> } {
+  const params: Record<string, unknown> = isRecord(raw) ? { ...raw } : {};
+  if (raw !== undefined && raw !== null && !isRecord(raw)) throw new InvalidParamsError('parameters must be a JSON object');
+  const names = Object.keys(spec.ops);
+  let opName = names[0]!;
+  if (names.length > 1) {
+    const given = params.op;
+    delete params.op;
+    if (typeof given !== 'string' || !Object.hasOwn(spec.ops, given)) {
+      throw new InvalidParamsError(
+        given === undefined ? `"op" is required: one of ${names.join(', ')}` : `unknown op "${String(given)}": one of ${names.join(', ')}`,
+      );
+    }
+    opName = given;
+  }
+  const op = spec.ops[opName]!;
+  const parsed = actions[op.action].params.safeParse(params);
+  if (!parsed.success) throw new InvalidParamsError(`${spec.name} ${opName}: ${describeIssues(parsed.error.issues)}`);
+  return { opName, op, params: parsed.data as Record<string, unknown> };
+}
+
+/** The OpenClaw tool for a spec. `execute` never throws: failures come back as text with an error flag. */
+export function buildTool(spec: ActionToolSpec, host: ToolHost): AgentTool<Record<string, unknown>, unknown> {
+  const parameters = toolParameters(spec);
+  return {
+    name: spec.name,
+    label: spec.label,
+    description: spec.description,
+    parameters,
+    async execute(_toolCallId, rawParams, signal): Promise<ToolResult> {
+      try {
+        const { op, params } = prepareCall(spec, rawParams);
+        if (signal?.aborted) throw Object.assign(new Error('the tool call was aborted'), { code: 'aborted' });
+        const result = await host.call(op.action, params as ParamsOf<typeof op.action>, signal);
+        const text = op.format(result as never, params as never, host.formatContext());
+        return { content: [{ type: 'text', text }], details: result };
+      } catch (err) {
+        return errorResult(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,202 @@
+// The package as OpenClaw sees it before and while loading it: the manifest,
+// package.json's "openclaw" block, the shipped skill, the entry's shape, the
+// tools' JSON Schemas, and the absence of any import of OpenClaw itself.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { actions } from '@parley/protocol';
+import Ajv from 'ajv';
+import { describe, expect, it } from 'vitest';
+import entry, { actionParamsSchema, CONFIG_UI_HINTS, configJsonSchema, DOMAINS, PLUGIN_ID } from '../src/index.js';
+import { fakeGateway } from './fake-openclaw.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const manifest = JSON.parse(readFileSync(join(root, 'openclaw.plugin.json'), 'utf8')) as {
+  id: string;
+  name: string;
+  configSchema: Record<string, unknown>;
+  uiHints: Record<string, unknown>;
+  contracts: { tools: string[] };
+  toolMetadata: Record<string, unknown>;
+  activation: { onStartup: boolean };
+  skills: string[];
+};
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  files: string[];
+  openclaw: { extensions: string[] };
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+};
+
+function registered() {
+  const gw = fakeGateway({}, root);
+  entry.register(gw.api);
+  return gw;
+}
+
+describe('openclaw.plugin.json and package.json', () => {
+  it('names the plugin "parley" and starts it with the gateway', () => {
+    expect(manifest.id).toBe('parley');
+    expect(PLUGIN_ID).toBe('parley');
+    expect(entry.id).toBe(manifest.id);
+    expect(manifest.activation.onStartup).toBe(true);
+  });
+
+  it('declares in contracts.tools exactly the tools the entry registers', () => {
+    const gw = registered();
+    expect(gw.toolOrder).toEqual(manifest.contracts.tools);
+    expect(Object.keys(manifest.toolMetadata).sort()).toEqual([...manifest.contracts.tools].sort());
+    expect(gw.toolOrder).toEqual(DOMAINS.flatMap((d) => (d.tools ?? []).map((t) => t.name)));
+  });
+
+  it('carries the config schema and UI hints generated from the zod config (run "pnpm manifest" when this fails)', () => {
+    expect(manifest.configSchema).toEqual(configJsonSchema());
+    expect(manifest.uiHints).toEqual(CONFIG_UI_HINTS);
+    expect(entry.configSchema.jsonSchema).toEqual(manifest.configSchema);
+  });
+
+  it('has a config schema that a JSON Schema validator accepts, with defaults for everything but the route', () => {
+    const ajv = new Ajv({ strict: true, useDefaults: true, allErrors: true });
+    const validate = ajv.compile(manifest.configSchema);
+    const value: Record<string, unknown> = {};
+    expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+    expect(value).toMatchObject({ hubUrl: 'http://127.0.0.1:8787', topicMessages: 'all', rateLimit: {}, reconnect: {} });
+    expect(validate({ route: { channel: 'telegram', to: '123', threadId: 7 }, events: ['p2p.message'], rateLimit: { burst: 2, perMinute: 6 } })).toBe(true);
+    expect(validate({ hubUrl: 'ftp://nope' })).toBe(false);
+    expect(validate({ events: ['no.such.event'] })).toBe(false);
+    expect(validate({ surprise: true })).toBe(false);
+  });
+
+  it('entry.configSchema.safeParse defaults and rejects like the manifest', () => {
+    const ok = entry.configSchema.safeParse!({ route: { channel: 'telegram', to: '1' } });
+    expect(ok.success).toBe(true);
+    const bad = entry.configSchema.safeParse!({ rateLimit: { burst: 0 } });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues?.[0]?.path).toEqual(['rateLimit', 'burst']);
+  });
+
+  it('points OpenClaw at the built entry and ships the manifest and the skill', () => {
+    expect(pkg.openclaw.extensions).toEqual(['./dist/index.js']);
+    expect(existsSync(join(root, 'dist', 'index.js'))).toBe(true);
+    expect(pkg.files).toEqual(expect.arrayContaining(['dist', 'openclaw.plugin.json', 'skills']));
+    expect(manifest.skills).toEqual(['./skills']);
+    const skill = readFileSync(join(root, 'skills', 'parley', 'SKILL.md'), 'utf8');
+    const front = /^---\n([\s\S]*?)\n---\n/.exec(skill)?.[1] ?? '';
+    expect(front).toMatch(/^name: parley$/m);
+    expect(front).toMatch(/^description: .{40,}$/m);
+    // The skill teaches every tool the plugin has.
+    for (const tool of manifest.contracts.tools) expect(skill).toContain(`\`${tool}\``);
+  });
+});
+
+describe('the entry module', () => {
+  it('exports {id, name, description, configSchema, register} as its default', () => {
+    expect(Object.keys(entry).sort()).toEqual(['configSchema', 'description', 'id', 'name', 'register']);
+    expect(typeof entry.register).toBe('function');
+    expect(entry.name).toBe('Parley');
+    expect(entry.description.length).toBeGreaterThan(20);
+  });
+
+  it('registers the /parley command, the before_dispatch hook and one service, and opens no socket doing so', () => {
+    const gw = registered();
+    expect([...gw.commands.keys()]).toEqual(['parley']);
+    expect(gw.commands.get('parley')).toMatchObject({ acceptsArgs: true, requireAuth: true });
+    expect(gw.hooks).toHaveLength(1);
+    expect(gw.services.map((s) => s.id)).toEqual(['parley-connection']);
+    expect(gw.logs.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('has no runtime import of openclaw (source and build) and no dependency on it', async () => {
+    const openclawImport = /(?:from\s+['"]openclaw(?:\/[^'"]*)?['"]|import\s*\(\s*['"]openclaw|require\(\s*['"]openclaw)/;
+    const srcFiles: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(dir, e.name));
+        else if (e.name.endsWith('.ts')) srcFiles.push(join(dir, e.name));
+      }
+    };
+    walk(join(root, 'src'));
+    for (const f of srcFiles) expect(readFileSync(f, 'utf8'), f).not.toMatch(openclawImport);
+    for (const f of ['index.js', 'index.cjs']) {
+      const built = readFileSync(join(root, 'dist', f), 'utf8');
+      expect(built, f).not.toMatch(openclawImport);
+      // Whatever the build imports is a dependency of this package or a Node built-in.
+      const specifiers = [
+        ...[...built.matchAll(/^\s*(?:import|export)\b[^;'"]*?from\s*['"]([^'"]+)['"]/gm)].map((m) => m[1]!),
+        ...[...built.matchAll(/\brequire\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!),
+      ];
+      expect(specifiers.length, f).toBeGreaterThan(3);
+      for (const s of specifiers) {
+        const name = s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!;
+        expect(s.startsWith('node:') || builtinModules.includes(name) || name in pkg.dependencies, `${f} imports ${s}`).toBe(true);
+      }
+    }
+    const all = { ...pkg.dependencies, ...pkg.devDependencies, ...(pkg.peerDependencies ?? {}) };
+    expect(Object.keys(all).some((d) => d === 'openclaw' || d.startsWith('@openclaw/'))).toBe(false);
+    // Loading the built module works without OpenClaw installed anywhere.
+    const mod = (await import(join(root, 'dist', 'index.js'))) as { default: { id: string } };
+    expect(mod.default.id).toBe('parley');
+  });
+});
+
+describe('tool parameter schemas', () => {
+  const gw = registered();
+  const tools = [...gw.tools.values()];
+
+  it('are flat objects that the host validator (Ajv, draft-07) compiles, strict mode included', () => {
+    // What pi-ai does with a tool's parameters before calling execute.
+    const host = new Ajv({ allErrors: true, strict: false, coerceTypes: true });
+    const strict = new Ajv({ allErrors: true, strict: true });
+    for (const t of tools) {
+      const p = t.parameters;
+      expect(p.type, t.name).toBe('object');
+      for (const k of ['anyOf', 'oneOf', 'allOf', '$ref', '$schema', '$defs', 'definitions']) expect(p, `${t.name} ${k}`).not.toHaveProperty(k);
+      expect(JSON.stringify(p), t.name).not.toContain('$schema');
+      host.compile(p);
+      strict.compile(p);
+      expect(t.name).toMatch(/^parley_[a-z0-9_]+$/);
+      expect(t.label.length).toBeGreaterThan(3);
+      expect(t.description.length).toBeGreaterThan(40);
+    }
+  });
+
+  it('give multi-op tools a required op enum, and accept every op with its required fields', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: true });
+    for (const d of DOMAINS) {
+      for (const spec of d.tools ?? []) {
+        const t = gw.tools.get(spec.name)!;
+        const validate = ajv.compile(t.parameters);
+        const ops = Object.keys(spec.ops);
+        const props = t.parameters.properties as Record<string, { enum?: string[] }>;
+        if (ops.length > 1) {
+          expect(props.op?.enum, spec.name).toEqual(ops);
+          expect(t.parameters.required).toEqual(['op']);
+          expect(validate({}), `${spec.name} without op`).toBe(false);
+          expect(validate({ op: 'nope' })).toBe(false);
+        } else expect(props.op).toBeUndefined();
+        // Every field of every op's action is offered by the tool.
+        for (const o of Object.values(spec.ops)) {
+          const fields = Object.keys((actionParamsSchema(o.action).properties ?? {}) as Record<string, unknown>);
+          for (const field of fields) expect(props, `${spec.name} ${o.action} ${field}`).toHaveProperty(field);
+        }
+      }
+    }
+    const topics = ajv.compile(gw.tools.get('parley_topics')!.parameters);
+    expect(topics({ op: 'create', name: 'x', type: 'discussion' })).toBe(true);
+    expect(topics({ op: 'create', name: 'x', surprise: 1 })).toBe(false);
+    expect(topics({ op: 'update', topic_id: 'top_abc', description: null })).toBe(true);
+    const publish = ajv.compile(gw.tools.get('parley_publish')!.parameters);
+    expect(publish({ topic_id: 'top_abc', content: 'hi' })).toBe(true);
+    expect(publish({ topic_id: 'nope', content: 'hi' })).toBe(false);
+  });
+
+  it('reach every action of the domains the adapter covers', () => {
+    const covered = new Set(DOMAINS.flatMap((d) => (d.tools ?? []).flatMap((t) => Object.values(t.ops).map((o) => o.action))));
+    const domains = ['agent', 'topic', 'p2p', 'inbox', 'notification', 'talk', 'memory'];
+    const expected = Object.keys(actions).filter((a) => domains.includes(a.split('/')[0]!));
+    expect([...covered].sort()).toEqual(expected.sort());
+  });
+});
