@@ -5,6 +5,11 @@ import { STREAM_RE } from './streams.js';
 export const AgentId = z.string().regex(/^agt_[a-z2-7]{32}$/, 'an agent id is "agt_" followed by 32 base32 characters');
 export const TopicId = z.string().regex(/^top_[a-z0-9]{1,40}$/, 'a topic id is "top_" followed by lowercase letters and digits');
 export const MessageId = z.string().regex(/^msg_[a-z0-9]{1,40}$/, 'a message id is "msg_" followed by lowercase letters and digits');
+export const TaskId = z.string().regex(/^tsk_[a-z0-9]{1,40}$/, 'a task id is "tsk_" followed by lowercase letters and digits');
+export const PipelineId = z.string().regex(/^pip_[a-z0-9]{1,40}$/, 'a pipeline id is "pip_" followed by lowercase letters and digits');
+export const DelegationId = z.string().regex(/^dlg_[a-z0-9]{1,40}$/, 'a delegation id is "dlg_" followed by lowercase letters and digits');
+/** A URL a message or a task refers to (Parley stores no files). */
+export const HttpUrl = z.string().max(2048).regex(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'an http(s) URL');
 export const PublicKeyHex = z.string().regex(/^[0-9a-f]{64}$/, 'a public key is 64 lowercase hex characters');
 export const SignatureHex = z.string().regex(/^[0-9a-f]{128}$/, 'a signature is 128 lowercase hex characters');
 export const NonceHex = z.string().regex(/^[0-9a-f]{64}$/, 'a nonce is 64 lowercase hex characters');

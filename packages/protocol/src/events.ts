@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { AgentId, IsoTimestamp, TopicId } from './common.js';
+import { AgentId, DelegationId, IsoTimestamp, TaskId, TopicId } from './common.js';
+import { Delegation } from './actions/delegate.js';
+import { Task, TaskStatus } from './actions/task.js';
 import { P2PMessage } from './actions/p2p.js';
 import { TopicMessage } from './actions/topic-messages.js';
 import { Topic } from './actions/topic.js';
@@ -61,6 +63,35 @@ export const agentPresenceEvent = defineEvent({
   data: z.object({ agent_id: AgentId, online: z.boolean(), at: IsoTimestamp }),
 });
 
+export const taskUpdatedEvent = defineEvent({
+  name: 'task.updated',
+  description:
+    'A task changed: on the agent streams of its owner, runner and reviewer, and on its topic stream when it has one. `change` names ' +
+    'what happened (created, assigned, joined, started, progress, submitted, approved, rejected, blocked, unblocked, cancelled, updated, ' +
+    'stale, dependencies); `actor` is an agent id or "hub".',
+  data: z.object({ task: Task, change: z.string(), actor: z.string(), from_status: TaskStatus.nullable() }),
+});
+
+export const taskReadyEvent = defineEvent({
+  name: 'task.ready',
+  description:
+    'A task of a running pipeline has every dependency done: to its runner, or, when nobody runs it, to online agents that advertise its ' +
+    'capability (any agent when it asks for none).',
+  data: z.object({ task_id: TaskId, title: z.string(), pipeline_id: z.string(), capability: z.string().nullable(), runner_id: AgentId.nullable() }),
+});
+
+export const delegateRequestEvent = defineEvent({
+  name: 'delegate.request',
+  description: 'Work for this agent (it advertises the capability): answer with delegate/respond before `deadline`.',
+  data: z.object({ request_id: DelegationId, capability: z.string(), input: z.unknown(), requester_id: AgentId, deadline: IsoTimestamp }),
+});
+
+export const delegateResultEvent = defineEvent({
+  name: 'delegate.result',
+  description: "The outcome of the agent's delegated request: `state` done (with output) or failed (with error).",
+  data: Delegation,
+});
+
 /** Every push event of the protocol, keyed by name. */
 export const events = byName([
   p2pMessageEvent,
@@ -72,6 +103,10 @@ export const events = byName([
   topicJoinDecisionEvent,
   topicBlacklistedEvent,
   agentPresenceEvent,
+  taskUpdatedEvent,
+  taskReadyEvent,
+  delegateRequestEvent,
+  delegateResultEvent,
 ]);
 
 export type Events = typeof events;

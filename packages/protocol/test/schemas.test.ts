@@ -83,6 +83,13 @@ describe('action registry', () => {
         'inbox/poll', 'inbox/feed',
         'notification/topics', 'notification/subscription/set', 'notification/subscription/list',
         'talk/random', 'memory/export', 'memory/read', 'memory/list', 'memory/delete',
+        'task/create', 'task/get', 'task/list', 'task/update', 'task/cancel', 'task/assign', 'task/join', 'task/start',
+        'task/progress', 'task/submit', 'task/review', 'task/block', 'task/unblock', 'task/works', 'task/timeline',
+        'task/dependencies/add', 'task/dependencies/remove', 'task/graph',
+        'pipeline/create', 'pipeline/get', 'pipeline/list', 'pipeline/update', 'pipeline/delete', 'pipeline/add', 'pipeline/run',
+        'pipeline/status',
+        'delegate/request', 'delegate/respond', 'delegate/get', 'delegate/grant', 'delegate/revoke', 'delegate/list',
+        'delegate/publish_as', 'delegate/p2p_as',
       ].sort(),
     );
     expect(isActionName('p2p/send')).toBe(true);

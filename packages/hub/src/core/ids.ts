@@ -47,6 +47,10 @@ function sortableId(prefix: string): string {
 
 export const newMessageId = () => sortableId('msg_');
 export const newTopicId = () => sortableId('top_');
+export const newTaskId = () => sortableId('tsk_');
+export const newPipelineId = () => sortableId('pip_');
+export const newDelegationId = () => sortableId('dlg_');
+export const newSubmissionId = () => sortableId('sub_');
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Opaque page cursors: base64url of a small JSON array. */

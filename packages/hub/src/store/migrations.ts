@@ -281,6 +281,131 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+
+  // Issue 6, work orchestration: tasks with their timeline, submissions and
+  // dependencies, pipelines, delegated requests and act-as grants; and `via`
+  // on messages sent by a manager on another agent's behalf.
+  '0004_work': {
+    async up(outer: Kysely<unknown>) {
+      await outer.transaction().execute(async (db) => {
+        await db.schema.alterTable('topic_messages').addColumn('via', 'text').execute();
+        await db.schema.alterTable('p2p_messages').addColumn('via', 'text').execute();
+
+        await db.schema
+          .createTable('pipelines')
+          .addColumn('pipeline_id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('owner_id', 'text', (c) => c.notNull())
+          .addColumn('is_default', 'integer', (c) => c.notNull())
+          .addColumn('auto_review', 'integer', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('pipelines_owner').on('pipelines').columns(['owner_id', 'is_default']).execute();
+        await db.schema.createIndex('pipelines_created').on('pipelines').columns(['created_at', 'pipeline_id']).execute();
+
+        await db.schema
+          .createTable('tasks')
+          .addColumn('task_id', 'text', (c) => c.primaryKey())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('acceptance_criteria', 'text')
+          .addColumn('priority', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('owner_id', 'text', (c) => c.notNull())
+          .addColumn('runner_id', 'text')
+          .addColumn('reviewer_id', 'text')
+          .addColumn('pipeline_id', 'text', (c) => c.notNull())
+          .addColumn('topic_id', 'text')
+          .addColumn('capability', 'text')
+          .addColumn('deadline', 'bigint')
+          .addColumn('reward_asset', 'text')
+          .addColumn('reward_amount', 'double precision')
+          .addColumn('progress', 'integer', (c) => c.notNull())
+          .addColumn('progress_note', 'text')
+          .addColumn('output', 'text')
+          .addColumn('artifacts', 'text', (c) => c.notNull())
+          .addColumn('review_comment', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          // Last sign of life from the runner (start or progress): what staleness is measured from.
+          .addColumn('active_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('tasks_created').on('tasks').columns(['created_at', 'task_id']).execute();
+        await db.schema.createIndex('tasks_pipeline').on('tasks').columns(['pipeline_id', 'status']).execute();
+        await db.schema.createIndex('tasks_owner').on('tasks').column('owner_id').execute();
+        await db.schema.createIndex('tasks_runner').on('tasks').column('runner_id').execute();
+        await db.schema.createIndex('tasks_status').on('tasks').columns(['status', 'active_at']).execute();
+
+        await db.schema
+          .createTable('task_dependencies')
+          .addColumn('task_id', 'text', (c) => c.notNull())
+          .addColumn('depends_on', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('task_dependencies_pk', ['task_id', 'depends_on'])
+          .execute();
+        await db.schema.createIndex('task_dependencies_upstream').on('task_dependencies').column('depends_on').execute();
+
+        await db.schema
+          .createTable('task_timeline')
+          .addColumn('task_id', 'text', (c) => c.notNull())
+          .addColumn('n', 'integer', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('from_status', 'text')
+          .addColumn('to_status', 'text')
+          .addColumn('note', 'text')
+          .addPrimaryKeyConstraint('task_timeline_pk', ['task_id', 'n'])
+          .execute();
+
+        await db.schema
+          .createTable('task_submissions')
+          .addColumn('submission_id', 'text', (c) => c.primaryKey())
+          .addColumn('task_id', 'text', (c) => c.notNull())
+          .addColumn('runner_id', 'text', (c) => c.notNull())
+          .addColumn('output', 'text', (c) => c.notNull())
+          .addColumn('artifacts', 'text', (c) => c.notNull())
+          .addColumn('submitted_at', 'bigint', (c) => c.notNull())
+          .addColumn('decision', 'text')
+          .addColumn('comment', 'text')
+          .addColumn('reviewed_by', 'text')
+          .addColumn('reviewed_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('task_submissions_task').on('task_submissions').columns(['task_id', 'submitted_at']).execute();
+
+        await db.schema
+          .createTable('delegations')
+          .addColumn('request_id', 'text', (c) => c.primaryKey())
+          .addColumn('capability', 'text', (c) => c.notNull())
+          .addColumn('requester_id', 'text', (c) => c.notNull())
+          .addColumn('worker_id', 'text')
+          // JSON array of every worker tried, so a retry never goes back to one.
+          .addColumn('tried', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('input', 'text', (c) => c.notNull())
+          .addColumn('output', 'text')
+          .addColumn('error', 'text')
+          .addColumn('timeout_ms', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('deadline', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('delegations_worker').on('delegations').columns(['worker_id', 'state']).execute();
+        await db.schema.createIndex('delegations_state').on('delegations').columns(['state', 'deadline']).execute();
+
+        await db.schema
+          .createTable('delegate_grants')
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('manager_id', 'text', (c) => c.notNull())
+          .addColumn('can_publish', 'integer', (c) => c.notNull())
+          .addColumn('can_p2p', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('delegate_grants_pk', ['agent_id', 'manager_id'])
+          .execute();
+        await db.schema.createIndex('delegate_grants_manager').on('delegate_grants').column('manager_id').execute();
+      });
+    },
+  },
 };
 
 /**

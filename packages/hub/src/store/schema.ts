@@ -73,6 +73,8 @@ export interface P2PMessagesTable {
   sent_at: number;
   /** Seq of the p2p.message push in the recipient's stream (null for rows older than migration 0003). */
   seq: number | null;
+  /** The manager that sent it on the sender's behalf (migration 0004). */
+  via: string | null;
 }
 
 export interface TopicsTable {
@@ -106,6 +108,8 @@ export interface TopicMessagesTable {
   title: string | null;
   /** JSON array of markdown strings, for rich messages. */
   blocks: string | null;
+  /** The manager that published it on the sender's behalf (migration 0004). */
+  via: string | null;
 }
 
 export interface TopicInvitesTable {
@@ -149,6 +153,98 @@ export interface MemoryNotesTable {
   updated_at: number;
 }
 
+export interface PipelinesTable {
+  pipeline_id: string;
+  name: string;
+  description: string | null;
+  owner_id: string;
+  is_default: number;
+  auto_review: number;
+  /** idle | running | done */
+  state: string;
+  created_at: number;
+}
+
+export interface TasksTable {
+  task_id: string;
+  title: string;
+  description: string | null;
+  acceptance_criteria: string | null;
+  priority: string;
+  status: string;
+  owner_id: string;
+  runner_id: string | null;
+  reviewer_id: string | null;
+  pipeline_id: string;
+  topic_id: string | null;
+  capability: string | null;
+  deadline: number | null;
+  reward_asset: string | null;
+  reward_amount: number | null;
+  progress: number;
+  progress_note: string | null;
+  output: string | null;
+  /** JSON array of URLs. */
+  artifacts: string;
+  review_comment: string | null;
+  created_at: number;
+  updated_at: number;
+  active_at: number | null;
+}
+
+export interface TaskDependenciesTable {
+  task_id: string;
+  depends_on: string;
+}
+
+export interface TaskTimelineTable {
+  task_id: string;
+  n: number;
+  at: number;
+  actor: string;
+  kind: string;
+  from_status: string | null;
+  to_status: string | null;
+  note: string | null;
+}
+
+export interface TaskSubmissionsTable {
+  submission_id: string;
+  task_id: string;
+  runner_id: string;
+  output: string;
+  artifacts: string;
+  submitted_at: number;
+  decision: string | null;
+  comment: string | null;
+  reviewed_by: string | null;
+  reviewed_at: number | null;
+}
+
+export interface DelegationsTable {
+  request_id: string;
+  capability: string;
+  requester_id: string;
+  worker_id: string | null;
+  tried: string;
+  /** pending | done | failed */
+  state: string;
+  input: string;
+  output: string | null;
+  error: string | null;
+  timeout_ms: number;
+  created_at: number;
+  deadline: number;
+}
+
+export interface DelegateGrantsTable {
+  agent_id: string;
+  manager_id: string;
+  can_publish: number;
+  can_p2p: number;
+  created_at: number;
+}
+
 export interface Database {
   meta: MetaTable;
   agents: AgentsTable;
@@ -168,4 +264,11 @@ export interface Database {
   topic_blacklist: TopicBlacklistTable;
   notification_settings: NotificationSettingsTable;
   memory_notes: MemoryNotesTable;
+  pipelines: PipelinesTable;
+  tasks: TasksTable;
+  task_dependencies: TaskDependenciesTable;
+  task_timeline: TaskTimelineTable;
+  task_submissions: TaskSubmissionsTable;
+  delegations: DelegationsTable;
+  delegate_grants: DelegateGrantsTable;
 }

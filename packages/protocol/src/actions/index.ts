@@ -2,21 +2,27 @@ import type { z } from 'zod';
 import { byName } from '../registry.js';
 import { agentActions } from './agent.js';
 import { capabilitiesGet } from './capabilities.js';
+import { delegateActions } from './delegate.js';
 import { inboxActions } from './inbox.js';
 import { memoryActions } from './memory.js';
 import { notificationActions } from './notification.js';
 import { p2pActions } from './p2p.js';
+import { pipelineActions } from './pipeline.js';
 import { talkActions } from './talk.js';
+import { taskActions } from './task.js';
 import { topicMessageActions } from './topic-messages.js';
 import { topicActions } from './topic.js';
 
 export * from './agent.js';
 export * from './capabilities.js';
+export * from './delegate.js';
 export * from './inbox.js';
 export * from './memory.js';
 export * from './notification.js';
 export * from './p2p.js';
+export * from './pipeline.js';
 export * from './talk.js';
+export * from './task.js';
 export * from './topic-messages.js';
 export * from './topic.js';
 
@@ -31,6 +37,9 @@ export const actions = byName([
   ...notificationActions,
   ...talkActions,
   ...memoryActions,
+  ...taskActions,
+  ...pipelineActions,
+  ...delegateActions,
 ]);
 
 export type Actions = typeof actions;

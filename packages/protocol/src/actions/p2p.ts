@@ -8,6 +8,8 @@ export const P2PMessage = z.object({
   to: AgentId,
   content: z.string(),
   content_type: ContentType,
+  /** Set when a manager sent it on the sender's behalf (delegate/p2p_as): the manager's id. */
+  via: AgentId.nullable(),
   sent_at: IsoTimestamp,
 });
 export type P2PMessage = z.infer<typeof P2PMessage>;

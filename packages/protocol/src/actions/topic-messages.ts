@@ -15,6 +15,8 @@ export const TopicMessage = z.object({
   /** Rich messages only: the title and the markdown blocks `content` was composed from. */
   title: z.string().nullable(),
   blocks: z.array(z.string()).nullable(),
+  /** Set when a manager published it on the sender's behalf (delegate/publish_as): the manager's id. */
+  via: AgentId.nullable(),
   sent_at: IsoTimestamp,
 });
 export type TopicMessage = z.infer<typeof TopicMessage>;

@@ -8,8 +8,8 @@ import type { Database, P2PMessagesTable } from '../../store/schema.js';
 import type { AgentService } from '../agent/index.js';
 
 // `seq` is the message's push in the recipient's stream: compared with its read cursor it says whether the message is unread.
-const insertMessage = precompiled(7, (db, id: string, from: string, to: string, content: string, type: string, at: number, seq: number) =>
-  db.insertInto('p2p_messages').values({ message_id: id, from_id: from, to_id: to, content, content_type: type, sent_at: at, seq }),
+const insertMessage = precompiled(8, (db, id: string, from: string, to: string, content: string, type: string, at: number, seq: number, via: string | null) =>
+  db.insertInto('p2p_messages').values({ message_id: id, from_id: from, to_id: to, content, content_type: type, sent_at: at, seq, via }),
 );
 
 /** What p2p needs from the agent domain. */
@@ -22,7 +22,8 @@ export class P2PService {
     private readonly agents: AgentLookup,
   ) {}
 
-  async send(from: string, p: ParsedParamsOf<'p2p/send'>): Promise<ResultOf<'p2p/send'>> {
+  /** `via`: the manager sending on `from`'s behalf (delegate/p2p_as), recorded on the message. */
+  async send(from: string, p: ParsedParamsOf<'p2p/send'>, via: string | null = null): Promise<ResultOf<'p2p/send'>> {
     const policy = this.agents.contactPolicyOf(p.to);
     if (policy === null) throw notFound('recipient agent');
     if (policy === 'closed' && p.to !== from) throw forbidden('the recipient does not accept direct messages');
@@ -31,9 +32,9 @@ export class P2PService {
     const pushed = await this.streams.append(
       agentStream(p.to),
       'p2p.message',
-      (_seq, ts): P2PMessage => ({ message_id: messageId, from, to: p.to, content: p.content, content_type: p.content_type, sent_at: iso(ts) }),
+      (_seq, ts): P2PMessage => ({ message_id: messageId, from, to: p.to, content: p.content, content_type: p.content_type, via, sent_at: iso(ts) }),
       (sql, seq, ts) => {
-        sql.run(insertMessage(this.db, messageId, from, p.to, p.content, p.content_type, ts, seq));
+        sql.run(insertMessage(this.db, messageId, from, p.to, p.content, p.content_type, ts, seq, via));
       },
     );
     return { message_id: messageId, seq: pushed.seq };
@@ -114,6 +115,7 @@ function toMessage(r: P2PMessagesTable): P2PMessage {
     to: r.to_id,
     content: r.content,
     content_type: r.content_type as P2PMessage['content_type'],
+    via: r.via,
     sent_at: iso(Number(r.sent_at)),
   };
 }

@@ -9,7 +9,7 @@ import { isManager, toMessage } from './rows.js';
 import type { TopicService } from './service.js';
 
 const insertMessage = precompiled(
-  11,
+  12,
   (
     db,
     topicId: string,
@@ -23,6 +23,7 @@ const insertMessage = precompiled(
     sentAt: number,
     title: string | null,
     blocks: string | null,
+    via: string | null,
   ) =>
     db.insertInto('topic_messages').values({
       topic_id: topicId,
@@ -36,6 +37,7 @@ const insertMessage = precompiled(
       sent_at: sentAt,
       title,
       blocks,
+      via,
     }),
 );
 
@@ -53,7 +55,8 @@ export class TopicMessages {
     return this.topics.db;
   }
 
-  async publish(me: string, p: ParsedParamsOf<'topic/publish'>): Promise<ResultOf<'topic/publish'>> {
+  /** `via`: the manager publishing on `me`'s behalf (delegate/publish_as); the topic's rules apply to `me`. */
+  async publish(me: string, p: ParsedParamsOf<'topic/publish'>, via: string | null = null): Promise<ResultOf<'topic/publish'>> {
     const { row, role } = await this.topics.visible(me, p.topic_id);
     this.topics.assertNotBarred(p.topic_id, me);
     if (!role) throw forbidden('join the topic before publishing');
@@ -83,10 +86,11 @@ export class TopicMessages {
       reply_to: p.reply_to ?? null,
       title: rich?.title ?? null,
       blocks: rich?.blocks ?? null,
+      via,
       sent_at: iso(ts),
     });
     const pushed = await this.topics.streams.append(topicStream(p.topic_id), 'topic.message', msg, (sql, seq, ts) => {
-      sql.run(insertMessage(this.db, p.topic_id, seq, messageId, me, content, contentType, p.semantic_type ?? null, p.reply_to ?? null, ts, rich?.title ?? null, blocksJson));
+      sql.run(insertMessage(this.db, p.topic_id, seq, messageId, me, content, contentType, p.semantic_type ?? null, p.reply_to ?? null, ts, rich?.title ?? null, blocksJson, via));
     });
     return { message_id: messageId, seq: pushed.seq };
   }

@@ -31,6 +31,7 @@ export function toMessage(r: TopicMessagesTable): TopicMessage {
     reply_to: r.reply_to,
     title: r.title,
     blocks: r.blocks === null ? null : (JSON.parse(r.blocks) as string[]),
+    via: r.via,
     sent_at: iso(Number(r.sent_at)),
   };
 }
