@@ -26,6 +26,8 @@ export interface HubOptions {
   retentionMs?: number;
   /** Bearer token lifetime. Default 86400. */
   tokenTtlSeconds?: number;
+  /** A task in `doing` whose runner is offline and silent this long goes back to `todo`. Default 30 minutes. */
+  taskStaleMs?: number;
   /** pino level; default 'info'. */
   logLevel?: string;
   logger?: Logger;
@@ -42,6 +44,7 @@ export interface ResolvedConfig {
   rateLimit: { perSecond: number; burst: number } | false;
   retentionMs: number;
   tokenTtlSeconds: number;
+  taskStaleMs: number;
   logLevel: string;
 }
 
@@ -60,6 +63,7 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
     rateLimit: o.rateLimit === undefined ? { perSecond: 200, burst: 400 } : o.rateLimit,
     retentionMs: o.retentionMs ?? WEEK_MS,
     tokenTtlSeconds: o.tokenTtlSeconds ?? Defaults.tokenTtlSeconds,
+    taskStaleMs: o.taskStaleMs ?? 30 * 60 * 1000,
     logLevel: o.logLevel ?? 'info',
   };
 }
@@ -83,6 +87,8 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (hb !== undefined) o.heartbeatMs = hb;
   const ret = int(env.PARLEY_RETENTION_MS, 'PARLEY_RETENTION_MS');
   if (ret !== undefined) o.retentionMs = ret;
+  const stale = int(env.PARLEY_TASK_STALE_MS, 'PARLEY_TASK_STALE_MS');
+  if (stale !== undefined) o.taskStaleMs = stale;
   const rl = env.PARLEY_RATE_LIMIT;
   if (rl) {
     if (rl === 'off') o.rateLimit = false;

@@ -11,11 +11,13 @@ import { SessionRegistry } from './core/sessions.js';
 import { Streams, type StreamAccess } from './core/streams.js';
 import { AgentService, agentHandlers } from './domains/agent/index.js';
 import { capabilitiesHandlers } from './domains/capabilities/index.js';
+import { DelegateGrants, DelegateService, delegateHandlers } from './domains/delegate/index.js';
 import { InboxService, inboxHandlers } from './domains/inbox/index.js';
 import { MemoryService, memoryHandlers } from './domains/memory/index.js';
 import { NotificationService, PresenceNotifier, notificationHandlers } from './domains/notification/index.js';
 import { P2PService, p2pHandlers } from './domains/p2p/index.js';
 import { TalkService, talkHandlers } from './domains/talk/index.js';
+import { PipelineService, TaskService, workHandlers } from './domains/task/index.js';
 import { TopicMessages, TopicModeration, TopicService, topicHandlers } from './domains/topic/index.js';
 import { Metrics } from './metrics.js';
 import type { Database } from './store/schema.js';
@@ -98,6 +100,19 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const inbox = new InboxService(streams, topics);
   const memory = new MemoryService(db, topicMessages);
   const talk = new TalkService(topics, topicMessages);
+  const delegations = new DelegateService(db, store.sql, streams, agents, log);
+  const grants = new DelegateGrants(db, store.sql, writer, { agents, topicMessages, p2p });
+  // A worker whose last session closes hands its pending delegated requests on.
+  sessions.onPresenceChange((agentId, online) => delegations.presenceChanged(agentId, online));
+  const tasks = new TaskService(db, writer, streams, {
+    agentExists: (id) => agents.contactPolicyOf(id) !== null,
+    capabilitiesOf: async (id) => (await agents.profile(id)).capabilities,
+    isOnline: (id) => sessions.isOnline(id),
+    onlineWith: async (capability) => (await agents.list({ capability, online: true, limit: 200 })).agents.map((a) => a.agent_id),
+    topicRole: (topicId, id) => topics.roleOf(topicId, id),
+    visibleTopicIds: (id) => topics.visibleIds(id),
+  });
+  const pipelines = new PipelineService(tasks);
 
   // Local end of fan-out: every recipient's open sessions, plus its long polls.
   bus.subscribe((msg) => {
@@ -119,7 +134,9 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...inboxHandlers(inbox),
     ...notificationHandlers(notifications),
     ...talkHandlers(talk),
+    ...workHandlers(tasks, pipelines),
     ...memoryHandlers(memory),
+    ...delegateHandlers(delegations, grants),
   };
   const auth = new Auth(db, agents, cfg.tokenTtlSeconds);
   const dedupe = new Dedupe(db, store.sql, writer, (err) => log.error({ err }, 'storing a dedupe record failed'));
@@ -140,6 +157,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     limiter.sweep();
   };
   await housekeeping();
+  // Pending delegated requests: deadlines re-armed; those that passed while the hub was down are handled now.
+  await delegations.start();
   let housekeepingRun: Promise<void> = Promise.resolve();
   const timer = setInterval(
     () => {
@@ -148,6 +167,15 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     Math.max(50, Math.min(Math.floor(cfg.retentionMs / 2), 60_000)),
   );
   timer.unref();
+  // Stale runners are checked on their own clock: a small taskStaleMs (tests) must not wait for the housekeeping interval.
+  let staleRun: Promise<unknown> = Promise.resolve();
+  const staleTimer = setInterval(
+    () => {
+      staleRun = tasks.returnStale(cfg.taskStaleMs).catch((err: unknown) => log.error({ err }, 'stale task check failed'));
+    },
+    Math.max(50, Math.min(Math.floor(cfg.taskStaleMs / 4), 60_000)),
+  );
+  staleTimer.unref();
 
   let closing = false;
   const shutdown = new AbortController();
@@ -184,6 +212,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     await app.listen({ host: cfg.host, port: cfg.port });
   } catch (err) {
     clearInterval(timer);
+    delegations.stop();
+    clearInterval(staleTimer);
     await ws.close(0);
     await store.close();
     throw err;
@@ -198,6 +228,9 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const close = () =>
     (closed ??= (async () => {
       closing = true;
+      // Before the sockets close: those closings are not workers leaving, and no deadline fires
+      // from here on (pending delegated requests are re-armed by the next start).
+      delegations.stop();
       ws.stopAccepting();
       shutdown.abort();
       // In-flight calls finish and their responses go out before sockets close.
@@ -211,8 +244,11 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       await app.close();
       clearTimeout(force);
       clearInterval(timer);
+      clearInterval(staleTimer);
       await housekeepingRun;
+      await staleRun;
       await presence.idle();
+      await delegations.idle();
       await dedupe.drain();
       await streams.drain();
       await bus.close();

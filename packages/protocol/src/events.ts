@@ -75,8 +75,8 @@ export const taskUpdatedEvent = defineEvent({
 export const taskReadyEvent = defineEvent({
   name: 'task.ready',
   description:
-    'A task of a running pipeline has every dependency done: to its runner, or, when nobody runs it, to online agents that advertise its ' +
-    'capability (any agent when it asks for none).',
+    'A task of a running pipeline has every dependency done. To its runner; when nobody runs it yet, to online agents that advertise its ' +
+    'capability, to its topic when it has one, and otherwise to its owner (who may assign it).',
   data: z.object({ task_id: TaskId, title: z.string(), pipeline_id: z.string(), capability: z.string().nullable(), runner_id: AgentId.nullable() }),
 });
 

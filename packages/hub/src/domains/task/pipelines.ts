@@ -1,0 +1,215 @@
+import { agentStream, topicStream, type ParsedParamsOf, type Pipeline, type ResultOf } from '@parley/protocol';
+import { conflict, forbidden, notFound } from '../../core/errors.js';
+import { encodeCursor, newPipelineId, newTaskId, readCursor } from '../../core/ids.js';
+import type { PipelinesTable } from '../../store/schema.js';
+import { toPipeline } from './rows.js';
+import { ensureDefaultPipeline, type TaskService } from './service.js';
+
+/**
+ * Pipelines group tasks; dependencies between tasks (finish-to-start) say
+ * the order. Running a pipeline announces every task whose dependencies are
+ * done, and from then on each task that reaches `done` announces its
+ * dependents. A rejected, blocked or cancelled task is simply not done, so
+ * whatever waits for it stays held.
+ */
+export class PipelineService {
+  constructor(private readonly tasks: TaskService) {
+    tasks.onDone = (taskId) => this.afterDone(taskId);
+  }
+
+  private get db() {
+    return this.tasks.db;
+  }
+
+  private async counts(ids: readonly string[]): Promise<Map<string, Map<string, number>>> {
+    const out = new Map<string, Map<string, number>>(ids.map((id) => [id, new Map()]));
+    if (ids.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('tasks')
+      .select(['pipeline_id', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('pipeline_id', 'in', [...ids])
+      .groupBy(['pipeline_id', 'status'])
+      .execute();
+    for (const r of rows) out.get(r.pipeline_id)!.set(r.status, Number(r.n));
+    return out;
+  }
+
+  private async toPipelines(rows: PipelinesTable[]): Promise<Pipeline[]> {
+    const counts = await this.counts(rows.map((r) => r.pipeline_id));
+    return rows.map((r) => toPipeline(r, counts.get(r.pipeline_id)!));
+  }
+
+  private async row(pipelineId: string): Promise<PipelinesTable> {
+    const row = await this.db.selectFrom('pipelines').selectAll().where('pipeline_id', '=', pipelineId).executeTakeFirst();
+    if (!row) throw notFound('pipeline');
+    return row;
+  }
+
+  private async owned(me: string, pipelineId: string): Promise<PipelinesTable> {
+    const row = await this.row(pipelineId);
+    if (row.owner_id !== me) throw forbidden('only the owner of the pipeline may do this');
+    return row;
+  }
+
+  async create(me: string, p: ParsedParamsOf<'pipeline/create'>): Promise<Pipeline> {
+    const pipelineId = newPipelineId();
+    await this.db
+      .insertInto('pipelines')
+      .values({ pipeline_id: pipelineId, name: p.name, description: p.description ?? null, owner_id: me, is_default: 0, auto_review: p.auto_review ? 1 : 0, state: 'idle', created_at: Date.now() })
+      .execute();
+    return this.get(pipelineId);
+  }
+
+  async get(pipelineId: string): Promise<Pipeline> {
+    return (await this.toPipelines([await this.row(pipelineId)]))[0]!;
+  }
+
+  async list(me: string, p: ParsedParamsOf<'pipeline/list'>): Promise<ResultOf<'pipeline/list'>> {
+    let q = this.db.selectFrom('pipelines').selectAll();
+    if (p.mine) q = q.where('owner_id', '=', me);
+    if (p.cursor) {
+      const [at, id] = readCursor(p.cursor, ['number', 'string']);
+      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('pipeline_id', '<', id)])]));
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('pipeline_id', 'desc').limit(p.limit + 1).execute();
+    const page = rows.slice(0, p.limit);
+    const last = page[page.length - 1];
+    return {
+      pipelines: await this.toPipelines(page),
+      next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.pipeline_id]) : null,
+    };
+  }
+
+  async update(me: string, p: ParsedParamsOf<'pipeline/update'>): Promise<Pipeline> {
+    await this.owned(me, p.pipeline_id);
+    const set: Partial<PipelinesTable> = {};
+    if (p.name !== undefined) set.name = p.name;
+    if (p.description !== undefined) set.description = p.description;
+    if (p.auto_review !== undefined) set.auto_review = p.auto_review ? 1 : 0;
+    await this.db.updateTable('pipelines').set(set).where('pipeline_id', '=', p.pipeline_id).execute();
+    return this.get(p.pipeline_id);
+  }
+
+  async delete(me: string, pipelineId: string): Promise<ResultOf<'pipeline/delete'>> {
+    const row = await this.owned(me, pipelineId);
+    if (Number(row.is_default) === 1) throw conflict('the default pipeline cannot be deleted');
+    // Moving the tasks and deleting the pipeline is one transaction: no task is ever left without one.
+    const moved = await this.tasks.writer.run((sql) => {
+      const target = ensureDefaultPipeline(this.db, sql, me, Date.now());
+      const n = sql.run(this.db.updateTable('tasks').set({ pipeline_id: target }).where('pipeline_id', '=', pipelineId).compile());
+      sql.run(this.db.deleteFrom('pipelines').where('pipeline_id', '=', pipelineId).compile());
+      return n;
+    });
+    return { pipeline_id: pipelineId, deleted: true, moved_tasks: moved };
+  }
+
+  async add(me: string, p: ParsedParamsOf<'pipeline/add'>): Promise<ResultOf<'pipeline/add'>> {
+    const pipeline = await this.owned(me, p.pipeline_id);
+    for (const id of p.task_ids ?? []) {
+      const t = await this.tasks.row(me, id);
+      if (t.owner_id !== me) throw forbidden(`you do not own ${id}: only a task's owner moves it into a pipeline`);
+    }
+    const added: string[] = [];
+    await this.tasks.writer.run((sql) => {
+      const now = Date.now();
+      for (const id of p.task_ids ?? []) {
+        sql.run(this.db.updateTable('tasks').set({ pipeline_id: pipeline.pipeline_id, updated_at: now }).where('task_id', '=', id).compile());
+        added.push(id);
+      }
+      // Each stage waits for the one before it; the first for the pipeline's newest task when asked.
+      let previous: string | null = p.after_last
+        ? (sql.get(
+            this.db.selectFrom('tasks').select('task_id').where('pipeline_id', '=', pipeline.pipeline_id).orderBy('created_at', 'desc').orderBy('task_id', 'desc').limit(1).compile(),
+          )?.task_id ?? null)
+        : null;
+      for (const stage of p.stages ?? []) {
+        const taskId = newTaskId();
+        this.tasks.insertTask(sql, me, taskId, pipeline.pipeline_id, now, stage);
+        if (previous) sql.run(this.db.insertInto('task_dependencies').values({ task_id: taskId, depends_on: previous }).compile());
+        previous = taskId;
+        added.push(taskId);
+      }
+      // A finished pipeline with new work is running again.
+      if (pipeline.state === 'done') sql.run(this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipeline.pipeline_id).compile());
+    });
+    return { pipeline_id: p.pipeline_id, added };
+  }
+
+  async graph(me: string, pipelineId: string): Promise<ResultOf<'task/graph'>> {
+    await this.row(pipelineId);
+    const all = await this.tasks.toTasks(await this.tasks.inPipeline(me, pipelineId));
+    return {
+      nodes: all.map((t) => ({ task_id: t.task_id, title: t.title, status: t.status, runner_id: t.runner_id, ready: t.ready })),
+      // Only edges between tasks the caller can see.
+      edges: all.flatMap((t) => t.depends_on.filter((d) => all.some((x) => x.task_id === d)).map((d) => ({ from: d, to: t.task_id }))),
+    };
+  }
+
+  async run(me: string, pipelineId: string): Promise<ResultOf<'pipeline/run'>> {
+    await this.owned(me, pipelineId);
+    await this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).where('state', '<>', 'running').execute();
+    const status = await this.status(pipelineId);
+    await Promise.all(status.ready.map((id) => this.announce(id)));
+    return this.settle(pipelineId);
+  }
+
+  async status(pipelineId: string): Promise<ResultOf<'pipeline/status'>> {
+    const pipeline = await this.get(pipelineId);
+    const rows = await this.db.selectFrom('tasks').selectAll().where('pipeline_id', '=', pipelineId).orderBy('created_at').orderBy('task_id').execute();
+    const tasks = await this.tasks.toTasks(rows);
+    const byId = new Map(tasks.map((t) => [t.task_id, t]));
+    // Holding its dependents: blocked, cancelled, or rejected back to todo (it carries the reviewer's comment).
+    const holds = (id: string) => {
+      const d = byId.get(id);
+      return d !== undefined && (d.status === 'blocked' || d.status === 'cancelled' || (d.status === 'todo' && d.review_comment !== null));
+    };
+    const ready = tasks.filter((t) => t.status === 'todo' && t.ready).map((t) => t.task_id);
+    const held = tasks.filter((t) => t.status === 'todo' && !t.ready && t.depends_on.some(holds)).map((t) => t.task_id);
+    return { pipeline, ready, held };
+  }
+
+  /** Marks the pipeline done when every task is done or cancelled. */
+  private async settle(pipelineId: string): Promise<ResultOf<'pipeline/status'>> {
+    const s = await this.status(pipelineId);
+    const total = Object.values(s.pipeline.counts).reduce((a, b) => a + b, 0);
+    const finished = s.pipeline.counts.done + s.pipeline.counts.cancelled;
+    if (s.pipeline.state === 'running' && total > 0 && finished === total) {
+      await this.db.updateTable('pipelines').set({ state: 'done' }).where('pipeline_id', '=', pipelineId).execute();
+      return this.status(pipelineId);
+    }
+    return s;
+  }
+
+  /** A task of a running pipeline reached done: announce the dependents it freed. */
+  private async afterDone(taskId: string): Promise<void> {
+    const task = await this.db.selectFrom('tasks').select(['pipeline_id']).where('task_id', '=', taskId).executeTakeFirst();
+    if (!task) return;
+    const pipeline = await this.db.selectFrom('pipelines').select('state').where('pipeline_id', '=', task.pipeline_id).executeTakeFirst();
+    const dependents = await this.db.selectFrom('task_dependencies').select('task_id').where('depends_on', '=', taskId).execute();
+    const rows = dependents.length === 0 ? [] : await this.db.selectFrom('tasks').selectAll().where('task_id', 'in', dependents.map((d) => d.task_id)).execute();
+    for (const t of await this.tasks.toTasks(rows)) {
+      const state = t.pipeline_id === task.pipeline_id ? pipeline?.state : (await this.db.selectFrom('pipelines').select('state').where('pipeline_id', '=', t.pipeline_id).executeTakeFirst())?.state;
+      if (t.status === 'todo' && t.ready && state === 'running') await this.announce(t.task_id);
+    }
+    await this.settle(task.pipeline_id);
+  }
+
+  /**
+   * task.ready for a task whose dependencies are done: to its runner; when
+   * nobody runs it, to online agents that advertise its capability, to its
+   * topic, or else to its owner.
+   */
+  private async announce(taskId: string): Promise<void> {
+    const t = await this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+    if (!t) return;
+    const data = { task_id: t.task_id, title: t.title, pipeline_id: t.pipeline_id, capability: t.capability, runner_id: t.runner_id };
+    const streams = new Set<string>();
+    if (t.runner_id) streams.add(agentStream(t.runner_id));
+    else {
+      if (t.capability) for (const a of await this.tasks.peers.onlineWith(t.capability)) streams.add(agentStream(a));
+      if (t.topic_id) streams.add(topicStream(t.topic_id));
+      if (streams.size === 0) streams.add(agentStream(t.owner_id));
+    }
+    await Promise.all([...streams].map((s) => this.tasks.streams.append(s, 'task.ready', () => data)));
+  }
+}

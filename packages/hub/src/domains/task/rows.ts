@@ -1,0 +1,91 @@
+import type { Pipeline, Submission, Task, TaskStatus, TimelineEntry } from '@parley/protocol';
+import { iso } from '../../core/ids.js';
+import type { PipelinesTable, TaskSubmissionsTable, TasksTable, TaskTimelineTable } from '../../store/schema.js';
+
+/** Row -> wire shapes of the work domain. */
+
+export interface Upstream {
+  task_id: string;
+  title: string;
+  status: string;
+  output: string | null;
+  artifacts: string;
+}
+
+export function toTask(r: TasksTable, upstream: readonly Upstream[]): Task {
+  return {
+    task_id: r.task_id,
+    title: r.title,
+    description: r.description,
+    acceptance_criteria: r.acceptance_criteria,
+    priority: r.priority as Task['priority'],
+    status: r.status as TaskStatus,
+    owner_id: r.owner_id,
+    runner_id: r.runner_id,
+    reviewer_id: r.reviewer_id,
+    pipeline_id: r.pipeline_id,
+    topic_id: r.topic_id,
+    capability: r.capability,
+    deadline: r.deadline === null ? null : iso(Number(r.deadline)),
+    reward: r.reward_asset !== null && r.reward_amount !== null ? { asset: r.reward_asset, amount: Number(r.reward_amount) } : null,
+    progress: Number(r.progress),
+    progress_note: r.progress_note,
+    output: r.output,
+    artifacts: JSON.parse(r.artifacts) as string[],
+    review_comment: r.review_comment,
+    depends_on: upstream.map((u) => u.task_id),
+    ready: upstream.every((u) => u.status === 'done'),
+    inputs: upstream
+      .filter((u) => u.status === 'done')
+      .map((u) => ({ task_id: u.task_id, title: u.title, output: u.output, artifacts: JSON.parse(u.artifacts) as string[] })),
+    created_at: iso(Number(r.created_at)),
+    updated_at: iso(Number(r.updated_at)),
+  };
+}
+
+export function toEntry(r: TaskTimelineTable): TimelineEntry {
+  return {
+    at: iso(Number(r.at)),
+    actor: r.actor,
+    kind: r.kind,
+    from_status: r.from_status as TaskStatus | null,
+    to_status: r.to_status as TaskStatus | null,
+    note: r.note,
+  };
+}
+
+export function toSubmission(r: TaskSubmissionsTable): Submission {
+  return {
+    submission_id: r.submission_id,
+    task_id: r.task_id,
+    runner_id: r.runner_id,
+    output: r.output,
+    artifacts: JSON.parse(r.artifacts) as string[],
+    submitted_at: iso(Number(r.submitted_at)),
+    review:
+      r.decision === null
+        ? null
+        : {
+            decision: r.decision as 'approve' | 'reject' | 'block',
+            comment: r.comment,
+            by: r.reviewed_by ?? 'hub',
+            at: iso(Number(r.reviewed_at)),
+          },
+  };
+}
+
+export const STATUSES: readonly TaskStatus[] = ['todo', 'doing', 'review', 'done', 'blocked', 'cancelled'];
+
+export function toPipeline(r: PipelinesTable, counts: ReadonlyMap<string, number>): Pipeline {
+  return {
+    pipeline_id: r.pipeline_id,
+    name: r.name,
+    description: r.description,
+    owner_id: r.owner_id,
+    is_default: Number(r.is_default) === 1,
+    auto_review: Number(r.auto_review) === 1,
+    state: r.state as Pipeline['state'],
+    counts: Object.fromEntries(STATUSES.map((s) => [s, counts.get(s) ?? 0])) as Pipeline['counts'],
+    created_at: iso(Number(r.created_at)),
+  };
+}

@@ -1,0 +1,512 @@
+import { agentStream, topicStream, type ParsedParamsOf, type ResultOf, type Task, type TaskStatus } from '@parley/protocol';
+import { sql as rawSql, type Kysely, type RawBuilder } from 'kysely';
+import { HubError, conflict, forbidden, notFound } from '../../core/errors.js';
+import { encodeCursor, newPipelineId, newSubmissionId, newTaskId, readCursor } from '../../core/ids.js';
+import type { Streams } from '../../core/streams.js';
+import type { Database, TasksTable } from '../../store/schema.js';
+import type { SyncSql } from '../../store/sql.js';
+import type { BatchWriter } from '../../store/writer.js';
+import { refusal, rolesOf, type Move } from './rules.js';
+import { toEntry, toSubmission, toTask, type Upstream } from './rows.js';
+
+/** What the work domain needs from the agent and topic domains. */
+export interface WorkPeers {
+  agentExists(agentId: string): boolean;
+  capabilitiesOf(agentId: string): Promise<string[]>;
+  isOnline(agentId: string): boolean;
+  /** Online agents advertising a capability. */
+  onlineWith(capability: string): Promise<string[]>;
+  /** The caller's role in a topic (null: not a member). */
+  topicRole(topicId: string, agentId: string): string | null;
+  /** Topic ids the caller may see (a subquery). */
+  visibleTopicIds(agentId: string): RawBuilder<unknown>;
+}
+
+/** Called after a task reached `done` (pipelines ready its dependents). */
+export type DoneHook = (taskId: string) => Promise<void>;
+
+const HUB = 'hub';
+
+/** Makes sure the owner has its default pipeline, inside a writer job; returns its id. */
+export function ensureDefaultPipeline(db: Kysely<Database>, sql: SyncSql, ownerId: string, now: number): string {
+  const found = sql.get(db.selectFrom('pipelines').select('pipeline_id').where('owner_id', '=', ownerId).where('is_default', '=', 1).compile());
+  if (found) return found.pipeline_id;
+  const pipelineId = newPipelineId();
+  sql.run(
+    db
+      .insertInto('pipelines')
+      .values({ pipeline_id: pipelineId, name: 'default', description: null, owner_id: ownerId, is_default: 1, auto_review: 0, state: 'idle', created_at: now })
+      .compile(),
+  );
+  return pipelineId;
+}
+
+/**
+ * Tasks: the lifecycle (rules.ts), who may see them, their timeline and
+ * submissions, and the pushes every change sends. A state change is checked
+ * and written in one writer job, against the row as it is at that moment, so
+ * two racing moves cannot both win.
+ */
+export class TaskService {
+  onDone: DoneHook = async () => undefined;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly writer: BatchWriter,
+    readonly streams: Streams,
+    readonly peers: WorkPeers,
+  ) {}
+
+  // ---- reading --------------------------------------------------------------
+
+  /** Tasks linked to a private topic are seen by its members and the task's own people only. */
+  private visibleFilter(me: string): RawBuilder<boolean> {
+    return rawSql<boolean>`(topic_id is null or topic_id in (${this.peers.visibleTopicIds(me)}) or owner_id = ${me} or runner_id = ${me} or reviewer_id = ${me})`;
+  }
+
+  async row(me: string, taskId: string): Promise<TasksTable> {
+    const row = await this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).where(this.visibleFilter(me)).executeTakeFirst();
+    if (!row) throw notFound('task');
+    return row;
+  }
+
+  /** Every task of a pipeline the caller may see, oldest first. */
+  inPipeline(me: string, pipelineId: string): Promise<TasksTable[]> {
+    return this.db.selectFrom('tasks').selectAll().where('pipeline_id', '=', pipelineId).where(this.visibleFilter(me)).orderBy('created_at').orderBy('task_id').execute();
+  }
+
+  async upstreamOf(taskIds: readonly string[]): Promise<Map<string, Upstream[]>> {
+    const out = new Map<string, Upstream[]>(taskIds.map((id) => [id, []]));
+    if (taskIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('task_dependencies as d')
+      .innerJoin('tasks as u', 'u.task_id', 'd.depends_on')
+      .select(['d.task_id as dependent', 'u.task_id', 'u.title', 'u.status', 'u.output', 'u.artifacts'])
+      .where('d.task_id', 'in', [...taskIds])
+      .orderBy('u.created_at')
+      .execute();
+    for (const r of rows) out.get(r.dependent)!.push(r);
+    return out;
+  }
+
+  async toTasks(rows: TasksTable[]): Promise<Task[]> {
+    const up = await this.upstreamOf(rows.map((r) => r.task_id));
+    return rows.map((r) => toTask(r, up.get(r.task_id) ?? []));
+  }
+
+  async get(me: string, taskId: string): Promise<Task> {
+    return (await this.toTasks([await this.row(me, taskId)]))[0]!;
+  }
+
+  async list(me: string, p: ParsedParamsOf<'task/list'>): Promise<ResultOf<'task/list'>> {
+    let q = this.db.selectFrom('tasks').selectAll().where(this.visibleFilter(me));
+    if (p.status) q = q.where('status', '=', p.status);
+    if (p.owner) q = q.where('owner_id', '=', p.owner);
+    if (p.runner) q = q.where('runner_id', '=', p.runner);
+    if (p.pipeline_id) q = q.where('pipeline_id', '=', p.pipeline_id);
+    if (p.capability) q = q.where('capability', '=', p.capability);
+    if (p.open) {
+      q = q
+        .where('status', '=', 'todo')
+        .where('runner_id', 'is', null)
+        .where(
+          rawSql<boolean>`not exists (select 1 from task_dependencies d join tasks u on u.task_id = d.depends_on where d.task_id = tasks.task_id and u.status <> 'done')`,
+        );
+    }
+    if (p.cursor) {
+      const [at, id] = readCursor(p.cursor, ['number', 'string']);
+      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('task_id', '<', id)])]));
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('task_id', 'desc').limit(p.limit + 1).execute();
+    const page = rows.slice(0, p.limit);
+    const last = page[page.length - 1];
+    return { tasks: await this.toTasks(page), next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.task_id]) : null };
+  }
+
+  async works(me: string, taskId: string): Promise<ResultOf<'task/works'>> {
+    await this.row(me, taskId);
+    const rows = await this.db.selectFrom('task_submissions').selectAll().where('task_id', '=', taskId).orderBy('submitted_at').orderBy('submission_id').execute();
+    return { works: rows.map(toSubmission) };
+  }
+
+  async timeline(me: string, taskId: string): Promise<ResultOf<'task/timeline'>> {
+    await this.row(me, taskId);
+    const rows = await this.db.selectFrom('task_timeline').selectAll().where('task_id', '=', taskId).orderBy('n').execute();
+    return { entries: rows.map(toEntry) };
+  }
+
+  // ---- writing --------------------------------------------------------------
+
+  private record(sql: SyncSql, taskId: string, at: number, actor: string, kind: string, from: string | null, to: string | null, note: string | null): void {
+    const n = Number(sql.get(this.db.selectFrom('task_timeline').select((eb) => eb.fn.max('n').as('n')).where('task_id', '=', taskId).compile())?.n ?? 0) + 1;
+    sql.run(this.db.insertInto('task_timeline').values({ task_id: taskId, n, at, actor, kind, from_status: from, to_status: to, note }).compile());
+  }
+
+  private checkTopic(me: string, topicId: string): void {
+    if (!this.peers.topicRole(topicId, me)) throw forbidden('link a task only to a topic you belong to');
+  }
+
+  private checkAgent(agentId: string, what: string): void {
+    if (!this.peers.agentExists(agentId)) throw notFound(what);
+  }
+
+  async create(me: string, p: ParsedParamsOf<'task/create'>): Promise<Task> {
+    if (p.runner) this.checkAgent(p.runner, 'runner agent');
+    if (p.reviewer) this.checkAgent(p.reviewer, 'reviewer agent');
+    if (p.topic_id) this.checkTopic(me, p.topic_id);
+    const taskId = newTaskId();
+    const now = Date.now();
+    await this.writer.run((sql) => {
+      let pipelineId: string;
+      if (p.pipeline_id) {
+        const pl = sql.get(this.db.selectFrom('pipelines').select(['owner_id']).where('pipeline_id', '=', p.pipeline_id).compile());
+        if (!pl) throw notFound('pipeline');
+        if (pl.owner_id !== me) throw forbidden("only a pipeline's owner adds tasks to it");
+        pipelineId = p.pipeline_id;
+      } else pipelineId = ensureDefaultPipeline(this.db, sql, me, now);
+      this.insertTask(sql, me, taskId, pipelineId, now, p);
+    });
+    const task = await this.get(me, taskId);
+    await this.notify(task, 'created', me, null);
+    return task;
+  }
+
+  /** Inside a writer job: one new task in `todo`, with its first timeline entry. */
+  insertTask(
+    sql: SyncSql,
+    owner: string,
+    taskId: string,
+    pipelineId: string,
+    now: number,
+    p: { title: string; description?: string | undefined; acceptance_criteria?: string | undefined; priority?: string; runner?: string | undefined; reviewer?: string | undefined; topic_id?: string | undefined; capability?: string | undefined; deadline?: string | undefined; reward?: { asset: string; amount: number } | undefined },
+  ): void {
+    sql.run(
+      this.db
+        .insertInto('tasks')
+        .values({
+          task_id: taskId,
+          title: p.title,
+          description: p.description ?? null,
+          acceptance_criteria: p.acceptance_criteria ?? null,
+          priority: p.priority ?? 'P2',
+          status: 'todo',
+          owner_id: owner,
+          runner_id: p.runner ?? null,
+          reviewer_id: p.reviewer ?? null,
+          pipeline_id: pipelineId,
+          topic_id: p.topic_id ?? null,
+          capability: p.capability ?? null,
+          deadline: p.deadline ? Date.parse(p.deadline) : null,
+          reward_asset: p.reward?.asset ?? null,
+          reward_amount: p.reward?.amount ?? null,
+          progress: 0,
+          progress_note: null,
+          output: null,
+          artifacts: '[]',
+          review_comment: null,
+          created_at: now,
+          updated_at: now,
+          active_at: null,
+        })
+        .compile(),
+    );
+    this.record(sql, taskId, now, owner, 'created', null, 'todo', p.runner ? `runner ${p.runner}` : null);
+  }
+
+  /**
+   * The one way a task changes: in a writer job, read the row as it is now,
+   * check the move (rules.ts) and any extra condition, write the patch and a
+   * timeline entry. Then tell everyone concerned.
+   */
+  async change(
+    actor: string,
+    taskId: string,
+    kind: string,
+    opts: {
+      move?: Move;
+      /** Checks beyond the state machine, against the current row; throw to refuse. */
+      check?: (row: TasksTable, sql: SyncSql) => void;
+      patch: (row: TasksTable, now: number, sql: SyncSql) => Partial<TasksTable>;
+      note?: string | null;
+    },
+  ): Promise<Task> {
+    const before = await this.writer.run((sql) => {
+      const row = sql.get(this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).compile());
+      if (!row) throw notFound('task');
+      if (opts.move) {
+        const roles = actor === HUB ? new Set(['hub' as const]) : rolesOf(row, actor);
+        const no = refusal(opts.move, row.status as TaskStatus, roles);
+        if (no) throw no.code === 'forbidden' ? forbidden(no.why) : conflict(no.why);
+      }
+      opts.check?.(row, sql);
+      const now = Date.now();
+      const patch = { ...opts.patch(row, now, sql), updated_at: now };
+      sql.run(this.db.updateTable('tasks').set(patch).where('task_id', '=', taskId).compile());
+      const to = patch.status ?? row.status;
+      this.record(sql, taskId, now, actor, kind, row.status, to, opts.note ?? null);
+      return row;
+    });
+    const [after] = await this.toTasks([(await this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).executeTakeFirst())!]);
+    await this.notify(after!, kind, actor, before.status as TaskStatus);
+    if (after!.status === 'done' && before.status !== 'done') await this.onDone(taskId);
+    return after!;
+  }
+
+  /** task.updated to owner, runner and reviewer, and to the task's topic. */
+  async notify(task: Task, change: string, actor: string, from: TaskStatus | null): Promise<void> {
+    const people = new Set([task.owner_id, task.runner_id, task.reviewer_id].filter((x): x is string => x !== null));
+    const data = { task, change, actor, from_status: from };
+    const appends = [...people].map((a) => this.streams.append(agentStream(a), 'task.updated', () => data));
+    if (task.topic_id) appends.push(this.streams.append(topicStream(task.topic_id), 'task.updated', () => data));
+    await Promise.all(appends);
+  }
+
+  /** A runner taken off a task (reassigned, or stale) hears it: it is no longer among the task's people. */
+  private async tellFormerRunner(runner: string, task: Task, actor: string): Promise<void> {
+    await this.streams.append(agentStream(runner), 'task.updated', () => ({ task, change: 'unassigned', actor, from_status: task.status }));
+  }
+
+  private async dependenciesPending(taskId: string): Promise<Upstream[]> {
+    return ((await this.upstreamOf([taskId])).get(taskId) ?? []).filter((u) => u.status !== 'done');
+  }
+
+  async update(me: string, p: ParsedParamsOf<'task/update'>): Promise<Task> {
+    await this.row(me, p.task_id);
+    if (p.reviewer) this.checkAgent(p.reviewer, 'reviewer agent');
+    if (p.topic_id) this.checkTopic(me, p.topic_id);
+    return this.change(me, p.task_id, 'updated', {
+      check: (row) => {
+        if (row.owner_id !== me) throw forbidden('only its owner may update this task');
+        if (row.status === 'done' || row.status === 'cancelled') throw conflict(`cannot update a task that is ${row.status}`);
+      },
+      patch: () => {
+        const s: Partial<TasksTable> = {};
+        if (p.title !== undefined) s.title = p.title;
+        if (p.description !== undefined) s.description = p.description;
+        if (p.acceptance_criteria !== undefined) s.acceptance_criteria = p.acceptance_criteria;
+        if (p.priority !== undefined) s.priority = p.priority;
+        if (p.reviewer !== undefined) s.reviewer_id = p.reviewer;
+        if (p.capability !== undefined) s.capability = p.capability;
+        if (p.deadline !== undefined) s.deadline = p.deadline === null ? null : Date.parse(p.deadline);
+        if (p.topic_id !== undefined) s.topic_id = p.topic_id;
+        return s;
+      },
+    });
+  }
+
+  async cancel(me: string, p: ParsedParamsOf<'task/cancel'>): Promise<Task> {
+    await this.row(me, p.task_id);
+    return this.change(me, p.task_id, 'cancelled', { move: 'cancel', patch: () => ({ status: 'cancelled' }), note: p.reason ?? null });
+  }
+
+  async assign(me: string, p: ParsedParamsOf<'task/assign'>): Promise<Task> {
+    await this.row(me, p.task_id);
+    this.checkAgent(p.runner, 'runner agent');
+    let previous: string | null = null;
+    const task = await this.change(me, p.task_id, 'assigned', {
+      check: (row) => {
+        if (row.owner_id !== me) throw forbidden('only its owner may assign this task');
+        if (row.status !== 'todo' && row.status !== 'blocked') throw conflict(`cannot assign a task that is ${row.status} (only todo or blocked)`);
+        previous = row.runner_id;
+      },
+      patch: () => ({ runner_id: p.runner }),
+      note: `runner ${p.runner}`,
+    });
+    // A replaced runner hears that it is off the task.
+    if (previous && previous !== p.runner) await this.tellFormerRunner(previous, task, me);
+    return task;
+  }
+
+  async join(me: string, taskId: string): Promise<Task> {
+    const row = await this.row(me, taskId);
+    const caps = row.capability ? await this.peers.capabilitiesOf(me) : [];
+    return this.change(me, taskId, 'joined', {
+      check: (cur) => {
+        if (cur.status !== 'todo') throw conflict(`cannot join a task that is ${cur.status}`);
+        if (cur.runner_id === me) throw conflict('you already run this task');
+        if (cur.runner_id !== null) throw conflict('someone already runs this task');
+        if (cur.capability && !caps.includes(cur.capability)) throw forbidden(`this task needs the capability "${cur.capability}"; advertise it with agent/update`);
+      },
+      patch: () => ({ runner_id: me }),
+    });
+  }
+
+  async start(me: string, taskId: string): Promise<Task> {
+    await this.row(me, taskId);
+    const waiting = await this.dependenciesPending(taskId);
+    if (waiting.length > 0) {
+      throw conflict(`waiting on ${waiting.length} unfinished dependenc${waiting.length === 1 ? 'y' : 'ies'}: ${waiting.map((w) => `${w.task_id} (${w.status})`).join(', ')}`);
+    }
+    return this.change(me, taskId, 'started', { move: 'start', patch: (_r, now) => ({ status: 'doing', active_at: now, review_comment: null }) });
+  }
+
+  async progress(me: string, p: ParsedParamsOf<'task/progress'>): Promise<Task> {
+    await this.row(me, p.task_id);
+    return this.change(me, p.task_id, 'progress', {
+      check: (row) => {
+        if (row.runner_id !== me) throw forbidden('only its runner may report progress on this task');
+        if (row.status !== 'doing') throw conflict(`cannot report progress on a task that is ${row.status} (only doing)`);
+      },
+      patch: (_r, now) => ({ progress: p.percent, progress_note: p.note ?? null, active_at: now }),
+      note: `${p.percent}%${p.note ? `: ${p.note}` : ''}`,
+    });
+  }
+
+  async submit(me: string, p: ParsedParamsOf<'task/submit'>): Promise<Task> {
+    await this.row(me, p.task_id);
+    const task = await this.change(me, p.task_id, 'submitted', {
+      move: 'submit',
+      patch: (_r, now, sql) => {
+        sql.run(
+          this.db
+            .insertInto('task_submissions')
+            .values({ submission_id: newSubmissionId(), task_id: p.task_id, runner_id: me, output: p.output, artifacts: JSON.stringify(p.artifacts), submitted_at: now, decision: null, comment: null, reviewed_by: null, reviewed_at: null })
+            .compile(),
+        );
+        return { status: 'review', output: p.output, artifacts: JSON.stringify(p.artifacts), progress: 100 };
+      },
+    });
+    const auto = await this.db.selectFrom('pipelines').select('auto_review').where('pipeline_id', '=', task.pipeline_id).executeTakeFirst();
+    if (Number(auto?.auto_review ?? 0) === 1) return this.decide(HUB, p.task_id, 'approve', 'approved by the pipeline (auto review)', 'auto_approve');
+    return task;
+  }
+
+  async review(me: string, p: ParsedParamsOf<'task/review'>): Promise<Task> {
+    await this.row(me, p.task_id);
+    const move: Move = p.decision === 'approve' ? 'approve' : p.decision === 'reject' ? 'reject' : 'block_review';
+    return this.decide(me, p.task_id, p.decision, p.comment ?? null, move);
+  }
+
+  private decide(actor: string, taskId: string, decision: 'approve' | 'reject' | 'block', comment: string | null, move: Move): Promise<Task> {
+    const kind = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'blocked';
+    return this.change(actor, taskId, kind, {
+      move,
+      patch: (_row, now, sql) => {
+        // The review belongs to the latest submission.
+        const latest = sql.get(
+          this.db.selectFrom('task_submissions').select('submission_id').where('task_id', '=', taskId).orderBy('submitted_at', 'desc').orderBy('submission_id', 'desc').limit(1).compile(),
+        );
+        if (latest) {
+          sql.run(
+            this.db
+              .updateTable('task_submissions')
+              .set({ decision, comment, reviewed_by: actor, reviewed_at: now })
+              .where('submission_id', '=', latest.submission_id)
+              .compile(),
+          );
+        }
+        // Rejected work goes back to its runner with the comment, to be done again.
+        if (decision === 'reject') return { status: 'todo', review_comment: comment, progress: 0, progress_note: null };
+        return { status: decision === 'approve' ? 'done' : 'blocked', review_comment: comment };
+      },
+      note: comment,
+    });
+  }
+
+  async block(me: string, p: ParsedParamsOf<'task/block'>): Promise<Task> {
+    await this.row(me, p.task_id);
+    return this.change(me, p.task_id, 'blocked', { move: 'block', patch: () => ({ status: 'blocked' }), note: p.reason });
+  }
+
+  async unblock(me: string, p: ParsedParamsOf<'task/unblock'>): Promise<Task> {
+    await this.row(me, p.task_id);
+    return this.change(me, p.task_id, 'unblocked', { move: 'unblock', patch: () => ({ status: 'todo' }), note: p.note ?? null });
+  }
+
+  async addDependency(me: string, p: ParsedParamsOf<'task/dependencies/add'>): Promise<Task> {
+    await this.row(me, p.task_id);
+    await this.row(me, p.depends_on);
+    if (p.task_id === p.depends_on) throw conflict('a task cannot depend on itself');
+    return this.change(me, p.task_id, 'dependencies', {
+      check: (row, sql) => {
+        if (row.owner_id !== me) throw forbidden("only its owner may change this task's dependencies");
+        if (row.status === 'done' || row.status === 'cancelled') throw conflict(`cannot add a dependency to a task that is ${row.status}`);
+        const cycle = this.pathBetween(sql, p.depends_on, p.task_id);
+        if (cycle) throw conflict(`that would make a cycle: ${[p.task_id, ...cycle].join(' -> ')}`);
+      },
+      patch: (_row, _now, sql) => {
+        sql.run(
+          this.db
+            .insertInto('task_dependencies')
+            .values({ task_id: p.task_id, depends_on: p.depends_on })
+            .onConflict((oc) => oc.columns(['task_id', 'depends_on']).doNothing())
+            .compile(),
+        );
+        return {};
+      },
+      note: `now waits for ${p.depends_on}`,
+    });
+  }
+
+  /**
+   * A dependency path from `from` to `to` (following "depends on" edges), if
+   * there is one: adding to -> from would then close a cycle. Breadth-first,
+   * inside the writer job, so no concurrent add can slip a cycle past it.
+   */
+  private pathBetween(sql: SyncSql, from: string, to: string): string[] | null {
+    const prev = new Map<string, string | null>([[from, null]]);
+    const queue = [from];
+    while (queue.length > 0) {
+      const cur = queue.shift()!;
+      if (cur === to) {
+        const path: string[] = [];
+        for (let at: string | null = cur; at !== null; at = prev.get(at) ?? null) path.unshift(at);
+        return path;
+      }
+      for (const r of sql.all(this.db.selectFrom('task_dependencies').select('depends_on').where('task_id', '=', cur).compile())) {
+        if (!prev.has(r.depends_on)) {
+          prev.set(r.depends_on, cur);
+          queue.push(r.depends_on);
+        }
+      }
+    }
+    return null;
+  }
+
+  async removeDependency(me: string, p: ParsedParamsOf<'task/dependencies/remove'>): Promise<Task> {
+    await this.row(me, p.task_id);
+    return this.change(me, p.task_id, 'dependencies', {
+      check: (row) => {
+        if (row.owner_id !== me) throw forbidden("only its owner may change this task's dependencies");
+      },
+      patch: (_row, _now, sql) => {
+        const n = sql.run(this.db.deleteFrom('task_dependencies').where('task_id', '=', p.task_id).where('depends_on', '=', p.depends_on).compile());
+        if (n === 0) throw notFound('dependency');
+        return {};
+      },
+      note: `no longer waits for ${p.depends_on}`,
+    });
+  }
+
+  // ---- the hub's own moves ---------------------------------------------------
+
+  /**
+   * Stale runners: a task in `doing` whose runner has been silent (no start or
+   * progress) for `staleMs` while offline goes back to `todo`, without a
+   * runner, and its owner is told (task.updated, change "stale").
+   */
+  async returnStale(staleMs: number, now = Date.now()): Promise<string[]> {
+    const rows = await this.db.selectFrom('tasks').select(['task_id', 'runner_id']).where('status', '=', 'doing').where('active_at', '<', now - staleMs).execute();
+    const returned: string[] = [];
+    for (const r of rows) {
+      if (r.runner_id && this.peers.isOnline(r.runner_id)) continue;
+      try {
+        const task = await this.change(HUB, r.task_id, 'stale', {
+          move: 'stale',
+          // Checked again in the job: progress may have arrived since the scan.
+          check: (cur) => {
+            if (Number(cur.active_at ?? 0) >= now - staleMs) throw conflict('not stale any more');
+          },
+          patch: () => ({ status: 'todo', runner_id: null, progress: 0, progress_note: null }),
+          note: `runner ${r.runner_id ?? '?'} went quiet for more than ${Math.round(staleMs / 1000)} s while offline`,
+        });
+        // The runner that lost it hears too (it is no longer on the task).
+        if (r.runner_id) await this.tellFormerRunner(r.runner_id, task, HUB);
+        returned.push(r.task_id);
+      } catch (err) {
+        if (!(err instanceof HubError)) throw err;
+      }
+    }
+    return returned;
+  }
+}
