@@ -41,7 +41,7 @@ describe('task lifecycle against a hub', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
-    [owner, runner, reviewer, other] = await Promise.all(['owner', 'runner', 'reviewer', 'other'].map((n) => register(hub, n)));
+    [owner, runner, reviewer, other] = (await Promise.all(['owner', 'runner', 'reviewer', 'other'].map((n) => register(hub, n)))) as [TestAgent, TestAgent, TestAgent, TestAgent];
   });
   afterAll(() => hub.close());
 

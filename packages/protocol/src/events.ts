@@ -105,8 +105,7 @@ export const events = byName([
   agentPresenceEvent,
   taskUpdatedEvent,
   taskReadyEvent,
-  delegateRequestEvent,
-  delegateResultEvent,
+  // delegateRequestEvent and delegateResultEvent join with the delegate actions.
 ]);
 
 export type Events = typeof events;

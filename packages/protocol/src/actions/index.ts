@@ -2,7 +2,6 @@ import type { z } from 'zod';
 import { byName } from '../registry.js';
 import { agentActions } from './agent.js';
 import { capabilitiesGet } from './capabilities.js';
-import { delegateActions } from './delegate.js';
 import { inboxActions } from './inbox.js';
 import { memoryActions } from './memory.js';
 import { notificationActions } from './notification.js';
@@ -39,7 +38,8 @@ export const actions = byName([
   ...memoryActions,
   ...taskActions,
   ...pipelineActions,
-  ...delegateActions,
+  // delegateActions (./delegate.ts) join here once the hub serves them: the
+  // registry lists only what a hub of this revision answers.
 ]);
 
 export type Actions = typeof actions;
