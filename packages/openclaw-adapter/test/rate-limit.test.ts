@@ -121,7 +121,7 @@ describe('PushRouter', () => {
     stream: `agent:${SELF}`,
     seq: ++seq,
     event: 'p2p.message',
-    data: { message_id: `msg_${seq}`, from: BOB, to: SELF, content, content_type: 'text', sent_at: '2026-01-01T00:00:00Z' },
+    data: { message_id: `msg_${seq}`, from: BOB, to: SELF, content, content_type: 'text', via: null, sent_at: '2026-01-01T00:00:00Z' },
     ts: '2026-01-01T00:00:00Z',
   });
   const update = (): PushFrame => ({
