@@ -150,7 +150,8 @@ export class PipelineService {
     await this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).where('state', '<>', 'running').execute();
     const status = await this.status(pipelineId);
     await Promise.all(status.ready.map((id) => this.announce(id)));
-    return this.settle(pipelineId);
+    // Announcing changes no task, so the status just read is still current.
+    return this.settle(pipelineId, status);
   }
 
   async status(pipelineId: string): Promise<ResultOf<'pipeline/status'>> {
@@ -169,8 +170,8 @@ export class PipelineService {
   }
 
   /** Marks the pipeline done when every task is done or cancelled. */
-  private async settle(pipelineId: string): Promise<ResultOf<'pipeline/status'>> {
-    const s = await this.status(pipelineId);
+  private async settle(pipelineId: string, known?: ResultOf<'pipeline/status'>): Promise<ResultOf<'pipeline/status'>> {
+    const s = known ?? (await this.status(pipelineId));
     const total = Object.values(s.pipeline.counts).reduce((a, b) => a + b, 0);
     const finished = s.pipeline.counts.done + s.pipeline.counts.cancelled;
     if (s.pipeline.state === 'running' && total > 0 && finished === total) {

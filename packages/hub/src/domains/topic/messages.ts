@@ -2,6 +2,7 @@ import { composeRichContent, topicStream, type ParsedParamsOf, type ResultOf, ty
 import { forbidden, HubError, notFound } from '../../core/errors.js';
 import { iso, newMessageId } from '../../core/ids.js';
 import { ErrorCode } from '@parley/protocol';
+import { sql as rawSql } from 'kysely';
 import { precompiled } from '../../store/precompiled.js';
 import { ftsQuery, mergeRanks, messageHits, searchMessageTopics, searchTopics, type MatchMode } from '../../store/search.js';
 import { exportFilename, renderTopicMarkdown } from './markdown.js';
@@ -184,16 +185,14 @@ export class TopicMessages {
     return mergeRanks(byTopic, byMessage).slice(0, limit);
   }
 
+  /**
+   * Of `ids`, the topics whose messages the caller may read, in one query over
+   * the same readableIds() the search itself filters by (a barred agent may see
+   * a public topic's name, not its messages).
+   */
   private async readableAmong(me: string, ids: string[]): Promise<string[]> {
-    const out: string[] = [];
-    for (const id of ids) {
-      try {
-        await this.topics.readable(me, id);
-        out.push(id);
-      } catch {
-        // Visible but not readable (barred): its name may show, its messages may not.
-      }
-    }
-    return out;
+    if (ids.length === 0) return [];
+    const r = await rawSql<{ topic_id: string }>`select topic_id from (${this.topics.readableIds(me)}) where topic_id in (${rawSql.join(ids)})`.execute(this.db);
+    return r.rows.map((row) => row.topic_id);
   }
 }
