@@ -11,6 +11,7 @@ import { SessionRegistry } from './core/sessions.js';
 import { Streams, type StreamAccess } from './core/streams.js';
 import { AgentService, agentHandlers } from './domains/agent/index.js';
 import { capabilitiesHandlers } from './domains/capabilities/index.js';
+import { DelegateGrants, DelegateService, delegateHandlers } from './domains/delegate/index.js';
 import { InboxService, inboxHandlers } from './domains/inbox/index.js';
 import { MemoryService, memoryHandlers } from './domains/memory/index.js';
 import { NotificationService, PresenceNotifier, notificationHandlers } from './domains/notification/index.js';
@@ -99,6 +100,10 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const inbox = new InboxService(streams, topics);
   const memory = new MemoryService(db, topicMessages);
   const talk = new TalkService(topics, topicMessages);
+  const delegations = new DelegateService(db, store.sql, streams, agents, log);
+  const grants = new DelegateGrants(db, store.sql, writer, { agents, topicMessages, p2p });
+  // A worker whose last session closes hands its pending delegated requests on.
+  sessions.onPresenceChange((agentId, online) => delegations.presenceChanged(agentId, online));
   const tasks = new TaskService(db, writer, streams, {
     agentExists: (id) => agents.contactPolicyOf(id) !== null,
     capabilitiesOf: async (id) => (await agents.profile(id)).capabilities,
@@ -131,6 +136,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...talkHandlers(talk),
     ...workHandlers(tasks, pipelines),
     ...memoryHandlers(memory),
+    ...delegateHandlers(delegations, grants),
   };
   const auth = new Auth(db, agents, cfg.tokenTtlSeconds);
   const dedupe = new Dedupe(db, store.sql, writer, (err) => log.error({ err }, 'storing a dedupe record failed'));
@@ -151,6 +157,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     limiter.sweep();
   };
   await housekeeping();
+  // Pending delegated requests: deadlines re-armed; those that passed while the hub was down are handled now.
+  await delegations.start();
   let housekeepingRun: Promise<void> = Promise.resolve();
   const timer = setInterval(
     () => {
@@ -204,6 +212,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     await app.listen({ host: cfg.host, port: cfg.port });
   } catch (err) {
     clearInterval(timer);
+    delegations.stop();
     clearInterval(staleTimer);
     await ws.close(0);
     await store.close();
@@ -219,6 +228,9 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const close = () =>
     (closed ??= (async () => {
       closing = true;
+      // Before the sockets close: those closings are not workers leaving, and no deadline fires
+      // from here on (pending delegated requests are re-armed by the next start).
+      delegations.stop();
       ws.stopAccepting();
       shutdown.abort();
       // In-flight calls finish and their responses go out before sockets close.
@@ -236,6 +248,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       await housekeepingRun;
       await staleRun;
       await presence.idle();
+      await delegations.idle();
       await dedupe.drain();
       await streams.drain();
       await bus.close();

@@ -105,7 +105,8 @@ export const events = byName([
   agentPresenceEvent,
   taskUpdatedEvent,
   taskReadyEvent,
-  // delegateRequestEvent and delegateResultEvent join with the delegate actions.
+  delegateRequestEvent,
+  delegateResultEvent,
 ]);
 
 export type Events = typeof events;

@@ -73,7 +73,7 @@ describe('other messaging params', () => {
       [
         'agent.presence', 'p2p.message', 'topic.blacklisted', 'topic.deleted', 'topic.invitation',
         'topic.join_decision', 'topic.join_request', 'topic.message', 'topic.updated',
-        'task.updated', 'task.ready',
+        'task.updated', 'task.ready', 'delegate.request', 'delegate.result',
       ].sort(),
     );
   });

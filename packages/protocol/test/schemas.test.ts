@@ -88,6 +88,8 @@ describe('action registry', () => {
         'task/dependencies/add', 'task/dependencies/remove', 'task/graph',
         'pipeline/create', 'pipeline/get', 'pipeline/list', 'pipeline/update', 'pipeline/delete', 'pipeline/add', 'pipeline/run',
         'pipeline/status',
+        'delegate/request', 'delegate/respond', 'delegate/get', 'delegate/grant', 'delegate/revoke', 'delegate/list',
+        'delegate/publish_as', 'delegate/p2p_as',
       ].sort(),
     );
     expect(isActionName('p2p/send')).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actions, delegateGrant, delegateRespond } from '../src/index.js';
+import { actions } from '../src/index.js';
 
 const TASK = 'tsk_abc';
 const AGENT = 'agt_' + 'a'.repeat(32);
@@ -25,12 +25,12 @@ describe('work orchestration params', () => {
   });
 
   it('delegation: exactly one of output and error; grants grant something', () => {
-    const respond = delegateRespond.params; // drafted: not in the registry until the hub serves it
+    const respond = actions['delegate/respond'].params;
     expect(ok(respond.safeParse({ request_id: 'dlg_1' }))).toBe(false);
     expect(ok(respond.safeParse({ request_id: 'dlg_1', output: { a: 1 }, error: 'x' }))).toBe(false);
     expect(ok(respond.safeParse({ request_id: 'dlg_1', output: null }))).toBe(true);
-    expect(ok(delegateGrant.params.safeParse({ manager: AGENT }))).toBe(false);
-    expect(ok(delegateGrant.params.safeParse({ manager: AGENT, can_p2p: true }))).toBe(true);
+    expect(ok(actions['delegate/grant'].params.safeParse({ manager: AGENT }))).toBe(false);
+    expect(ok(actions['delegate/grant'].params.safeParse({ manager: AGENT, can_p2p: true }))).toBe(true);
   });
 
   it('pipeline/add needs tasks or stages', () => {

@@ -99,24 +99,42 @@ export class Session {
   }
 }
 
+/** Told when an agent's first session opens (true) and its last one closes (false). */
+export type PresenceListener = (agentId: string, online: boolean) => void;
+
 /** Open sessions by agent: presence (`online`) and the local end of fan-out. */
 export class SessionRegistry {
   private readonly byAgent = new Map<string, Set<Session>>();
+  private readonly listeners: PresenceListener[] = [];
 
-  constructor(
-    /**
-     * Told when an agent's first session opens (true) and its last one closes
-     * (false). Called synchronously from add/remove: it must not throw or block.
-     */
-    private readonly onPresenceChange: (agentId: string, online: boolean) => void = () => undefined,
-  ) {}
+  /**
+   * Presence listeners (the one given here, and any added with
+   * `onPresenceChange`) are called synchronously from add/remove, in the order
+   * they were added: they must not throw or block.
+   */
+  constructor(onPresenceChange?: PresenceListener) {
+    if (onPresenceChange) this.listeners.push(onPresenceChange);
+  }
+
+  /** Adds a presence listener; returns a function that removes it. */
+  onPresenceChange(listener: PresenceListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  private emit(agentId: string, online: boolean): void {
+    for (const listener of [...this.listeners]) listener(agentId, online);
+  }
 
   add(s: Session): void {
     let set = this.byAgent.get(s.agentId);
     if (!set) this.byAgent.set(s.agentId, (set = new Set()));
     const first = set.size === 0;
     set.add(s);
-    if (first) this.onPresenceChange(s.agentId, true);
+    if (first) this.emit(s.agentId, true);
   }
 
   remove(s: Session): void {
@@ -124,7 +142,7 @@ export class SessionRegistry {
     if (!set || !set.delete(s)) return;
     if (set.size === 0) {
       this.byAgent.delete(s.agentId);
-      this.onPresenceChange(s.agentId, false);
+      this.emit(s.agentId, false);
     }
   }
 

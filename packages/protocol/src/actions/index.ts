@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { byName } from '../registry.js';
 import { agentActions } from './agent.js';
 import { capabilitiesGet } from './capabilities.js';
+import { delegateActions } from './delegate.js';
 import { inboxActions } from './inbox.js';
 import { memoryActions } from './memory.js';
 import { notificationActions } from './notification.js';
@@ -38,8 +39,7 @@ export const actions = byName([
   ...memoryActions,
   ...taskActions,
   ...pipelineActions,
-  // delegateActions (./delegate.ts) join here once the hub serves them: the
-  // registry lists only what a hub of this revision answers.
+  ...delegateActions,
 ]);
 
 export type Actions = typeof actions;

@@ -16,6 +16,10 @@ export interface Presence {
 /** Agent profiles, capabilities and presence. Other domains use the exported functions only. */
 // On every p2p/send: compiled once (see precompiled.ts).
 const contactPolicy = precompiled(1, (db, agentId: string) => db.selectFrom('agents').select('contact_policy').where('agent_id', '=', agentId));
+// On every delegate/request (and failover): over the agent_capabilities_cap index.
+const advertisers = precompiled(1, (db, capability: string) =>
+  db.selectFrom('agent_capabilities').select('agent_id').where('capability', '=', capability).orderBy('agent_id'),
+);
 
 export class AgentService {
   constructor(
@@ -42,6 +46,23 @@ export class AgentService {
   contactPolicyOf(agentId: string): ContactPolicy | null {
     const row = this.sql.get(contactPolicy(this.db, agentId));
     return (row?.contact_policy as ContactPolicy | undefined) ?? null;
+  }
+
+  /**
+   * For other domains (delegate routing): the agents online right now that
+   * advertise `capability`, by agent id. Synchronous: one precompiled
+   * statement, asked on every delegate/request.
+   */
+  onlineWithCapability(capability: string): string[] {
+    return this.sql
+      .all(advertisers(this.db, capability))
+      .map((r) => r.agent_id)
+      .filter((id) => this.presence.isOnline(id));
+  }
+
+  /** For other domains: whether the agent has an open session now. */
+  isOnline(agentId: string): boolean {
+    return this.presence.isOnline(agentId);
   }
 
   /** Display names for other domains (members lists, conversations, exports); unknown ids are left out. */
