@@ -30,6 +30,7 @@ import type {
   WebSocketConstructorLike,
 } from './types.js';
 import { baseUrl, wsUrl } from './url.js';
+import { startTaskWorker, type TaskHandler, type TaskHelper, type TaskWork, type TaskWorkerOptions } from './worker.js';
 
 const ACK_BATCH = 100;
 const ACK_INTERVAL_MS = 1000;
@@ -40,13 +41,20 @@ const HANDSHAKE_TIMEOUT_MS = Defaults.authTimeoutMs + 5000;
 type AttemptResult = { ok: true } | { ok: false; info: WsCloseInfo };
 
 /**
+ * The domain helpers as the client exposes them: the generated ones, with
+ * `tasks` carrying the task worker (`client.tasks.work`, worker.ts) next to
+ * the `task/...` methods.
+ */
+export type ClientHelpers = Omit<DomainHelpers, 'tasks'> & { readonly tasks: TaskHelper };
+
+/**
  * The typed domain helpers (`client.topics.publish(...)`, see domains.ts) are
  * part of the client's type through this merge; the class installs them as
  * lazy getters. If a protocol domain ever took the name of a client member,
  * this merge would stop compiling, which is the point.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- its members are the getters the static block installs
-export interface ParleyClient extends DomainHelpers {}
+export interface ParleyClient extends ClientHelpers {}
 
 /**
  * A Parley agent's connection to a hub: typed calls, typed pushes with
@@ -106,7 +114,9 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
         configurable: true,
         enumerable: false,
         get(this: ParleyClient): unknown {
-          this.#domains ??= buildDomainHelpers((action, params, options) => this.call(action, params as ParamsOf<typeof action>, options));
+          this.#domains ??= buildDomainHelpers((action, params, options) => this.call(action, params as ParamsOf<typeof action>, options), {
+            tasks: { work: ((spec: string | TaskWorkerOptions, handler: TaskHandler) => startTaskWorker(this, spec, handler)) as TaskWork },
+          });
           return (this.#domains as Readonly<Record<string, unknown>>)[property];
         },
       });

@@ -22,6 +22,10 @@ export const DOMAIN_PROPERTIES = {
   memory: 'memory',
   talk: 'talk',
   capabilities: 'capabilities',
+  task: 'tasks',
+  pipeline: 'pipelines',
+  // Singular on purpose: `client.delegate.request(...)` reads as a verb, and `delegates` would name the agents, not the service.
+  delegate: 'delegate',
 } as const satisfies Record<string, string>;
 
 type DomainTable = typeof DOMAIN_PROPERTIES;
@@ -101,12 +105,17 @@ export function domainProperties(): string[] {
 /** How helpers reach the client: its `call`. */
 export type ActionCaller = (action: ActionName, params: unknown, options: CallOptions | undefined) => Promise<unknown>;
 
+/** Client-side methods that sit next to the generated ones, by property (e.g. `{ tasks: { work } }`). */
+export type HelperExtras = Readonly<Record<string, Readonly<Record<string, (...args: never[]) => unknown>>>>;
+
 /**
  * The helper objects of one client, built from the registry. Each method
- * delegates to `call` (omitted params are sent as `{}`). Frozen: they are a
- * view of the protocol, not a place to patch behaviour in.
+ * delegates to `call` (omitted params are sent as `{}`). `extras` adds
+ * client-side methods that are more than one call (`tasks.work`); they live on
+ * the same object so `client.tasks` stays one place to look. Frozen: they are
+ * a view of the protocol, not a place to patch behaviour in.
  */
-export function buildDomainHelpers(call: ActionCaller): DomainHelpers {
+export function buildDomainHelpers(call: ActionCaller, extras: HelperExtras = {}): DomainHelpers {
   const byProperty = new Map<string, Record<string, unknown>>();
   for (const { action, property, method } of actionRoutes()) {
     let domain = byProperty.get(property);
@@ -114,6 +123,15 @@ export function buildDomainHelpers(call: ActionCaller): DomainHelpers {
     // Two actions with one method name would make one unreachable; refuse loudly rather than pick one.
     if (Object.hasOwn(domain, method)) throw new Error(`two protocol actions map to ${property}.${method}`);
     domain[method] = (params?: unknown, options?: CallOptions) => call(action, params ?? {}, options);
+  }
+  for (const [property, methods] of Object.entries(extras)) {
+    const domain = byProperty.get(property);
+    // An extra for a domain the protocol lacks, or one that hides an action, is a client bug: fail at first use, not silently.
+    if (!domain) throw new Error(`no protocol domain is exposed as ${property}`);
+    for (const [method, fn] of Object.entries(methods)) {
+      if (Object.hasOwn(domain, method)) throw new Error(`${property}.${method} is a protocol action; a client extra cannot replace it`);
+      domain[method] = fn;
+    }
   }
   const helpers: Record<string, unknown> = {};
   for (const [property, domain] of byProperty) helpers[property] = Object.freeze(domain);

@@ -15,6 +15,8 @@ export { MemoryCursorStore, StorageCursorStore, type CursorStore, type CursorSna
 export { ParleyError, TimeoutError, AbortError, ConnectionClosedError, OfflineQueueFullError, type ClientErrorCode } from './errors.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export type { CallOptions } from './requests.js';
+export type { ClientHelpers } from './client.js';
+export type { TaskHandler, TaskContext, TaskResult, TaskWorker, TaskWorkerOptions, TaskWork, TaskHelper } from './worker.js';
 export type {
   DomainHelpers,
   DomainHelper,

@@ -15,6 +15,8 @@ describe('browser bundle of the main entry', () => {
     expect(wsInputs.every((p) => p.endsWith('ws/browser.js'))).toBe(true);
     // Sanity: the client itself is in the bundle (the check is not vacuous).
     expect(inputs.some((p) => p.endsWith('src/client.ts'))).toBe(true);
+    // The task worker is part of the browser entry too (client.tasks.work).
+    expect(inputs.some((p) => p.endsWith('src/worker.ts'))).toBe(true);
     expect(inputs.some((p) => p.includes('eventemitter3'))).toBe(true);
   });
 

@@ -12,6 +12,7 @@ import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { ParleyClient } from '../src/client.js';
 import {
   actionRoutes,
+  buildDomainHelpers,
   camelCase,
   DOMAIN_PROPERTIES,
   domainProperties,
@@ -25,7 +26,7 @@ import {
 } from '../src/domains.js';
 import { AbortError, ParleyError } from '../src/errors.js';
 import { createIdentity } from '../src/identity.js';
-import type { CallOptions, ParleyClientEvents } from '../src/index.js';
+import type { CallOptions, ClientHelpers, ParleyClientEvents, TaskHandler, TaskWorker } from '../src/index.js';
 import { agent, client, waitFor } from './helpers/env.js';
 import { useHubBehindProxy } from './helpers/fixture.js';
 
@@ -47,7 +48,12 @@ const SPEC_PROPERTIES: Record<string, string> = {
   memory: 'memory',
   talk: 'talk',
   capabilities: 'capabilities',
+  task: 'tasks',
+  pipeline: 'pipelines',
+  delegate: 'delegate',
 };
+/** Client-side methods next to the generated ones: more than one call each, so not actions. */
+const CLIENT_EXTRAS = ['tasks.work'];
 function specPath(action: string): string {
   const m = /^([^/]+)\/(.+)$/.exec(action);
   if (!m) throw new Error(`not a domain/verb action: ${action}`);
@@ -71,11 +77,13 @@ function helperPaths(c: ParleyClient): string[] {
 }
 
 describe('domain helpers: the registry, name for name', () => {
-  it('the helper methods are exactly the protocol actions, named as specified', () => {
+  it('the helper methods are exactly the protocol actions (plus the client extras), named as specified', () => {
     const c = offline();
     const names = Object.keys(actions);
     const expected = names.map(specPath).sort();
-    expect(helperPaths(c)).toEqual(expected);
+    expect(helperPaths(c)).toEqual([...expected, ...CLIENT_EXTRAS].sort());
+    // an extra never hides an action
+    for (const extra of CLIENT_EXTRAS) expect(expected).not.toContain(extra);
     // one method per action: no two actions collapsed onto one name
     expect(new Set(expected).size).toBe(names.length);
     // the spellings the API promises
@@ -90,8 +98,17 @@ describe('domain helpers: the registry, name for name', () => {
       'memory.export',
       'talk.random',
       'capabilities.get',
+      'tasks.create',
+      'tasks.dependenciesAdd',
+      'tasks.graph',
+      'pipelines.run',
+      'pipelines.status',
     ]) {
       expect(expected).toContain(p);
+    }
+    // delegation joins the registry once the hub serves it; then under its own (singular) name
+    if (names.some((a) => a.startsWith('delegate/'))) {
+      for (const p of ['delegate.request', 'delegate.publishAs', 'delegate.p2pAs']) expect(expected).toContain(p);
     }
     // every mapped domain that the protocol has is exposed under its mapped name, and nothing else is
     const domains = new Set(names.map((n) => n.split('/')[0]!));
@@ -103,6 +120,9 @@ describe('domain helpers: the registry, name for name', () => {
     expect(domainProperty('world')).toBe('world');
     expect(domainProperty('constructor')).toBe('constructor');
     expect(domainProperty('notification')).toBe('notifications');
+    expect(domainProperty('task')).toBe('tasks');
+    expect(domainProperty('pipeline')).toBe('pipelines');
+    expect(domainProperty('delegate')).toBe('delegate');
     for (const [input, out] of [
       ['whoami', 'whoami'],
       ['blacklist/add', 'blacklistAdd'],
@@ -119,6 +139,15 @@ describe('domain helpers: the registry, name for name', () => {
       property: 'topics',
       method: 'blacklistAdd',
     });
+  });
+
+  it('extras are checked: one for a missing domain, or one that would replace an action, is refused', () => {
+    const call = async (): Promise<unknown> => undefined;
+    expect(() => buildDomainHelpers(call, { nowhere: { x: () => 1 } })).toThrow(/no protocol domain is exposed as nowhere/);
+    expect(() => buildDomainHelpers(call, { tasks: { create: () => 1 } })).toThrow(/tasks.create is a protocol action/);
+    const helpers = buildDomainHelpers(call, { tasks: { work: () => 'w' } }) as unknown as Record<string, Record<string, () => unknown>>;
+    expect(helpers.tasks!.work!()).toBe('w');
+    expect(Object.isFrozen(helpers.tasks)).toBe(true);
   });
 
   it('every helper delegates to call() with its action, the params (omitted: {}) and the options', async () => {
@@ -280,6 +309,27 @@ function typeChecks(c: ParleyClient, topic_id: ParamsOf<'topic/get'>['topic_id']
   expectTypeOf(c.memory.export).returns.resolves.toEqualTypeOf<ResultOf<'memory/export'>>();
   expectTypeOf(c.talk.random).returns.resolves.toEqualTypeOf<ResultOf<'talk/random'>>();
   expectTypeOf(c.agents.whoami).returns.resolves.toEqualTypeOf<ResultOf<'agent/whoami'>>();
+  expectTypeOf(c.tasks.create).parameter(0).toEqualTypeOf<ParamsOf<'task/create'>>();
+  expectTypeOf(c.tasks.dependenciesAdd).returns.resolves.toEqualTypeOf<ResultOf<'task/dependencies/add'>>();
+  expectTypeOf(c.pipelines.run).returns.resolves.toEqualTypeOf<ResultOf<'pipeline/run'>>();
+  expectTypeOf<DomainProperty<'task'>>().toEqualTypeOf<'tasks'>();
+  expectTypeOf<DomainProperty<'pipeline'>>().toEqualTypeOf<'pipelines'>();
+  expectTypeOf<DomainProperty<'delegate'>>().toEqualTypeOf<'delegate'>();
+  // client.tasks is the generated task helper plus work(), and nothing else
+  expectTypeOf<Omit<ParleyClient['tasks'], 'work'>>().toEqualTypeOf<Omit<DomainHelpers['tasks'], never>>();
+  expectTypeOf(c.tasks.work).returns.toEqualTypeOf<TaskWorker>();
+  expectTypeOf<Parameters<TaskHandler>[0]>().toEqualTypeOf<ResultOf<'task/get'>>();
+  // every other domain property is exactly the generated helper
+  expectTypeOf<Omit<ClientHelpers, 'tasks'>>().toEqualTypeOf<Omit<DomainHelpers, 'tasks'>>();
+  void c.tasks.work('code.review', (task) => task.title);
+  void c.tasks.work({ capability: 'code.review', concurrency: 2 }, async (task, ctx) => {
+    await ctx.progress(50, 'half');
+    return { output: task.title, artifacts: ['https://example.com/a'] };
+  });
+  // @ts-expect-error a handler returns a string or { output, artifacts? }
+  void c.tasks.work('x', () => 42);
+  // @ts-expect-error concurrency is a number
+  void c.tasks.work({ concurrency: '2' }, () => 'ok');
 
   // params may be omitted exactly when every field is optional
   void c.agents.whoami();
