@@ -1,4 +1,4 @@
-import { AgentId, MessageId, TopicId } from '@parley/protocol';
+import { AgentId, Capability, DelegationId, MessageId, PipelineId, TaskId, TopicId } from '@parley/protocol';
 import { CliError, ExitCode } from './errors.js';
 
 /** An integer flag or argument within [min, max]; anything else is a usage error naming the flag. */
@@ -33,6 +33,19 @@ export function parseId(schema: { safeParse(v: unknown): { success: boolean } },
 export const parseAgent = (value: string): string => parseId(AgentId, value, 'an agent id (agt_ followed by 32 base32 characters)');
 export const parseTopic = (value: string): string => parseId(TopicId, value, 'a topic id (top_...)');
 export const parseMessageId = (value: string): string => parseId(MessageId, value, 'a message id (msg_...)');
+export const parseTaskId = (value: string): string => parseId(TaskId, value, 'a task id (tsk_...)');
+export const parsePipelineId = (value: string): string => parseId(PipelineId, value, 'a pipeline id (pip_...)');
+export const parseDelegationId = (value: string): string => parseId(DelegationId, value, 'a delegated request id (dlg_...)');
+export const parseCapability = (value: string): string => parseId(Capability, value, 'a capability (a short lowercase name such as code.review)');
+
+/** Any JSON value (object, string, number, ...), for payloads such as a delegated request's input. */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new CliError(`${what} is not valid JSON: ${(err as Error).message}`, ExitCode.Usage);
+  }
+}
 
 /** A flag that takes one of a fixed set of values. */
 export function choice<T extends string>(options: readonly T[], value: string, flag: string): T {
@@ -61,7 +74,29 @@ export function parseDuration(value: string, flag: string, max = MAX_DURATION_SE
   return seconds;
 }
 
+/**
+ * A point in time for a deadline: an ISO 8601 date or date-time
+ * (`2026-12-01`, `2026-12-01T17:00:00+02:00`), or a duration from now
+ * (`2h`, `3d`, `1w`). Returned as ISO 8601 in UTC.
+ */
+export function parseWhen(value: string, flag: string, now = Date.now()): string {
+  const text = value.trim();
+  if (/^(\d+[smhdw])+$/i.test(text)) return new Date(now + parseDuration(text, flag) * 1000).toISOString();
+  const ms = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/i.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw new CliError(`${flag} must be a date (2026-12-01), a date-time (2026-12-01T17:00:00Z) or a duration from now (2h, 3d), got "${value}"`, ExitCode.Usage);
+  }
+  return new Date(ms).toISOString();
+}
+
 /** Repeatable flags (`--block a --block b`): commander calls this once per occurrence. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** All of stdin as text: for `-` in place of an argument (long outputs, JSON from a pipe). */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
