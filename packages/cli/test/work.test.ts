@@ -231,7 +231,7 @@ describe('parley task', () => {
     const open = await json<{ tasks: Task[] }>(['task', 'list', '--open', '--pipeline', a.pipeline_id], 'bob');
     expect(open.tasks.map((t) => t.task_id)).toContain(a.task_id);
     expect(open.tasks.map((t) => t.task_id)).not.toContain(b.task_id);
-    await ok(['task', 'take', b.task_id], 'bob');
+    expect(await fails(['task', 'take', b.task_id], 'bob', 1)).toMatch(/^parley: conflict: cannot join yet: waiting on 1 unfinished dependency/);
     expect(await fails(['task', 'run', b.task_id], 'bob', 1)).toMatch(/^parley: conflict: waiting on 1 unfinished dependency/);
 
     const graph = await json<{ nodes: Array<{ task_id: string; ready: boolean }>; edges: Array<{ from: string; to: string }> }>(['task', 'graph', a.pipeline_id], 'alice');
@@ -242,6 +242,8 @@ describe('parley task', () => {
     expect(graphText).toMatch(new RegExp(`\\n${a.task_id}\\s+todo\\s+yes\\s+Design\\s+-\\n`));
 
     expect(await ok(['task', 'deps', 'remove', b.task_id, a.task_id], 'alice')).toBe(`${b.task_id} no longer waits for ${a.task_id}; it waits for nothing (ready: yes)\n`);
+    // free now: bob can take it and run it
+    await ok(['task', 'take', b.task_id], 'bob');
     expect(await ok(['task', 'run', b.task_id], 'bob')).toBe(`started ${b.task_id} (Build): doing\n`);
   });
 });

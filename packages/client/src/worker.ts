@@ -71,9 +71,10 @@ export interface TaskWorkerOptions {
   advertise?: boolean;
   /**
    * Look for open tasks every this many ms while connected (default 30000;
-   * 0: only on connect and when a slot frees). Needed because the hub
-   * announces tasks (`task.ready`) only for running pipelines: a task created
-   * in a pipeline that was never run is found by listing alone.
+   * 0: only on connect and when a slot frees). A safety net: the hub
+   * announces every task of a running pipeline (an agent's default pipeline
+   * always runs) that becomes ready, but a push can be missed by a worker
+   * that advertised its capability after the announcement.
    */
   rescanMs?: number;
   /**
@@ -407,10 +408,8 @@ class Worker implements TaskWorker {
       if (this.#stopped || !this.#isCandidate(task)) return;
       // Nobody runs it: volunteer. The hub lets one joiner win; losing that race is normal, not an error.
       if (task.runner_id === null) task = await this.#tasks.join({ task_id: taskId });
-      const { review_comment } = task;
+      // The started task keeps review_comment: a re-run of rejected work has the reviewer's reason.
       task = await this.#tasks.start({ task_id: taskId });
-      // task/start clears review_comment, but a re-run of rejected work needs the reviewer's reason: hand over the one the task came back with.
-      if (review_comment !== null && task.review_comment === null) task = { ...task, review_comment };
     } catch (err) {
       // Taken by another worker, not ready after all, cancelled, gone: skip quietly. It comes back by push or scan if it becomes ours.
       if (isRefusal(err)) {

@@ -63,7 +63,8 @@ describe('pipelines', () => {
     await work(0, 'analysis: the cache is stale');
     // Stage 2 is not announced before stage 1 is done.
     expect(workers[1]!.client.pushes().filter((f) => f.event === 'task.ready')).toEqual([]);
-    expect(outcome(await workers[1]!.client.call(workers[1]!.agent.agentId, 'task/join', { task_id: added[1] }))).toBe('success');
+    // A waiting stage cannot be joined or started yet.
+    expect(errorText(await workers[1]!.client.call(workers[1]!.agent.agentId, 'task/join', { task_id: added[1] }))).toMatch(/^cannot join yet: waiting on 1 unfinished dependency/);
     expect(errorText(await workers[1]!.client.call(workers[1]!.agent.agentId, 'task/start', { task_id: added[1] }))).toMatch(/waiting on 1 unfinished dependency/);
     ok(await call(hub, owner, 'task/review', { task_id: added[0], decision: 'approve' }));
 

@@ -406,6 +406,16 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+
+  // A default pipeline is always running (tasks outside a pipeline of their
+  // own are announced as soon as they can start); those made before were idle.
+  '0005_default_pipelines_run': {
+    async up(outer: Kysely<unknown>) {
+      await outer.transaction().execute(async (db) => {
+        await sql`update pipelines set state = 'running' where is_default = 1`.execute(db);
+      });
+    },
+  },
 };
 
 /**

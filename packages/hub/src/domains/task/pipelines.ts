@@ -1,4 +1,4 @@
-import { agentStream, topicStream, type ParsedParamsOf, type Pipeline, type ResultOf } from '@parley/protocol';
+import { agentStream, topicStream, type ParsedParamsOf, type Pipeline, type ResultOf, type Task, type TaskStatus } from '@parley/protocol';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { encodeCursor, newPipelineId, newTaskId, readCursor } from '../../core/ids.js';
 import type { PipelinesTable } from '../../store/schema.js';
@@ -8,13 +8,37 @@ import { ensureDefaultPipeline, type TaskService } from './service.js';
 /**
  * Pipelines group tasks; dependencies between tasks (finish-to-start) say
  * the order. Running a pipeline announces every task whose dependencies are
- * done, and from then on each task that reaches `done` announces its
- * dependents. A rejected, blocked or cancelled task is simply not done, so
- * whatever waits for it stays held.
+ * done, and from then on every task of a running pipeline that becomes ready
+ * is announced (task.ready): dependents of a task that reached `done`, a
+ * task created or added, one whose last open dependency was removed, one
+ * unblocked, rejected back to `todo` or returned by a stale runner. An
+ * agent's default pipeline is always running. A rejected, blocked or
+ * cancelled task is simply not done, so whatever waits for it stays held.
  */
 export class PipelineService {
   constructor(private readonly tasks: TaskService) {
-    tasks.onDone = (taskId) => this.afterDone(taskId);
+    tasks.onChange = (task, kind, from) => this.afterChange(task, kind, from);
+  }
+
+  private async afterChange(task: Task, kind: string, from: TaskStatus | null): Promise<void> {
+    if (task.status === 'done' && from !== 'done') return this.afterDone(task.task_id);
+    // Became ready now: it was not todo before, or it is new, or a dependency just went away.
+    const becameReady = from !== 'todo' || kind === 'created' || kind === 'dependencies';
+    if (task.status === 'todo' && task.ready && becameReady) await this.announceReady([task.task_id]);
+  }
+
+  /** Announces those of the given tasks that are todo, ready, and in a running pipeline. */
+  private async announceReady(taskIds: readonly string[]): Promise<void> {
+    if (taskIds.length === 0) return;
+    const rows = await this.db
+      .selectFrom('tasks')
+      .innerJoin('pipelines', 'pipelines.pipeline_id', 'tasks.pipeline_id')
+      .selectAll('tasks')
+      .where('tasks.task_id', 'in', [...taskIds])
+      .where('tasks.status', '=', 'todo')
+      .where('pipelines.state', '=', 'running')
+      .execute();
+    for (const t of await this.tasks.toTasks(rows)) if (t.ready) await this.announce(t.task_id);
   }
 
   private get db() {
@@ -65,6 +89,9 @@ export class PipelineService {
   }
 
   async list(me: string, p: ParsedParamsOf<'pipeline/list'>): Promise<ResultOf<'pipeline/list'>> {
+    // Everyone has a default pipeline, listed from the start (not only once a task needed it).
+    const hasDefault = await this.db.selectFrom('pipelines').select('pipeline_id').where('owner_id', '=', me).where('is_default', '=', 1).executeTakeFirst();
+    if (!hasDefault) await this.tasks.writer.run((sql) => ensureDefaultPipeline(this.db, sql, me, Date.now()));
     let q = this.db.selectFrom('pipelines').selectAll();
     if (p.mine) q = q.where('owner_id', '=', me);
     if (p.cursor) {
@@ -96,11 +123,14 @@ export class PipelineService {
     // Moving the tasks and deleting the pipeline is one transaction: no task is ever left without one.
     const moved = await this.tasks.writer.run((sql) => {
       const target = ensureDefaultPipeline(this.db, sql, me, Date.now());
-      const n = sql.run(this.db.updateTable('tasks').set({ pipeline_id: target }).where('pipeline_id', '=', pipelineId).compile());
+      const ids = sql.all(this.db.selectFrom('tasks').select('task_id').where('pipeline_id', '=', pipelineId).compile()).map((r) => r.task_id);
+      sql.run(this.db.updateTable('tasks').set({ pipeline_id: target }).where('pipeline_id', '=', pipelineId).compile());
       sql.run(this.db.deleteFrom('pipelines').where('pipeline_id', '=', pipelineId).compile());
-      return n;
+      return ids;
     });
-    return { pipeline_id: pipelineId, deleted: true, moved_tasks: moved };
+    // The default pipeline is always running: moved tasks that can start are announced (again, if the old one ran).
+    await this.announceReady(moved);
+    return { pipeline_id: pipelineId, deleted: true, moved_tasks: moved.length };
   }
 
   async add(me: string, p: ParsedParamsOf<'pipeline/add'>): Promise<ResultOf<'pipeline/add'>> {
@@ -132,6 +162,8 @@ export class PipelineService {
       // A finished pipeline with new work is running again.
       if (pipeline.state === 'done') sql.run(this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipeline.pipeline_id).compile());
     });
+    // In a running pipeline, whatever was added and can start is announced (an idle one waits for pipeline/run).
+    await this.announceReady(added);
     return { pipeline_id: p.pipeline_id, added };
   }
 
@@ -174,24 +206,20 @@ export class PipelineService {
     const s = known ?? (await this.status(pipelineId));
     const total = Object.values(s.pipeline.counts).reduce((a, b) => a + b, 0);
     const finished = s.pipeline.counts.done + s.pipeline.counts.cancelled;
-    if (s.pipeline.state === 'running' && total > 0 && finished === total) {
+    // The default pipeline never finishes: it takes whatever task comes next.
+    if (s.pipeline.state === 'running' && !s.pipeline.is_default && total > 0 && finished === total) {
       await this.db.updateTable('pipelines').set({ state: 'done' }).where('pipeline_id', '=', pipelineId).execute();
       return this.status(pipelineId);
     }
     return s;
   }
 
-  /** A task of a running pipeline reached done: announce the dependents it freed. */
+  /** A task reached done: announce the dependents it freed (those in running pipelines), and maybe finish its pipeline. */
   private async afterDone(taskId: string): Promise<void> {
     const task = await this.db.selectFrom('tasks').select(['pipeline_id']).where('task_id', '=', taskId).executeTakeFirst();
     if (!task) return;
-    const pipeline = await this.db.selectFrom('pipelines').select('state').where('pipeline_id', '=', task.pipeline_id).executeTakeFirst();
     const dependents = await this.db.selectFrom('task_dependencies').select('task_id').where('depends_on', '=', taskId).execute();
-    const rows = dependents.length === 0 ? [] : await this.db.selectFrom('tasks').selectAll().where('task_id', 'in', dependents.map((d) => d.task_id)).execute();
-    for (const t of await this.tasks.toTasks(rows)) {
-      const state = t.pipeline_id === task.pipeline_id ? pipeline?.state : (await this.db.selectFrom('pipelines').select('state').where('pipeline_id', '=', t.pipeline_id).executeTakeFirst())?.state;
-      if (t.status === 'todo' && t.ready && state === 'running') await this.announce(t.task_id);
-    }
+    await this.announceReady(dependents.map((d) => d.task_id));
     await this.settle(task.pipeline_id);
   }
 

@@ -22,8 +22,12 @@ export interface WorkPeers {
   visibleTopicIds(agentId: string): RawBuilder<unknown>;
 }
 
-/** Called after a task reached `done` (pipelines ready its dependents). */
-export type DoneHook = (taskId: string) => Promise<void>;
+/**
+ * Called after every change has been stored and pushed, with the task as it is
+ * now and the status it had before (null: just created). Pipelines use it to
+ * announce tasks that became ready.
+ */
+export type ChangeHook = (task: Task, kind: string, from: TaskStatus | null) => Promise<void>;
 
 const HUB = 'hub';
 
@@ -32,10 +36,11 @@ export function ensureDefaultPipeline(db: Kysely<Database>, sql: SyncSql, ownerI
   const found = sql.get(db.selectFrom('pipelines').select('pipeline_id').where('owner_id', '=', ownerId).where('is_default', '=', 1).compile());
   if (found) return found.pipeline_id;
   const pipelineId = newPipelineId();
+  // Always running: a task outside any pipeline of its own is ready as soon as its dependencies are done.
   sql.run(
     db
       .insertInto('pipelines')
-      .values({ pipeline_id: pipelineId, name: 'default', description: null, owner_id: ownerId, is_default: 1, auto_review: 0, state: 'idle', created_at: now })
+      .values({ pipeline_id: pipelineId, name: 'default', description: null, owner_id: ownerId, is_default: 1, auto_review: 0, state: 'running', created_at: now })
       .compile(),
   );
   return pipelineId;
@@ -48,7 +53,7 @@ export function ensureDefaultPipeline(db: Kysely<Database>, sql: SyncSql, ownerI
  * two racing moves cannot both win.
  */
 export class TaskService {
-  onDone: DoneHook = async () => undefined;
+  onChange: ChangeHook = async () => undefined;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -168,6 +173,7 @@ export class TaskService {
     });
     const task = await this.get(me, taskId);
     await this.notify(task, 'created', me, null);
+    await this.onChange(task, 'created', null);
     return task;
   }
 
@@ -248,7 +254,7 @@ export class TaskService {
     });
     const [after] = await this.toTasks([(await this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).executeTakeFirst())!]);
     await this.notify(after!, kind, actor, before.status as TaskStatus);
-    if (after!.status === 'done' && before.status !== 'done') await this.onDone(taskId);
+    await this.onChange(after!, kind, before.status as TaskStatus);
     return after!;
   }
 
@@ -320,6 +326,9 @@ export class TaskService {
   async join(me: string, taskId: string): Promise<Task> {
     const row = await this.row(me, taskId);
     const caps = row.capability ? await this.peers.capabilitiesOf(me) : [];
+    // Volunteering is for work that can start: a waiting task is announced (task.ready) once it can.
+    const waiting = await this.dependenciesPending(taskId);
+    if (waiting.length > 0) throw conflict(`cannot join yet: ${waitingOn(waiting)}`);
     return this.change(me, taskId, 'joined', {
       check: (cur) => {
         if (cur.status !== 'todo') throw conflict(`cannot join a task that is ${cur.status}`);
@@ -334,10 +343,9 @@ export class TaskService {
   async start(me: string, taskId: string): Promise<Task> {
     await this.row(me, taskId);
     const waiting = await this.dependenciesPending(taskId);
-    if (waiting.length > 0) {
-      throw conflict(`waiting on ${waiting.length} unfinished dependenc${waiting.length === 1 ? 'y' : 'ies'}: ${waiting.map((w) => `${w.task_id} (${w.status})`).join(', ')}`);
-    }
-    return this.change(me, taskId, 'started', { move: 'start', patch: (_r, now) => ({ status: 'doing', active_at: now, review_comment: null }) });
+    if (waiting.length > 0) throw conflict(waitingOn(waiting));
+    // review_comment stays: a re-run is started with the reviewer's reason in hand.
+    return this.change(me, taskId, 'started', { move: 'start', patch: (_r, now) => ({ status: 'doing', active_at: now }) });
   }
 
   async progress(me: string, p: ParsedParamsOf<'task/progress'>): Promise<Task> {
@@ -509,4 +517,8 @@ export class TaskService {
     }
     return returned;
   }
+}
+
+function waitingOn(waiting: readonly Upstream[]): string {
+  return `waiting on ${waiting.length} unfinished dependenc${waiting.length === 1 ? 'y' : 'ies'}: ${waiting.map((w) => `${w.task_id} (${w.status})`).join(', ')}`;
 }
