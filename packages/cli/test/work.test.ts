@@ -50,7 +50,7 @@ interface Task {
   topic_id: string | null;
   capability: string | null;
   deadline: string | null;
-  reward: { amount: number; asset: string } | null;
+  reward: { amount: number; asset: string; state: string; paid_to: string | null } | null;
   progress: number;
   progress_note: string | null;
   output: string | null;
@@ -137,12 +137,14 @@ describe('parley task', () => {
     expect(detail).toContain(`runner:       ${bob}\n`);
     expect(detail).toContain(`reviewer:     ${alice} (the owner)\n`);
     expect(detail).toContain('review:       add a test\n');
-    expect(detail).toContain('reward:       5 USDC\n');
+    expect(detail).toContain('reward:       5 USDC (held)\n');
 
     // the re-run: start (WTT's other name for run), submit the output from stdin, approve
     await ok(['task', 'start', t.task_id], 'bob');
     expect(await ok(['task', 'submit', t.task_id, '-'], 'bob', 'patched,\nwith a test\n')).toBe(`submitted ${t.task_id}: review\n`);
     expect(await ok(['task', 'review', t.task_id, 'approve', 'thanks'], 'alice')).toBe(`approved ${t.task_id}: done\n`);
+    // the promised reward is released to the runner
+    expect(await ok(['task', 'detail', t.task_id], 'alice')).toContain(`reward:       5 USDC (released to ${ids.bob})\n`);
 
     const works = await json<{ works: Array<{ output: string; artifacts: string[]; review: { decision: string; comment: string | null; by: string } | null }> }>(
       ['task', 'works', t.task_id],
@@ -187,7 +189,7 @@ describe('parley task', () => {
     const { bob, carol } = ids;
     // WTT alias "new"; the second --reward form; a duration as deadline
     const t = await newTask('alice', 'Write the changelog', '--reward', '2.5:EUR', '--deadline', '3d', '--reviewer', carol);
-    expect(t.reward).toEqual({ amount: 2.5, asset: 'EUR' });
+    expect(t.reward).toEqual({ amount: 2.5, asset: 'EUR', state: 'held', paid_to: null });
     expect(Date.parse(t.deadline!) - Date.now()).toBeGreaterThan(3 * 86_400_000 - 120_000);
     expect(t.reviewer_id).toBe(carol);
     // "--reward 5 USDC <description>": the description is not swallowed by --reward

@@ -108,7 +108,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     agentExists: (id) => agents.contactPolicyOf(id) !== null,
     capabilitiesOf: async (id) => (await agents.profile(id)).capabilities,
     isOnline: (id) => sessions.isOnline(id),
-    onlineWith: async (capability) => (await agents.list({ capability, online: true, limit: 200 })).agents.map((a) => a.agent_id),
+    onlineWith: async (capability) => agents.onlineWithCapability(capability),
     topicRole: (topicId, id) => topics.roleOf(topicId, id),
     visibleTopicIds: (id) => topics.visibleIds(id),
   });

@@ -80,4 +80,32 @@ describe('migrations', () => {
     sqlite.prepare("insert into topics_fts(topics_fts) values ('integrity-check')").run();
     sqlite.prepare("insert into topic_messages_fts(topic_messages_fts) values ('integrity-check')").run();
   });
+
+  it('0005 and 0006: default pipelines made before run, and rewards of earlier tasks get the state their status implies', async () => {
+    const sqlite = new BetterSqlite3(':memory:');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    expect((await migrator.migrateTo('0004_work')).error).toBeUndefined();
+    const old = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+    const pipeline = (id: string, isDefault: number) => ({ pipeline_id: id, name: id, description: null, owner_id: 'o', is_default: isDefault, auto_review: 0, state: 'idle', created_at: 1 });
+    await old.insertInto('pipelines').values([pipeline('pip_def', 1), pipeline('pip_own', 0)]).execute();
+    const task = (id: string, status: string, reward: boolean) => ({
+      task_id: id, title: id, description: null, acceptance_criteria: null, priority: 'P2', status, owner_id: 'o', runner_id: 'r', reviewer_id: null,
+      pipeline_id: 'pip_own', topic_id: null, capability: null, deadline: null, reward_asset: reward ? 'PLY' : null, reward_amount: reward ? 3 : null,
+      progress: 0, progress_note: null, output: null, artifacts: '[]', review_comment: null, created_at: 1, updated_at: 1, active_at: null,
+    });
+    await old.insertInto('tasks').values([task('tsk_open', 'doing', true), task('tsk_done', 'done', true), task('tsk_gone', 'cancelled', true), task('tsk_none', 'done', false)]).execute();
+
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    expect(await db.selectFrom('pipelines').select(['pipeline_id', 'state']).orderBy('pipeline_id').execute()).toEqual([
+      { pipeline_id: 'pip_def', state: 'running' },
+      { pipeline_id: 'pip_own', state: 'idle' },
+    ]);
+    expect(await db.selectFrom('tasks').select(['task_id', 'reward_state', 'reward_to']).orderBy('task_id').execute()).toEqual([
+      { task_id: 'tsk_done', reward_state: 'released', reward_to: 'r' },
+      { task_id: 'tsk_gone', reward_state: 'refunded', reward_to: null },
+      { task_id: 'tsk_none', reward_state: null, reward_to: null },
+      { task_id: 'tsk_open', reward_state: 'held', reward_to: null },
+    ]);
+  });
 });

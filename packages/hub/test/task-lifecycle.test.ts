@@ -48,9 +48,24 @@ describe('task lifecycle against a hub', () => {
   const newTask = async (extra: Record<string, unknown> = {}) =>
     ok<{ task_id: string; status: string }>(await call(hub, owner, 'task/create', { title: 'Fix login', reviewer: reviewer.agentId, runner: runner.agentId, ...extra }));
 
+  it('a reward stays held through a rejection and a block, and goes back to nobody when the task is cancelled', async () => {
+    const t = await newTask({ reward: { asset: 'USDC', amount: 2.5 } });
+    const id = t.task_id;
+    ok(await call(hub, runner, 'task/start', { task_id: id }));
+    ok(await call(hub, runner, 'task/submit', { task_id: id, output: 'v1' }));
+    expect(ok(await call(hub, reviewer, 'task/review', { task_id: id, decision: 'reject', comment: 'no' }))).toMatchObject({ status: 'todo', reward: { state: 'held' } });
+    expect(ok(await call(hub, runner, 'task/block', { task_id: id, reason: 'stuck' }))).toMatchObject({ reward: { state: 'held', paid_to: null } });
+    expect(ok(await call(hub, owner, 'task/cancel', { task_id: id, reason: 'not needed' }))).toMatchObject({
+      status: 'cancelled',
+      reward: { asset: 'USDC', amount: 2.5, state: 'refunded', paid_to: null },
+    });
+    // A task without a reward has none.
+    expect(ok(await call(hub, owner, 'task/get', { task_id: (await newTask()).task_id }))).toMatchObject({ reward: null });
+  });
+
   it('goes todo -> doing -> review -> done with each move made by its role, and records every step', async () => {
     const t = await newTask({ description: 'the 401', acceptance_criteria: 'login works', priority: 'P1', reward: { asset: 'PLY', amount: 10 } });
-    expect(t).toMatchObject({ status: 'todo', priority: 'P1', reward: { asset: 'PLY', amount: 10 }, owner_id: owner.agentId, runner_id: runner.agentId });
+    expect(t).toMatchObject({ status: 'todo', priority: 'P1', reward: { asset: 'PLY', amount: 10, state: 'held', paid_to: null }, owner_id: owner.agentId, runner_id: runner.agentId });
     const id = t.task_id;
     // Refused moves, each by someone who may not make it, or from the wrong status.
     expect(outcome(await call(hub, owner, 'task/start', { task_id: id }))).toBe('forbidden');
@@ -72,7 +87,11 @@ describe('task lifecycle against a hub', () => {
     // With a reviewer named, the owner does not review; the runner never does.
     expect(errorText(await call(hub, owner, 'task/review', { task_id: id, decision: 'approve' }))).toBe('only its reviewer may approve this task');
     expect(outcome(await call(hub, runner, 'task/review', { task_id: id, decision: 'approve' }))).toBe('forbidden');
-    expect(ok(await call(hub, reviewer, 'task/review', { task_id: id, decision: 'approve' }))).toMatchObject({ status: 'done' });
+    // The held reward goes to the runner in the same step.
+    expect(ok(await call(hub, reviewer, 'task/review', { task_id: id, decision: 'approve' }))).toMatchObject({
+      status: 'done',
+      reward: { asset: 'PLY', amount: 10, state: 'released', paid_to: runner.agentId },
+    });
     // Final.
     expect(outcome(await call(hub, owner, 'task/cancel', { task_id: id }))).toBe('conflict');
     expect(outcome(await call(hub, owner, 'task/update', { task_id: id, title: 'x' }))).toBe('conflict');

@@ -132,6 +132,34 @@ describe('task.ready announcements', () => {
     const def = ok<{ pipelines: Array<{ pipeline_id: string; is_default: boolean }> }>(await call(hub, owner, 'pipeline/list', { mine: true }));
     expect(def.pipelines.find((p) => p.is_default)?.pipeline_id).toBe(moved.pipeline_id);
   });
+
+  it('a task linked to a private topic is announced only to capable agents who are members', async () => {
+    const { owner, worker: member, hears } = await setup('audit');
+    const outsider = await connectAgent(hub, await register(hub, 'outsider'));
+    ok(await outsider.client.call(outsider.agent.agentId, 'agent/update', { capabilities: ['audit'] }));
+    const topic = ok<{ topic_id: string }>(await call(hub, owner, 'topic/create', { name: 'board room', visibility: 'private', join_method: 'invite_only' }));
+    ok(await call(hub, owner, 'topic/invite', { topic_id: topic.topic_id, agent_id: member.agent.agentId }));
+    ok(await member.client.call(member.agent.agentId, 'topic/join', { topic_id: topic.topic_id }));
+    const secret = ok<TaskView>(await call(hub, owner, 'task/create', { title: 'Audit the books', capability: 'audit', topic_id: topic.topic_id }));
+    await hears(secret.task_id, 'task.ready for the member');
+    const open = ok<TaskView>(await call(hub, owner, 'task/create', { title: 'Audit the wiki', capability: 'audit' }));
+    await outsider.client.waitFrame((f) => f.event === 'task.ready' && (f.data as { task_id: string }).task_id === open.task_id, 5000, 'task.ready for the open task');
+    // Its own stream is in order: the private task's announcement would have come before.
+    expect(readyIds(outsider.client.pushes())).toEqual([open.task_id]);
+  });
+
+  it('cancelling the last open task finishes its pipeline; a task created in a finished pipeline runs it again and is announced', async () => {
+    const { owner, hears } = await setup('tidy');
+    const pipe = ok<{ pipeline_id: string }>(await call(hub, owner, 'pipeline/create', { name: 'cleanup' }));
+    const { added } = ok<{ added: string[] }>(await call(hub, owner, 'pipeline/add', { pipeline_id: pipe.pipeline_id, stages: [{ title: 'Sweep' }] }));
+    ok(await call(hub, owner, 'pipeline/run', { pipeline_id: pipe.pipeline_id }));
+    ok(await call(hub, owner, 'task/cancel', { task_id: added[0], reason: 'not needed' }));
+    const state = async () => ok<{ state: string }>(await call(hub, owner, 'pipeline/get', { pipeline_id: pipe.pipeline_id })).state;
+    expect(await state()).toBe('done');
+    const more = ok<TaskView>(await call(hub, owner, 'task/create', { title: 'Mop', capability: 'tidy', pipeline_id: pipe.pipeline_id }));
+    expect(await state()).toBe('running');
+    await hears(more.task_id, 'task.ready for a task created in a finished pipeline');
+  });
 });
 
 describe('task.ready after a stale runner', () => {

@@ -384,7 +384,7 @@ export function formatTask(t: Task): string {
     `topic:        ${t.topic_id ?? '-'}`,
     `capability:   ${t.capability ?? '-'}`,
     `deadline:     ${t.deadline ?? '-'}`,
-    `reward:       ${t.reward ? `${t.reward.amount} ${t.reward.asset}` : '-'}`,
+    `reward:       ${t.reward ? `${t.reward.amount} ${t.reward.asset} (${t.reward.state}${t.reward.paid_to ? ` to ${t.reward.paid_to}` : ''})` : '-'}`,
     `waits for:    ${t.depends_on.length ? t.depends_on.join(', ') : '-'}${t.depends_on.length ? ` (ready: ${t.ready ? 'yes' : 'no'})` : ''}`,
     `description:  ${t.description === null ? '-' : indentBody(t.description, '              ')}`,
     `acceptance:   ${t.acceptance_criteria === null ? '-' : indentBody(t.acceptance_criteria, '              ')}`,

@@ -416,6 +416,20 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+
+  // Task rewards get a state (held, released to the runner, refunded) kept by
+  // the RewardKeeper; rewards of tasks made before start from their status.
+  '0006_task_reward_state': {
+    async up(outer: Kysely<unknown>) {
+      await outer.transaction().execute(async (db) => {
+        await db.schema.alterTable('tasks').addColumn('reward_state', 'text').execute();
+        await db.schema.alterTable('tasks').addColumn('reward_to', 'text').execute();
+        await sql`update tasks set reward_state = case status when 'done' then 'released' when 'cancelled' then 'refunded' else 'held' end,
+          reward_to = case status when 'done' then runner_id else null end
+          where reward_asset is not null`.execute(db);
+      });
+    },
+  },
 };
 
 /**

@@ -181,6 +181,10 @@ export interface TasksTable {
   deadline: number | null;
   reward_asset: string | null;
   reward_amount: number | null;
+  /** held | released | refunded (null: no reward); kept by the RewardKeeper. */
+  reward_state: string | null;
+  /** Who a released reward went to. */
+  reward_to: string | null;
   progress: number;
   progress_note: string | null;
   output: string | null;

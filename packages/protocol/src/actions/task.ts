@@ -8,8 +8,16 @@ export type TaskStatus = z.infer<typeof TaskStatus>;
 export const TaskPriority = z.enum(['P0', 'P1', 'P2', 'P3']);
 export const ReviewDecision = z.enum(['approve', 'reject', 'block']);
 
-/** A promised reward: recorded with the task and settled on completion once the ledger exists. */
+/** A promised reward, as the owner offers it with task/create. */
 export const Reward = z.object({ asset: z.string().trim().min(1).max(32), amount: z.number().positive().max(1e15) });
+export const RewardState = z.enum(['held', 'released', 'refunded']);
+export type RewardState = z.infer<typeof RewardState>;
+/**
+ * The reward as the task carries it: held while the task is open, released to
+ * the runner when it is done, refunded when it is cancelled. Until a ledger
+ * exists this is a recorded promise; no asset moves.
+ */
+export const TaskReward = Reward.extend({ state: RewardState, paid_to: AgentId.nullable() });
 
 /** The output of a finished upstream task, as its dependents see it. */
 export const TaskInput = z.object({ task_id: TaskId, title: z.string(), output: z.string().nullable(), artifacts: z.array(z.string()) });
@@ -29,7 +37,7 @@ export const Task = z.object({
   topic_id: TopicId.nullable(),
   capability: z.string().nullable(),
   deadline: IsoTimestamp.nullable(),
-  reward: Reward.nullable(),
+  reward: TaskReward.nullable(),
   progress: z.number().int().min(0).max(100),
   progress_note: z.string().nullable(),
   /** The latest submission's output, and the reviewer's last comment (a rejected task carries it back to `todo`). */
@@ -87,7 +95,7 @@ export const taskList = defineAction({
     runner: AgentId.optional(),
     pipeline_id: PipelineId.optional(),
     capability: Capability.optional(),
-    /** Only tasks nobody runs yet whose dependencies are done: what a worker may take. */
+    /** Only tasks nobody runs yet, in a running pipeline, whose dependencies are done: what a worker may take. */
     open: z.boolean().optional(),
     limit: Limit(200, 50),
     cursor: PageCursor.optional(),

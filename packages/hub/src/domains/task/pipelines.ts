@@ -22,6 +22,11 @@ export class PipelineService {
 
   private async afterChange(task: Task, kind: string, from: TaskStatus | null): Promise<void> {
     if (task.status === 'done' && from !== 'done') return this.afterDone(task.task_id);
+    // Cancelling the last open task finishes the pipeline too.
+    if (task.status === 'cancelled' && from !== 'cancelled') {
+      await this.settle(task.pipeline_id);
+      return;
+    }
     // Became ready now: it was not todo before, or it is new, or a dependency just went away.
     const becameReady = from !== 'todo' || kind === 'created' || kind === 'dependencies';
     if (task.status === 'todo' && task.ready && becameReady) await this.announceReady([task.task_id]);
@@ -235,7 +240,12 @@ export class PipelineService {
     const streams = new Set<string>();
     if (t.runner_id) streams.add(agentStream(t.runner_id));
     else {
-      if (t.capability) for (const a of await this.tasks.peers.onlineWith(t.capability)) streams.add(agentStream(a));
+      if (t.capability) {
+        // A task linked to a private topic is announced only to those who may see it (its members).
+        const topic = t.topic_id ? await this.db.selectFrom('topics').select('visibility').where('topic_id', '=', t.topic_id).executeTakeFirst() : undefined;
+        const mayHear = (a: string) => topic?.visibility !== 'private' || this.tasks.peers.topicRole(t.topic_id!, a) !== null;
+        for (const a of await this.tasks.peers.onlineWith(t.capability)) if (mayHear(a)) streams.add(agentStream(a));
+      }
       if (t.topic_id) streams.add(topicStream(t.topic_id));
       if (streams.size === 0) streams.add(agentStream(t.owner_id));
     }

@@ -1,4 +1,4 @@
-import type { Pipeline, Submission, Task, TaskStatus, TimelineEntry } from '@parley/protocol';
+import type { Pipeline, RewardState, Submission, Task, TaskStatus, TimelineEntry } from '@parley/protocol';
 import { iso } from '../../core/ids.js';
 import type { PipelinesTable, TaskSubmissionsTable, TasksTable, TaskTimelineTable } from '../../store/schema.js';
 
@@ -27,7 +27,10 @@ export function toTask(r: TasksTable, upstream: readonly Upstream[]): Task {
     topic_id: r.topic_id,
     capability: r.capability,
     deadline: r.deadline === null ? null : iso(Number(r.deadline)),
-    reward: r.reward_asset !== null && r.reward_amount !== null ? { asset: r.reward_asset, amount: Number(r.reward_amount) } : null,
+    reward:
+      r.reward_asset !== null && r.reward_amount !== null
+        ? { asset: r.reward_asset, amount: Number(r.reward_amount), state: (r.reward_state ?? 'held') as RewardState, paid_to: r.reward_to }
+        : null,
     progress: Number(r.progress),
     progress_note: r.progress_note,
     output: r.output,

@@ -6,6 +6,7 @@ import type { Streams } from '../../core/streams.js';
 import type { Database, TasksTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import type { BatchWriter } from '../../store/writer.js';
+import { RecordedRewards, type RewardKeeper } from './rewards.js';
 import { refusal, rolesOf, type Move } from './rules.js';
 import { toEntry, toSubmission, toTask, type Upstream } from './rows.js';
 
@@ -60,6 +61,8 @@ export class TaskService {
     readonly writer: BatchWriter,
     readonly streams: Streams,
     readonly peers: WorkPeers,
+    /** Holds a task's reward until it is done or cancelled. */
+    private readonly rewards: RewardKeeper = new RecordedRewards(db),
   ) {}
 
   // ---- reading --------------------------------------------------------------
@@ -111,9 +114,11 @@ export class TaskService {
     if (p.pipeline_id) q = q.where('pipeline_id', '=', p.pipeline_id);
     if (p.capability) q = q.where('capability', '=', p.capability);
     if (p.open) {
+      // What a worker may take now: nobody runs it, its pipeline runs, and everything it waits for is done.
       q = q
         .where('status', '=', 'todo')
         .where('runner_id', 'is', null)
+        .where('pipeline_id', 'in', (eb) => eb.selectFrom('pipelines').select('pipeline_id').where('state', '=', 'running'))
         .where(
           rawSql<boolean>`not exists (select 1 from task_dependencies d join tasks u on u.task_id = d.depends_on where d.task_id = tasks.task_id and u.status <> 'done')`,
         );
@@ -164,10 +169,12 @@ export class TaskService {
     await this.writer.run((sql) => {
       let pipelineId: string;
       if (p.pipeline_id) {
-        const pl = sql.get(this.db.selectFrom('pipelines').select(['owner_id']).where('pipeline_id', '=', p.pipeline_id).compile());
+        const pl = sql.get(this.db.selectFrom('pipelines').select(['owner_id', 'state']).where('pipeline_id', '=', p.pipeline_id).compile());
         if (!pl) throw notFound('pipeline');
         if (pl.owner_id !== me) throw forbidden("only a pipeline's owner adds tasks to it");
         pipelineId = p.pipeline_id;
+        // A finished pipeline with new work is running again (as with pipeline/add).
+        if (pl.state === 'done') sql.run(this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).compile());
       } else pipelineId = ensureDefaultPipeline(this.db, sql, me, now);
       this.insertTask(sql, me, taskId, pipelineId, now, p);
     });
@@ -205,6 +212,8 @@ export class TaskService {
           deadline: p.deadline ? Date.parse(p.deadline) : null,
           reward_asset: p.reward?.asset ?? null,
           reward_amount: p.reward?.amount ?? null,
+          reward_state: null,
+          reward_to: null,
           progress: 0,
           progress_note: null,
           output: null,
@@ -216,6 +225,7 @@ export class TaskService {
         })
         .compile(),
     );
+    if (p.reward) this.rewards.hold(sql, { task_id: taskId, owner_id: owner, asset: p.reward.asset, amount: p.reward.amount });
     this.record(sql, taskId, now, owner, 'created', null, 'todo', p.runner ? `runner ${p.runner}` : null);
   }
 
@@ -249,6 +259,11 @@ export class TaskService {
       const patch = { ...opts.patch(row, now, sql), updated_at: now };
       sql.run(this.db.updateTable('tasks').set(patch).where('task_id', '=', taskId).compile());
       const to = patch.status ?? row.status;
+      // The reward moves in the same transaction as the status: to the runner on done, back on cancel.
+      if (row.reward_asset !== null && to !== row.status) {
+        if (to === 'done') this.rewards.release(sql, taskId, patch.runner_id ?? row.runner_id ?? row.owner_id);
+        else if (to === 'cancelled') this.rewards.refund(sql, taskId);
+      }
       this.record(sql, taskId, now, actor, kind, row.status, to, opts.note ?? null);
       return row;
     });
