@@ -185,6 +185,9 @@ class Worker implements TaskWorker {
   #advertised: Promise<void> | null = null;
   #scan: Promise<void> | null = null;
   #scanAgain = false;
+  /** Tasks this agent left in `doing` (an earlier process crashed or was killed), found by the first scan: run again without a new start. */
+  readonly #leftDoing = new Set<string>();
+  #leftDoingChecked = false;
   #rescanTimer: ReturnType<typeof setTimeout> | null = null;
 
   readonly #onConnected = (): void => this.#requestScan();
@@ -364,6 +367,17 @@ class Worker implements TaskWorker {
   async #scanOnce(): Promise<void> {
     await this.#ensureAdvertised();
     const capability = this.#capability === undefined ? {} : { capability: this.#capability };
+    // Once per worker: the hub returns a task in `doing` to `todo` only while its runner stays offline, so a
+    // restarted worker that is online again must pick up what it left unfinished itself.
+    if (!this.#leftDoingChecked) {
+      const left = await this.#tasks.list({ runner: this.#me, status: 'doing', limit: PAGE, ...capability });
+      this.#leftDoingChecked = true;
+      for (const t of left.tasks) {
+        if (!this.#matches(t.capability) || this.#active.has(t.task_id)) continue;
+        this.#leftDoing.add(t.task_id);
+        this.#offer(t.task_id, t);
+      }
+    }
     const mine = await this.#tasks.list({ runner: this.#me, status: 'todo', limit: PAGE, ...capability });
     for (const t of mine.tasks) if (this.#isCandidate(t)) this.#offer(t.task_id, t);
     let cursor: string | null = null;
@@ -404,12 +418,16 @@ class Worker implements TaskWorker {
     let task: Task | null = snapshot;
     try {
       task ??= await this.#tasks.get({ task_id: taskId });
+      // Left in `doing` by an earlier run of this agent and still so: run it again as it is.
+      const leftDoing = this.#leftDoing.delete(taskId) && task.status === 'doing' && task.runner_id === this.#me;
       // Stopping: claim nothing new. (A task already joined is started and run below: stop() waits for it.)
-      if (this.#stopped || !this.#isCandidate(task)) return;
-      // Nobody runs it: volunteer. The hub lets one joiner win; losing that race is normal, not an error.
-      if (task.runner_id === null) task = await this.#tasks.join({ task_id: taskId });
-      // The started task keeps review_comment: a re-run of rejected work has the reviewer's reason.
-      task = await this.#tasks.start({ task_id: taskId });
+      if (this.#stopped || !(leftDoing || this.#isCandidate(task))) return;
+      if (!leftDoing) {
+        // Nobody runs it: volunteer. The hub lets one joiner win; losing that race is normal, not an error.
+        if (task.runner_id === null) task = await this.#tasks.join({ task_id: taskId });
+        // The started task keeps review_comment: a re-run of rejected work has the reviewer's reason.
+        task = await this.#tasks.start({ task_id: taskId });
+      }
     } catch (err) {
       // Taken by another worker, not ready after all, cancelled, gone: skip quietly. It comes back by push or scan if it becomes ours.
       if (isRefusal(err)) {

@@ -228,26 +228,56 @@ describe('client.tasks.work', () => {
     expect(errs.list).toEqual([]);
   });
 
-  it('finds tasks the hub never announces by scanning: a dependency in the default pipeline, with rescanMs', async () => {
-    // The default pipeline is never run, so no task.ready comes for it: the worker's periodic scan is what finds the freed task.
+  it('follows announcements without scanning: a dependency freed in the default pipeline, and a pipeline that is not running until it runs', async () => {
     const owner = await connected('owner');
     const bob = await connected('bob');
     const cap = freshCapability();
     const first = await owner.tasks.create({ title: 'first', capability: cap });
     const second = await owner.tasks.create({ title: 'second', capability: cap });
     await owner.tasks.dependenciesAdd({ task_id: second.task_id, depends_on: first.task_id });
+    const later = await owner.pipelines.create({ name: 'later' });
+    const parked = await owner.tasks.create({ title: 'parked', capability: cap, pipeline_id: later.pipeline_id });
     const order: string[] = [];
-    const worker = bob.tasks.work({ capability: cap, rescanMs: 100 }, (task) => {
+    // rescanMs 0: only the scan on start; everything after that must come by push.
+    const worker = bob.tasks.work({ capability: cap, rescanMs: 0 }, (task) => {
       order.push(task.title);
       return 'ok';
     });
     await until(owner, first.task_id, (t) => t.status === 'review', 'first to be submitted');
-    await sleep(300);
-    expect(order).toEqual(['first']);
     await owner.tasks.review({ task_id: first.task_id, decision: 'approve' });
-    await until(owner, second.task_id, (t) => t.status === 'review', 'second to be submitted after a scan');
-    expect(order).toEqual(['first', 'second']);
+    await until(owner, second.task_id, (t) => t.status === 'review', 'second to be submitted after its task.ready');
+    // The parked task is not open while its pipeline is idle: nobody took it.
+    expect((await owner.tasks.get({ task_id: parked.task_id })).runner_id).toBeNull();
+    await owner.pipelines.run({ pipeline_id: later.pipeline_id });
+    await until(owner, parked.task_id, (t) => t.status === 'review', 'the parked task to be taken once its pipeline runs');
+    expect(order).toEqual(['first', 'second', 'parked']);
     await worker.stop();
+  });
+
+  it('a restarted worker finishes the task its agent left in doing', async () => {
+    const owner = await connected('owner');
+    const keys = await agent(env.hub.url, 'phoenix');
+    const cap = freshCapability();
+    const before = client(env.hub.url, keys);
+    await before.connect();
+    await before.agents.update({ capabilities: [cap] });
+    const task = await owner.tasks.create({ title: 'half done', capability: cap });
+    await before.tasks.join({ task_id: task.task_id });
+    await before.tasks.start({ task_id: task.task_id });
+    await before.tasks.progress({ task_id: task.task_id, percent: 50 });
+    await before.close(); // the process "crashed" mid-task
+    const after = client(env.hub.url, keys);
+    await after.connect();
+    const seen: Task[] = [];
+    const worker = after.tasks.work({ capability: cap, rescanMs: 0 }, (t) => {
+      seen.push(t);
+      return 'finished after the restart';
+    });
+    const done = await until(owner, task.task_id, (t) => t.status === 'review', 'the left task to be submitted');
+    expect(done.output).toBe('finished after the restart');
+    expect(seen.map((t) => [t.task_id, t.status])).toEqual([[task.task_id, 'doing']]);
+    await worker.stop();
+    await after.close();
   });
 
   it('a handler that throws blocks the task with the message; unblocked, it is run again', async () => {
