@@ -9,8 +9,9 @@ export const EVENT_NAMES = Object.keys(events) as [EventName, ...EventName[]];
 /**
  * What reaches the chat unless the config says otherwise: direct messages,
  * topic messages (see `topicMessages` for mentions only), invitations, join
- * requests and decisions, bars, and deleted topics. Topic updates and
- * presence stay out: they are chatter.
+ * requests and decisions, bars, deleted topics, changes to the agent's tasks
+ * (not its own), ready tasks, and delegated requests and their results. Topic
+ * updates and presence stay out: they are chatter.
  */
 export const DEFAULT_FORWARDED_EVENTS: readonly EventName[] = [
   'p2p.message',
@@ -20,6 +21,10 @@ export const DEFAULT_FORWARDED_EVENTS: readonly EventName[] = [
   'topic.join_decision',
   'topic.blacklisted',
   'topic.deleted',
+  'task.updated',
+  'task.ready',
+  'delegate.request',
+  'delegate.result',
 ];
 
 export const DEFAULT_HUB_URL = 'http://127.0.0.1:8787';
@@ -68,7 +73,7 @@ export const ParleyPluginConfig = z.strictObject({
   events: z.array(z.enum(EVENT_NAMES)).default([...DEFAULT_FORWARDED_EVENTS]),
   /** Topic messages: every one, or only those that mention this agent (@name or @agent_id). */
   topicMessages: z.enum(['all', 'mentions']).default('all'),
-  /** Only forward messages of these topics (default: every topic the agent belongs to). */
+  /** Only forward messages (and task events on topic streams) of these topics (default: every topic the agent belongs to). */
   topics: z.array(TopicId).optional(),
   /** Token bucket for forwarded events: `burst` at once, refilled at `perMinute`; the excess becomes one summary. */
   rateLimit: z

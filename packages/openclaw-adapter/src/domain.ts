@@ -52,7 +52,11 @@ export interface ActionToolSpec {
 
 // ---- pushes ----
 
-/** forward: to the chat; skip: left out by the config (stays unread); own: the agent's own doing (dropped, not unread). */
+/**
+ * forward: to the chat; skip: left out by the config (stays unread); own: the
+ * agent's own doing, or a copy of what it also gets on its own stream (dropped,
+ * not unread).
+ */
 export type PushVerdict = 'forward' | 'skip' | 'own';
 
 export interface PushFilterContext {
@@ -66,8 +70,8 @@ export interface PushHandler<E extends EventName = EventName> {
   /** Short noun for summaries, e.g. "direct message". */
   readonly label: string;
   describe(data: EventDataOf<E>, frame: PushFrame, ctx: FormatContext): string;
-  /** Finer filtering than the config's event list (default: forward). */
-  classify?(data: EventDataOf<E>, ctx: PushFilterContext): PushVerdict;
+  /** Finer filtering than the config's event list (default: forward). `frame.stream` tells which stream it came on. */
+  classify?(data: EventDataOf<E>, ctx: PushFilterContext, frame: PushFrame): PushVerdict;
 }
 
 export function pushHandler<E extends EventName>(handler: PushHandler<E>): PushHandler {

@@ -9,7 +9,7 @@ import { ParleyPluginRuntime, PLUGIN_ID, SERVICE_ID, type ParleyRuntimeOptions }
 
 export const PLUGIN_NAME = 'Parley';
 export const PLUGIN_DESCRIPTION =
-  'Parley for OpenClaw: agent tools for topics, direct messages, inbox, moderation, notifications and memory; ' +
+  'Parley for OpenClaw: agent tools for topics, direct messages, inbox, moderation, notifications, memory, tasks, pipelines and delegation; ' +
   '"/parley" and "@parley" chat commands; and Parley events routed to your chat.';
 
 /**
@@ -23,7 +23,7 @@ export function registerParley(api: OpenClawPluginApi, options: ParleyRuntimeOpt
   for (const tool of runtime.tools()) api.registerTool(tool);
   api.registerCommand({
     name: SLASH_COMMAND,
-    description: 'Parley: topics, direct messages, inbox and more ("/parley help")',
+    description: 'Parley: topics, direct messages, inbox, tasks, pipelines, delegation and more ("/parley help")',
     acceptsArgs: true,
     requireAuth: true,
     handler: async (ctx) => ({ text: await runtime.handleSlash(ctx) }),
@@ -54,7 +54,7 @@ export { DOMAINS } from './domains/index.js';
 export { ParleyPluginConfig, DEFAULT_FORWARDED_EVENTS, CONFIG_UI_HINTS, configJsonSchema, resolveConfig, type ResolvedConfig, type ParleyPluginConfigInput } from './config.js';
 export { CommandTable, matchFreeText, runCommandLine, FREE_TEXT_PREFIX, SLASH_COMMAND } from './commands/parser.js';
 export { tokenize, CommandSyntaxError, type Token } from './commands/tokenizer.js';
-export { parseArgs, usageLine, UsageError, ParsedArgs, type ArgSpec, type CommandSpec, type CommandRunContext, type ChatOrigin, type CommandHost } from './commands/spec.js';
+export { parseArgs, usageLine, UsageError, ParsedArgs, parseWhen, parseJsonText, JsonValue, type ArgSpec, type FlagSpec, type FlagValueSpec, type ArgValue, type CommandSpec, type CommandRunContext, type ChatOrigin, type CommandHost } from './commands/spec.js';
 export { buildTool, toolParameters, mergeFieldSchemas, actionParamsSchema, type ToolResult, type ToolErrorDetails } from './tools.js';
 export { op, pushHandler, type ParleyDomain, type ActionToolSpec, type ToolOp, type PushHandler, type FormatContext, type ParleyCaller } from './domain.js';
 export { CoalescingRateLimiter, systemClock, type Clock, type RateLimitOptions } from './rate-limit.js';

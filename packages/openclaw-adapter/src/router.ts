@@ -92,7 +92,7 @@ export class PushRouter {
       this.#hold(frame);
       return 'skipped';
     }
-    const verdict = handler.classify?.(parsed.data as never, this.#o.filterContext()) ?? 'forward';
+    const verdict = handler.classify?.(parsed.data as never, this.#o.filterContext(), frame) ?? 'forward';
     if (verdict === 'own') {
       this.#ack(frame.stream, frame.seq);
       return 'own';

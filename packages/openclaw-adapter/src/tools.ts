@@ -14,11 +14,33 @@ import type { AgentTool, AgentToolResult, JsonSchemaObject } from './openclaw-ty
 
 type Json = Record<string, unknown>;
 
-/** An action's params as JSON Schema (input side: defaulted fields optional), draft-07, no $schema. */
+/** An action's params as JSON Schema (input side: defaulted fields optional), draft-07, no $schema, no `format`. */
 export function actionParamsSchema(action: ActionName): Json {
   const schema = z.toJSONSchema(actions[action].params, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as Json;
   delete schema.$schema;
+  dropFormats(schema);
   return schema;
+}
+
+/**
+ * Removes the `format` keyword (zod writes `date-time` for ISO timestamps):
+ * the host's Ajv has no format definitions, and in strict mode an unknown
+ * format is an error. Nothing is lost: zod also writes the `pattern` that
+ * checks the same thing, and execute re-checks with zod. Walks schema nodes
+ * only, so a property *named* `format` stays.
+ */
+function dropFormats(node: Json): void {
+  if (typeof node.format === 'string') delete node.format;
+  const props = node.properties;
+  if (props && typeof props === 'object') for (const child of Object.values(props as Record<string, Json>)) dropFormats(child);
+  for (const key of ['items', 'additionalProperties', 'not']) {
+    const child = node[key];
+    if (child && typeof child === 'object' && !Array.isArray(child)) dropFormats(child as Json);
+  }
+  for (const key of ['anyOf', 'oneOf', 'allOf', 'items']) {
+    const list = node[key];
+    if (Array.isArray(list)) for (const child of list as Json[]) if (child && typeof child === 'object') dropFormats(child);
+  }
 }
 
 function propertiesOf(schema: Json): Record<string, Json> {

@@ -4,13 +4,18 @@
 import type { ActionName } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
 import { CommandTable, matchFreeText, runCommandLine, suggest } from '../src/commands/parser.js';
-import { parseDuration, type CommandHost, type CommandRunContext } from '../src/commands/spec.js';
+import { parseDuration, parseWhen, type CommandHost, type CommandRunContext, type CommandSpec } from '../src/commands/spec.js';
 import { CommandSyntaxError, tokenize } from '../src/commands/tokenizer.js';
 import type { ParleyCaller } from '../src/domain.js';
 import { DOMAINS } from '../src/domains/index.js';
 
 const TOPIC = 'top_abc123';
 const AGENT = `agt_${'a'.repeat(32)}`;
+const TASK = 'tsk_abc123';
+const TASK2 = 'tsk_def456';
+const PIPE = 'pip_abc123';
+const DLG = 'dlg_abc123';
+const MSG = 'msg_abc123';
 
 /** Records the first call and stops the command there. */
 class Recorder implements ParleyCaller {
@@ -122,6 +127,114 @@ const CASES: Array<[string, ActionName, Record<string, unknown>]> = [
   ['notifications topics', 'notification/topics', {}],
   ['whoami', 'agent/whoami', {}],
   ['WHOAMI', 'agent/whoami', {}],
+  // tasks
+  ['task list', 'task/list', { limit: 20 }],
+  ['tasks ls --open --capability code.review', 'task/list', { limit: 20, capability: 'code.review', open: true }],
+  [`task list --status doing --owner me --runner ${AGENT} --pipeline ${PIPE} --limit 5 --cursor abc`, 'task/list', {
+    limit: 5,
+    status: 'doing',
+    owner: AGENT,
+    runner: AGENT,
+    pipeline_id: PIPE,
+    cursor: 'abc',
+  }],
+  ['task list --status=REVIEW', 'task/list', { limit: 20, status: 'review' }],
+  ['task create "Fix login"', 'task/create', { title: 'Fix login', priority: 'P2' }],
+  [
+    `task new "Fix login" Investigate the 401s\nand fix them --priority p1 --runner me --reviewer ${AGENT} --acceptance "tests pass" --reward 5:USDC`,
+    'task/create',
+    { title: 'Fix login', priority: 'P1', description: 'Investigate the 401s\nand fix them', runner: AGENT, reviewer: AGENT, acceptance_criteria: 'tests pass', reward: { amount: 5, asset: 'USDC' } },
+  ],
+  [
+    `task create Review --pipeline ${PIPE} --topic ${TOPIC} --capability code.review --deadline 2026-12-01 --reward "2.5 EUR"`,
+    'task/create',
+    { title: 'Review', priority: 'P2', pipeline_id: PIPE, topic_id: TOPIC, capability: 'code.review', deadline: '2026-12-01T00:00:00.000Z', reward: { amount: 2.5, asset: 'EUR' } },
+  ],
+  [`task detail ${TASK}`, 'task/get', { task_id: TASK }],
+  [`task info ${TASK}`, 'task/get', { task_id: TASK }],
+  [`task update ${TASK} --title "New title" --priority P0`, 'task/update', { task_id: TASK, title: 'New title', priority: 'P0' }],
+  [`task update ${TASK} --description "" --reviewer "" --topic ""`, 'task/update', { task_id: TASK, description: null, reviewer: null, topic_id: null }],
+  [`task assign ${TASK} ${AGENT}`, 'task/assign', { task_id: TASK, runner: AGENT }],
+  [`task assign ${TASK} me`, 'task/assign', { task_id: TASK, runner: AGENT }],
+  [`task join ${TASK}`, 'task/join', { task_id: TASK }],
+  [`task take ${TASK}`, 'task/join', { task_id: TASK }],
+  [`task run ${TASK}`, 'task/start', { task_id: TASK }],
+  [`task start ${TASK}`, 'task/start', { task_id: TASK }],
+  [`task progress ${TASK} 40% tests written`, 'task/progress', { task_id: TASK, percent: 40, note: 'tests written' }],
+  [`task progress ${TASK} 0`, 'task/progress', { task_id: TASK, percent: 0 }],
+  [`task submit ${TASK} Fixed in PR 12 --artifact https://example.com/pr/12 --artifact=https://example.com/log`, 'task/submit', {
+    task_id: TASK,
+    output: 'Fixed in PR 12',
+    artifacts: ['https://example.com/pr/12', 'https://example.com/log'],
+  }],
+  [`task submit ${TASK} "all done"`, 'task/submit', { task_id: TASK, output: 'all done', artifacts: [] }],
+  [`task review ${TASK} approve`, 'task/review', { task_id: TASK, decision: 'approve' }],
+  [`task review ${TASK} Reject the tests miss the 401 case`, 'task/review', { task_id: TASK, decision: 'reject', comment: 'the tests miss the 401 case' }],
+  [`task review ${TASK} block waiting for credentials`, 'task/review', { task_id: TASK, decision: 'block', comment: 'waiting for credentials' }],
+  [`task block ${TASK} no access to staging`, 'task/block', { task_id: TASK, reason: 'no access to staging' }],
+  [`task unblock ${TASK}`, 'task/unblock', { task_id: TASK }],
+  [`task unblock ${TASK} access granted`, 'task/unblock', { task_id: TASK, note: 'access granted' }],
+  [`task cancel ${TASK}`, 'task/cancel', { task_id: TASK }],
+  [`task cancel ${TASK} not needed any more`, 'task/cancel', { task_id: TASK, reason: 'not needed any more' }],
+  [`task works ${TASK}`, 'task/works', { task_id: TASK }],
+  [`task timeline ${TASK}`, 'task/timeline', { task_id: TASK }],
+  [`task deps add ${TASK} ${TASK2}`, 'task/dependencies/add', { task_id: TASK, depends_on: TASK2 }],
+  [`task dependencies new ${TASK} ${TASK2}`, 'task/dependencies/add', { task_id: TASK, depends_on: TASK2 }],
+  [`task deps remove ${TASK} ${TASK2}`, 'task/dependencies/remove', { task_id: TASK, depends_on: TASK2 }],
+  [`task deps rm ${TASK} ${TASK2}`, 'task/dependencies/remove', { task_id: TASK, depends_on: TASK2 }],
+  [`task graph ${PIPE}`, 'task/graph', { pipeline_id: PIPE }],
+  // pipelines
+  ['pipeline list', 'pipeline/list', { mine: false, limit: 20 }],
+  ['pipe ls --mine --limit 3', 'pipeline/list', { mine: true, limit: 3 }],
+  ['pipelines list --cursor next1', 'pipeline/list', { mine: false, limit: 20, cursor: 'next1' }],
+  ['pipeline create release', 'pipeline/create', { name: 'release', auto_review: false }],
+  ['pipe new release Ship version two --auto-review', 'pipeline/create', { name: 'release', auto_review: true, description: 'Ship version two' }],
+  [`pipeline detail ${PIPE}`, 'pipeline/get', { pipeline_id: PIPE }],
+  [`pipe info ${PIPE}`, 'pipeline/get', { pipeline_id: PIPE }],
+  [`pipeline update ${PIPE} --name "v2 release" --no-auto-review`, 'pipeline/update', { pipeline_id: PIPE, name: 'v2 release', auto_review: false }],
+  [`pipeline update ${PIPE} --description "" --auto-review`, 'pipeline/update', { pipeline_id: PIPE, description: null, auto_review: true }],
+  [`pipeline delete ${PIPE} --yes`, 'pipeline/delete', { pipeline_id: PIPE }],
+  [`pipe remove ${PIPE} -y`, 'pipeline/delete', { pipeline_id: PIPE }],
+  [`pipeline add ${PIPE} Analysis Implementation "Final review"`, 'pipeline/add', {
+    pipeline_id: PIPE,
+    after_last: false,
+    stages: [{ title: 'Analysis' }, { title: 'Implementation' }, { title: 'Final review' }],
+  }],
+  [`pipe add ${PIPE} --task ${TASK} --task ${TASK2} --stage Review --capability code.review --runner ${AGENT} --after-last`, 'pipeline/add', {
+    pipeline_id: PIPE,
+    after_last: true,
+    task_ids: [TASK, TASK2],
+    stages: [{ title: 'Review', capability: 'code.review', runner: AGENT }],
+  }],
+  [`pipeline run ${PIPE}`, 'pipeline/run', { pipeline_id: PIPE }],
+  [`pipe status ${PIPE}`, 'pipeline/status', { pipeline_id: PIPE }],
+  // delegation
+  [`delegate grant ${AGENT} --publish`, 'delegate/grant', { manager: AGENT, can_publish: true, can_p2p: false }],
+  [`delegate grant ${AGENT} --p2p --publish`, 'delegate/grant', { manager: AGENT, can_publish: true, can_p2p: true }],
+  [`delegate revoke ${AGENT}`, 'delegate/revoke', { manager: AGENT }],
+  ['delegate list', 'delegate/list', {}],
+  ['delegate ls', 'delegate/list', {}],
+  [`delegate publish ${AGENT} ${TOPIC} build is green --semantic status --reply-to ${MSG}`, 'delegate/publish_as', {
+    as: AGENT,
+    topic_id: TOPIC,
+    content: 'build is green',
+    content_type: 'text',
+    semantic_type: 'status',
+    reply_to: MSG,
+  }],
+  [`delegate publish ${AGENT} ${TOPIC} --type markdown **bold**`, 'delegate/publish_as', { as: AGENT, topic_id: TOPIC, content: '**bold**', content_type: 'markdown' }],
+  [`delegate p2p ${AGENT} ${AGENT} hello there`, 'delegate/p2p_as', { as: AGENT, to: AGENT, content: 'hello there', content_type: 'text' }],
+  [`delegate dm ${AGENT} ${AGENT} "hi"`, 'delegate/p2p_as', { as: AGENT, to: AGENT, content: 'hi', content_type: 'text' }],
+  ['delegate request math.add {"a": 1, "b": 2}', 'delegate/request', { capability: 'math.add', input: { a: 1, b: 2 } }],
+  ['delegate request math.add {"a":1,"b":2}', 'delegate/request', { capability: 'math.add', input: { a: 1, b: 2 } }],
+  ['delegate request text.summarize "two words" --timeout 2m', 'delegate/request', { capability: 'text.summarize', input: 'two words', timeout_ms: 120_000 }],
+  ['delegate request echo \u201chello\u201d', 'delegate/request', { capability: 'echo', input: 'hello' }],
+  ['delegate request echo [1, "a \\"b\\" c", null]', 'delegate/request', { capability: 'echo', input: [1, 'a "b" c', null] }],
+  [`delegate respond ${DLG} {"sum":3}`, 'delegate/respond', { request_id: DLG, output: { sum: 3 } }],
+  [`delegate answer ${DLG} "done"`, 'delegate/respond', { request_id: DLG, output: 'done' }],
+  [`delegate respond ${DLG} --error I cannot reach the build server`, 'delegate/respond', { request_id: DLG, error: 'I cannot reach the build server' }],
+  [`delegate get ${DLG}`, 'delegate/get', { request_id: DLG }],
+  [`delegate status ${DLG}`, 'delegate/get', { request_id: DLG }],
 ];
 
 describe('each command and alias', () => {
@@ -161,11 +274,31 @@ describe('each command and alias', () => {
     expect(out).toContain('(also: ls, topics)');
     expect(out).toContain('(also: post, send)');
     expect(out).toContain('/parley blacklist add <topic_id> <agent_id> [duration] [reason...]');
-    for (const missing of ['task', 'pipeline', 'pipe', 'delegate', 'world', 'chat', 'bind', 'preview']) {
+    for (const missing of ['world', 'chat', 'bind', 'preview']) {
       expect(table.find(missing), missing).toBeUndefined();
       expect(out).not.toMatch(new RegExp(`/parley ${missing}\\b`));
     }
     expect((await run('')).out).toBe(out);
+  });
+
+  it('help shows big command groups on two lines, and help <command> has the details down to nested subcommands', async () => {
+    const { out } = await run('help');
+    expect(out).toContain('/parley task|tasks — tasks: list, create, take, run');
+    expect(out).toContain('    list, create, detail, update, assign, join, run, progress, submit, review, block, unblock, cancel, works, timeline, deps, graph (details: /parley help task)');
+    expect(out).toContain('/parley pipeline|pipe|pipelines — ');
+    expect(out).toContain('(details: /parley help delegate)');
+    // Their usage lines are in "help task" etc., not in the overview (it has to fit a chat message).
+    expect(out).not.toContain('/parley task create');
+    expect(out).not.toContain('/parley delegate request');
+    const task = (await run('help tasks')).out;
+    expect(task).toContain('    /parley task list [--status <todo|doing|review|done|blocked|cancelled>] [--owner <agent_id|me>]');
+    expect(task).toContain('    /parley task join <task_id> (also: take) — volunteer to run an open task');
+    expect(task).toContain('    /parley task deps|dependencies — make a task wait for another');
+    expect(task).toContain('        /parley task deps add <task_id> <depends_on> (also: new) — ');
+    expect(task).toContain('        /parley task deps remove <task_id> <depends_on> (also: rm) — ');
+    expect(task).toContain('Example: /parley task create "Fix login failure" Investigate the 401s and submit a fix --priority P1');
+    expect((await run('help pipe')).out).toContain('    /parley pipeline add <pipeline_id> [stages...] [--stage <title>]... [--task <task_id>]... [--capability <capability>] [--runner <agent_id>] [--after-last]');
+    expect((await run('help delegate')).out).toContain('Example: /parley delegate request math.add {"a": 1, "b": 2}');
   });
 
   it('help <command> works for every spelling and shows examples', async () => {
@@ -233,6 +366,72 @@ describe('bad input gives a helpful usage line', () => {
     ['lsit', 'Unknown command "lsit". Did you mean "/parley list"'],
     ['pubish top_x hi', 'Did you mean "/parley publish"'],
     [`publish ${TOPIC} "unterminated`, 'Could not read that command: unterminated quote " at position'],
+    // tasks
+    ['task', 'Task needs a subcommand (one of: list|ls, create|new, detail|info, update, assign, join|take, run|start, progress, submit, review,'],
+    ['tasks frobnicate', 'Unknown task subcommand "frobnicate" (one of: list|ls,'],
+    ['task create', 'Missing title.\nUsage: /parley task create <title> [description...] [--priority <P0|P1|P2|P3>] [--acceptance <text>] [--runner <agent_id|me>]'],
+    ['task create x --priority P9', '--priority must be one of P0, P1, P2, P3; got "P9".\nUsage: /parley task create'],
+    ['task create x --priority', '--priority needs a value.\nUsage: /parley task create'],
+    ['task create x --reward lots', '--reward must be AMOUNT:ASSET or "AMOUNT ASSET" (e.g. 5:USDC), got "lots".\nUsage: /parley task create'],
+    ['task create x --deadline soon', '--deadline must be a date (2026-12-01), a date-time (2026-12-01T17:00:00Z) or a duration from now (2h, 3d), got "soon".'],
+    ['task create x --runner bob', '"bob" is not an agent id (agt_ followed by 32 characters) or "me".'],
+    ['task create x --capability "Code Review"', '"Code Review" is not a capability (a short lowercase name such as code.review).'],
+    ['task list --status open', '--status must be one of todo, doing, review, done, blocked, cancelled; got "open".'],
+    ['task list --bogus', 'Unknown option --bogus.\nUsage: /parley task list [--status <todo|doing|review|done|blocked|cancelled>] [--owner <agent_id|me>]'],
+    ['task ls --open=yes', '--open takes no value.'],
+    ['task list --limit 5 --limit 6', '--limit is given twice.'],
+    ['task list --limit 0', '--limit must be a whole number from 1 to 200, got "0".'],
+    ['task detail', 'Missing task_id.\nUsage: /parley task detail <task_id>'],
+    ['task info 123', '"123" is not a task id (tsk_...).\nUsage: /parley task detail <task_id>'],
+    [`task update ${TASK}`, 'Nothing to change: give at least one of --title, --description, --acceptance, --priority, --reviewer, --capability, --deadline, --topic.'],
+    [`task update ${TASK} --title ""`, '--title must not be empty.'],
+    [`task assign ${TASK}`, 'Missing agent_id.\nUsage: /parley task assign <task_id> <agent_id|me>'],
+    [`task progress ${TASK}`, 'Missing percent.\nUsage: /parley task progress <task_id> <percent> [note...]'],
+    [`task progress ${TASK} 150`, 'Percent must be a whole number from 0 to 100 (a % sign is fine), got "150".'],
+    [`task progress ${TASK} half`, 'Percent must be a whole number from 0 to 100'],
+    [`task submit ${TASK}`, 'Missing output.\nUsage: /parley task submit <task_id> <output...> [--artifact <url>]...'],
+    [`task submit ${TASK} done --artifact ftp://x`, '"ftp://x" is not an http(s) URL.'],
+    [`task submit ${TASK} ""`, 'Output must not be empty.'],
+    [`task review ${TASK} reject`, 'Say why: a reject needs a comment.\nUsage: /parley task review <task_id> <approve|reject|block> [comment...]'],
+    [`task review ${TASK} block`, 'Say why: a block needs a comment.'],
+    [`task review ${TASK} maybe`, 'Decision must be one of approve, reject, block; got "maybe".'],
+    [`task block ${TASK}`, 'Missing reason.\nUsage: /parley task block <task_id> <reason...>'],
+    ['task deps', 'Task deps needs a subcommand (one of: add|new, remove|rm).\nUsage: /parley task deps add|remove'],
+    ['task deps link', 'Unknown task deps subcommand "link" (one of: add|new, remove|rm).'],
+    [`task deps add ${TASK}`, 'Missing depends_on.\nUsage: /parley task deps add <task_id> <depends_on>'],
+    [`task graph ${TASK}`, '"tsk_abc123" is not a pipeline id (pip_...).\nUsage: /parley task graph <pipeline_id>'],
+    // pipelines
+    ['pipeline', 'Pipeline needs a subcommand (one of: list|ls, create|new, detail|info, update, delete|remove, add, run, status).'],
+    ['pipe launch', 'Unknown pipeline subcommand "launch"'],
+    ['pipeline create', 'Missing name.\nUsage: /parley pipeline create <name> [description...] [--auto-review]'],
+    [`pipe add ${PIPE}`, 'Nothing to add: give stage titles (or --stage) and/or --task.\nUsage: /parley pipeline add <pipeline_id> [stages...] [--stage <title>]... [--task <task_id>]...'],
+    [`pipe add ${PIPE} --capability x.y`, 'Nothing to add: give stage titles (or --stage) and/or --task.'],
+    [`pipe add ${PIPE} --task ${TASK} --capability x.y`, '--capability and --runner apply to new stages; give at least one stage.'],
+    [`pipe add ${PIPE} one --surprise`, 'Unknown option --surprise.'],
+    [`pipe add ${PIPE} --task nope`, '"nope" is not a task id (tsk_...).'],
+    [`pipeline update ${PIPE}`, 'Nothing to change: give --name, --description, --auto-review or --no-auto-review.'],
+    [`pipeline update ${PIPE} --auto-review --no-auto-review`, 'Give --auto-review or --no-auto-review, not both.'],
+    ['pipeline run', 'Missing pipeline_id.\nUsage: /parley pipeline run <pipeline_id>'],
+    ['pipeline status top_abc', '"top_abc" is not a pipeline id (pip_...).'],
+    // delegation
+    ['delegate', 'Delegate needs a subcommand (one of: grant, revoke, list|ls, publish, p2p|dm, request, respond|answer, get|status).'],
+    [`delegate grant ${AGENT}`, 'Grant at least one of --publish and --p2p.\nUsage: /parley delegate grant <manager> [--publish] [--p2p]'],
+    ['delegate revoke me', '"me" is not an agent id (agt_ followed by 32 characters).'],
+    ['delegate request math.add', 'Missing input.\nUsage: /parley delegate request <capability> <input...> [--timeout <30m|2h|7d>]'],
+    ['delegate request Math.Add {}', '"Math.Add" is not a capability'],
+    ['delegate request math.add {a: 1}', 'Input is not valid JSON ('],
+    ['delegate request math.add hello world', 'Input is not valid JSON (Unexpected token'],
+    ['delegate request math.add {"a": --timeout 5s 1}', 'Put options before or after the JSON, not inside it.'],
+    ['delegate request math.add 1 --timeout 1h', '--timeout is at most 10m, got 3600 s.'],
+    ['delegate request math.add 1 --timeout soon', '--timeout must be a duration like 30m, 2h, 7d or 1h30m'],
+    [`delegate respond ${DLG} sure thing`, 'The output is not valid JSON ('],
+    [`delegate respond ${DLG} sure thing`, '; to decline, add --error.\nUsage: /parley delegate respond <request_id> <answer...> [--error]'],
+    [`delegate respond ${DLG}`, 'Missing answer.'],
+    ['delegate respond dlg_ {}', '"dlg_" is not a delegated request id (dlg_...).'],
+    [`delegate publish ${AGENT} ${TOPIC}`, 'Missing content.\nUsage: /parley delegate publish <as> <topic_id> <content...> [--type <text|markdown|json|link|image|file>]'],
+    [`delegate publish ${AGENT} ${TOPIC} hi --type pdf`, '--type must be one of text, markdown, json, link, image, file; got "pdf".'],
+    [`delegate p2p ${AGENT} bob hi`, '"bob" is not an agent id'],
+    ['delegate get', 'Missing request_id.\nUsage: /parley delegate get <request_id>'],
   ];
 
   it.each(BAD)('%j', async (line, expected) => {
@@ -244,9 +443,13 @@ describe('bad input gives a helpful usage line', () => {
   it('gives every command a usage line for bad input', async () => {
     // A word no command accepts as an argument (not an id, number, duration or choice).
     for (const c of table.commands) {
-      const leaves = c.subcommands?.length ? c.subcommands.map((s) => [c.name, s.name].join(' ')) : [c.name];
-      for (const leaf of leaves) {
-        const spec = c.subcommands?.find((s) => leaf.endsWith(` ${s.name}`)) ?? c;
+      const leaves: Array<[string, CommandSpec]> = [];
+      const walk = (path: string, spec: CommandSpec): void => {
+        leaves.push([path, spec]);
+        for (const s of spec.subcommands ?? []) walk(`${path} ${s.name}`, s);
+      };
+      walk(c.name, c);
+      for (const [leaf, spec] of leaves) {
         const text = (spec.args ?? []).some((a) => a.kind === 'text' || a.kind === 'word');
         const line = text ? `${leaf} --bogus-flag-x "" ""` : `${leaf} !!bad!! !!bad!! !!bad!! !!bad!!`;
         const { out, calls } = await run(line);
@@ -307,6 +510,23 @@ describe('small helpers', () => {
   it('suggests close commands', () => {
     expect(suggest('lsit', table.words)).toContain('list');
     expect(suggest('zzzzzzzz', table.words)).toEqual([]);
+  });
+
+  it('reads deadlines as a duration from now, a date or a date-time', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseWhen('3d', now)).toBe('2026-01-04T00:00:00.000Z');
+    expect(parseWhen('2026-12-01', now)).toBe('2026-12-01T00:00:00.000Z');
+    expect(parseWhen('2026-12-01T17:30:00+02:00', now)).toBe('2026-12-01T15:30:00.000Z');
+    expect(parseWhen('2026-12-01 17:30', now)).toBe('2026-12-01T17:30:00.000Z');
+    expect(parseWhen('tomorrow', now)).toBeNull();
+    expect(parseWhen('2026-13-45', now)).toBeNull();
+  });
+
+  it('refuses a command table where a subcommand word repeats at any level', () => {
+    const leaf = { name: 'x', summary: 'x' };
+    expect(() => new CommandTable([{ name: 'a', summary: 'a', subcommands: [{ name: 'b', summary: 'b', subcommands: [leaf, { ...leaf, aliases: ['x'] }] }] }])).toThrow(
+      'subcommand word "x" is used twice under "a b"',
+    );
   });
 
   it('refuses a command table where two commands share a word', () => {

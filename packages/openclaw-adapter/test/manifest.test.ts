@@ -188,6 +188,13 @@ describe('tool parameter schemas', () => {
     expect(topics({ op: 'create', name: 'x', type: 'discussion' })).toBe(true);
     expect(topics({ op: 'create', name: 'x', surprise: 1 })).toBe(false);
     expect(topics({ op: 'update', topic_id: 'top_abc', description: null })).toBe(true);
+    // Timestamps are checked by their pattern (the `format` keyword is left out: the host's Ajv has no formats).
+    const tasks = ajv.compile(gw.tools.get('parley_tasks')!.parameters);
+    expect(tasks({ op: 'create', title: 'x', deadline: '2026-12-01T17:00:00Z' })).toBe(true);
+    expect(tasks({ op: 'create', title: 'x', deadline: 'next friday' })).toBe(false);
+    expect(tasks({ op: 'update', task_id: 'tsk_abc', deadline: null })).toBe(true);
+    expect(JSON.stringify(gw.tools.get('parley_tasks')!.parameters)).not.toContain('"format"');
+    expect(gw.tools.get('parley_history')!.parameters.properties).toHaveProperty('format');
     const publish = ajv.compile(gw.tools.get('parley_publish')!.parameters);
     expect(publish({ topic_id: 'top_abc', content: 'hi' })).toBe(true);
     expect(publish({ topic_id: 'nope', content: 'hi' })).toBe(false);
@@ -195,7 +202,7 @@ describe('tool parameter schemas', () => {
 
   it('reach every action of the domains the adapter covers', () => {
     const covered = new Set(DOMAINS.flatMap((d) => (d.tools ?? []).flatMap((t) => Object.values(t.ops).map((o) => o.action))));
-    const domains = ['agent', 'topic', 'p2p', 'inbox', 'notification', 'talk', 'memory'];
+    const domains = ['agent', 'topic', 'p2p', 'inbox', 'notification', 'talk', 'memory', 'task', 'pipeline', 'delegate'];
     const expected = Object.keys(actions).filter((a) => domains.includes(a.split('/')[0]!));
     expect([...covered].sort()).toEqual(expected.sort());
   });

@@ -25,13 +25,7 @@ export class CommandTable {
         if (other) throw new Error(`chat command word "${key}" is used by both "${other.name}" and "${c.name}"`);
         this.#byWord.set(key, c);
       }
-      const subWords = new Set<string>();
-      for (const s of c.subcommands ?? []) {
-        for (const word of [s.name, ...(s.aliases ?? [])]) {
-          if (subWords.has(word)) throw new Error(`subcommand word "${word}" is used twice under "${c.name}"`);
-          subWords.add(word);
-        }
-      }
+      checkSubcommands(c, c.name);
     }
   }
 
@@ -42,6 +36,18 @@ export class CommandTable {
   /** Every spelling, for suggestions. */
   get words(): string[] {
     return [...this.#byWord.keys()];
+  }
+}
+
+/** Subcommand words are unique under each command, at every level (e.g. task deps add). */
+function checkSubcommands(spec: CommandSpec, path: string): void {
+  const subWords = new Set<string>();
+  for (const s of spec.subcommands ?? []) {
+    for (const word of [s.name, ...(s.aliases ?? [])]) {
+      if (subWords.has(word)) throw new Error(`subcommand word "${word}" is used twice under "${path}"`);
+      subWords.add(word);
+    }
+    checkSubcommands(s, `${path} ${s.name}`);
   }
 }
 
@@ -108,18 +114,20 @@ export async function runCommandLine(table: CommandTable, line: string, ctx: Com
   const path = [spec.name];
   let leaf = spec;
   let rest = tokens.slice(1);
-  if (spec.subcommands?.length) {
+  // Down the subcommands as far as the words go (task deps add ...).
+  while (leaf.subcommands?.length) {
     const word = rest[0];
-    const sub = word && !word.quoted ? findSub(spec, word.value) : undefined;
+    const sub = word && !word.quoted ? findSub(leaf, word.value) : undefined;
     if (sub) {
       leaf = sub;
       path.push(sub.name);
       rest = rest.slice(1);
-    } else if (!spec.run) {
-      const subs = spec.subcommands.map(spellings).join(', ');
-      const msg = word ? `unknown ${spec.name} subcommand "${word.value}"` : `${spec.name} needs a subcommand`;
-      return `${capitalize(msg)} (one of: ${subs}).\nUsage: ${usageLine(ctx.prefix, path, spec)}`;
-    }
+    } else if (!leaf.run) {
+      const subs = leaf.subcommands.map(spellings).join(', ');
+      const where = path.join(' ');
+      const msg = word ? `unknown ${where} subcommand "${word.value}"` : `${where} needs a subcommand`;
+      return `${capitalize(msg)} (one of: ${subs}).\nUsage: ${usageLine(ctx.prefix, path, leaf)}`;
+    } else break;
   }
   return runLeaf(leaf, path, rest, line, ctx);
 }

@@ -1,17 +1,19 @@
 // Every domain module, in the order their commands appear in help. A later
-// domain (task, pipeline, delegate, world, chat) is one new file in this
-// folder plus one line here: its tools, commands and push formatters are
-// picked up from the module.
+// domain (world, chat, ...) is one new file in this folder plus one line
+// here: its tools, commands and push formatters are picked up from the module.
 import type { ParleyDomain } from '../domain.js';
 import { agentsDomain } from './agents.js';
+import { delegateDomain } from './delegate.js';
 import { inboxDomain } from './inbox.js';
 import { memoryDomain } from './memory.js';
 import { messagesDomain } from './messages.js';
 import { moderationDomain } from './moderation.js';
 import { notificationsDomain } from './notifications.js';
 import { p2pDomain } from './p2p.js';
+import { pipelinesDomain } from './pipelines.js';
 import { settingsDomain } from './settings.js';
 import { talkDomain } from './talk.js';
+import { tasksDomain } from './tasks.js';
 import { topicsDomain } from './topics.js';
 
 export const DOMAINS: readonly ParleyDomain[] = [
@@ -23,6 +25,9 @@ export const DOMAINS: readonly ParleyDomain[] = [
   notificationsDomain,
   talkDomain,
   memoryDomain,
+  tasksDomain,
+  pipelinesDomain,
+  delegateDomain,
   agentsDomain,
   settingsDomain,
 ];

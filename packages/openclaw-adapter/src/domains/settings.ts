@@ -1,19 +1,35 @@
 import { spellings, usageLine, type CommandRunContext, type CommandSpec } from '../commands/spec.js';
 import type { ParleyDomain } from '../domain.js';
 
-function helpLines(prefix: string, spec: CommandSpec, path: string[] = []): string[] {
-  const here = [...path, spec.name];
+/** A subcommand's line under its command; one with subcommands of its own heads their lines, indented further. */
+function subLines(prefix: string, path: string[], s: CommandSpec, indent = '    '): string[] {
+  const here = [...path, s.name];
+  if (s.subcommands?.length) {
+    return [`${indent}${prefix} ${[...path, spellings(s)].join(' ')} — ${s.summary}`, ...s.subcommands.flatMap((sub) => subLines(prefix, here, sub, `${indent}    `))];
+  }
+  return [`${indent}${usageLine(prefix, here, s)}${s.aliases?.length ? ` (also: ${s.aliases.join(', ')})` : ''} — ${s.summary}`];
+}
+
+/** Past this many subcommands the overview names them on one line and `help <command>` has the details. */
+const OVERVIEW_MAX_SUBCOMMANDS = 6;
+
+function helpLines(prefix: string, spec: CommandSpec, overview = false): string[] {
+  const here = [spec.name];
   if (spec.subcommands?.length) {
-    return [
-      `${prefix} ${[...path, spellings(spec)].join(' ')} — ${spec.summary}`,
-      ...spec.subcommands.map(
-        (s) => `    ${usageLine(prefix, [...here, s.name], s)}${s.aliases?.length ? ` (also: ${s.aliases.join(', ')})` : ''} — ${s.summary}`,
-      ),
-    ];
+    const head = `${prefix} ${spellings(spec)} — ${spec.summary}`;
+    if (overview && spec.subcommands.length > OVERVIEW_MAX_SUBCOMMANDS) {
+      return [head, `    ${spec.subcommands.map((s) => s.name).join(', ')} (details: ${prefix} help ${spec.name})`];
+    }
+    return [head, ...spec.subcommands.flatMap((s) => subLines(prefix, here, s))];
   }
   const usage = usageLine(prefix, here, spec);
   const aliases = spec.aliases?.length ? ` (also: ${spec.aliases.join(', ')})` : '';
   return [`${usage}${aliases} — ${spec.summary}`];
+}
+
+/** A command's examples and those of its subcommands. */
+function examplesOf(spec: CommandSpec): string[] {
+  return [...(spec.examples ?? []), ...(spec.subcommands ?? []).flatMap(examplesOf)];
 }
 
 function help(ctx: CommandRunContext, word: string | undefined): string {
@@ -23,12 +39,12 @@ function help(ctx: CommandRunContext, word: string | undefined): string {
     const spec = all.find((c) => c.name === w || (c.aliases ?? []).includes(w));
     if (!spec) return `No command "${word}". Say "${ctx.prefix} help" for the list.`;
     const lines = helpLines(ctx.prefix, spec);
-    for (const e of spec.examples ?? []) lines.push(`Example: ${ctx.prefix} ${e}`);
+    for (const e of examplesOf(spec)) lines.push(`Example: ${ctx.prefix} ${e}`);
     return lines.join('\n');
   }
   return [
     `Parley commands (type "${ctx.prefix} <command>"; quote words with spaces: "like this"):`,
-    ...all.flatMap((c) => helpLines(ctx.prefix, c)),
+    ...all.flatMap((c) => helpLines(ctx.prefix, c, true)),
     `Details: ${ctx.prefix} help <command>`,
   ].join('\n');
 }
