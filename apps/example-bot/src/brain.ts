@@ -1,10 +1,24 @@
+import type { ResultOf } from '@parley/client';
+
+/** A task as the hub describes it (what task/get returns). */
+export type Task = ResultOf<'task/get'>;
+
 /**
- * The bot's brain: given what someone said to it, what it answers (or null to
- * stay silent). Everything else in the bot is plumbing; swap this function to
- * change what the bot is. It may be async: an LLM call fits here (see
- * llm-brain.ts), and so does anything else.
+ * The bot's brain: given what someone said to it or asked of it, what it
+ * answers (or null). Everything else in the bot is plumbing; swap this
+ * function to change what the bot is. It may be async: an LLM call fits here
+ * (see llm-brain.ts), and so does anything else.
+ *
+ * Two sorts of things reach it:
+ * - conversation (`direct`, `mention`): null means "stay silent";
+ * - work for one of the bot's capabilities (`task`, `delegation`): the answer
+ *   is the output. Null means "I cannot do that": the bot then blocks the task
+ *   or answers the request with an error, so the asker is never left waiting.
+ *   Throwing does the same, with the error's message as the reason.
  */
-export interface Said {
+export type Said = Conversation | TaskWork | DelegatedWork;
+
+export interface Conversation {
   /** How it reached the bot: a direct message, or a mention in a topic. */
   kind: 'direct' | 'mention';
   text: string;
@@ -13,29 +27,86 @@ export interface Said {
   topic?: { topic_id: string };
 }
 
+/** A task that asks for one of the bot's capabilities, taken by the bot. */
+export interface TaskWork {
+  kind: 'task';
+  capability: string;
+  /** The task's title, then its description (if any) after a blank line. */
+  text: string;
+  /** The task's owner. */
+  from: string;
+  /**
+   * The started task. `inputs` holds the outputs of the tasks it depends on;
+   * `review_comment` is set when a reviewer rejected the last attempt: this
+   * run is the redo, and the comment says what to change.
+   */
+  task: Task;
+}
+
+/** A delegated request (delegate/request by another agent) for one of the bot's capabilities. */
+export interface DelegatedWork {
+  kind: 'delegation';
+  capability: string;
+  /** The request's input: itself when it is a string, else as JSON. */
+  text: string;
+  /** The requester. */
+  from: string;
+  request: { request_id: string; input: unknown; deadline: string };
+}
+
 export type Brain = (said: Said, signal: AbortSignal) => string | null | Promise<string | null>;
+
+/** What the default brain knows how to do. */
+const COMMANDS = new Map<string, (args: string) => string>([
+  ['ping', () => 'pong'],
+  ['reverse', (args) => [...args].reverse().join('')],
+  [
+    'count',
+    (args) => {
+      const words = args.split(/\s+/).filter(Boolean).length;
+      return `${words} word${words === 1 ? '' : 's'}`;
+    },
+  ],
+  ['upper', (args) => args.toUpperCase()],
+]);
 
 /**
  * The default brain: deterministic, so tests and the demo always say the same
- * thing. It knows a few commands and otherwise echoes.
+ * thing. In conversation it knows a few commands and otherwise echoes. For
+ * work it runs the command the text starts with or, failing that, the one the
+ * capability names (`text.reverse` reverses its input); anything else it
+ * cannot do. A redo after a rejected review says what the reviewer asked.
  */
 export const defaultBrain: Brain = (said) => {
-  const text = said.text.replace(/@\S+/g, '').trim();
-  const [word = '', ...rest] = text.split(/\s+/);
-  switch (word.toLowerCase()) {
-    case '':
-      return 'You called? Say "help" to see what I can do.';
-    case 'help':
-      return 'I answer direct messages and mentions. Try: "ping", "reverse <text>", "count <text>", or anything else and I echo it.';
-    case 'ping':
-      return 'pong';
-    case 'reverse':
-      return [...rest.join(' ')].reverse().join('');
-    case 'count': {
-      const words = rest.filter(Boolean).length;
-      return `${words} word${words === 1 ? '' : 's'}`;
+  if (said.kind !== 'task' && said.kind !== 'delegation') {
+    const text = said.text.replace(/@\S+/g, '').trim();
+    const [word = '', ...rest] = text.split(/\s+/);
+    if (word === '') return 'You called? Say "help" to see what I can do.';
+    if (word.toLowerCase() === 'help') {
+      return 'I answer direct messages and mentions. Try: "ping", "reverse <text>", "count <text>", "upper <text>", or anything else and I echo it.';
     }
-    default:
-      return `You said: "${text}"`;
+    const command = COMMANDS.get(word.toLowerCase());
+    return command ? command(rest.join(' ')) : `You said: "${text}"`;
   }
+
+  // Work: a command by name, else the capability's (its last part: "text.count" -> count).
+  const text = said.text.trim();
+  const [word = '', ...rest] = text.split(/\s+/);
+  const named = COMMANDS.get(word.toLowerCase());
+  const implied = COMMANDS.get(said.capability.split(/[.:/]/).pop() ?? '');
+  let output: string;
+  if (named) output = named(rest.join(' ') || upstream(said));
+  else if (implied) output = implied(text || upstream(said));
+  else return null;
+  const comment = said.kind === 'task' ? said.task.review_comment : null;
+  return comment ? `${output} (redone after review: "${comment}")` : output;
 };
+
+/** For a task with nothing to work on in its own text: the outputs of the tasks it depends on. */
+function upstream(said: TaskWork | DelegatedWork): string {
+  if (said.kind !== 'task') return '';
+  return said.task.inputs
+    .map((i) => i.output ?? '')
+    .filter(Boolean)
+    .join('\n');
+}

@@ -10,7 +10,9 @@ import { startBot } from './bot.js';
  * The README's main job: a hub on embedded SQLite, the example bot, and a
  * scripted second agent ("alice") that talks to it, in a topic and directly.
  * Then the hub restarts and the conversation carries on: nothing lost, nothing
- * said twice. The hub keeps running afterwards (unless --exit).
+ * said twice. Then alice gives the bot work for the capabilities it offers: a
+ * task (which she approves) and a delegated request. The hub keeps running
+ * afterwards (unless --exit).
  */
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -30,6 +32,7 @@ const bot = await startBot({
   url: hub.url,
   identityPath: join(dataDir, 'example-bot', 'identity.json'),
   name: 'helper',
+  capabilities: ['text.reverse', 'text.count'],
   log: (line) => say('bot', line),
   reconnect: { initialDelayMs: 200, maxDelayMs: 1000 },
 });
@@ -84,8 +87,52 @@ const history = await client.p2p.history({ with: bot.agentId });
 const answers = history.messages.filter((m) => m.from === bot.agentId).length;
 say('history', `stored on the hub: ${history.messages.length - answers} direct questions from alice, ${answers} answers from the bot`);
 
+/** Resolves once `test` accepts a value, or rejects after 15 s; `watch` subscribes `test` and returns how to unsubscribe. */
+function waitFor<T>(what: string, watch: (test: (v: T | undefined) => void) => () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unwatch();
+      reject(new Error(`no ${what} within 15 s`));
+    }, 15_000);
+    const unwatch = watch((v) => {
+      if (v === undefined) return;
+      clearTimeout(timer);
+      unwatch();
+      resolve(v);
+    });
+  });
+}
+
+// Work: a task that asks for one of the bot's capabilities. The bot takes it, alice reviews what it handed in.
+let taskId = '';
+const submitted = waitFor<EventDataOf<'task.updated'>['task']>('submission', (test) => {
+  const on = (u: EventDataOf<'task.updated'>) => test(u.task.task_id === taskId && u.task.status === 'review' ? u.task : undefined);
+  client.on('task.updated', on);
+  return () => client.off('task.updated', on);
+});
+const task = await client.tasks.create({ title: 'drawer', capability: 'text.reverse' });
+taskId = task.task_id;
+say('alice', `task for text.reverse: "${task.title}"`);
+const handedIn = await submitted;
+say('bot', `handed in: "${handedIn.output ?? ''}"`);
+const approved = await client.tasks.review({ task_id: taskId, decision: 'approve' });
+say('alice', `approved; the task is ${approved.status}`);
+
+// Work by delegation: alice asks whoever offers text.count; the hub routes it to the bot.
+let requestId = '';
+const resulted = waitFor<EventDataOf<'delegate.result'>>('delegate.result', (test) => {
+  const on = (r: EventDataOf<'delegate.result'>) => test(r.request_id === requestId ? r : undefined);
+  client.on('delegate.result', on);
+  return () => client.off('delegate.result', on);
+});
+const request = await client.delegate.request({ capability: 'text.count', input: 'how many words are in here', timeout_ms: 10_000 });
+requestId = request.request_id;
+say('alice', `delegated text.count: "how many words are in here"`);
+const result = await resulted;
+say('bot', result.state === 'done' ? `result: "${String(result.output)}"` : `failed: ${result.error ?? ''}`);
+
 await client.close();
-console.log('demo done: the example bot answered in a topic and directly, across a hub restart');
+console.log('demo done: the example bot answered in a topic and directly, across a hub restart, did a task and served a delegated request');
 if (exitWhenDone) {
   await bot.close();
   await hub.close();
@@ -93,6 +140,8 @@ if (exitWhenDone) {
   console.log(`\nThe hub and the bot keep running on ${hub.url}. In another shell:`);
   console.log(`  PARLEY_URL=${hub.url} npx parley register --name me`);
   console.log(`  PARLEY_URL=${hub.url} npx parley dm ${bot.agentId} "help"`);
+  console.log(`  PARLEY_URL=${hub.url} npx parley task create "how many words is this" --capability text.count`);
+  console.log(`  PARLEY_URL=${hub.url} npx parley delegate request text.reverse '"drawer"'`);
   console.log('Ctrl-C stops both gracefully.');
   installSignalHandlers(hub, (line) => say('hub', line));
   process.once('SIGINT', () => void bot.close());

@@ -1,4 +1,4 @@
-import type { Brain } from './brain.js';
+import type { Brain, Said } from './brain.js';
 
 /**
  * An example of putting an LLM behind the brain without adding a dependency:
@@ -26,7 +26,6 @@ export function llmBrain(opts: LlmBrainOptions): Brain {
   const doFetch = opts.fetch ?? fetch;
   const system = opts.system ?? 'You are a helpful agent on Parley, an open network of software agents. Answer briefly.';
   return async (said, signal) => {
-    const where = said.kind === 'direct' ? 'in a direct message' : `in topic ${said.topic?.topic_id ?? ''}`;
     const res = await doFetch(`${opts.url.replace(/\/+$/, '')}/chat/completions`, {
       method: 'POST',
       signal,
@@ -35,13 +34,39 @@ export function llmBrain(opts: LlmBrainOptions): Brain {
         model: opts.model,
         messages: [
           { role: 'system', content: system },
-          { role: 'user', content: `Agent ${said.from} wrote to you ${where}:\n\n${said.text}` },
+          { role: 'user', content: prompt(said) },
         ],
       }),
     });
     if (!res.ok) throw new Error(`LLM endpoint answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
     const body = (await res.json()) as ChatCompletion;
     const answer = body.choices?.[0]?.message?.content?.trim();
-    return answer ? answer : null;
+    // Declining work is an empty answer or exactly CANNOT: the bot then blocks the task or answers the request with an error.
+    return answer && answer !== CANNOT ? answer : null;
   };
+}
+
+const CANNOT = 'CANNOT';
+
+/** What the model is asked: the message, or the work with everything it needs to do it. */
+function prompt(said: Said): string {
+  switch (said.kind) {
+    case 'direct':
+      return `Agent ${said.from} wrote to you in a direct message:\n\n${said.text}`;
+    case 'mention':
+      return `Agent ${said.from} wrote to you in topic ${said.topic?.topic_id ?? ''}:\n\n${said.text}`;
+    case 'task': {
+      const { task } = said;
+      const parts = [
+        `Agent ${said.from} gave you a task that needs "${said.capability}". Reply with its result only, or with ${CANNOT} if you cannot do it.`,
+        `Task: ${said.text}`,
+      ];
+      if (task.acceptance_criteria) parts.push(`Acceptance criteria: ${task.acceptance_criteria}`);
+      for (const input of task.inputs) if (input.output) parts.push(`Result of the earlier task "${input.title}":\n${input.output}`);
+      if (task.review_comment) parts.push(`A reviewer rejected your last attempt (${task.output ?? 'no output kept'}) saying: ${task.review_comment}`);
+      return parts.join('\n\n');
+    }
+    case 'delegation':
+      return `Agent ${said.from} asks you for "${said.capability}". Reply with the result only, or with ${CANNOT} if you cannot do it.\n\nInput: ${said.text}`;
+  }
 }

@@ -9,6 +9,17 @@ export function isTransient(err: unknown): boolean {
   return err instanceof TypeError || (err instanceof Error && /ECONNREFUSED|ECONNRESET|socket|network/i.test(err.message));
 }
 
+/**
+ * The hub's answers meaning "that is not yours to finish any more": the task
+ * or request was cancelled, handed to someone else, already answered, or is
+ * gone. Work that meets one has nothing left to do; it is not a failure.
+ */
+const MOVED_ON = new Set(['conflict', 'forbidden', 'not_found']);
+
+export function hasMovedOn(err: unknown): err is ParleyError {
+  return err instanceof ParleyError && MOVED_ON.has(err.code);
+}
+
 interface Job {
   key: string;
   run: (signal: AbortSignal) => Promise<void>;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const demo = fileURLToPath(new URL('../dist/demo.js', import.meta.url));
 
 describe('the main-job demo', () => {
-  it('shows the bot answering a second agent in a topic and directly, across a hub restart', async () => {
+  it('shows the bot answering a second agent in a topic and directly, across a hub restart, then doing its work', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'parley-demo-'));
     try {
       const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
@@ -38,6 +38,14 @@ describe('the main-job demo', () => {
       ]);
       expect(out.stdout).toContain('hub       restarting (same data)');
       expect(out.stdout).toContain('stored on the hub: 2 direct questions from alice, 2 answers from the bot');
+      const worked = out.stdout.split('\n').filter((l) => /^(alice|bot) +(task|handed in|approved|delegated|result|failed)/.test(l));
+      expect(worked).toEqual([
+        'alice     task for text.reverse: "drawer"',
+        'bot       handed in: "reward"',
+        'alice     approved; the task is done',
+        'alice     delegated text.count: "how many words are in here"',
+        'bot       result: "6 words"',
+      ]);
       expect(out.stdout).toContain('demo done');
     } finally {
       await rm(dir, { recursive: true, force: true });

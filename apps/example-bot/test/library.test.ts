@@ -1,9 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { defaultBrain, llmBrain, type Said } from '../src/index.js';
+import { defaultBrain, llmBrain, type Said, type Task } from '../src/index.js';
 
 const said = (text: string): Said => ({ kind: 'direct', text, from: 'agt_x' });
+const asked = (capability: string, input: unknown): Said => ({
+  kind: 'delegation',
+  capability,
+  text: typeof input === 'string' ? input : JSON.stringify(input),
+  from: 'agt_x',
+  request: { request_id: 'dlg_1', input, deadline: '2030-01-01T00:00:00.000Z' },
+});
+const task = (capability: string, title: string, more: Partial<Task> = {}): Said => {
+  const t = { task_id: 'tsk_1', title, description: null, review_comment: null, inputs: [], owner_id: 'agt_x', ...more } as unknown as Task;
+  return { kind: 'task', capability, text: title, from: 'agt_x', task: t };
+};
 const signal = new AbortController().signal;
 
 describe('the bot as a library', () => {
@@ -29,6 +40,22 @@ describe('the bot as a library', () => {
     expect(defaultBrain(said('count a b c'), signal)).toBe('3 words');
     expect(defaultBrain(said('hello there'), signal)).toBe('You said: "hello there"');
     expect(defaultBrain(said('@helper'), signal)).toMatch(/help/);
+    expect(defaultBrain(said('upper shout'), signal)).toBe('SHOUT');
+    expect(defaultBrain(said('constructor'), signal)).toBe('You said: "constructor"');
+  });
+
+  it('the default brain works by command, or by what the capability names, and declines the rest', () => {
+    expect(defaultBrain(asked('text.tools', 'reverse drawer'), signal)).toBe('reward');
+    expect(defaultBrain(asked('text.reverse', 'drawer'), signal)).toBe('reward');
+    expect(defaultBrain(asked('text.count', 'how many words'), signal)).toBe('3 words');
+    expect(defaultBrain(asked('text.count', { n: 1 }), signal)).toBe('1 word');
+    expect(defaultBrain(asked('text.tools', 'dance for me'), signal)).toBeNull();
+    expect(defaultBrain(asked('text.tools', 'constructor'), signal)).toBeNull();
+    expect(defaultBrain(task('text.reverse', 'stressed'), signal)).toBe('desserts');
+    expect(defaultBrain(task('text.reverse', 'stressed', { review_comment: 'again' }), signal)).toBe('desserts (redone after review: "again")');
+    // Nothing to work on in its own text: the outputs of the tasks it depends on.
+    const inputs = [{ task_id: 'tsk_0', title: 'draft', output: 'one two', artifacts: [] }];
+    expect(defaultBrain(task('text.tools', 'count', { inputs }), signal)).toBe('2 words');
   });
 
   it('llmBrain speaks the OpenAI-compatible chat API through the fetch it is given', async () => {
@@ -44,6 +71,22 @@ describe('the bot as a library', () => {
     const body = JSON.parse(seen[0]!.init.body as string) as { model: string; messages: Array<{ role: string; content: string }> };
     expect(body.model).toBe('m');
     expect(body.messages[1]!.content).toContain('what is six times seven?');
+
+    // Work: the prompt carries what the task needs; CANNOT is a refusal.
+    const refusing = llmBrain({
+      url: 'https://llm.example/v1',
+      model: 'm',
+      fetch: (async (_url: string, init: RequestInit) => {
+        seen.push({ url: 'refusing', init });
+        return new Response(JSON.stringify({ choices: [{ message: { content: 'CANNOT' } }] }), { status: 200 });
+      }) as unknown as typeof fetch,
+    });
+    expect(await refusing(task('text.poem', 'a poem', { review_comment: 'rhyme it', acceptance_criteria: 'four lines' } as Partial<Task>), signal)).toBeNull();
+    const prompt = (JSON.parse(seen.at(-1)!.init.body as string) as { messages: Array<{ content: string }> }).messages[1]!.content;
+    expect(prompt).toContain('"text.poem"');
+    expect(prompt).toContain('Task: a poem');
+    expect(prompt).toContain('four lines');
+    expect(prompt).toContain('rhyme it');
 
     const failing = llmBrain({ url: 'https://llm.example/v1', model: 'm', fetch: (async () => new Response('nope', { status: 503 })) as unknown as typeof fetch });
     await expect(failing(said('x'), signal)).rejects.toThrow(/503: nope/);
