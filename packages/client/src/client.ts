@@ -338,6 +338,7 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
         if (report.gap) this.#emitGap(stream, this.#gapReason(stream, report.replayed));
       }
     }
+    this.#adoptStartingPoints(frame);
     conn.startHeartbeat(this.#heartbeatMs ?? frame.heartbeat_ms);
     this.#becomeConnected(frame);
     this.#requests.setSender((req) => conn.send(req));
@@ -592,6 +593,20 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
 
   #emitGap(stream: string, reason: GapReason): void {
     this.emit('gap', { stream, reason });
+  }
+
+  /**
+   * Streams the hub started for us (`from`: our own stream when we had no
+   * cursor for it) begin at that seq, so the next reconnect resumes from there
+   * instead of getting live pushes only. Set before the replayed pushes after
+   * `connected` are handled.
+   */
+  #adoptStartingPoints(frame: ConnectedFrame): void {
+    let changed = false;
+    for (const [stream, report] of Object.entries(frame.resumed)) {
+      if (report.from !== undefined && this.#cursors.get(stream) === undefined) changed = this.#cursors.advance(stream, report.from) || changed;
+    }
+    if (changed) this.#saveCursors();
   }
 
   /** Client-side bookkeeping on successful calls. */

@@ -109,6 +109,36 @@ describe('resume', () => {
     expect(seen2.map((p) => [p.stream, p.seq])).toEqual([[s.inbox, inboxStart + 101]]);
   });
 
+  it('an agent that never had a push yet still resumes its own stream: what came while it was cut off arrives', async () => {
+    const h = await hub();
+    cleanups.push(() => h.close());
+    const proxy = await startProxy(h.port);
+    cleanups.push(() => proxy.close());
+    const [a, b] = [await agent(h.url), await agent(h.url)];
+    // Something on A's stream from before it ever connected: not replayed, the stream starts at the head.
+    const cb = client(h.url, b);
+    await cb.connect();
+    await cb.call('p2p/send', { to: a.agentId, content: 'before A ever connected' });
+    const store = new MemoryCursorStore();
+    const ca = client(proxy.url, a, { cursorStore: store, transports: ['websocket'] });
+    const seen = recorder(ca);
+    await ca.connect();
+    const inbox = `agent:${a.agentId}`;
+    // The hub told it where its stream starts; no push has reached it.
+    expect(ca.cursors[inbox]).toBe(1);
+    expect(store.load()?.cursors[inbox]).toBe(1);
+
+    await cutOff(proxy, ca);
+    await cb.call('p2p/send', { to: a.agentId, content: 'while A was cut off' });
+    const gaps: GapInfo[] = [];
+    ca.on('gap', (g) => gaps.push(g));
+    proxy.setBlocked(false);
+    await waitFor(() => seen.length >= 1, 'the push sent while A was cut off', 10_000);
+    await sleep(200);
+    expect(seen.map((p) => [p.stream, p.seq, (p.data as { content: string }).content])).toEqual([[inbox, 2, 'while A was cut off']]);
+    expect(gaps).toEqual([]);
+  });
+
   it('resumes across a hub restart on the same data dir', async () => {
     const dir = await tempDir();
     cleanups.push(() => dir.remove());

@@ -114,14 +114,15 @@ describe('resume', () => {
     client.close();
   });
 
-  it('without resume only live pushes arrive', async () => {
+  it('without resume only live pushes arrive, and the hub says where the agent\'s own stream starts', async () => {
     const hub = await startTestHub();
     hubs.push(hub);
     const a = await register(hub);
     const b = await register(hub);
     for (let i = 0; i < 5; i++) ok((await rpc(hub, b, 'p2p/send', { to: a.agentId, content: `old ${i}` })).body);
     const { client, connected } = await connectAgent(hub, a);
-    expect(connected.resumed).toEqual({});
+    // Its own stream starts at the head (nothing replayed); the client keeps `from` as its cursor for the next resume.
+    expect(connected.resumed).toEqual({ [`agent:${a.agentId}`]: { replayed: 0, gap: false, from: 5 } });
     ok((await rpc(hub, b, 'p2p/send', { to: a.agentId, content: 'live' })).body);
     await client.waitUntil(() => client.pushes().length >= 1);
     ok(await client.call(a.agentId, 'agent/whoami'));

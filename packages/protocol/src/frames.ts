@@ -50,7 +50,17 @@ export type PingFrame = z.infer<typeof PingFrame>;
 export const ChallengeFrame = z.object({ type: z.literal('challenge'), nonce: NonceHex });
 export type ChallengeFrame = z.infer<typeof ChallengeFrame>;
 
-export const ResumeReport = z.object({ replayed: z.number().int().nonnegative(), gap: z.boolean() });
+export const ResumeReport = z.object({
+  replayed: z.number().int().nonnegative(),
+  gap: z.boolean(),
+  /**
+   * Only for the agent's own stream when `resume` did not name it: the hub
+   * started it at this seq (what came after it while connecting is replayed).
+   * A client without a cursor for the stream takes this as its cursor, so a
+   * later reconnect resumes from here instead of getting live pushes only.
+   */
+  from: z.number().int().nonnegative().optional(),
+});
 export type ResumeReport = z.infer<typeof ResumeReport>;
 
 export const ConnectedFrame = z.object({

@@ -6,6 +6,7 @@ import {
   AuthFrame,
   CloseCode,
   ErrorCode,
+  agentStream,
   type ConnectedFrame,
   type ErrorContent,
   type ResumeReport,
@@ -149,6 +150,12 @@ class Connection {
       ? await this.d.auth.verifyWsSignature(frame.agent_id, this.nonce, frame.sig)
       : (await this.d.auth.agentForToken(frame.token ?? '')) === frame.agent_id;
     if (!ok) return this.close(CloseCode.Unauthorized, 'authentication failed');
+    // The agent's own stream always has a starting point: without a cursor for it (a first connect, a
+    // client that has not had a push yet) it starts at the head as it is now, read before the session
+    // is registered, so a push committed while connecting is replayed rather than lost, and the client
+    // learns where it stands (`from`) for its next resume.
+    const own = agentStream(frame.agent_id);
+    const ownFrom = frame.resume?.[own] === undefined ? (await this.d.streams.info(own)).head : null;
     if (this.state !== 'authenticating' || this.ws.readyState !== WebSocket.OPEN) return;
     clearTimeout(this.authTimer);
 
@@ -166,6 +173,7 @@ class Connection {
       if (streams.access.canRead(agentId, stream)) readable.push([stream, cursor]);
       else resumed[stream] = { replayed: 0, gap: true };
     }
+    if (ownFrom !== null) readable.push([own, ownFrom]);
     for (const [stream] of readable) session.beginReplay(stream);
     // Registered before the snapshot below: a push committed after the snapshot
     // reaches the session live (held/buffered), one before it is in the replay.
@@ -180,6 +188,7 @@ class Connection {
       const { head, prunedThrough } = await streams.info(stream);
       const after = Math.min(cursor, head);
       resumed[stream] = { replayed: head - Math.max(after, prunedThrough), gap: cursor < prunedThrough || cursor > head };
+      if (stream === own && ownFrom !== null) resumed[stream] = { ...resumed[stream]!, from: ownFrom };
       plan.push({ stream, after, upTo: head });
     }
     if (this.ws.readyState !== WebSocket.OPEN) return;
