@@ -142,7 +142,7 @@ describe('stale runners', () => {
     ok(await call(hub, quiet, 'task/start', { task_id: t1.task_id }));
     ok(await busy.client.call(busy.agent.agentId, 'task/start', { task_id: t2.task_id }));
     const told = await owner.client.waitFrame((f) => f.event === 'task.updated' && (f.data as { change: string }).change === 'stale', 10_000, 'stale push');
-    expect(told.data).toMatchObject({ task: { task_id: t1.task_id, status: 'todo', runner_id: null }, actor: 'hub', from_status: 'doing' });
+    expect(told.data).toMatchObject({ task: { task_id: t1.task_id, status: 'todo', runner_id: null }, actor: 'hub', from_status: 'doing', note: expect.stringContaining(quiet.agentId) });
     const tl = ok<{ entries: Array<{ kind: string; actor: string; note: string }> }>(await call(hub, quiet, 'task/timeline', { task_id: t1.task_id }));
     expect(tl.entries.at(-1)).toMatchObject({ kind: 'stale', actor: 'hub' });
     expect(tl.entries.at(-1)!.note).toContain(quiet.agentId);

@@ -100,6 +100,9 @@ describe('task.ready announcements', () => {
     ok(await worker.client.call(worker.agent.agentId, 'task/block', { task_id: task.task_id, reason: 'no CI access' }));
     const before = readyIds(worker.client.pushes()).length;
     ok(await call(hub, owner, 'task/unblock', { task_id: task.task_id, note: 'access granted' }));
+    // The runner hears why in the task.updated that comes with it.
+    const told = await worker.client.waitFrame((f) => f.event === 'task.updated' && (f.data as { change: string }).change === 'unblocked', 5000, 'task.updated unblocked');
+    expect(told.data).toMatchObject({ from_status: 'blocked', note: 'access granted', actor: owner.agentId });
     await worker.client.waitUntil(() => readyIds(worker.client.pushes()).length > before, 5000, 'task.ready after unblock');
     const ready = worker.client.pushes().filter((f) => f.event === 'task.ready').at(-1)!;
     expect(ready.data).toMatchObject({ task_id: task.task_id, runner_id: worker.agent.agentId });

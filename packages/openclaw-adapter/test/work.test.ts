@@ -163,6 +163,14 @@ describe('tasks', () => {
     expect(await inChat('the approval', t.task_id, `approved by ${bobId}: done`)).toContain('[review -> done]');
   });
 
+  it('a block or cancel by someone else reaches the chat with its reason', async () => {
+    const t = await bob.client.tasks.create({ title: 'Rotate the keys', runner: alice });
+    await bob.client.tasks.block({ task_id: t.task_id, reason: 'waiting for the new HSM' });
+    expect(await inChat('the block', t.task_id, `blocked by ${bobId}`)).toContain(`blocked by ${bobId}: waiting for the new HSM [todo -> blocked].`);
+    await bob.client.tasks.cancel({ task_id: t.task_id, reason: 'the HSM was cancelled' });
+    expect(await inChat('the cancel', t.task_id, `cancelled by ${bobId}`)).toContain(`cancelled by ${bobId}: the HSM was cancelled [blocked -> cancelled].`);
+  });
+
   it('assign, update, block, unblock, cancel, and dependencies by command and tool', async () => {
     const a = idOf('tsk', await slash('task new "Design the schema"'));
     const b = idOf('tsk', await slash('task new "Write the migration"'));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentId, DelegationId, IsoTimestamp, TaskId, TopicId } from './common.js';
+import { AgentId, DelegationId, IsoTimestamp, PipelineId, TaskId, TopicId } from './common.js';
 import { Delegation } from './actions/delegate.js';
 import { Task, TaskStatus } from './actions/task.js';
 import { P2PMessage } from './actions/p2p.js';
@@ -68,8 +68,9 @@ export const taskUpdatedEvent = defineEvent({
   description:
     'A task changed: on the agent streams of its owner, runner and reviewer, and on its topic stream when it has one. `change` names ' +
     'what happened (created, assigned, joined, started, progress, submitted, approved, rejected, blocked, unblocked, cancelled, updated, ' +
-    'stale, dependencies); `actor` is an agent id or "hub".',
-  data: z.object({ task: Task, change: z.string(), actor: z.string(), from_status: TaskStatus.nullable() }),
+    'stale, dependencies; a runner taken off the task gets "unassigned"); `actor` is an agent id or "hub"; `note` is the reason or ' +
+    'comment that came with it (a block or cancel reason, a review comment, a progress note), as in the timeline.',
+  data: z.object({ task: Task, change: z.string(), actor: z.string(), from_status: TaskStatus.nullable(), note: z.string().nullable() }),
 });
 
 export const taskReadyEvent = defineEvent({
@@ -77,7 +78,7 @@ export const taskReadyEvent = defineEvent({
   description:
     'A task of a running pipeline has every dependency done. To its runner; when nobody runs it yet, to online agents that advertise its ' +
     'capability, to its topic when it has one, and otherwise to its owner (who may assign it).',
-  data: z.object({ task_id: TaskId, title: z.string(), pipeline_id: z.string(), capability: z.string().nullable(), runner_id: AgentId.nullable() }),
+  data: z.object({ task_id: TaskId, title: z.string(), pipeline_id: PipelineId, capability: z.string().nullable(), runner_id: AgentId.nullable() }),
 });
 
 export const delegateRequestEvent = defineEvent({

@@ -142,11 +142,11 @@ function changeText(d: EventDataOf<'task.updated'>, selfId: string | null): stri
     case 'rejected':
       return `rejected by ${by}, back to todo${t.review_comment ? `: ${t.review_comment}` : ''}`;
     case 'blocked':
-      return `blocked by ${by}${d.from_status === 'review' && t.review_comment ? `: ${t.review_comment}` : ''}`;
+      return `blocked by ${by}${d.note ? `: ${d.note}` : ''}`;
     case 'unblocked':
-      return `unblocked by ${by}: back to todo`;
+      return `unblocked by ${by}: back to todo${d.note ? ` (${d.note})` : ''}`;
     case 'cancelled':
-      return `cancelled by ${by}`;
+      return `cancelled by ${by}${d.note ? `: ${d.note}` : ''}`;
     case 'updated':
       return `changed by ${by}`;
     case 'stale':
@@ -168,7 +168,7 @@ function nextStep(t: Task, change: string, selfId: string | null): string | null
   if (t.status === 'todo' && t.runner_id === selfId && change !== 'unassigned') {
     return t.ready ? `Start it: "/parley task run ${t.task_id}".` : 'It waits for its dependencies to be done.';
   }
-  if (t.status === 'blocked' && t.owner_id === selfId) return `"/parley task timeline ${t.task_id}" says why; "/parley task unblock ${t.task_id}" puts it back.`;
+  if (t.status === 'blocked' && t.owner_id === selfId) return `"/parley task unblock ${t.task_id}" puts it back.`;
   return null;
 }
 

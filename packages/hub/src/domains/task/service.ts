@@ -179,7 +179,7 @@ export class TaskService {
       this.insertTask(sql, me, taskId, pipelineId, now, p);
     });
     const task = await this.get(me, taskId);
-    await this.notify(task, 'created', me, null);
+    await this.notify(task, 'created', me, null, null);
     await this.onChange(task, 'created', null);
     return task;
   }
@@ -268,23 +268,23 @@ export class TaskService {
       return row;
     });
     const [after] = await this.toTasks([(await this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).executeTakeFirst())!]);
-    await this.notify(after!, kind, actor, before.status as TaskStatus);
+    await this.notify(after!, kind, actor, before.status as TaskStatus, opts.note ?? null);
     await this.onChange(after!, kind, before.status as TaskStatus);
     return after!;
   }
 
   /** task.updated to owner, runner and reviewer, and to the task's topic. */
-  async notify(task: Task, change: string, actor: string, from: TaskStatus | null): Promise<void> {
+  async notify(task: Task, change: string, actor: string, from: TaskStatus | null, note: string | null): Promise<void> {
     const people = new Set([task.owner_id, task.runner_id, task.reviewer_id].filter((x): x is string => x !== null));
-    const data = { task, change, actor, from_status: from };
+    const data = { task, change, actor, from_status: from, note };
     const appends = [...people].map((a) => this.streams.append(agentStream(a), 'task.updated', () => data));
     if (task.topic_id) appends.push(this.streams.append(topicStream(task.topic_id), 'task.updated', () => data));
     await Promise.all(appends);
   }
 
   /** A runner taken off a task (reassigned, or stale) hears it: it is no longer among the task's people. */
-  private async tellFormerRunner(runner: string, task: Task, actor: string): Promise<void> {
-    await this.streams.append(agentStream(runner), 'task.updated', () => ({ task, change: 'unassigned', actor, from_status: task.status }));
+  private async tellFormerRunner(runner: string, task: Task, actor: string, from: TaskStatus): Promise<void> {
+    await this.streams.append(agentStream(runner), 'task.updated', () => ({ task, change: 'unassigned', actor, from_status: from, note: null }));
   }
 
   private async dependenciesPending(taskId: string): Promise<Upstream[]> {
@@ -334,7 +334,7 @@ export class TaskService {
       note: `runner ${p.runner}`,
     });
     // A replaced runner hears that it is off the task.
-    if (previous && previous !== p.runner) await this.tellFormerRunner(previous, task, me);
+    if (previous && previous !== p.runner) await this.tellFormerRunner(previous, task, me, task.status);
     return task;
   }
 
@@ -524,7 +524,7 @@ export class TaskService {
           note: `runner ${r.runner_id ?? '?'} went quiet for more than ${Math.round(staleMs / 1000)} s while offline`,
         });
         // The runner that lost it hears too (it is no longer on the task).
-        if (r.runner_id) await this.tellFormerRunner(r.runner_id, task, HUB);
+        if (r.runner_id) await this.tellFormerRunner(r.runner_id, task, HUB, 'doing');
         returned.push(r.task_id);
       } catch (err) {
         if (!(err instanceof HubError)) throw err;
