@@ -254,6 +254,23 @@ describe('client.tasks.work', () => {
     await worker.stop();
   });
 
+  it('rescans find what no push announces: a task without a capability is announced to its owner only', async () => {
+    const owner = await connected('owner');
+    const anyone = await connected('anyone');
+    const mine: string[] = [];
+    // No capability: it takes any open task it can join; periodic scans are its only way to hear of capability-less tasks.
+    const worker = anyone.tasks.work({ rescanMs: 100 }, (task) => {
+      mine.push(task.task_id);
+      return 'picked up by a scan';
+    });
+    await sleep(150); // its first scan has run by now
+    const task = await owner.tasks.create({ title: 'anyone may do this' });
+    const done = await until(owner, task.task_id, (t) => t.status === 'review', 'the task to be found by a rescan');
+    expect(done).toMatchObject({ runner_id: anyone.agentId, output: 'picked up by a scan' });
+    expect(mine).toContain(task.task_id);
+    await worker.stop();
+  });
+
   it('a restarted worker finishes the task its agent left in doing', async () => {
     const owner = await connected('owner');
     const keys = await agent(env.hub.url, 'phoenix');
