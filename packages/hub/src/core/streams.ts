@@ -47,7 +47,8 @@ export interface StoredPush {
   frame: string;
 }
 
-interface AppendedPush extends StoredPush {
+/** A push stored inside a writer job, waiting for its commit to be fanned out. */
+export interface StagedPush extends StoredPush {
   recipients: string[];
 }
 
@@ -98,29 +99,53 @@ export class Streams {
     within?: (sql: SyncSql, seq: number, ts: number) => void,
   ): Promise<StoredPush> {
     const pushed = await this.writer.run(
-      (sql): AppendedPush => {
-        const seq = Number(sql.get(bumpHead(this.db, stream))!.head);
-        const ts = Date.now();
-        // Looked up in the same transaction: exactly the members at the time of the push.
-        const recipients = this.access.recipients(stream, event, sql);
-        within?.(sql, seq, ts);
-        const data = JSON.stringify(build(seq, ts) ?? null);
-        sql.run(insertPush(this.db, stream, seq, event, data, ts));
-        return { stream, seq, ts, frame: pushFrameText(stream, seq, event, data, ts), recipients };
-      },
-      // Runs right after the commit, in seq order. The push is durable now; a
-      // fan-out failure must not turn the call into an error (a retry would
-      // store it twice). Readers catch up through resume/poll.
-      (p) => {
-        this.hooks.onStored?.();
-        try {
-          this.bus.publish({ stream: p.stream, seq: p.seq, frame: p.frame, recipients: p.recipients });
-        } catch (err) {
-          this.hooks.onFanoutError?.(err);
-        }
-      },
+      (sql) => this.#store(sql, stream, event, build, within),
+      (p) => this.fanOut([p]),
     );
     return { stream: pushed.stream, seq: pushed.seq, ts: pushed.ts, frame: pushed.frame };
+  }
+
+  /**
+   * Inside the caller's writer job: stores a push in that job's transaction,
+   * so the push exists exactly when the change it reports does. Hand what it
+   * returns to `fanOut` from the job's afterCommit.
+   */
+  stage(sql: SyncSql, stream: string, event: string, data: unknown): StagedPush {
+    return this.#store(sql, stream, event, () => data);
+  }
+
+  /**
+   * Sends committed pushes to the live sessions, in order. Runs after the
+   * commit: the pushes are durable, so a fan-out failure must not turn the
+   * call into an error (a retry would store them twice); readers catch up
+   * through resume/poll.
+   */
+  fanOut(pushes: readonly StagedPush[]): void {
+    for (const p of pushes) {
+      this.hooks.onStored?.();
+      try {
+        this.bus.publish({ stream: p.stream, seq: p.seq, frame: p.frame, recipients: p.recipients });
+      } catch (err) {
+        this.hooks.onFanoutError?.(err);
+      }
+    }
+  }
+
+  #store(
+    sql: SyncSql,
+    stream: string,
+    event: string,
+    build: (seq: number, ts: number) => unknown,
+    within?: (sql: SyncSql, seq: number, ts: number) => void,
+  ): StagedPush {
+    const seq = Number(sql.get(bumpHead(this.db, stream))!.head);
+    const ts = Date.now();
+    // Looked up in the same transaction: exactly the members at the time of the push.
+    const recipients = this.access.recipients(stream, event, sql);
+    within?.(sql, seq, ts);
+    const data = JSON.stringify(build(seq, ts) ?? null);
+    sql.run(insertPush(this.db, stream, seq, event, data, ts));
+    return { stream, seq, ts, frame: pushFrameText(stream, seq, event, data, ts), recipients };
   }
 
   /** Resolves once every append queued so far has finished (used by shutdown). */

@@ -2,7 +2,7 @@ import { agentStream, topicStream, type ParsedParamsOf, type ResultOf, type Task
 import { sql as rawSql, type Kysely, type RawBuilder } from 'kysely';
 import { HubError, conflict, forbidden, notFound } from '../../core/errors.js';
 import { encodeCursor, newPipelineId, newSubmissionId, newTaskId, readCursor } from '../../core/ids.js';
-import type { Streams } from '../../core/streams.js';
+import type { StagedPush, Streams } from '../../core/streams.js';
 import type { Database, TasksTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import type { BatchWriter } from '../../store/writer.js';
@@ -83,23 +83,30 @@ export class TaskService {
     return this.db.selectFrom('tasks').selectAll().where('pipeline_id', '=', pipelineId).where(this.visibleFilter(me)).orderBy('created_at').orderBy('task_id').execute();
   }
 
-  async upstreamOf(taskIds: readonly string[]): Promise<Map<string, Upstream[]>> {
-    const out = new Map<string, Upstream[]>(taskIds.map((id) => [id, []]));
-    if (taskIds.length === 0) return out;
-    const rows = await this.db
+  /** The tasks each of `taskIds` waits for, with what dependents see of them. */
+  private upstreamQuery(taskIds: readonly string[]) {
+    return this.db
       .selectFrom('task_dependencies as d')
       .innerJoin('tasks as u', 'u.task_id', 'd.depends_on')
       .select(['d.task_id as dependent', 'u.task_id', 'u.title', 'u.status', 'u.output', 'u.artifacts'])
       .where('d.task_id', 'in', [...taskIds])
-      .orderBy('u.created_at')
-      .execute();
-    for (const r of rows) out.get(r.dependent)!.push(r);
-    return out;
+      .orderBy('u.created_at');
+  }
+
+  async upstreamOf(taskIds: readonly string[]): Promise<Map<string, Upstream[]>> {
+    return byDependent(taskIds, taskIds.length === 0 ? [] : await this.upstreamQuery(taskIds).execute());
   }
 
   async toTasks(rows: TasksTable[]): Promise<Task[]> {
     const up = await this.upstreamOf(rows.map((r) => r.task_id));
     return rows.map((r) => toTask(r, up.get(r.task_id) ?? []));
+  }
+
+  /** Inside a writer job: the task as that job's transaction sees it. */
+  private taskIn(sql: SyncSql, taskId: string): Task {
+    const row = sql.get(this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).compile());
+    if (!row) throw notFound('task');
+    return toTask(row, byDependent([taskId], sql.all(this.upstreamQuery([taskId]).compile())).get(taskId) ?? []);
   }
 
   async get(me: string, taskId: string): Promise<Task> {
@@ -166,22 +173,25 @@ export class TaskService {
     if (p.topic_id) this.checkTopic(me, p.topic_id);
     const taskId = newTaskId();
     const now = Date.now();
-    await this.writer.run((sql) => {
-      let pipelineId: string;
-      if (p.pipeline_id) {
-        const pl = sql.get(this.db.selectFrom('pipelines').select(['owner_id', 'state']).where('pipeline_id', '=', p.pipeline_id).compile());
-        if (!pl) throw notFound('pipeline');
-        if (pl.owner_id !== me) throw forbidden("only a pipeline's owner adds tasks to it");
-        pipelineId = p.pipeline_id;
-        // A finished pipeline with new work is running again (as with pipeline/add).
-        if (pl.state === 'done') sql.run(this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).compile());
-      } else pipelineId = ensureDefaultPipeline(this.db, sql, me, now);
-      this.insertTask(sql, me, taskId, pipelineId, now, p);
-    });
-    const task = await this.get(me, taskId);
-    await this.notify(task, 'created', me, null, null);
-    await this.onChange(task, 'created', null);
-    return task;
+    const task = await this.writer.run(
+      (sql) => {
+        let pipelineId: string;
+        if (p.pipeline_id) {
+          const pl = sql.get(this.db.selectFrom('pipelines').select(['owner_id', 'state']).where('pipeline_id', '=', p.pipeline_id).compile());
+          if (!pl) throw notFound('pipeline');
+          if (pl.owner_id !== me) throw forbidden("only a pipeline's owner adds tasks to it");
+          pipelineId = p.pipeline_id;
+          // A finished pipeline with new work is running again (as with pipeline/add).
+          if (pl.state === 'done') sql.run(this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).compile());
+        } else pipelineId = ensureDefaultPipeline(this.db, sql, me, now);
+        this.insertTask(sql, me, taskId, pipelineId, now, p);
+        const created = this.taskIn(sql, taskId);
+        return { task: created, pushes: this.stageUpdate(sql, created, 'created', me, null, null) };
+      },
+      (r) => this.streams.fanOut(r.pushes),
+    );
+    await this.onChange(task.task, 'created', null);
+    return task.task;
   }
 
   /** Inside a writer job: one new task in `todo`, with its first timeline entry. */
@@ -246,40 +256,43 @@ export class TaskService {
       note?: string | null;
     },
   ): Promise<Task> {
-    const before = await this.writer.run((sql) => {
-      const row = sql.get(this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).compile());
-      if (!row) throw notFound('task');
-      if (opts.move) {
-        const roles = actor === HUB ? new Set(['hub' as const]) : rolesOf(row, actor);
-        const no = refusal(opts.move, row.status as TaskStatus, roles);
-        if (no) throw no.code === 'forbidden' ? forbidden(no.why) : conflict(no.why);
-      }
-      opts.check?.(row, sql);
-      const now = Date.now();
-      const patch = { ...opts.patch(row, now, sql), updated_at: now };
-      sql.run(this.db.updateTable('tasks').set(patch).where('task_id', '=', taskId).compile());
-      const to = patch.status ?? row.status;
-      // The reward moves in the same transaction as the status: to the runner on done, back on cancel.
-      if (row.reward_asset !== null && to !== row.status) {
-        if (to === 'done') this.rewards.release(sql, taskId, patch.runner_id ?? row.runner_id ?? row.owner_id);
-        else if (to === 'cancelled') this.rewards.refund(sql, taskId);
-      }
-      this.record(sql, taskId, now, actor, kind, row.status, to, opts.note ?? null);
-      return row;
-    });
-    const [after] = await this.toTasks([(await this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).executeTakeFirst())!]);
-    await this.notify(after!, kind, actor, before.status as TaskStatus, opts.note ?? null);
-    await this.onChange(after!, kind, before.status as TaskStatus);
-    return after!;
+    // The change, its timeline entry and its task.updated pushes commit together: nobody misses a change that happened.
+    const { before, after } = await this.writer.run(
+      (sql) => {
+        const row = sql.get(this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).compile());
+        if (!row) throw notFound('task');
+        if (opts.move) {
+          const roles = actor === HUB ? new Set(['hub' as const]) : rolesOf(row, actor);
+          const no = refusal(opts.move, row.status as TaskStatus, roles);
+          if (no) throw no.code === 'forbidden' ? forbidden(no.why) : conflict(no.why);
+        }
+        opts.check?.(row, sql);
+        const now = Date.now();
+        const patch = { ...opts.patch(row, now, sql), updated_at: now };
+        sql.run(this.db.updateTable('tasks').set(patch).where('task_id', '=', taskId).compile());
+        const to = patch.status ?? row.status;
+        // The reward moves in the same transaction as the status: to the runner on done, back on cancel.
+        if (row.reward_asset !== null && to !== row.status) {
+          if (to === 'done') this.rewards.release(sql, taskId, patch.runner_id ?? row.runner_id ?? row.owner_id);
+          else if (to === 'cancelled') this.rewards.refund(sql, taskId);
+        }
+        this.record(sql, taskId, now, actor, kind, row.status, to, opts.note ?? null);
+        const changed = this.taskIn(sql, taskId);
+        return { before: row, after: changed, pushes: this.stageUpdate(sql, changed, kind, actor, row.status as TaskStatus, opts.note ?? null) };
+      },
+      (r) => this.streams.fanOut(r.pushes),
+    );
+    await this.onChange(after, kind, before.status as TaskStatus);
+    return after;
   }
 
-  /** task.updated to owner, runner and reviewer, and to the task's topic. */
-  async notify(task: Task, change: string, actor: string, from: TaskStatus | null, note: string | null): Promise<void> {
+  /** Inside the change's writer job: task.updated to owner, runner and reviewer, and to the task's topic. */
+  private stageUpdate(sql: SyncSql, task: Task, change: string, actor: string, from: TaskStatus | null, note: string | null): StagedPush[] {
     const people = new Set([task.owner_id, task.runner_id, task.reviewer_id].filter((x): x is string => x !== null));
+    const streams = [...people].map(agentStream);
+    if (task.topic_id) streams.push(topicStream(task.topic_id));
     const data = { task, change, actor, from_status: from, note };
-    const appends = [...people].map((a) => this.streams.append(agentStream(a), 'task.updated', () => data));
-    if (task.topic_id) appends.push(this.streams.append(topicStream(task.topic_id), 'task.updated', () => data));
-    await Promise.all(appends);
+    return streams.map((stream) => this.streams.stage(sql, stream, 'task.updated', data));
   }
 
   /** A runner taken off a task (reassigned, or stale) hears it: it is no longer among the task's people. */
@@ -536,4 +549,10 @@ export class TaskService {
 
 function waitingOn(waiting: readonly Upstream[]): string {
   return `waiting on ${waiting.length} unfinished dependenc${waiting.length === 1 ? 'y' : 'ies'}: ${waiting.map((w) => `${w.task_id} (${w.status})`).join(', ')}`;
+}
+
+function byDependent(taskIds: readonly string[], rows: ReadonlyArray<Upstream & { dependent: string }>): Map<string, Upstream[]> {
+  const out = new Map<string, Upstream[]>(taskIds.map((id) => [id, []]));
+  for (const r of rows) out.get(r.dependent)?.push(r);
+  return out;
 }
