@@ -149,6 +149,10 @@ describe('task.ready announcements', () => {
     await outsider.client.waitFrame((f) => f.event === 'task.ready' && (f.data as { task_id: string }).task_id === open.task_id, 5000, 'task.ready for the open task');
     // Its own stream is in order: the private task's announcement would have come before.
     expect(readyIds(outsider.client.pushes())).toEqual([open.task_id]);
+    // Nor does pipeline/status name it to the outsider; the owner sees both.
+    const seen = async (who: TestAgent) => ok<{ ready: string[] }>(await call(hub, who, 'pipeline/status', { pipeline_id: secret.pipeline_id })).ready;
+    expect(await seen(outsider.agent)).toEqual([open.task_id]);
+    expect((await seen(owner)).sort()).toEqual([secret.task_id, open.task_id].sort());
   });
 
   it('cancelling the last open task finishes its pipeline; a task created in a finished pipeline runs it again and is announced', async () => {

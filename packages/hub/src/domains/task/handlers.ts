@@ -32,6 +32,6 @@ export function workHandlers(tasks: TaskService, pipelines: PipelineService): Pi
     'pipeline/delete': (p, ctx) => pipelines.delete(ctx.agentId, p.pipeline_id),
     'pipeline/add': (p, ctx) => pipelines.add(ctx.agentId, p),
     'pipeline/run': (p, ctx) => pipelines.run(ctx.agentId, p.pipeline_id),
-    'pipeline/status': (p) => pipelines.status(p.pipeline_id),
+    'pipeline/status': (p, ctx) => pipelines.statusFor(ctx.agentId, p.pipeline_id),
   };
 }

@@ -206,6 +206,13 @@ export class PipelineService {
     return { pipeline, ready, held };
   }
 
+  /** pipeline/status as the caller may see it: ready and held list only tasks it may see (counts are totals). */
+  async statusFor(me: string, pipelineId: string): Promise<ResultOf<'pipeline/status'>> {
+    const s = await this.status(pipelineId);
+    const visible = new Set((await this.tasks.inPipeline(me, pipelineId)).map((t) => t.task_id));
+    return { pipeline: s.pipeline, ready: s.ready.filter((id) => visible.has(id)), held: s.held.filter((id) => visible.has(id)) };
+  }
+
   /** Marks the pipeline done when every task is done or cancelled. */
   private async settle(pipelineId: string, known?: ResultOf<'pipeline/status'>): Promise<ResultOf<'pipeline/status'>> {
     const s = known ?? (await this.status(pipelineId));
