@@ -24,6 +24,7 @@ export const DOMAIN_PROPERTIES = {
   capabilities: 'capabilities',
   task: 'tasks',
   pipeline: 'pipelines',
+  world: 'worlds',
   // Singular on purpose: `client.delegate.request(...)` reads as a verb, and `delegates` would name the agents, not the service.
   delegate: 'delegate',
 } as const satisfies Record<string, string>;

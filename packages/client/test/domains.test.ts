@@ -50,6 +50,7 @@ const SPEC_PROPERTIES: Record<string, string> = {
   capabilities: 'capabilities',
   task: 'tasks',
   pipeline: 'pipelines',
+  world: 'worlds',
   delegate: 'delegate',
 };
 /** Client-side methods next to the generated ones: more than one call each, so not actions. */
@@ -103,6 +104,9 @@ describe('domain helpers: the registry, name for name', () => {
       'tasks.graph',
       'pipelines.run',
       'pipelines.status',
+      'worlds.join',
+      'worlds.candidates',
+      'worlds.moderate',
     ]) {
       expect(expected).toContain(p);
     }
@@ -117,7 +121,8 @@ describe('domain helpers: the registry, name for name', () => {
   });
 
   it('naming helpers: the fallback for an unmapped domain and camelCase agree with the spec', () => {
-    expect(domainProperty('world')).toBe('world');
+    expect(domainProperty('chat')).toBe('chat');
+    expect(domainProperty('world')).toBe('worlds');
     expect(domainProperty('constructor')).toBe('constructor');
     expect(domainProperty('notification')).toBe('notifications');
     expect(domainProperty('task')).toBe('tasks');
@@ -299,7 +304,8 @@ function typeChecks(c: ParleyClient, topic_id: ParamsOf<'topic/get'>['topic_id']
   expectTypeOf<CamelCase<'publish_as'>>().toEqualTypeOf<'publishAs'>();
   expectTypeOf<CamelCase<'a-b/c_d'>>().toEqualTypeOf<'aBCD'>();
   expectTypeOf<DomainProperty<'notification'>>().toEqualTypeOf<'notifications'>();
-  expectTypeOf<DomainProperty<'world'>>().toEqualTypeOf<'world'>();
+  expectTypeOf<DomainProperty<'chat'>>().toEqualTypeOf<'chat'>();
+  expectTypeOf<DomainProperty<'world'>>().toEqualTypeOf<'worlds'>();
 
   // params and results come from the registry
   expectTypeOf(c.topics.publish).parameter(0).toEqualTypeOf<ParamsOf<'topic/publish'>>();

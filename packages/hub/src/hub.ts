@@ -19,6 +19,7 @@ import { P2PService, p2pHandlers } from './domains/p2p/index.js';
 import { TalkService, talkHandlers } from './domains/talk/index.js';
 import { PipelineService, TaskService, workHandlers } from './domains/task/index.js';
 import { TopicMessages, TopicModeration, TopicService, topicHandlers } from './domains/topic/index.js';
+import { createWorlds, worldHandlers } from './domains/world/index.js';
 import { Metrics } from './metrics.js';
 import type { Database } from './store/schema.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -113,6 +114,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     visibleTopicIds: (id) => topics.visibleIds(id),
   });
   const pipelines = new PipelineService(tasks);
+  const worlds = createWorlds(db, store.sql, writer, streams, agents);
 
   // Local end of fan-out: every recipient's open sessions, plus its long polls.
   bus.subscribe((msg) => {
@@ -137,6 +139,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...workHandlers(tasks, pipelines),
     ...memoryHandlers(memory),
     ...delegateHandlers(delegations, grants),
+    ...worldHandlers(worlds),
   };
   const auth = new Auth(db, agents, cfg.tokenTtlSeconds);
   const dedupe = new Dedupe(db, store.sql, writer, (err) => log.error({ err }, 'storing a dedupe record failed'));

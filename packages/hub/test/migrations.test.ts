@@ -108,4 +108,33 @@ describe('migrations', () => {
       { task_id: 'tsk_open', reward_state: 'held', reward_to: null },
     ]);
   });
+  it('0007 keeps the world and participant-context indexes in step with their tables', async () => {
+    const sqlite = new BetterSqlite3(':memory:');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    const { error, results } = await migrator.migrateToLatest();
+    expect(error).toBeUndefined();
+    expect(results?.map((r) => [r.migrationName, r.status])).toContainEqual(['0007_worlds', 'Success']);
+    await db
+      .insertInto('worlds')
+      .values({
+        world_id: 'wld_a', display_name: 'Harbour', world_context_text: 'boats and tides', participant_context_field: 'who are you',
+        visibility: 'public', join_policy: 'open', status: 'enabled', owner_id: 'o', max_turns: 12, turn_timeout_ms: 120000,
+        timeout_behavior: 'skip_turn', end_mode: 'dual', created_at: 1, updated_at: 1, last_activity_at: 1,
+      })
+      .execute();
+    await db.insertInto('world_members').values({ world_id: 'wld_a', agent_id: 'o', role: 'owner', participant_context_text: 'I sail dinghies', joined_at: 1 }).execute();
+    const match = (table: string, q: string) => sqlite.prepare(`select rowid from ${table} where ${table} match ?`).all(q).length;
+    expect(match('worlds_fts', 'tides')).toBe(1);
+    expect(match('world_members_fts', 'dinghies')).toBe(1);
+    await db.updateTable('worlds').set({ world_context_text: 'lighthouses' }).execute();
+    await db.updateTable('world_members').set({ participant_context_text: 'I row' }).execute();
+    expect(match('worlds_fts', 'tides')).toBe(0);
+    expect(match('worlds_fts', 'lighthouses')).toBe(1);
+    expect(match('world_members_fts', 'dinghies')).toBe(0);
+    await db.deleteFrom('world_members').execute();
+    expect(match('world_members_fts', 'row')).toBe(0);
+    sqlite.prepare("insert into worlds_fts(worlds_fts) values ('integrity-check')").run();
+    sqlite.prepare("insert into world_members_fts(world_members_fts) values ('integrity-check')").run();
+  });
 });

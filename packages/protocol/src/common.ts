@@ -7,6 +7,8 @@ export const TopicId = z.string().regex(/^top_[a-z0-9]{1,40}$/, 'a topic id is "
 export const MessageId = z.string().regex(/^msg_[a-z0-9]{1,40}$/, 'a message id is "msg_" followed by lowercase letters and digits');
 export const TaskId = z.string().regex(/^tsk_[a-z0-9]{1,40}$/, 'a task id is "tsk_" followed by lowercase letters and digits');
 export const PipelineId = z.string().regex(/^pip_[a-z0-9]{1,40}$/, 'a pipeline id is "pip_" followed by lowercase letters and digits');
+export const WorldId = z.string().regex(/^wld_[a-z0-9]{1,40}$/, 'a world id is "wld_" followed by lowercase letters and digits');
+export const BroadcastId = z.string().regex(/^wbc_[a-z0-9]{1,40}$/, 'a broadcast id is "wbc_" followed by lowercase letters and digits');
 export const DelegationId = z.string().regex(/^dlg_[a-z0-9]{1,40}$/, 'a delegation id is "dlg_" followed by lowercase letters and digits');
 /** A URL a message or a task refers to (Parley stores no files). */
 export const HttpUrl = z.string().max(2048).regex(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'an http(s) URL');

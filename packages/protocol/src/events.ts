@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { AgentId, DelegationId, IsoTimestamp, PipelineId, TaskId, TopicId } from './common.js';
+import { AgentId, BroadcastId, DelegationId, IsoTimestamp, PipelineId, TaskId, TopicId, WorldId } from './common.js';
 import { Delegation } from './actions/delegate.js';
 import { Task, TaskStatus } from './actions/task.js';
 import { P2PMessage } from './actions/p2p.js';
 import { TopicMessage } from './actions/topic-messages.js';
 import { Topic } from './actions/topic.js';
+import { ReplyPolicy } from './actions/world.js';
 import { byName, defineEvent } from './registry.js';
 
 export const p2pMessageEvent = defineEvent({
@@ -93,6 +94,53 @@ export const delegateResultEvent = defineEvent({
   data: Delegation,
 });
 
+export const worldBroadcastEvent = defineEvent({
+  name: 'world.broadcast',
+  description:
+    "A notice from a world's owner or an admin, on the agent stream of every other member. `reply_policy` `zero`: do not answer; " +
+    '`at_most_one`: answer the sender at most once.',
+  data: z.object({
+    broadcast_id: BroadcastId,
+    world_id: WorldId,
+    world_name: z.string(),
+    from: AgentId,
+    content: z.string(),
+    reply_policy: ReplyPolicy,
+    sent_at: IsoTimestamp,
+  }),
+});
+
+export const worldInvitationEvent = defineEvent({
+  name: 'world.invitation',
+  description: 'The agent was invited to a world, on its agent stream; world/join accepts.',
+  data: z.object({ world_id: WorldId, world_name: z.string(), by: AgentId, invited_at: IsoTimestamp }),
+});
+
+export const worldJoinRequestEvent = defineEvent({
+  name: 'world.join_request',
+  description: "Someone asked to join an approval world; on the agent streams of the world's owner and admins.",
+  data: z.object({
+    world_id: WorldId,
+    world_name: z.string(),
+    agent_id: AgentId,
+    name: z.string().nullable(),
+    participant_context_text: z.string(),
+    requested_at: IsoTimestamp,
+  }),
+});
+
+export const worldJoinDecisionEvent = defineEvent({
+  name: 'world.join_decision',
+  description: "The agent's request to join a world was approved (it is now a member) or rejected; on its agent stream.",
+  data: z.object({ world_id: WorldId, world_name: z.string(), approved: z.boolean(), by: AgentId, decided_at: IsoTimestamp }),
+});
+
+export const worldBannedEvent = defineEvent({
+  name: 'world.banned',
+  description: 'The agent was banned from a world (and removed from its members); on its agent stream.',
+  data: z.object({ world_id: WorldId, world_name: z.string(), by: AgentId, reason: z.string().nullable(), banned_at: IsoTimestamp }),
+});
+
 /** Every push event of the protocol, keyed by name. */
 export const events = byName([
   p2pMessageEvent,
@@ -108,6 +156,11 @@ export const events = byName([
   taskReadyEvent,
   delegateRequestEvent,
   delegateResultEvent,
+  worldBroadcastEvent,
+  worldInvitationEvent,
+  worldJoinRequestEvent,
+  worldJoinDecisionEvent,
+  worldBannedEvent,
 ]);
 
 export type Events = typeof events;

@@ -74,6 +74,7 @@ describe('other messaging params', () => {
         'agent.presence', 'p2p.message', 'topic.blacklisted', 'topic.deleted', 'topic.invitation',
         'topic.join_decision', 'topic.join_request', 'topic.message', 'topic.updated',
         'task.updated', 'task.ready', 'delegate.request', 'delegate.result',
+        'world.broadcast', 'world.invitation', 'world.join_request', 'world.join_decision', 'world.banned',
       ].sort(),
     );
   });

@@ -90,6 +90,9 @@ describe('action registry', () => {
         'pipeline/status',
         'delegate/request', 'delegate/respond', 'delegate/get', 'delegate/grant', 'delegate/revoke', 'delegate/list',
         'delegate/publish_as', 'delegate/p2p_as',
+        'world/create', 'world/update', 'world/get', 'world/list', 'world/search', 'world/join', 'world/leave',
+        'world/memberships', 'world/members', 'world/candidates', 'world/invite', 'world/requests', 'world/approve',
+        'world/reject', 'world/moderate', 'world/broadcast',
       ].sort(),
     );
     expect(isActionName('p2p/send')).toBe(true);

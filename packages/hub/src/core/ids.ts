@@ -50,6 +50,8 @@ export const newTopicId = () => sortableId('top_');
 export const newTaskId = () => sortableId('tsk_');
 export const newPipelineId = () => sortableId('pip_');
 export const newDelegationId = () => sortableId('dlg_');
+export const newWorldId = () => sortableId('wld_');
+export const newBroadcastId = () => sortableId('wbc_');
 export const newSubmissionId = () => sortableId('sub_');
 export const iso = (ms: number) => new Date(ms).toISOString();
 

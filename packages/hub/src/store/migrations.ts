@@ -430,6 +430,106 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+  // Issue 7, worlds: the world with its episode policy defaults, members with
+  // their participant contexts, join requests, invitations, bans and
+  // broadcasts. Two full-text indexes: worlds (name and context, for
+  // world/search) and member contexts (bm25 ranking of world/candidates).
+  '0007_worlds': {
+    async up(outer: Kysely<unknown>) {
+      const sqlite = outer.getExecutor().adapter instanceof SqliteAdapter;
+      await outer.transaction().execute(async (db) => {
+        // Rowid tables (not WITHOUT ROWID): the FTS5 external-content indexes address rows by rowid.
+        await db.schema
+          .createTable('worlds')
+          .addColumn('world_id', 'text', (c) => c.primaryKey())
+          .addColumn('display_name', 'text', (c) => c.notNull())
+          .addColumn('world_context_text', 'text', (c) => c.notNull())
+          .addColumn('participant_context_field', 'text', (c) => c.notNull())
+          .addColumn('visibility', 'text', (c) => c.notNull())
+          .addColumn('join_policy', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('owner_id', 'text', (c) => c.notNull())
+          .addColumn('max_turns', 'integer', (c) => c.notNull())
+          .addColumn('turn_timeout_ms', 'integer', (c) => c.notNull())
+          .addColumn('timeout_behavior', 'text', (c) => c.notNull())
+          .addColumn('end_mode', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_activity_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('worlds_created').on('worlds').columns(['created_at', 'world_id']).execute();
+
+        await db.schema
+          .createTable('world_members')
+          .addColumn('world_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('participant_context_text', 'text', (c) => c.notNull())
+          .addColumn('joined_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('world_members_pk', ['world_id', 'agent_id'])
+          .execute();
+        await db.schema.createIndex('world_members_agent').on('world_members').columns(['agent_id', 'joined_at']).execute();
+
+        await db.schema
+          .createTable('world_join_requests')
+          .addColumn('world_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('participant_context_text', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('world_join_requests_pk', ['world_id', 'agent_id'])
+          .execute();
+        await db.schema
+          .createTable('world_invites')
+          .addColumn('world_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('by_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('world_invites_pk', ['world_id', 'agent_id'])
+          .execute();
+        await db.schema
+          .createTable('world_bans')
+          .addColumn('world_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('by_id', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('world_bans_pk', ['world_id', 'agent_id'])
+          .execute();
+        // Kept for the chat domain: an `at_most_one` reply is checked against the broadcast it answers.
+        await db.schema
+          .createTable('world_broadcasts')
+          .addColumn('broadcast_id', 'text', (c) => c.primaryKey())
+          .addColumn('world_id', 'text', (c) => c.notNull())
+          .addColumn('from_id', 'text', (c) => c.notNull())
+          .addColumn('content', 'text', (c) => c.notNull())
+          .addColumn('reply_policy', 'text', (c) => c.notNull())
+          .addColumn('recipients', 'integer', (c) => c.notNull())
+          .addColumn('sent_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('world_broadcasts_world').on('world_broadcasts').columns(['world_id', 'sent_at']).execute();
+
+        if (sqlite) {
+          await sql`create virtual table worlds_fts using fts5(display_name, world_context_text, content='worlds', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+          await sql`create trigger worlds_fts_ai after insert on worlds begin
+              insert into worlds_fts(rowid, display_name, world_context_text) values (new.rowid, new.display_name, new.world_context_text); end`.execute(db);
+          await sql`create trigger worlds_fts_ad after delete on worlds begin
+              insert into worlds_fts(worlds_fts, rowid, display_name, world_context_text) values ('delete', old.rowid, old.display_name, old.world_context_text); end`.execute(db);
+          await sql`create trigger worlds_fts_au after update of display_name, world_context_text on worlds begin
+              insert into worlds_fts(worlds_fts, rowid, display_name, world_context_text) values ('delete', old.rowid, old.display_name, old.world_context_text);
+              insert into worlds_fts(rowid, display_name, world_context_text) values (new.rowid, new.display_name, new.world_context_text); end`.execute(db);
+
+          await sql`create virtual table world_members_fts using fts5(participant_context_text, content='world_members', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+          await sql`create trigger world_members_fts_ai after insert on world_members begin
+              insert into world_members_fts(rowid, participant_context_text) values (new.rowid, new.participant_context_text); end`.execute(db);
+          await sql`create trigger world_members_fts_ad after delete on world_members begin
+              insert into world_members_fts(world_members_fts, rowid, participant_context_text) values ('delete', old.rowid, old.participant_context_text); end`.execute(db);
+          await sql`create trigger world_members_fts_au after update of participant_context_text on world_members begin
+              insert into world_members_fts(world_members_fts, rowid, participant_context_text) values ('delete', old.rowid, old.participant_context_text);
+              insert into world_members_fts(rowid, participant_context_text) values (new.rowid, new.participant_context_text); end`.execute(db);
+        }
+      });
+    },
+  },
 };
 
 /**

@@ -249,6 +249,65 @@ export interface DelegateGrantsTable {
   created_at: number;
 }
 
+export interface WorldsTable {
+  world_id: string;
+  display_name: string;
+  world_context_text: string;
+  participant_context_field: string;
+  visibility: string;
+  join_policy: string;
+  status: string;
+  owner_id: string;
+  /** Episode policy defaults, applied by chat. */
+  max_turns: number;
+  turn_timeout_ms: number;
+  timeout_behavior: string;
+  end_mode: string;
+  created_at: number;
+  updated_at: number;
+  last_activity_at: number;
+}
+
+export interface WorldMembersTable {
+  world_id: string;
+  agent_id: string;
+  role: string;
+  participant_context_text: string;
+  joined_at: number;
+}
+
+export interface WorldJoinRequestsTable {
+  world_id: string;
+  agent_id: string;
+  participant_context_text: string;
+  created_at: number;
+}
+
+export interface WorldInvitesTable {
+  world_id: string;
+  agent_id: string;
+  by_id: string;
+  created_at: number;
+}
+
+export interface WorldBansTable {
+  world_id: string;
+  agent_id: string;
+  by_id: string;
+  reason: string | null;
+  created_at: number;
+}
+
+export interface WorldBroadcastsTable {
+  broadcast_id: string;
+  world_id: string;
+  from_id: string;
+  content: string;
+  reply_policy: string;
+  recipients: number;
+  sent_at: number;
+}
+
 export interface Database {
   meta: MetaTable;
   agents: AgentsTable;
@@ -275,4 +334,10 @@ export interface Database {
   task_submissions: TaskSubmissionsTable;
   delegations: DelegationsTable;
   delegate_grants: DelegateGrantsTable;
+  worlds: WorldsTable;
+  world_members: WorldMembersTable;
+  world_join_requests: WorldJoinRequestsTable;
+  world_invites: WorldInvitesTable;
+  world_bans: WorldBansTable;
+  world_broadcasts: WorldBroadcastsTable;
 }

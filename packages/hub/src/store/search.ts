@@ -23,8 +23,8 @@ const MAX_TERMS = 16;
  * filters, quotes). Words of three or more characters also match as prefixes
  * ("deploy" finds "deployment"). Null when the text has no words at all.
  */
-export function ftsQuery(text: string, mode: MatchMode): string | null {
-  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, MAX_TERMS);
+export function ftsQuery(text: string, mode: MatchMode, maxTerms = MAX_TERMS): string | null {
+  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, maxTerms);
   if (words.length === 0) return null;
   const terms = words.map((w) => (w.length >= 3 ? `"${w}"*` : `"${w}"`));
   return terms.join(mode === 'all' ? ' ' : ' OR ');

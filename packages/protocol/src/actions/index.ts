@@ -12,6 +12,7 @@ import { talkActions } from './talk.js';
 import { taskActions } from './task.js';
 import { topicMessageActions } from './topic-messages.js';
 import { topicActions } from './topic.js';
+import { worldActions } from './world.js';
 
 export * from './agent.js';
 export * from './capabilities.js';
@@ -25,6 +26,7 @@ export * from './talk.js';
 export * from './task.js';
 export * from './topic-messages.js';
 export * from './topic.js';
+export * from './world.js';
 
 /** Every action of the protocol, keyed by name. Add an action here and it exists everywhere. */
 export const actions = byName([
@@ -40,6 +42,7 @@ export const actions = byName([
   ...taskActions,
   ...pipelineActions,
   ...delegateActions,
+  ...worldActions,
 ]);
 
 export type Actions = typeof actions;

@@ -1,0 +1,60 @@
+import type { ResultOf, WorldCandidate, WorldRole } from '@parley/protocol';
+import { iso } from '../../core/ids.js';
+import { ftsQuery } from '../../store/search.js';
+import { rankContexts } from '../../store/world-search.js';
+import { nextOffset, readOffset } from './rows.js';
+import type { WorldService } from './service.js';
+
+/** Context texts are long; more of their words take part in matching than in a typed search. */
+const CONTEXT_TERMS = 48;
+
+type CandidatePage = { candidates: WorldCandidate[]; next_cursor: string | null };
+
+/**
+ * world/candidates: the other members online now, ranked by how well their
+ * participant context matches the caller's. The score is bm25 over the
+ * members' contexts with the caller's words as an any-word query (FTS5 gives
+ * lower-is-better; we return its negation, so higher is better and 0 is "no
+ * word in common"). Ties and non-matches go most recently joined first.
+ */
+export class WorldCandidates {
+  constructor(private readonly worlds: WorldService) {}
+
+  async candidates(me: string, worldId: string, limit: number, cursor: string | undefined): Promise<ResultOf<'world/candidates'>> {
+    const { row } = await this.worlds.member(me, worldId);
+    // A paused world offers nobody: chats are not started in it until it resumes.
+    if (row.status === 'paused') return { world_id: worldId, candidates: [], next_cursor: null };
+    return { world_id: worldId, ...(await this.page(me, worldId, limit, cursor)) };
+  }
+
+  /** The ranked page; the caller must be a member of an enabled world (world/join calls it right after joining). */
+  async page(me: string, worldId: string, limit: number, cursor: string | undefined): Promise<CandidatePage> {
+    const { db, agents } = this.worlds;
+    const members = await db.selectFrom('world_members').selectAll().where('world_id', '=', worldId).execute();
+    const mine = members.find((m) => m.agent_id === me);
+    const online = members.filter((m) => m.agent_id !== me && agents.isOnline(m.agent_id));
+    const scores = new Map<string, number>();
+    const match = mine ? ftsQuery(mine.participant_context_text, 'any', CONTEXT_TERMS) : null;
+    if (match && online.length > 0) {
+      for (const r of await rankContexts(db, match, worldId)) scores.set(r.agent_id, Math.max(0, -Number(r.rank)));
+    }
+    const ranked = online
+      .map((m) => ({ m, score: scores.get(m.agent_id) ?? 0 }))
+      .sort((a, b) => b.score - a.score || Number(b.m.joined_at) - Number(a.m.joined_at) || (a.m.agent_id < b.m.agent_id ? -1 : 1));
+    // Presence and scores move between pages, so the cursor is a position in the ranking, not a key.
+    const start = readOffset(cursor);
+    const page = ranked.slice(start, start + limit);
+    const names = await agents.namesOf(page.map((c) => c.m.agent_id));
+    return {
+      candidates: page.map(({ m, score }) => ({
+        target_agent_id: m.agent_id,
+        name: names.get(m.agent_id) ?? null,
+        role: m.role as WorldRole,
+        participant_context_text: m.participant_context_text,
+        score,
+        joined_at: iso(Number(m.joined_at)),
+      })),
+      next_cursor: nextOffset(start, limit, ranked.length),
+    };
+  }
+}

@@ -1,0 +1,168 @@
+import { agentStream, type ParsedParamsOf, type ResultOf, type WorldRole } from '@parley/protocol';
+import { conflict, forbidden, notFound } from '../../core/errors.js';
+import { iso } from '../../core/ids.js';
+import type { WorldsTable } from '../../store/schema.js';
+import type { SyncSql } from '../../store/sql.js';
+import type { WorldCandidates } from './candidates.js';
+import type { WorldService } from './service.js';
+
+/** How many candidates world/join returns with a successful join. */
+const JOIN_CANDIDATES = 20;
+
+/** Getting in and out: join (open, approval, invite), leave, invitations and join requests. */
+export class WorldMembership {
+  constructor(
+    private readonly worlds: WorldService,
+    private readonly candidates: WorldCandidates,
+  ) {}
+
+  private get db() {
+    return this.worlds.db;
+  }
+
+  async join(me: string, p: ParsedParamsOf<'world/join'>): Promise<ResultOf<'world/join'>> {
+    const { row, role } = await this.worlds.visible(me, p.world_id);
+    if (row.status === 'paused') throw conflict('the world is paused: nobody joins until it is resumed');
+    const now = Date.now();
+    if (role) {
+      // Joining again as a member replaces what the agent says about itself (and so its candidate ranking).
+      await this.worlds.writer.run((sql) => {
+        sql.run(
+          this.db
+            .updateTable('world_members')
+            .set({ participant_context_text: p.participant_context_text })
+            .where('world_id', '=', p.world_id)
+            .where('agent_id', '=', me)
+            .compile(),
+        );
+      });
+      return this.joined(me, p.world_id, role);
+    }
+    if (this.worlds.isBanned(p.world_id, me)) throw forbidden('you are banned from this world');
+    const invited = this.worlds.isInvited(p.world_id, me);
+    if (!invited && row.join_policy === 'invite') throw forbidden('this world is invite only: ask its owner or an admin for an invitation');
+    if (!invited && row.join_policy === 'approval') return this.requestToJoin(me, row, p.participant_context_text);
+    await this.worlds.writer.run((sql) => {
+      // Checked again inside the write: a ban that lands between the check above and here wins.
+      this.worlds.assertNotBanned(p.world_id, me, sql);
+      this.addMemberWithin(sql, p.world_id, me, p.participant_context_text, now);
+    });
+    return this.joined(me, p.world_id, 'member');
+  }
+
+  private async joined(me: string, worldId: string, role: WorldRole): Promise<ResultOf<'world/join'>> {
+    return { world_id: worldId, status: 'joined', role, candidates: await this.candidates.page(me, worldId, JOIN_CANDIDATES, undefined) };
+  }
+
+  /** Makes the agent a member and clears its invitation and request, in the caller's transaction. */
+  private addMemberWithin(sql: SyncSql, worldId: string, agentId: string, context: string, now: number): void {
+    sql.run(
+      this.db
+        .insertInto('world_members')
+        .values({ world_id: worldId, agent_id: agentId, role: 'member', participant_context_text: context, joined_at: now })
+        .onConflict((oc) => oc.columns(['world_id', 'agent_id']).doNothing())
+        .compile(),
+    );
+    sql.run(this.db.deleteFrom('world_invites').where('world_id', '=', worldId).where('agent_id', '=', agentId).compile());
+    sql.run(this.db.deleteFrom('world_join_requests').where('world_id', '=', worldId).where('agent_id', '=', agentId).compile());
+    this.worlds.touchWithin(sql, worldId, now);
+  }
+
+  private async requestToJoin(me: string, row: WorldsTable, context: string): Promise<ResultOf<'world/join'>> {
+    const worldId = row.world_id;
+    const now = Date.now();
+    // Asking again replaces the context given; only the first request tells the managers.
+    const isNew = await this.worlds.writer.run((sql) => {
+      this.worlds.assertNotBanned(worldId, me, sql);
+      const existing = sql.get(
+        this.db.selectFrom('world_join_requests').select('created_at').where('world_id', '=', worldId).where('agent_id', '=', me).compile(),
+      );
+      sql.run(
+        this.db
+          .insertInto('world_join_requests')
+          .values({ world_id: worldId, agent_id: me, participant_context_text: context, created_at: now })
+          .onConflict((oc) => oc.columns(['world_id', 'agent_id']).doUpdateSet({ participant_context_text: context }))
+          .compile(),
+      );
+      return existing === undefined;
+    });
+    if (isNew) {
+      const name = (await this.worlds.agents.namesOf([me])).get(me) ?? null;
+      const data = { world_id: worldId, world_name: row.display_name, agent_id: me, name, participant_context_text: context, requested_at: iso(now) };
+      await Promise.all((await this.worlds.managerIds(worldId)).map((m) => this.worlds.streams.append(agentStream(m), 'world.join_request', () => data)));
+    }
+    return { world_id: worldId, status: 'requested', role: null, candidates: null };
+  }
+
+  async leave(me: string, worldId: string): Promise<ResultOf<'world/leave'>> {
+    const { role } = await this.worlds.visible(me, worldId);
+    if (role === 'owner') throw conflict('the owner cannot leave its own world');
+    const table = role ? 'world_members' : 'world_join_requests';
+    const left = await this.worlds.writer.run((sql) => sql.run(this.db.deleteFrom(table).where('world_id', '=', worldId).where('agent_id', '=', me).compile()));
+    return { world_id: worldId, left: left > 0 };
+  }
+
+  async invite(me: string, p: ParsedParamsOf<'world/invite'>): Promise<ResultOf<'world/invite'>> {
+    const { row } = await this.worlds.managed(me, p.world_id);
+    if (this.worlds.agents.contactPolicyOf(p.agent_id) === null) throw notFound('agent');
+    if (this.worlds.roleOf(p.world_id, p.agent_id)) return { world_id: p.world_id, agent_id: p.agent_id, status: 'already_member' };
+    const now = Date.now();
+    // The invitation and its push are one transaction.
+    await this.worlds.streams.append(
+      agentStream(p.agent_id),
+      'world.invitation',
+      () => ({ world_id: p.world_id, world_name: row.display_name, by: me, invited_at: iso(now) }),
+      (sql) => {
+        if (this.worlds.isBanned(p.world_id, p.agent_id, sql)) throw conflict('that agent is banned from this world; unban it first');
+        sql.run(
+          this.db
+            .insertInto('world_invites')
+            .values({ world_id: p.world_id, agent_id: p.agent_id, by_id: me, created_at: now })
+            .onConflict((oc) => oc.columns(['world_id', 'agent_id']).doUpdateSet({ by_id: me, created_at: now }))
+            .compile(),
+        );
+      },
+    );
+    return { world_id: p.world_id, agent_id: p.agent_id, status: 'invited' };
+  }
+
+  async requests(me: string, worldId: string): Promise<ResultOf<'world/requests'>> {
+    await this.worlds.managed(me, worldId);
+    const rows = await this.db.selectFrom('world_join_requests').selectAll().where('world_id', '=', worldId).orderBy('created_at').orderBy('agent_id').execute();
+    const names = await this.worlds.agents.namesOf(rows.map((r) => r.agent_id));
+    return {
+      requests: rows.map((r) => ({
+        world_id: r.world_id,
+        agent_id: r.agent_id,
+        name: names.get(r.agent_id) ?? null,
+        participant_context_text: r.participant_context_text,
+        requested_at: iso(Number(r.created_at)),
+      })),
+    };
+  }
+
+  async decide(me: string, p: ParsedParamsOf<'world/approve'>, approved: boolean): Promise<ResultOf<'world/approve'>> {
+    const { row } = await this.worlds.managed(me, p.world_id);
+    const now = Date.now();
+    // The decision and the requester's push are one transaction; a request decided meanwhile is not_found.
+    await this.worlds.streams.append(
+      agentStream(p.agent_id),
+      'world.join_decision',
+      () => ({ world_id: p.world_id, world_name: row.display_name, approved, by: me, decided_at: iso(now) }),
+      (sql) => {
+        const pending = sql.get(
+          this.db
+            .selectFrom('world_join_requests')
+            .select('participant_context_text')
+            .where('world_id', '=', p.world_id)
+            .where('agent_id', '=', p.agent_id)
+            .compile(),
+        );
+        if (!pending) throw notFound('join request');
+        if (approved) this.addMemberWithin(sql, p.world_id, p.agent_id, pending.participant_context_text, now);
+        else sql.run(this.db.deleteFrom('world_join_requests').where('world_id', '=', p.world_id).where('agent_id', '=', p.agent_id).compile());
+      },
+    );
+    return { world_id: p.world_id, agent_id: p.agent_id, status: approved ? 'approved' : 'rejected' };
+  }
+}

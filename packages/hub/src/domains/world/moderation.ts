@@ -1,0 +1,109 @@
+import { agentStream, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
+import { conflict, forbidden, notFound } from '../../core/errors.js';
+import { iso, newBroadcastId } from '../../core/ids.js';
+import type { WorldService } from './service.js';
+
+/** Owner and admin powers: ban, unban, pause, resume, roles, and broadcasts to the members. */
+export class WorldModeration {
+  constructor(private readonly worlds: WorldService) {}
+
+  private get db() {
+    return this.worlds.db;
+  }
+
+  async moderate(me: string, p: ParsedParamsOf<'world/moderate'>): Promise<ResultOf<'world/moderate'>> {
+    const { row, role } = await this.worlds.managed(me, p.world_id);
+    const target = p.agent_id ?? null;
+    switch (p.action) {
+      case 'pause':
+        await this.worlds.setStatus(p.world_id, 'paused');
+        break;
+      case 'resume':
+        await this.worlds.setStatus(p.world_id, 'enabled');
+        break;
+      case 'ban':
+        await this.ban(me, role === 'owner', p.world_id, row.display_name, target!, p.reason ?? null);
+        break;
+      case 'unban': {
+        const removed = await this.worlds.writer.run((sql) =>
+          sql.run(this.db.deleteFrom('world_bans').where('world_id', '=', p.world_id).where('agent_id', '=', target!).compile()),
+        );
+        if (removed === 0) throw notFound('ban');
+        break;
+      }
+      case 'promote':
+      case 'demote': {
+        if (role !== 'owner') throw forbidden('only the owner promotes and demotes admins');
+        const next = p.action === 'promote' ? 'admin' : 'member';
+        await this.worlds.writer.run((sql) => {
+          const current = this.worlds.roleOf(p.world_id, target!, sql);
+          if (!current) throw notFound('member');
+          if (current === 'owner') throw conflict("the owner's role cannot change");
+          sql.run(this.db.updateTable('world_members').set({ role: next }).where('world_id', '=', p.world_id).where('agent_id', '=', target!).compile());
+        });
+        break;
+      }
+    }
+    return { world: await this.worlds.get(me, p.world_id), action: p.action, agent_id: target };
+  }
+
+  private async ban(me: string, byOwner: boolean, worldId: string, worldName: string, agentId: string, reason: string | null): Promise<void> {
+    if (agentId === me) throw conflict('you cannot ban yourself');
+    if (this.worlds.agents.contactPolicyOf(agentId) === null) throw notFound('agent');
+    const now = Date.now();
+    // The ban, the removal and the banned agent's push are one transaction: never banned yet still a member.
+    await this.worlds.streams.append(
+      agentStream(agentId),
+      'world.banned',
+      () => ({ world_id: worldId, world_name: worldName, by: me, reason, banned_at: iso(now) }),
+      (sql) => {
+        const current = this.worlds.roleOf(worldId, agentId, sql);
+        if (current === 'owner') throw forbidden('the owner cannot be banned from its world');
+        if (current === 'admin' && !byOwner) throw forbidden('only the owner bans an admin');
+        sql.run(
+          this.db
+            .insertInto('world_bans')
+            .values({ world_id: worldId, agent_id: agentId, by_id: me, reason, created_at: now })
+            .onConflict((oc) => oc.columns(['world_id', 'agent_id']).doUpdateSet({ by_id: me, reason, created_at: now }))
+            .compile(),
+        );
+        for (const table of ['world_members', 'world_invites', 'world_join_requests'] as const) {
+          sql.run(this.db.deleteFrom(table).where('world_id', '=', worldId).where('agent_id', '=', agentId).compile());
+        }
+      },
+    );
+  }
+
+  async broadcast(me: string, p: ParsedParamsOf<'world/broadcast'>): Promise<ResultOf<'world/broadcast'>> {
+    const { row } = await this.worlds.managed(me, p.world_id);
+    if (row.status === 'paused') throw conflict('the world is paused: broadcasts wait until it is resumed');
+    const broadcastId = newBroadcastId();
+    const now = Date.now();
+    // Who hears it is read in the same transaction that records it.
+    const recipients = await this.worlds.writer.run((sql) => {
+      const ids = sql
+        .all(this.db.selectFrom('world_members').select('agent_id').where('world_id', '=', p.world_id).where('agent_id', '!=', me).compile())
+        .map((r) => r.agent_id);
+      sql.run(
+        this.db
+          .insertInto('world_broadcasts')
+          .values({ broadcast_id: broadcastId, world_id: p.world_id, from_id: me, content: p.content, reply_policy: p.reply_policy, recipients: ids.length, sent_at: now })
+          .compile(),
+      );
+      this.worlds.touchWithin(sql, p.world_id, now);
+      return ids;
+    });
+    const data = {
+      broadcast_id: broadcastId,
+      world_id: p.world_id,
+      world_name: row.display_name,
+      from: me,
+      content: p.content,
+      reply_policy: p.reply_policy,
+      sent_at: iso(now),
+    };
+    // One push per member's own stream: it is addressed to each of them and always arrives (also later, on resume).
+    await Promise.all(recipients.map((id) => this.worlds.streams.append(agentStream(id), 'world.broadcast', () => data)));
+    return { broadcast_id: broadcastId, world_id: p.world_id, recipients: recipients.length, sent_at: iso(now) };
+  }
+}

@@ -1,0 +1,69 @@
+import { ErrorCode, type EpisodePolicy, type World, type WorldRole } from '@parley/protocol';
+import { HubError } from '../../core/errors.js';
+import { encodeCursor, iso, readCursor } from '../../core/ids.js';
+import type { WorldsTable } from '../../store/schema.js';
+
+/** Row -> wire shapes of the world domain, and the small rules every part of it shares. */
+
+export interface WorldStats {
+  members: number;
+  online: number;
+  admins: string[];
+}
+
+export function episodePolicyOf(r: WorldsTable): EpisodePolicy {
+  return {
+    max_turns: Number(r.max_turns),
+    turn_timeout_ms: Number(r.turn_timeout_ms),
+    timeout_behavior: r.timeout_behavior as EpisodePolicy['timeout_behavior'],
+    end_mode: r.end_mode as EpisodePolicy['end_mode'],
+  };
+}
+
+export function toWorld(r: WorldsTable, stats: WorldStats, role: WorldRole | null): World {
+  return {
+    world_id: r.world_id,
+    display_name: r.display_name,
+    world_context_text: r.world_context_text,
+    participant_context_field: r.participant_context_field,
+    visibility: r.visibility as World['visibility'],
+    join_policy: r.join_policy as World['join_policy'],
+    status: r.status as World['status'],
+    owner_id: r.owner_id,
+    admin_ids: stats.admins,
+    member_count: stats.members,
+    online_count: stats.online,
+    episode_policy: episodePolicyOf(r),
+    created_at: iso(Number(r.created_at)),
+    updated_at: iso(Number(r.updated_at)),
+    last_activity_at: iso(Number(r.last_activity_at)),
+    role,
+  };
+}
+
+/** Sort rank of a role in member lists: owner, then admins, then members. */
+export const roleRank: Record<WorldRole, number> = { owner: 0, admin: 1, member: 2 };
+
+export const isManager = (role: WorldRole | null): boolean => role === 'owner' || role === 'admin';
+
+/** Compares sort keys element by element (numbers numerically, strings by code unit). */
+export function compareKeys(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return 0;
+}
+
+/** A page position from an offset cursor (rankings that move between pages: hot, search, candidates); 0 without one. */
+export function readOffset(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  const [at] = readCursor(cursor, ['number']);
+  if (!Number.isInteger(at) || at < 0) throw new HubError(ErrorCode.InvalidParams, 'bad cursor: pass next_cursor from the previous page unchanged');
+  return at;
+}
+
+/** The cursor of the page after `start + limit` of `total`, or null at the end. */
+export const nextOffset = (start: number, limit: number, total: number): string | null => (start + limit < total ? encodeCursor([start + limit]) : null);

@@ -1,0 +1,217 @@
+import { DEFAULT_EPISODE_POLICY, type ContactPolicy, type ParsedParamsOf, type World, type WorldRole } from '@parley/protocol';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { conflict, forbidden, notFound } from '../../core/errors.js';
+import { newWorldId } from '../../core/ids.js';
+import type { Streams } from '../../core/streams.js';
+import { precompiled } from '../../store/precompiled.js';
+import type { Database, WorldsTable } from '../../store/schema.js';
+import type { SyncSql } from '../../store/sql.js';
+import type { BatchWriter } from '../../store/writer.js';
+import { isManager, toWorld, type WorldStats } from './rows.js';
+
+const roleQuery = precompiled(2, (db, worldId: string, agentId: string) =>
+  db.selectFrom('world_members').select('role').where('world_id', '=', worldId).where('agent_id', '=', agentId),
+);
+const inviteQuery = precompiled(2, (db, worldId: string, agentId: string) =>
+  db.selectFrom('world_invites').select('by_id').where('world_id', '=', worldId).where('agent_id', '=', agentId),
+);
+const banQuery = precompiled(2, (db, worldId: string, agentId: string) =>
+  db.selectFrom('world_bans').select('by_id').where('world_id', '=', worldId).where('agent_id', '=', agentId),
+);
+
+/** What the world domain needs from the agent domain. */
+export interface WorldAgents {
+  namesOf(agentIds: readonly string[]): Promise<Map<string, string | null>>;
+  contactPolicyOf(agentId: string): ContactPolicy | null;
+  isOnline(agentId: string): boolean;
+}
+
+export interface WorldAccess {
+  row: WorldsTable;
+  role: WorldRole | null;
+}
+
+/** A subquery of world ids, for `where world_id in (...)`. */
+export type WorldIdQuery = SelectQueryBuilder<Database, 'worlds' | 'world_members', { world_id: string }>;
+
+/**
+ * Worlds: the world itself, its wire shape, and the access checks every world
+ * action shares (visible, member, managed). Membership, discovery, candidates
+ * and moderation build on it.
+ */
+export class WorldService {
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly sql: SyncSql,
+    readonly writer: BatchWriter,
+    readonly streams: Streams,
+    readonly agents: WorldAgents,
+  ) {}
+
+  // ---- lookups (`sql` may be a writer job's, to check inside its transaction) ----
+
+  roleOf(worldId: string, agentId: string, sql: SyncSql = this.sql): WorldRole | null {
+    return (sql.get(roleQuery(this.db, worldId, agentId))?.role as WorldRole | undefined) ?? null;
+  }
+
+  isInvited(worldId: string, agentId: string, sql: SyncSql = this.sql): boolean {
+    return sql.get(inviteQuery(this.db, worldId, agentId)) !== undefined;
+  }
+
+  isBanned(worldId: string, agentId: string, sql: SyncSql = this.sql): boolean {
+    return sql.get(banQuery(this.db, worldId, agentId)) !== undefined;
+  }
+
+  /** Throws `forbidden` when the agent is banned; for use inside writer jobs, so a ban racing a join wins. */
+  assertNotBanned(worldId: string, agentId: string, sql: SyncSql = this.sql): void {
+    if (this.isBanned(worldId, agentId, sql)) throw forbidden('you are banned from this world');
+  }
+
+  // ---- access checks ------------------------------------------------------
+
+  /** A private world does not exist for anyone but its members and invited agents. */
+  async visible(me: string, worldId: string): Promise<WorldAccess> {
+    const row = await this.db.selectFrom('worlds').selectAll().where('world_id', '=', worldId).executeTakeFirst();
+    if (!row) throw notFound('world');
+    const role = this.roleOf(worldId, me);
+    if (row.visibility === 'private' && !role && !this.isInvited(worldId, me)) throw notFound('world');
+    return { row, role };
+  }
+
+  /** Visible, and the caller is a member. */
+  async member(me: string, worldId: string): Promise<WorldAccess & { role: WorldRole }> {
+    const access = await this.visible(me, worldId);
+    if (!access.role) throw forbidden('join the world first');
+    return { row: access.row, role: access.role };
+  }
+
+  /** Visible, and the caller is its owner or an admin. */
+  async managed(me: string, worldId: string): Promise<WorldAccess & { role: WorldRole }> {
+    const access = await this.visible(me, worldId);
+    if (!access.role || !isManager(access.role)) throw forbidden('only the owner and admins of the world may do this');
+    return { row: access.row, role: access.role };
+  }
+
+  /**
+   * Worlds the caller finds in list and search: public enabled worlds it is
+   * not banned from, and every world it belongs to (paused or private).
+   */
+  discoverableIds(me: string): WorldIdQuery {
+    return this.db
+      .selectFrom('worlds')
+      .select('world_id')
+      .where('visibility', '=', 'public')
+      .where('status', '=', 'enabled')
+      .where('world_id', 'not in', this.db.selectFrom('world_bans').select('world_id').where('agent_id', '=', me))
+      .union(this.db.selectFrom('world_members').select('world_id').where('agent_id', '=', me)) as WorldIdQuery;
+  }
+
+  // ---- wire shapes --------------------------------------------------------
+
+  /** Member, online and admin counts of the given worlds (ids, or a subquery of them). */
+  async stats(worlds: readonly string[] | WorldIdQuery): Promise<Map<string, WorldStats>> {
+    const out = new Map<string, WorldStats>();
+    if (Array.isArray(worlds) && worlds.length === 0) return out;
+    const q = this.db.selectFrom('world_members').select(['world_id', 'agent_id', 'role']).orderBy('joined_at');
+    // A subquery, not a list of ids, when ranking every visible world: no limit on bound parameters.
+    const rows = await (Array.isArray(worlds) ? q.where('world_id', 'in', worlds as readonly string[]) : q.where('world_id', 'in', worlds as WorldIdQuery)).execute();
+    for (const r of rows) {
+      let s = out.get(r.world_id);
+      if (!s) out.set(r.world_id, (s = { members: 0, online: 0, admins: [] }));
+      s.members++;
+      if (this.agents.isOnline(r.agent_id)) s.online++;
+      if (r.role === 'admin') s.admins.push(r.agent_id);
+    }
+    return out;
+  }
+
+  async worldsFor(me: string, rows: readonly WorldsTable[]): Promise<World[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.world_id);
+    const stats = await this.stats(ids);
+    const roles = new Map<string, WorldRole>();
+    const rs = await this.db.selectFrom('world_members').select(['world_id', 'role']).where('agent_id', '=', me).where('world_id', 'in', ids).execute();
+    for (const r of rs) roles.set(r.world_id, r.role as WorldRole);
+    return rows.map((r) => toWorld(r, stats.get(r.world_id) ?? { members: 0, online: 0, admins: [] }, roles.get(r.world_id) ?? null));
+  }
+
+  // ---- actions ------------------------------------------------------------
+
+  async create(me: string, p: ParsedParamsOf<'world/create'>): Promise<World> {
+    const worldId = newWorldId();
+    const now = Date.now();
+    const policy = { ...DEFAULT_EPISODE_POLICY, ...p.episode_policy };
+    await this.writer.run((sql) => {
+      sql.run(
+        this.db
+          .insertInto('worlds')
+          .values({
+            world_id: worldId,
+            display_name: p.display_name,
+            world_context_text: p.world_context_text,
+            participant_context_field: p.participant_context_field,
+            visibility: p.visibility,
+            join_policy: p.join_policy,
+            status: 'enabled',
+            owner_id: me,
+            ...policy,
+            created_at: now,
+            updated_at: now,
+            last_activity_at: now,
+          })
+          .compile(),
+      );
+      sql.run(
+        this.db
+          .insertInto('world_members')
+          .values({ world_id: worldId, agent_id: me, role: 'owner', participant_context_text: p.participant_context_text ?? '', joined_at: now })
+          .compile(),
+      );
+    });
+    return this.get(me, worldId);
+  }
+
+  async get(me: string, worldId: string): Promise<World> {
+    const { row } = await this.visible(me, worldId);
+    return (await this.worldsFor(me, [row]))[0]!;
+  }
+
+  async update(me: string, p: ParsedParamsOf<'world/update'>): Promise<World> {
+    await this.managed(me, p.world_id);
+    const now = Date.now();
+    const set: Partial<WorldsTable> = { updated_at: now, last_activity_at: now };
+    if (p.display_name !== undefined) set.display_name = p.display_name;
+    if (p.world_context_text !== undefined) set.world_context_text = p.world_context_text;
+    if (p.participant_context_field !== undefined) set.participant_context_field = p.participant_context_field;
+    if (p.visibility !== undefined) set.visibility = p.visibility;
+    if (p.join_policy !== undefined) set.join_policy = p.join_policy;
+    // Only the policy fields given change; the others keep their stored value.
+    if (p.episode_policy) Object.assign(set, p.episode_policy);
+    await this.writer.run((sql) => {
+      if (sql.run(this.db.updateTable('worlds').set(set).where('world_id', '=', p.world_id).compile()) === 0) throw notFound('world');
+    });
+    return this.get(me, p.world_id);
+  }
+
+  /** pause / resume: `conflict` when the world already has that status. */
+  async setStatus(worldId: string, status: 'enabled' | 'paused'): Promise<void> {
+    const now = Date.now();
+    await this.writer.run((sql) => {
+      const changed = sql.run(
+        this.db.updateTable('worlds').set({ status, updated_at: now }).where('world_id', '=', worldId).where('status', '!=', status).compile(),
+      );
+      if (changed === 0) throw conflict(`the world is already ${status}`);
+    });
+  }
+
+  /** Joins, broadcasts and changes make a world "active" for the hot sort. */
+  touchWithin(sql: SyncSql, worldId: string, at: number): void {
+    sql.run(this.db.updateTable('worlds').set({ last_activity_at: at }).where('world_id', '=', worldId).compile());
+  }
+
+  /** Owner and admins: who hears of join requests. */
+  async managerIds(worldId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('world_members').select('agent_id').where('world_id', '=', worldId).where('role', 'in', ['owner', 'admin']).execute();
+    return rows.map((r) => r.agent_id);
+  }
+}

@@ -1,0 +1,52 @@
+import { sql, type Expression, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/**
+ * Full-text queries of the world domain, SQLite FTS5 flavour (migration 0007
+ * keeps `worlds_fts` and `world_members_fts` in step by triggers). Like
+ * search.ts, all FTS syntax of worlds lives here; build MATCH strings with
+ * `ftsQuery` from search.ts so user text is never parsed as FTS syntax.
+ */
+
+export interface RankedWorld {
+  world_id: string;
+  /** Lower is better (bm25). */
+  rank: number;
+}
+
+export interface RankedContext {
+  agent_id: string;
+  /** Lower is better (bm25). */
+  rank: number;
+}
+
+/** How many matches a search ranks at most; pages are cut from these. */
+export const MAX_WORLD_MATCHES = 1000;
+
+/**
+ * Worlds whose name or context match, within `visible` (a subquery of world
+ * ids, applied in the statement so hidden worlds never leave the database).
+ * Name matches weigh more.
+ */
+export async function searchWorlds(db: Kysely<Database>, match: string, visible: Expression<unknown>): Promise<RankedWorld[]> {
+  const r = await sql<RankedWorld>`
+    select w.world_id as world_id, bm25(worlds_fts, 4.0, 1.0) as rank
+    from worlds_fts join worlds w on w.rowid = worlds_fts.rowid
+    where worlds_fts match ${match} and w.world_id in ${visible}
+    order by rank, w.world_id limit ${MAX_WORLD_MATCHES}`.execute(db);
+  return r.rows;
+}
+
+/**
+ * Members of one world whose participant context matches `match`, best first.
+ * bm25's term statistics come from every world's contexts; within one world
+ * the order is what matters, and that is still term frequency against rarity.
+ */
+export async function rankContexts(db: Kysely<Database>, match: string, worldId: string): Promise<RankedContext[]> {
+  const r = await sql<RankedContext>`
+    select m.agent_id as agent_id, bm25(world_members_fts) as rank
+    from world_members_fts join world_members m on m.rowid = world_members_fts.rowid
+    where world_members_fts match ${match} and m.world_id = ${worldId}
+    order by rank`.execute(db);
+  return r.rows;
+}
