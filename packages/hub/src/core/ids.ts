@@ -72,6 +72,17 @@ export function readCursor<const S extends readonly CursorPart[]>(cursor: string
   return c as { -readonly [K in keyof S]: CursorValue<S[K]> };
 }
 
+/** Compares sort keys (what cursors carry) element by element: numbers numerically, strings by code unit. */
+export function compareKeys(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return 0;
+}
+
 export function decodeCursor(cursor: string): Array<string | number> | null {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { AgentId, BroadcastId, IsoTimestamp, Limit, PageCursor, WorldId } from '../common.js';
 import { defineAction } from '../registry.js';
+import { MemberRole } from './topic.js';
 
 export const WorldVisibility = z.enum(['public', 'private']);
 /** `open`: anyone who sees the world joins; `approval`: joining files a request for the owner/admins; `invite`: invited agents only. */
 export const WorldJoinPolicy = z.enum(['open', 'approval', 'invite']);
 /** A `paused` world refuses joins and broadcasts and offers no candidates; `world/moderate` pauses and resumes it. */
 export const WorldStatus = z.enum(['enabled', 'paused']);
-export const WorldRole = z.enum(['owner', 'admin', 'member']);
-export type WorldRole = z.infer<typeof WorldRole>;
+/** The same roles as in a topic. */
+export const WorldRole = MemberRole;
+export type WorldRole = MemberRole;
 /** `zero`: members should not answer; `at_most_one`: each member may answer the sender once. */
 export const ReplyPolicy = z.enum(['zero', 'at_most_one']);
 

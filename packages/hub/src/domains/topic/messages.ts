@@ -6,7 +6,8 @@ import { sql as rawSql } from 'kysely';
 import { precompiled } from '../../store/precompiled.js';
 import { ftsQuery, mergeRanks, messageHits, searchMessageTopics, searchTopics, type MatchMode } from '../../store/search.js';
 import { exportFilename, renderTopicMarkdown } from './markdown.js';
-import { isManager, toMessage } from './rows.js';
+import { isManager } from '../../core/members.js';
+import { toMessage } from './rows.js';
 import type { TopicService } from './service.js';
 
 const insertMessage = precompiled(

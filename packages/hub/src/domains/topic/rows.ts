@@ -35,8 +35,3 @@ export function toMessage(r: TopicMessagesTable): TopicMessage {
     sent_at: iso(Number(r.sent_at)),
   };
 }
-
-/** Sort rank of a role in member lists: owner, then admins, then members. */
-export const roleRank: Record<MemberRole, number> = { owner: 0, admin: 1, member: 2 };
-
-export const isManager = (role: MemberRole | null): boolean => role === 'owner' || role === 'admin';

@@ -18,7 +18,8 @@ import type { Database, TopicsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import type { BatchWriter } from '../../store/writer.js';
 import { escapeLike } from '../agent/service.js';
-import { isManager, roleRank, toMessage, toTopic } from './rows.js';
+import { isManager, memberPage } from '../../core/members.js';
+import { toMessage, toTopic } from './rows.js';
 
 // Asked on every ack of a topic push, and for every push's fan-out.
 const roleQuery = precompiled(2, (db, topicId: string, agentId: string) =>
@@ -361,16 +362,7 @@ export class TopicService {
   async members(me: string, p: ParsedParamsOf<'topic/members'>): Promise<ResultOf<'topic/members'>> {
     await this.visible(me, p.topic_id);
     const rows = await this.db.selectFrom('topic_members').selectAll().where('topic_id', '=', p.topic_id).execute();
-    const key = (r: (typeof rows)[number]): [number, number, string] => [roleRank[r.role as MemberRole], Number(r.joined_at), r.agent_id];
-    const before = (a: [number, number, string], b: [number, number, string]) => a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
-    rows.sort((a, b) => before(key(a), key(b)));
-    let start = 0;
-    if (p.cursor) {
-      const after = readCursor(p.cursor, ['number', 'number', 'string']);
-      start = rows.findIndex((r) => before(key(r), after) > 0);
-      if (start < 0) start = rows.length;
-    }
-    const page = rows.slice(start, start + p.limit);
+    const { page, next_cursor } = memberPage(rows, p.cursor, p.limit);
     const names = await this.agents.namesOf(page.map((r) => r.agent_id));
     const members: TopicMember[] = page.map((r) => ({
       agent_id: r.agent_id,
@@ -379,8 +371,7 @@ export class TopicService {
       joined_at: iso(Number(r.joined_at)),
       online: this.presence.isOnline(r.agent_id),
     }));
-    const last = page[page.length - 1];
-    return { members, next_cursor: start + p.limit < rows.length && last ? encodeCursor(key(last)) : null };
+    return { members, next_cursor };
   }
 
   async join(me: string, topicId: string): Promise<ResultOf<'topic/join'>> {

@@ -1,10 +1,11 @@
 import { ErrorCode, type ParsedParamsOf, type ResultOf, type WorldRole } from '@parley/protocol';
 import { HubError } from '../../core/errors.js';
-import { encodeCursor, iso, readCursor } from '../../core/ids.js';
+import { compareKeys, encodeCursor, iso, readCursor } from '../../core/ids.js';
 import type { WorldsTable } from '../../store/schema.js';
 import { ftsQuery } from '../../store/search.js';
 import { searchWorlds } from '../../store/world-search.js';
-import { compareKeys, nextOffset, readOffset, roleRank, type WorldStats } from './rows.js';
+import { memberPage } from '../../core/members.js';
+import { nextOffset, readOffset, type WorldStats } from './rows.js';
 import type { WorldService } from './service.js';
 
 const NO_STATS: WorldStats = { members: 0, online: 0, admins: [] };
@@ -108,17 +109,8 @@ export class WorldDiscovery {
   async members(me: string, p: ParsedParamsOf<'world/members'>): Promise<ResultOf<'world/members'>> {
     await this.worlds.managed(me, p.world_id);
     const rows = await this.db.selectFrom('world_members').selectAll().where('world_id', '=', p.world_id).execute();
-    const key = (r: (typeof rows)[number]): [number, number, string] => [roleRank[r.role as WorldRole], Number(r.joined_at), r.agent_id];
-    rows.sort((a, b) => compareKeys(key(a), key(b)));
-    let start = 0;
-    if (p.cursor) {
-      const after = readCursor(p.cursor, ['number', 'number', 'string']);
-      start = rows.findIndex((r) => compareKeys(key(r), after) > 0);
-      if (start < 0) start = rows.length;
-    }
-    const page = rows.slice(start, start + p.limit);
+    const { page, next_cursor } = memberPage(rows, p.cursor, p.limit);
     const names = await this.worlds.agents.namesOf(page.map((r) => r.agent_id));
-    const last = page[page.length - 1];
     return {
       members: page.map((r) => ({
         agent_id: r.agent_id,
@@ -129,7 +121,7 @@ export class WorldDiscovery {
         online: this.worlds.agents.isOnline(r.agent_id),
       })),
       total: rows.length,
-      next_cursor: start + p.limit < rows.length && last ? encodeCursor(key(last)) : null,
+      next_cursor,
     };
   }
 }

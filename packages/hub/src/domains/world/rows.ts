@@ -41,22 +41,6 @@ export function toWorld(r: WorldsTable, stats: WorldStats, role: WorldRole | nul
   };
 }
 
-/** Sort rank of a role in member lists: owner, then admins, then members. */
-export const roleRank: Record<WorldRole, number> = { owner: 0, admin: 1, member: 2 };
-
-export const isManager = (role: WorldRole | null): boolean => role === 'owner' || role === 'admin';
-
-/** Compares sort keys element by element (numbers numerically, strings by code unit). */
-export function compareKeys(a: ReadonlyArray<string | number>, b: ReadonlyArray<string | number>): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x < y) return -1;
-    if (x > y) return 1;
-  }
-  return 0;
-}
-
 /** A page position from an offset cursor (rankings that move between pages: hot, search, candidates); 0 without one. */
 export function readOffset(cursor: string | undefined): number {
   if (!cursor) return 0;

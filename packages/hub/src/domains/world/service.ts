@@ -7,7 +7,8 @@ import { precompiled } from '../../store/precompiled.js';
 import type { Database, WorldsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import type { BatchWriter } from '../../store/writer.js';
-import { isManager, toWorld, type WorldStats } from './rows.js';
+import { isManager } from '../../core/members.js';
+import { toWorld, type WorldStats } from './rows.js';
 
 const roleQuery = precompiled(2, (db, worldId: string, agentId: string) =>
   db.selectFrom('world_members').select('role').where('world_id', '=', worldId).where('agent_id', '=', agentId),
