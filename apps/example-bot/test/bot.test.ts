@@ -1,66 +1,14 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createIdentity, ParleyClient, register, type Identity } from '@parley/client/node';
-import { startHub, type RunningHub } from '@parley/hub';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mentions, startBot, type Bot, type Brain } from '../src/index.js';
-
-const FAST = { initialDelayMs: 50, multiplier: 1.5, maxDelayMs: 300 };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import type { ParleyClient } from '@parley/client/node';
+import { describe, expect, it } from 'vitest';
+import { mentions } from '../src/index.js';
+import { until, useBotScene } from './harness.js';
 
 describe('example bot, end to end', () => {
-  let dir: string;
-  let hub: RunningHub;
-  let port: number;
-  const bots: Bot[] = [];
-  const clients: ParleyClient[] = [];
-  const lines: string[] = [];
-
-  const startTheHub = async () => (hub = await startHub({ port, dataDir: join(dir, 'hub'), logLevel: 'silent' }));
-  const bot = async (brain?: Brain) => {
-    const b = await startBot({
-      url: hub.url,
-      identityPath: join(dir, 'bot', 'identity.json'),
-      name: 'helper',
-      reconnect: FAST,
-      log: (l) => lines.push(l),
-      ...(brain ? { brain } : {}),
-    });
-    bots.push(b);
-    return b;
-  };
-  const human = async (): Promise<{ id: Identity; client: ParleyClient }> => {
-    const id = createIdentity();
-    await register(hub.url, id, { name: 'alice' });
-    const client = new ParleyClient({ url: hub.url, identity: id, reconnect: FAST });
-    clients.push(client);
-    await client.connect();
-    return { id, client };
-  };
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'parley-bot-'));
-    lines.length = 0;
-    port = 0;
-    await startTheHub();
-    port = hub.port; // restarts reuse it, so clients find the hub again
-  });
-  afterEach(async () => {
-    for (const b of bots.splice(0)) await b.close();
-    for (const c of clients.splice(0)) await c.close();
-    await hub.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scene = useBotScene('parley-bot-');
+  const { bot, lines } = scene;
+  const human = () => scene.agent('alice');
 
   /** Direct messages between alice and the bot, oldest first, as [from-bot?, content]. */
   const dialogue = async (alice: { client: ParleyClient }, botId: string) =>
@@ -97,8 +45,8 @@ describe('example bot, end to end', () => {
     await until('answer 1', async () => (await dialogue(alice, b.agentId)).length === 2);
 
     // The hub goes away and comes back on the same data; a question sent right after waits in alice's queue.
-    await hub.close();
-    await startTheHub();
+    await scene.hub.close();
+    await scene.startHub();
     await alice.client.p2p.send({ to: b.agentId, content: 'count three' });
     await until('answer 2', async () => (await dialogue(alice, b.agentId)).length === 4);
 
@@ -126,7 +74,7 @@ describe('example bot, end to end', () => {
   });
 
   it('an answer replayed after a crash is sent once: the reply is keyed by the message it answers', async () => {
-    const cursorFile = join(dir, 'bot', 'identity.json.cursors.json');
+    const cursorFile = join(scene.dir, 'bot', 'identity.json.cursors.json');
     const b1 = await bot();
     const alice = await human();
     await alice.client.p2p.send({ to: b1.agentId, content: 'ping' });

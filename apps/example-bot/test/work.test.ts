@@ -1,79 +1,29 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createIdentity, ParleyClient, register, type EventDataOf } from '@parley/client/node';
-import { startHub, type RunningHub } from '@parley/hub';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultBrain, startBot, type Bot, type Brain, type Said } from '../src/index.js';
+import { type EventDataOf } from '@parley/client/node';
+import { describe, expect, it } from 'vitest';
+import { defaultBrain, startBot, type Brain, type Said } from '../src/index.js';
+import { until, useBotScene } from './harness.js';
 
-const FAST = { initialDelayMs: 50, multiplier: 1.5, maxDelayMs: 300 };
 /** What the bot offers in these tests: `text.reverse` (the default brain reverses its input) and `text.tools` (commands by name only). */
 const CAPABILITIES = ['text.reverse', 'text.tools'];
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 type Result = EventDataOf<'delegate.result'>;
 
 describe('example bot: tasks and delegated requests for its capabilities', () => {
-  let dir: string;
-  let hub: RunningHub;
-  let port: number;
-  const bots: Bot[] = [];
-  const clients: ParleyClient[] = [];
-  const lines: string[] = [];
-
-  const startTheHub = async () => (hub = await startHub({ port, dataDir: join(dir, 'hub'), logLevel: 'silent' }));
-  const bot = async (brain?: Brain) => {
-    const b = await startBot({
-      url: hub.url,
-      identityPath: join(dir, 'bot', 'identity.json'),
-      name: 'helper',
-      capabilities: CAPABILITIES,
-      reconnect: FAST,
-      log: (l) => lines.push(l),
-      ...(brain ? { brain } : {}),
-    });
-    bots.push(b);
-    return b;
-  };
+  const scene = useBotScene('parley-bot-work-', { capabilities: CAPABILITIES });
+  const { bot, lines } = scene;
   /** Another agent, with every delegate.result it receives. */
   const agent = async (name: string) => {
-    const id = createIdentity();
-    await register(hub.url, id, { name });
-    const client = new ParleyClient({ url: hub.url, identity: id, reconnect: FAST });
-    clients.push(client);
     const results: Result[] = [];
-    client.on('delegate.result', (r) => results.push(r));
-    await client.connect();
-    return { id, client, results };
+    const a = await scene.agent(name, (client) => client.on('delegate.result', (r) => results.push(r)));
+    return { ...a, results };
   };
   /** A brain that remembers what it was asked, and otherwise is the default one. */
   const recording = (seen: Said[], inner: Brain = defaultBrain): Brain => (said, signal) => {
     seen.push(said);
     return inner(said, signal);
   };
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'parley-bot-work-'));
-    lines.length = 0;
-    port = 0;
-    await startTheHub();
-    port = hub.port; // restarts reuse it, so clients find the hub again
-  });
-  afterEach(async () => {
-    for (const b of bots.splice(0)) await b.close();
-    for (const c of clients.splice(0)) await c.close();
-    await hub.close();
-    await rm(dir, { recursive: true, force: true });
-  });
 
   it('advertises its capabilities, keeping the ones it already had', async () => {
     const b = await bot();
@@ -84,7 +34,7 @@ describe('example bot: tasks and delegated requests for its capabilities', () =>
     expect([...(await again.client.agents.whoami()).capabilities].sort()).toEqual(['hand.made', 'text.reverse', 'text.tools']);
 
     // A capability the hub refuses stops the start, with the hub's reason.
-    const refused = startBot({ url: hub.url, identityPath: join(dir, 'other', 'identity.json'), capabilities: ['Not A Capability'], log: () => undefined });
+    const refused = startBot({ url: scene.hub.url, identityPath: join(scene.dir, 'other', 'identity.json'), capabilities: ['Not A Capability'], log: () => undefined });
     await expect(refused).rejects.toThrow(/capability/);
   });
 
@@ -211,8 +161,8 @@ describe('example bot: tasks and delegated requests for its capabilities', () =>
     const req = await alice.client.delegate.request({ capability: 'text.reverse', input: 'stressed', timeout_ms: 20_000 });
     await until('the brain at work', () => asked.includes('stressed'));
 
-    await hub.close();
-    await startTheHub();
+    await scene.hub.close();
+    await scene.startHub();
     release();
     const result = await until('delegate.result', () => alice.results.find((r) => r.request_id === req.request_id));
     expect(result).toMatchObject({ state: 'done', output: 'desserts', attempts: 1 });
@@ -220,7 +170,7 @@ describe('example bot: tasks and delegated requests for its capabilities', () =>
   });
 
   it('a request replayed after a crash is not answered twice', async () => {
-    const cursorFile = join(dir, 'bot', 'identity.json.cursors.json');
+    const cursorFile = join(scene.dir, 'bot', 'identity.json.cursors.json');
     const seen: Said[] = [];
     const b1 = await bot(recording(seen));
     const alice = await agent('alice');
