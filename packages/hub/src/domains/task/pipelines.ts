@@ -1,7 +1,7 @@
 import { agentStream, topicStream, type ParsedParamsOf, type Pipeline, type ResultOf, type Task, type TaskStatus } from '@parley/protocol';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { encodeCursor, newPipelineId, newTaskId, readCursor } from '../../core/ids.js';
-import type { PipelinesTable } from '../../store/schema.js';
+import type { PipelinesTable, TasksTable } from '../../store/schema.js';
 import { toPipeline } from './rows.js';
 import { ensureDefaultPipeline, type TaskService } from './service.js';
 
@@ -21,7 +21,7 @@ export class PipelineService {
   }
 
   private async afterChange(task: Task, kind: string, from: TaskStatus | null): Promise<void> {
-    if (task.status === 'done' && from !== 'done') return this.afterDone(task.task_id);
+    if (task.status === 'done' && from !== 'done') return this.afterDone(task);
     // Cancelling the last open task finishes the pipeline too.
     if (task.status === 'cancelled' && from !== 'cancelled') {
       await this.settle(task.pipeline_id);
@@ -43,7 +43,8 @@ export class PipelineService {
       .where('tasks.status', '=', 'todo')
       .where('pipelines.state', '=', 'running')
       .execute();
-    for (const t of await this.tasks.toTasks(rows)) if (t.ready) await this.announce(t.task_id);
+    const tasks = await this.tasks.toTasks(rows);
+    for (const [i, t] of tasks.entries()) if (t.ready) await this.announce(rows[i]!);
   }
 
   private get db() {
@@ -186,7 +187,7 @@ export class PipelineService {
     await this.owned(me, pipelineId);
     await this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).where('state', '<>', 'running').execute();
     const status = await this.status(pipelineId);
-    await Promise.all(status.ready.map((id) => this.announce(id)));
+    await this.announceReady(status.ready);
     // Announcing changes no task, so the status just read is still current.
     return this.settle(pipelineId, status);
   }
@@ -227,10 +228,8 @@ export class PipelineService {
   }
 
   /** A task reached done: announce the dependents it freed (those in running pipelines), and maybe finish its pipeline. */
-  private async afterDone(taskId: string): Promise<void> {
-    const task = await this.db.selectFrom('tasks').select(['pipeline_id']).where('task_id', '=', taskId).executeTakeFirst();
-    if (!task) return;
-    const dependents = await this.db.selectFrom('task_dependencies').select('task_id').where('depends_on', '=', taskId).execute();
+  private async afterDone(task: Task): Promise<void> {
+    const dependents = await this.db.selectFrom('task_dependencies').select('task_id').where('depends_on', '=', task.task_id).execute();
     await this.announceReady(dependents.map((d) => d.task_id));
     await this.settle(task.pipeline_id);
   }
@@ -240,9 +239,7 @@ export class PipelineService {
    * nobody runs it, to online agents that advertise its capability, to its
    * topic, or else to its owner.
    */
-  private async announce(taskId: string): Promise<void> {
-    const t = await this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).executeTakeFirst();
-    if (!t) return;
+  private async announce(t: TasksTable): Promise<void> {
     const data = { task_id: t.task_id, title: t.title, pipeline_id: t.pipeline_id, capability: t.capability, runner_id: t.runner_id };
     const streams = new Set<string>();
     if (t.runner_id) streams.add(agentStream(t.runner_id));
