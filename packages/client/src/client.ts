@@ -602,11 +602,14 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
    * `connected` are handled.
    */
   #adoptStartingPoints(frame: ConnectedFrame): void {
-    let changed = false;
     for (const [stream, report] of Object.entries(frame.resumed)) {
-      if (report.from !== undefined && this.#cursors.get(stream) === undefined) changed = this.#cursors.advance(stream, report.from) || changed;
+      if (report.from !== undefined) this.#startCursor(stream, report.from);
     }
-    if (changed) this.#saveCursors();
+  }
+
+  /** A stream we have no cursor for starts at `seq` (the hub said where it stands), and the cursor is saved. */
+  #startCursor(stream: string, seq: number): void {
+    if (this.#cursors.get(stream) === undefined && this.#cursors.epoch !== null && this.#cursors.advance(stream, seq)) this.#saveCursors();
   }
 
   /** Client-side bookkeeping on successful calls. */
@@ -614,13 +617,7 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
     if (action === 'topic/join') {
       // A join reports the topic stream's head; starting the cursor there means a disconnect before the first topic push still resumes from the join, not from "live only".
       const r = result as { topic_id?: unknown; seq?: unknown };
-      if (typeof r.topic_id === 'string' && typeof r.seq === 'number') {
-        const stream = `topic:${r.topic_id}`;
-        if (this.#cursors.get(stream) === undefined && this.#cursors.epoch !== null) {
-          this.#cursors.advance(stream, r.seq);
-          this.#saveCursors();
-        }
-      }
+      if (typeof r.topic_id === 'string' && typeof r.seq === 'number') this.#startCursor(`topic:${r.topic_id}`, r.seq);
     } else if (action === 'topic/leave') {
       const p = params as { topic_id?: unknown };
       if (typeof p.topic_id === 'string' && this.#cursors.delete(`topic:${p.topic_id}`)) this.#saveCursors();
