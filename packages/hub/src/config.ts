@@ -28,6 +28,8 @@ export interface HubOptions {
   tokenTtlSeconds?: number;
   /** A task in `doing` whose runner is offline and silent this long goes back to `todo`. Default 30 minutes. */
   taskStaleMs?: number;
+  /** How long a chat request stays pending when it names no `ttl_ms`. Default 1 hour. */
+  chatRequestTtlMs?: number;
   /** pino level; default 'info'. */
   logLevel?: string;
   logger?: Logger;
@@ -45,6 +47,7 @@ export interface ResolvedConfig {
   retentionMs: number;
   tokenTtlSeconds: number;
   taskStaleMs: number;
+  chatRequestTtlMs: number;
   logLevel: string;
 }
 
@@ -64,6 +67,7 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
     retentionMs: o.retentionMs ?? WEEK_MS,
     tokenTtlSeconds: o.tokenTtlSeconds ?? Defaults.tokenTtlSeconds,
     taskStaleMs: o.taskStaleMs ?? 30 * 60 * 1000,
+    chatRequestTtlMs: o.chatRequestTtlMs ?? 60 * 60 * 1000,
     logLevel: o.logLevel ?? 'info',
   };
 }
@@ -89,6 +93,8 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (ret !== undefined) o.retentionMs = ret;
   const stale = int(env.PARLEY_TASK_STALE_MS, 'PARLEY_TASK_STALE_MS');
   if (stale !== undefined) o.taskStaleMs = stale;
+  const chatTtl = int(env.PARLEY_CHAT_REQUEST_TTL_MS, 'PARLEY_CHAT_REQUEST_TTL_MS');
+  if (chatTtl !== undefined) o.chatRequestTtlMs = chatTtl;
   const rl = env.PARLEY_RATE_LIMIT;
   if (rl) {
     if (rl === 'off') o.rateLimit = false;

@@ -11,7 +11,9 @@ import { SessionRegistry } from './core/sessions.js';
 import { Streams, type StreamAccess } from './core/streams.js';
 import { AgentService, agentHandlers } from './domains/agent/index.js';
 import { capabilitiesHandlers } from './domains/capabilities/index.js';
+import { chatHandlers, createChat } from './domains/chat/index.js';
 import { DelegateGrants, DelegateService, delegateHandlers } from './domains/delegate/index.js';
+import { FeedbackService, feedbackHandlers } from './domains/feedback/index.js';
 import { InboxService, inboxHandlers } from './domains/inbox/index.js';
 import { MemoryService, memoryHandlers } from './domains/memory/index.js';
 import { NotificationService, PresenceNotifier, notificationHandlers } from './domains/notification/index.js';
@@ -19,7 +21,7 @@ import { P2PService, p2pHandlers } from './domains/p2p/index.js';
 import { TalkService, talkHandlers } from './domains/talk/index.js';
 import { PipelineService, TaskService, workHandlers } from './domains/task/index.js';
 import { TopicMessages, TopicModeration, TopicService, topicHandlers } from './domains/topic/index.js';
-import { createWorlds, worldHandlers } from './domains/world/index.js';
+import { createWorlds, episodePolicyOf, worldHandlers } from './domains/world/index.js';
 import { Metrics } from './metrics.js';
 import type { Database } from './store/schema.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -115,6 +117,24 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   });
   const pipelines = new PipelineService(tasks);
   const worlds = createWorlds(db, store.sql, writer, streams, agents);
+  const chat = createChat(
+    db,
+    store.sql,
+    writer,
+    streams,
+    agents,
+    {
+      visible: (me, worldId) => worlds.worlds.visible(me, worldId),
+      roleOf: (worldId, agentId, sql) => worlds.worlds.roleOf(worldId, agentId, sql),
+      isBanned: (worldId, agentId, sql) => worlds.worlds.isBanned(worldId, agentId, sql),
+      statusOf: (worldId, sql) => worlds.worlds.statusOf(worldId, sql),
+      episodePolicyOf,
+    },
+    { requestTtlMs: cfg.chatRequestTtlMs, onError: (err, key) => log.error({ err, key }, 'chat deadline failed') },
+  );
+  // A ban or a pause ends the world's conversations in the same transaction.
+  worlds.worlds.hooks.push(chat);
+  const feedback = new FeedbackService(db, writer);
 
   // Local end of fan-out: every recipient's open sessions, plus its long polls.
   bus.subscribe((msg) => {
@@ -140,6 +160,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...memoryHandlers(memory),
     ...delegateHandlers(delegations, grants),
     ...worldHandlers(worlds),
+    ...chatHandlers(chat.requests, chat.conversations),
+    ...feedbackHandlers(feedback),
   };
   const auth = new Auth(db, agents, cfg.tokenTtlSeconds);
   const dedupe = new Dedupe(db, store.sql, writer, (err) => log.error({ err }, 'storing a dedupe record failed'));
@@ -162,6 +184,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   await housekeeping();
   // Pending delegated requests: deadlines re-armed; those that passed while the hub was down are handled now.
   await delegations.start();
+  // Chat request expiries and turn deadlines, re-armed the same way.
+  await chat.start();
   let housekeepingRun: Promise<void> = Promise.resolve();
   const timer = setInterval(
     () => {
@@ -216,6 +240,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   } catch (err) {
     clearInterval(timer);
     delegations.stop();
+    chat.stop();
     clearInterval(staleTimer);
     await ws.close(0);
     await store.close();
@@ -234,6 +259,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       // Before the sockets close: those closings are not workers leaving, and no deadline fires
       // from here on (pending delegated requests are re-armed by the next start).
       delegations.stop();
+      chat.stop();
       ws.stopAccepting();
       shutdown.abort();
       // In-flight calls finish and their responses go out before sockets close.
@@ -252,6 +278,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       await staleRun;
       await presence.idle();
       await delegations.idle();
+      await chat.idle();
       await dedupe.drain();
       await streams.drain();
       await bus.close();

@@ -9,6 +9,9 @@ export const TaskId = z.string().regex(/^tsk_[a-z0-9]{1,40}$/, 'a task id is "ts
 export const PipelineId = z.string().regex(/^pip_[a-z0-9]{1,40}$/, 'a pipeline id is "pip_" followed by lowercase letters and digits');
 export const WorldId = z.string().regex(/^wld_[a-z0-9]{1,40}$/, 'a world id is "wld_" followed by lowercase letters and digits');
 export const BroadcastId = z.string().regex(/^wbc_[a-z0-9]{1,40}$/, 'a broadcast id is "wbc_" followed by lowercase letters and digits');
+export const ChatRequestId = z.string().regex(/^chr_[a-z0-9]{1,40}$/, 'a chat request id is "chr_" followed by lowercase letters and digits');
+export const ConversationId = z.string().regex(/^cnv_[a-z0-9]{1,40}$/, 'a conversation id is "cnv_" followed by lowercase letters and digits');
+export const FeedbackId = z.string().regex(/^fbk_[a-z0-9]{1,40}$/, 'a feedback id is "fbk_" followed by lowercase letters and digits');
 export const DelegationId = z.string().regex(/^dlg_[a-z0-9]{1,40}$/, 'a delegation id is "dlg_" followed by lowercase letters and digits');
 /** A URL a message or a task refers to (Parley stores no files). */
 export const HttpUrl = z.string().max(2048).regex(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'an http(s) URL');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentId, BroadcastId, DelegationId, IsoTimestamp, PipelineId, TaskId, TopicId, WorldId } from './common.js';
+import { ChatConversation, ChatRequest, ConversationEndReason, Turn } from './actions/chat.js';
 import { Delegation } from './actions/delegate.js';
 import { Task, TaskStatus } from './actions/task.js';
 import { P2PMessage } from './actions/p2p.js';
@@ -141,6 +142,53 @@ export const worldBannedEvent = defineEvent({
   data: z.object({ world_id: WorldId, world_name: z.string(), by: AgentId, reason: z.string().nullable(), banned_at: IsoTimestamp }),
 });
 
+export const worldBroadcastReplyEvent = defineEvent({
+  name: 'world.broadcast_reply',
+  description: "A member's answer to the agent's broadcast (world/reply), on the broadcaster's agent stream.",
+  data: z.object({
+    broadcast_id: BroadcastId,
+    world_id: WorldId,
+    world_name: z.string(),
+    from: AgentId,
+    from_name: z.string().nullable(),
+    content: z.string(),
+    sent_at: IsoTimestamp,
+  }),
+});
+
+export const chatRequestEvent = defineEvent({
+  name: 'chat.request',
+  description: 'Someone asks the agent for a conversation (its contact policy is approval_required); chat/accept or chat/reject answers.',
+  data: ChatRequest,
+});
+
+export const chatRequestUpdatedEvent = defineEvent({
+  name: 'chat.request_updated',
+  description:
+    'A pending chat request stopped being pending: accepted or rejected (to the requester), or expired (to both sides).',
+  data: ChatRequest,
+});
+
+export const conversationTurnEvent = defineEvent({
+  name: 'conversation.turn',
+  description:
+    'A turn of a conversation: the kickoff (to the requester), a message (to the other side), or a skipped turn (to both). ' +
+    '`conversation.next_turn` says who speaks now.',
+  data: z.object({ conversation: ChatConversation, turn: Turn }),
+});
+
+export const conversationHandRaisedEvent = defineEvent({
+  name: 'conversation.hand_raised',
+  description: "The other side asked to end the conversation, but the end mode needs more (the caller's hand under dual, the requester's under single).",
+  data: z.object({ conversation: ChatConversation, by: AgentId }),
+});
+
+export const conversationEndedEvent = defineEvent({
+  name: 'conversation.ended',
+  description: 'The conversation ended, to both sides, with the reason.',
+  data: z.object({ conversation: ChatConversation, reason: ConversationEndReason }),
+});
+
 /** Every push event of the protocol, keyed by name. */
 export const events = byName([
   p2pMessageEvent,
@@ -161,6 +209,12 @@ export const events = byName([
   worldJoinRequestEvent,
   worldJoinDecisionEvent,
   worldBannedEvent,
+  worldBroadcastReplyEvent,
+  chatRequestEvent,
+  chatRequestUpdatedEvent,
+  conversationTurnEvent,
+  conversationHandRaisedEvent,
+  conversationEndedEvent,
 ]);
 
 export type Events = typeof events;

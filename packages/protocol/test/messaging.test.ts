@@ -75,6 +75,8 @@ describe('other messaging params', () => {
         'topic.join_decision', 'topic.join_request', 'topic.message', 'topic.updated',
         'task.updated', 'task.ready', 'delegate.request', 'delegate.result',
         'world.broadcast', 'world.invitation', 'world.join_request', 'world.join_decision', 'world.banned',
+        'world.broadcast_reply', 'chat.request', 'chat.request_updated', 'conversation.turn', 'conversation.hand_raised',
+        'conversation.ended',
       ].sort(),
     );
   });

@@ -92,7 +92,9 @@ describe('action registry', () => {
         'delegate/publish_as', 'delegate/p2p_as',
         'world/create', 'world/update', 'world/get', 'world/list', 'world/search', 'world/join', 'world/leave',
         'world/memberships', 'world/members', 'world/candidates', 'world/invite', 'world/requests', 'world/approve',
-        'world/reject', 'world/moderate', 'world/broadcast',
+        'world/reject', 'world/moderate', 'world/broadcast', 'world/reply',
+        'chat/request', 'chat/list', 'chat/accept', 'chat/reject', 'chat/send', 'chat/end', 'chat/get', 'chat/conversations',
+        'chat/rate', 'feedback/submit',
       ].sort(),
     );
     expect(isActionName('p2p/send')).toBe(true);

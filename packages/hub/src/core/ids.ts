@@ -52,6 +52,9 @@ export const newPipelineId = () => sortableId('pip_');
 export const newDelegationId = () => sortableId('dlg_');
 export const newWorldId = () => sortableId('wld_');
 export const newBroadcastId = () => sortableId('wbc_');
+export const newChatRequestId = () => sortableId('chr_');
+export const newConversationId = () => sortableId('cnv_');
+export const newFeedbackId = () => sortableId('fbk_');
 export const newSubmissionId = () => sortableId('sub_');
 export const iso = (ms: number) => new Date(ms).toISOString();
 

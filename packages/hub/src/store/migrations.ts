@@ -530,6 +530,107 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+  '0008_chat': {
+    async up(outer: Kysely<unknown>) {
+      await outer.transaction().execute(async (db) => {
+        await db.schema.alterTable('agents').addColumn('world_requests_only', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+
+        // `pair_key` is the two agent ids in sorted order: "one open request or conversation per pair" is then a
+        // partial unique index, so a race between two requests (either direction) cannot open two.
+        await db.schema
+          .createTable('chat_requests')
+          .addColumn('request_id', 'text', (c) => c.primaryKey())
+          .addColumn('from_id', 'text', (c) => c.notNull())
+          .addColumn('to_id', 'text', (c) => c.notNull())
+          .addColumn('pair_key', 'text', (c) => c.notNull())
+          .addColumn('world_id', 'text')
+          .addColumn('opening_message', 'text', (c) => c.notNull())
+          .addColumn('policy', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('conversation_id', 'text')
+          .addColumn('reason', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('decided_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('chat_requests_to').on('chat_requests').columns(['to_id', 'created_at']).execute();
+        await db.schema.createIndex('chat_requests_from').on('chat_requests').columns(['from_id', 'created_at']).execute();
+        await db.schema.createIndex('chat_requests_pending').on('chat_requests').column('pair_key').unique().where(sql.ref('status'), '=', 'pending').execute();
+        await db.schema.createIndex('chat_requests_expiry').on('chat_requests').columns(['status', 'expires_at']).execute();
+
+        await db.schema
+          .createTable('conversations')
+          .addColumn('conversation_id', 'text', (c) => c.primaryKey())
+          .addColumn('request_id', 'text', (c) => c.notNull())
+          .addColumn('world_id', 'text')
+          .addColumn('requester_id', 'text', (c) => c.notNull())
+          .addColumn('target_id', 'text', (c) => c.notNull())
+          .addColumn('pair_key', 'text', (c) => c.notNull())
+          .addColumn('opening_message', 'text', (c) => c.notNull())
+          .addColumn('max_turns', 'integer', (c) => c.notNull())
+          .addColumn('turn_timeout_ms', 'integer', (c) => c.notNull())
+          .addColumn('timeout_behavior', 'text', (c) => c.notNull())
+          .addColumn('end_mode', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('turns_taken', 'integer', (c) => c.notNull())
+          .addColumn('next_turn', 'text')
+          .addColumn('turn_deadline', 'bigint')
+          .addColumn('requester_hand', 'integer', (c) => c.notNull())
+          .addColumn('target_hand', 'integer', (c) => c.notNull())
+          .addColumn('ended_reason', 'text')
+          .addColumn('ended_at', 'bigint')
+          .addColumn('requester_rating', 'text')
+          .addColumn('target_rating', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('conversations_requester').on('conversations').columns(['requester_id', 'created_at']).execute();
+        await db.schema.createIndex('conversations_target').on('conversations').columns(['target_id', 'created_at']).execute();
+        await db.schema.createIndex('conversations_active').on('conversations').column('pair_key').unique().where(sql.ref('status'), '=', 'active').execute();
+        await db.schema.createIndex('conversations_world').on('conversations').columns(['world_id', 'status']).execute();
+
+        await db.schema
+          .createTable('conversation_turns')
+          .addColumn('conversation_id', 'text', (c) => c.notNull())
+          .addColumn('turn', 'integer', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('from_id', 'text')
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('client_message_id', 'text')
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('conversation_turns_pk', ['conversation_id', 'turn'])
+          .execute();
+        // A resent client_message_id finds its first turn here; the unique index also stops two racing copies.
+        await db.schema
+          .createIndex('conversation_turns_client_id')
+          .on('conversation_turns')
+          .columns(['conversation_id', 'from_id', 'client_message_id'])
+          .unique()
+          .where(sql.ref('client_message_id'), 'is not', null)
+          .execute();
+
+        await db.schema
+          .createTable('world_broadcast_replies')
+          .addColumn('broadcast_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('content', 'text', (c) => c.notNull())
+          .addColumn('sent_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('world_broadcast_replies_pk', ['broadcast_id', 'agent_id'])
+          .execute();
+
+        await db.schema
+          .createTable('feedback')
+          .addColumn('feedback_id', 'text', (c) => c.primaryKey())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('category', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('details', 'text', (c) => c.notNull())
+          .addColumn('context_ids', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('feedback_created').on('feedback').columns(['created_at', 'feedback_id']).execute();
+      });
+    },
+  },
 };
 
 /**

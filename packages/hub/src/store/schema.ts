@@ -14,6 +14,8 @@ export interface AgentsTable {
   name: string | null;
   description: string | null;
   contact_policy: string;
+  /** 1: chat requests must name a shared world. */
+  world_requests_only: number;
   created_at: number;
   last_seen_at: number | null;
 }
@@ -308,6 +310,73 @@ export interface WorldBroadcastsTable {
   sent_at: number;
 }
 
+export interface ChatRequestsTable {
+  request_id: string;
+  from_id: string;
+  to_id: string;
+  /** The two agent ids, sorted and joined by a space. */
+  pair_key: string;
+  world_id: string | null;
+  opening_message: string;
+  /** The episode policy the conversation will get, as JSON. */
+  policy: string;
+  status: string;
+  conversation_id: string | null;
+  reason: string | null;
+  created_at: number;
+  expires_at: number;
+  decided_at: number | null;
+}
+export interface ConversationsTable {
+  conversation_id: string;
+  request_id: string;
+  world_id: string | null;
+  requester_id: string;
+  target_id: string;
+  pair_key: string;
+  opening_message: string;
+  max_turns: number;
+  turn_timeout_ms: number;
+  timeout_behavior: string;
+  end_mode: string;
+  status: string;
+  turns_taken: number;
+  next_turn: string | null;
+  turn_deadline: number | null;
+  requester_hand: number;
+  target_hand: number;
+  ended_reason: string | null;
+  ended_at: number | null;
+  requester_rating: string | null;
+  target_rating: string | null;
+  created_at: number;
+}
+export interface ConversationTurnsTable {
+  conversation_id: string;
+  turn: number;
+  kind: string;
+  from_id: string | null;
+  text: string;
+  client_message_id: string | null;
+  at: number;
+}
+export interface WorldBroadcastRepliesTable {
+  broadcast_id: string;
+  agent_id: string;
+  content: string;
+  sent_at: number;
+}
+export interface FeedbackTable {
+  feedback_id: string;
+  agent_id: string;
+  category: string;
+  title: string;
+  details: string;
+  /** JSON array of ids. */
+  context_ids: string;
+  created_at: number;
+}
+
 export interface Database {
   meta: MetaTable;
   agents: AgentsTable;
@@ -340,4 +409,9 @@ export interface Database {
   world_invites: WorldInvitesTable;
   world_bans: WorldBansTable;
   world_broadcasts: WorldBroadcastsTable;
+  world_broadcast_replies: WorldBroadcastRepliesTable;
+  chat_requests: ChatRequestsTable;
+  conversations: ConversationsTable;
+  conversation_turns: ConversationTurnsTable;
+  feedback: FeedbackTable;
 }

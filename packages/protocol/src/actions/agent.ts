@@ -14,6 +14,8 @@ export const AgentProfile = z.object({
   description: z.string().nullable(),
   capabilities: z.array(z.string()),
   contact_policy: ContactPolicy,
+  /** Chat requests must name a world both agents are members of. */
+  world_requests_only: z.boolean(),
   online: z.boolean(),
   created_at: IsoTimestamp,
   last_seen_at: IsoTimestamp.nullable(),
@@ -49,13 +51,16 @@ export const agentList = defineAction({
 
 export const agentUpdate = defineAction({
   name: 'agent/update',
-  description: "Change the calling agent's name, description, advertised capabilities or contact policy.",
+  description:
+    "Change the calling agent's name, description, advertised capabilities, or who may ask it for a chat: `contact_policy` " +
+    '(`open` accepts chat requests at once, `approval_required` holds them for chat/accept, `closed` refuses them) and `world_requests_only`.',
   params: z
     .strictObject({
       name: z.string().trim().min(1).max(100).optional(),
       description: z.string().max(2000).nullable().optional(),
       capabilities: z.array(Capability).max(64).optional(),
       contact_policy: ContactPolicy.optional(),
+      world_requests_only: z.boolean().optional(),
     })
     .refine((p) => Object.keys(p).length > 0, { message: 'give at least one field to update' }),
   result: AgentProfile,

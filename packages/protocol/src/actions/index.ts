@@ -2,7 +2,9 @@ import type { z } from 'zod';
 import { byName } from '../registry.js';
 import { agentActions } from './agent.js';
 import { capabilitiesGet } from './capabilities.js';
+import { chatActions } from './chat.js';
 import { delegateActions } from './delegate.js';
+import { feedbackActions } from './feedback.js';
 import { inboxActions } from './inbox.js';
 import { memoryActions } from './memory.js';
 import { notificationActions } from './notification.js';
@@ -16,7 +18,9 @@ import { worldActions } from './world.js';
 
 export * from './agent.js';
 export * from './capabilities.js';
+export * from './chat.js';
 export * from './delegate.js';
+export * from './feedback.js';
 export * from './inbox.js';
 export * from './memory.js';
 export * from './notification.js';
@@ -43,6 +47,8 @@ export const actions = byName([
   ...pipelineActions,
   ...delegateActions,
   ...worldActions,
+  ...chatActions,
+  ...feedbackActions,
 ]);
 
 export type Actions = typeof actions;

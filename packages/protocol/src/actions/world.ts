@@ -272,6 +272,15 @@ export const worldBroadcast = defineAction({
   result: z.object({ broadcast_id: BroadcastId, world_id: WorldId, recipients: z.number().int().nonnegative(), sent_at: IsoTimestamp }),
 });
 
+export const worldReply = defineAction({
+  name: 'world/reply',
+  description:
+    "Answer a broadcast of a world the caller is a member of: the sender gets a world.broadcast_reply push. Refused (forbidden) when the " +
+    "broadcast's reply policy is `zero`, and (conflict) a second time under `at_most_one`.",
+  params: z.strictObject({ broadcast_id: BroadcastId, content: z.string().trim().min(1).max(8000) }),
+  result: z.object({ broadcast_id: BroadcastId, world_id: WorldId, to: AgentId, sent_at: IsoTimestamp }),
+});
+
 export const worldActions = [
   worldCreate,
   worldUpdate,
@@ -289,4 +298,5 @@ export const worldActions = [
   worldReject,
   worldModerate,
   worldBroadcast,
+  worldReply,
 ] as const;

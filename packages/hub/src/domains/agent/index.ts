@@ -1,2 +1,2 @@
-export { AgentService, type Presence } from './service.js';
+export { AgentService, type ContactRules, type Presence } from './service.js';
 export { agentHandlers } from './handlers.js';

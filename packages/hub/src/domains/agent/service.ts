@@ -15,7 +15,15 @@ export interface Presence {
 
 /** Agent profiles, capabilities and presence. Other domains use the exported functions only. */
 // On every p2p/send: compiled once (see precompiled.ts).
-const contactPolicy = precompiled(1, (db, agentId: string) => db.selectFrom('agents').select('contact_policy').where('agent_id', '=', agentId));
+const contactPolicy = precompiled(1, (db, agentId: string) =>
+  db.selectFrom('agents').select(['contact_policy', 'world_requests_only']).where('agent_id', '=', agentId),
+);
+
+/** Who may ask an agent for a chat. */
+export interface ContactRules {
+  policy: ContactPolicy;
+  worldRequestsOnly: boolean;
+}
 // On every delegate/request (and failover): over the agent_capabilities_cap index.
 const advertisers = precompiled(1, (db, capability: string) =>
   db.selectFrom('agent_capabilities').select('agent_id').where('capability', '=', capability).orderBy('agent_id'),
@@ -32,7 +40,7 @@ export class AgentService {
   async upsert(agentId: string, publicKey: string, name: string | undefined): Promise<void> {
     await this.db
       .insertInto('agents')
-      .values({ agent_id: agentId, public_key: publicKey, name: name ?? null, description: null, contact_policy: 'open', created_at: Date.now(), last_seen_at: null })
+      .values({ agent_id: agentId, public_key: publicKey, name: name ?? null, description: null, contact_policy: 'open', world_requests_only: 0, created_at: Date.now(), last_seen_at: null })
       .onConflict((oc) => (name === undefined ? oc.column('agent_id').doNothing() : oc.column('agent_id').doUpdateSet({ name })))
       .execute();
   }
@@ -46,6 +54,12 @@ export class AgentService {
   contactPolicyOf(agentId: string): ContactPolicy | null {
     const row = this.sql.get(contactPolicy(this.db, agentId));
     return (row?.contact_policy as ContactPolicy | undefined) ?? null;
+  }
+
+  /** For the chat domain: null when the agent does not exist. Pass a writer job's `sql` to read inside its transaction. */
+  contactRulesOf(agentId: string, sql: SyncSql = this.sql): ContactRules | null {
+    const row = sql.get(contactPolicy(this.db, agentId));
+    return row ? { policy: row.contact_policy as ContactPolicy, worldRequestsOnly: Number(row.world_requests_only) === 1 } : null;
   }
 
   /**
@@ -120,6 +134,7 @@ export class AgentService {
       if (p.name !== undefined) set.name = p.name;
       if (p.description !== undefined) set.description = p.description;
       if (p.contact_policy !== undefined) set.contact_policy = p.contact_policy;
+      if (p.world_requests_only !== undefined) set.world_requests_only = p.world_requests_only ? 1 : 0;
       if (Object.keys(set).length > 0) sql.run(this.db.updateTable('agents').set(set).where('agent_id', '=', agentId).compile());
       if (p.capabilities !== undefined) {
         sql.run(this.db.deleteFrom('agent_capabilities').where('agent_id', '=', agentId).compile());
@@ -144,6 +159,7 @@ export class AgentService {
       description: r.description,
       capabilities: caps.get(r.agent_id) ?? [],
       contact_policy: r.contact_policy as ContactPolicy,
+      world_requests_only: Number(r.world_requests_only) === 1,
       online: this.presence.isOnline(r.agent_id),
       created_at: iso(Number(r.created_at)),
       last_seen_at: r.last_seen_at === null ? null : iso(Number(r.last_seen_at)),

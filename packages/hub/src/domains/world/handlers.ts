@@ -34,5 +34,6 @@ export function worldHandlers({ worlds, discovery, membership, candidates, moder
     'world/reject': (p, ctx) => membership.decide(ctx.agentId, p, false),
     'world/moderate': (p, ctx) => moderation.moderate(ctx.agentId, p),
     'world/broadcast': (p, ctx) => moderation.broadcast(ctx.agentId, p),
+    'world/reply': (p, ctx) => moderation.reply(ctx.agentId, p),
   };
 }

@@ -10,7 +10,8 @@ import { WorldMembership } from './membership.js';
 import { WorldModeration } from './moderation.js';
 import { WorldService, type WorldAgents } from './service.js';
 
-export { WorldService, type WorldAgents } from './service.js';
+export { WorldService, type WorldAgents, type WorldModerationHooks } from './service.js';
+export { episodePolicyOf } from './rows.js';
 export { worldHandlers, type WorldParts } from './handlers.js';
 
 /** The world domain, wired: the service and the parts built on it. */

@@ -51,11 +51,8 @@ export class WorldModeration {
     if (agentId === me) throw conflict('you cannot ban yourself');
     if (this.worlds.agents.contactPolicyOf(agentId) === null) throw notFound('agent');
     const now = Date.now();
-    // The ban, the removal and the banned agent's push are one transaction: never banned yet still a member.
-    await this.worlds.streams.append(
-      agentStream(agentId),
-      'world.banned',
-      () => ({ world_id: worldId, world_name: worldName, by: me, reason, banned_at: iso(now) }),
+    // The ban, the removal, the banned agent's push and the other domains' part (chat ends its conversations) are one transaction.
+    await this.worlds.writer.run(
       (sql) => {
         const current = this.worlds.roleOf(worldId, agentId, sql);
         if (current === 'owner') throw forbidden('the owner cannot be banned from its world');
@@ -70,7 +67,11 @@ export class WorldModeration {
         for (const table of ['world_members', 'world_invites', 'world_join_requests'] as const) {
           sql.run(this.db.deleteFrom(table).where('world_id', '=', worldId).where('agent_id', '=', agentId).compile());
         }
+        const data = { world_id: worldId, world_name: worldName, by: me, reason, banned_at: iso(now) };
+        const pushed = this.worlds.streams.stage(sql, agentStream(agentId), 'world.banned', data);
+        return [() => this.worlds.streams.fanOut([pushed]), ...this.worlds.hooks.map((h) => h.bannedWithin(sql, worldId, agentId, now))];
       },
+      (after) => after.forEach((f) => f()),
     );
   }
 
@@ -105,5 +106,33 @@ export class WorldModeration {
     // One push per member's own stream: it is addressed to each of them and always arrives (also later, on resume).
     await Promise.all(recipients.map((id) => this.worlds.streams.append(agentStream(id), 'world.broadcast', () => data)));
     return { broadcast_id: broadcastId, world_id: p.world_id, recipients: recipients.length, sent_at: iso(now) };
+  }
+
+  /** A member answers a broadcast: refused under `zero`, once only under `at_most_one` (a primary key, so two racing replies cannot both land). */
+  async reply(me: string, p: ParsedParamsOf<'world/reply'>): Promise<ResultOf<'world/reply'>> {
+    const b = await this.db.selectFrom('world_broadcasts').selectAll().where('broadcast_id', '=', p.broadcast_id).executeTakeFirst();
+    // A broadcast exists only for the members it could have reached.
+    if (!b || (b.from_id !== me && !this.worlds.roleOf(b.world_id, me))) throw notFound('broadcast');
+    if (b.from_id === me) throw conflict('you sent this broadcast');
+    if (b.reply_policy === 'zero') throw forbidden('this broadcast takes no replies (reply policy zero)');
+    const world = await this.db.selectFrom('worlds').select('display_name').where('world_id', '=', b.world_id).executeTakeFirstOrThrow();
+    const name = (await this.worlds.agents.namesOf([me])).get(me) ?? null;
+    const now = Date.now();
+    await this.worlds.streams.append(
+      agentStream(b.from_id),
+      'world.broadcast_reply',
+      () => ({ broadcast_id: b.broadcast_id, world_id: b.world_id, world_name: world.display_name, from: me, from_name: name, content: p.content, sent_at: iso(now) }),
+      (sql) => {
+        const inserted = sql.run(
+          this.db
+            .insertInto('world_broadcast_replies')
+            .values({ broadcast_id: b.broadcast_id, agent_id: me, content: p.content, sent_at: now })
+            .onConflict((oc) => oc.columns(['broadcast_id', 'agent_id']).doNothing())
+            .compile(),
+        );
+        if (inserted === 0) throw conflict('you have already answered this broadcast (reply policy at_most_one)');
+      },
+    );
+    return { broadcast_id: b.broadcast_id, world_id: b.world_id, to: b.from_id, sent_at: iso(now) };
   }
 }

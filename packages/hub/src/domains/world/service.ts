@@ -16,6 +16,7 @@ const roleQuery = precompiled(2, (db, worldId: string, agentId: string) =>
 const inviteQuery = precompiled(2, (db, worldId: string, agentId: string) =>
   db.selectFrom('world_invites').select('by_id').where('world_id', '=', worldId).where('agent_id', '=', agentId),
 );
+const statusQuery = precompiled(1, (db, worldId: string) => db.selectFrom('worlds').select('status').where('world_id', '=', worldId));
 const banQuery = precompiled(2, (db, worldId: string, agentId: string) =>
   db.selectFrom('world_bans').select('by_id').where('world_id', '=', worldId).where('agent_id', '=', agentId),
 );
@@ -25,6 +26,15 @@ export interface WorldAgents {
   namesOf(agentIds: readonly string[]): Promise<Map<string, string | null>>;
   contactPolicyOf(agentId: string): ContactPolicy | null;
   isOnline(agentId: string): boolean;
+}
+
+/**
+ * Another domain's part in a moderation change (chat ends conversations),
+ * run inside the change's transaction; each returns what to do after the commit.
+ */
+export interface WorldModerationHooks {
+  bannedWithin(sql: SyncSql, worldId: string, agentId: string, now: number): () => void;
+  pausedWithin(sql: SyncSql, worldId: string, now: number): () => void;
 }
 
 export interface WorldAccess {
@@ -41,6 +51,8 @@ export type WorldIdQuery = SelectQueryBuilder<Database, 'worlds' | 'world_member
  * and moderation build on it.
  */
 export class WorldService {
+  readonly hooks: WorldModerationHooks[] = [];
+
   constructor(
     readonly db: Kysely<Database>,
     readonly sql: SyncSql,
@@ -57,6 +69,11 @@ export class WorldService {
 
   isInvited(worldId: string, agentId: string, sql: SyncSql = this.sql): boolean {
     return sql.get(inviteQuery(this.db, worldId, agentId)) !== undefined;
+  }
+
+  /** null when the world does not exist. */
+  statusOf(worldId: string, sql: SyncSql = this.sql): 'enabled' | 'paused' | null {
+    return (sql.get(statusQuery(this.db, worldId))?.status as 'enabled' | 'paused' | undefined) ?? null;
   }
 
   isBanned(worldId: string, agentId: string, sql: SyncSql = this.sql): boolean {
@@ -197,12 +214,16 @@ export class WorldService {
   /** pause / resume: `conflict` when the world already has that status. */
   async setStatus(worldId: string, status: 'enabled' | 'paused'): Promise<void> {
     const now = Date.now();
-    await this.writer.run((sql) => {
-      const changed = sql.run(
-        this.db.updateTable('worlds').set({ status, updated_at: now }).where('world_id', '=', worldId).where('status', '!=', status).compile(),
-      );
-      if (changed === 0) throw conflict(`the world is already ${status}`);
-    });
+    await this.writer.run(
+      (sql) => {
+        const changed = sql.run(
+          this.db.updateTable('worlds').set({ status, updated_at: now }).where('world_id', '=', worldId).where('status', '!=', status).compile(),
+        );
+        if (changed === 0) throw conflict(`the world is already ${status}`);
+        return status === 'paused' ? this.hooks.map((h) => h.pausedWithin(sql, worldId, now)) : [];
+      },
+      (after) => after.forEach((f) => f()),
+    );
   }
 
   /** Joins, broadcasts and changes make a world "active" for the hot sort. */

@@ -1,0 +1,307 @@
+import { agentStream, type ChatConversation, type ConversationEndReason, type EpisodePolicy, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
+import type { Kysely } from 'kysely';
+import type { Deadlines } from '../../core/deadlines.js';
+import { conflict, notFound } from '../../core/errors.js';
+import { encodeCursor, readCursor } from '../../core/ids.js';
+import type { StagedPush, Streams } from '../../core/streams.js';
+import type { ChatRequestsTable, ConversationsTable, ConversationTurnsTable, Database } from '../../store/schema.js';
+import type { SyncSql } from '../../store/sql.js';
+import type { BatchWriter } from '../../store/writer.js';
+import { conversationQuery, namesWithin, peerOf, toConversation, toTurn, turnByClientId } from './rows.js';
+
+/** What a writer job hands its afterCommit: the pushes to send and the conversations whose turn timer changes. */
+export interface ChatEffects {
+  pushes: StagedPush[];
+  timers: ConversationsTable[];
+}
+
+export const noEffects = (): ChatEffects => ({ pushes: [], timers: [] });
+
+/**
+ * Conversations: the kickoff, alternating turns, turn deadlines, raised hands
+ * and the end. Every change is one writer job that checks the row it reads
+ * (whose turn, how many taken) and stages its pushes in the same transaction,
+ * so a send racing a timeout or a hand raised is decided once, in order.
+ */
+export class ChatConversations {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sql: SyncSql,
+    private readonly writer: BatchWriter,
+    private readonly streams: Streams,
+    private readonly deadlines: Deadlines,
+  ) {}
+
+  // ---- inside other jobs ----------------------------------------------------
+
+  /** Starts the conversation of an accepted request: its kickoff turn goes to the requester, who speaks first. */
+  startWithin(sql: SyncSql, req: ChatRequestsTable, conversationId: string, policy: EpisodePolicy, now: number, fx: ChatEffects): ConversationsTable {
+    const row: ConversationsTable = {
+      conversation_id: conversationId,
+      request_id: req.request_id,
+      world_id: req.world_id,
+      requester_id: req.from_id,
+      target_id: req.to_id,
+      pair_key: req.pair_key,
+      opening_message: req.opening_message,
+      ...policy,
+      status: 'active',
+      turns_taken: 0,
+      next_turn: req.from_id,
+      turn_deadline: now + policy.turn_timeout_ms,
+      requester_hand: 0,
+      target_hand: 0,
+      ended_reason: null,
+      ended_at: null,
+      requester_rating: null,
+      target_rating: null,
+      created_at: now,
+    };
+    sql.run(this.db.insertInto('conversations').values(row).compile());
+    const kickoff: ConversationTurnsTable = {
+      conversation_id: row.conversation_id,
+      turn: 0,
+      kind: 'kickoff',
+      from_id: null,
+      text: req.opening_message,
+      client_message_id: null,
+      at: now,
+    };
+    sql.run(this.db.insertInto('conversation_turns').values(kickoff).compile());
+    const conversation = this.wire(sql, row);
+    fx.pushes.push(this.streams.stage(sql, agentStream(row.requester_id), 'conversation.turn', { conversation, turn: toTurn(kickoff) }));
+    fx.timers.push(row);
+    return row;
+  }
+
+  /** Ends every active conversation of a world (paused), or of one of its members (banned), in the caller's transaction. */
+  endInWorldWithin(sql: SyncSql, worldId: string, agentId: string | null, reason: ConversationEndReason, now: number, fx: ChatEffects): void {
+    let q = this.db.selectFrom('conversations').selectAll().where('world_id', '=', worldId).where('status', '=', 'active');
+    if (agentId !== null) q = q.where((eb) => eb.or([eb('requester_id', '=', agentId), eb('target_id', '=', agentId)]));
+    for (const row of sql.all(q.compile())) this.endWithin(sql, row, reason, now, fx);
+  }
+
+  // ---- actions ------------------------------------------------------------
+
+  async send(me: string, p: ParsedParamsOf<'chat/send'>): Promise<ResultOf<'chat/send'>> {
+    const out = await this.writer.run(
+      (sql) => {
+        const fx = noEffects();
+        const row = this.participantRow(sql, me, p.conversation_id);
+        // A resend is answered from the first send, even after the conversation moved on or ended.
+        const sent = sql.get(turnByClientId(this.db, p.conversation_id, me, p.client_message_id));
+        if (sent) return { fx, conversation: this.wire(sql, row), turn: toTurn(sent), duplicate: true };
+        if (row.status !== 'active') throw conflict(`the conversation has ended (${row.ended_reason ?? 'ended'})`);
+        const peer = peerOf(row, me);
+        if (row.next_turn !== me) throw conflict(`it is not your turn: waiting for ${peer} to answer`);
+        const now = Date.now();
+        const turn: ConversationTurnsTable = {
+          conversation_id: row.conversation_id,
+          turn: Number(row.turns_taken) + 1,
+          kind: 'message',
+          from_id: me,
+          text: p.text,
+          client_message_id: p.client_message_id,
+          at: now,
+        };
+        sql.run(this.db.insertInto('conversation_turns').values(turn).compile());
+        let conversation: ChatConversation | undefined;
+        this.passTurn(sql, row, peer, now, fx, (after) => {
+          conversation = this.wire(sql, after);
+          fx.pushes.push(this.streams.stage(sql, agentStream(peer), 'conversation.turn', { conversation, turn: toTurn(turn) }));
+        });
+        return { fx, conversation: conversation!, turn: toTurn(turn), duplicate: false };
+      },
+      (r) => this.apply(r.fx),
+    );
+    return { conversation: out.conversation, turn: out.turn, duplicate: out.duplicate };
+  }
+
+  async end(me: string, conversationId: string): Promise<ResultOf<'chat/end'>> {
+    const conversation = await this.writer.run(
+      (sql) => {
+        const fx = noEffects();
+        const row = this.participantRow(sql, me, conversationId);
+        const mine = row.requester_id === me ? 'requester_hand' : 'target_hand';
+        // Ended already, or this hand is up already: nothing changes, and nobody is told twice.
+        if (row.status !== 'active' || Number(row[mine]) === 1) return { fx, conversation: this.wire(sql, row) };
+        sql.run(this.db.updateTable('conversations').set({ [mine]: 1 }).where('conversation_id', '=', conversationId).compile());
+        const raised = { ...row, [mine]: 1 };
+        if (handsMet(raised)) return { fx, conversation: this.wire(sql, this.endWithin(sql, raised, 'hands_raised', Date.now(), fx)) };
+        const wire = this.wire(sql, raised);
+        fx.pushes.push(this.streams.stage(sql, agentStream(peerOf(row, me)), 'conversation.hand_raised', { conversation: wire, by: me }));
+        return { fx, conversation: wire };
+      },
+      (r) => this.apply(r.fx),
+    );
+    return { conversation: conversation.conversation };
+  }
+
+  async get(me: string, conversationId: string): Promise<ResultOf<'chat/get'>> {
+    const row = this.participantRow(this.sql, me, conversationId);
+    const turns = await this.db.selectFrom('conversation_turns').selectAll().where('conversation_id', '=', conversationId).orderBy('turn').execute();
+    return { conversation: this.wire(this.sql, row), turns: turns.map(toTurn) };
+  }
+
+  async list(me: string, p: ParsedParamsOf<'chat/conversations'>): Promise<ResultOf<'chat/conversations'>> {
+    let q = this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where((eb) => eb.or([eb('requester_id', '=', me), eb('target_id', '=', me)]));
+    if (p.status) q = q.where('status', '=', p.status);
+    if (p.cursor) {
+      const [at, id] = readCursor(p.cursor, ['number', 'string']);
+      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('conversation_id', '<', id)])]));
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('conversation_id', 'desc').limit(p.limit + 1).execute();
+    const page = rows.slice(0, p.limit);
+    const last = page[page.length - 1];
+    return {
+      conversations: page.map((r) => this.wire(this.sql, r)),
+      next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.conversation_id]) : null,
+    };
+  }
+
+  async rate(me: string, p: ParsedParamsOf<'chat/rate'>): Promise<ResultOf<'chat/rate'>> {
+    const conversation = await this.writer.run((sql) => {
+      const row = this.participantRow(sql, me, p.conversation_id);
+      const mine = row.requester_id === me ? 'requester_rating' : 'target_rating';
+      sql.run(this.db.updateTable('conversations').set({ [mine]: p.rating }).where('conversation_id', '=', p.conversation_id).compile());
+      return this.wire(sql, { ...row, [mine]: p.rating });
+    });
+    return { conversation };
+  }
+
+  // ---- deadlines ------------------------------------------------------------
+
+  /** Re-arms the turn deadline of every active conversation (hub start); those already past are handled at once. */
+  async start(): Promise<void> {
+    const rows = await this.db.selectFrom('conversations').selectAll().where('status', '=', 'active').execute();
+    for (const row of rows) this.arm(row);
+  }
+
+  private arm(row: ConversationsTable): void {
+    const key = `turn:${row.conversation_id}`;
+    if (row.status !== 'active' || row.turn_deadline === null || row.next_turn === null) return this.deadlines.disarm(key);
+    const expected = { turns: Number(row.turns_taken), side: row.next_turn };
+    this.deadlines.arm(key, Number(row.turn_deadline), () => this.timeout(row.conversation_id, expected));
+  }
+
+  /** The side on turn let it pass: it loses the turn, or the episode ends, as the policy says. */
+  private async timeout(conversationId: string, expected: { turns: number; side: string }): Promise<void> {
+    await this.writer.run(
+      (sql) => {
+        const fx = noEffects();
+        const row = sql.get(conversationQuery(this.db, conversationId));
+        // Moved on since the timer was armed (a send, an end, another timeout): nothing to do.
+        if (!row || row.status !== 'active' || Number(row.turns_taken) !== expected.turns || row.next_turn !== expected.side) return fx;
+        const now = Date.now();
+        if (now < Number(row.turn_deadline)) {
+          fx.timers.push(row);
+          return fx;
+        }
+        if (row.timeout_behavior === 'end') {
+          this.endWithin(sql, row, 'turn_timeout', now, fx);
+          return fx;
+        }
+        const skipped: ConversationTurnsTable = {
+          conversation_id: conversationId,
+          turn: Number(row.turns_taken) + 1,
+          kind: 'skipped',
+          from_id: expected.side,
+          text: '',
+          client_message_id: null,
+          at: now,
+        };
+        sql.run(this.db.insertInto('conversation_turns').values(skipped).compile());
+        const peer = peerOf(row, expected.side);
+        this.passTurn(sql, row, peer, now, fx, (after) => {
+          const data = { conversation: this.wire(sql, after), turn: toTurn(skipped) };
+          // Both hear of it: the side that lost its turn must not answer now, the other speaks again.
+          for (const side of [peer, expected.side]) fx.pushes.push(this.streams.stage(sql, agentStream(side), 'conversation.turn', data));
+        });
+        return fx;
+      },
+      (fx) => this.apply(fx),
+    );
+  }
+
+  // ---- shared steps -----------------------------------------------------------
+
+  /**
+   * One turn taken: the turn passes to `next`, or the episode ends when the
+   * turns have run out. `announce` stages the turn's own pushes with the
+   * state after it, before any conversation.ended: readers see the last turn, then the end.
+   */
+  private passTurn(
+    sql: SyncSql,
+    row: ConversationsTable,
+    next: string,
+    now: number,
+    fx: ChatEffects,
+    announce: (after: ConversationsTable) => void,
+  ): ConversationsTable {
+    const turns = Number(row.turns_taken) + 1;
+    if (turns >= Number(row.max_turns)) return this.endWithin(sql, { ...row, turns_taken: turns }, 'max_turns', now, fx, announce);
+    const after: ConversationsTable = { ...row, turns_taken: turns, next_turn: next, turn_deadline: now + Number(row.turn_timeout_ms) };
+    sql.run(
+      this.db
+        .updateTable('conversations')
+        .set({ turns_taken: turns, next_turn: next, turn_deadline: after.turn_deadline })
+        .where('conversation_id', '=', row.conversation_id)
+        .compile(),
+    );
+    announce(after);
+    fx.timers.push(after);
+    return after;
+  }
+
+  private endWithin(
+    sql: SyncSql,
+    row: ConversationsTable,
+    reason: ConversationEndReason,
+    now: number,
+    fx: ChatEffects,
+    announce?: (ended: ConversationsTable) => void,
+  ): ConversationsTable {
+    const ended: ConversationsTable = { ...row, status: 'ended', next_turn: null, turn_deadline: null, ended_reason: reason, ended_at: now };
+    sql.run(
+      this.db
+        .updateTable('conversations')
+        .set({ status: 'ended', turns_taken: ended.turns_taken, next_turn: null, turn_deadline: null, ended_reason: reason, ended_at: now })
+        .where('conversation_id', '=', row.conversation_id)
+        .compile(),
+    );
+    announce?.(ended);
+    const data = { conversation: this.wire(sql, ended), reason };
+    for (const side of [row.requester_id, row.target_id]) fx.pushes.push(this.streams.stage(sql, agentStream(side), 'conversation.ended', data));
+    fx.timers.push(ended);
+    return ended;
+  }
+
+  /** A conversation of the caller; anyone else's does not exist for it. */
+  private participantRow(sql: SyncSql, me: string, conversationId: string): ConversationsTable {
+    const row = sql.get(conversationQuery(this.db, conversationId));
+    if (!row || (row.requester_id !== me && row.target_id !== me)) throw notFound('conversation');
+    return row;
+  }
+
+  wire(sql: SyncSql, row: ConversationsTable): ChatConversation {
+    return toConversation(row, namesWithin(this.db, sql, row.requester_id, row.target_id));
+  }
+
+  /** After the commit: pushes out, timers moved to the committed state. */
+  apply(fx: ChatEffects): void {
+    this.streams.fanOut(fx.pushes);
+    for (const row of fx.timers) this.arm(row);
+  }
+}
+
+/** Whether the raised hands meet the end mode: either side, the requester alone (single), or both (dual). */
+function handsMet(r: ConversationsTable): boolean {
+  const requester = Number(r.requester_hand) === 1;
+  const target = Number(r.target_hand) === 1;
+  if (r.end_mode === 'either') return requester || target;
+  if (r.end_mode === 'single') return requester;
+  return requester && target;
+}

@@ -1,0 +1,280 @@
+import {
+  agentStream,
+  DEFAULT_EPISODE_POLICY,
+  type ChatRequestStatus,
+  type ContactPolicy,
+  type EpisodePolicy,
+  type ParsedParamsOf,
+  type ResultOf,
+} from '@parley/protocol';
+import type { Kysely } from 'kysely';
+import type { Deadlines } from '../../core/deadlines.js';
+import { conflict, forbidden, notFound } from '../../core/errors.js';
+import { encodeCursor, iso, newChatRequestId, newConversationId, readCursor } from '../../core/ids.js';
+import type { Streams } from '../../core/streams.js';
+import type { ChatRequestsTable, ConversationsTable, Database, WorldsTable } from '../../store/schema.js';
+import type { SyncSql } from '../../store/sql.js';
+import type { BatchWriter } from '../../store/writer.js';
+import { noEffects, type ChatConversations, type ChatEffects } from './conversations.js';
+import { activeForPair, namesWithin, pairKey, pendingForPair, requestQuery, toRequest } from './rows.js';
+
+/** What chat needs from the agent domain. */
+export interface ChatAgents {
+  /** Null when the agent does not exist; `sql` to read inside a writer job. */
+  contactRulesOf(agentId: string, sql?: SyncSql): { policy: ContactPolicy; worldRequestsOnly: boolean } | null;
+}
+
+/** What chat needs from the world domain, readable inside a writer job. */
+export interface ChatWorlds {
+  /** The world row when `me` may see it, else not_found. */
+  visible(me: string, worldId: string): Promise<{ row: WorldsTable }>;
+  roleOf(worldId: string, agentId: string, sql?: SyncSql): string | null;
+  isBanned(worldId: string, agentId: string, sql?: SyncSql): boolean;
+  statusOf(worldId: string, sql: SyncSql): string | null;
+  episodePolicyOf(row: WorldsTable): EpisodePolicy;
+}
+
+/**
+ * Chat requests: asking (under the target's contact policy), accepting,
+ * rejecting and expiring. Accepting hands over to ChatConversations in the
+ * same transaction, so a request is never accepted without its conversation.
+ */
+export class ChatRequests {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sql: SyncSql,
+    private readonly writer: BatchWriter,
+    private readonly streams: Streams,
+    private readonly deadlines: Deadlines,
+    private readonly conversations: ChatConversations,
+    private readonly agents: ChatAgents,
+    private readonly worlds: ChatWorlds,
+    /** TTL of a request that does not name its own. */
+    private readonly defaultTtlMs: number,
+  ) {}
+
+  async request(me: string, p: ParsedParamsOf<'chat/request'>): Promise<ResultOf<'chat/request'>> {
+    const target = p.target_agent_id;
+    if (target === me) throw conflict('you cannot ask yourself for a chat');
+    const rules = this.agents.contactRulesOf(target);
+    if (!rules) throw notFound('agent');
+    if (rules.policy === 'closed') throw forbidden(`${target} takes no chat requests (contact policy closed)`);
+    if (rules.worldRequestsOnly && p.world_id === undefined) {
+      throw forbidden(`${target} takes chat requests only inside a world you both belong to: give world_id`);
+    }
+    let policy: EpisodePolicy = DEFAULT_EPISODE_POLICY;
+    if (p.world_id !== undefined) {
+      const { row } = await this.worlds.visible(me, p.world_id);
+      policy = this.worlds.episodePolicyOf(row);
+    }
+    policy = { ...policy, ...p.episode_policy };
+    const now = Date.now();
+    const ttl = p.ttl_ms ?? this.defaultTtlMs;
+
+    const out = await this.writer.run(
+      (sql) => {
+        const fx = noEffects();
+        // Checked inside the write: a ban, a pause or a policy change that lands first wins.
+        if (p.world_id !== undefined) this.assertWorldOpen(sql, p.world_id, me, target);
+        const current = this.agents.contactRulesOf(target, sql)!;
+        if (current.policy === 'closed') throw forbidden(`${target} takes no chat requests (contact policy closed)`);
+        const pair = pairKey(me, target);
+        const pending = sql.get(pendingForPair(this.db, pair));
+        if (pending) {
+          throw conflict(
+            pending.from_id === me
+              ? `you already asked ${target} (${pending.request_id}, pending until ${iso(Number(pending.expires_at))})`
+              : `${target} has already asked you: chat/accept ${pending.request_id}`,
+          );
+        }
+        const active = sql.get(activeForPair(this.db, pair));
+        if (active) throw conflict(`you already have an active conversation with ${target}: ${active.conversation_id}`);
+        const row: ChatRequestsTable = {
+          request_id: newChatRequestId(),
+          from_id: me,
+          to_id: target,
+          pair_key: pair,
+          world_id: p.world_id ?? null,
+          opening_message: p.opening_message,
+          policy: JSON.stringify(policy),
+          status: 'pending',
+          conversation_id: null,
+          reason: null,
+          created_at: now,
+          expires_at: now + ttl,
+          decided_at: null,
+        };
+        sql.run(this.db.insertInto('chat_requests').values(row).compile());
+        if (current.policy === 'open') {
+          // An open agent takes every request: accepted on the spot, and the target hears of it as an accepted request.
+          const { request, conversation } = this.acceptWithin(sql, row, now, fx);
+          fx.pushes.push(this.streams.stage(sql, agentStream(target), 'chat.request', this.wire(sql, request)));
+          return { fx, request, conversation };
+        }
+        fx.pushes.push(this.streams.stage(sql, agentStream(target), 'chat.request', this.wire(sql, row)));
+        return { fx, request: row, conversation: null, expiry: row };
+      },
+      (r) => this.apply(r.fx, 'expiry' in r ? r.expiry : undefined),
+    );
+    return {
+      request: this.wire(this.sql, out.request),
+      conversation: out.conversation ? this.conversations.wire(this.sql, out.conversation) : null,
+    };
+  }
+
+  async accept(me: string, requestId: string): Promise<ResultOf<'chat/accept'>> {
+    const out = await this.writer.run(
+      (sql) => {
+        const fx = noEffects();
+        const row = this.addressedTo(sql, me, requestId, 'accept');
+        const now = Date.now();
+        if (row.world_id !== null) this.assertWorldOpen(sql, row.world_id, row.from_id, me);
+        const active = sql.get(activeForPair(this.db, row.pair_key));
+        if (active) throw conflict(`you already have an active conversation with ${row.from_id}: ${active.conversation_id}`);
+        return { fx, ...this.acceptWithin(sql, row, now, fx) };
+      },
+      (r) => this.apply(r.fx),
+    );
+    const sql = this.sql;
+    return { request: this.wire(sql, out.request), conversation: this.conversations.wire(sql, out.conversation) };
+  }
+
+  async reject(me: string, p: ParsedParamsOf<'chat/reject'>): Promise<ResultOf<'chat/reject'>> {
+    const request = await this.writer.run(
+      (sql) => {
+        const fx = noEffects();
+        const row = this.addressedTo(sql, me, p.request_id, 'reject');
+        const decided = this.decideWithin(sql, row, 'rejected', p.reason ?? null, Date.now(), fx, [row.from_id]);
+        return { fx, request: decided };
+      },
+      (r) => this.apply(r.fx),
+    );
+    return { request: this.wire(this.sql, request.request) };
+  }
+
+  async list(me: string, p: ParsedParamsOf<'chat/list'>): Promise<ResultOf<'chat/list'>> {
+    let q = this.db
+      .selectFrom('chat_requests')
+      .selectAll()
+      .where(p.direction === 'inbound' ? 'to_id' : 'from_id', '=', me);
+    if (p.status) q = q.where('status', '=', p.status);
+    if (p.cursor) {
+      const [at, id] = readCursor(p.cursor, ['number', 'string']);
+      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('request_id', '<', id)])]));
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('request_id', 'desc').limit(p.limit + 1).execute();
+    const page = rows.slice(0, p.limit);
+    const last = page[page.length - 1];
+    const sql = this.sql;
+    return {
+      requests: page.map((r) => this.wire(sql, r)),
+      next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.request_id]) : null,
+    };
+  }
+
+  /** A world member was banned: its pending requests in that world are rejected, in the ban's transaction. */
+  rejectInWorldWithin(sql: SyncSql, worldId: string, agentId: string, now: number, fx: ChatEffects): void {
+    const rows = sql.all(
+      this.db
+        .selectFrom('chat_requests')
+        .selectAll()
+        .where('world_id', '=', worldId)
+        .where('status', '=', 'pending')
+        .where((eb) => eb.or([eb('from_id', '=', agentId), eb('to_id', '=', agentId)]))
+        .compile(),
+    );
+    for (const row of rows) this.decideWithin(sql, row, 'rejected', `${agentId} was banned from the world`, now, fx, [row.from_id, row.to_id]);
+  }
+
+  /** Re-arms the expiry of every pending request (hub start); those already past expire at once. */
+  async start(): Promise<void> {
+    const rows = await this.db.selectFrom('chat_requests').selectAll().where('status', '=', 'pending').execute();
+    for (const row of rows) this.armExpiry(row);
+  }
+
+  // ---- steps ------------------------------------------------------------------
+
+  private acceptWithin(sql: SyncSql, row: ChatRequestsTable, now: number, fx: ChatEffects): { request: ChatRequestsTable; conversation: ConversationsTable } {
+    const conversationId = newConversationId();
+    // Staged first: on the requester's stream, "accepted" comes before its kickoff turn.
+    const request = this.decideWithin(sql, { ...row, conversation_id: conversationId }, 'accepted', null, now, fx, [row.from_id]);
+    const conversation = this.conversations.startWithin(sql, row, conversationId, JSON.parse(row.policy) as EpisodePolicy, now, fx);
+    return { request, conversation };
+  }
+
+  /** pending -> accepted | rejected | expired, with a chat.request_updated to `tell`. */
+  private decideWithin(
+    sql: SyncSql,
+    row: ChatRequestsTable,
+    status: Exclude<ChatRequestStatus, 'pending'>,
+    reason: string | null,
+    now: number,
+    fx: ChatEffects,
+    tell: readonly string[],
+  ): ChatRequestsTable {
+    const decided: ChatRequestsTable = { ...row, status, reason, decided_at: now };
+    const changed = sql.run(
+      this.db
+        .updateTable('chat_requests')
+        .set({ status, reason, decided_at: now, conversation_id: row.conversation_id })
+        .where('request_id', '=', row.request_id)
+        .where('status', '=', 'pending')
+        .compile(),
+    );
+    if (changed === 0) throw conflict(`the chat request is no longer pending`);
+    const data = this.wire(sql, decided);
+    for (const id of tell) fx.pushes.push(this.streams.stage(sql, agentStream(id), 'chat.request_updated', data));
+    return decided;
+  }
+
+  /** A pending request addressed to the caller; the requester is told who decides, anyone else that it does not exist. */
+  private addressedTo(sql: SyncSql, me: string, requestId: string, verb: string): ChatRequestsTable {
+    const row = sql.get(requestQuery(this.db, requestId));
+    if (!row || (row.to_id !== me && row.from_id !== me)) throw notFound('chat request');
+    if (row.to_id !== me) throw forbidden(`only ${row.to_id}, the agent you asked, can ${verb} this request`);
+    if (row.status !== 'pending') throw conflict(`the chat request is already ${row.status}`);
+    if (Number(row.expires_at) <= Date.now()) throw conflict('the chat request has expired');
+    return row;
+  }
+
+  /** A world-scoped request needs the world enabled and both agents its members. */
+  private assertWorldOpen(sql: SyncSql, worldId: string, from: string, to: string): void {
+    const status = this.worlds.statusOf(worldId, sql);
+    if (status === null) throw notFound('world');
+    if (status === 'paused') throw conflict('the world is paused: no chat requests until it is resumed');
+    for (const id of [from, to]) {
+      if (this.worlds.isBanned(worldId, id, sql)) throw forbidden(`${id} is banned from this world`);
+      if (!this.worlds.roleOf(worldId, id, sql)) throw forbidden(`${id} is not a member of this world: join it first`);
+    }
+  }
+
+  private async expire(requestId: string): Promise<void> {
+    await this.writer.run(
+      (sql) => {
+        const fx = noEffects();
+        const row = sql.get(requestQuery(this.db, requestId));
+        if (!row || row.status !== 'pending') return fx;
+        if (Number(row.expires_at) > Date.now()) {
+          this.armExpiry(row);
+          return fx;
+        }
+        this.decideWithin(sql, row, 'expired', null, Date.now(), fx, [row.from_id, row.to_id]);
+        return fx;
+      },
+      (fx) => this.apply(fx),
+    );
+  }
+
+  private armExpiry(row: ChatRequestsTable): void {
+    this.deadlines.arm(`request:${row.request_id}`, Number(row.expires_at), () => this.expire(row.request_id));
+  }
+
+  private apply(fx: ChatEffects, expiry?: ChatRequestsTable): void {
+    this.conversations.apply(fx);
+    if (expiry) this.armExpiry(expiry);
+  }
+
+  private wire(sql: SyncSql, row: ChatRequestsTable) {
+    return toRequest(row, namesWithin(this.db, sql, row.from_id, row.to_id));
+  }
+}
