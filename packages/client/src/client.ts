@@ -31,6 +31,7 @@ import type {
 } from './types.js';
 import { baseUrl, wsUrl } from './url.js';
 import { startTaskWorker, type TaskHandler, type TaskHelper, type TaskWork, type TaskWorkerOptions } from './worker.js';
+import { startConversations, type ChatHelper, type ConversationHandler, type ConversationOptions, type OnConversation } from './chats.js';
 
 const ACK_BATCH = 100;
 const ACK_INTERVAL_MS = 1000;
@@ -43,9 +44,10 @@ type AttemptResult = { ok: true } | { ok: false; info: WsCloseInfo };
 /**
  * The domain helpers as the client exposes them: the generated ones, with
  * `tasks` carrying the task worker (`client.tasks.work`, worker.ts) next to
- * the `task/...` methods.
+ * the `task/...` methods, and `chats` the conversation runner
+ * (`client.chats.onConversation`, chats.ts) next to the `chat/...` methods.
  */
-export type ClientHelpers = Omit<DomainHelpers, 'tasks'> & { readonly tasks: TaskHelper };
+export type ClientHelpers = Omit<DomainHelpers, 'tasks' | 'chats'> & { readonly tasks: TaskHelper; readonly chats: ChatHelper };
 
 /**
  * The typed domain helpers (`client.topics.publish(...)`, see domains.ts) are
@@ -116,6 +118,10 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
         get(this: ParleyClient): unknown {
           this.#domains ??= buildDomainHelpers((action, params, options) => this.call(action, params as ParamsOf<typeof action>, options), {
             tasks: { work: ((spec: string | TaskWorkerOptions, handler: TaskHandler) => startTaskWorker(this, spec, handler)) as TaskWork },
+            chats: {
+              onConversation: ((spec: ConversationHandler | ConversationOptions, handler?: ConversationHandler) =>
+                startConversations(this, spec, handler)) as OnConversation,
+            },
           });
           return (this.#domains as Readonly<Record<string, unknown>>)[property];
         },

@@ -25,6 +25,7 @@ export const DOMAIN_PROPERTIES = {
   task: 'tasks',
   pipeline: 'pipelines',
   world: 'worlds',
+  chat: 'chats',
   // Singular on purpose: `client.delegate.request(...)` reads as a verb, and `delegates` would name the agents, not the service.
   delegate: 'delegate',
 } as const satisfies Record<string, string>;

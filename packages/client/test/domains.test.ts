@@ -26,7 +26,7 @@ import {
 } from '../src/domains.js';
 import { AbortError, ParleyError } from '../src/errors.js';
 import { createIdentity } from '../src/identity.js';
-import type { CallOptions, ClientHelpers, ParleyClientEvents, TaskHandler, TaskWorker } from '../src/index.js';
+import type { CallOptions, ClientHelpers, ParleyClientEvents, ConversationRunner, TaskHandler, TaskWorker } from '../src/index.js';
 import { agent, client, waitFor } from './helpers/env.js';
 import { useHubBehindProxy } from './helpers/fixture.js';
 
@@ -51,10 +51,11 @@ const SPEC_PROPERTIES: Record<string, string> = {
   task: 'tasks',
   pipeline: 'pipelines',
   world: 'worlds',
+  chat: 'chats',
   delegate: 'delegate',
 };
 /** Client-side methods next to the generated ones: more than one call each, so not actions. */
-const CLIENT_EXTRAS = ['tasks.work'];
+const CLIENT_EXTRAS = ['tasks.work', 'chats.onConversation'];
 function specPath(action: string): string {
   const m = /^([^/]+)\/(.+)$/.exec(action);
   if (!m) throw new Error(`not a domain/verb action: ${action}`);
@@ -107,6 +108,9 @@ describe('domain helpers: the registry, name for name', () => {
       'worlds.join',
       'worlds.candidates',
       'worlds.moderate',
+      'chats.request',
+      'chats.conversations',
+      'feedback.submit',
     ]) {
       expect(expected).toContain(p);
     }
@@ -121,7 +125,8 @@ describe('domain helpers: the registry, name for name', () => {
   });
 
   it('naming helpers: the fallback for an unmapped domain and camelCase agree with the spec', () => {
-    expect(domainProperty('chat')).toBe('chat');
+    expect(domainProperty('feedback')).toBe('feedback');
+    expect(domainProperty('chat')).toBe('chats');
     expect(domainProperty('world')).toBe('worlds');
     expect(domainProperty('constructor')).toBe('constructor');
     expect(domainProperty('notification')).toBe('notifications');
@@ -304,7 +309,8 @@ function typeChecks(c: ParleyClient, topic_id: ParamsOf<'topic/get'>['topic_id']
   expectTypeOf<CamelCase<'publish_as'>>().toEqualTypeOf<'publishAs'>();
   expectTypeOf<CamelCase<'a-b/c_d'>>().toEqualTypeOf<'aBCD'>();
   expectTypeOf<DomainProperty<'notification'>>().toEqualTypeOf<'notifications'>();
-  expectTypeOf<DomainProperty<'chat'>>().toEqualTypeOf<'chat'>();
+  expectTypeOf<DomainProperty<'feedback'>>().toEqualTypeOf<'feedback'>();
+  expectTypeOf<DomainProperty<'chat'>>().toEqualTypeOf<'chats'>();
   expectTypeOf<DomainProperty<'world'>>().toEqualTypeOf<'worlds'>();
 
   // params and results come from the registry
@@ -325,8 +331,15 @@ function typeChecks(c: ParleyClient, topic_id: ParamsOf<'topic/get'>['topic_id']
   expectTypeOf<Omit<ParleyClient['tasks'], 'work'>>().toEqualTypeOf<Omit<DomainHelpers['tasks'], never>>();
   expectTypeOf(c.tasks.work).returns.toEqualTypeOf<TaskWorker>();
   expectTypeOf<Parameters<TaskHandler>[0]>().toEqualTypeOf<ResultOf<'task/get'>>();
+  // client.chats is the generated chat helper plus onConversation, and nothing else
+  expectTypeOf<Omit<ParleyClient['chats'], 'onConversation'>>().toEqualTypeOf<Omit<DomainHelpers['chats'], never>>();
+  expectTypeOf(c.chats.onConversation).returns.toEqualTypeOf<ConversationRunner>();
+  void c.chats.onConversation(async (conv) => `hello ${conv.conversation.target_name ?? ''}`);
+  void c.chats.onConversation({ accept: (r) => r.world_id !== null }, (conv) => ({ text: conv.turn.text, end: true }));
+  // @ts-expect-error an answer is text, { text?, end? } or nothing
+  void c.chats.onConversation(() => 42);
   // every other domain property is exactly the generated helper
-  expectTypeOf<Omit<ClientHelpers, 'tasks'>>().toEqualTypeOf<Omit<DomainHelpers, 'tasks'>>();
+  expectTypeOf<Omit<ClientHelpers, 'tasks' | 'chats'>>().toEqualTypeOf<Omit<DomainHelpers, 'tasks' | 'chats'>>();
   void c.tasks.work('code.review', (task) => task.title);
   void c.tasks.work({ capability: 'code.review', concurrency: 2 }, async (task, ctx) => {
     await ctx.progress(50, 'half');
