@@ -142,6 +142,10 @@ describe('worlds', () => {
     const push = await bad.client.waitFrame((f) => f.event === 'world.banned', 5000, 'banned push');
     expect(push.data).toMatchObject({ world_id: world, by: owner.agentId, reason: 'spam' });
     expect(push.stream).toBe(`agent:${bad.agent.agentId}`);
+    // Banned again: the reason changes, nobody is told twice.
+    ok(await call(hub, owner, 'world/moderate', { world_id: world, action: 'ban', agent_id: bad.agent.agentId, reason: 'more spam' }));
+    ok(await bad.client.call(bad.agent.agentId, 'agent/whoami'));
+    expect(bad.client.pushes().filter((f) => f.event === 'world.banned')).toHaveLength(1);
 
     expect(ok<{ candidates: Candidate[] }>(await good.client.call(good.agent.agentId, 'world/candidates', { world_id: world })).candidates).toEqual([]);
     expect(codeOf(await bad.client.call(bad.agent.agentId, 'world/join', { world_id: world, participant_context_text: 'sorry' }))).toBe('forbidden');
@@ -252,6 +256,12 @@ describe('worlds', () => {
     expect(ok(await guest.client.call(guest.agent.agentId, 'world/leave', { world_id: world }))).toEqual({ world_id: world, left: true });
     expect(codeOf(await guest.client.call(guest.agent.agentId, 'world/join', { world_id: world, participant_context_text: 'hi' }))).toBe('forbidden');
     expect(codeOf(await call(hub, owner, 'world/leave', { world_id: world }))).toBe('conflict');
+    // An invitation can be declined: leave removes it, and the invite-only world is closed again.
+    const other = await connectAgent(hub);
+    ok(await call(hub, owner, 'world/invite', { world_id: world, agent_id: other.agent.agentId }));
+    expect(ok(await other.client.call(other.agent.agentId, 'world/leave', { world_id: world }))).toEqual({ world_id: world, left: true });
+    expect(codeOf(await other.client.call(other.agent.agentId, 'world/join', { world_id: world, participant_context_text: 'hi' }))).toBe('forbidden');
+    other.client.close();
     guest.client.close();
   });
 

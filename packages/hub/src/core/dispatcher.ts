@@ -113,7 +113,9 @@ export class Dispatcher {
       throw new HubError(c.code, c.error, c.details);
     }
     // The map is keyed by the same registry, so the handler's params type matches the schema.
-    const handler = this.handlers[name] as Handler<ActionName>;
+    const handler = this.handlers[name] as Handler<ActionName> | undefined;
+    // Only when the protocol package is newer than this hub build (the type of `handlers` covers every action).
+    if (!handler) throw new HubError(ErrorCode.UnknownAction, `this hub does not implement "${name}" yet`);
     return handler(parsed.data as ParsedParamsOf<ActionName>, ctx);
   }
 

@@ -184,7 +184,7 @@ export const worldJoin = defineAction({
 
 export const worldLeave = defineAction({
   name: 'world/leave',
-  description: 'Leave a world (or withdraw a pending join request). The owner cannot leave its own world.',
+  description: 'Leave a world, or (not a member) withdraw a pending join request and decline an invitation. The owner cannot leave its own world.',
   params: z.strictObject({ world_id: WorldId }),
   result: z.object({ world_id: WorldId, left: z.boolean() }),
 });

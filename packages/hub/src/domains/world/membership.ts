@@ -71,34 +71,38 @@ export class WorldMembership {
   private async requestToJoin(me: string, row: WorldsTable, context: string): Promise<ResultOf<'world/join'>> {
     const worldId = row.world_id;
     const now = Date.now();
-    // Asking again replaces the context given; only the first request tells the managers.
-    const isNew = await this.worlds.writer.run((sql) => {
-      this.worlds.assertNotBanned(worldId, me, sql);
-      const existing = sql.get(
-        this.db.selectFrom('world_join_requests').select('created_at').where('world_id', '=', worldId).where('agent_id', '=', me).compile(),
-      );
-      sql.run(
-        this.db
-          .insertInto('world_join_requests')
-          .values({ world_id: worldId, agent_id: me, participant_context_text: context, created_at: now })
-          .onConflict((oc) => oc.columns(['world_id', 'agent_id']).doUpdateSet({ participant_context_text: context }))
-          .compile(),
-      );
-      return existing === undefined;
-    });
-    if (isNew) {
-      const name = (await this.worlds.agents.namesOf([me])).get(me) ?? null;
-      const data = { world_id: worldId, world_name: row.display_name, agent_id: me, name, participant_context_text: context, requested_at: iso(now) };
-      await Promise.all((await this.worlds.managerIds(worldId)).map((m) => this.worlds.streams.append(agentStream(m), 'world.join_request', () => data)));
-    }
+    const name = (await this.worlds.agents.namesOf([me])).get(me) ?? null;
+    // Asking again replaces the context given; only the first request tells the managers, in the transaction that files it.
+    await this.worlds.writer.run(
+      (sql) => {
+        this.worlds.assertNotBanned(worldId, me, sql);
+        const existing = sql.get(
+          this.db.selectFrom('world_join_requests').select('created_at').where('world_id', '=', worldId).where('agent_id', '=', me).compile(),
+        );
+        sql.run(
+          this.db
+            .insertInto('world_join_requests')
+            .values({ world_id: worldId, agent_id: me, participant_context_text: context, created_at: now })
+            .onConflict((oc) => oc.columns(['world_id', 'agent_id']).doUpdateSet({ participant_context_text: context }))
+            .compile(),
+        );
+        if (existing !== undefined) return [];
+        const data = { world_id: worldId, world_name: row.display_name, agent_id: me, name, participant_context_text: context, requested_at: iso(now) };
+        return this.worlds.managerIdsWithin(sql, worldId).map((m) => this.worlds.streams.stage(sql, agentStream(m), 'world.join_request', data));
+      },
+      (pushes) => this.worlds.streams.fanOut(pushes),
+    );
     return { world_id: worldId, status: 'requested', role: null, candidates: null };
   }
 
   async leave(me: string, worldId: string): Promise<ResultOf<'world/leave'>> {
     const { role } = await this.worlds.visible(me, worldId);
     if (role === 'owner') throw conflict('the owner cannot leave its own world');
-    const table = role ? 'world_members' : 'world_join_requests';
-    const left = await this.worlds.writer.run((sql) => sql.run(this.db.deleteFrom(table).where('world_id', '=', worldId).where('agent_id', '=', me).compile()));
+    // Not a member: withdraws a pending join request, and declines an invitation.
+    const tables = role ? (['world_members'] as const) : (['world_join_requests', 'world_invites'] as const);
+    const left = await this.worlds.writer.run((sql) =>
+      tables.reduce((n, table) => n + sql.run(this.db.deleteFrom(table).where('world_id', '=', worldId).where('agent_id', '=', me).compile()), 0),
+    );
     return { world_id: worldId, left: left > 0 };
   }
 

@@ -57,6 +57,8 @@ export class WorldModeration {
         const current = this.worlds.roleOf(worldId, agentId, sql);
         if (current === 'owner') throw forbidden('the owner cannot be banned from its world');
         if (current === 'admin' && !byOwner) throw forbidden('only the owner bans an admin');
+        // Banned already: the reason may change, but nothing else does and nobody is told again.
+        const again = this.worlds.isBanned(worldId, agentId, sql);
         sql.run(
           this.db
             .insertInto('world_bans')
@@ -67,6 +69,7 @@ export class WorldModeration {
         for (const table of ['world_members', 'world_invites', 'world_join_requests'] as const) {
           sql.run(this.db.deleteFrom(table).where('world_id', '=', worldId).where('agent_id', '=', agentId).compile());
         }
+        if (again) return [];
         const data = { world_id: worldId, world_name: worldName, by: me, reason, banned_at: iso(now) };
         const pushed = this.worlds.streams.stage(sql, agentStream(agentId), 'world.banned', data);
         return [() => this.worlds.streams.fanOut([pushed]), ...this.worlds.hooks.map((h) => h.bannedWithin(sql, worldId, agentId, now))];
@@ -80,20 +83,6 @@ export class WorldModeration {
     if (row.status === 'paused') throw conflict('the world is paused: broadcasts wait until it is resumed');
     const broadcastId = newBroadcastId();
     const now = Date.now();
-    // Who hears it is read in the same transaction that records it.
-    const recipients = await this.worlds.writer.run((sql) => {
-      const ids = sql
-        .all(this.db.selectFrom('world_members').select('agent_id').where('world_id', '=', p.world_id).where('agent_id', '!=', me).compile())
-        .map((r) => r.agent_id);
-      sql.run(
-        this.db
-          .insertInto('world_broadcasts')
-          .values({ broadcast_id: broadcastId, world_id: p.world_id, from_id: me, content: p.content, reply_policy: p.reply_policy, recipients: ids.length, sent_at: now })
-          .compile(),
-      );
-      this.worlds.touchWithin(sql, p.world_id, now);
-      return ids;
-    });
     const data = {
       broadcast_id: broadcastId,
       world_id: p.world_id,
@@ -103,8 +92,24 @@ export class WorldModeration {
       reply_policy: p.reply_policy,
       sent_at: iso(now),
     };
-    // One push per member's own stream: it is addressed to each of them and always arrives (also later, on resume).
-    await Promise.all(recipients.map((id) => this.worlds.streams.append(agentStream(id), 'world.broadcast', () => data)));
+    // Who hears it is read in the transaction that records it, and their pushes are stored in it: one per member's
+    // own stream, so it is addressed to each of them and always arrives (also later, on resume).
+    const recipients = await this.worlds.writer.run(
+      (sql) => {
+        const ids = sql
+          .all(this.db.selectFrom('world_members').select('agent_id').where('world_id', '=', p.world_id).where('agent_id', '!=', me).compile())
+          .map((r) => r.agent_id);
+        sql.run(
+          this.db
+            .insertInto('world_broadcasts')
+            .values({ broadcast_id: broadcastId, world_id: p.world_id, from_id: me, content: p.content, reply_policy: p.reply_policy, recipients: ids.length, sent_at: now })
+            .compile(),
+        );
+        this.worlds.touchWithin(sql, p.world_id, now);
+        return ids.map((id) => this.worlds.streams.stage(sql, agentStream(id), 'world.broadcast', data));
+      },
+      (pushes) => this.worlds.streams.fanOut(pushes),
+    );
     return { broadcast_id: broadcastId, world_id: p.world_id, recipients: recipients.length, sent_at: iso(now) };
   }
 

@@ -217,7 +217,12 @@ export class WorldService {
     await this.writer.run(
       (sql) => {
         const changed = sql.run(
-          this.db.updateTable('worlds').set({ status, updated_at: now }).where('world_id', '=', worldId).where('status', '!=', status).compile(),
+          this.db
+            .updateTable('worlds')
+            .set({ status, updated_at: now, last_activity_at: now })
+            .where('world_id', '=', worldId)
+            .where('status', '!=', status)
+            .compile(),
         );
         if (changed === 0) throw conflict(`the world is already ${status}`);
         return status === 'paused' ? this.hooks.map((h) => h.pausedWithin(sql, worldId, now)) : [];
@@ -231,9 +236,10 @@ export class WorldService {
     sql.run(this.db.updateTable('worlds').set({ last_activity_at: at }).where('world_id', '=', worldId).compile());
   }
 
-  /** Owner and admins: who hears of join requests. */
-  async managerIds(worldId: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('world_members').select('agent_id').where('world_id', '=', worldId).where('role', 'in', ['owner', 'admin']).execute();
-    return rows.map((r) => r.agent_id);
+  /** Owner and admins: who hears of join requests. Read in the caller's transaction. */
+  managerIdsWithin(sql: SyncSql, worldId: string): string[] {
+    return sql
+      .all(this.db.selectFrom('world_members').select('agent_id').where('world_id', '=', worldId).where('role', 'in', ['owner', 'admin']).compile())
+      .map((r) => r.agent_id);
   }
 }
