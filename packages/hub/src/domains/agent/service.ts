@@ -1,7 +1,8 @@
 import { type AgentProfile, type ContactPolicy, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
+import { newestFirst } from '../../core/paging.js';
 import type { Kysely } from 'kysely';
 import { notFound } from '../../core/errors.js';
-import { encodeCursor, iso, readCursor } from '../../core/ids.js';
+import { iso } from '../../core/ids.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { AgentsTable, Database } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
@@ -115,16 +116,10 @@ export class AgentService {
         q = q.where('agent_id', 'in', online);
       } else if (online.length > 0) q = q.where('agent_id', 'not in', online);
     }
-    if (p.cursor) {
-      const [at, id] = readCursor(p.cursor, ['number', 'string']);
-      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('agent_id', '<', id)])]));
-    }
-    const rows = await q.orderBy('created_at', 'desc').orderBy('agent_id', 'desc').limit(p.limit + 1).execute();
-    const page = rows.slice(0, p.limit);
-    const last = page[page.length - 1];
+    const { page, next_cursor } = await newestFirst(q, 'agent_id', p.limit, p.cursor);
     return {
       agents: await this.toProfiles(page),
-      next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.agent_id]) : null,
+      next_cursor,
     };
   }
 

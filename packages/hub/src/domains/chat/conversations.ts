@@ -1,8 +1,9 @@
 import { agentStream, type ChatConversation, type ConversationEndReason, type EpisodePolicy, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import type { Deadlines } from '../../core/deadlines.js';
+import { newestFirst } from '../../core/paging.js';
 import { conflict, notFound } from '../../core/errors.js';
-import { encodeCursor, readCursor } from '../../core/ids.js';
+
 import type { StagedPush, Streams } from '../../core/streams.js';
 import type { ChatRequestsTable, ConversationsTable, ConversationTurnsTable, Database } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
@@ -149,16 +150,10 @@ export class ChatConversations {
       .selectAll()
       .where((eb) => eb.or([eb('requester_id', '=', me), eb('target_id', '=', me)]));
     if (p.status) q = q.where('status', '=', p.status);
-    if (p.cursor) {
-      const [at, id] = readCursor(p.cursor, ['number', 'string']);
-      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('conversation_id', '<', id)])]));
-    }
-    const rows = await q.orderBy('created_at', 'desc').orderBy('conversation_id', 'desc').limit(p.limit + 1).execute();
-    const page = rows.slice(0, p.limit);
-    const last = page[page.length - 1];
+    const { page, next_cursor } = await newestFirst(q, 'conversation_id', p.limit, p.cursor);
     return {
       conversations: page.map((r) => this.wire(this.sql, r)),
-      next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.conversation_id]) : null,
+      next_cursor,
     };
   }
 

@@ -9,8 +9,9 @@ import {
 } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import type { Deadlines } from '../../core/deadlines.js';
+import { newestFirst } from '../../core/paging.js';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
-import { encodeCursor, iso, newChatRequestId, newConversationId, readCursor } from '../../core/ids.js';
+import { iso, newChatRequestId, newConversationId } from '../../core/ids.js';
 import type { Streams } from '../../core/streams.js';
 import type { ChatRequestsTable, ConversationsTable, Database, WorldsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
@@ -158,17 +159,11 @@ export class ChatRequests {
       .selectAll()
       .where(p.direction === 'inbound' ? 'to_id' : 'from_id', '=', me);
     if (p.status) q = q.where('status', '=', p.status);
-    if (p.cursor) {
-      const [at, id] = readCursor(p.cursor, ['number', 'string']);
-      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('request_id', '<', id)])]));
-    }
-    const rows = await q.orderBy('created_at', 'desc').orderBy('request_id', 'desc').limit(p.limit + 1).execute();
-    const page = rows.slice(0, p.limit);
-    const last = page[page.length - 1];
+    const { page, next_cursor } = await newestFirst(q, 'request_id', p.limit, p.cursor);
     const sql = this.sql;
     return {
       requests: page.map((r) => this.wire(sql, r)),
-      next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.request_id]) : null,
+      next_cursor,
     };
   }
 

@@ -1,6 +1,7 @@
 import { agentStream, topicStream, type ParsedParamsOf, type Pipeline, type ResultOf, type Task, type TaskStatus } from '@parley/protocol';
+import { newestFirst } from '../../core/paging.js';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
-import { encodeCursor, newPipelineId, newTaskId, readCursor } from '../../core/ids.js';
+import { newPipelineId, newTaskId } from '../../core/ids.js';
 import type { PipelinesTable, TasksTable } from '../../store/schema.js';
 import { toPipeline } from './rows.js';
 import { ensureDefaultPipeline, type TaskService } from './service.js';
@@ -100,16 +101,10 @@ export class PipelineService {
     if (!hasDefault) await this.tasks.writer.run((sql) => ensureDefaultPipeline(this.db, sql, me, Date.now()));
     let q = this.db.selectFrom('pipelines').selectAll();
     if (p.mine) q = q.where('owner_id', '=', me);
-    if (p.cursor) {
-      const [at, id] = readCursor(p.cursor, ['number', 'string']);
-      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('pipeline_id', '<', id)])]));
-    }
-    const rows = await q.orderBy('created_at', 'desc').orderBy('pipeline_id', 'desc').limit(p.limit + 1).execute();
-    const page = rows.slice(0, p.limit);
-    const last = page[page.length - 1];
+    const { page, next_cursor } = await newestFirst(q, 'pipeline_id', p.limit, p.cursor);
     return {
       pipelines: await this.toPipelines(page),
-      next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.pipeline_id]) : null,
+      next_cursor,
     };
   }
 

@@ -1,7 +1,8 @@
 import { agentStream, topicStream, type ParsedParamsOf, type ResultOf, type Task, type TaskStatus } from '@parley/protocol';
 import { sql as rawSql, type Kysely, type RawBuilder } from 'kysely';
 import { HubError, conflict, forbidden, notFound } from '../../core/errors.js';
-import { encodeCursor, newPipelineId, newSubmissionId, newTaskId, readCursor } from '../../core/ids.js';
+import { newPipelineId, newSubmissionId, newTaskId } from '../../core/ids.js';
+import { newestFirst } from '../../core/paging.js';
 import type { StagedPush, Streams } from '../../core/streams.js';
 import type { Database, TasksTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
@@ -130,14 +131,8 @@ export class TaskService {
           rawSql<boolean>`not exists (select 1 from task_dependencies d join tasks u on u.task_id = d.depends_on where d.task_id = tasks.task_id and u.status <> 'done')`,
         );
     }
-    if (p.cursor) {
-      const [at, id] = readCursor(p.cursor, ['number', 'string']);
-      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('task_id', '<', id)])]));
-    }
-    const rows = await q.orderBy('created_at', 'desc').orderBy('task_id', 'desc').limit(p.limit + 1).execute();
-    const page = rows.slice(0, p.limit);
-    const last = page[page.length - 1];
-    return { tasks: await this.toTasks(page), next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.task_id]) : null };
+    const { page, next_cursor } = await newestFirst(q, 'task_id', p.limit, p.cursor);
+    return { tasks: await this.toTasks(page), next_cursor, };
   }
 
   async works(me: string, taskId: string): Promise<ResultOf<'task/works'>> {

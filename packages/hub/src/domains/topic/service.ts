@@ -10,6 +10,7 @@ import {
   type TopicMember,
 } from '@parley/protocol';
 import { sql as rawSql, type Kysely, type RawBuilder } from 'kysely';
+import { newestFirst } from '../../core/paging.js';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { encodeCursor, iso, newTopicId, readCursor } from '../../core/ids.js';
 import type { Streams } from '../../core/streams.js';
@@ -266,16 +267,10 @@ export class TopicService {
       ? q.where('topic_id', 'in', mine)
       : q.where((eb) => eb.or([eb('visibility', '=', 'public'), eb('topic_id', 'in', mine)]));
     if (p.query) q = q.where('name', 'like', `%${escapeLike(p.query)}%`);
-    if (p.cursor) {
-      const [at, id] = readCursor(p.cursor, ['number', 'string']);
-      q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('topic_id', '<', id)])]));
-    }
-    const rows = await q.orderBy('created_at', 'desc').orderBy('topic_id', 'desc').limit(p.limit + 1).execute();
-    const page = rows.slice(0, p.limit);
-    const last = page[page.length - 1];
+    const { page, next_cursor } = await newestFirst(q, 'topic_id', p.limit, p.cursor);
     return {
       topics: await this.topicsFor(me, page),
-      next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.topic_id]) : null,
+      next_cursor,
     };
   }
 

@@ -1,6 +1,7 @@
 import { ErrorCode, type ParsedParamsOf, type ResultOf, type WorldRole } from '@parley/protocol';
 import { HubError } from '../../core/errors.js';
 import { compareKeys, encodeCursor, iso, readCursor } from '../../core/ids.js';
+import { newestFirst } from '../../core/paging.js';
 import type { WorldsTable } from '../../store/schema.js';
 import { ftsQuery } from '../../store/search.js';
 import { searchWorlds } from '../../store/world-search.js';
@@ -31,18 +32,12 @@ export class WorldDiscovery {
     const total = Number(countRow?.n ?? 0);
     if (p.sort === 'latest') {
       // Newest first, paged by key: worlds created meanwhile do not shift later pages.
-      let q = this.db.selectFrom('worlds').selectAll().where('world_id', 'in', visible);
-      if (p.cursor) {
-        const [at, id] = readCursor(p.cursor, ['number', 'string']);
-        q = q.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('world_id', '<', id)])]));
-      }
-      const rows = await q.orderBy('created_at', 'desc').orderBy('world_id', 'desc').limit(p.limit + 1).execute();
-      const page = rows.slice(0, p.limit);
-      const last = page[page.length - 1];
+      const q = this.db.selectFrom('worlds').selectAll().where('world_id', 'in', visible);
+      const { page, next_cursor } = await newestFirst(q, 'world_id', p.limit, p.cursor);
       return {
         worlds: await this.worlds.worldsFor(me, page),
         total,
-        next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.created_at), last.world_id]) : null,
+        next_cursor,
       };
     }
     // Hot: members online now, then members, then last activity, then newest. Presence
