@@ -2,6 +2,10 @@ import type { ResultOf } from '@parley/client';
 
 /** A task as the hub describes it (what task/get returns). */
 export type Task = ResultOf<'task/get'>;
+/** A conversation (chat) as the hub describes it: its policy, whose turn it is, the hands raised. */
+export type ChatConversation = ResultOf<'chat/get'>['conversation'];
+/** One turn of a conversation: the kickoff (the brief), a side's message, or a skipped turn. */
+export type ChatTurn = ResultOf<'chat/get'>['turns'][number];
 
 /**
  * The bot's brain: given what someone said to it or asked of it, what it
@@ -9,14 +13,17 @@ export type Task = ResultOf<'task/get'>;
  * function to change what the bot is. It may be async: an LLM call fits here
  * (see llm-brain.ts), and so does anything else.
  *
- * Two sorts of things reach it:
+ * Three sorts of things reach it:
  * - conversation (`direct`, `mention`): null means "stay silent";
+ * - a turn in a chat conversation (`chat`): null means "I have nothing more
+ *   to say": the bot says goodbye and raises its hand (an unanswered turn
+ *   would only run into its timeout);
  * - work for one of the bot's capabilities (`task`, `delegation`): the answer
  *   is the output. Null means "I cannot do that": the bot then blocks the task
  *   or answers the request with an error, so the asker is never left waiting.
  *   Throwing does the same, with the error's message as the reason.
  */
-export type Said = Conversation | TaskWork | DelegatedWork;
+export type Said = Conversation | Chat | TaskWork | DelegatedWork;
 
 export interface Conversation {
   /** How it reached the bot: a direct message, or a mention in a topic. */
@@ -25,6 +32,26 @@ export interface Conversation {
   from: string;
   /** For mentions: the topic it was said in. */
   topic?: { topic_id: string };
+}
+
+/**
+ * The bot's turn in a chat conversation (chat/request, accepted): what it
+ * says next. On the kickoff the bot is the side that asked for the chat, and
+ * `text` is its own brief (the opening message) for its first line; after
+ * that `text` is what the other side just said (empty when it let its turn
+ * time out: `turn.kind` is then `skipped`).
+ */
+export interface Chat {
+  kind: 'chat';
+  text: string;
+  /** The other side. */
+  from: string;
+  /** The turn being answered. */
+  turn: ChatTurn;
+  /** The conversation now: policy (`max_turns`), `turns_taken`, `hands_raised`. */
+  conversation: ChatConversation;
+  /** Every turn so far, kickoff first; `turn` is the last one. */
+  transcript: ChatTurn[];
 }
 
 /** A task that asks for one of the bot's capabilities, taken by the bot. */
@@ -70,23 +97,25 @@ const COMMANDS = new Map<string, (args: string) => string>([
   ['upper', (args) => args.toUpperCase()],
 ]);
 
+const HELP =
+  'I answer direct messages, mentions and chats. Try: "ping", "reverse <text>", "count <text>", "upper <text>"; anything else I echo (in a chat, I say goodbye).';
+
 /**
  * The default brain: deterministic, so tests and the demo always say the same
- * thing. In conversation it knows a few commands and otherwise echoes. For
- * work it runs the command the text starts with or, failing that, the one the
- * capability names (`text.reverse` reverses its input); anything else it
- * cannot do. A redo after a rejected review says what the reviewer asked.
+ * thing. In conversation it knows a few commands and otherwise echoes. In a
+ * chat it opens with its brief as it is, answers the commands it knows, and
+ * has nothing more to say to anything else (so two such bots never echo each
+ * other forever). For work it runs the command the text starts with or,
+ * failing that, the one the capability names (`text.reverse` reverses its
+ * input); anything else it cannot do. A redo after a rejected review says
+ * what the reviewer asked.
  */
 export const defaultBrain: Brain = (said) => {
+  if (said.kind === 'chat') return said.turn.kind === 'kickoff' ? said.text : command(said.text.trim());
   if (said.kind !== 'task' && said.kind !== 'delegation') {
     const text = said.text.replace(/@\S+/g, '').trim();
-    const [word = '', ...rest] = text.split(/\s+/);
-    if (word === '') return 'You called? Say "help" to see what I can do.';
-    if (word.toLowerCase() === 'help') {
-      return 'I answer direct messages and mentions. Try: "ping", "reverse <text>", "count <text>", "upper <text>", or anything else and I echo it.';
-    }
-    const command = COMMANDS.get(word.toLowerCase());
-    return command ? command(rest.join(' ')) : `You said: "${text}"`;
+    if (text === '') return 'You called? Say "help" to see what I can do.';
+    return command(text) ?? `You said: "${text}"`;
   }
 
   // Work: a command by name, else the capability's (its last part: "text.count" -> count).
@@ -101,6 +130,14 @@ export const defaultBrain: Brain = (said) => {
   const comment = said.kind === 'task' ? said.task.review_comment : null;
   return comment ? `${output} (redone after review: "${comment}")` : output;
 };
+
+/** The answer to `text` when it starts with a command the brain knows (or asks for help), else null. */
+function command(text: string): string | null {
+  const [word = '', ...rest] = text.split(/\s+/);
+  if (word.toLowerCase() === 'help') return HELP;
+  const run = COMMANDS.get(word.toLowerCase());
+  return run ? run(rest.join(' ')) : null;
+}
 
 /** For a task with nothing to work on in its own text: the outputs of the tasks it depends on. */
 function upstream(said: TaskWork | DelegatedWork): string {

@@ -11,8 +11,11 @@ import { startBot } from './bot.js';
  * scripted second agent ("alice") that talks to it, in a topic and directly.
  * Then the hub restarts and the conversation carries on: nothing lost, nothing
  * said twice. Then alice gives the bot work for the capabilities it offers: a
- * task (which she approves) and a delegated request. The hub keeps running
- * afterwards (unless --exit).
+ * task (which she approves) and a delegated request. Last, a world: alice
+ * opens one, a second bot ("scout") joins it, finds the bot among the
+ * candidates and asks it for a chat; the two bots talk, each with its brain,
+ * until both hands are up, and the transcript is printed. The hub keeps
+ * running afterwards (unless --exit).
  */
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -33,6 +36,8 @@ const bot = await startBot({
   identityPath: join(dataDir, 'example-bot', 'identity.json'),
   name: 'helper',
   capabilities: ['text.reverse', 'text.count'],
+  // Chat requests wait for the bot to accept them (it accepts every one), so the world scene shows the request being decided.
+  contactPolicy: 'approval_required',
   log: (line) => say('bot', line),
   reconnect: { initialDelayMs: 200, maxDelayMs: 1000 },
 });
@@ -131,8 +136,58 @@ say('alice', `delegated text.count: "how many words are in here"`);
 const result = await resulted;
 say('bot', result.state === 'done' ? `result: "${String(result.output)}"` : `failed: ${result.error ?? ''}`);
 
+// A world and a chat. The bot joins alice's world by hand (it started before the world existed); scout joins by its `world` option.
+const world = await client.worlds.create({
+  display_name: 'word-games',
+  world_context_text: 'Agents who play with words: reversing, counting, shouting.',
+  participant_context_text: 'alice, who keeps the world',
+});
+await bot.client.worlds.join({ world_id: world.world_id, participant_context_text: 'helper: reverses, counts and shouts words' });
+say('alice', `opened world ${world.display_name}; the bot joined`);
+const scout = await startBot({
+  url: hub.url,
+  identityPath: join(dataDir, 'scout', 'identity.json'),
+  name: 'scout',
+  world: world.world_id,
+  worldContext: 'scout, looking for someone who shouts and reverses words',
+  log: (line) => say('scout', line),
+  reconnect: { initialDelayMs: 200, maxDelayMs: 1000 },
+});
+const { candidates } = await scout.client.worlds.candidates({ world_id: world.world_id });
+say('scout', `candidates in ${world.display_name}, best match first: ${candidates.map((c) => c.name ?? c.target_agent_id).join(', ')}`);
+const partner = candidates[0];
+if (partner?.target_agent_id !== bot.agentId) throw new Error('the bot should be the best match for scout');
+const chatEnded = waitFor<EventDataOf<'conversation.ended'>>('the end of the chat', (test) => {
+  const on = (e: EventDataOf<'conversation.ended'>) => test(e);
+  scout.client.on('conversation.ended', on);
+  return () => scout.client.off('conversation.ended', on);
+});
+// The brief is what scout (its brain) opens with. A short turn timeout that ends the chat: one left behind by a stopped demo does not
+// block the next run's request (a pair has one conversation at a time).
+const brief = 'upper reverse desserts';
+await scout.client.chats.request({
+  target_agent_id: partner.target_agent_id,
+  world_id: world.world_id,
+  opening_message: brief,
+  episode_policy: { turn_timeout_ms: 10_000, timeout_behavior: 'end' },
+});
+say('scout', `asked ${partner.name ?? 'the bot'} for a chat in ${world.display_name}: "${brief}"`);
+const { conversation: talked, reason } = await chatEnded;
+const names = new Map([
+  [scout.agentId, 'scout'],
+  [bot.agentId, 'helper'],
+]);
+for (const t of (await scout.client.chats.get({ conversation_id: talked.conversation_id })).turns) {
+  if (t.kind === 'kickoff') say('chat', `brief for scout: "${t.text}"`);
+  else say('chat', `${names.get(t.from ?? '') ?? t.from}: ${t.kind === 'skipped' ? '(let the turn pass)' : `"${t.text}"`}`);
+}
+say('chat', `ended: ${reason} after ${talked.turns_taken} turns`);
+await scout.close();
+
 await client.close();
-console.log('demo done: the example bot answered in a topic and directly, across a hub restart, did a task and served a delegated request');
+console.log(
+  'demo done: the example bot answered in a topic and directly, across a hub restart, did a task, served a delegated request, and held a chat in a world',
+);
 if (exitWhenDone) {
   await bot.close();
   await hub.close();
@@ -142,6 +197,7 @@ if (exitWhenDone) {
   console.log(`  PARLEY_URL=${hub.url} npx parley dm ${bot.agentId} "help"`);
   console.log(`  PARLEY_URL=${hub.url} npx parley task create "how many words is this" --capability text.count`);
   console.log(`  PARLEY_URL=${hub.url} npx parley delegate request text.reverse '"drawer"'`);
+  console.log(`  node apps/example-bot/dist/main.js --url ${hub.url} --home /tmp/another-bot --name buddy --world ${world.world_id}`);
   console.log('Ctrl-C stops both gracefully.');
   installSignalHandlers(hub, (line) => say('hub', line));
   process.once('SIGINT', () => void bot.close());

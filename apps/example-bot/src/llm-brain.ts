@@ -42,11 +42,13 @@ export function llmBrain(opts: LlmBrainOptions): Brain {
     const body = (await res.json()) as ChatCompletion;
     const answer = body.choices?.[0]?.message?.content?.trim();
     // Declining work is an empty answer or exactly CANNOT: the bot then blocks the task or answers the request with an error.
-    return answer && answer !== CANNOT ? answer : null;
+    // In a chat, exactly DONE: the bot says goodbye and raises its hand.
+    return answer && answer !== CANNOT && answer !== DONE ? answer : null;
   };
 }
 
 const CANNOT = 'CANNOT';
+const DONE = 'DONE';
 
 /** What the model is asked: the message, or the work with everything it needs to do it. */
 function prompt(said: Said): string {
@@ -55,6 +57,23 @@ function prompt(said: Said): string {
       return `Agent ${said.from} wrote to you in a direct message:\n\n${said.text}`;
     case 'mention':
       return `Agent ${said.from} wrote to you in topic ${said.topic?.topic_id ?? ''}:\n\n${said.text}`;
+    case 'chat': {
+      if (said.turn.kind === 'kickoff') {
+        return `You asked agent ${said.from} for a conversation, with this brief:\n\n${said.text}\n\nWrite your opening message to them.`;
+      }
+      // The whole conversation so far: a chat is only understood with what came before.
+      const asker = said.conversation.requester_id === said.from ? 'They' : 'You';
+      const lines = said.transcript.map((t) =>
+        t.kind === 'kickoff'
+          ? `(${asker} asked for this conversation with the brief: ${t.text})`
+          : `${t.from === said.from ? 'They' : 'You'}: ${t.kind === 'skipped' ? '(said nothing)' : t.text}`,
+      );
+      return [
+        `You are in a conversation with agent ${said.from} (turn ${said.conversation.turns_taken + 1} of at most ${said.conversation.policy.max_turns}). So far:`,
+        lines.join('\n'),
+        `Write your next message, or reply with ${DONE} if you have nothing more to say.`,
+      ].join('\n\n');
+    }
     case 'task': {
       const { task } = said;
       const parts = [

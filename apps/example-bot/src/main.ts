@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startBot } from './bot.js';
+import { startBot, type ContactPolicy } from './bot.js';
+import type { AcceptChats } from './behaviours/types.js';
 import { llmBrain } from './llm-brain.js';
 
 /**
@@ -14,26 +15,41 @@ import { llmBrain } from './llm-brain.js';
  *   --capabilities  PARLEY_BOT_CAPABILITIES
  *                                         capabilities to offer, comma-separated (e.g. text.reverse,text.count):
  *                                         the bot takes tasks that ask for them and answers delegated requests
+ *   --world         PARLEY_BOT_WORLD      world id to join on start (a candidate for its members to ask for a chat)
+ *   --context       PARLEY_BOT_CONTEXT    what the bot says about itself in that world (default: its profile's
+ *                                         description, else a line with its name and capabilities)
+ *   --contact-policy PARLEY_BOT_CONTACT_POLICY
+ *                                         open | approval_required | closed: set on its profile (default: left as it is)
+ *   --accept-chats  PARLEY_BOT_ACCEPT_CHATS
+ *                                         all (default) | world | none: which pending chat requests it accepts;
+ *                                         world also makes the hub refuse requests made outside a world
  *   PARLEY_BOT_LLM_URL, PARLEY_BOT_LLM_KEY, PARLEY_BOT_LLM_MODEL
  *                                         answer with an OpenAI-compatible model instead of the default brain
  */
 const USAGE =
   'usage: parley-example-bot [--url URL] [--home DIR] [--name NAME] [--topics ID,...] [--capabilities CAP,...]\n' +
-  'Each flag may be given by environment instead: PARLEY_URL, PARLEY_BOT_HOME, PARLEY_BOT_NAME, PARLEY_BOT_TOPICS, PARLEY_BOT_CAPABILITIES.';
+  '                          [--world ID [--context TEXT]] [--contact-policy open|approval_required|closed] [--accept-chats all|world|none]\n' +
+  'Each flag may be given by environment instead: PARLEY_URL, PARLEY_BOT_HOME, PARLEY_BOT_NAME, PARLEY_BOT_TOPICS, PARLEY_BOT_CAPABILITIES,\n' +
+  'PARLEY_BOT_WORLD, PARLEY_BOT_CONTEXT, PARLEY_BOT_CONTACT_POLICY, PARLEY_BOT_ACCEPT_CHATS.';
 const OPTIONS = {
   url: { type: 'string' },
   home: { type: 'string' },
   name: { type: 'string' },
   topics: { type: 'string' },
   capabilities: { type: 'string' },
+  world: { type: 'string' },
+  context: { type: 'string' },
+  'contact-policy': { type: 'string' },
+  'accept-chats': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+const CONTACT_POLICIES: readonly ContactPolicy[] = ['open', 'approval_required', 'closed'];
+const ACCEPT_CHATS: readonly AcceptChats[] = ['all', 'world', 'none'];
 let flags: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 try {
   flags = parseArgs({ options: OPTIONS }).values;
 } catch (err) {
-  console.error(`parley-example-bot: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-  process.exit(2);
+  usageError(err instanceof Error ? err.message : String(err));
 }
 if (flags.help) {
   console.log(USAGE);
@@ -42,6 +58,12 @@ if (flags.help) {
 const env = process.env;
 const home = flags.home ?? env.PARLEY_BOT_HOME ?? join(homedir(), '.parley', 'example-bot');
 const name = flags.name ?? env.PARLEY_BOT_NAME;
+const world = flags.world ?? env.PARLEY_BOT_WORLD;
+const context = flags.context ?? env.PARLEY_BOT_CONTEXT;
+const contactPolicy = oneOf('--contact-policy', flags['contact-policy'] ?? env.PARLEY_BOT_CONTACT_POLICY, CONTACT_POLICIES);
+const acceptChats = oneOf('--accept-chats', flags['accept-chats'] ?? env.PARLEY_BOT_ACCEPT_CHATS, ACCEPT_CHATS);
+// A context with no world to say it in is a mistake worth stopping for, not something to ignore.
+if (context && !world) usageError('--context needs --world');
 const brain =
   env.PARLEY_BOT_LLM_URL && env.PARLEY_BOT_LLM_MODEL
     ? llmBrain({ url: env.PARLEY_BOT_LLM_URL, model: env.PARLEY_BOT_LLM_MODEL, ...(env.PARLEY_BOT_LLM_KEY ? { apiKey: env.PARLEY_BOT_LLM_KEY } : {}) })
@@ -53,6 +75,10 @@ const bot = await startBot({
   ...(name ? { name } : {}),
   topics: list(flags.topics ?? env.PARLEY_BOT_TOPICS),
   capabilities: list(flags.capabilities ?? env.PARLEY_BOT_CAPABILITIES),
+  ...(world ? { world } : {}),
+  ...(context ? { worldContext: context } : {}),
+  ...(contactPolicy ? { contactPolicy } : {}),
+  ...(acceptChats ? { acceptChats } : {}),
   ...(brain ? { brain } : {}),
 });
 
@@ -62,7 +88,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // A second Ctrl-C does not wait for running tasks: they stay `doing`, and the next start finishes them.
     if (stopping) process.exit(1);
     stopping = true;
-    console.log('[bot] stopping: letting running tasks finish (Ctrl-C again to quit now)');
+    console.log('[bot] stopping: letting running tasks and chat turns finish (Ctrl-C again to quit now)');
     void bot.close().then(() => process.exit(0));
   });
 }
@@ -72,4 +98,16 @@ function list(value: string | undefined): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** `value` when it is one of `allowed` (undefined when not given); anything else stops with the usage. */
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined || value === '') return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  usageError(`${flag} must be one of ${allowed.join(', ')}, not "${value}"`);
+}
+
+function usageError(message: string): never {
+  console.error(`parley-example-bot: ${message}\n${USAGE}`);
+  process.exit(2);
 }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const demo = fileURLToPath(new URL('../dist/demo.js', import.meta.url));
 
 describe('the main-job demo', () => {
-  it('shows the bot answering a second agent in a topic and directly, across a hub restart, then doing its work', async () => {
+  it('shows the bot answering a second agent in a topic and directly, across a hub restart, then doing its work, then chatting in a world', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'parley-demo-'));
     try {
       const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
@@ -46,6 +46,20 @@ describe('the main-job demo', () => {
         'alice     delegated text.count: "how many words are in here"',
         'bot       result: "6 words"',
       ]);
+      // The world scene: scout finds the bot as its best match, asks it for a chat, and the two brains talk until both hands are up.
+      const chatted = out.stdout.split('\n').filter((l) => /^(chat +|scout +(candidates|asked))/.test(l));
+      expect(chatted).toEqual([
+        'scout     candidates in word-games, best match first: helper, alice',
+        'scout     asked helper for a chat in word-games: "upper reverse desserts"',
+        'chat      brief for scout: "upper reverse desserts"',
+        'chat      scout: "upper reverse desserts"',
+        'chat      helper: "REVERSE DESSERTS"',
+        'chat      scout: "STRESSED"',
+        'chat      helper: "Thanks, that is all from me."',
+        'chat      scout: "Thanks, that is all from me."',
+        'chat      ended: hands_raised after 5 turns',
+      ]);
+      expect(out.stdout).toMatch(/^bot +accepting chat request chr_\w+ from agt_\w+ in world wld_\w+$/m);
       expect(out.stdout).toContain('demo done');
     } finally {
       await rm(dir, { recursive: true, force: true });

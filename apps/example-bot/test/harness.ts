@@ -36,7 +36,8 @@ export function useBotScene(prefix: string, botOptions: Partial<BotOptions> = {}
     lines: [] as string[],
     /** (Re)starts the hub on the scene's data dir and port. */
     startHub: async (): Promise<RunningHub> => (scene.hub = await startHub({ port, dataDir: join(scene.dir, 'hub'), logLevel: 'silent' })),
-    bot: async (brain?: Brain): Promise<Bot> => {
+    /** Starts the bot (again); `options` add to the scene's, for what a test only knows once running (a world's id). */
+    bot: async (brain?: Brain, options: Partial<BotOptions> = {}): Promise<Bot> => {
       const b = await startBot({
         url: scene.hub.url,
         identityPath: join(scene.dir, 'bot', 'identity.json'),
@@ -44,6 +45,7 @@ export function useBotScene(prefix: string, botOptions: Partial<BotOptions> = {}
         reconnect: FAST,
         log: (l) => scene.lines.push(l),
         ...botOptions,
+        ...options,
         ...(brain ? { brain } : {}),
       });
       bots.push(b);

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { defaultBrain, llmBrain, type Said, type Task } from '../src/index.js';
+import { defaultBrain, llmBrain, type ChatConversation, type ChatTurn, type Said, type Task } from '../src/index.js';
 
 const said = (text: string): Said => ({ kind: 'direct', text, from: 'agt_x' });
 const asked = (capability: string, input: unknown): Said => ({
@@ -14,6 +14,17 @@ const asked = (capability: string, input: unknown): Said => ({
 const task = (capability: string, title: string, more: Partial<Task> = {}): Said => {
   const t = { task_id: 'tsk_1', title, description: null, review_comment: null, inputs: [], owner_id: 'agt_x', ...more } as unknown as Task;
   return { kind: 'task', capability, text: title, from: 'agt_x', task: t };
+};
+/** The bot (agt_me) in a chat with agt_x; `lines` are the turns after the kickoff, the last one being answered. */
+const chat = (brief: string, ...lines: Array<[from: 'me' | 'x', text: string]>): Said => {
+  const at = '2030-01-01T00:00:00.000Z';
+  const transcript: ChatTurn[] = [
+    { conversation_id: 'cnv_1', turn: 0, kind: 'kickoff', from: null, text: brief, client_message_id: null, at },
+    ...lines.map(([from, text], i): ChatTurn => ({ conversation_id: 'cnv_1', turn: i + 1, kind: 'message', from: `agt_${from}`, text, client_message_id: null, at })),
+  ];
+  const turn = transcript[transcript.length - 1]!;
+  const conversation = { conversation_id: 'cnv_1', requester_id: 'agt_me', target_id: 'agt_x', turns_taken: lines.length, policy: { max_turns: 12 } } as unknown as ChatConversation;
+  return { kind: 'chat', text: turn.text, from: 'agt_x', turn, conversation, transcript };
 };
 const signal = new AbortController().signal;
 
@@ -42,6 +53,15 @@ describe('the bot as a library', () => {
     expect(defaultBrain(said('@helper'), signal)).toMatch(/help/);
     expect(defaultBrain(said('upper shout'), signal)).toBe('SHOUT');
     expect(defaultBrain(said('constructor'), signal)).toBe('You said: "constructor"');
+  });
+
+  it('the default brain in a chat opens with its brief, answers the commands it knows, and has nothing to say to the rest', () => {
+    expect(defaultBrain(chat('upper reverse desserts'), signal)).toBe('upper reverse desserts');
+    expect(defaultBrain(chat('games?', ['me', 'games?'], ['x', 'reverse stressed']), signal)).toBe('desserts');
+    expect(defaultBrain(chat('games?', ['me', 'games?'], ['x', 'HELP']), signal)).toMatch(/chats/);
+    // Not echoed, as in a direct message: two such bots would echo each other until max_turns.
+    expect(defaultBrain(chat('games?', ['me', 'games?'], ['x', 'nice to meet you']), signal)).toBeNull();
+    expect(defaultBrain(chat('games?', ['me', 'games?'], ['x', '']), signal)).toBeNull();
   });
 
   it('the default brain works by command, or by what the capability names, and declines the rest', () => {
@@ -87,6 +107,24 @@ describe('the bot as a library', () => {
     expect(prompt).toContain('Task: a poem');
     expect(prompt).toContain('four lines');
     expect(prompt).toContain('rhyme it');
+
+    // A chat: the brief on the kickoff; afterwards the whole transcript, and DONE means "nothing more to say".
+    const done = llmBrain({
+      url: 'https://llm.example/v1',
+      model: 'm',
+      fetch: (async (_url: string, init: RequestInit) => {
+        seen.push({ url: 'done', init });
+        return new Response(JSON.stringify({ choices: [{ message: { content: 'DONE' } }] }), { status: 200 });
+      }) as unknown as typeof fetch,
+    });
+    const lastPrompt = () => (JSON.parse(seen.at(-1)!.init.body as string) as { messages: Array<{ content: string }> }).messages[1]!.content;
+    expect(await done(chat('find out their favourite word'), signal)).toBeNull();
+    expect(lastPrompt()).toContain('You asked agent agt_x for a conversation, with this brief:\n\nfind out their favourite word');
+    await done(chat('find out their favourite word', ['me', 'What is your favourite word?'], ['x', 'Drawer, reversed.']), signal);
+    expect(lastPrompt()).toContain(
+      '(You asked for this conversation with the brief: find out their favourite word)\nYou: What is your favourite word?\nThey: Drawer, reversed.',
+    );
+    expect(lastPrompt()).toContain('turn 3 of at most 12');
 
     const failing = llmBrain({ url: 'https://llm.example/v1', model: 'm', fetch: (async () => new Response('nope', { status: 503 })) as unknown as typeof fetch });
     await expect(failing(said('x'), signal)).rejects.toThrow(/503: nope/);

@@ -9,16 +9,32 @@ export interface BotContext {
   brain: Brain;
   /** The capabilities the bot offers (advertised on its profile): the work it takes. */
   capabilities: readonly string[];
+  /** How the bot takes chat requests and how long it talks in a conversation. */
+  chats: ChatSettings;
   /** Runs `run` once under `key` (see WorkQueue): retried while the hub is away, never twice. */
   work(key: string, run: (signal: AbortSignal) => Promise<void>): void;
   log(line: string): void;
+}
+
+/**
+ * Which pending chat requests (contact policy `approval_required`) the bot
+ * accepts: `all`; `world`, those made in a world (the rest are rejected, and
+ * the profile's `world_requests_only` makes the hub refuse them up front);
+ * `none`, it decides none and leaves them to someone else (`chat/accept`).
+ */
+export type AcceptChats = 'all' | 'world' | 'none';
+
+export interface ChatSettings {
+  accept: AcceptChats;
+  /** The bot raises its hand with its answer of this number (or sooner, when the brain has nothing more to say). */
+  maxTurns: number;
 }
 
 /** Stops what a behaviour started; the bot awaits it on close(), before the connection closes. */
 export type Stop = () => void | Promise<void>;
 
 /**
- * One thing the bot does. Each domain (messages, mentions, tasks, delegation)
+ * One thing the bot does. Each domain (messages, mentions, tasks, delegation, chats)
  * is a behaviour file; nothing else changes to add one.
  */
 export interface Behaviour {
