@@ -39,14 +39,18 @@ export type ConversationReply = string | { text?: string; end?: boolean } | null
 
 export type ConversationHandler = (conv: ConversationTurn) => ConversationReply | Promise<ConversationReply>;
 
+/** What an `accept` function decides: accept, reject, or reject with a reason the asker reads. */
+export type ChatDecision = boolean | { reject: string };
+
 export interface ConversationOptions {
   /**
    * Answer pending chat requests addressed to the agent (`chat.request`
    * pushes, and those already waiting when the client connects): `true`
-   * accepts every one, a function decides per request (false rejects it).
+   * accepts every one, a function decides per request (`false` rejects it,
+   * `{ reject: 'why' }` rejects it with that reason for the asker).
    * Left out, requests are left for the application.
    */
-  accept?: boolean | ((request: ChatRequest) => boolean | Promise<boolean>);
+  accept?: boolean | ((request: ChatRequest) => ChatDecision | Promise<ChatDecision>);
   /** Called once per conversation that ends while this runs, with the reason. */
   onEnded?: (conversation: ChatConversation, reason: ConversationEndReason) => void;
   /** Handler errors and failed sends; default: the client's 'error' event. */
@@ -218,7 +222,10 @@ class Conversations implements ConversationRunner {
         transcript: async () => (await this.#chats.get({ conversation_id: id })).turns,
       });
     } catch (err) {
-      if (!signal.aborted) this.#report(asError(err), id);
+      if (signal.aborted) return;
+      // Not taken: the next scan (after a reconnect, or a restart) may offer this turn again, if it is still ours.
+      if (this.#offered.get(id) === conversation.turns_taken) this.#offered.set(id, conversation.turns_taken - 1);
+      this.#report(asError(err), id);
       return;
     }
     if (signal.aborted) return;
@@ -255,11 +262,12 @@ class Conversations implements ConversationRunner {
     if (policy === undefined || policy === false || this.#stopped || this.#deciding.has(request.request_id)) return;
     this.#deciding.add(request.request_id);
     try {
-      const yes = policy === true ? true : await policy(request);
+      const decision = policy === true ? true : await policy(request);
       if (this.#stopped) return;
       // The kickoff goes to the requester; this side's first turn arrives as a push when it answers.
-      if (yes) await this.#chats.accept({ request_id: request.request_id });
-      else await this.#chats.reject({ request_id: request.request_id });
+      if (decision === true) await this.#chats.accept({ request_id: request.request_id });
+      else if (decision === false) await this.#chats.reject({ request_id: request.request_id });
+      else await this.#chats.reject({ request_id: request.request_id, reason: decision.reject.slice(0, 500) });
     } catch (err) {
       if (!isGone(err) && !isClosed(err)) this.#report(asError(err), null);
     } finally {

@@ -17,7 +17,7 @@ export { backoffDelay, type BackoffOptions } from './backoff.js';
 export type { CallOptions } from './requests.js';
 export type { ClientHelpers } from './client.js';
 export type { TaskHandler, TaskContext, TaskResult, TaskWorker, TaskWorkerOptions, TaskWork, TaskHelper } from './worker.js';
-export type { ChatHelper, ConversationHandler, ConversationOptions, ConversationReply, ConversationRunner, ConversationTurn, OnConversation } from './chats.js';
+export type { ChatDecision, ChatHelper, ConversationHandler, ConversationOptions, ConversationReply, ConversationRunner, ConversationTurn, OnConversation } from './chats.js';
 export { answerId } from './chats.js';
 export type {
   DomainHelpers,

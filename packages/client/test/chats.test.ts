@@ -146,7 +146,7 @@ describe('client.chats.onConversation', () => {
       {
         accept: (r) => {
           asked.push(r.opening_message);
-          return r.opening_message.includes('please');
+          return r.opening_message.includes('please') ? true : { reject: 'say please' };
         },
       },
       () => 'ok',
@@ -158,7 +158,7 @@ describe('client.chats.onConversation', () => {
       await sleep(20);
       req = (await ann.chats.list({ direction: 'outbound' })).requests[0];
     }
-    expect(req).toMatchObject({ request_id: rude.request.request_id, status: 'rejected' });
+    expect(req).toMatchObject({ request_id: rude.request.request_id, status: 'rejected', reason: 'say please' });
     const polite = await ann.chats.request({ target_agent_id: bo.agentId, opening_message: 'talk, please' });
     await waitFor(() => asked.length === 2, 'the second decision');
     let status = '';
