@@ -213,7 +213,7 @@ describe('example bot: worlds and chat conversations', () => {
       return r?.status === 'rejected' && r;
     });
     expect(rejected.reason).toBe('helper takes chat requests made in a world only');
-    expect(lines).toContain(`rejected chat request ${outside.request.request_id} from ${alice.me}: not made in a world`);
+    expect(lines).toContain(`rejecting chat request ${outside.request.request_id} from ${alice.me}: not made in a world`);
     // The runner's own rejection, after the bot's, finds the request decided and is dropped quietly: no error is reported.
     expect(lines.filter((l) => l.startsWith('conversations:'))).toEqual([]);
     // The profile says so: the hub refuses a new one outside a world before it reaches the bot.

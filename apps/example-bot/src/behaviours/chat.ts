@@ -1,6 +1,5 @@
-import type { ConversationReply, ConversationTurn, EventDataOf } from '@parley/client';
+import type { ChatDecision, ConversationReply, ConversationTurn, EventDataOf } from '@parley/client';
 import type { ChatConversation } from '../brain.js';
-import { hasMovedOn } from '../work.js';
 import type { Behaviour, BotContext } from './types.js';
 
 type ChatRequest = EventDataOf<'chat.request'>;
@@ -48,19 +47,11 @@ export const holdConversations: Behaviour = {
   },
 };
 
-/** Accept a pending request, unless the bot takes only world-scoped ones and this one is not. */
-async function decide(ctx: BotContext, r: ChatRequest): Promise<boolean> {
+/** Accept a pending request, unless the bot takes only world-scoped ones and this one is not (rejected with the reason). */
+function decide(ctx: BotContext, r: ChatRequest): ChatDecision {
   if (ctx.chats.accept === 'world' && r.world_id === null) {
-    // Rejected here because the runner's own rejection carries no reason, and the asker should learn why. The runner's
-    // rejection that follows finds the request decided (conflict) and drops it quietly.
-    try {
-      await ctx.client.chats.reject({ request_id: r.request_id, reason: `${ctx.name} takes chat requests made in a world only` });
-      ctx.log(`rejected chat request ${r.request_id} from ${r.from}: not made in a world`);
-    } catch (err) {
-      // Expired or decided meanwhile: nothing left to refuse.
-      if (!hasMovedOn(err)) throw err;
-    }
-    return false;
+    ctx.log(`rejecting chat request ${r.request_id} from ${r.from}: not made in a world`);
+    return { reject: `${ctx.name} takes chat requests made in a world only` };
   }
   ctx.log(`accepting chat request ${r.request_id} from ${r.from}${r.world_id ? ` in world ${r.world_id}` : ''}`);
   return true;
