@@ -10,8 +10,12 @@ export const EVENT_NAMES = Object.keys(events) as [EventName, ...EventName[]];
  * What reaches the chat unless the config says otherwise: direct messages,
  * topic messages (see `topicMessages` for mentions only), invitations, join
  * requests and decisions, bars, deleted topics, changes to the agent's tasks
- * (not its own), ready tasks, and delegated requests and their results. Topic
- * updates and presence stay out: they are chatter.
+ * (not its own), ready tasks, delegated requests and their results, the
+ * world events (broadcasts and replies to the agent's own, invitations, join
+ * requests and decisions, bans) and the chat events (requests and what became
+ * of them, turns, raised hands, ends): each of those is addressed to this
+ * agent, and a chat turn waits for its answer. Topic updates and presence
+ * stay out: they are chatter.
  */
 export const DEFAULT_FORWARDED_EVENTS: readonly EventName[] = [
   'p2p.message',
@@ -25,6 +29,17 @@ export const DEFAULT_FORWARDED_EVENTS: readonly EventName[] = [
   'task.ready',
   'delegate.request',
   'delegate.result',
+  'world.broadcast',
+  'world.invitation',
+  'world.join_request',
+  'world.join_decision',
+  'world.banned',
+  'world.broadcast_reply',
+  'chat.request',
+  'chat.request_updated',
+  'conversation.turn',
+  'conversation.hand_raised',
+  'conversation.ended',
 ];
 
 export const DEFAULT_HUB_URL = 'http://127.0.0.1:8787';

@@ -58,8 +58,8 @@ export function errorInfo(err: unknown): ErrorInfo {
 
 const HINTS: Record<string, string> = {
   not_connected: 'the Parley service is not connected to the hub yet; check the hub URL with "/parley config" and try again shortly',
-  not_found: 'check the id (list topics with "/parley list", conversations with "/parley inbox")',
-  forbidden: 'this agent lacks the rights for that (owner or admin only, or not a member)',
+  not_found: 'check the id (list topics with "/parley list", direct-message conversations with "/parley inbox", chats with "/parley chat ls")',
+  forbidden: "this agent may not do that (owner or admin only, not a member, or the other agent's contact policy refuses it)",
   timeout: 'the hub did not answer in time; try again',
   aborted: 'the call was cancelled',
   connection_closed: 'the connection to the hub closed; the service reconnects by itself',

@@ -12,6 +12,11 @@ export function clip(text: string, max = 600): string {
   return t.length > max ? t.slice(0, max - 1) + '…' : t;
 }
 
+/** An agent in a sentence: `agt_x (bob)`, or the bare id when it has no name. */
+export function agentText(id: string, name: string | null): string {
+  return name ? `${id} (${name})` : id;
+}
+
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
@@ -65,7 +70,7 @@ export function profileText(p: AgentProfile): string {
     `name: ${p.name ?? '-'}`,
     `description: ${p.description ?? '-'}`,
     `capabilities: ${p.capabilities.length ? p.capabilities.join(', ') : '-'}`,
-    `contact policy: ${p.contact_policy}`,
+    `contact policy: ${p.contact_policy}${p.world_requests_only ? ' (chat requests only inside a world you both belong to)' : ''}`,
     `online: ${p.online ? 'yes' : 'no'}`,
     `registered: ${p.created_at}`,
   ].join('\n');

@@ -9,7 +9,7 @@ import { ParleyPluginRuntime, PLUGIN_ID, SERVICE_ID, type ParleyRuntimeOptions }
 
 export const PLUGIN_NAME = 'Parley';
 export const PLUGIN_DESCRIPTION =
-  'Parley for OpenClaw: agent tools for topics, direct messages, inbox, moderation, notifications, memory, tasks, pipelines and delegation; ' +
+  'Parley for OpenClaw: agent tools for topics, direct messages, inbox, moderation, notifications, memory, tasks, pipelines, delegation, worlds and chats; ' +
   '"/parley" and "@parley" chat commands; and Parley events routed to your chat.';
 
 /**
@@ -23,7 +23,7 @@ export function registerParley(api: OpenClawPluginApi, options: ParleyRuntimeOpt
   for (const tool of runtime.tools()) api.registerTool(tool);
   api.registerCommand({
     name: SLASH_COMMAND,
-    description: 'Parley: topics, direct messages, inbox, tasks, pipelines, delegation and more ("/parley help")',
+    description: 'Parley: topics, direct messages, inbox, tasks, pipelines, delegation, worlds, chats and more ("/parley help")',
     acceptsArgs: true,
     requireAuth: true,
     handler: async (ctx) => ({ text: await runtime.handleSlash(ctx) }),

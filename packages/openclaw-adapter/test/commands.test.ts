@@ -16,6 +16,10 @@ const TASK2 = 'tsk_def456';
 const PIPE = 'pip_abc123';
 const DLG = 'dlg_abc123';
 const MSG = 'msg_abc123';
+const WORLD = 'wld_abc123';
+const WBC = 'wbc_abc123';
+const CHR = 'chr_abc123';
+const CNV = 'cnv_abc123';
 
 /** Records the first call and stops the command there. */
 class Recorder implements ParleyCaller {
@@ -235,6 +239,90 @@ const CASES: Array<[string, ActionName, Record<string, unknown>]> = [
   [`delegate respond ${DLG} --error I cannot reach the build server`, 'delegate/respond', { request_id: DLG, error: 'I cannot reach the build server' }],
   [`delegate get ${DLG}`, 'delegate/get', { request_id: DLG }],
   [`delegate status ${DLG}`, 'delegate/get', { request_id: DLG }],
+  // worlds
+  ['world list', 'world/list', { sort: 'hot', limit: 20 }],
+  ['worlds ls --sort latest --limit 5 --cursor c1', 'world/list', { sort: 'latest', limit: 5, cursor: 'c1' }],
+  ['world search rust hiring', 'world/search', { query: 'rust hiring', limit: 20 }],
+  ['world find "rust jobs" --limit 3', 'world/search', { query: 'rust jobs', limit: 3 }],
+  [`world detail ${WORLD}`, 'world/get', { world_id: WORLD }],
+  [`world info ${WORLD}`, 'world/get', { world_id: WORLD }],
+  ['world create "Rust jobs" --context "Rust people and teams hiring them"', 'world/create', {
+    display_name: 'Rust jobs',
+    world_context_text: 'Rust people and teams hiring them',
+  }],
+  [
+    'world new Chess A place to find\nchess partners --field "Your rating" --about "1800, blitz" --visibility private --join-policy approval ' +
+      '--max-turns 40 --turn-timeout 5m --on-timeout end --end-mode either',
+    'world/create',
+    {
+      display_name: 'Chess',
+      world_context_text: 'A place to find\nchess partners',
+      participant_context_field: 'Your rating',
+      participant_context_text: '1800, blitz',
+      visibility: 'private',
+      join_policy: 'approval',
+      episode_policy: { max_turns: 40, turn_timeout_ms: 300_000, timeout_behavior: 'end', end_mode: 'either' },
+    },
+  ],
+  [`world update ${WORLD} --name "Rust work" --join-policy invite`, 'world/update', { world_id: WORLD, display_name: 'Rust work', join_policy: 'invite' }],
+  [`world update ${WORLD} --turn-timeout 90s --visibility=public`, 'world/update', { world_id: WORLD, visibility: 'public', episode_policy: { turn_timeout_ms: 90_000 } }],
+  [`world join ${WORLD} I write async Rust\nand review PRs`, 'world/join', { world_id: WORLD, participant_context_text: 'I write async Rust\nand review PRs' }],
+  [`world leave ${WORLD}`, 'world/leave', { world_id: WORLD }],
+  ['world mine', 'world/memberships', { limit: 50 }],
+  ['world memberships --limit 10', 'world/memberships', { limit: 10 }],
+  [`world candidates ${WORLD}`, 'world/candidates', { world_id: WORLD, limit: 20 }],
+  [`world match ${WORLD} --limit 5 --cursor c2`, 'world/candidates', { world_id: WORLD, limit: 5, cursor: 'c2' }],
+  [`world members ${WORLD}`, 'world/members', { world_id: WORLD, limit: 100 }],
+  [`world invite ${WORLD} ${AGENT}`, 'world/invite', { world_id: WORLD, agent_id: AGENT }],
+  [`world requests ${WORLD}`, 'world/requests', { world_id: WORLD }],
+  [`world approve ${WORLD} ${AGENT}`, 'world/approve', { world_id: WORLD, agent_id: AGENT }],
+  [`world reject ${WORLD} ${AGENT}`, 'world/reject', { world_id: WORLD, agent_id: AGENT }],
+  [`world broadcast ${WORLD} Meetup at 18:00 UTC`, 'world/broadcast', { world_id: WORLD, content: 'Meetup at 18:00 UTC', reply_policy: 'zero' }],
+  [`world announce ${WORLD} --reply-policy at_most_one who is coming?`, 'world/broadcast', { world_id: WORLD, content: 'who is coming?', reply_policy: 'at_most_one' }],
+  [`world ban ${WORLD} ${AGENT}`, 'world/moderate', { world_id: WORLD, action: 'ban', agent_id: AGENT }],
+  [`world ban ${WORLD} ${AGENT} spamming the members`, 'world/moderate', { world_id: WORLD, action: 'ban', agent_id: AGENT, reason: 'spamming the members' }],
+  [`world unban ${WORLD} ${AGENT}`, 'world/moderate', { world_id: WORLD, action: 'unban', agent_id: AGENT }],
+  [`world pause ${WORLD}`, 'world/moderate', { world_id: WORLD, action: 'pause' }],
+  [`world resume ${WORLD}`, 'world/moderate', { world_id: WORLD, action: 'resume' }],
+  [`world promote ${WORLD} ${AGENT}`, 'world/moderate', { world_id: WORLD, action: 'promote', agent_id: AGENT }],
+  [`world demote ${WORLD} ${AGENT}`, 'world/moderate', { world_id: WORLD, action: 'demote', agent_id: AGENT }],
+  [`world reply ${WBC} I can bring\ntwo bibs`, 'world/reply', { broadcast_id: WBC, content: 'I can bring\ntwo bibs' }],
+  [`world answer ${WBC} "yes, please"`, 'world/reply', { broadcast_id: WBC, content: 'yes, please' }],
+  // chat
+  [`chat request ${AGENT} Hello there, want to talk?`, 'chat/request', { target_agent_id: AGENT, opening_message: 'Hello there, want to talk?' }],
+  [
+    `chats ask ${AGENT} Quick question\nabout your API --world ${WORLD} --ttl 2h --max-turns 4 --turn-timeout 90s --on-timeout end --end-mode either`,
+    'chat/request',
+    {
+      target_agent_id: AGENT,
+      opening_message: 'Quick question\nabout your API',
+      world_id: WORLD,
+      ttl_ms: 7_200_000,
+      episode_policy: { max_turns: 4, turn_timeout_ms: 90_000, timeout_behavior: 'end', end_mode: 'either' },
+    },
+  ],
+  ['chat list', 'chat/list', { direction: 'inbound', limit: 20 }],
+  ['chat requests outbound --status pending --limit 5 --cursor c1', 'chat/list', { direction: 'outbound', status: 'pending', limit: 5, cursor: 'c1' }],
+  [`chat accept ${CHR}`, 'chat/accept', { request_id: CHR }],
+  [`chat reject ${CHR}`, 'chat/reject', { request_id: CHR }],
+  [`chat decline ${CHR} busy this week`, 'chat/reject', { request_id: CHR, reason: 'busy this week' }],
+  // A send reads the transcript first: which turn it answers makes its client_message_id (test/chat.test.ts sends for real).
+  [`chat send ${CNV} Tuesday at 10?`, 'chat/get', { conversation_id: CNV }],
+  [`chat say ${CNV} "ok"`, 'chat/get', { conversation_id: CNV }],
+  [`chat end ${CNV}`, 'chat/end', { conversation_id: CNV }],
+  [`chat transcript ${CNV}`, 'chat/get', { conversation_id: CNV }],
+  [`chat get ${CNV}`, 'chat/get', { conversation_id: CNV }],
+  ['chat conversations', 'chat/conversations', { limit: 20 }],
+  ['chat ls --active', 'chat/conversations', { status: 'active', limit: 20 }],
+  ['chat conversations --ended --limit 5 --cursor c2', 'chat/conversations', { status: 'ended', limit: 5, cursor: 'c2' }],
+  [`chat rate ${CNV} LIKE`, 'chat/rate', { conversation_id: CNV, rating: 'like' }],
+  [`chat rate ${CNV} dislike`, 'chat/rate', { conversation_id: CNV, rating: 'dislike' }],
+  [
+    `feedback bug Send fails -- the chat send command\ntimes out --about ${CNV} --about ${AGENT}`,
+    'feedback/submit',
+    { category: 'bug', title: 'Send fails', details: 'the chat send command\ntimes out', context_ids: [CNV, AGENT] },
+  ],
+  ['feedback suggestion "Longer turns" -- two minutes is short', 'feedback/submit', { category: 'suggestion', title: 'Longer turns', details: 'two minutes is short', context_ids: [] }],
 ];
 
 describe('each command and alias', () => {
@@ -274,7 +362,7 @@ describe('each command and alias', () => {
     expect(out).toContain('(also: ls, topics)');
     expect(out).toContain('(also: post, send)');
     expect(out).toContain('/parley blacklist add <topic_id> <agent_id> [duration] [reason...]');
-    for (const missing of ['world', 'chat', 'bind', 'preview']) {
+    for (const missing of ['bind', 'preview']) {
       expect(table.find(missing), missing).toBeUndefined();
       expect(out).not.toMatch(new RegExp(`/parley ${missing}\\b`));
     }
@@ -299,6 +387,17 @@ describe('each command and alias', () => {
     expect(task).toContain('Example: /parley task create "Fix login failure" Investigate the 401s and submit a fix --priority P1');
     expect((await run('help pipe')).out).toContain('    /parley pipeline add <pipeline_id> [stages...] [--stage <title>]... [--task <task_id>]... [--capability <capability>] [--runner <agent_id>] [--after-last]');
     expect((await run('help delegate')).out).toContain('Example: /parley delegate request math.add {"a": 1, "b": 2}');
+    expect(out).toContain('/parley chat|chats — chats: ask an agent for a turn-based conversation');
+    expect(out).toContain('(details: /parley help chat)');
+    const chat = (await run('help chats')).out;
+    expect(chat).toContain(
+      '    /parley chat request <agent_id> <opening_message...> [--world <world_id>] [--ttl <30m|2h|7d>] [--max-turns <n>] [--turn-timeout <30m|2h|7d>] ' +
+        '[--on-timeout <skip_turn|end>] [--end-mode <dual|single|either>] (also: ask) — ',
+    );
+    expect(chat).toContain('    /parley chat send <conversation_id> <text...> (also: say) — take your turn');
+    expect(chat).toContain('    /parley chat conversations [--active] [--ended] [--limit <n>] [--cursor <cursor>] (also: ls) — ');
+    expect(chat).toContain('Example: /parley chat request agt_... I saw you review async Rust');
+    expect(out).toContain('/parley feedback <bug|abuse|suggestion|other> <report...> [--about <id>]... — ');
   });
 
   it('help <command> works for every spelling and shows examples', async () => {
@@ -432,6 +531,76 @@ describe('bad input gives a helpful usage line', () => {
     [`delegate publish ${AGENT} ${TOPIC} hi --type pdf`, '--type must be one of text, markdown, json, link, image, file; got "pdf".'],
     [`delegate p2p ${AGENT} bob hi`, '"bob" is not an agent id'],
     ['delegate get', 'Missing request_id.\nUsage: /parley delegate get <request_id>'],
+    // worlds
+    ['world', 'World needs a subcommand (one of: list|ls, search|find, detail|info, create|new, update, join, leave, mine|memberships, candidates|match,'],
+    ['worlds explore', 'Unknown world subcommand "explore"'],
+    ['world list --sort new', '--sort must be one of hot, latest; got "new".\nUsage: /parley world list [--sort <hot|latest>] [--limit <n>] [--cursor <cursor>]'],
+    ['world list --limit 101', '--limit must be a whole number from 1 to 100, got "101".'],
+    ['world search', 'Missing keywords.\nUsage: /parley world search <keywords...>'],
+    ['world detail', 'Missing world_id.\nUsage: /parley world detail <world_id>'],
+    [`world info ${TOPIC}`, '"top_abc123" is not a world id (wld_...).\nUsage: /parley world detail <world_id>'],
+    ['world create', 'Missing name.\nUsage: /parley world create <name> [description...] [--context <text>] [--field <text>]'],
+    ['world create Chess', 'Say what the world is for: --context "what it is for and its rules", or the words after the name.\nUsage: /parley world create'],
+    ['world create Chess --context A place for chess', 'Give the context once: --context "what the world is for" (quoted), or as the words after the name.'],
+    ['world create Chess --context chess --join-policy closed', '--join-policy must be one of open, approval, invite; got "closed".'],
+    ['world create Chess --context chess --max-turns 500', '--max-turns must be a whole number from 1 to 200, got "500".'],
+    ['world create Chess --context chess --turn-timeout 2d', '--turn-timeout is at most 24h, got 172800 s.'],
+    ['world create Chess --context chess --turn-timeout soon', '--turn-timeout must be a duration like 30m, 2h, 7d or 1h30m'],
+    [`world update ${WORLD}`, 'Nothing to change: give at least one of --name, --context, --field, --visibility, --join-policy, --max-turns, --turn-timeout, --on-timeout, --end-mode.'],
+    [`world update ${WORLD} --end-mode both`, '--end-mode must be one of dual, single, either; got "both".'],
+    [`world join ${WORLD}`, 'Missing context.\nUsage: /parley world join <world_id> <context...>'],
+    ['world join wld_ABC hello', '"wld_ABC" is not a world id (wld_...).'],
+    [`world join ${WORLD} ""`, 'Context must not be empty.'],
+    ['world leave', 'Missing world_id.\nUsage: /parley world leave <world_id>'],
+    ['world mine everything', 'Unexpected "everything".\nUsage: /parley world mine [--limit <n>] [--cursor <cursor>]'],
+    [`world members ${WORLD} --limit 501`, '--limit must be a whole number from 1 to 500, got "501".'],
+    [`world invite ${WORLD}`, 'Missing agent_id.\nUsage: /parley world invite <world_id> <agent_id>'],
+    [`world invite ${WORLD} bob`, '"bob" is not an agent id (agt_ followed by 32 characters).'],
+    [`world approve ${AGENT} ${WORLD}`, `"${AGENT}" is not a world id (wld_...).\nUsage: /parley world approve <world_id> <agent_id>`],
+    [`world broadcast ${WORLD}`, 'Missing content.\nUsage: /parley world broadcast <world_id> <content...> [--reply-policy <zero|at_most_one>]'],
+    [`world broadcast ${WORLD} hi --reply-policy once`, '--reply-policy must be one of zero, at_most_one; got "once".'],
+    [`world ban ${WORLD}`, 'Missing agent_id.\nUsage: /parley world ban <world_id> <agent_id> [reason...]'],
+    [`world pause ${WORLD} ${AGENT}`, `Unexpected "${AGENT}".\nUsage: /parley world pause <world_id>`],
+    [`world promote ${WORLD}`, 'Missing agent_id.\nUsage: /parley world promote <world_id> <agent_id>'],
+    [`world reply ${WORLD} hi`, `"${WORLD}" is not a broadcast id (wbc_...).\nUsage: /parley world reply <broadcast_id> <content...>`],
+    [`world reply ${WBC}`, 'Missing content.\nUsage: /parley world reply <broadcast_id> <content...>'],
+    // chat
+    ['chat', 'Chat needs a subcommand (one of: request|ask, list|requests, accept, reject|decline, send|say, end, transcript|get, conversations|ls, rate).'],
+    ['chats talk', 'Unknown chat subcommand "talk"'],
+    [
+      'chat request',
+      'Missing agent_id.\nUsage: /parley chat request <agent_id> <opening_message...> [--world <world_id>] [--ttl <30m|2h|7d>] [--max-turns <n>]',
+    ],
+    [`chat request ${AGENT}`, 'Missing opening_message.\nUsage: /parley chat request'],
+    ['chat ask bob hello', '"bob" is not an agent id (agt_ followed by 32 characters).'],
+    [`chat request ${AGENT} hi --world ${TOPIC}`, `"${TOPIC}" is not a world id (wld_...).`],
+    [`chat request ${AGENT} hi --ttl 8d`, '--ttl is at most 7d, got 691200 s.'],
+    [`chat request ${AGENT} hi --ttl soon`, '--ttl must be a duration like 30m, 2h, 7d or 1h30m'],
+    [`chat request ${AGENT} hi --turn-timeout 2d`, '--turn-timeout is at most 24h, got 172800 s.'],
+    [`chat request ${AGENT} hi --max-turns 0`, '--max-turns must be a whole number from 1 to 200, got "0".'],
+    [`chat request ${AGENT} hi --end-mode both`, '--end-mode must be one of dual, single, either; got "both".'],
+    ['chat list sideways', 'Direction must be one of inbound, outbound; got "sideways".\nUsage: /parley chat list [inbound|outbound] [--status <pending|accepted|rejected|expired>]'],
+    ['chat list --status open', '--status must be one of pending, accepted, rejected, expired; got "open".'],
+    ['chat accept', 'Missing request_id.\nUsage: /parley chat accept <request_id>'],
+    [`chat accept ${CNV}`, `"${CNV}" is not a chat request id (chr_...).\nUsage: /parley chat accept <request_id>`],
+    [`chat reject ${DLG} no`, `"${DLG}" is not a chat request id (chr_...).\nUsage: /parley chat reject <request_id> [reason...]`],
+    [`chat send ${CHR} hi`, `"${CHR}" is not a conversation id (cnv_...).\nUsage: /parley chat send <conversation_id> <text...>`],
+    [`chat send ${CNV}`, 'Missing text.\nUsage: /parley chat send <conversation_id> <text...>'],
+    [`chat say ${CNV} ""`, 'Text must not be empty.'],
+    ['chat end', 'Missing conversation_id.\nUsage: /parley chat end <conversation_id>'],
+    ['chat transcript cnv_ABC', '"cnv_ABC" is not a conversation id (cnv_...).\nUsage: /parley chat transcript <conversation_id>'],
+    ['chat ls --active --ended', 'Give --active or --ended, not both.\nUsage: /parley chat conversations [--active] [--ended] [--limit <n>] [--cursor <cursor>]'],
+    ['chat conversations --limit 101', '--limit must be a whole number from 1 to 100, got "101".'],
+    [`chat rate ${CNV}`, 'Missing rating.\nUsage: /parley chat rate <conversation_id> <like|dislike>'],
+    [`chat rate ${CNV} meh`, 'Rating must be one of like, dislike; got "meh".'],
+    // feedback
+    ['feedback', 'Missing category.\nUsage: /parley feedback <bug|abuse|suggestion|other> <report...> [--about <id>]...'],
+    ['feedback praise great hub -- thanks', 'Category must be one of bug, abuse, suggestion, other; got "praise".'],
+    ['feedback bug', 'Missing report.'],
+    ['feedback bug Send fails', 'Separate the title from the details with " -- ": feedback bug Send fails -- what you did and what happened.\nUsage: /parley feedback'],
+    ['feedback bug -- details only', 'Give a title before " -- ".'],
+    ['feedback bug Send fails --', 'Give the details after " -- ".'],
+    ['feedback abuse Spam -- every turn an advert --about nonsense', '--about "nonsense" is not a Parley id (cnv_..., chr_..., wld_..., agt_..., msg_...).'],
   ];
 
   it.each(BAD)('%j', async (line, expected) => {

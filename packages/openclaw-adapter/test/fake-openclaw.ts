@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startHub, type RunningHub } from '@parley/hub';
 import { createIdentity, ParleyClient, register, type Identity } from '@parley/client';
+import { expect } from 'vitest';
 import { registerParley, type ParleyPluginRuntime, type ParleyRuntimeOptions } from '../src/index.js';
 import type {
   AgentTool,
@@ -21,7 +22,7 @@ import type {
   PluginHookHandlerMap,
   PluginLogger,
 } from '../src/openclaw-types.js';
-import type { ToolResult } from '../src/tools.js';
+import type { ToolErrorDetails, ToolResult } from '../src/tools.js';
 
 export interface SentMessage extends ChannelOutboundContext {
   channel: string;
@@ -193,6 +194,36 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, what:
   }
 }
 
+export interface PluginAgent {
+  gw: FakeGateway;
+  runtime: ParleyPluginRuntime;
+  agentId: string;
+  /** Stops the plugin's service and deletes its state directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The plugin as a new agent `name` on the hub, started and connected, posting
+ * its events to the telegram chat `to`. Its rate limit is generous: the tests
+ * that use it read each event in the chat, not summaries.
+ */
+export async function pluginAgent(hubUrl: string, name: string, to = '4242'): Promise<PluginAgent> {
+  const dir = await tempDir();
+  const { gw, runtime } = gatewayWithPlugin({ hubUrl, agentName: name, route: { channel: 'telegram', to }, rateLimit: { burst: 500, perMinute: 6000 } }, dir.path);
+  const stop = async () => {
+    await gw.stopServices();
+    await dir.remove();
+  };
+  try {
+    await gw.startServices();
+    await waitFor(() => runtime.connection?.state === 'connected', `${name} to connect`);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { gw, runtime, agentId: runtime.connection!.agentId!, stop };
+}
+
 /** Another agent on the hub, driven directly with the client. */
 export async function peer(url: string, name: string): Promise<{ client: ParleyClient; identity: Identity }> {
   const identity = createIdentity();
@@ -205,4 +236,36 @@ export async function peer(url: string, name: string): Promise<{ client: ParleyC
 /** The text of a tool result. */
 export function text(r: ToolResult): string {
   return r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+}
+
+/** A tool call that must succeed: its text and raw result. */
+export async function toolOk(gw: FakeGateway, name: string, params: Record<string, unknown>): Promise<{ text: string; details: Record<string, unknown> }> {
+  const r = await gw.tool(name, params);
+  expect((r.details as Partial<ToolErrorDetails>)?.status, text(r)).not.toBe('error');
+  expect(r.isError).toBeUndefined();
+  return { text: text(r), details: r.details as Record<string, unknown> };
+}
+
+/** A tool call that must fail the plugin's way (text and an error flag, never a throw): its text and error code. */
+export async function toolFails(gw: FakeGateway, name: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<{ text: string; code: string }> {
+  const r = await gw.tool(name, params, signal);
+  expect(r.isError, text(r)).toBe(true);
+  const details = r.details as ToolErrorDetails;
+  expect(details).toMatchObject({ status: 'error', ok: false });
+  expect(text(r)).toMatch(/^Parley error \(/);
+  return { text: text(r), code: details.code };
+}
+
+/** Waits for a message the plugin sent to the chat that contains every one of `parts`; returns it. */
+export async function inChat(gw: FakeGateway, what: string, ...parts: string[]): Promise<string> {
+  let found: string | undefined;
+  await waitFor(() => (found = gw.sent.map((m) => m.text).find((t) => parts.every((p) => t.includes(p)))) !== undefined, what);
+  return found!;
+}
+
+/** The first id with this prefix in a text (a command's reply names what it created). */
+export function idIn(prefix: 'tsk' | 'pip' | 'dlg' | 'top' | 'wld' | 'wbc' | 'chr' | 'cnv' | 'fbk', s: string): string {
+  const m = new RegExp(`${prefix}_[a-z0-9]+`).exec(s);
+  if (!m) throw new Error(`no ${prefix} id in: ${s}`);
+  return m[0];
 }

@@ -202,7 +202,7 @@ describe('tool parameter schemas', () => {
 
   it('reach every action of the domains the adapter covers', () => {
     const covered = new Set(DOMAINS.flatMap((d) => (d.tools ?? []).flatMap((t) => Object.values(t.ops).map((o) => o.action))));
-    const domains = ['agent', 'topic', 'p2p', 'inbox', 'notification', 'talk', 'memory', 'task', 'pipeline', 'delegate'];
+    const domains = ['agent', 'topic', 'p2p', 'inbox', 'notification', 'talk', 'memory', 'task', 'pipeline', 'delegate', 'world', 'chat', 'feedback'];
     const expected = Object.keys(actions).filter((a) => domains.includes(a.split('/')[0]!));
     expect([...covered].sort()).toEqual(expected.sort());
   });

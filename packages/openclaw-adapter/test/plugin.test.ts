@@ -5,7 +5,7 @@ import type { ParleyClient } from '@parley/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ToolErrorDetails } from '../src/tools.js';
 import type { ParleyPluginRuntime } from '../src/plugin.js';
-import { gatewayWithPlugin, peer, startTestHub, tempDir, text, waitFor, type FakeGateway } from './fake-openclaw.js';
+import { gatewayWithPlugin, peer, startTestHub, tempDir, text, toolFails, toolOk, waitFor, type FakeGateway } from './fake-openclaw.js';
 
 let hub: RunningHub;
 let dir: { path: string; remove: () => Promise<void> };
@@ -34,21 +34,8 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-const ok = async (name: string, params: Record<string, unknown>) => {
-  const r = await gw.tool(name, params);
-  expect((r.details as Partial<ToolErrorDetails>)?.status, text(r)).not.toBe('error');
-  expect(r.isError).toBeUndefined();
-  return { text: text(r), details: r.details as Record<string, unknown> };
-};
-
-const fails = async (name: string, params: Record<string, unknown>, signal?: AbortSignal) => {
-  const r = await gw.tool(name, params, signal);
-  expect(r.isError).toBe(true);
-  const details = r.details as ToolErrorDetails;
-  expect(details).toMatchObject({ status: 'error', ok: false });
-  expect(text(r)).toMatch(/^Parley error \(/);
-  return { text: text(r), code: details.code };
-};
+const ok = (name: string, params: Record<string, unknown>) => toolOk(gw, name, params);
+const fails = (name: string, params: Record<string, unknown>, signal?: AbortSignal) => toolFails(gw, name, params, signal);
 
 describe('tools against a real hub', () => {
   it('parley_agents: whoami, get, list, update', async () => {

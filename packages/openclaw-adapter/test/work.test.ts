@@ -7,11 +7,10 @@ import type { ParleyClient } from '@parley/client';
 import type { Delegation, EventDataOf } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyPluginRuntime } from '../src/plugin.js';
-import type { ToolErrorDetails } from '../src/tools.js';
-import { gatewayWithPlugin, peer, startTestHub, tempDir, text, waitFor, type FakeGateway } from './fake-openclaw.js';
+import { gatewayWithPlugin, idIn, inChat as chatMessage, peer, pluginAgent, startTestHub, tempDir, toolFails, toolOk, waitFor, type FakeGateway, type PluginAgent } from './fake-openclaw.js';
 
 let hub: RunningHub;
-let dir: { path: string; remove: () => Promise<void> };
+let plugin: PluginAgent;
 let gw: FakeGateway;
 let runtime: ParleyPluginRuntime;
 let bob: { client: ParleyClient; identity: { agentId: string } };
@@ -22,15 +21,8 @@ let carolId: string;
 
 beforeAll(async () => {
   hub = await startTestHub();
-  dir = await tempDir();
-  ({ gw, runtime } = gatewayWithPlugin(
-    // A generous rate limit: these tests read each event in the chat, not summaries.
-    { hubUrl: hub.url, agentName: 'alice', route: { channel: 'telegram', to: '4242' }, rateLimit: { burst: 500, perMinute: 6000 } },
-    dir.path,
-  ));
-  await gw.startServices();
-  await waitFor(() => runtime.connection?.state === 'connected', 'the plugin to connect');
-  alice = runtime.connection!.agentId!;
+  plugin = await pluginAgent(hub.url, 'alice');
+  ({ gw, runtime, agentId: alice } = plugin);
   bob = await peer(hub.url, 'bob');
   carol = await peer(hub.url, 'carol');
   bobId = bob.identity.agentId;
@@ -38,39 +30,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await gw?.stopServices();
+  await plugin?.stop();
   await bob?.client.close();
   await carol?.client.close();
   await hub?.close();
-  await dir?.remove();
 });
 
 const slash = (line: string) => gw.slash(line);
 const chat = () => gw.sent.map((m) => m.text);
-/** Waits for a chat message containing every one of `parts`; returns it. */
-async function inChat(what: string, ...parts: string[]): Promise<string> {
-  let found: string | undefined;
-  await waitFor(() => (found = chat().find((t) => parts.every((p) => t.includes(p)))) !== undefined, what);
-  return found!;
-}
-
-const ok = async (name: string, params: Record<string, unknown>) => {
-  const r = await gw.tool(name, params);
-  expect((r.details as Partial<ToolErrorDetails>)?.status, text(r)).not.toBe('error');
-  return { text: text(r), details: r.details as Record<string, unknown> };
-};
-
-const fails = async (name: string, params: Record<string, unknown>) => {
-  const r = await gw.tool(name, params);
-  expect(r.isError, text(r)).toBe(true);
-  return { text: text(r), code: (r.details as ToolErrorDetails).code };
-};
-
-const idOf = (prefix: 'tsk' | 'pip' | 'dlg' | 'top', s: string): string => {
-  const m = new RegExp(`${prefix}_[a-z0-9]+`).exec(s);
-  if (!m) throw new Error(`no ${prefix} id in: ${s}`);
-  return m[0];
-};
+const inChat = (what: string, ...parts: string[]) => chatMessage(gw, what, ...parts);
+const ok = (name: string, params: Record<string, unknown>) => toolOk(gw, name, params);
+const fails = (name: string, params: Record<string, unknown>) => toolFails(gw, name, params);
 
 describe('tasks', () => {
   let toolTask = '';
@@ -84,7 +54,7 @@ describe('tasks', () => {
     expect(created.details).toMatchObject({ owner_id: alice, runner_id: bobId, status: 'todo', priority: 'P1' });
 
     const reply = await slash('task create "Fix the login bug" Users get 401 after\nthe token refresh --priority P0 --deadline 2030-01-31');
-    cmdTask = idOf('tsk', reply);
+    cmdTask = idIn('tsk', reply);
     expect(reply).toMatch(new RegExp(`^Created ${cmdTask} "Fix the login bug" \\(P0\\) in pip_[a-z0-9]+; nobody runs it yet: "/parley task assign ${cmdTask} <agent_id>"`));
 
     const detail = await slash(`task info ${cmdTask}`);
@@ -172,8 +142,8 @@ describe('tasks', () => {
   });
 
   it('assign, update, block, unblock, cancel, and dependencies by command and tool', async () => {
-    const a = idOf('tsk', await slash('task new "Design the schema"'));
-    const b = idOf('tsk', await slash('task new "Write the migration"'));
+    const a = idIn('tsk', await slash('task new "Design the schema"'));
+    const b = idIn('tsk', await slash('task new "Write the migration"'));
     expect(await slash(`task assign ${a} me`)).toBe(`Assigned ${a} to you.`);
     expect(await slash(`task update ${a} --priority P1 --acceptance "reviewed by two people"`)).toContain('status: todo, priority P1');
     expect(await slash(`task update ${a} --acceptance ""`)).not.toContain('acceptance criteria:');
@@ -195,10 +165,10 @@ describe('tasks', () => {
 describe('pipelines', () => {
   it('creates a pipeline with stages, runs it, and the ready stage reaches its runner in the chat', async () => {
     const created = await slash('pipeline create release "Ship version two"');
-    const pip = idOf('pip', created);
+    const pip = idIn('pip', created);
     expect(created).toBe(`Created ${pip} "release". Add stages with "/parley pipeline add ${pip} <stage title>...", then "/parley pipeline run ${pip}".`);
     const added = await slash(`pipe add ${pip} Analysis --runner ${alice}`);
-    const analysis = idOf('tsk', added);
+    const analysis = idIn('tsk', added);
     const more = await ok('parley_pipelines', { op: 'add', pipeline_id: pip, after_last: true, stages: [{ title: 'Implementation', runner: bobId }, { title: 'Rollout' }] });
     const [impl, rollout] = more.details.added as [string, string];
     expect(more.text).toBe(`Added to ${pip}: ${impl}, ${rollout}.`);
@@ -263,7 +233,7 @@ describe('delegation', () => {
       void bob.client.delegate.respond({ request_id: d.request_id, output: { sum: a + b } });
     });
     const reply = await slash('delegate request math.add {"a": 2, "b": 3}');
-    const id = idOf('dlg', reply);
+    const id = idIn('dlg', reply);
     expect(reply).toMatch(new RegExp(`^Asked ${bobId} for math.add: request ${id}, to be answered by \\d{4}-.*"/parley delegate get ${id}" shows it any time\\.$`));
     const result = await inChat('the delegate.result in the chat', id, 'was answered');
     expect(result).toBe(`Parley: your delegated request ${id} (math.add) was answered by ${bobId}:\n{"sum":5}`);

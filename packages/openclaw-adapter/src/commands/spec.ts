@@ -1,4 +1,18 @@
-import { AgentId, Capability, DelegationId, HttpUrl, MessageId, NoteName, PipelineId, TaskId, TopicId } from '@parley/protocol';
+import {
+  AgentId,
+  BroadcastId,
+  Capability,
+  ChatRequestId,
+  ConversationId,
+  DelegationId,
+  HttpUrl,
+  MessageId,
+  NoteName,
+  PipelineId,
+  TaskId,
+  TopicId,
+  WorldId,
+} from '@parley/protocol';
 import type { FormatContext, ParleyCaller } from '../domain.js';
 import type { Token } from './tokenizer.js';
 
@@ -16,6 +30,10 @@ export type ArgKind =
   | 'task'
   | 'pipeline'
   | 'delegation'
+  | 'world'
+  | 'broadcast'
+  | 'chat_request'
+  | 'conversation'
   | 'capability'
   | 'url'
   | 'word'
@@ -259,6 +277,14 @@ function convert(arg: ArgSpec, raw: string): Converted {
       return fits(PipelineId, 'a pipeline id (pip_...)');
     case 'delegation':
       return fits(DelegationId, 'a delegated request id (dlg_...)');
+    case 'world':
+      return fits(WorldId, 'a world id (wld_...)');
+    case 'broadcast':
+      return fits(BroadcastId, 'a broadcast id (wbc_...)');
+    case 'chat_request':
+      return fits(ChatRequestId, 'a chat request id (chr_...)');
+    case 'conversation':
+      return fits(ConversationId, 'a conversation id (cnv_...)');
     case 'capability':
       return fits(Capability, 'a capability (a short lowercase name such as code.review)');
     case 'url':
@@ -311,6 +337,10 @@ const VALUE_LABELS: Partial<Record<ArgKind, string>> = {
   task: 'task_id',
   pipeline: 'pipeline_id',
   delegation: 'request_id',
+  world: 'world_id',
+  broadcast: 'broadcast_id',
+  chat_request: 'request_id',
+  conversation: 'conversation_id',
   url: 'url',
   int: 'n',
   percent: 'percent',

@@ -17,7 +17,9 @@ export const agentsDomain: ParleyDomain = {
       label: 'Parley agents',
       description:
         "This agent's own Parley profile (whoami), other agents' profiles and presence (get, list), and changing this agent's name, " +
-        'description, advertised capabilities or contact policy (update).',
+        'description, advertised capabilities or who may ask it for a chat (update: contact_policy open accepts chat requests at ' +
+        'once, approval_required holds them for parley_chat accept or reject, closed refuses them; world_requests_only: only ' +
+        'requests naming a world both agents belong to). Change who may reach this agent only when the user asks.',
       ops: {
         whoami: op('agent/whoami', "this agent's profile", (r) => profileText(r)),
         get: op('agent/get', "one agent's public profile and presence", (r) => profileText(r)),
@@ -26,7 +28,7 @@ export const agentsDomain: ParleyDomain = {
             ? 'No agents match.'
             : [`${plural(r.agents.length, 'agent')}:`, ...r.agents.map(agentLine), ...(r.next_cursor ? [`(more: cursor ${r.next_cursor})`] : [])].join('\n'),
         ),
-        update: op('agent/update', "change this agent's name, description, capabilities or contact policy", (r) => `Updated.\n${profileText(r)}`),
+        update: op('agent/update', "change this agent's name, description, capabilities, contact policy or world_requests_only", (r) => `Updated.\n${profileText(r)}`),
       },
       fieldHints: {
         agent_id: 'An agent id, agt_ followed by 32 base32 characters',

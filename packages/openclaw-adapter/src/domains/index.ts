@@ -1,8 +1,9 @@
 // Every domain module, in the order their commands appear in help. A later
-// domain (world, chat, ...) is one new file in this folder plus one line
-// here: its tools, commands and push formatters are picked up from the module.
+// domain is one new file in this folder plus one line here: its tools,
+// commands and push formatters are picked up from the module.
 import type { ParleyDomain } from '../domain.js';
 import { agentsDomain } from './agents.js';
+import { chatDomain } from './chat.js';
 import { delegateDomain } from './delegate.js';
 import { inboxDomain } from './inbox.js';
 import { memoryDomain } from './memory.js';
@@ -15,6 +16,7 @@ import { settingsDomain } from './settings.js';
 import { talkDomain } from './talk.js';
 import { tasksDomain } from './tasks.js';
 import { topicsDomain } from './topics.js';
+import { worldsDomain } from './worlds.js';
 
 export const DOMAINS: readonly ParleyDomain[] = [
   topicsDomain,
@@ -28,6 +30,8 @@ export const DOMAINS: readonly ParleyDomain[] = [
   tasksDomain,
   pipelinesDomain,
   delegateDomain,
+  worldsDomain,
+  chatDomain,
   agentsDomain,
   settingsDomain,
 ];

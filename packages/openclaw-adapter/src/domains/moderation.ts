@@ -1,5 +1,6 @@
 import type { BlacklistEntry } from '@parley/protocol';
 import { op, pushHandler, type ParleyDomain } from '../domain.js';
+import { agentText } from '../format.js';
 
 function blacklistText(entries: readonly BlacklistEntry[]): string {
   if (entries.length === 0) return 'Nobody is barred.';
@@ -170,7 +171,7 @@ export const moderationDomain: ParleyDomain = {
       event: 'topic.join_request',
       label: 'join request',
       describe: (d) =>
-        `Parley: ${d.agent_id}${d.name ? ` (${d.name})` : ''} asks to join "${d.topic_name}" (${d.topic_id}). ` +
+        `Parley: ${agentText(d.agent_id, d.name)} asks to join "${d.topic_name}" (${d.topic_id}). ` +
         `"/parley approve ${d.topic_id} ${d.agent_id}" or "/parley reject ${d.topic_id} ${d.agent_id}".`,
     }),
     pushHandler({
