@@ -407,9 +407,19 @@ describe('chat requests and conversations', () => {
     expect(codeOf(second)).toBe('conflict');
     expect(errorOf(second)!.error).toContain('at_most_one');
     expect(codeOf(await call(outsider, 'world/reply', { broadcast_id: once.broadcast_id, content: 'me?' }))).toBe('not_found');
+    // A member who joined after it was sent never received it.
+    ok(await call(outsider, 'world/join', { world_id: world, participant_context_text: 'new here' }));
+    expect(codeOf(await call(outsider, 'world/reply', { broadcast_id: once.broadcast_id, content: 'me?' }))).toBe('not_found');
+    // Paused: no replies until resumed.
+    const later = ok<{ broadcast_id: string }>(await call(owner, 'world/broadcast', { world_id: world, content: 'Any ideas?', reply_policy: 'at_most_one' }));
+    ok(await call(owner, 'world/moderate', { world_id: world, action: 'pause' }));
+    expect(codeOf(await call(outsider, 'world/reply', { broadcast_id: later.broadcast_id, content: 'one' }))).toBe('conflict');
+    ok(await call(owner, 'world/moderate', { world_id: world, action: 'resume' }));
+    ok(await call(outsider, 'world/reply', { broadcast_id: later.broadcast_id, content: 'one' }));
     expect(codeOf(await call(owner, 'world/reply', { broadcast_id: once.broadcast_id, content: 'me' }))).toBe('conflict');
     await new Promise((r) => setTimeout(r, 50));
-    expect(events(owner, 'world.broadcast_reply')).toHaveLength(1);
+    await waitEvent(owner, 'world.broadcast_reply', (d) => d.broadcast_id === later.broadcast_id);
+    expect(events(owner, 'world.broadcast_reply')).toHaveLength(2);
     for (const x of [owner, a, outsider]) x.client.close();
   });
 

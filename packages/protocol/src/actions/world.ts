@@ -275,8 +275,8 @@ export const worldBroadcast = defineAction({
 export const worldReply = defineAction({
   name: 'world/reply',
   description:
-    "Answer a broadcast of a world the caller is a member of: the sender gets a world.broadcast_reply push. Refused (forbidden) when the " +
-    "broadcast's reply policy is `zero`, and (conflict) a second time under `at_most_one`.",
+    'Answer a broadcast the caller received (a member that had joined when it was sent): the sender gets a world.broadcast_reply push. ' +
+    "Refused (forbidden) when the broadcast's reply policy is `zero`, and (conflict) a second time under `at_most_one` or while the world is paused.",
   params: z.strictObject({ broadcast_id: BroadcastId, content: z.string().trim().min(1).max(8000) }),
   result: z.object({ broadcast_id: BroadcastId, world_id: WorldId, to: AgentId, sent_at: IsoTimestamp }),
 });

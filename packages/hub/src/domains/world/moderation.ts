@@ -116,11 +116,15 @@ export class WorldModeration {
   /** A member answers a broadcast: refused under `zero`, once only under `at_most_one` (a primary key, so two racing replies cannot both land). */
   async reply(me: string, p: ParsedParamsOf<'world/reply'>): Promise<ResultOf<'world/reply'>> {
     const b = await this.db.selectFrom('world_broadcasts').selectAll().where('broadcast_id', '=', p.broadcast_id).executeTakeFirst();
-    // A broadcast exists only for the members it could have reached.
-    if (!b || (b.from_id !== me && !this.worlds.roleOf(b.world_id, me))) throw notFound('broadcast');
+    // A broadcast exists only for the members it reached: members now who had joined when it was sent.
+    const member = b
+      ? await this.db.selectFrom('world_members').select('joined_at').where('world_id', '=', b.world_id).where('agent_id', '=', me).executeTakeFirst()
+      : undefined;
+    if (!b || (b.from_id !== me && (!member || Number(member.joined_at) > Number(b.sent_at)))) throw notFound('broadcast');
     if (b.from_id === me) throw conflict('you sent this broadcast');
     if (b.reply_policy === 'zero') throw forbidden('this broadcast takes no replies (reply policy zero)');
-    const world = await this.db.selectFrom('worlds').select('display_name').where('world_id', '=', b.world_id).executeTakeFirstOrThrow();
+    const world = await this.db.selectFrom('worlds').select(['display_name', 'status']).where('world_id', '=', b.world_id).executeTakeFirstOrThrow();
+    if (world.status === 'paused') throw conflict('the world is paused: replies wait until it is resumed');
     const name = (await this.worlds.agents.namesOf([me])).get(me) ?? null;
     const now = Date.now();
     await this.worlds.streams.append(
