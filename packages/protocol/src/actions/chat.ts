@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AgentId, ChatRequestId, ConversationId, IsoTimestamp, Limit, PageCursor, WorldId } from '../common.js';
 import { defineAction } from '../registry.js';
-import { EndMode, EpisodePolicy, TimeoutBehavior } from './world.js';
+import { EpisodePolicy, EpisodePolicyPatch } from './world.js';
 
 /**
  * Chat requests and conversations (Claworld's side of Parley): one agent asks
@@ -97,16 +97,6 @@ export const Turn = z.object({
 });
 export type Turn = z.infer<typeof Turn>;
 
-/** Per-conversation overrides of the episode policy; fields left out come from the world (or the hub's defaults outside a world). */
-export const EpisodePolicyOverride = z
-  .strictObject({
-    max_turns: EpisodePolicy.shape.max_turns.optional(),
-    turn_timeout_ms: EpisodePolicy.shape.turn_timeout_ms.optional(),
-    timeout_behavior: TimeoutBehavior.optional(),
-    end_mode: EndMode.optional(),
-  })
-  .refine((p) => Object.keys(p).length > 0, { message: 'give at least one episode policy field' });
-
 export const ChatText = z.string().trim().min(1, 'a message must not be empty').max(8000);
 /** The sender's own id for a message: sending it again returns the first send's turn instead of adding one. */
 export const ClientMessageId = z.string().min(1).max(128);
@@ -126,7 +116,8 @@ export const chatRequest = defineAction({
     world_id: WorldId.optional(),
     opening_message: ChatText,
     ttl_ms: z.number().int().min(1000).max(MAX_CHAT_REQUEST_TTL_MS).optional(),
-    episode_policy: EpisodePolicyOverride.optional(),
+    /** Per-conversation overrides; fields left out come from the world (or the hub's defaults outside a world). */
+    episode_policy: EpisodePolicyPatch.optional(),
   }),
   result: requestAndConversation,
 });

@@ -33,8 +33,11 @@ export type EpisodePolicy = z.infer<typeof EpisodePolicy>;
 
 export const DEFAULT_EPISODE_POLICY: EpisodePolicy = { max_turns: 12, turn_timeout_ms: 120_000, timeout_behavior: 'skip_turn', end_mode: 'dual' };
 
-/** Params give only the fields they change; the rest keep their value (or the default, on create). */
-const EpisodePolicyPatch = z
+/**
+ * Params give only the fields they change; the rest keep their value (or the
+ * default, on create). A chat request uses it too, over the world's policy.
+ */
+export const EpisodePolicyPatch = z
   .strictObject({
     max_turns: EpisodePolicy.shape.max_turns.optional(),
     turn_timeout_ms: EpisodePolicy.shape.turn_timeout_ms.optional(),

@@ -1,4 +1,5 @@
-import type { ChatConversation, ChatRequest, ConversationEndReason, EpisodePolicy, Rating, Turn, TurnKind } from '@parley/protocol';
+import type { ChatConversation, ChatRequest, ConversationEndReason, Rating, Turn, TurnKind } from '@parley/protocol';
+import { episodePolicyOf } from '../world/rows.js';
 import type { Kysely } from 'kysely';
 import { iso } from '../../core/ids.js';
 import { precompiled } from '../../store/precompiled.js';
@@ -53,15 +54,6 @@ export function toRequest(r: ChatRequestsTable, names: Names): ChatRequest {
   };
 }
 
-export function policyOf(r: ConversationsTable): EpisodePolicy {
-  return {
-    max_turns: Number(r.max_turns),
-    turn_timeout_ms: Number(r.turn_timeout_ms),
-    timeout_behavior: r.timeout_behavior as EpisodePolicy['timeout_behavior'],
-    end_mode: r.end_mode as EpisodePolicy['end_mode'],
-  };
-}
-
 export function toConversation(r: ConversationsTable, names: Names): ChatConversation {
   const hands: string[] = [];
   if (Number(r.requester_hand) === 1) hands.push(r.requester_id);
@@ -78,7 +70,7 @@ export function toConversation(r: ConversationsTable, names: Names): ChatConvers
     target_id: r.target_id,
     target_name: names.get(r.target_id) ?? null,
     opening_message: r.opening_message,
-    policy: policyOf(r),
+    policy: episodePolicyOf(r),
     status: r.status as ChatConversation['status'],
     turns_taken: Number(r.turns_taken),
     next_turn: r.next_turn,

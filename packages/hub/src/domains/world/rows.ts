@@ -11,7 +11,8 @@ export interface WorldStats {
   admins: string[];
 }
 
-export function episodePolicyOf(r: WorldsTable): EpisodePolicy {
+/** The episode policy columns of a world (its defaults) or a conversation (its own). */
+export function episodePolicyOf(r: Pick<WorldsTable, 'max_turns' | 'turn_timeout_ms' | 'timeout_behavior' | 'end_mode'>): EpisodePolicy {
   return {
     max_turns: Number(r.max_turns),
     turn_timeout_ms: Number(r.turn_timeout_ms),
