@@ -137,4 +137,29 @@ describe('migrations', () => {
     sqlite.prepare("insert into worlds_fts(worlds_fts) values ('integrity-check')").run();
     sqlite.prepare("insert into world_members_fts(world_members_fts) values ('integrity-check')").run();
   });
+
+  it('0008: existing agents take chat requests from anywhere, and the pair indexes allow one open request and one active conversation', async () => {
+    const sqlite = new BetterSqlite3(':memory:');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    expect((await migrator.migrateTo('0007_worlds')).error).toBeUndefined();
+    const old = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+    await old
+      .insertInto('agents')
+      .values({ agent_id: 'agt_a', public_key: 'k', name: 'A', description: null, contact_policy: 'approval_required', created_at: 1, last_seen_at: null })
+      .execute();
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    expect(await db.selectFrom('agents').select(['contact_policy', 'world_requests_only']).execute()).toEqual([
+      { contact_policy: 'approval_required', world_requests_only: 0 },
+    ]);
+    const request = (id: string, status: string) => ({
+      request_id: id, from_id: 'a', to_id: 'b', pair_key: 'a b', world_id: null, opening_message: 'hi', policy: '{}', status,
+      conversation_id: null, reason: null, created_at: 1, expires_at: 2, decided_at: null,
+    });
+    await db.insertInto('chat_requests').values([request('chr_1', 'pending'), request('chr_2', 'expired'), request('chr_3', 'expired')]).execute();
+    await expect(db.insertInto('chat_requests').values(request('chr_4', 'pending')).execute()).rejects.toThrow(/UNIQUE/);
+    const turn = { conversation_id: 'cnv_1', kind: 'message', from_id: 'a', text: 'x', at: 1 };
+    await db.insertInto('conversation_turns').values([{ ...turn, turn: 1, client_message_id: 'm1' }, { ...turn, turn: 2, client_message_id: null }, { ...turn, turn: 3, client_message_id: null }]).execute();
+    await expect(db.insertInto('conversation_turns').values({ ...turn, turn: 4, client_message_id: 'm1' }).execute()).rejects.toThrow(/UNIQUE/);
+  });
 });
