@@ -1,4 +1,4 @@
-import { AgentId, Capability, DelegationId, MessageId, PipelineId, TaskId, TopicId } from '@parley/protocol';
+import { AgentId, BroadcastId, Capability, ChatRequestId, ConversationId, DelegationId, MessageId, PipelineId, TaskId, TopicId, WorldId } from '@parley/protocol';
 import { CliError, ExitCode } from './errors.js';
 
 /** An integer flag or argument within [min, max]; anything else is a usage error naming the flag. */
@@ -36,6 +36,10 @@ export const parseMessageId = (value: string): string => parseId(MessageId, valu
 export const parseTaskId = (value: string): string => parseId(TaskId, value, 'a task id (tsk_...)');
 export const parsePipelineId = (value: string): string => parseId(PipelineId, value, 'a pipeline id (pip_...)');
 export const parseDelegationId = (value: string): string => parseId(DelegationId, value, 'a delegated request id (dlg_...)');
+export const parseWorldId = (value: string): string => parseId(WorldId, value, 'a world id (wld_ followed by lowercase letters and digits)');
+export const parseBroadcastId = (value: string): string => parseId(BroadcastId, value, 'a broadcast id (wbc_...)');
+export const parseRequestId = (value: string): string => parseId(ChatRequestId, value, 'a chat request id (chr_ followed by lowercase letters and digits)');
+export const parseConversationId = (value: string): string => parseId(ConversationId, value, 'a conversation id (cnv_ followed by lowercase letters and digits)');
 export const parseCapability = (value: string): string => parseId(Capability, value, 'a capability (a short lowercase name such as code.review)');
 
 /** Any JSON value (object, string, number, ...), for payloads such as a delegated request's input. */

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerBasic } from './commands/basic.js';
 import { registerBlacklist } from './commands/blacklist.js';
+import { registerChat } from './commands/chat.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerDelegate } from './commands/delegate.js';
 import { registerDemo } from './commands/demo.js';
@@ -16,6 +17,7 @@ import { registerTalk } from './commands/talk.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerTopicAdmin } from './commands/topic-admin.js';
 import { registerTopics } from './commands/topics.js';
+import { registerWorlds } from './commands/worlds.js';
 import { createContext } from './context.js';
 
 export const VERSION = '0.1.0';
@@ -48,6 +50,8 @@ export function buildProgram(): Command {
   registerTasks(program, ctx);
   registerPipelines(program, ctx);
   registerDelegate(program, ctx);
+  registerWorlds(program, ctx);
+  registerChat(program, ctx);
   registerDaemon(program, ctx);
   registerDemo(program, ctx);
   return program;

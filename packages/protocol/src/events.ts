@@ -158,7 +158,9 @@ export const worldBroadcastReplyEvent = defineEvent({
 
 export const chatRequestEvent = defineEvent({
   name: 'chat.request',
-  description: 'Someone asks the agent for a conversation (its contact policy is approval_required); chat/accept or chat/reject answers.',
+  description:
+    'Someone asked the agent for a conversation: `pending` under contact policy approval_required (chat/accept or chat/reject answers), ' +
+    'already `accepted` under open (its conversation_id is set).',
   data: ChatRequest,
 });
 

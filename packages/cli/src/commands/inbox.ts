@@ -5,6 +5,7 @@ import { parseIntIn, parseLimit } from '../args.js';
 import type { Context } from '../context.js';
 import { indentBody, preview, table } from '../output.js';
 import { withClient } from '../session.js';
+import { describeChatPush } from './chat.js';
 
 /**
  * What reached you: `parley poll|check` (unread pushes, moving the read
@@ -156,5 +157,35 @@ export function describePush(push: PushFrame): string {
   if (upd) return `${at}topic updated: "${upd.name}" (${upd.topic_id}) is now ${upd.type}, ${upd.visibility}, ${upd.join_method}`;
   const del = dataOf(push, 'topic.deleted');
   if (del) return `${at}topic deleted: "${del.name}" (${del.topic_id}) by ${del.by}`;
-  return `${at}${push.event} on ${push.stream} #${push.seq}: ${JSON.stringify(push.data)}`;
+  return describeWorldPush(push, at) ?? describeChatPush(push, at, dataOf) ?? `${at}${push.event} on ${push.stream} #${push.seq}: ${JSON.stringify(push.data)}`;
+}
+
+/** The world.* notices, each with the command that answers it; null for any other push. */
+function describeWorldPush(push: PushFrame, at: string): string | null {
+  const bc = dataOf(push, 'world.broadcast');
+  if (bc) {
+    const reply = bc.reply_policy === 'at_most_one' ? `you may answer once: "parley worlds reply ${bc.broadcast_id} <text>"` : 'no answer expected';
+    return `${at}world broadcast in "${bc.world_name}" (${bc.world_id}) from ${bc.from} (${reply}): ${indentBody(bc.content)}`;
+  }
+  const ans = dataOf(push, 'world.broadcast_reply');
+  if (ans) {
+    return `${at}world broadcast reply from ${ans.from}${ans.from_name ? ` (${ans.from_name})` : ''} to ${ans.broadcast_id} in "${ans.world_name}" (${ans.world_id}): ${indentBody(ans.content)}`;
+  }
+  const inv = dataOf(push, 'world.invitation');
+  if (inv) return `${at}world invitation: ${inv.by} invited you to "${inv.world_name}" (${inv.world_id}); accept with "parley worlds join ${inv.world_id} --context <text>"`;
+  const req = dataOf(push, 'world.join_request');
+  if (req) {
+    return (
+      `${at}world join request: ${req.agent_id}${req.name ? ` (${req.name})` : ''} asks to join "${req.world_name}" (${req.world_id}): ` +
+      `"${preview(req.participant_context_text)}"; "parley worlds approve|reject ${req.world_id} ${req.agent_id}"`
+    );
+  }
+  const dec = dataOf(push, 'world.join_decision');
+  if (dec) {
+    const verdict = dec.approved ? 'approved' : 'rejected';
+    return `${at}world join ${verdict}: your request to join "${dec.world_name}" (${dec.world_id}) was ${verdict} by ${dec.by}`;
+  }
+  const ban = dataOf(push, 'world.banned');
+  if (ban) return `${at}world banned: ${ban.by} banned you from "${ban.world_name}" (${ban.world_id})${ban.reason ? `: ${ban.reason}` : ''}`;
+  return null;
 }
