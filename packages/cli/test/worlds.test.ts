@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isJsonLine, LiveProcess, runCli, startTestHub, tempDir, type RunResult } from './helpers.js';
+import { agentCli } from './agents.js';
+import { isJsonLine, LiveProcess, startTestHub, tempDir } from './helpers.js';
 
 /**
  * `parley worlds ...`, run as a user would: the built `parley` binary against
@@ -15,27 +16,10 @@ type Who = keyof typeof homes;
 const ids: Record<Who, string> = { alice: '', bob: '', carol: '', dave: '' };
 
 const env = (who: Who): Record<string, string> => ({ PARLEY_HOME: homes[who], PARLEY_URL: url });
-const run = (args: string[], who: Who, input?: string): Promise<RunResult> => runCli(args, env(who), input);
+const { run, ok, json, fails } = agentCli(homes, () => url);
 
-/** Runs a command that must succeed; its stdout. */
-async function ok(args: string[], who: Who, input?: string): Promise<string> {
-  const r = await run(args, who, input);
-  expect(r.code, `parley ${args.join(' ')} (as ${who}): ${r.stderr}`).toBe(0);
-  return r.stdout;
-}
 
-/** Runs a command with --json; its parsed result. */
-async function json<T>(args: string[], who: Who, input?: string): Promise<T> {
-  return JSON.parse(await ok([...args, '--json'], who, input)) as T;
-}
 
-/** Runs a command that must fail with `code`; its stderr (one line). */
-async function fails(args: string[], who: Who, code: number): Promise<string> {
-  const r = await run(args, who);
-  expect(r.code, `parley ${args.join(' ')} (as ${who}) should exit ${code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(code);
-  expect(r.stderr.trim().split('\n'), 'errors are one line').toHaveLength(1);
-  return r.stderr;
-}
 
 /** `parley daemon` for an agent: it is online (a candidate) while this runs, and its pushes are its JSON lines. */
 async function online(who: Who): Promise<LiveProcess> {
