@@ -55,7 +55,11 @@ const cellTimeoutMs = args.smoke ? 120_000 : 600_000;
 // ---- child processes --------------------------------------------------------
 
 function start(file: string, argv: string[] = [], execArgv: string[] = []): ChildProcess {
-  return fork(here(file), argv, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(here(file), argv, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // A message sent while the child is exiting (its channel still looks connected) fails with EPIPE as an
+  // 'error' event; unhandled, that would crash the whole run. The child's exit is what the run acts on.
+  child.on('error', () => {});
+  return child;
 }
 
 /** Resolves with the first message `pick` accepts; rejects when the child fails, exits or takes too long. */
