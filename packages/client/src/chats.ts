@@ -15,7 +15,7 @@
 import type { ChatConversation, ChatRequest, ConversationEndReason, EventDataOf, Turn } from '@parley/protocol';
 import type { ParleyClient } from './client.js';
 import type { DomainHelper } from './domains.js';
-import { ParleyError } from './errors.js';
+import { asError, isClosed, isRefusal, ParleyError } from './errors.js';
 
 /** What the handler gets for each of the agent's turns. */
 export interface ConversationTurn {
@@ -87,11 +87,6 @@ const MAX_TEXT = 8000;
 /** Active conversations looked at per scan: pages of PAGE, at most MAX_PAGES. */
 const PAGE = 100;
 const MAX_PAGES = 10;
-/** "That turn is gone": out of turn, ended, expired, not ours. Dropped quietly. */
-const GONE = new Set(['conflict', 'not_found', 'forbidden']);
-const isGone = (err: unknown): boolean => err instanceof ParleyError && GONE.has(err.code);
-const isClosed = (err: unknown): boolean => err instanceof ParleyError && err.code === 'connection_closed';
-const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 /** The id of the answer to the turn that left `turnsTaken` turns taken: the same on every retry, so the hub keeps one. */
 export const answerId = (turnsTaken: number): string => `parley-turn-${turnsTaken + 1}`;
@@ -236,7 +231,8 @@ class Conversations implements ConversationRunner {
       }
       if (end) await this.#chats.end({ conversation_id: id });
     } catch (err) {
-      if (!isGone(err) && !isClosed(err)) this.#report(asError(err), id);
+      // A refusal means "that turn is gone" (out of turn, ended, not ours): dropped quietly.
+      if (!isRefusal(err) && !isClosed(err)) this.#report(asError(err), id);
     }
   }
 
@@ -269,7 +265,7 @@ class Conversations implements ConversationRunner {
       else if (decision === false) await this.#chats.reject({ request_id: request.request_id });
       else await this.#chats.reject({ request_id: request.request_id, reason: decision.reject.slice(0, 500) });
     } catch (err) {
-      if (!isGone(err) && !isClosed(err)) this.#report(asError(err), null);
+      if (!isRefusal(err) && !isClosed(err)) this.#report(asError(err), null);
     } finally {
       this.#deciding.delete(request.request_id);
     }

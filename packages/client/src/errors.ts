@@ -50,3 +50,13 @@ export class OfflineQueueFullError extends ParleyError {
     this.name = 'OfflineQueueFullError';
   }
 }
+
+// ---- for the client's own runners (task worker, conversation runner) ----------------
+
+/** Hub answers that mean "not yours (any more)": someone else won, it moved on, or it is gone. */
+const REFUSED = new Set(['conflict', 'forbidden', 'not_found']);
+
+export const isRefusal = (err: unknown): boolean => err instanceof ParleyError && REFUSED.has(err.code);
+/** The client was closed under a runner: nothing more can happen, and it is not news. */
+export const isClosed = (err: unknown): boolean => err instanceof ParleyError && err.code === 'connection_closed';
+export const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));

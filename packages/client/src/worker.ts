@@ -17,7 +17,7 @@
 import type { EventDataOf, Task } from '@parley/protocol';
 import type { ParleyClient } from './client.js';
 import type { DomainHelper } from './domains.js';
-import { ParleyError } from './errors.js';
+import { asError, isClosed, isRefusal, ParleyError } from './errors.js';
 
 /** What a handler returns: the output text, or the output with artifact URLs. */
 export type TaskResult = string | { output: string; artifacts?: readonly string[] };
@@ -111,10 +111,6 @@ export type TaskHelper = DomainHelper<'task'> & {
   readonly work: TaskWork;
 };
 
-/** Hub answers that mean "not yours to take (any more)": someone else won, it moved on, or it is gone. Skipped quietly. */
-const REFUSED = new Set(['conflict', 'forbidden', 'not_found']);
-/** The client was closed under the worker: nothing more can happen, and it is not news. */
-const CLOSED = 'connection_closed';
 /** Open tasks looked at per scan: pages of PAGE, at most MAX_PAGES. Enough to fill any sane concurrency; the next scan sees the rest. */
 const PAGE = 100;
 const MAX_PAGES = 5;
@@ -123,10 +119,6 @@ const MAX_REASON = 2000;
 const DEFAULT_RESCAN_MS = 30_000;
 /** Refused tasks remembered (see Worker.#refused). */
 const MAX_REFUSED = 1000;
-
-const isRefusal = (err: unknown): boolean => err instanceof ParleyError && REFUSED.has(err.code);
-const isClosed = (err: unknown): boolean => err instanceof ParleyError && err.code === CLOSED;
-const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 /**
  * Advertising reads the profile and writes it back; two workers of one
