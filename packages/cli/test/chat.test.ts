@@ -1,3 +1,4 @@
+import type { ChatConversation as Conversation, ChatRequest, ResultOf } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentCli } from './agents.js';
 import { LiveProcess, runCli, startTestHub, tempDir } from './helpers.js';
@@ -17,38 +18,10 @@ type Who = keyof typeof homes;
 const ids: Record<Who, string> = { alice: '', bob: '', carol: '' };
 const { run, ok, json, fails } = agentCli(homes, () => url);
 
-interface ChatRequest {
-  request_id: string;
-  from: string;
-  to: string;
-  status: string;
-  conversation_id: string | null;
-  reason: string | null;
-  created_at: string;
-  expires_at: string;
-}
-interface Conversation {
-  conversation_id: string;
-  requester_id: string;
-  target_id: string;
-  policy: { max_turns: number; turn_timeout_ms: number; timeout_behavior: string; end_mode: string };
-  status: string;
-  turns_taken: number;
-  next_turn: string | null;
-  hands_raised: string[];
-  ended_reason: string | null;
-  ratings: Record<string, string>;
-}
-interface Turn {
-  turn: number;
-  kind: string;
-  from: string | null;
-  text: string;
-  client_message_id: string | null;
-}
-type Requested = { request: ChatRequest; conversation: Conversation | null };
-type Sent = { conversation: Conversation; turn: Turn; duplicate: boolean };
-type Transcript = { conversation: Conversation; turns: Turn[] };
+// The wire shapes as the protocol declares them: what `--json` prints is the hub's result unchanged.
+type Requested = ResultOf<'chat/request'>;
+type Sent = ResultOf<'chat/send'>;
+type Transcript = ResultOf<'chat/get'>;
 
 /** A command that failed before anything was sent: exit 2 even with no hub to talk to. */
 async function usageError(args: string[], who: Who = 'alice'): Promise<string> {

@@ -1,3 +1,4 @@
+import type { ResultOf, World, WorldCandidate as Candidate } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentCli } from './agents.js';
 import { isJsonLine, LiveProcess, startTestHub, tempDir } from './helpers.js';
@@ -28,35 +29,9 @@ async function online(who: Who): Promise<LiveProcess> {
   return daemon;
 }
 
-interface World {
-  world_id: string;
-  display_name: string;
-  world_context_text: string;
-  participant_context_field: string;
-  visibility: string;
-  join_policy: string;
-  status: string;
-  owner_id: string;
-  admin_ids: string[];
-  member_count: number;
-  online_count: number;
-  episode_policy: { max_turns: number; turn_timeout_ms: number; timeout_behavior: string; end_mode: string };
-  role: string | null;
-}
-interface Candidate {
-  target_agent_id: string;
-  name: string | null;
-  role: string;
-  participant_context_text: string;
-  score: number;
-}
-interface Joined {
-  world_id: string;
-  status: string;
-  role: string | null;
-  candidates: { candidates: Candidate[]; next_cursor: string | null } | null;
-}
-type WorldPage = { worlds: World[]; total: number; next_cursor: string | null };
+// The wire shapes as the protocol declares them: what `--json` prints is the hub's result unchanged.
+type Joined = ResultOf<'world/join'>;
+type WorldPage = ResultOf<'world/list'>;
 
 const newWorld = (who: Who, name: string, ...flags: string[]): Promise<World> => json<World>(['worlds', 'create', name, ...flags], who);
 
