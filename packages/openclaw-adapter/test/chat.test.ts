@@ -5,12 +5,11 @@
 // agents, expiries and turn timeouts. Every wait is a bounded wait for a
 // condition.
 import type { RunningHub } from '@parley/hub';
-import type { ParleyClient } from '@parley/client';
 import type { EventDataOf } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FORWARDED_EVENTS, resolveConfig } from '../src/config.js';
 import { chatDomain } from '../src/domains/chat.js';
-import { idIn, inChat, peer, pluginAgent, startTestHub, toolFails, toolOk, waitFor, type FakeGateway, type PluginAgent } from './fake-openclaw.js';
+import { idIn, inChat, peer, pluginAgent, startTestHub, toolFails, toolOk, waitFor, type FakeGateway, type PluginAgent, type Peer } from './fake-openclaw.js';
 
 let hub: RunningHub;
 /** alice: chat commands. */
@@ -19,7 +18,7 @@ let a: PluginAgent;
 let b: PluginAgent;
 let gwA: FakeGateway;
 let gwB: FakeGateway;
-let carol: { client: ParleyClient; identity: { agentId: string } };
+let carol: Peer;
 let alice: string;
 let bob: string;
 let carolId: string;

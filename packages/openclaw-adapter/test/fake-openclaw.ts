@@ -225,7 +225,13 @@ export async function pluginAgent(hubUrl: string, name: string, to = '4242'): Pr
 }
 
 /** Another agent on the hub, driven directly with the client. */
-export async function peer(url: string, name: string): Promise<{ client: ParleyClient; identity: Identity }> {
+/** Another agent of a test, driven with the client directly. */
+export interface Peer {
+  client: ParleyClient;
+  identity: Identity;
+}
+
+export async function peer(url: string, name: string): Promise<Peer> {
   const identity = createIdentity();
   await register(url, identity, { name });
   const client = new ParleyClient({ url, identity, reconnect: { initialDelayMs: 50, maxDelayMs: 250 } });

@@ -1,18 +1,17 @@
 // Every tool and every chat command of the plugin, loaded into a fake OpenClaw
 // gateway and run against a real hub on an ephemeral port.
 import type { RunningHub } from '@parley/hub';
-import type { ParleyClient } from '@parley/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ToolErrorDetails } from '../src/tools.js';
 import type { ParleyPluginRuntime } from '../src/plugin.js';
-import { gatewayWithPlugin, peer, startTestHub, tempDir, text, toolFails, toolOk, waitFor, type FakeGateway } from './fake-openclaw.js';
+import { gatewayWithPlugin, peer, startTestHub, tempDir, text, toolFails, toolOk, waitFor, type FakeGateway, type Peer } from './fake-openclaw.js';
 
 let hub: RunningHub;
 let dir: { path: string; remove: () => Promise<void> };
 let gw: FakeGateway;
 let runtime: ParleyPluginRuntime;
-let bob: { client: ParleyClient; identity: { agentId: string } };
-let carol: { client: ParleyClient; identity: { agentId: string } };
+let bob: Peer;
+let carol: Peer;
 let alice: string;
 
 beforeAll(async () => {

@@ -4,14 +4,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningHub } from '@parley/hub';
-import type { ParleyClient } from '@parley/client';
 import { loadIdentity } from '@parley/client/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayWithPlugin, peer, startTestHub, tempDir, waitFor, type FakeGateway } from './fake-openclaw.js';
+import { gatewayWithPlugin, peer, startTestHub, tempDir, waitFor, type FakeGateway, type Peer } from './fake-openclaw.js';
 import type { ParleyPluginRuntime } from '../src/plugin.js';
 
 let hub: RunningHub;
-let bob: { client: ParleyClient; identity: { agentId: string } };
+let bob: Peer;
 const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {

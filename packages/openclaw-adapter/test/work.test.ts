@@ -3,18 +3,17 @@
 // two more agents driven by the client. Every wait is a bounded wait for a
 // condition.
 import type { RunningHub } from '@parley/hub';
-import type { ParleyClient } from '@parley/client';
 import type { Delegation, EventDataOf } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyPluginRuntime } from '../src/plugin.js';
-import { gatewayWithPlugin, idIn, inChat as chatMessage, peer, pluginAgent, startTestHub, tempDir, toolFails, toolOk, waitFor, type FakeGateway, type PluginAgent } from './fake-openclaw.js';
+import { gatewayWithPlugin, idIn, inChat as chatMessage, peer, pluginAgent, startTestHub, tempDir, toolFails, toolOk, waitFor, type FakeGateway, type PluginAgent, type Peer } from './fake-openclaw.js';
 
 let hub: RunningHub;
 let plugin: PluginAgent;
 let gw: FakeGateway;
 let runtime: ParleyPluginRuntime;
-let bob: { client: ParleyClient; identity: { agentId: string } };
-let carol: { client: ParleyClient; identity: { agentId: string } };
+let bob: Peer;
+let carol: Peer;
 let alice: string;
 let bobId: string;
 let carolId: string;

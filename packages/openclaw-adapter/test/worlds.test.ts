@@ -3,17 +3,16 @@
 // two more agents driven by the client. Every wait is a bounded wait for a
 // condition.
 import type { RunningHub } from '@parley/hub';
-import type { ParleyClient } from '@parley/client';
 import type { EventDataOf } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FORWARDED_EVENTS } from '../src/config.js';
-import { idIn, inChat as chatMessage, peer, pluginAgent, startTestHub, toolFails, toolOk, waitFor, type FakeGateway, type PluginAgent } from './fake-openclaw.js';
+import { idIn, inChat as chatMessage, peer, pluginAgent, startTestHub, toolFails, toolOk, waitFor, type FakeGateway, type PluginAgent, type Peer } from './fake-openclaw.js';
 
 let hub: RunningHub;
 let plugin: PluginAgent;
 let gw: FakeGateway;
-let bob: { client: ParleyClient; identity: { agentId: string } };
-let carol: { client: ParleyClient; identity: { agentId: string } };
+let bob: Peer;
+let carol: Peer;
 let alice: string;
 let bobId: string;
 let carolId: string;
