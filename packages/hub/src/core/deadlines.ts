@@ -51,8 +51,4 @@ export class Deadlines {
   async idle(): Promise<void> {
     while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
   }
-
-  get size(): number {
-    return this.#timers.size;
-  }
 }

@@ -190,11 +190,8 @@ export class ChatConversations {
         const row = sql.get(conversationQuery(this.db, conversationId));
         // Moved on since the timer was armed (a send, an end, another timeout): nothing to do.
         if (!row || row.status !== 'active' || Number(row.turns_taken) !== expected.turns || row.next_turn !== expected.side) return fx;
+        // Same turn, so the same deadline the timer was armed for, and Deadlines never fires before it.
         const now = Date.now();
-        if (now < Number(row.turn_deadline)) {
-          fx.timers.push(row);
-          return fx;
-        }
         if (row.timeout_behavior === 'end') {
           this.endWithin(sql, row, 'turn_timeout', now, fx);
           return fx;

@@ -25,6 +25,14 @@ export interface ChatAgents {
   contactRulesOf(agentId: string, sql?: SyncSql): { policy: ContactPolicy; worldRequestsOnly: boolean } | null;
 }
 
+type ContactRules = NonNullable<ReturnType<ChatAgents['contactRulesOf']>>;
+
+/** The target's contact rules refuse this request: closed, or world-scoped only and no world named. */
+function assertTakesRequest(rules: ContactRules, target: string, worldId: string | undefined): void {
+  if (rules.policy === 'closed') throw forbidden(`${target} takes no chat requests (contact policy closed)`);
+  if (rules.worldRequestsOnly && worldId === undefined) throw forbidden(`${target} takes chat requests only inside a world you both belong to: give world_id`);
+}
+
 /** What chat needs from the world domain, readable inside a writer job. */
 export interface ChatWorlds {
   /** The world row when `me` may see it, else not_found. */
@@ -59,10 +67,8 @@ export class ChatRequests {
     if (target === me) throw conflict('you cannot ask yourself for a chat');
     const rules = this.agents.contactRulesOf(target);
     if (!rules) throw notFound('agent');
-    if (rules.policy === 'closed') throw forbidden(`${target} takes no chat requests (contact policy closed)`);
-    if (rules.worldRequestsOnly && p.world_id === undefined) {
-      throw forbidden(`${target} takes chat requests only inside a world you both belong to: give world_id`);
-    }
+    // Checked here first so the answer does not wait for the world lookup, and again inside the write.
+    assertTakesRequest(rules, target, p.world_id);
     let policy: EpisodePolicy = DEFAULT_EPISODE_POLICY;
     if (p.world_id !== undefined) {
       const { row } = await this.worlds.visible(me, p.world_id);
@@ -78,7 +84,7 @@ export class ChatRequests {
         // Checked inside the write: a ban, a pause or a policy change that lands first wins.
         if (p.world_id !== undefined) this.assertWorldOpen(sql, p.world_id, me, target);
         const current = this.agents.contactRulesOf(target, sql)!;
-        if (current.policy === 'closed') throw forbidden(`${target} takes no chat requests (contact policy closed)`);
+        assertTakesRequest(current, target, p.world_id);
         const pair = pairKey(me, target);
         const pending = sql.get(pendingForPair(this.db, pair));
         if (pending) {
@@ -248,11 +254,8 @@ export class ChatRequests {
       (sql) => {
         const fx = noEffects();
         const row = sql.get(requestQuery(this.db, requestId));
+        // Decided meanwhile: nothing to expire. (Deadlines never fires before expires_at, which never changes.)
         if (!row || row.status !== 'pending') return fx;
-        if (Number(row.expires_at) > Date.now()) {
-          this.armExpiry(row);
-          return fx;
-        }
         this.decideWithin(sql, row, 'expired', null, Date.now(), fx, [row.from_id, row.to_id]);
         return fx;
       },
