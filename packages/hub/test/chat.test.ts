@@ -1,22 +1,10 @@
+import type { ChatConversation, ChatRequest, Turn } from '@parley/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
 import { type Frame, type RawClient, type TestAgent, connectAgent, ok, register, rpc, startTestHub, tempDir } from './helpers.js';
 
-type Request = { request_id: string; status: string; from: string; to: string; conversation_id: string | null; reason: string | null; world_id: string | null };
-type Conversation = {
-  conversation_id: string;
-  status: string;
-  turns_taken: number;
-  next_turn: string | null;
-  hands_raised: string[];
-  ended_reason: string | null;
-  policy: { max_turns: number; turn_timeout_ms: number; timeout_behavior: string; end_mode: string };
-  ratings: Record<string, string>;
-  requester_id: string;
-  target_id: string;
-  opening_message: string;
-};
-type Turn = { turn: number; kind: string; from: string | null; text: string; client_message_id: string | null };
+type Request = ChatRequest;
+type Conversation = ChatConversation;
 type Online = { agent: TestAgent; client: RawClient };
 
 const errorOf = (f: Frame) => (f.status === 'error' ? (f.content as { code: string; error: string }) : null);
