@@ -91,6 +91,25 @@ const MAX_PAGES = 10;
 /** The id of the answer to the turn that left `turnsTaken` turns taken: the same on every retry, so the hub keeps one. */
 export const answerId = (turnsTaken: number): string => `parley-turn-${turnsTaken + 1}`;
 
+/**
+ * The client_message_id for a message typed by hand (a CLI command, a chat
+ * command), given the conversation and transcript read just before sending.
+ * Normally answerId of the turns taken, the id the conversation runner would
+ * give the answer to that turn, so a resend while the turn is open is kept
+ * once. That alone misses the case it is for: when the first send went
+ * through and only its response was lost, the turn has passed and answerId
+ * names the next one, which the hub would refuse as out of turn. Then the
+ * transcript ends with `me`'s own message of the same text: its id is reused,
+ * and the hub answers with that turn (`duplicate: true`). The same words on a
+ * later turn (the other side spoke since) are a new message.
+ */
+export function resendSafeId(conversation: ChatConversation, turns: readonly Turn[], me: string, text: string): string {
+  const last = turns[turns.length - 1];
+  // The hub keeps the text trimmed (ChatText), so compare it the same way.
+  const resent = last !== undefined && last.kind === 'message' && last.from === me && last.text === text.trim();
+  return resent && last.client_message_id !== null ? last.client_message_id : answerId(conversation.turns_taken);
+}
+
 export function startConversations(client: ParleyClient, spec: ConversationHandler | ConversationOptions, maybe?: ConversationHandler): ConversationRunner {
   const [options, handler] = typeof spec === 'function' ? [{}, spec] : [spec, maybe];
   if (typeof handler !== 'function') throw new TypeError('chats.onConversation needs a handler function');

@@ -18,7 +18,7 @@ export type { CallOptions } from './requests.js';
 export type { ClientHelpers } from './client.js';
 export type { TaskHandler, TaskContext, TaskResult, TaskWorker, TaskWorkerOptions, TaskWork, TaskHelper } from './worker.js';
 export type { ChatDecision, ChatHelper, ConversationHandler, ConversationOptions, ConversationReply, ConversationRunner, ConversationTurn, OnConversation } from './chats.js';
-export { answerId } from './chats.js';
+export { answerId, resendSafeId } from './chats.js';
 export type {
   DomainHelpers,
   DomainHelper,

@@ -1,4 +1,4 @@
-import { answerId, type ParleyClient } from '@parley/client';
+import { answerId, resendSafeId, type ParleyClient } from '@parley/client';
 import {
   ChatRequestStatus,
   DEFAULT_EPISODE_POLICY,
@@ -251,29 +251,12 @@ async function sendTurn(c: ParleyClient, conversationId: string, text: string, c
   let id = clientMessageId;
   if (id === undefined) {
     const { conversation, turns } = await c.chats.get({ conversation_id: conversationId });
-    id = derivedMessageId(conversation, turns, c.agentId, text);
+    // Safe to run again after a lost response (see resendSafeId).
+    id = resendSafeId(conversation, turns, c.agentId, text);
   }
   return c.chats.send({ conversation_id: conversationId, text, client_message_id: id });
 }
 
-/**
- * The client_message_id of a send without --id. Normally it is answerId of
- * the turns taken, the id the client's conversation runner gives the answer
- * to that turn, so a CLI send and a bot never collide and a send repeated
- * while the turn is open is kept once. That alone does not cover the case it
- * is for: when the first send went through and only its response was lost,
- * the turn has passed and answerId now names the next turn, which the hub
- * would refuse as out of turn. Then the transcript ends with this agent's own
- * message of the same text: its id is reused, and the hub answers with that
- * turn (`duplicate: true`). The same words on a later turn of yours (the
- * other side spoke since) are a new message.
- */
-function derivedMessageId(conversation: ChatConversation, turns: readonly Turn[], me: string, text: string): string {
-  const last = turns[turns.length - 1];
-  // The hub keeps the text trimmed (ChatText), so compare it the same way.
-  const resent = last !== undefined && last.kind === 'message' && last.from === me && last.text === text.trim();
-  return resent && last.client_message_id !== null ? last.client_message_id : answerId(conversation.turns_taken);
-}
 
 // ---- output --------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-import { answerId } from '@parley/client';
+import { resendSafeId } from '@parley/client';
 import {
   ChatRequestStatus,
   FeedbackCategory,
@@ -151,22 +151,6 @@ function endText(c: ChatConversation, selfId: string | null): string {
 const ratedText = (c: ChatConversation, rating: string): string => `Rated ${c.conversation_id}: ${rating}.`;
 
 const feedbackText = (r: ResultOf<'feedback/submit'>, category: string): string => `Sent ${category} feedback ${r.feedback_id} to the hub's operators.`;
-
-/**
- * The client_message_id of a `chat send`. It is the one the client's
- * conversation runner uses (answerId: derived from the turn being answered),
- * so a send repeated while the turn is still open is kept once by the hub.
- * When the answer already went through (the reply was lost and the same
- * command comes again), the last turn is this agent's with the same text:
- * its id is reused and the hub answers "duplicate" instead of refusing the
- * send as out of turn. The same words typed later, on a new turn, are a new
- * message.
- */
-function sendId(c: ChatConversation, turns: readonly Turn[], selfId: string | null, text: string): string {
-  const last = turns[turns.length - 1];
-  if (last?.kind === 'message' && last.from === selfId && last.client_message_id && last.text === text.trim()) return last.client_message_id;
-  return answerId(c.turns_taken);
-}
 
 // ---- pushes ----
 
@@ -384,7 +368,7 @@ const chatCommand: CommandSpec = {
         const text = a.str('text');
         // The transcript says which turn this answers: the send's idempotency key (see sendId).
         const { conversation, turns } = await ctx.caller.call('chat/get', { conversation_id: id });
-        const r = await ctx.caller.call('chat/send', { conversation_id: id, text, client_message_id: sendId(conversation, turns, ctx.format.selfId, text) });
+        const r = await ctx.caller.call('chat/send', { conversation_id: id, text, client_message_id: resendSafeId(conversation, turns, ctx.format.selfId ?? '', text) });
         return sentText(r, ctx.format.selfId);
       },
     },
