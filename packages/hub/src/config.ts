@@ -32,6 +32,12 @@ export interface HubOptions {
   chatRequestTtlMs?: number;
   /** pino level; default 'info'. */
   logLevel?: string;
+  /**
+   * For tests: a request that writes without recording its response in the
+   * same transaction (core/unit.ts) is answered `internal` rather than only
+   * logged. Default false.
+   */
+  strictUnits?: boolean;
   logger?: Logger;
 }
 
@@ -49,6 +55,7 @@ export interface ResolvedConfig {
   taskStaleMs: number;
   chatRequestTtlMs: number;
   logLevel: string;
+  strictUnits: boolean;
 }
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
@@ -69,6 +76,7 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
     taskStaleMs: o.taskStaleMs ?? 30 * 60 * 1000,
     chatRequestTtlMs: o.chatRequestTtlMs ?? 60 * 60 * 1000,
     logLevel: o.logLevel ?? 'info',
+    strictUnits: o.strictUnits ?? false,
   };
 }
 

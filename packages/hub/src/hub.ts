@@ -164,7 +164,9 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...feedbackHandlers(feedback),
   };
   const auth = new Auth(db, agents, cfg.tokenTtlSeconds);
-  const dedupe = new Dedupe(db, store.sql, writer, (err) => log.error({ err }, 'storing a dedupe record failed'));
+  const dedupe = new Dedupe(db, store.sql, writer, (agent_id, u_id, why) => log.error({ agent_id, u_id }, `dedupe: ${why}`), {
+    strict: cfg.strictUnits,
+  });
   const limiter = new RateLimiter(cfg.rateLimit);
   const dispatcher = new Dispatcher(handlers, dedupe, limiter, metrics, log);
 

@@ -23,7 +23,7 @@ export async function memoryStore(): Promise<Store> {
 }
 
 export async function startTestHub(opts: HubOptions = {}): Promise<RunningHub> {
-  return startHub({ port: 0, dbPath: ':memory:', logLevel: (process.env.HUB_LOG as 'silent') ?? 'silent', ...opts });
+  return startHub({ port: 0, dbPath: ':memory:', logLevel: (process.env.HUB_LOG as 'silent') ?? 'silent', strictUnits: true, ...opts });
 }
 
 export function tempDir(): { dir: string; cleanup: () => void } {

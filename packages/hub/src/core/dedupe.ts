@@ -1,9 +1,10 @@
-import { Defaults, TRANSIENT_ERROR_CODES, type ResponseFrame } from '@parley/protocol';
+import { Defaults, ErrorCode, TRANSIENT_ERROR_CODES, type ResponseFrame } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { precompiled } from '../store/precompiled.js';
 import type { SyncSql } from '../store/sql.js';
 import type { BatchWriter } from '../store/writer.js';
+import { runInUnit, type RequestUnit } from './unit.js';
 
 const findResponse = precompiled(2, (db, agentId: string, uId: string) =>
   db.selectFrom('dedupe').select(['response', 'created_at']).where('agent_id', '=', agentId).where('u_id', '=', uId),
@@ -15,88 +16,149 @@ const saveResponse = precompiled(4, (db, agentId: string, uId: string, response:
     .onConflict((oc) => oc.columns(['agent_id', 'u_id']).doUpdateSet({ response, created_at: createdAt })),
 );
 
+export interface DedupeOptions {
+  windowMs?: number;
+  /** Bytes of answers to requests that changed nothing, kept in memory (not on disk). Default 8 MiB. */
+  memoryBytes?: number;
+  /** Such an answer larger than this is not kept: a retry runs the read again. Default 4 KiB. */
+  memoryEntryBytes?: number;
+  /**
+   * Tests: a request that wrote without recording its response in the same
+   * transaction, or answered differently from what it recorded, is answered
+   * `internal` instead of only being logged, so such a handler cannot pass.
+   */
+  strict?: boolean;
+}
+
 /**
- * `(agent_id, u_id)` de-duplication, shared by WebSocket and HTTP. The first
- * response is persisted so a retry after a reconnect (or a hub restart) gets
- * the same answer without running the action again. Duplicates that arrive
- * while the first call runs wait for it through the in-flight map.
+ * `(agent_id, u_id)` de-duplication, shared by WebSocket and HTTP.
+ *
+ * A request that changes state records its response in the transaction of
+ * its effect (core/unit.ts: `respond`), so the record exists exactly when the
+ * effect does, across crashes: a retry gets the first response and the effect
+ * is never applied twice. A request that changed nothing (a read, or a
+ * refusal) stores nothing on disk -- a read must not fill the disk, and
+ * running it again changes nothing -- and its answer, when small, is kept in
+ * a bounded in-memory map for the window. Duplicates that arrive while the
+ * first call runs wait for it through the in-flight map.
  */
 export class Dedupe {
   private readonly inflight = new Map<string, Promise<ResponseFrame>>();
-
-  /** Responses handed to the writer and not yet committed. */
+  /** Answers to requests that changed nothing, oldest first (Map order), within a byte budget. */
+  private readonly answers = new Map<string, { text: string; at: number }>();
+  private answerBytes = 0;
+  /** Fallback records of handlers that wrote without `respond` (a bug; see onUnrecorded). */
   private readonly saving = new Set<Promise<void>>();
+  private readonly windowMs: number;
+  private readonly memoryBytes: number;
+  private readonly memoryEntryBytes: number;
+  private readonly strict: boolean;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly sql: SyncSql,
     private readonly writer: BatchWriter,
-    /** A response that could not be stored is still answered; a later duplicate would run again. */
-    private readonly onSaveError: (err: unknown) => void = () => undefined,
-    private readonly windowMs: number = Defaults.dedupeWindowMs,
-  ) {}
+    /** Reports a handler bug: it wrote, but its response was not recorded with the write. */
+    private readonly onUnrecorded: (agentId: string, uId: string, why: string) => void = () => undefined,
+    options: DedupeOptions = {},
+  ) {
+    this.windowMs = options.windowMs ?? Defaults.dedupeWindowMs;
+    this.memoryBytes = options.memoryBytes ?? 8 * 1024 * 1024;
+    this.memoryEntryBytes = options.memoryEntryBytes ?? 4096;
+    this.strict = options.strict ?? false;
+  }
 
   run(agentId: string, uId: string, exec: () => Promise<ResponseFrame>): Promise<ResponseFrame> {
     const key = `${agentId}\u0000${uId}`;
     const running = this.inflight.get(key);
     if (running) return running;
-    // Registered synchronously, before any await, so a concurrent duplicate
-    // finds it. It stays until the response is stored (or known not to be).
-    const p = this.lookupOrExec(agentId, uId, exec, () => this.inflight.delete(key));
+    // Registered synchronously, before any await, so a concurrent duplicate finds it.
+    const p = this.lookupOrExec(key, agentId, uId, exec).finally(() => this.inflight.delete(key));
     this.inflight.set(key, p);
     return p;
   }
 
-  /** Waits for every response handed to the writer so far (shutdown). */
+  /** Waits for fallback records handed to the writer (shutdown). */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.saving]);
   }
 
-  private async lookupOrExec(
-    agentId: string,
-    uId: string,
-    exec: () => Promise<ResponseFrame>,
-    done: () => void,
-  ): Promise<ResponseFrame> {
-    let res: ResponseFrame;
-    try {
-      const now = Date.now();
-      const row = this.sql.get(findResponse(this.db, agentId, uId));
-      if (row && Number(row.created_at) > now - this.windowMs) {
-        done();
-        return JSON.parse(row.response) as ResponseFrame;
-      }
-      res = await exec();
-    } catch (err) {
-      done();
-      throw err;
+  private async lookupOrExec(key: string, agentId: string, uId: string, exec: () => Promise<ResponseFrame>): Promise<ResponseFrame> {
+    const now = Date.now();
+    const kept = this.answers.get(key);
+    if (kept && kept.at > now - this.windowMs) return JSON.parse(kept.text) as ResponseFrame;
+    const row = this.sql.get(findResponse(this.db, agentId, uId));
+    if (row && Number(row.created_at) > now - this.windowMs) return JSON.parse(row.response) as ResponseFrame;
+
+    const unit: RequestUnit = {
+      agentId,
+      uId,
+      commits: 0,
+      staged: null,
+      recorded: null,
+      record: (sql, content) => {
+        const text = JSON.stringify({ agent_id: agentId, u_id: uId, status: 'success', content } satisfies ResponseFrame);
+        sql.run(saveResponse(this.db, agentId, uId, text, Date.now()));
+        return text;
+      },
+    };
+    const res = await runInUnit(unit, exec);
+    if (unit.recorded !== null) {
+      const recorded = JSON.parse(unit.recorded) as ResponseFrame;
+      if (res.status === 'success' && JSON.stringify(res) === unit.recorded) return res;
+      // The handler recorded one answer and gave another: the record is what a retry gets, so it is the answer.
+      this.onUnrecorded(agentId, uId, 'the response differs from the one recorded with the effect');
+      return this.strict ? internal(agentId, uId) : recorded;
     }
-    if (res.status === 'error' && TRANSIENT_ERROR_CODES.has(res.content.code)) {
-      done();
+    if (res.status === 'error' && TRANSIENT_ERROR_CODES.has(res.content.code)) return res;
+    if (unit.commits === 0) {
+      this.keep(key, JSON.stringify(res), now);
       return res;
     }
-    // The response goes out now; its record rides with the next group commit
-    // (deferred: at most a few tens of ms when the hub is idle). Until then a
-    // duplicate is answered from the in-flight map, so no duplicate can run
-    // the action again while the hub is up. Across a crash in that window a
-    // retry runs the action again: the same window as committing the record
-    // right after the action, only a little longer.
-    const response = JSON.stringify(res);
-    const createdAt = Date.now();
+    // It wrote without recording its answer in that transaction: a crash right
+    // now would let a retry apply it twice. Record it as soon as possible.
+    this.onUnrecorded(agentId, uId, 'the request wrote without recording its response in the same transaction');
+    if (this.strict) return internal(agentId, uId);
+    const text = JSON.stringify(res);
     const saved = this.writer
-      .defer((sql) => {
-        sql.run(saveResponse(this.db, agentId, uId, response, createdAt));
+      .run((sql) => {
+        sql.run(saveResponse(this.db, agentId, uId, text, Date.now()));
       })
-      .catch((err: unknown) => this.onSaveError(err))
-      .finally(() => {
-        done();
-        this.saving.delete(saved);
-      });
+      .catch(() => undefined)
+      .finally(() => this.saving.delete(saved));
     this.saving.add(saved);
+    await saved;
     return res;
   }
 
+  /** Keeps a small answer in memory for the window, oldest out first past the byte budget. */
+  private keep(key: string, text: string, at: number): void {
+    const size = text.length + key.length;
+    if (size > this.memoryEntryBytes) return;
+    const old = this.answers.get(key);
+    if (old) {
+      this.answers.delete(key);
+      this.answerBytes -= old.text.length + key.length;
+    }
+    this.answers.set(key, { text, at });
+    this.answerBytes += size;
+    for (const [k, v] of this.answers) {
+      if (this.answerBytes <= this.memoryBytes && v.at > at - this.windowMs) break;
+      this.answers.delete(k);
+      this.answerBytes -= v.text.length + k.length;
+    }
+  }
+
   async prune(now = Date.now()): Promise<void> {
+    for (const [k, v] of this.answers) {
+      if (v.at > now - this.windowMs) break;
+      this.answers.delete(k);
+      this.answerBytes -= v.text.length + k.length;
+    }
     await this.db.deleteFrom('dedupe').where('created_at', '<=', now - this.windowMs).execute();
   }
+}
+
+function internal(agentId: string, uId: string): ResponseFrame {
+  return { agent_id: agentId, u_id: uId, status: 'error', content: { error: 'internal error', code: ErrorCode.Internal } };
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { currentUnit, runJobInUnit, type RequestUnit } from '../core/unit.js';
 import type { Database } from './schema.js';
 import type { SyncSql } from './sql.js';
 
@@ -7,6 +8,8 @@ export type WriteJob<T> = (sql: SyncSql) => T;
 
 type Job = {
   fn: WriteJob<unknown>;
+  /** The request the job was queued by (core/unit.ts): its dedupe record may ride in this job. */
+  unit: RequestUnit | undefined;
   afterCommit: ((value: unknown) => void) | undefined;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -19,6 +22,10 @@ type Job = {
  * one commit instead of N. Each job runs in its own savepoint: a job that
  * throws is rolled back alone and its caller gets the error; the others still
  * commit.
+ *
+ * A job queued by a request carries that request's unit (core/unit.ts) into
+ * the transaction, so the job can record the request's response with its
+ * effect (`respond`); a deferred job is bookkeeping and carries none.
  *
  * Jobs run one after another in submission order, and `afterCommit`
  * callbacks run synchronously in that order right after the commit, so
@@ -50,7 +57,7 @@ export class BatchWriter {
   ) {}
 
   run<T>(fn: WriteJob<T>, afterCommit?: (value: T) => void): Promise<T> {
-    const p = this.enqueue(fn, afterCommit);
+    const p = this.enqueue(fn, afterCommit, currentUnit());
     this.schedule();
     return p;
   }
@@ -63,7 +70,7 @@ export class BatchWriter {
    * this halves the commits: each call's record rides with the next call.
    */
   defer<T>(fn: WriteJob<T>, afterCommit?: (value: T) => void): Promise<T> {
-    const p = this.enqueue(fn, afterCommit);
+    const p = this.enqueue(fn, afterCommit, undefined);
     this.deferTimer ??= setTimeout(() => {
       this.deferTimer = null;
       this.schedule();
@@ -71,10 +78,11 @@ export class BatchWriter {
     return p;
   }
 
-  private enqueue<T>(fn: WriteJob<T>, afterCommit: ((value: T) => void) | undefined): Promise<T> {
+  private enqueue<T>(fn: WriteJob<T>, afterCommit: ((value: T) => void) | undefined, unit: RequestUnit | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({
         fn,
+        unit,
         afterCommit: afterCommit as ((value: unknown) => void) | undefined,
         resolve: resolve as (value: unknown) => void,
         reject,
@@ -133,14 +141,17 @@ export class BatchWriter {
       try {
         if (batch.length === 1) {
           // Alone in the batch: the transaction itself isolates the job.
-          outcomes.push({ ok: true, value: batch[0]!.fn(sql) });
+          const job = batch[0]!;
+          outcomes.push({ ok: true, value: runJobInUnit(job.unit, () => job.fn(sql)) });
         } else {
           for (const job of batch) {
             sql.exec('SAVEPOINT job');
             try {
-              outcomes.push({ ok: true, value: job.fn(sql) });
+              outcomes.push({ ok: true, value: runJobInUnit(job.unit, () => job.fn(sql)) });
             } catch (err) {
               sql.exec('ROLLBACK TO job');
+              // Its dedupe record, if it wrote one, went with it.
+              if (job.unit) job.unit.staged = null;
               outcomes.push({ ok: false, err });
             }
             sql.exec('RELEASE job');
@@ -157,7 +168,10 @@ export class BatchWriter {
       }
     } catch (err) {
       // The transaction as a whole failed (or the lone job did): nothing was stored.
-      for (const job of batch) job.reject(err);
+      for (const job of batch) {
+        if (job.unit) job.unit.staged = null;
+        job.reject(err);
+      }
       return;
     }
     this.batches++;
@@ -166,6 +180,14 @@ export class BatchWriter {
     batch.forEach((job, i) => {
       const out = outcomes[i]!;
       if (!out.ok) return job.reject(out.err);
+      if (job.unit) {
+        // Committed: the request changed something, and its record (if staged) is durable now.
+        job.unit.commits++;
+        if (job.unit.staged !== null) {
+          job.unit.recorded = job.unit.staged;
+          job.unit.staged = null;
+        }
+      }
       try {
         job.afterCommit?.(out.value);
       } catch (err) {

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { forbidden, notFound } from '../../core/errors.js';
 import { encodeCursor, iso, newMessageId, readCursor } from '../../core/ids.js';
 import type { Streams } from '../../core/streams.js';
+import { respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, P2PMessagesTable } from '../../store/schema.js';
 import type { AgentService } from '../agent/index.js';
@@ -35,6 +36,7 @@ export class P2PService {
       (_seq, ts): P2PMessage => ({ message_id: messageId, from, to: p.to, content: p.content, content_type: p.content_type, via, sent_at: iso(ts) }),
       (sql, seq, ts) => {
         sql.run(insertMessage(this.db, messageId, from, p.to, p.content, p.content_type, ts, seq, via));
+        respond(sql, { message_id: messageId, seq });
       },
     );
     return { message_id: messageId, seq: pushed.seq };

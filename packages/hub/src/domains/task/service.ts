@@ -4,6 +4,7 @@ import { HubError, conflict, forbidden, notFound } from '../../core/errors.js';
 import { newPipelineId, newSubmissionId, newTaskId } from '../../core/ids.js';
 import { newestFirst } from '../../core/paging.js';
 import type { StagedPush, Streams } from '../../core/streams.js';
+import { respond } from '../../core/unit.js';
 import type { Database, TasksTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import type { BatchWriter } from '../../store/writer.js';
@@ -181,7 +182,7 @@ export class TaskService {
         } else pipelineId = ensureDefaultPipeline(this.db, sql, me, now);
         this.insertTask(sql, me, taskId, pipelineId, now, p);
         const created = this.taskIn(sql, taskId);
-        return { task: created, pushes: this.stageUpdate(sql, created, 'created', me, null, null) };
+        return { task: respond(sql, created), pushes: this.stageUpdate(sql, created, 'created', me, null, null) };
       },
       (r) => this.streams.fanOut(r.pushes),
     );
@@ -273,7 +274,9 @@ export class TaskService {
         }
         this.record(sql, taskId, now, actor, kind, row.status, to, opts.note ?? null);
         const changed = this.taskIn(sql, taskId);
-        return { before: row, after: changed, pushes: this.stageUpdate(sql, changed, kind, actor, row.status as TaskStatus, opts.note ?? null) };
+        const pushes = this.stageUpdate(sql, changed, kind, actor, row.status as TaskStatus, opts.note ?? null);
+        // The task as changed is the answer of every action that goes through here.
+        return { before: row, after: respond(sql, changed), pushes };
       },
       (r) => this.streams.fanOut(r.pushes),
     );

@@ -8,6 +8,7 @@ import { ftsQuery, mergeRanks, messageHits, searchMessageTopics, searchTopics, t
 import { exportFilename, renderTopicMarkdown } from './markdown.js';
 import { isManager } from '../../core/members.js';
 import { toMessage } from './rows.js';
+import { respond } from '../../core/unit.js';
 import type { TopicService } from './service.js';
 
 const insertMessage = precompiled(
@@ -93,6 +94,7 @@ export class TopicMessages {
     });
     const pushed = await this.topics.streams.append(topicStream(p.topic_id), 'topic.message', msg, (sql, seq, ts) => {
       sql.run(insertMessage(this.db, p.topic_id, seq, messageId, me, content, contentType, p.semantic_type ?? null, p.reply_to ?? null, ts, rich?.title ?? null, blocksJson, via));
+      respond(sql, { message_id: messageId, seq });
     });
     return { message_id: messageId, seq: pushed.seq };
   }

@@ -1,0 +1,60 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SyncSql } from '../store/sql.js';
+
+/**
+ * One request as a unit of work. The dispatcher opens a unit around every
+ * request it runs; the writer carries it into the request's transaction, and
+ * `respond` writes the request's dedupe record there, beside the effect and
+ * the pushes it stages. So a retry after a crash finds either nothing (the
+ * effect did not commit either, and runs now) or the first response (and the
+ * effect is not applied again) -- never an effect without its record.
+ */
+export interface RequestUnit {
+  readonly agentId: string;
+  readonly uId: string;
+  /** Writes the dedupe record of `content` (a success) in `sql`'s transaction; returns the envelope text. */
+  readonly record: (sql: SyncSql, content: unknown) => string;
+  /** Writer jobs of this request that committed: 0 means the request changed nothing. */
+  commits: number;
+  /** The envelope recorded by a job that has not committed yet (cleared if it rolls back). */
+  staged: string | null;
+  /** The envelope whose record committed with the effect. */
+  recorded: string | null;
+}
+
+const current = new AsyncLocalStorage<RequestUnit>();
+
+export function runInUnit<T>(unit: RequestUnit, fn: () => Promise<T>): Promise<T> {
+  return current.run(unit, fn);
+}
+
+/** The unit of the request whose code is running, if any (the writer captures it when a job is queued). */
+export function currentUnit(): RequestUnit | undefined {
+  return current.getStore();
+}
+
+/**
+ * Work a request starts but does not wait for (a follow-up announcement, a
+ * timer): it is not part of the request's unit, so its writes neither count
+ * as the request's nor can record its response.
+ */
+export function detached<T>(fn: () => T): T {
+  return current.exit(fn);
+}
+
+/** Runs a writer job with its request's unit current (see BatchWriter). */
+export function runJobInUnit<T>(unit: RequestUnit | undefined, fn: () => T): T {
+  return unit ? current.run(unit, fn) : fn();
+}
+
+/**
+ * Inside a writer job: `result` is this request's answer, and its dedupe
+ * record commits in this job's transaction. Call it in the job that makes the
+ * request's effect, as the last thing that can fail; return what it returns.
+ * Outside a request (a deadline firing, housekeeping) it only returns `result`.
+ */
+export function respond<R>(sql: SyncSql, result: R): R {
+  const unit = current.getStore();
+  if (unit) unit.staged = unit.record(sql, result);
+  return result;
+}

@@ -1,0 +1,188 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import BetterSqlite3 from 'better-sqlite3';
+import type { RunningHub } from '../../src/index.js';
+import { register, type Frame, type TestAgent } from '../helpers.js';
+
+const CHILD = fileURLToPath(new URL('./hub-child.mjs', import.meta.url));
+
+/** A hub in a child process on a data dir that outlives it. */
+export class ChildHub {
+  private constructor(
+    readonly proc: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  static async start(dataDir: string): Promise<ChildHub> {
+    const proc = spawn(process.execPath, [CHILD, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: proc.stdout! });
+    const exited = once(proc, 'exit').then(([code]) => {
+      throw new Error(`hub child exited with ${String(code)} before listening`);
+    });
+    const first = (async () => {
+      for await (const line of lines) return JSON.parse(line) as { url: string };
+      throw new Error('hub child closed its output before listening');
+    })();
+    const { url } = await Promise.race([first, exited]);
+    lines.close();
+    return new ChildHub(proc, url);
+  }
+
+  /** As in a crash: no shutdown code runs, nothing is flushed. */
+  async kill(): Promise<void> {
+    const exit = once(this.proc, 'exit');
+    this.proc.kill('SIGKILL');
+    await exit;
+  }
+
+  /** Graceful stop (SIGTERM is not wired in the child; SIGKILL after the db is quiet is the same for reading it). */
+  async stop(): Promise<void> {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) await this.kill();
+  }
+
+  /** What `register` and friends need from a hub. */
+  get asHub(): RunningHub {
+    return { url: this.url } as RunningHub;
+  }
+}
+
+/** One request the load sends; its `key` (a unique string) is stored in the row it creates. */
+export interface Shot {
+  uId: string;
+  action: string;
+  params: Record<string, unknown>;
+  key: string;
+}
+
+export interface Outcome {
+  /** The first success seen for each u_id, as the client received it. */
+  acked: Map<string, Frame>;
+  /** Every u_id sent at least once (answered or not). */
+  sent: Map<string, Shot>;
+}
+
+export async function call(url: string, agent: TestAgent, shot: Shot, signal?: AbortSignal): Promise<Frame> {
+  const res = await fetch(`${url}/v1/rpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${agent.token}` },
+    body: JSON.stringify({ agent_id: agent.agentId, u_id: shot.uId, params: { action: shot.action, params: shot.params } }),
+    signal,
+  });
+  return (await res.json()) as Frame;
+}
+
+export interface Scene {
+  senders: TestAgent[];
+  receiver: TestAgent;
+  topicId: string;
+}
+
+export async function setUp(hub: ChildHub, senders: number): Promise<Scene> {
+  const receiver = await register(hub.asHub, 'receiver');
+  const owner = await register(hub.asHub, 'owner');
+  const created = await call(hub.url, owner, { uId: `setup-topic`, action: 'topic/create', params: { name: 'crash', visibility: 'public' }, key: '' });
+  const topicId = (created.content as { topic_id: string }).topic_id;
+  const list: TestAgent[] = [];
+  for (let i = 0; i < senders; i++) {
+    const a = await register(hub.asHub, `sender-${i}`);
+    const joined = await call(hub.url, a, { uId: `setup-join-${i}`, action: 'topic/join', params: { topic_id: topicId }, key: '' });
+    if (joined.status !== 'success') throw new Error(`join failed: ${JSON.stringify(joined)}`);
+    list.push(a);
+  }
+  return { senders: list, receiver, topicId };
+}
+
+let shots = 0;
+/** Three kinds of write through three code paths: a p2p push, a topic push, a task row with its timeline. */
+function nextShot(scene: Scene, sender: number): Shot {
+  const n = ++shots;
+  const key = `k-${process.pid}-${sender}-${n}`;
+  const uId = `crash-${key}`;
+  switch (n % 3) {
+    case 0:
+      return { uId, key, action: 'p2p/send', params: { to: scene.receiver.agentId, content: key } };
+    case 1:
+      return { uId, key, action: 'topic/publish', params: { topic_id: scene.topicId, content: key } };
+    default:
+      return { uId, key, action: 'task/create', params: { title: key } };
+  }
+}
+
+/**
+ * Keeps `inFlight` requests going per sender until `acks` successes came back
+ * in this round, then kills the hub with SIGKILL while requests are still in
+ * flight. Returns what was sent and acknowledged.
+ */
+export async function loadUntilKilled(hub: ChildHub, scene: Scene, inFlight: number, acks: number, out: Outcome): Promise<void> {
+  let acked = 0;
+  let killing: Promise<void> | null = null;
+  const abort = new AbortController();
+  const worker = async (sender: number) => {
+    const agent = scene.senders[sender]!;
+    while (!killing) {
+      const shot = nextShot(scene, sender);
+      out.sent.set(shot.uId, shot);
+      try {
+        const res = await call(hub.url, agent, shot, abort.signal);
+        if (res.status === 'success') {
+          out.acked.set(shot.uId, res);
+          if (++acked >= acks && !killing) killing = hub.kill();
+        } else if (!killing) {
+          throw new Error(`unexpected answer before the crash: ${JSON.stringify(res)}`);
+        }
+      } catch (err) {
+        if (!killing) throw err;
+        // Cut off by the crash: unanswered, to be re-sent.
+      }
+    }
+  };
+  const workers = scene.senders.flatMap((_, s) => Array.from({ length: inFlight }, () => worker(s)));
+  const results = await Promise.allSettled(workers);
+  abort.abort();
+  await killing;
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+/**
+ * After the restart: re-sends every u_id sent so far with the same params,
+ * `inFlight` at a time. An acknowledged one must get its first answer back
+ * unchanged; an unanswered one must succeed now (applied before the crash
+ * or now, either way once).
+ */
+export async function resendAll(hub: ChildHub, scene: Scene, inFlight: number, out: Outcome): Promise<{ changedAnswers: string[] }> {
+  // The key is k-<pid>-<sender>-<n>: the same agent sends it again.
+  const senderOf = (shot: Shot) => scene.senders[Number(shot.key.split('-')[2])]!;
+  const queue = [...out.sent.values()];
+  const changedAnswers: string[] = [];
+  const worker = async () => {
+    for (let shot = queue.shift(); shot; shot = queue.shift()) {
+      const res = await call(hub.url, senderOf(shot), shot);
+      if (res.status !== 'success') throw new Error(`re-send of ${shot.uId} failed: ${JSON.stringify(res)}`);
+      const first = out.acked.get(shot.uId);
+      if (first && JSON.stringify(first) !== JSON.stringify(res)) changedAnswers.push(shot.uId);
+      if (!first) out.acked.set(shot.uId, res);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return { changedAnswers };
+}
+
+/** How many rows each key made, read straight from the database file. */
+export function effectsByKey(dbPath: string): Map<string, number> {
+  const db = new BetterSqlite3(dbPath, { readonly: true });
+  try {
+    const counts = new Map<string, number>();
+    const add = (rows: Array<{ k: string; n: number }>) => {
+      for (const r of rows) counts.set(r.k, (counts.get(r.k) ?? 0) + r.n);
+    };
+    add(db.prepare(`select content as k, count(*) as n from p2p_messages group by content`).all() as Array<{ k: string; n: number }>);
+    add(db.prepare(`select content as k, count(*) as n from topic_messages group by content`).all() as Array<{ k: string; n: number }>);
+    add(db.prepare(`select title as k, count(*) as n from tasks group by title`).all() as Array<{ k: string; n: number }>);
+    return counts;
+  } finally {
+    db.close();
+  }
+}
