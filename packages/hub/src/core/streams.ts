@@ -114,6 +114,17 @@ export class Streams {
     return this.#store(sql, stream, event, () => data);
   }
 
+  /** `stage` for data that needs the push's seq and time, with `within` in the same transaction (as `append`). */
+  stageBuilt(
+    sql: SyncSql,
+    stream: string,
+    event: string,
+    build: (seq: number, ts: number) => unknown,
+    within?: (sql: SyncSql, seq: number, ts: number) => void,
+  ): StagedPush {
+    return this.#store(sql, stream, event, build, within);
+  }
+
   /**
    * Sends committed pushes to the live sessions, in order. Runs after the
    * commit: the pushes are durable, so a fan-out failure must not turn the
@@ -185,13 +196,20 @@ export class Streams {
     return Math.max(Number(row?.seq ?? 0), this.pendingAcks.get(ackKey(agentId, stream))?.seq ?? 0);
   }
 
-  /** Sets the read cursor exactly (topic/join puts it at the head). */
-  async setReadCursor(agentId: string, stream: string, seq: number): Promise<void> {
-    await this.db
-      .insertInto('read_cursors')
-      .values({ agent_id: agentId, stream, seq })
-      .onConflict((oc) => oc.columns(['agent_id', 'stream']).doUpdateSet({ seq }))
-      .execute();
+  /**
+   * Inside a writer job: puts the agent's read cursor exactly at the stream's
+   * head (a new member has read nothing before joining) and returns the head.
+   */
+  setReadCursorAtHead(sql: SyncSql, agentId: string, stream: string): number {
+    const head = Number(sql.get(this.db.selectFrom('streams').select('head').where('stream', '=', stream).compile())?.head ?? 0);
+    sql.run(
+      this.db
+        .insertInto('read_cursors')
+        .values({ agent_id: agentId, stream, seq: head })
+        .onConflict((oc) => oc.columns(['agent_id', 'stream']).doUpdateSet({ seq: head }))
+        .compile(),
+    );
+    return head;
   }
 
   /**

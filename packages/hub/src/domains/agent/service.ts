@@ -3,6 +3,7 @@ import { newestFirst } from '../../core/paging.js';
 import type { Kysely } from 'kysely';
 import { notFound } from '../../core/errors.js';
 import { iso } from '../../core/ids.js';
+import { respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { AgentsTable, Database } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
@@ -124,7 +125,7 @@ export class AgentService {
   }
 
   async update(agentId: string, p: ParsedParamsOf<'agent/update'>): Promise<AgentProfile> {
-    await this.writer.run((sql) => {
+    return this.writer.run((sql) => {
       const set: Partial<AgentsTable> = {};
       if (p.name !== undefined) set.name = p.name;
       if (p.description !== undefined) set.description = p.description;
@@ -136,17 +137,26 @@ export class AgentService {
         const caps = [...new Set(p.capabilities)];
         if (caps.length > 0) sql.run(this.db.insertInto('agent_capabilities').values(caps.map((capability) => ({ agent_id: agentId, capability }))).compile());
       }
+      // The profile as this transaction leaves it is the answer.
+      const row = sql.get(this.db.selectFrom('agents').selectAll().where('agent_id', '=', agentId).compile());
+      if (!row) throw notFound('agent');
+      const capRows = sql.all(this.capabilitiesQuery([agentId]).compile());
+      return respond(sql, this.rowsToProfiles([row], capRows)[0]!);
     });
-    return this.profile(agentId);
+  }
+
+  private capabilitiesQuery(ids: string[]) {
+    return this.db.selectFrom('agent_capabilities').selectAll().where('agent_id', 'in', ids).orderBy('capability');
   }
 
   private async toProfiles(rows: AgentsTable[]): Promise<AgentProfile[]> {
     const ids = rows.map((r) => r.agent_id);
+    return this.rowsToProfiles(rows, ids.length > 0 ? await this.capabilitiesQuery(ids).execute() : []);
+  }
+
+  private rowsToProfiles(rows: AgentsTable[], capRows: Array<{ agent_id: string; capability: string }>): AgentProfile[] {
     const caps = new Map<string, string[]>();
-    if (ids.length > 0) {
-      const capRows = await this.db.selectFrom('agent_capabilities').selectAll().where('agent_id', 'in', ids).orderBy('capability').execute();
-      for (const c of capRows) caps.set(c.agent_id, [...(caps.get(c.agent_id) ?? []), c.capability]);
-    }
+    for (const c of capRows) caps.set(c.agent_id, [...(caps.get(c.agent_id) ?? []), c.capability]);
     return rows.map((r) => ({
       agent_id: r.agent_id,
       public_key: r.public_key,

@@ -2,6 +2,8 @@ import type { MemoryNoteInfo, ParsedParamsOf, ResultOf } from '@parley/protocol'
 import type { Kysely } from 'kysely';
 import { notFound } from '../../core/errors.js';
 import { iso } from '../../core/ids.js';
+import { respond } from '../../core/unit.js';
+import type { BatchWriter } from '../../store/writer.js';
 import type { Database, MemoryNotesTable } from '../../store/schema.js';
 import type { TopicMessages } from '../topic/index.js';
 
@@ -25,6 +27,7 @@ function info(r: Omit<MemoryNotesTable, 'agent_id'>): MemoryNoteInfo {
 export class MemoryService {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly writer: BatchWriter,
     private readonly timelines: TimelineSource,
   ) {}
 
@@ -33,13 +36,17 @@ export class MemoryService {
     const now = Date.now();
     const content = await this.timelines.markdownOf(timeline, iso(now));
     const name = p.name ?? noteNameFor(timeline.topic.name, p.topic_id);
-    await this.db
-      .insertInto('memory_notes')
-      .values({ agent_id: me, name, content, source_topic_id: p.topic_id, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.columns(['agent_id', 'name']).doUpdateSet({ content, source_topic_id: p.topic_id, updated_at: now }))
-      .execute();
-    const row = await this.db.selectFrom('memory_notes').selectAll().where('agent_id', '=', me).where('name', '=', name).executeTakeFirstOrThrow();
-    return { ...info(row), message_count: timeline.messages.length };
+    return this.writer.run((sql) => {
+      sql.run(
+        this.db
+          .insertInto('memory_notes')
+          .values({ agent_id: me, name, content, source_topic_id: p.topic_id, created_at: now, updated_at: now })
+          .onConflict((oc) => oc.columns(['agent_id', 'name']).doUpdateSet({ content, source_topic_id: p.topic_id, updated_at: now }))
+          .compile(),
+      );
+      const row = sql.get(this.db.selectFrom('memory_notes').selectAll().where('agent_id', '=', me).where('name', '=', name).compile())!;
+      return respond(sql, { ...info(row), message_count: timeline.messages.length });
+    });
   }
 
   async read(me: string, name: string): Promise<ResultOf<'memory/read'>> {
@@ -61,8 +68,10 @@ export class MemoryService {
   }
 
   async delete(me: string, name: string): Promise<ResultOf<'memory/delete'>> {
-    const res = await this.db.deleteFrom('memory_notes').where('agent_id', '=', me).where('name', '=', name).executeTakeFirst();
-    return { name, deleted: Number(res.numDeletedRows) > 0 };
+    return this.writer.run((sql) => {
+      const n = sql.run(this.db.deleteFrom('memory_notes').where('agent_id', '=', me).where('name', '=', name).compile());
+      return respond(sql, { name, deleted: n > 0 });
+    });
   }
 }
 

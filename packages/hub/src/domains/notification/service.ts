@@ -2,6 +2,7 @@ import { DEFAULT_SUBSCRIPTIONS, type BroadcastEvent, type NotificationSetting, t
 import type { Kysely } from 'kysely';
 import { notFound } from '../../core/errors.js';
 import { iso } from '../../core/ids.js';
+import { respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, NotificationSettingsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
@@ -76,12 +77,12 @@ export class NotificationService {
     // The params schema guarantees exactly one of topic_id and event.
     const scope = p.topic_id !== undefined ? topicScope(p.topic_id) : eventScope(p.event!);
     const at = Date.now();
-    await this.writer.run((sql) => {
+    return this.writer.run((sql) => {
       // Checked in the write's own transaction, so a setting is never stored for a topic the caller is not in at that moment.
       if (p.topic_id !== undefined && this.topicDomain.roleOf(p.topic_id, me) === null) throw notFound('topic');
       sql.run(upsertSetting(this.db, me, scope, p.enabled ? 1 : 0, at));
+      return respond(sql, toSetting({ agent_id: me, scope, enabled: p.enabled ? 1 : 0, updated_at: at }));
     });
-    return toSetting({ agent_id: me, scope, enabled: p.enabled ? 1 : 0, updated_at: at });
   }
 
   async list(me: string): Promise<ResultOf<'notification/subscription/list'>> {

@@ -1,8 +1,10 @@
 import type { ParsedParamsOf, ResultOf, Topic } from '@parley/protocol';
+import type { StagedPush } from '../../core/streams.js';
+import { respond } from '../../core/unit.js';
 import type { TopicMessages, TopicService } from '../topic/index.js';
 
-type Topics = Pick<TopicService, 'join' | 'barredUntil'>;
-type Messages = Pick<TopicMessages, 'related' | 'publish'>;
+type Topics = Pick<TopicService, 'addMemberWithin' | 'barredUntil' | 'writer' | 'streams'>;
+type Messages = Pick<TopicMessages, 'related' | 'preparePublish'>;
 
 /** talk/random (WTT's `@wtt talk`): find where a text belongs, and optionally say it there. */
 export class TalkService {
@@ -16,15 +18,25 @@ export class TalkService {
     if (!p.join && !p.publish) return { topics, joined: null, published: null };
     const target = topics.find((t) => this.canEnter(me, t) && (!p.publish || this.canPublishOnceIn(t)));
     if (!target) return { topics, joined: null, published: null };
-    if (!target.role) {
-      const joined = await this.topics.join(me, target.topic_id);
+    const joining = !target.role;
+    if (joining) {
       // The list was read before joining; say what the caller is now.
-      target.role = joined.role;
+      target.role = 'member';
       target.member_count += 1;
     }
-    if (!p.publish) return { topics, joined: target.topic_id, published: null };
-    const sent = await this.messages.publish(me, { topic_id: target.topic_id, content: p.text });
-    return { topics, joined: target.topic_id, published: { topic_id: target.topic_id, ...sent } };
+    // Joining and publishing are one transaction: a retry after a crash finds both done or neither.
+    const publish = p.publish ? await this.messages.preparePublish(me, { topic_id: target.topic_id, content: p.text }, null, joining) : null;
+    const { result } = await this.topics.writer.run(
+      (sql) => {
+        if (joining) this.topics.addMemberWithin(sql, me, target.topic_id);
+        const sent = publish?.(sql) ?? null;
+        const result = { topics, joined: target.topic_id, published: sent && { topic_id: target.topic_id, ...sent.result } };
+        const pushes: StagedPush[] = sent ? [sent.push] : [];
+        return { result: respond(sql, result), pushes };
+      },
+      (r) => this.topics.streams.fanOut(r.pushes),
+    );
+    return result;
   }
 
   /** Already a member, or an open topic it is not barred from (never files a join request). */

@@ -8,6 +8,8 @@ import { ftsQuery, mergeRanks, messageHits, searchMessageTopics, searchTopics, t
 import { exportFilename, renderTopicMarkdown } from './markdown.js';
 import { isManager } from '../../core/members.js';
 import { toMessage } from './rows.js';
+import type { StagedPush } from '../../core/streams.js';
+import type { SyncSql } from '../../store/sql.js';
 import { respond } from '../../core/unit.js';
 import type { TopicService } from './service.js';
 
@@ -60,7 +62,33 @@ export class TopicMessages {
 
   /** `via`: the manager publishing on `me`'s behalf (delegate/publish_as); the topic's rules apply to `me`. */
   async publish(me: string, p: ParsedParamsOf<'topic/publish'>, via: string | null = null): Promise<ResultOf<'topic/publish'>> {
-    const { row, role } = await this.topics.visible(me, p.topic_id);
+    const write = await this.preparePublish(me, p, via);
+    const { result } = await this.topics.writer.run(
+      (sql) => {
+        const out = write(sql);
+        respond(sql, out.result);
+        return out;
+      },
+      (out) => this.topics.streams.fanOut([out.push]),
+    );
+    return result;
+  }
+
+  /**
+   * The checks of a publish, then the write as a function for the caller's
+   * writer job (talk/random joins and publishes in one transaction): the
+   * message row and its push, stored together.
+   */
+  async preparePublish(
+    me: string,
+    p: ParsedParamsOf<'topic/publish'>,
+    via: string | null = null,
+    /** The caller's job makes `me` a member first (talk/random). */
+    joining = false,
+  ): Promise<(sql: SyncSql) => { result: ResultOf<'topic/publish'>; push: StagedPush }> {
+    const access = await this.topics.visible(me, p.topic_id);
+    const { row } = access;
+    const role = access.role ?? (joining ? 'member' : null);
     this.topics.assertNotBarred(p.topic_id, me);
     if (!role) throw forbidden('join the topic before publishing');
     if (row.type === 'broadcast' && !isManager(role)) throw forbidden('only the owner and admins publish to a broadcast topic');
@@ -92,11 +120,12 @@ export class TopicMessages {
       via,
       sent_at: iso(ts),
     });
-    const pushed = await this.topics.streams.append(topicStream(p.topic_id), 'topic.message', msg, (sql, seq, ts) => {
-      sql.run(insertMessage(this.db, p.topic_id, seq, messageId, me, content, contentType, p.semantic_type ?? null, p.reply_to ?? null, ts, rich?.title ?? null, blocksJson, via));
-      respond(sql, { message_id: messageId, seq });
-    });
-    return { message_id: messageId, seq: pushed.seq };
+    return (sql) => {
+      const push = this.topics.streams.stageBuilt(sql, topicStream(p.topic_id), 'topic.message', msg, (sql, seq, ts) => {
+        sql.run(insertMessage(this.db, p.topic_id, seq, messageId, me, content, contentType, p.semantic_type ?? null, p.reply_to ?? null, ts, rich?.title ?? null, blocksJson, via));
+      });
+      return { result: { message_id: messageId, seq: push.seq }, push };
+    };
   }
 
   async history(me: string, p: ParsedParamsOf<'topic/history'>): Promise<ResultOf<'topic/history'>> {

@@ -2,6 +2,7 @@ import { agentStream, type BlacklistEntry, type MemberRole, type ParsedParamsOf,
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { iso } from '../../core/ids.js';
 import type { TopicBlacklistTable } from '../../store/schema.js';
+import { respond } from '../../core/unit.js';
 import type { TopicService } from './service.js';
 
 function toEntry(r: TopicBlacklistTable): BlacklistEntry {
@@ -29,18 +30,24 @@ export class TopicModeration {
     if (this.topics.roleOf(p.topic_id, p.agent_id)) return { topic_id: p.topic_id, agent_id: p.agent_id, status: 'already_member' };
     if (this.topics.barredUntil(p.topic_id, p.agent_id)) throw conflict('that agent is barred from this topic; lift the bar first');
     const now = Date.now();
-    await this.db
-      .insertInto('topic_invites')
-      .values({ topic_id: p.topic_id, agent_id: p.agent_id, by_id: me, created_at: now })
-      .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doUpdateSet({ by_id: me, created_at: now }))
-      .execute();
-    await this.topics.streams.append(agentStream(p.agent_id), 'topic.invitation', () => ({
-      topic_id: p.topic_id,
-      topic_name: row.name,
-      by: me,
-      invited_at: iso(now),
-    }));
-    return { topic_id: p.topic_id, agent_id: p.agent_id, status: 'invited' };
+    const result = { topic_id: p.topic_id, agent_id: p.agent_id, status: 'invited' as const };
+    // The invitation and its push are one transaction.
+    await this.topics.streams.append(
+      agentStream(p.agent_id),
+      'topic.invitation',
+      () => ({ topic_id: p.topic_id, topic_name: row.name, by: me, invited_at: iso(now) }),
+      (sql) => {
+        sql.run(
+          this.db
+            .insertInto('topic_invites')
+            .values({ topic_id: p.topic_id, agent_id: p.agent_id, by_id: me, created_at: now })
+            .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doUpdateSet({ by_id: me, created_at: now }))
+            .compile(),
+        );
+        respond(sql, result);
+      },
+    );
+    return result;
   }
 
   async requests(me: string, topicId: string): Promise<ResultOf<'topic/requests'>> {
@@ -61,21 +68,20 @@ export class TopicModeration {
       .where('agent_id', '=', p.agent_id)
       .executeTakeFirst();
     if (!pending) throw notFound('join request');
-    if (approved) {
-      if (this.topics.barredUntil(p.topic_id, p.agent_id)) throw conflict('that agent is barred from this topic; lift the bar first');
-      await this.topics.addMember(p.agent_id, p.topic_id);
-      await this.topics.startReadingAtHead(p.agent_id, p.topic_id);
-    } else {
-      await this.db.deleteFrom('topic_join_requests').where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).execute();
-    }
-    await this.topics.streams.append(agentStream(p.agent_id), 'topic.join_decision', () => ({
-      topic_id: p.topic_id,
-      topic_name: row.name,
-      approved,
-      by: me,
-      decided_at: iso(Date.now()),
-    }));
-    return { topic_id: p.topic_id, agent_id: p.agent_id, status: approved ? 'approved' : 'rejected' };
+    if (approved && this.topics.barredUntil(p.topic_id, p.agent_id)) throw conflict('that agent is barred from this topic; lift the bar first');
+    const result = { topic_id: p.topic_id, agent_id: p.agent_id, status: approved ? ('approved' as const) : ('rejected' as const) };
+    // The decision, its effect and the requester's push are one transaction.
+    await this.topics.streams.append(
+      agentStream(p.agent_id),
+      'topic.join_decision',
+      (_seq, ts) => ({ topic_id: p.topic_id, topic_name: row.name, approved, by: me, decided_at: iso(ts) }),
+      (sql) => {
+        if (approved) this.topics.addMemberWithin(sql, p.agent_id, p.topic_id);
+        else sql.run(this.db.deleteFrom('topic_join_requests').where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).compile());
+        respond(sql, result);
+      },
+    );
+    return result;
   }
 
   async setRole(me: string, p: ParsedParamsOf<'topic/role/set'>): Promise<ResultOf<'topic/role/set'>> {
@@ -84,8 +90,10 @@ export class TopicModeration {
     const current = this.topics.roleOf(p.topic_id, p.agent_id);
     if (!current) throw notFound('member');
     if (current === 'owner') throw conflict("the owner's role cannot change");
-    await this.db.updateTable('topic_members').set({ role: p.role }).where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).execute();
-    return { topic_id: p.topic_id, agent_id: p.agent_id, role: p.role as MemberRole };
+    return this.topics.writer.run((sql) => {
+      sql.run(this.db.updateTable('topic_members').set({ role: p.role }).where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).compile());
+      return respond(sql, { topic_id: p.topic_id, agent_id: p.agent_id, role: p.role as MemberRole });
+    });
   }
 
   async blacklistAdd(me: string, p: ParsedParamsOf<'topic/blacklist/add'>): Promise<ResultOf<'topic/blacklist/add'>> {
@@ -104,34 +112,36 @@ export class TopicModeration {
       created_at: now,
       expires_at: p.duration_seconds === undefined ? null : now + p.duration_seconds * 1000,
     };
-    // The bar and the removal from the topic are one transaction: no window in which it is barred yet still a member.
-    await this.topics.writer.run((sql) => {
-      sql.run(
-        this.db
-          .insertInto('topic_blacklist')
-          .values(entry)
-          .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doUpdateSet({ reason: entry.reason, by_id: me, created_at: now, expires_at: entry.expires_at }))
-          .compile(),
-      );
-      for (const table of ['topic_members', 'topic_invites', 'topic_join_requests'] as const) {
-        sql.run(this.db.deleteFrom(table).where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).compile());
-      }
-    });
     const out = toEntry(entry);
-    await this.topics.streams.append(agentStream(p.agent_id), 'topic.blacklisted', () => ({
-      topic_id: p.topic_id,
-      topic_name: row.name,
-      by: me,
-      reason: out.reason,
-      expires_at: out.expires_at,
-    }));
+    // The bar, the removal from the topic and the push are one transaction: no
+    // window in which it is barred yet still a member, or barred and not told.
+    await this.topics.streams.append(
+      agentStream(p.agent_id),
+      'topic.blacklisted',
+      () => ({ topic_id: p.topic_id, topic_name: row.name, by: me, reason: out.reason, expires_at: out.expires_at }),
+      (sql) => {
+        sql.run(
+          this.db
+            .insertInto('topic_blacklist')
+            .values(entry)
+            .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doUpdateSet({ reason: entry.reason, by_id: me, created_at: now, expires_at: entry.expires_at }))
+            .compile(),
+        );
+        for (const table of ['topic_members', 'topic_invites', 'topic_join_requests'] as const) {
+          sql.run(this.db.deleteFrom(table).where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).compile());
+        }
+        respond(sql, out);
+      },
+    );
     return out;
   }
 
   async blacklistRemove(me: string, p: ParsedParamsOf<'topic/blacklist/remove'>): Promise<ResultOf<'topic/blacklist/remove'>> {
     await this.topics.managed(me, p.topic_id);
-    const res = await this.db.deleteFrom('topic_blacklist').where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).executeTakeFirst();
-    return { topic_id: p.topic_id, agent_id: p.agent_id, removed: Number(res.numDeletedRows) > 0 };
+    return this.topics.writer.run((sql) => {
+      const n = sql.run(this.db.deleteFrom('topic_blacklist').where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).compile());
+      return respond(sql, { topic_id: p.topic_id, agent_id: p.agent_id, removed: n > 0 });
+    });
   }
 
   async blacklistList(me: string, topicId: string): Promise<ResultOf<'topic/blacklist/list'>> {

@@ -13,7 +13,8 @@ import { sql as rawSql, type Kysely, type RawBuilder } from 'kysely';
 import { newestFirst } from '../../core/paging.js';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { encodeCursor, iso, newTopicId, readCursor } from '../../core/ids.js';
-import type { Streams } from '../../core/streams.js';
+import type { StagedPush, Streams } from '../../core/streams.js';
+import { respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, TopicsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
@@ -200,9 +201,8 @@ export class TopicService {
   }
 
   /** Owner and admins: who hears of join requests. */
-  async managerIds(topicId: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('topic_members').select('agent_id').where('topic_id', '=', topicId).where('role', 'in', ['owner', 'admin']).execute();
-    return rows.map((r) => r.agent_id);
+  managerIdsWithin(sql: SyncSql, topicId: string): string[] {
+    return sql.all(this.db.selectFrom('topic_members').select('agent_id').where('topic_id', '=', topicId).where('role', 'in', ['owner', 'admin']).compile()).map((r) => r.agent_id);
   }
 
   async topicsFor(me: string, rows: TopicsTable[]): Promise<Topic[]> {
@@ -234,7 +234,7 @@ export class TopicService {
   async create(me: string, p: ParsedParamsOf<'topic/create'>): Promise<Topic> {
     const topicId = newTopicId();
     const now = Date.now();
-    await this.writer.run((sql) => {
+    return this.writer.run((sql) => {
       sql.run(
         this.db
           .insertInto('topics')
@@ -251,8 +251,8 @@ export class TopicService {
           .compile(),
       );
       sql.run(this.db.insertInto('topic_members').values({ topic_id: topicId, agent_id: me, role: 'owner', joined_at: now }).compile());
+      return respond(sql, { ...this.topicWithin(sql, topicId), role: 'owner' as const });
     });
-    return this.get(me, topicId);
   }
 
   async get(me: string, topicId: string): Promise<Topic> {
@@ -291,6 +291,7 @@ export class TopicService {
       (sql) => {
         sql.run(this.db.updateTable('topics').set(set).where('topic_id', '=', p.topic_id).compile());
         updated = this.topicWithin(sql, p.topic_id);
+        respond(sql, { ...updated, role });
       },
     );
     return { ...updated!, role };
@@ -303,16 +304,19 @@ export class TopicService {
     // becomes unreadable with the topic, so the news goes to each former
     // member's agent stream: members offline now still find it in inbox/poll
     // or on resume.
-    const members = await this.writer.run((sql) => {
-      const ids = this.memberIds(topicId, sql);
-      for (const table of ['topic_messages', 'topic_members', 'topic_invites', 'topic_join_requests', 'topic_blacklist', 'topics'] as const) {
-        sql.run(this.db.deleteFrom(table).where('topic_id', '=', topicId).compile());
-      }
-      return ids;
-    });
     const data = { topic_id: topicId, name: row.name, by: me };
-    await Promise.all(members.map((m) => this.streams.append(agentStream(m), 'topic.deleted', () => data)));
-    return { topic_id: topicId, deleted: true };
+    return this.writer.run(
+      (sql) => {
+        const ids = this.memberIds(topicId, sql);
+        for (const table of ['topic_messages', 'topic_members', 'topic_invites', 'topic_join_requests', 'topic_blacklist', 'topics'] as const) {
+          sql.run(this.db.deleteFrom(table).where('topic_id', '=', topicId).compile());
+        }
+        // Staged with the delete: nobody can miss that it happened.
+        const pushes = ids.map((m) => this.streams.stage(sql, agentStream(m), 'topic.deleted', data));
+        return { result: respond(sql, { topic_id: topicId, deleted: true as const }), pushes };
+      },
+      (r) => this.streams.fanOut(r.pushes),
+    ).then((r) => r.result);
   }
 
   async subscribed(me: string, p: ParsedParamsOf<'topic/subscribed'>): Promise<ResultOf<'topic/subscribed'>> {
@@ -376,35 +380,30 @@ export class TopicService {
     this.assertNotBarred(topicId, me);
     const invited = this.isInvited(topicId, me);
     if (row.join_method === 'invite_only' && !invited) return this.requestToJoin(me, row);
-    await this.addMember(me, topicId);
-    return { topic_id: topicId, status: 'joined', role: 'member', seq: await this.startReadingAtHead(me, topicId) };
-  }
-
-  /** Makes the agent a member and clears its invitation and request (one transaction). */
-  async addMember(agentId: string, topicId: string): Promise<void> {
-    const now = Date.now();
-    await this.writer.run((sql) => {
-      sql.run(
-        this.db
-          .insertInto('topic_members')
-          .values({ topic_id: topicId, agent_id: agentId, role: 'member', joined_at: now })
-          .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doNothing())
-          .compile(),
-      );
-      sql.run(this.db.deleteFrom('topic_invites').where('topic_id', '=', topicId).where('agent_id', '=', agentId).compile());
-      sql.run(this.db.deleteFrom('topic_join_requests').where('topic_id', '=', topicId).where('agent_id', '=', agentId).compile());
+    return this.writer.run((sql) => {
+      const seq = this.addMemberWithin(sql, me, topicId);
+      return respond(sql, { topic_id: topicId, status: 'joined' as const, role: 'member' as const, seq });
     });
   }
 
   /**
-   * Live pushes start after the head; the read cursor starts there too, so
-   * history from before joining is not reported as unread.
+   * Inside a writer job: makes the agent a member, clears its invitation and
+   * request, and starts its read cursor at the stream's head (live pushes
+   * start after the head, so history from before joining is not unread).
+   * Returns that head.
    */
-  async startReadingAtHead(agentId: string, topicId: string): Promise<number> {
-    const stream = topicStream(topicId);
-    const { head } = await this.streams.info(stream);
-    await this.streams.setReadCursor(agentId, stream, head);
-    return head;
+  addMemberWithin(sql: SyncSql, agentId: string, topicId: string): number {
+    const now = Date.now();
+    sql.run(
+      this.db
+        .insertInto('topic_members')
+        .values({ topic_id: topicId, agent_id: agentId, role: 'member', joined_at: now })
+        .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doNothing())
+        .compile(),
+    );
+    sql.run(this.db.deleteFrom('topic_invites').where('topic_id', '=', topicId).where('agent_id', '=', agentId).compile());
+    sql.run(this.db.deleteFrom('topic_join_requests').where('topic_id', '=', topicId).where('agent_id', '=', agentId).compile());
+    return this.streams.setReadCursorAtHead(sql, agentId, topicStream(topicId));
   }
 
   private async requestToJoin(me: string, row: TopicsTable): Promise<ResultOf<'topic/join'>> {
@@ -415,28 +414,38 @@ export class TopicService {
       .where('topic_id', '=', topicId)
       .where('agent_id', '=', me)
       .executeTakeFirst();
-    if (!pending) {
-      const now = Date.now();
-      // Two joins racing: one request, and only the one that stored it tells the managers.
-      const res = await this.db
-        .insertInto('topic_join_requests')
-        .values({ topic_id: topicId, agent_id: me, created_at: now })
-        .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doNothing())
-        .executeTakeFirst();
-      if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) {
-        const name = (await this.agents.namesOf([me])).get(me) ?? null;
-        const data = { topic_id: topicId, topic_name: row.name, agent_id: me, name, requested_at: iso(now) };
-        await Promise.all((await this.managerIds(topicId)).map((m) => this.streams.append(agentStream(m), 'topic.join_request', () => data)));
-      }
-    }
-    return { topic_id: topicId, status: 'requested', role: null, seq: null };
+    const result = { topic_id: topicId, status: 'requested' as const, role: null, seq: null };
+    if (pending) return result;
+    const now = Date.now();
+    const name = (await this.agents.namesOf([me])).get(me) ?? null;
+    const data = { topic_id: topicId, topic_name: row.name, agent_id: me, name, requested_at: iso(now) };
+    await this.writer.run(
+      (sql) => {
+        // Two joins racing: one request, and only the one that stored it tells the managers (in its transaction).
+        const stored = sql.run(
+          this.db
+            .insertInto('topic_join_requests')
+            .values({ topic_id: topicId, agent_id: me, created_at: now })
+            .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doNothing())
+            .compile(),
+        );
+        const managers = stored > 0 ? this.managerIdsWithin(sql, topicId) : [];
+        const pushes: StagedPush[] = managers.map((m) => this.streams.stage(sql, agentStream(m), 'topic.join_request', data));
+        respond(sql, result);
+        return pushes;
+      },
+      (pushes) => this.streams.fanOut(pushes),
+    );
+    return result;
   }
 
   async leave(me: string, topicId: string): Promise<ResultOf<'topic/leave'>> {
     const { role } = await this.visible(me, topicId);
     if (role === 'owner') throw conflict('the owner cannot leave its own topic; delete it instead');
     const table = role ? 'topic_members' : 'topic_join_requests';
-    const res = await this.db.deleteFrom(table).where('topic_id', '=', topicId).where('agent_id', '=', me).executeTakeFirst();
-    return { topic_id: topicId, left: Number(res.numDeletedRows) > 0 };
+    return this.writer.run((sql) => {
+      const n = sql.run(this.db.deleteFrom(table).where('topic_id', '=', topicId).where('agent_id', '=', me).compile());
+      return respond(sql, { topic_id: topicId, left: n > 0 });
+    });
   }
 }
