@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Expression, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 /**
@@ -42,11 +42,11 @@ export async function searchWorlds(db: Kysely<Database>, match: string, visible:
  * bm25's term statistics come from every world's contexts; within one world
  * the order is what matters, and that is still term frequency against rarity.
  */
-export async function rankContexts(db: Kysely<Database>, match: string, worldId: string): Promise<RankedContext[]> {
-  const r = await sql<RankedContext>`
+export function rankContexts(db: Kysely<Database>, match: string, worldId: string): CompiledQuery<RankedContext> {
+  // Compiled, to run on SyncSql: world/join ranks the candidates in the transaction that joins.
+  return sql<RankedContext>`
     select m.agent_id as agent_id, bm25(world_members_fts) as rank
     from world_members_fts join world_members m on m.rowid = world_members_fts.rowid
     where world_members_fts match ${match} and m.world_id = ${worldId}
-    order by rank`.execute(db);
-  return r.rows;
+    order by rank`.compile(db);
 }

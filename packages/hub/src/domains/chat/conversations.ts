@@ -5,6 +5,7 @@ import { newestFirst } from '../../core/paging.js';
 import { conflict, notFound } from '../../core/errors.js';
 
 import type { StagedPush, Streams } from '../../core/streams.js';
+import { detached, respond } from '../../core/unit.js';
 import type { ChatRequestsTable, ConversationsTable, ConversationTurnsTable, Database } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import type { BatchWriter } from '../../store/writer.js';
@@ -91,7 +92,7 @@ export class ChatConversations {
         const row = this.participantRow(sql, me, p.conversation_id);
         // A resend is answered from the first send, even after the conversation moved on or ended.
         const sent = sql.get(turnByClientId(this.db, p.conversation_id, me, p.client_message_id));
-        if (sent) return { fx, conversation: this.wire(sql, row), turn: toTurn(sent), duplicate: true };
+        if (sent) return { fx, result: respond(sql, { conversation: this.wire(sql, row), turn: toTurn(sent), duplicate: true }) };
         if (row.status !== 'active') throw conflict(`the conversation has ended (${row.ended_reason ?? 'ended'})`);
         const peer = peerOf(row, me);
         if (row.next_turn !== me) throw conflict(`it is not your turn: waiting for ${peer} to answer`);
@@ -111,31 +112,37 @@ export class ChatConversations {
           conversation = this.wire(sql, after);
           fx.pushes.push(this.streams.stage(sql, agentStream(peer), 'conversation.turn', { conversation, turn: toTurn(turn) }));
         });
-        return { fx, conversation: conversation!, turn: toTurn(turn), duplicate: false };
+        return { fx, result: respond(sql, { conversation: conversation!, turn: toTurn(turn), duplicate: false }) };
       },
       (r) => this.apply(r.fx),
     );
-    return { conversation: out.conversation, turn: out.turn, duplicate: out.duplicate };
+    return out.result;
   }
 
   async end(me: string, conversationId: string): Promise<ResultOf<'chat/end'>> {
-    const conversation = await this.writer.run(
+    const out = await this.writer.run(
       (sql) => {
         const fx = noEffects();
-        const row = this.participantRow(sql, me, conversationId);
-        const mine = row.requester_id === me ? 'requester_hand' : 'target_hand';
-        // Ended already, or this hand is up already: nothing changes, and nobody is told twice.
-        if (row.status !== 'active' || Number(row[mine]) === 1) return { fx, conversation: this.wire(sql, row) };
-        sql.run(this.db.updateTable('conversations').set({ [mine]: 1 }).where('conversation_id', '=', conversationId).compile());
-        const raised = { ...row, [mine]: 1 };
-        if (handsMet(raised)) return { fx, conversation: this.wire(sql, this.endWithin(sql, raised, 'hands_raised', Date.now(), fx)) };
-        const wire = this.wire(sql, raised);
-        fx.pushes.push(this.streams.stage(sql, agentStream(peerOf(row, me)), 'conversation.hand_raised', { conversation: wire, by: me }));
-        return { fx, conversation: wire };
+        const conversation = this.raiseHandWithin(sql, me, conversationId, fx);
+        return { fx, result: respond(sql, { conversation }) };
       },
       (r) => this.apply(r.fx),
     );
-    return { conversation: conversation.conversation };
+    return out.result;
+  }
+
+  /** The caller's hand goes up; the conversation ends when the hands meet its end mode. */
+  private raiseHandWithin(sql: SyncSql, me: string, conversationId: string, fx: ChatEffects): ChatConversation {
+    const row = this.participantRow(sql, me, conversationId);
+    const mine = row.requester_id === me ? 'requester_hand' : 'target_hand';
+    // Ended already, or this hand is up already: nothing changes, and nobody is told twice.
+    if (row.status !== 'active' || Number(row[mine]) === 1) return this.wire(sql, row);
+    sql.run(this.db.updateTable('conversations').set({ [mine]: 1 }).where('conversation_id', '=', conversationId).compile());
+    const raised = { ...row, [mine]: 1 };
+    if (handsMet(raised)) return this.wire(sql, this.endWithin(sql, raised, 'hands_raised', Date.now(), fx));
+    const wire = this.wire(sql, raised);
+    fx.pushes.push(this.streams.stage(sql, agentStream(peerOf(row, me)), 'conversation.hand_raised', { conversation: wire, by: me }));
+    return wire;
   }
 
   async get(me: string, conversationId: string): Promise<ResultOf<'chat/get'>> {
@@ -158,13 +165,12 @@ export class ChatConversations {
   }
 
   async rate(me: string, p: ParsedParamsOf<'chat/rate'>): Promise<ResultOf<'chat/rate'>> {
-    const conversation = await this.writer.run((sql) => {
+    return this.writer.run((sql) => {
       const row = this.participantRow(sql, me, p.conversation_id);
       const mine = row.requester_id === me ? 'requester_rating' : 'target_rating';
       sql.run(this.db.updateTable('conversations').set({ [mine]: p.rating }).where('conversation_id', '=', p.conversation_id).compile());
-      return this.wire(sql, { ...row, [mine]: p.rating });
+      return respond(sql, { conversation: this.wire(sql, { ...row, [mine]: p.rating }) });
     });
-    return { conversation };
   }
 
   // ---- deadlines ------------------------------------------------------------
@@ -179,7 +185,8 @@ export class ChatConversations {
     const key = `turn:${row.conversation_id}`;
     if (row.status !== 'active' || row.turn_deadline === null || row.next_turn === null) return this.deadlines.disarm(key);
     const expected = { turns: Number(row.turns_taken), side: row.next_turn };
-    this.deadlines.arm(key, Number(row.turn_deadline), () => this.timeout(row.conversation_id, expected));
+    // Fires later, on its own: not part of the request whose turn armed it.
+    this.deadlines.arm(key, Number(row.turn_deadline), () => detached(() => this.timeout(row.conversation_id, expected)));
   }
 
   /** The side on turn let it pass: it loses the turn, or the episode ends, as the policy says. */

@@ -13,6 +13,7 @@ import { newestFirst } from '../../core/paging.js';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { iso, newChatRequestId, newConversationId } from '../../core/ids.js';
 import type { Streams } from '../../core/streams.js';
+import { detached, respond } from '../../core/unit.js';
 import type { ChatRequestsTable, ConversationsTable, Database, WorldsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import type { BatchWriter } from '../../store/writer.js';
@@ -115,18 +116,17 @@ export class ChatRequests {
         if (current.policy === 'open') {
           // An open agent takes every request: accepted on the spot, and the target hears of it as an accepted request.
           const { request, conversation } = this.acceptWithin(sql, row, now, fx);
-          fx.pushes.push(this.streams.stage(sql, agentStream(target), 'chat.request', this.wire(sql, request)));
-          return { fx, request, conversation };
+          const wire = this.wire(sql, request);
+          fx.pushes.push(this.streams.stage(sql, agentStream(target), 'chat.request', wire));
+          return { fx, result: respond(sql, { request: wire, conversation: this.conversations.wire(sql, conversation) }) };
         }
-        fx.pushes.push(this.streams.stage(sql, agentStream(target), 'chat.request', this.wire(sql, row)));
-        return { fx, request: row, conversation: null, expiry: row };
+        const wire = this.wire(sql, row);
+        fx.pushes.push(this.streams.stage(sql, agentStream(target), 'chat.request', wire));
+        return { fx, result: respond(sql, { request: wire, conversation: null }), expiry: row };
       },
       (r) => this.apply(r.fx, 'expiry' in r ? r.expiry : undefined),
     );
-    return {
-      request: this.wire(this.sql, out.request),
-      conversation: out.conversation ? this.conversations.wire(this.sql, out.conversation) : null,
-    };
+    return out.result;
   }
 
   async accept(me: string, requestId: string): Promise<ResultOf<'chat/accept'>> {
@@ -138,25 +138,25 @@ export class ChatRequests {
         if (row.world_id !== null) this.assertWorldOpen(sql, row.world_id, row.from_id, me);
         const active = sql.get(activeForPair(this.db, row.pair_key));
         if (active) throw conflict(`you already have an active conversation with ${row.from_id}: ${active.conversation_id}`);
-        return { fx, ...this.acceptWithin(sql, row, now, fx) };
+        const { request, conversation } = this.acceptWithin(sql, row, now, fx);
+        return { fx, result: respond(sql, { request: this.wire(sql, request), conversation: this.conversations.wire(sql, conversation) }) };
       },
       (r) => this.apply(r.fx),
     );
-    const sql = this.sql;
-    return { request: this.wire(sql, out.request), conversation: this.conversations.wire(sql, out.conversation) };
+    return out.result;
   }
 
   async reject(me: string, p: ParsedParamsOf<'chat/reject'>): Promise<ResultOf<'chat/reject'>> {
-    const request = await this.writer.run(
+    const out = await this.writer.run(
       (sql) => {
         const fx = noEffects();
         const row = this.addressedTo(sql, me, p.request_id, 'reject');
         const decided = this.decideWithin(sql, row, 'rejected', p.reason ?? null, Date.now(), fx, [row.from_id]);
-        return { fx, request: decided };
+        return { fx, result: respond(sql, { request: this.wire(sql, decided) }) };
       },
       (r) => this.apply(r.fx),
     );
-    return { request: this.wire(this.sql, request.request) };
+    return out.result;
   }
 
   async list(me: string, p: ParsedParamsOf<'chat/list'>): Promise<ResultOf<'chat/list'>> {
@@ -264,7 +264,8 @@ export class ChatRequests {
   }
 
   private armExpiry(row: ChatRequestsTable): void {
-    this.deadlines.arm(`request:${row.request_id}`, Number(row.expires_at), () => this.expire(row.request_id));
+    // Fires later, on its own: not part of the request that armed it.
+    this.deadlines.arm(`request:${row.request_id}`, Number(row.expires_at), () => detached(() => this.expire(row.request_id)));
   }
 
   private apply(fx: ChatEffects, expiry?: ChatRequestsTable): void {

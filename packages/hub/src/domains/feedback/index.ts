@@ -2,6 +2,7 @@ import type { ActionName, ParsedParamsOf, ResultOf } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import type { HandlerMap } from '../../core/dispatcher.js';
 import { iso, newFeedbackId } from '../../core/ids.js';
+import { respond } from '../../core/unit.js';
 import type { Database } from '../../store/schema.js';
 import type { BatchWriter } from '../../store/writer.js';
 
@@ -19,7 +20,7 @@ export class FeedbackService {
   async submit(me: string, p: ParsedParamsOf<'feedback/submit'>): Promise<ResultOf<'feedback/submit'>> {
     const feedbackId = newFeedbackId();
     const now = Date.now();
-    await this.writer.run((sql) => {
+    return this.writer.run((sql) => {
       sql.run(
         this.db
           .insertInto('feedback')
@@ -34,8 +35,8 @@ export class FeedbackService {
           })
           .compile(),
       );
+      return respond(sql, { feedback_id: feedbackId, submitted_at: iso(now) });
     });
-    return { feedback_id: feedbackId, submitted_at: iso(now) };
   }
 }
 

@@ -1,9 +1,13 @@
 import type { ResultOf, WorldCandidate, WorldRole } from '@parley/protocol';
 import { iso } from '../../core/ids.js';
+import { precompiled } from '../../store/precompiled.js';
+import type { SyncSql } from '../../store/sql.js';
 import { ftsQuery } from '../../store/search.js';
 import { rankContexts } from '../../store/world-search.js';
 import { nextOffset, readOffset } from './rows.js';
 import type { WorldService } from './service.js';
+
+const membersQuery = precompiled(1, (db, worldId: string) => db.selectFrom('world_members').selectAll().where('world_id', '=', worldId));
 
 /** Context texts are long; more of their words take part in matching than in a typed search. */
 const CONTEXT_TERMS = 48;
@@ -24,19 +28,22 @@ export class WorldCandidates {
     const { row } = await this.worlds.member(me, worldId);
     // A paused world offers nobody: chats are not started in it until it resumes.
     if (row.status === 'paused') return { world_id: worldId, candidates: [], next_cursor: null };
-    return { world_id: worldId, ...(await this.page(me, worldId, limit, cursor)) };
+    return { world_id: worldId, ...this.page(this.worlds.sql, me, worldId, limit, cursor) };
   }
 
-  /** The ranked page; the caller must be a member of an enabled world (world/join calls it right after joining). */
-  async page(me: string, worldId: string, limit: number, cursor: string | undefined): Promise<CandidatePage> {
+  /**
+   * The ranked page, read in `sql`; the caller must be a member of an enabled
+   * world (world/join ranks them in the transaction that joins, as its answer).
+   */
+  page(sql: SyncSql, me: string, worldId: string, limit: number, cursor: string | undefined): CandidatePage {
     const { db, agents } = this.worlds;
-    const members = await db.selectFrom('world_members').selectAll().where('world_id', '=', worldId).execute();
+    const members = sql.all(membersQuery(db, worldId));
     const mine = members.find((m) => m.agent_id === me);
     const online = members.filter((m) => m.agent_id !== me && agents.isOnline(m.agent_id));
     const scores = new Map<string, number>();
     const match = mine ? ftsQuery(mine.participant_context_text, 'any', CONTEXT_TERMS) : null;
     if (match && online.length > 0) {
-      for (const r of await rankContexts(db, match, worldId)) scores.set(r.agent_id, Math.max(0, -Number(r.rank)));
+      for (const r of sql.all(rankContexts(db, match, worldId))) scores.set(r.agent_id, Math.max(0, -Number(r.rank)));
     }
     const ranked = online
       .map((m) => ({ m, score: scores.get(m.agent_id) ?? 0 }))
@@ -44,7 +51,7 @@ export class WorldCandidates {
     // Presence and scores move between pages, so the cursor is a position in the ranking, not a key.
     const start = readOffset(cursor);
     const page = ranked.slice(start, start + limit);
-    const names = await agents.namesOf(page.map((c) => c.m.agent_id));
+    const names = this.worlds.namesWithin(sql, page.map((c) => c.m.agent_id));
     return {
       candidates: page.map(({ m, score }) => ({
         target_agent_id: m.agent_id,

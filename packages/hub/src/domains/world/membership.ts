@@ -1,6 +1,7 @@
 import { agentStream, type ParsedParamsOf, type ResultOf, type WorldRole } from '@parley/protocol';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { iso } from '../../core/ids.js';
+import { respond } from '../../core/unit.js';
 import type { WorldsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import type { WorldCandidates } from './candidates.js';
@@ -23,35 +24,39 @@ export class WorldMembership {
   async join(me: string, p: ParsedParamsOf<'world/join'>): Promise<ResultOf<'world/join'>> {
     const { row, role } = await this.worlds.visible(me, p.world_id);
     if (row.status === 'paused') throw conflict('the world is paused: nobody joins until it is resumed');
-    const now = Date.now();
-    if (role) {
-      // Joining again as a member replaces what the agent says about itself (and so its candidate ranking).
-      await this.worlds.writer.run((sql) => {
-        sql.run(
-          this.db
-            .updateTable('world_members')
-            .set({ participant_context_text: p.participant_context_text })
-            .where('world_id', '=', p.world_id)
-            .where('agent_id', '=', me)
-            .compile(),
-        );
-      });
-      return this.joined(me, p.world_id, role);
-    }
+    if (role) return this.rejoin(me, p, role);
     if (this.worlds.isBanned(p.world_id, me)) throw forbidden('you are banned from this world');
     const invited = this.worlds.isInvited(p.world_id, me);
     if (!invited && row.join_policy === 'invite') throw forbidden('this world is invite only: ask its owner or an admin for an invitation');
     if (!invited && row.join_policy === 'approval') return this.requestToJoin(me, row, p.participant_context_text);
-    await this.worlds.writer.run((sql) => {
+    const now = Date.now();
+    return this.worlds.writer.run((sql) => {
       // Checked again inside the write: a ban that lands between the check above and here wins.
       this.worlds.assertNotBanned(p.world_id, me, sql);
       this.addMemberWithin(sql, p.world_id, me, p.participant_context_text, now);
+      return this.joinedWithin(sql, me, p.world_id, 'member');
     });
-    return this.joined(me, p.world_id, 'member');
   }
 
-  private async joined(me: string, worldId: string, role: WorldRole): Promise<ResultOf<'world/join'>> {
-    return { world_id: worldId, status: 'joined', role, candidates: await this.candidates.page(me, worldId, JOIN_CANDIDATES, undefined) };
+  /** Joining again as a member replaces what the agent says about itself (and so its candidate ranking). */
+  private rejoin(me: string, p: ParsedParamsOf<'world/join'>, role: WorldRole): Promise<ResultOf<'world/join'>> {
+    return this.worlds.writer.run((sql) => {
+      sql.run(
+        this.db
+          .updateTable('world_members')
+          .set({ participant_context_text: p.participant_context_text })
+          .where('world_id', '=', p.world_id)
+          .where('agent_id', '=', me)
+          .compile(),
+      );
+      return this.joinedWithin(sql, me, p.world_id, role);
+    });
+  }
+
+  /** The answer to a join that let the agent in: its first candidates, ranked in the joining transaction and recorded there. */
+  private joinedWithin(sql: SyncSql, me: string, worldId: string, role: WorldRole): ResultOf<'world/join'> {
+    const candidates = this.candidates.page(sql, me, worldId, JOIN_CANDIDATES, undefined);
+    return respond(sql, { world_id: worldId, status: 'joined', role, candidates });
   }
 
   /** Makes the agent a member and clears its invitation and request, in the caller's transaction. */
@@ -72,6 +77,7 @@ export class WorldMembership {
     const worldId = row.world_id;
     const now = Date.now();
     const name = (await this.worlds.agents.namesOf([me])).get(me) ?? null;
+    const result: ResultOf<'world/join'> = { world_id: worldId, status: 'requested', role: null, candidates: null };
     // Asking again replaces the context given; only the first request tells the managers, in the transaction that files it.
     await this.worlds.writer.run(
       (sql) => {
@@ -86,13 +92,15 @@ export class WorldMembership {
             .onConflict((oc) => oc.columns(['world_id', 'agent_id']).doUpdateSet({ participant_context_text: context }))
             .compile(),
         );
-        if (existing !== undefined) return [];
         const data = { world_id: worldId, world_name: row.display_name, agent_id: me, name, participant_context_text: context, requested_at: iso(now) };
-        return this.worlds.managerIdsWithin(sql, worldId).map((m) => this.worlds.streams.stage(sql, agentStream(m), 'world.join_request', data));
+        const managers = existing === undefined ? this.worlds.managerIdsWithin(sql, worldId) : [];
+        const pushes = managers.map((m) => this.worlds.streams.stage(sql, agentStream(m), 'world.join_request', data));
+        respond(sql, result);
+        return pushes;
       },
       (pushes) => this.worlds.streams.fanOut(pushes),
     );
-    return { world_id: worldId, status: 'requested', role: null, candidates: null };
+    return result;
   }
 
   async leave(me: string, worldId: string): Promise<ResultOf<'world/leave'>> {
@@ -100,10 +108,10 @@ export class WorldMembership {
     if (role === 'owner') throw conflict('the owner cannot leave its own world');
     // Not a member: withdraws a pending join request, and declines an invitation.
     const tables = role ? (['world_members'] as const) : (['world_join_requests', 'world_invites'] as const);
-    const left = await this.worlds.writer.run((sql) =>
-      tables.reduce((n, table) => n + sql.run(this.db.deleteFrom(table).where('world_id', '=', worldId).where('agent_id', '=', me).compile()), 0),
-    );
-    return { world_id: worldId, left: left > 0 };
+    return this.worlds.writer.run((sql) => {
+      const left = tables.reduce((n, table) => n + sql.run(this.db.deleteFrom(table).where('world_id', '=', worldId).where('agent_id', '=', me).compile()), 0);
+      return respond(sql, { world_id: worldId, left: left > 0 });
+    });
   }
 
   async invite(me: string, p: ParsedParamsOf<'world/invite'>): Promise<ResultOf<'world/invite'>> {
@@ -111,7 +119,8 @@ export class WorldMembership {
     if (this.worlds.agents.contactPolicyOf(p.agent_id) === null) throw notFound('agent');
     if (this.worlds.roleOf(p.world_id, p.agent_id)) return { world_id: p.world_id, agent_id: p.agent_id, status: 'already_member' };
     const now = Date.now();
-    // The invitation and its push are one transaction.
+    const result: ResultOf<'world/invite'> = { world_id: p.world_id, agent_id: p.agent_id, status: 'invited' };
+    // The invitation, its push and the answer's record are one transaction.
     await this.worlds.streams.append(
       agentStream(p.agent_id),
       'world.invitation',
@@ -125,9 +134,10 @@ export class WorldMembership {
             .onConflict((oc) => oc.columns(['world_id', 'agent_id']).doUpdateSet({ by_id: me, created_at: now }))
             .compile(),
         );
+        respond(sql, result);
       },
     );
-    return { world_id: p.world_id, agent_id: p.agent_id, status: 'invited' };
+    return result;
   }
 
   async requests(me: string, worldId: string): Promise<ResultOf<'world/requests'>> {
@@ -148,7 +158,8 @@ export class WorldMembership {
   async decide(me: string, p: ParsedParamsOf<'world/approve'>, approved: boolean): Promise<ResultOf<'world/approve'>> {
     const { row } = await this.worlds.managed(me, p.world_id);
     const now = Date.now();
-    // The decision and the requester's push are one transaction; a request decided meanwhile is not_found.
+    const result: ResultOf<'world/approve'> = { world_id: p.world_id, agent_id: p.agent_id, status: approved ? 'approved' : 'rejected' };
+    // The decision, the requester's push and the answer's record are one transaction; a request decided meanwhile is not_found.
     await this.worlds.streams.append(
       agentStream(p.agent_id),
       'world.join_decision',
@@ -165,8 +176,9 @@ export class WorldMembership {
         if (!pending) throw notFound('join request');
         if (approved) this.addMemberWithin(sql, p.world_id, p.agent_id, pending.participant_context_text, now);
         else sql.run(this.db.deleteFrom('world_join_requests').where('world_id', '=', p.world_id).where('agent_id', '=', p.agent_id).compile());
+        respond(sql, result);
       },
     );
-    return { world_id: p.world_id, agent_id: p.agent_id, status: approved ? 'approved' : 'rejected' };
+    return result;
   }
 }

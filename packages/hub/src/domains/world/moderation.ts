@@ -1,7 +1,12 @@
-import { agentStream, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
+import { agentStream, type ParsedParamsOf, type ResultOf, type WorldRole } from '@parley/protocol';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { iso, newBroadcastId } from '../../core/ids.js';
+import { respond } from '../../core/unit.js';
+import type { SyncSql } from '../../store/sql.js';
 import type { WorldService } from './service.js';
+
+/** One moderation change, checked and written in the caller's transaction; returns what to do after the commit. */
+type Change = (sql: SyncSql, now: number) => Array<() => void>;
 
 /** Owner and admin powers: ban, unban, pause, resume, roles, and broadcasts to the members. */
 export class WorldModeration {
@@ -14,68 +19,77 @@ export class WorldModeration {
   async moderate(me: string, p: ParsedParamsOf<'world/moderate'>): Promise<ResultOf<'world/moderate'>> {
     const { row, role } = await this.worlds.managed(me, p.world_id);
     const target = p.agent_id ?? null;
-    switch (p.action) {
-      case 'pause':
-        await this.worlds.setStatus(p.world_id, 'paused');
-        break;
-      case 'resume':
-        await this.worlds.setStatus(p.world_id, 'enabled');
-        break;
-      case 'ban':
-        await this.ban(me, role === 'owner', p.world_id, row.display_name, target!, p.reason ?? null);
-        break;
-      case 'unban': {
-        const removed = await this.worlds.writer.run((sql) =>
-          sql.run(this.db.deleteFrom('world_bans').where('world_id', '=', p.world_id).where('agent_id', '=', target!).compile()),
-        );
-        if (removed === 0) throw notFound('ban');
-        break;
-      }
-      case 'promote':
-      case 'demote': {
-        if (role !== 'owner') throw forbidden('only the owner promotes and demotes admins');
-        const next = p.action === 'promote' ? 'admin' : 'member';
-        await this.worlds.writer.run((sql) => {
-          const current = this.worlds.roleOf(p.world_id, target!, sql);
-          if (!current) throw notFound('member');
-          if (current === 'owner') throw conflict("the owner's role cannot change");
-          sql.run(this.db.updateTable('world_members').set({ role: next }).where('world_id', '=', p.world_id).where('agent_id', '=', target!).compile());
-        });
-        break;
-      }
-    }
-    return { world: await this.worlds.get(me, p.world_id), action: p.action, agent_id: target };
+    const change = this.changeOf(me, role, row.display_name, p);
+    const now = Date.now();
+    // The change, its pushes, the other domains' part and the answer (the world as changed) are one transaction.
+    const out = await this.worlds.writer.run(
+      (sql) => {
+        const after = change(sql, now);
+        return { after, result: respond(sql, { world: this.worlds.worldWithin(sql, me, p.world_id), action: p.action, agent_id: target }) };
+      },
+      (r) => r.after.forEach((f) => f()),
+    );
+    return out.result;
   }
 
-  private async ban(me: string, byOwner: boolean, worldId: string, worldName: string, agentId: string, reason: string | null): Promise<void> {
+  /** The change an action makes; the checks that need no current rows refuse here, before the write. */
+  private changeOf(me: string, role: WorldRole, worldName: string, p: ParsedParamsOf<'world/moderate'>): Change {
+    const target = p.agent_id!;
+    switch (p.action) {
+      case 'pause':
+      case 'resume':
+        return (sql, now) => this.worlds.setStatusWithin(sql, p.world_id, p.action === 'pause' ? 'paused' : 'enabled', now);
+      case 'ban':
+        return this.ban(me, role === 'owner', p.world_id, worldName, target, p.reason ?? null);
+      case 'unban':
+        return (sql) => {
+          const removed = sql.run(this.db.deleteFrom('world_bans').where('world_id', '=', p.world_id).where('agent_id', '=', target).compile());
+          if (removed === 0) throw notFound('ban');
+          return [];
+        };
+      case 'promote':
+      case 'demote':
+        if (role !== 'owner') throw forbidden('only the owner promotes and demotes admins');
+        return (sql) => {
+          this.setRoleWithin(sql, p.world_id, target, p.action === 'promote' ? 'admin' : 'member');
+          return [];
+        };
+    }
+  }
+
+  /** promote / demote: the target must be a member, and the owner's role never changes. */
+  private setRoleWithin(sql: SyncSql, worldId: string, agentId: string, next: 'admin' | 'member'): void {
+    const current = this.worlds.roleOf(worldId, agentId, sql);
+    if (!current) throw notFound('member');
+    if (current === 'owner') throw conflict("the owner's role cannot change");
+    sql.run(this.db.updateTable('world_members').set({ role: next }).where('world_id', '=', worldId).where('agent_id', '=', agentId).compile());
+  }
+
+  private ban(me: string, byOwner: boolean, worldId: string, worldName: string, agentId: string, reason: string | null): Change {
     if (agentId === me) throw conflict('you cannot ban yourself');
     if (this.worlds.agents.contactPolicyOf(agentId) === null) throw notFound('agent');
-    const now = Date.now();
     // The ban, the removal, the banned agent's push and the other domains' part (chat ends its conversations) are one transaction.
-    await this.worlds.writer.run(
-      (sql) => {
-        const current = this.worlds.roleOf(worldId, agentId, sql);
-        if (current === 'owner') throw forbidden('the owner cannot be banned from its world');
-        if (current === 'admin' && !byOwner) throw forbidden('only the owner bans an admin');
-        // Banned already: the reason may change, but nothing else does and nobody is told again.
-        const again = this.worlds.isBanned(worldId, agentId, sql);
-        sql.run(
-          this.db
-            .insertInto('world_bans')
-            .values({ world_id: worldId, agent_id: agentId, by_id: me, reason, created_at: now })
-            .onConflict((oc) => oc.columns(['world_id', 'agent_id']).doUpdateSet({ by_id: me, reason, created_at: now }))
-            .compile(),
-        );
-        for (const table of ['world_members', 'world_invites', 'world_join_requests'] as const) {
-          sql.run(this.db.deleteFrom(table).where('world_id', '=', worldId).where('agent_id', '=', agentId).compile());
-        }
-        if (again) return [];
-        const data = { world_id: worldId, world_name: worldName, by: me, reason, banned_at: iso(now) };
-        const pushed = this.worlds.streams.stage(sql, agentStream(agentId), 'world.banned', data);
-        return [() => this.worlds.streams.fanOut([pushed]), ...this.worlds.hooks.map((h) => h.bannedWithin(sql, worldId, agentId, now))];
-      },
-      (after) => after.forEach((f) => f()),
-    );
+    return (sql, now) => {
+      const current = this.worlds.roleOf(worldId, agentId, sql);
+      if (current === 'owner') throw forbidden('the owner cannot be banned from its world');
+      if (current === 'admin' && !byOwner) throw forbidden('only the owner bans an admin');
+      // Banned already: the reason may change, but nothing else does and nobody is told again.
+      const again = this.worlds.isBanned(worldId, agentId, sql);
+      sql.run(
+        this.db
+          .insertInto('world_bans')
+          .values({ world_id: worldId, agent_id: agentId, by_id: me, reason, created_at: now })
+          .onConflict((oc) => oc.columns(['world_id', 'agent_id']).doUpdateSet({ by_id: me, reason, created_at: now }))
+          .compile(),
+      );
+      for (const table of ['world_members', 'world_invites', 'world_join_requests'] as const) {
+        sql.run(this.db.deleteFrom(table).where('world_id', '=', worldId).where('agent_id', '=', agentId).compile());
+      }
+      if (again) return [];
+      const data = { world_id: worldId, world_name: worldName, by: me, reason, banned_at: iso(now) };
+      const pushed = this.worlds.streams.stage(sql, agentStream(agentId), 'world.banned', data);
+      return [() => this.worlds.streams.fanOut([pushed]), ...this.worlds.hooks.map((h) => h.bannedWithin(sql, worldId, agentId, now))];
+    };
   }
 
   async broadcast(me: string, p: ParsedParamsOf<'world/broadcast'>): Promise<ResultOf<'world/broadcast'>> {
@@ -94,7 +108,7 @@ export class WorldModeration {
     };
     // Who hears it is read in the transaction that records it, and their pushes are stored in it: one per member's
     // own stream, so it is addressed to each of them and always arrives (also later, on resume).
-    const recipients = await this.worlds.writer.run(
+    const out = await this.worlds.writer.run(
       (sql) => {
         const ids = sql
           .all(this.db.selectFrom('world_members').select('agent_id').where('world_id', '=', p.world_id).where('agent_id', '!=', me).compile())
@@ -106,11 +120,12 @@ export class WorldModeration {
             .compile(),
         );
         this.worlds.touchWithin(sql, p.world_id, now);
-        return ids.map((id) => this.worlds.streams.stage(sql, agentStream(id), 'world.broadcast', data));
+        const pushes = ids.map((id) => this.worlds.streams.stage(sql, agentStream(id), 'world.broadcast', data));
+        return { pushes, result: respond(sql, { broadcast_id: broadcastId, world_id: p.world_id, recipients: ids.length, sent_at: iso(now) }) };
       },
-      (pushes) => this.worlds.streams.fanOut(pushes),
+      (r) => this.worlds.streams.fanOut(r.pushes),
     );
-    return { broadcast_id: broadcastId, world_id: p.world_id, recipients: recipients.length, sent_at: iso(now) };
+    return out.result;
   }
 
   /** A member answers a broadcast: refused under `zero`, once only under `at_most_one` (a primary key, so two racing replies cannot both land). */
@@ -127,6 +142,7 @@ export class WorldModeration {
     if (world.status === 'paused') throw conflict('the world is paused: replies wait until it is resumed');
     const name = (await this.worlds.agents.namesOf([me])).get(me) ?? null;
     const now = Date.now();
+    const result: ResultOf<'world/reply'> = { broadcast_id: b.broadcast_id, world_id: b.world_id, to: b.from_id, sent_at: iso(now) };
     await this.worlds.streams.append(
       agentStream(b.from_id),
       'world.broadcast_reply',
@@ -140,8 +156,9 @@ export class WorldModeration {
             .compile(),
         );
         if (inserted === 0) throw conflict('you have already answered this broadcast (reply policy at_most_one)');
+        respond(sql, result);
       },
     );
-    return { broadcast_id: b.broadcast_id, world_id: b.world_id, to: b.from_id, sent_at: iso(now) };
+    return result;
   }
 }

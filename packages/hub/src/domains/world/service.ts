@@ -3,6 +3,7 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { newWorldId } from '../../core/ids.js';
 import type { Streams } from '../../core/streams.js';
+import { respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, WorldsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
@@ -20,6 +21,11 @@ const statusQuery = precompiled(1, (db, worldId: string) => db.selectFrom('world
 const banQuery = precompiled(2, (db, worldId: string, agentId: string) =>
   db.selectFrom('world_bans').select('by_id').where('world_id', '=', worldId).where('agent_id', '=', agentId),
 );
+const worldQuery = precompiled(1, (db, worldId: string) => db.selectFrom('worlds').selectAll().where('world_id', '=', worldId));
+const rolesQuery = precompiled(1, (db, worldId: string) =>
+  db.selectFrom('world_members').select(['world_id', 'agent_id', 'role']).where('world_id', '=', worldId).orderBy('joined_at'),
+);
+const namesQuery = (db: Kysely<Database>, ids: readonly string[]) => db.selectFrom('agents').select(['agent_id', 'name']).where('agent_id', 'in', ids).compile();
 
 /** What the world domain needs from the agent domain. */
 export interface WorldAgents {
@@ -85,6 +91,12 @@ export class WorldService {
     if (this.isBanned(worldId, agentId, sql)) throw forbidden('you are banned from this world');
   }
 
+  /** Display names (unknown ids left out), read in `sql`: answers built inside a writer job need them there. */
+  namesWithin(sql: SyncSql, agentIds: readonly string[]): Map<string, string | null> {
+    if (agentIds.length === 0) return new Map();
+    return new Map(sql.all(namesQuery(this.db, agentIds)).map((r) => [r.agent_id, r.name]));
+  }
+
   // ---- access checks ------------------------------------------------------
 
   /** A private world does not exist for anyone but its members and invited agents. */
@@ -133,14 +145,28 @@ export class WorldService {
     const q = this.db.selectFrom('world_members').select(['world_id', 'agent_id', 'role']).orderBy('joined_at');
     // A subquery, not a list of ids, when ranking every visible world: no limit on bound parameters.
     const rows = await (Array.isArray(worlds) ? q.where('world_id', 'in', worlds as readonly string[]) : q.where('world_id', 'in', worlds as WorldIdQuery)).execute();
-    for (const r of rows) {
-      let s = out.get(r.world_id);
-      if (!s) out.set(r.world_id, (s = { members: 0, online: 0, admins: [] }));
-      s.members++;
-      if (this.agents.isOnline(r.agent_id)) s.online++;
-      if (r.role === 'admin') s.admins.push(r.agent_id);
-    }
+    for (const r of rows) this.count(out, r);
     return out;
+  }
+
+  /** Adds one member row (in joined_at order) to its world's stats. */
+  private count(out: Map<string, WorldStats>, r: { world_id: string; agent_id: string; role: string }): void {
+    let s = out.get(r.world_id);
+    if (!s) out.set(r.world_id, (s = { members: 0, online: 0, admins: [] }));
+    s.members++;
+    if (this.agents.isOnline(r.agent_id)) s.online++;
+    if (r.role === 'admin') s.admins.push(r.agent_id);
+  }
+
+  /** The world as `me` sees it (what world/get answers), read in `sql`: a change answers with the rows it wrote. */
+  worldWithin(sql: SyncSql, me: string, worldId: string): World {
+    const row = sql.get(worldQuery(this.db, worldId));
+    if (!row) throw notFound('world');
+    const stats = new Map<string, WorldStats>();
+    const members = sql.all(rolesQuery(this.db, worldId));
+    for (const r of members) this.count(stats, r);
+    const role = (members.find((r) => r.agent_id === me)?.role as WorldRole | undefined) ?? null;
+    return toWorld(row, stats.get(worldId) ?? { members: 0, online: 0, admins: [] }, role);
   }
 
   async worldsFor(me: string, rows: readonly WorldsTable[]): Promise<World[]> {
@@ -159,7 +185,7 @@ export class WorldService {
     const worldId = newWorldId();
     const now = Date.now();
     const policy = { ...DEFAULT_EPISODE_POLICY, ...p.episode_policy };
-    await this.writer.run((sql) => {
+    return this.writer.run((sql) => {
       sql.run(
         this.db
           .insertInto('worlds')
@@ -185,8 +211,8 @@ export class WorldService {
           .values({ world_id: worldId, agent_id: me, role: 'owner', participant_context_text: p.participant_context_text ?? '', joined_at: now })
           .compile(),
       );
+      return respond(sql, this.worldWithin(sql, me, worldId));
     });
-    return this.get(me, worldId);
   }
 
   async get(me: string, worldId: string): Promise<World> {
@@ -205,30 +231,27 @@ export class WorldService {
     if (p.join_policy !== undefined) set.join_policy = p.join_policy;
     // Only the policy fields given change; the others keep their stored value.
     if (p.episode_policy) Object.assign(set, p.episode_policy);
-    await this.writer.run((sql) => {
+    return this.writer.run((sql) => {
       if (sql.run(this.db.updateTable('worlds').set(set).where('world_id', '=', p.world_id).compile()) === 0) throw notFound('world');
+      return respond(sql, this.worldWithin(sql, me, p.world_id));
     });
-    return this.get(me, p.world_id);
   }
 
-  /** pause / resume: `conflict` when the world already has that status. */
-  async setStatus(worldId: string, status: 'enabled' | 'paused'): Promise<void> {
-    const now = Date.now();
-    await this.writer.run(
-      (sql) => {
-        const changed = sql.run(
-          this.db
-            .updateTable('worlds')
-            .set({ status, updated_at: now, last_activity_at: now })
-            .where('world_id', '=', worldId)
-            .where('status', '!=', status)
-            .compile(),
-        );
-        if (changed === 0) throw conflict(`the world is already ${status}`);
-        return status === 'paused' ? this.hooks.map((h) => h.pausedWithin(sql, worldId, now)) : [];
-      },
-      (after) => after.forEach((f) => f()),
+  /**
+   * pause / resume, in the caller's transaction: `conflict` when the world
+   * already has that status. Returns what the other domains do after the commit.
+   */
+  setStatusWithin(sql: SyncSql, worldId: string, status: 'enabled' | 'paused', now: number): Array<() => void> {
+    const changed = sql.run(
+      this.db
+        .updateTable('worlds')
+        .set({ status, updated_at: now, last_activity_at: now })
+        .where('world_id', '=', worldId)
+        .where('status', '!=', status)
+        .compile(),
     );
+    if (changed === 0) throw conflict(`the world is already ${status}`);
+    return status === 'paused' ? this.hooks.map((h) => h.pausedWithin(sql, worldId, now)) : [];
   }
 
   /** Joins, broadcasts and changes make a world "active" for the hot sort. */
