@@ -1,3 +1,5 @@
+import { detached } from './unit.js';
+
 /**
  * One timer per key, for state that changes when a moment passes (a chat
  * request's expiry, a conversation's turn deadline). The table row is the
@@ -20,7 +22,8 @@ export class Deadlines {
     if (this.#stopped) return;
     // setTimeout overflows past 2^31-1 ms (~24.8 days); a longer wait is re-armed when the first one ends.
     const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
-    const timer = setTimeout(() => {
+    // Detached: a deadline armed by a request fires long after it, and is not part of it (core/unit.ts).
+    const timer = detached(() => setTimeout(() => {
       if (this.#timers.get(key) !== timer) return;
       this.#timers.delete(key);
       if (Date.now() < at) return this.arm(key, at, fire);
@@ -28,7 +31,7 @@ export class Deadlines {
         .catch((err: unknown) => this.onError(err, key))
         .finally(() => this.#work.delete(run));
       this.#work.add(run);
-    }, delay);
+    }, delay));
     timer.unref();
     this.#timers.set(key, timer);
   }

@@ -42,9 +42,13 @@ export function detached<T>(fn: () => T): T {
   return current.exit(fn);
 }
 
-/** Runs a writer job with its request's unit current (see BatchWriter). */
+/**
+ * Runs a writer job with its own request's unit current, or none. Never the
+ * unit of whatever request happened to start the writer's loop: a job of a
+ * timer must not record its answer as that request's.
+ */
 export function runJobInUnit<T>(unit: RequestUnit | undefined, fn: () => T): T {
-  return unit ? current.run(unit, fn) : fn();
+  return unit ? current.run(unit, fn) : current.exit(fn);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { currentUnit, runJobInUnit, type RequestUnit } from '../core/unit.js';
+import { currentUnit, detached, runJobInUnit, type RequestUnit } from '../core/unit.js';
 import type { Database } from './schema.js';
 import type { SyncSql } from './sql.js';
 
@@ -71,10 +71,10 @@ export class BatchWriter {
    */
   defer<T>(fn: WriteJob<T>, afterCommit?: (value: T) => void): Promise<T> {
     const p = this.enqueue(fn, afterCommit, undefined);
-    this.deferTimer ??= setTimeout(() => {
+    this.deferTimer ??= detached(() => setTimeout(() => {
       this.deferTimer = null;
       this.schedule();
-    }, this.deferMs);
+    }, this.deferMs));
     return p;
   }
 
@@ -93,7 +93,9 @@ export class BatchWriter {
   private schedule(): void {
     // setImmediate, not a microtask: requests that arrived in the same read
     // from the socket get to their write before the batch starts.
-    this.running ??= new Promise<void>((r) => setImmediate(r)).then(() => this.loop());
+    // Detached from the request that happens to start it: the loop (and the
+    // afterCommit callbacks it runs) serves every request, not that one.
+    this.running ??= detached(() => new Promise<void>((r) => setImmediate(r)).then(() => this.loop()));
   }
 
   /** Resolves once everything submitted so far, deferred writes included, is committed (or failed). */

@@ -1,3 +1,4 @@
+/* global process, console */
 // A hub in its own process, so a test can kill it with SIGKILL: no shutdown
 // code runs, exactly as in a crash. Runs the built hub (dist/), which `npm test`
 // builds before any test. Prints one JSON line with its URL once listening.
