@@ -95,23 +95,23 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     onFanoutError: (err) => log.error({ err }, 'fan-out failed'),
   });
   const topics = new TopicService(db, store.sql, writer, streams, agents, sessions);
-  const notifications = new NotificationService(db, writer, topics);
+  const notifications = new NotificationService(db, store.sql, writer, topics);
   const presence = new PresenceNotifier(streams, topics, notifications, log);
   const moderation = new TopicModeration(topics);
   const topicMessages = new TopicMessages(topics);
-  const p2p = new P2PService(db, streams, agents);
+  const p2p = new P2PService(db, writer, streams, agents);
   const inbox = new InboxService(streams, topics);
   const memory = new MemoryService(db, writer, topicMessages);
   const talk = new TalkService(topics, topicMessages);
   const delegations = new DelegateService(db, store.sql, streams, agents, log);
-  const grants = new DelegateGrants(db, store.sql, writer, { agents, topicMessages, p2p });
+  const grants = new DelegateGrants(db, store.sql, writer, { agents, topicMessages, p2p, streams });
   // A worker whose last session closes hands its pending delegated requests on.
   sessions.onPresenceChange((agentId, online) => delegations.presenceChanged(agentId, online));
   const tasks = new TaskService(db, writer, streams, {
     agentExists: (id) => agents.contactPolicyOf(id) !== null,
     capabilitiesOf: async (id) => (await agents.profile(id)).capabilities,
     isOnline: (id) => sessions.isOnline(id),
-    onlineWith: async (capability) => agents.onlineWithCapability(capability),
+    onlineWith: (capability) => agents.onlineWithCapability(capability),
     topicRole: (topicId, id) => topics.roleOf(topicId, id),
     visibleTopicIds: (id) => topics.visibleIds(id),
   });

@@ -6,8 +6,8 @@ import type { TopicService } from '../topic/index.js';
 import type { NotificationService } from './service.js';
 
 /** What presence pushes need from the other domains. */
-export type CoMembers = Pick<TopicService, 'coMemberIds'>;
-export type PresenceListeners = Pick<NotificationService, 'receiversOf'>;
+export type CoMembers = Pick<TopicService, 'coMemberIds' | 'coMembersAmong'>;
+export type PresenceListeners = Pick<NotificationService, 'receiversOf' | 'optedIn'>;
 
 /**
  * `agent.presence` pushes: when an agent's first session opens or its last one
@@ -40,15 +40,28 @@ export class PresenceNotifier {
     this.tails.set(agentId, next);
   }
 
+  /**
+   * Who hears of the agent's presence. The event is off by default, so start
+   * from those who switched it on (usually nobody: one index probe) and keep
+   * the ones sharing a topic with the agent. A reconnect storm of agents in
+   * big topics then costs no more per connection than in small ones; listing
+   * every co-member first made it grow with the square of the topic's size.
+   */
+  private async receivers(agentId: string): Promise<string[]> {
+    const listeners = this.settings.optedIn('agent.presence');
+    if (listeners !== null) return listeners.length === 0 ? [] : this.topics.coMembersAmong(agentId, listeners);
+    const coMembers = await this.topics.coMemberIds(agentId);
+    return coMembers.length === 0 ? [] : this.settings.receiversOf('agent.presence', coMembers);
+  }
+
   /** Resolves once every announcement queued so far has been stored (shutdown waits for it before closing the store). */
   async idle(): Promise<void> {
     while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
   }
 
   private async announce(agentId: string, online: boolean, at: number): Promise<void> {
-    const coMembers = await this.topics.coMemberIds(agentId);
-    if (coMembers.length === 0) return;
-    const receivers = await this.settings.receiversOf('agent.presence', coMembers);
+    const receivers = await this.receivers(agentId);
+    if (receivers.length === 0) return;
     const data: EventDataOf<'agent.presence'> = { agent_id: agentId, online, at: iso(at) };
     // One writer job each; they share a commit.
     await Promise.all(receivers.map((r) => this.streams.append(agentStream(r), 'agent.presence', () => data)));

@@ -27,6 +27,9 @@ const FILTERED = new Set<string>(['topic.message', 'topic.updated'] satisfies Br
 const optedOut = precompiled(2, (db, topic: string, event: string) =>
   db.selectFrom('notification_settings').select('agent_id').where('scope', 'in', [topic, event]).where('enabled', '=', 0),
 );
+const optedInQuery = precompiled(1, (db, scope: string) =>
+  db.selectFrom('notification_settings').select('agent_id').where('scope', '=', scope).where('enabled', '=', 1),
+);
 const upsertSetting = precompiled(4, (db, agentId: string, scope: string, enabled: number, at: number) =>
   db
     .insertInto('notification_settings')
@@ -38,6 +41,7 @@ const upsertSetting = precompiled(4, (db, agentId: string, scope: string, enable
 export class NotificationService {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly sql: SyncSql,
     private readonly writer: BatchWriter,
     private readonly topicDomain: TopicLookup,
   ) {}
@@ -52,6 +56,17 @@ export class NotificationService {
     if (off.length === 0) return members;
     const drop = new Set(off.map((r) => r.agent_id));
     return members.filter((m) => !drop.has(m));
+  }
+
+  /**
+   * For an event that is off by default: the agents that switched it on, or
+   * null when the event is on by default (then nearly everyone listens and
+   * `receiversOf` is the way). One probe of the (scope, enabled) index: with
+   * no listener, nothing else need be read.
+   */
+  optedIn(event: BroadcastEvent): string[] | null {
+    if (DEFAULT_SUBSCRIPTIONS[event]) return null;
+    return this.sql.all(optedInQuery(this.db, eventScope(event))).map((r) => r.agent_id);
   }
 
   /** Of `agentIds`, those who get live pushes of `event` (their setting, or the default). For pushes outside topic streams (presence). */

@@ -97,6 +97,31 @@ export class TopicService {
     return rows.map((r) => r.agent_id);
   }
 
+  /**
+   * Of `candidates`, those that share a topic with `agentId` (not itself).
+   * Costs in proportion to the candidates, not to the members of the agent's
+   * topics: each candidate is an index probe per topic of the agent.
+   */
+  coMembersAmong(agentId: string, candidates: readonly string[]): string[] {
+    const out: string[] = [];
+    // Chunked: SQLite caps bound parameters per statement.
+    for (let i = 0; i < candidates.length; i += 500) {
+      const chunk = candidates.slice(i, i + 500).filter((c) => c !== agentId);
+      if (chunk.length === 0) continue;
+      const rows = this.sql.all(
+        this.db
+          .selectFrom('topic_members as other')
+          .select('other.agent_id')
+          .distinct()
+          .where('other.agent_id', 'in', chunk)
+          .where('other.topic_id', 'in', (eb) => eb.selectFrom('topic_members as mine').select('mine.topic_id').where('mine.agent_id', '=', agentId))
+          .compile(),
+      );
+      for (const r of rows) out.push(r.agent_id);
+    }
+    return out;
+  }
+
   /** The caller's topics with names and unread message counts (after its read cursor on each topic stream). */
   async subscribedBrief(me: string): Promise<Array<{ topic_id: string; name: string; unread: number }>> {
     const rows = await this.db
