@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import type { Streams } from '../src/core/streams.js';
+import { PresenceNotifier } from '../src/domains/notification/index.js';
 import type { RunningHub } from '../src/index.js';
 import { type Frame, type RawClient, type TestAgent, connectAgent, ok, register, rpc, startTestHub } from './helpers.js';
 
@@ -79,5 +82,42 @@ describe('agent.presence pushes', () => {
     fourth.client.close();
     seen.close();
     for (const c of watchers.values()) c.close();
+  });
+});
+
+describe('who presence costs', () => {
+  // Shaped like the real TopicService and NotificationService parts PresenceNotifier uses.
+  const scene = (listeners: string[]) => {
+    const calls: string[] = [];
+    const appended: string[] = [];
+    const notifier = new PresenceNotifier(
+      { append: async (stream: string) => void appended.push(stream) } as unknown as Streams,
+      {
+        coMemberIds: async () => (calls.push('coMemberIds'), Array.from({ length: 5000 }, (_, i) => `agt_m${i}`)),
+        coMembersAmong: (_agent: string, candidates: readonly string[]) => (calls.push('coMembersAmong'), candidates.filter((c) => c !== 'agt_far')),
+      },
+      {
+        optedIn: () => (calls.push('optedIn'), listeners),
+        receiversOf: async () => (calls.push('receiversOf'), []),
+      },
+      pino({ level: 'silent' }),
+    );
+    return { notifier, calls, appended };
+  };
+
+  it('with nobody listening, a connect reads no member list at all', async () => {
+    const { notifier, calls, appended } = scene([]);
+    notifier.changed('agt_subject', true);
+    await notifier.idle();
+    expect(calls).toEqual(['optedIn']);
+    expect(appended).toEqual([]);
+  });
+
+  it('with listeners, only they are checked for a shared topic, and only those sharing one hear it', async () => {
+    const { notifier, calls, appended } = scene(['agt_near', 'agt_far']);
+    notifier.changed('agt_subject', false);
+    await notifier.idle();
+    expect(calls).toEqual(['optedIn', 'coMembersAmong']);
+    expect(appended).toEqual(['agent:agt_near']);
   });
 });

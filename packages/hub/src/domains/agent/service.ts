@@ -27,11 +27,16 @@ export interface ContactRules {
   worldRequestsOnly: boolean;
 }
 // On every delegate/request (and failover): over the agent_capabilities_cap index.
+const touchAgent = precompiled(2, (db, agentId: string, at: number) => db.updateTable('agents').set({ last_seen_at: at }).where('agent_id', '=', agentId));
 const advertisers = precompiled(1, (db, capability: string) =>
   db.selectFrom('agent_capabilities').select('agent_id').where('capability', '=', capability).orderBy('agent_id'),
 );
 
 export class AgentService {
+  /** last_seen_at not yet written, latest per agent; one deferred writer job flushes them all. */
+  readonly #seen = new Map<string, number>();
+  #seenFlush: Promise<void> | null = null;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly sql: SyncSql,
@@ -93,8 +98,28 @@ export class AgentService {
     return out;
   }
 
-  async touch(agentId: string, at = Date.now()): Promise<void> {
-    await this.db.updateTable('agents').set({ last_seen_at: at }).where('agent_id', '=', agentId).execute();
+  /**
+   * Records when the agent was last seen (on connect and disconnect). Merged
+   * and deferred like read cursors: a reconnect storm of a thousand agents
+   * costs one write riding with the next batch, not a thousand transactions;
+   * a crash loses at most the last few timestamps.
+   */
+  touch(agentId: string, at = Date.now()): Promise<void> {
+    this.#seen.set(agentId, Math.max(at, this.#seen.get(agentId) ?? 0));
+    if (this.#seenFlush) return this.#seenFlush;
+    const flush: Promise<void> = this.writer.defer((sql) => {
+      // From here on, new touches start the next flush.
+      if (this.#seenFlush === flush) this.#seenFlush = null;
+      const seen = [...this.#seen];
+      this.#seen.clear();
+      for (const [id, when] of seen) sql.run(touchAgent(this.db, id, when));
+    });
+    this.#seenFlush = flush;
+    // If the batch failed before this job ran, the next touch must start a new flush.
+    flush.catch(() => {
+      if (this.#seenFlush === flush) this.#seenFlush = null;
+    });
+    return flush;
   }
 
   async profile(agentId: string): Promise<AgentProfile> {
