@@ -2,6 +2,8 @@ import { ErrorCode, type Grant, type ParsedParamsOf, type ResultOf } from '@parl
 import type { Kysely } from 'kysely';
 import { forbidden, HubError, notFound } from '../../core/errors.js';
 import { iso } from '../../core/ids.js';
+import type { StagedPush, Streams } from '../../core/streams.js';
+import { respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, DelegateGrantsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
@@ -24,12 +26,21 @@ const deleteGrant = precompiled(2, (db, agentId: string, managerId: string) =>
   db.deleteFrom('delegate_grants').where('agent_id', '=', agentId).where('manager_id', '=', managerId),
 );
 
-/** What act-as needs from the other domains: that the manager exists, and the acting agent's own publish and send. */
+/**
+ * What act-as needs from the other domains: that the manager exists, the
+ * acting agent's own publish and send (prepared, for the grant's job), and
+ * the fan-out of their pushes.
+ */
 export interface ActAs {
   agents: Pick<AgentService, 'publicKeyOf'>;
-  topicMessages: Pick<TopicMessages, 'publish'>;
-  p2p: Pick<P2PService, 'send'>;
+  topicMessages: Pick<TopicMessages, 'preparePublish'>;
+  p2p: Pick<P2PService, 'prepareSend'>;
+  streams: Pick<Streams, 'fanOut'>;
 }
+
+/** A prepared publish or send: the message row and its push, for a writer job. */
+type Write = (sql: SyncSql) => { result: { message_id: string; seq: number }; push: StagedPush };
+type Flag = 'can_publish' | 'can_p2p';
 
 function toGrant(r: DelegateGrantsTable): Grant {
   return {
@@ -59,13 +70,15 @@ export class DelegateGrants {
     if (p.manager === me) throw new HubError(ErrorCode.InvalidParams, 'an agent cannot grant itself');
     if ((await this.deps.agents.publicKeyOf(p.manager)) === null) throw notFound('manager agent');
     const at = Date.now();
-    await this.writer.run((sql) => sql.run(upsertGrant(this.db, me, p.manager, p.can_publish ? 1 : 0, p.can_p2p ? 1 : 0, at)));
-    return { agent_id: me, manager_id: p.manager, can_publish: p.can_publish, can_p2p: p.can_p2p, created_at: iso(at) };
+    const grant = { agent_id: me, manager_id: p.manager, can_publish: p.can_publish, can_p2p: p.can_p2p, created_at: iso(at) };
+    return this.writer.run((sql) => {
+      sql.run(upsertGrant(this.db, me, p.manager, p.can_publish ? 1 : 0, p.can_p2p ? 1 : 0, at));
+      return respond(sql, grant);
+    });
   }
 
-  async revoke(me: string, p: ParsedParamsOf<'delegate/revoke'>): Promise<ResultOf<'delegate/revoke'>> {
-    const n = await this.writer.run((sql) => sql.run(deleteGrant(this.db, me, p.manager)));
-    return { manager_id: p.manager, revoked: n > 0 };
+  revoke(me: string, p: ParsedParamsOf<'delegate/revoke'>): Promise<ResultOf<'delegate/revoke'>> {
+    return this.writer.run((sql) => respond(sql, { manager_id: p.manager, revoked: sql.run(deleteGrant(this.db, me, p.manager)) > 0 }));
   }
 
   async list(me: string): Promise<ResultOf<'delegate/list'>> {
@@ -77,23 +90,35 @@ export class DelegateGrants {
   }
 
   async publishAs(me: string, p: ParsedParamsOf<'delegate/publish_as'>): Promise<ResultOf<'delegate/publish_as'>> {
-    this.assertGranted(p.as, me, 'can_publish');
-    const published = await this.deps.topicMessages.publish(
+    this.assertGranted(this.sql, p.as, me, 'can_publish');
+    const write = await this.deps.topicMessages.preparePublish(
       p.as,
       { topic_id: p.topic_id, content: p.content, content_type: p.content_type, semantic_type: p.semantic_type, reply_to: p.reply_to },
       me,
     );
-    return { message_id: published.message_id, seq: published.seq, via: me };
+    return this.actAs(me, p.as, 'can_publish', write);
   }
 
   async p2pAs(me: string, p: ParsedParamsOf<'delegate/p2p_as'>): Promise<ResultOf<'delegate/p2p_as'>> {
-    this.assertGranted(p.as, me, 'can_p2p');
-    const sent = await this.deps.p2p.send(p.as, { to: p.to, content: p.content, content_type: p.content_type }, me);
-    return { message_id: sent.message_id, seq: sent.seq, via: me };
+    this.assertGranted(this.sql, p.as, me, 'can_p2p');
+    return this.actAs(me, p.as, 'can_p2p', this.deps.p2p.prepareSend(p.as, { to: p.to, content: p.content, content_type: p.content_type }, me));
   }
 
-  private assertGranted(agentId: string, managerId: string, flag: 'can_publish' | 'can_p2p'): void {
-    const row = this.sql.get(grantOf(this.db, agentId, managerId));
+  /** One writer job: the grant checked again (a revoke since the first check wins), the message and its push, and the answer. */
+  private async actAs(me: string, agentId: string, flag: Flag, write: Write): Promise<{ message_id: string; seq: number; via: string }> {
+    const done = await this.writer.run(
+      (sql) => {
+        this.assertGranted(sql, agentId, me, flag);
+        const { result, push } = write(sql);
+        return { result: respond(sql, { message_id: result.message_id, seq: result.seq, via: me }), push };
+      },
+      (out) => this.deps.streams.fanOut([out.push]),
+    );
+    return done.result;
+  }
+
+  private assertGranted(sql: SyncSql, agentId: string, managerId: string, flag: Flag): void {
+    const row = sql.get(grantOf(this.db, agentId, managerId));
     if (!row || Number(row[flag]) !== 1) throw forbidden(`${agentId} has not granted you ${flag}`);
   }
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { conflict, forbidden, HubError, notFound } from '../../core/errors.js';
 import { iso, newDelegationId } from '../../core/ids.js';
 import type { Streams } from '../../core/streams.js';
+import { detached, respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, DelegationsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
@@ -106,7 +107,9 @@ function requestEvent(r: DelegationsTable): EventDataOf<'delegate.request'> {
  * row is still what the caller saw (inside the job, so a respond and a
  * failover cannot both win), and stores the push that announces it
  * (delegate.request to the new worker, delegate.result to the requester) in
- * the same transaction.
+ * the same transaction; delegate/request and delegate/respond record their
+ * answer there too (core/unit.ts). Failovers, on a deadline or a worker going
+ * offline, are the hub's own work: they run detached from any request.
  *
  * Deadlines: one timer per pending request, in memory, re-armed from the
  * table by start(). Going offline is reported by the session registry
@@ -160,6 +163,7 @@ export class DelegateService {
               deadline: ts + p.timeout_ms,
             };
             sql.run(insertRequest(this.db, requestId, p.capability, me, worker, row.tried, input, p.timeout_ms, ts, row.deadline));
+            respond(sql, toDelegation(row));
           },
         );
       } catch (err) {
@@ -193,6 +197,7 @@ export class DelegateService {
         const error = p.error ?? null;
         done = { ...row, state, output, error };
         sql.run(finish(this.db, row.request_id, state, row.worker_id, output, error));
+        respond(sql, toDelegation(done));
       },
     );
     this.disarm(p.request_id);
@@ -221,7 +226,8 @@ export class DelegateService {
     // Back online later, it starts its turn afresh; meanwhile the map holds online workers only.
     this.lastPicked.delete(agentId);
     try {
-      for (const row of this.sql.all(pendingOf(this.db, agentId))) void this.track(this.failover(row, 'offline'));
+      // Not part of whatever request closed the session: the failover is the hub's own work.
+      for (const row of this.sql.all(pendingOf(this.db, agentId))) void detached(() => this.track(this.failover(row, 'offline')));
     } catch (err) {
       this.log.error({ err, agent_id: agentId }, 'delegation failover on offline failed');
     }
@@ -357,10 +363,13 @@ export class DelegateService {
     const worker = row.worker_id;
     const entry = {
       attempts,
-      timer: setTimeout(() => {
-        if (this.timers.get(id) === entry) this.timers.delete(id);
-        if (!this.stopped) void this.track(this.expire(id, worker, attempts));
-      }, Math.max(0, Number(row.deadline) - Date.now())),
+      // Armed by delegate/request, it fires outside that request's unit: the timeout is not part of it.
+      timer: detached(() =>
+        setTimeout(() => {
+          if (this.timers.get(id) === entry) this.timers.delete(id);
+          if (!this.stopped) void this.track(this.expire(id, worker, attempts));
+        }, Math.max(0, Number(row.deadline) - Date.now())),
+      ),
     };
     // A pending deadline never keeps the process alive.
     entry.timer.unref();

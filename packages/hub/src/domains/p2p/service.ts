@@ -2,10 +2,12 @@ import { agentStream, type P2PMessage, type ParsedParamsOf, type ResultOf } from
 import type { Kysely } from 'kysely';
 import { forbidden, notFound } from '../../core/errors.js';
 import { encodeCursor, iso, newMessageId, readCursor } from '../../core/ids.js';
-import type { Streams } from '../../core/streams.js';
+import type { StagedPush, Streams } from '../../core/streams.js';
 import { respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, P2PMessagesTable } from '../../store/schema.js';
+import type { SyncSql } from '../../store/sql.js';
+import type { BatchWriter } from '../../store/writer.js';
 import type { AgentService } from '../agent/index.js';
 
 // `seq` is the message's push in the recipient's stream: compared with its read cursor it says whether the message is unread.
@@ -19,27 +21,43 @@ export type AgentLookup = Pick<AgentService, 'contactPolicyOf' | 'namesOf'>;
 export class P2PService {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly writer: BatchWriter,
     private readonly streams: Streams,
     private readonly agents: AgentLookup,
   ) {}
 
   /** `via`: the manager sending on `from`'s behalf (delegate/p2p_as), recorded on the message. */
   async send(from: string, p: ParsedParamsOf<'p2p/send'>, via: string | null = null): Promise<ResultOf<'p2p/send'>> {
+    const write = this.prepareSend(from, p, via);
+    const { result } = await this.writer.run(
+      (sql) => {
+        const out = write(sql);
+        respond(sql, out.result);
+        return out;
+      },
+      (out) => this.streams.fanOut([out.push]),
+    );
+    return result;
+  }
+
+  /**
+   * The checks of a send, then the write as a function for the caller's
+   * writer job (delegate/p2p_as checks its grant in the same transaction):
+   * the message row and its push, one transaction, so no message without its
+   * push, and vice versa.
+   */
+  prepareSend(from: string, p: ParsedParamsOf<'p2p/send'>, via: string | null = null): (sql: SyncSql) => { result: ResultOf<'p2p/send'>; push: StagedPush } {
     const policy = this.agents.contactPolicyOf(p.to);
     if (policy === null) throw notFound('recipient agent');
     if (policy === 'closed' && p.to !== from) throw forbidden('the recipient does not accept direct messages');
     const messageId = newMessageId();
-    // The message row and the push are one transaction: no message without its push, and vice versa.
-    const pushed = await this.streams.append(
-      agentStream(p.to),
-      'p2p.message',
-      (_seq, ts): P2PMessage => ({ message_id: messageId, from, to: p.to, content: p.content, content_type: p.content_type, via, sent_at: iso(ts) }),
-      (sql, seq, ts) => {
+    const message = (_seq: number, ts: number): P2PMessage => ({ message_id: messageId, from, to: p.to, content: p.content, content_type: p.content_type, via, sent_at: iso(ts) });
+    return (sql) => {
+      const push = this.streams.stageBuilt(sql, agentStream(p.to), 'p2p.message', message, (sql, seq, ts) => {
         sql.run(insertMessage(this.db, messageId, from, p.to, p.content, p.content_type, ts, seq, via));
-        respond(sql, { message_id: messageId, seq });
-      },
-    );
-    return { message_id: messageId, seq: pushed.seq };
+      });
+      return { result: { message_id: messageId, seq: push.seq }, push };
+    };
   }
 
   async history(me: string, p: ParsedParamsOf<'p2p/history'>): Promise<ResultOf<'p2p/history'>> {

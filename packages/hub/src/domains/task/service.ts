@@ -4,7 +4,7 @@ import { HubError, conflict, forbidden, notFound } from '../../core/errors.js';
 import { newPipelineId, newSubmissionId, newTaskId } from '../../core/ids.js';
 import { newestFirst } from '../../core/paging.js';
 import type { StagedPush, Streams } from '../../core/streams.js';
-import { respond } from '../../core/unit.js';
+import { detached, respond } from '../../core/unit.js';
 import type { Database, TasksTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import type { BatchWriter } from '../../store/writer.js';
@@ -17,8 +17,8 @@ export interface WorkPeers {
   agentExists(agentId: string): boolean;
   capabilitiesOf(agentId: string): Promise<string[]>;
   isOnline(agentId: string): boolean;
-  /** Online agents advertising a capability. */
-  onlineWith(capability: string): Promise<string[]>;
+  /** Online agents advertising a capability (asked inside writer jobs: synchronous). */
+  onlineWith(capability: string): string[];
   /** The caller's role in a topic (null: not a member). */
   topicRole(topicId: string, agentId: string): string | null;
   /** Topic ids the caller may see (a subquery). */
@@ -26,11 +26,28 @@ export interface WorkPeers {
 }
 
 /**
- * Called after every change has been stored and pushed, with the task as it is
- * now and the status it had before (null: just created). Pipelines use it to
- * announce tasks that became ready.
+ * Called inside the writer job of every change, after its task.updated pushes
+ * are staged, with the task as it is now and the status it had before (null:
+ * just created); returns the pushes it staged there. Pipelines use it to
+ * announce tasks that became ready and to finish pipelines, in the same
+ * transaction as the change, so a crash cannot lose them.
  */
-export type ChangeHook = (task: Task, kind: string, from: TaskStatus | null) => Promise<void>;
+export type ChangeHook = (sql: SyncSql, task: Task, kind: string, from: TaskStatus | null) => StagedPush[];
+
+/** A change as `change` makes it (see there). */
+export interface ChangeOpts {
+  move?: Move;
+  /** Checks beyond the state machine, against the current row; throw to refuse. Run before the move's own check. */
+  check?: (row: TasksTable, sql: SyncSql) => void;
+  patch: (row: TasksTable, now: number, sql: SyncSql) => Partial<TasksTable>;
+  note?: string | null;
+}
+
+/** A change made inside a writer job: the task as changed, and the pushes staged for it. */
+interface Changed {
+  task: Task;
+  pushes: StagedPush[];
+}
 
 const HUB = 'hub';
 
@@ -56,7 +73,7 @@ export function ensureDefaultPipeline(db: Kysely<Database>, sql: SyncSql, ownerI
  * two racing moves cannot both win.
  */
 export class TaskService {
-  onChange: ChangeHook = async () => undefined;
+  onChange: ChangeHook = () => [];
 
   constructor(
     readonly db: Kysely<Database>,
@@ -104,11 +121,18 @@ export class TaskService {
     return rows.map((r) => toTask(r, up.get(r.task_id) ?? []));
   }
 
+  /** Inside a writer job: `toTasks` as that job's transaction sees it. */
+  tasksIn(sql: SyncSql, rows: TasksTable[]): Task[] {
+    const ids = rows.map((r) => r.task_id);
+    const up = byDependent(ids, ids.length === 0 ? [] : sql.all(this.upstreamQuery(ids).compile()));
+    return rows.map((r) => toTask(r, up.get(r.task_id) ?? []));
+  }
+
   /** Inside a writer job: the task as that job's transaction sees it. */
   private taskIn(sql: SyncSql, taskId: string): Task {
     const row = sql.get(this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).compile());
     if (!row) throw notFound('task');
-    return toTask(row, byDependent([taskId], sql.all(this.upstreamQuery([taskId]).compile())).get(taskId) ?? []);
+    return this.tasksIn(sql, [row])[0]!;
   }
 
   async get(me: string, taskId: string): Promise<Task> {
@@ -169,25 +193,20 @@ export class TaskService {
     if (p.topic_id) this.checkTopic(me, p.topic_id);
     const taskId = newTaskId();
     const now = Date.now();
-    const task = await this.writer.run(
-      (sql) => {
-        let pipelineId: string;
-        if (p.pipeline_id) {
-          const pl = sql.get(this.db.selectFrom('pipelines').select(['owner_id', 'state']).where('pipeline_id', '=', p.pipeline_id).compile());
-          if (!pl) throw notFound('pipeline');
-          if (pl.owner_id !== me) throw forbidden("only a pipeline's owner adds tasks to it");
-          pipelineId = p.pipeline_id;
-          // A finished pipeline with new work is running again (as with pipeline/add).
-          if (pl.state === 'done') sql.run(this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).compile());
-        } else pipelineId = ensureDefaultPipeline(this.db, sql, me, now);
-        this.insertTask(sql, me, taskId, pipelineId, now, p);
-        const created = this.taskIn(sql, taskId);
-        return { task: respond(sql, created), pushes: this.stageUpdate(sql, created, 'created', me, null, null) };
-      },
-      (r) => this.streams.fanOut(r.pushes),
-    );
-    await this.onChange(task.task, 'created', null);
-    return task.task;
+    return this.commit((sql) => {
+      let pipelineId: string;
+      if (p.pipeline_id) {
+        const pl = sql.get(this.db.selectFrom('pipelines').select(['owner_id', 'state']).where('pipeline_id', '=', p.pipeline_id).compile());
+        if (!pl) throw notFound('pipeline');
+        if (pl.owner_id !== me) throw forbidden("only a pipeline's owner adds tasks to it");
+        pipelineId = p.pipeline_id;
+        // A finished pipeline with new work is running again (as with pipeline/add).
+        if (pl.state === 'done') sql.run(this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).compile());
+      } else pipelineId = ensureDefaultPipeline(this.db, sql, me, now);
+      this.insertTask(sql, me, taskId, pipelineId, now, p);
+      const task = this.taskIn(sql, taskId);
+      return { task, pushes: [...this.stageUpdate(sql, task, 'created', me, null, null), ...this.onChange(sql, task, 'created', null)] };
+    });
   }
 
   /** Inside a writer job: one new task in `todo`, with its first timeline entry. */
@@ -238,50 +257,66 @@ export class TaskService {
   /**
    * The one way a task changes: in a writer job, read the row as it is now,
    * check the move (rules.ts) and any extra condition, write the patch and a
-   * timeline entry. Then tell everyone concerned.
+   * timeline entry, and stage the pushes that tell everyone concerned. The
+   * task as changed is the request's answer.
    */
-  async change(
-    actor: string,
-    taskId: string,
-    kind: string,
-    opts: {
-      move?: Move;
-      /** Checks beyond the state machine, against the current row; throw to refuse. */
-      check?: (row: TasksTable, sql: SyncSql) => void;
-      patch: (row: TasksTable, now: number, sql: SyncSql) => Partial<TasksTable>;
-      note?: string | null;
-    },
-  ): Promise<Task> {
-    // The change, its timeline entry and its task.updated pushes commit together: nobody misses a change that happened.
-    const { before, after } = await this.writer.run(
+  change(actor: string, taskId: string, kind: string, opts: ChangeOpts): Promise<Task> {
+    return this.commit((sql) => this.applyChange(sql, actor, taskId, kind, opts));
+  }
+
+  /**
+   * Runs `work` (one or more changes) in one writer job: the changes, their
+   * timeline entries and their pushes commit together with the request's
+   * answer, the task as `work` leaves it. Nobody misses a change that happened.
+   */
+  private async commit(work: (sql: SyncSql) => Changed): Promise<Task> {
+    const done = await this.writer.run(
       (sql) => {
-        const row = sql.get(this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).compile());
-        if (!row) throw notFound('task');
-        if (opts.move) {
-          const roles = actor === HUB ? new Set(['hub' as const]) : rolesOf(row, actor);
-          const no = refusal(opts.move, row.status as TaskStatus, roles);
-          if (no) throw no.code === 'forbidden' ? forbidden(no.why) : conflict(no.why);
-        }
-        opts.check?.(row, sql);
-        const now = Date.now();
-        const patch = { ...opts.patch(row, now, sql), updated_at: now };
-        sql.run(this.db.updateTable('tasks').set(patch).where('task_id', '=', taskId).compile());
-        const to = patch.status ?? row.status;
-        // The reward moves in the same transaction as the status: to the runner on done, back on cancel.
-        if (row.reward_asset !== null && to !== row.status) {
-          if (to === 'done') this.rewards.release(sql, taskId, patch.runner_id ?? row.runner_id ?? row.owner_id);
-          else if (to === 'cancelled') this.rewards.refund(sql, taskId);
-        }
-        this.record(sql, taskId, now, actor, kind, row.status, to, opts.note ?? null);
-        const changed = this.taskIn(sql, taskId);
-        const pushes = this.stageUpdate(sql, changed, kind, actor, row.status as TaskStatus, opts.note ?? null);
-        // The task as changed is the answer of every action that goes through here.
-        return { before: row, after: respond(sql, changed), pushes };
+        const { task, pushes } = work(sql);
+        return { task: respond(sql, task), pushes };
       },
       (r) => this.streams.fanOut(r.pushes),
     );
-    await this.onChange(after, kind, before.status as TaskStatus);
-    return after;
+    return done.task;
+  }
+
+  /** Inside a writer job: one change (see `change`), with its pushes staged. */
+  private applyChange(sql: SyncSql, actor: string, taskId: string, kind: string, opts: ChangeOpts): Changed {
+    const row = sql.get(this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).compile());
+    if (!row) throw notFound('task');
+    opts.check?.(row, sql);
+    if (opts.move) {
+      const roles = actor === HUB ? new Set(['hub' as const]) : rolesOf(row, actor);
+      const no = refusal(opts.move, row.status as TaskStatus, roles);
+      if (no) throw no.code === 'forbidden' ? forbidden(no.why) : conflict(no.why);
+    }
+    const now = Date.now();
+    const patch = { ...opts.patch(row, now, sql), updated_at: now };
+    sql.run(this.db.updateTable('tasks').set(patch).where('task_id', '=', taskId).compile());
+    const to = patch.status ?? row.status;
+    // The reward moves in the same transaction as the status: to the runner on done, back on cancel.
+    if (row.reward_asset !== null && to !== row.status) {
+      if (to === 'done') this.rewards.release(sql, taskId, patch.runner_id ?? row.runner_id ?? row.owner_id);
+      else if (to === 'cancelled') this.rewards.refund(sql, taskId);
+    }
+    this.record(sql, taskId, now, actor, kind, row.status, to, opts.note ?? null);
+    const task = this.taskIn(sql, taskId);
+    return { task, pushes: this.stageChange(sql, row, task, kind, actor, opts.note ?? null) };
+  }
+
+  /**
+   * Inside the change's writer job, in this order: task.updated to the task's
+   * people, what the change hook stages (task.ready), and "unassigned" to a
+   * runner taken off the task (reassigned, or stale): it is no longer among
+   * the task's people.
+   */
+  private stageChange(sql: SyncSql, before: TasksTable, task: Task, kind: string, actor: string, note: string | null): StagedPush[] {
+    const from = before.status as TaskStatus;
+    const pushes = [...this.stageUpdate(sql, task, kind, actor, from, note), ...this.onChange(sql, task, kind, from)];
+    if (before.runner_id !== null && before.runner_id !== task.runner_id) {
+      pushes.push(this.streams.stage(sql, agentStream(before.runner_id), 'task.updated', { task, change: 'unassigned', actor, from_status: from, note: null }));
+    }
+    return pushes;
   }
 
   /** Inside the change's writer job: task.updated to owner, runner and reviewer, and to the task's topic. */
@@ -291,15 +326,6 @@ export class TaskService {
     if (task.topic_id) streams.push(topicStream(task.topic_id));
     const data = { task, change, actor, from_status: from, note };
     return streams.map((stream) => this.streams.stage(sql, stream, 'task.updated', data));
-  }
-
-  /** A runner taken off a task (reassigned, or stale) hears it: it is no longer among the task's people. */
-  private async tellFormerRunner(runner: string, task: Task, actor: string, from: TaskStatus): Promise<void> {
-    await this.streams.append(agentStream(runner), 'task.updated', () => ({ task, change: 'unassigned', actor, from_status: from, note: null }));
-  }
-
-  private async dependenciesPending(taskId: string): Promise<Upstream[]> {
-    return ((await this.upstreamOf([taskId])).get(taskId) ?? []).filter((u) => u.status !== 'done');
   }
 
   async update(me: string, p: ParsedParamsOf<'task/update'>): Promise<Task> {
@@ -334,29 +360,25 @@ export class TaskService {
   async assign(me: string, p: ParsedParamsOf<'task/assign'>): Promise<Task> {
     await this.row(me, p.task_id);
     this.checkAgent(p.runner, 'runner agent');
-    let previous: string | null = null;
-    const task = await this.change(me, p.task_id, 'assigned', {
+    // A replaced runner hears that it is off the task (stageChange).
+    return this.change(me, p.task_id, 'assigned', {
       check: (row) => {
         if (row.owner_id !== me) throw forbidden('only its owner may assign this task');
         if (row.status !== 'todo' && row.status !== 'blocked') throw conflict(`cannot assign a task that is ${row.status} (only todo or blocked)`);
-        previous = row.runner_id;
       },
       patch: () => ({ runner_id: p.runner }),
       note: `runner ${p.runner}`,
     });
-    // A replaced runner hears that it is off the task.
-    if (previous && previous !== p.runner) await this.tellFormerRunner(previous, task, me, task.status);
-    return task;
   }
 
   async join(me: string, taskId: string): Promise<Task> {
     const row = await this.row(me, taskId);
     const caps = row.capability ? await this.peers.capabilitiesOf(me) : [];
-    // Volunteering is for work that can start: a waiting task is announced (task.ready) once it can.
-    const waiting = await this.dependenciesPending(taskId);
-    if (waiting.length > 0) throw conflict(`cannot join yet: ${waitingOn(waiting)}`);
     return this.change(me, taskId, 'joined', {
-      check: (cur) => {
+      check: (cur, sql) => {
+        // Volunteering is for work that can start: a waiting task is announced (task.ready) once it can.
+        const waiting = this.waitingIn(sql, taskId);
+        if (waiting.length > 0) throw conflict(`cannot join yet: ${waitingOn(waiting)}`);
         if (cur.status !== 'todo') throw conflict(`cannot join a task that is ${cur.status}`);
         if (cur.runner_id === me) throw conflict('you already run this task');
         if (cur.runner_id !== null) throw conflict('someone already runs this task');
@@ -368,10 +390,20 @@ export class TaskService {
 
   async start(me: string, taskId: string): Promise<Task> {
     await this.row(me, taskId);
-    const waiting = await this.dependenciesPending(taskId);
-    if (waiting.length > 0) throw conflict(waitingOn(waiting));
     // review_comment stays: a re-run is started with the reviewer's reason in hand.
-    return this.change(me, taskId, 'started', { move: 'start', patch: (_r, now) => ({ status: 'doing', active_at: now }) });
+    return this.change(me, taskId, 'started', {
+      move: 'start',
+      check: (_row, sql) => {
+        const waiting = this.waitingIn(sql, taskId);
+        if (waiting.length > 0) throw conflict(waitingOn(waiting));
+      },
+      patch: (_r, now) => ({ status: 'doing', active_at: now }),
+    });
+  }
+
+  /** Inside a writer job: the tasks `taskId` waits for that are not done yet. */
+  private waitingIn(sql: SyncSql, taskId: string): Upstream[] {
+    return (byDependent([taskId], sql.all(this.upstreamQuery([taskId]).compile())).get(taskId) ?? []).filter((u) => u.status !== 'done');
   }
 
   async progress(me: string, p: ParsedParamsOf<'task/progress'>): Promise<Task> {
@@ -388,7 +420,7 @@ export class TaskService {
 
   async submit(me: string, p: ParsedParamsOf<'task/submit'>): Promise<Task> {
     await this.row(me, p.task_id);
-    const task = await this.change(me, p.task_id, 'submitted', {
+    const submit: ChangeOpts = {
       move: 'submit',
       patch: (_r, now, sql) => {
         sql.run(
@@ -399,21 +431,31 @@ export class TaskService {
         );
         return { status: 'review', output: p.output, artifacts: JSON.stringify(p.artifacts), progress: 100 };
       },
+    };
+    // An auto-reviewing pipeline approves in the same job: the answer is the task as approved.
+    return this.commit((sql) => {
+      const submitted = this.applyChange(sql, me, p.task_id, 'submitted', submit);
+      if (!this.autoReviews(sql, submitted.task.pipeline_id)) return submitted;
+      const approved = this.applyChange(sql, HUB, p.task_id, 'approved', this.decision(HUB, p.task_id, 'approve', 'approved by the pipeline (auto review)', 'auto_approve'));
+      return { task: approved.task, pushes: [...submitted.pushes, ...approved.pushes] };
     });
-    const auto = await this.db.selectFrom('pipelines').select('auto_review').where('pipeline_id', '=', task.pipeline_id).executeTakeFirst();
-    if (Number(auto?.auto_review ?? 0) === 1) return this.decide(HUB, p.task_id, 'approve', 'approved by the pipeline (auto review)', 'auto_approve');
-    return task;
+  }
+
+  /** Inside a writer job: whether the pipeline approves submissions itself. */
+  private autoReviews(sql: SyncSql, pipelineId: string): boolean {
+    const auto = sql.get(this.db.selectFrom('pipelines').select('auto_review').where('pipeline_id', '=', pipelineId).compile());
+    return Number(auto?.auto_review ?? 0) === 1;
   }
 
   async review(me: string, p: ParsedParamsOf<'task/review'>): Promise<Task> {
     await this.row(me, p.task_id);
     const move: Move = p.decision === 'approve' ? 'approve' : p.decision === 'reject' ? 'reject' : 'block_review';
-    return this.decide(me, p.task_id, p.decision, p.comment ?? null, move);
+    return this.change(me, p.task_id, decisionKind(p.decision), this.decision(me, p.task_id, p.decision, p.comment ?? null, move));
   }
 
-  private decide(actor: string, taskId: string, decision: 'approve' | 'reject' | 'block', comment: string | null, move: Move): Promise<Task> {
-    const kind = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'blocked';
-    return this.change(actor, taskId, kind, {
+  /** A review's change: the decision goes on the latest submission, and the task moves accordingly. */
+  private decision(actor: string, taskId: string, decision: Decision, comment: string | null, move: Move): ChangeOpts {
+    return {
       move,
       patch: (_row, now, sql) => {
         // The review belongs to the latest submission.
@@ -434,7 +476,7 @@ export class TaskService {
         return { status: decision === 'approve' ? 'done' : 'blocked', review_comment: comment };
       },
       note: comment,
-    });
+    };
   }
 
   async block(me: string, p: ParsedParamsOf<'task/block'>): Promise<Task> {
@@ -520,12 +562,18 @@ export class TaskService {
    * runner, and its owner is told (task.updated, change "stale").
    */
   async returnStale(staleMs: number, now = Date.now()): Promise<string[]> {
+    // The hub's own sweep: never part of a request, whoever started the timer.
+    return detached(() => this.sweepStale(staleMs, now));
+  }
+
+  private async sweepStale(staleMs: number, now: number): Promise<string[]> {
     const rows = await this.db.selectFrom('tasks').select(['task_id', 'runner_id']).where('status', '=', 'doing').where('active_at', '<', now - staleMs).execute();
     const returned: string[] = [];
     for (const r of rows) {
       if (r.runner_id && this.peers.isOnline(r.runner_id)) continue;
       try {
-        const task = await this.change(HUB, r.task_id, 'stale', {
+        // The runner that lost it hears too (stageChange): it is no longer on the task.
+        await this.change(HUB, r.task_id, 'stale', {
           move: 'stale',
           // Checked again in the job: progress may have arrived since the scan.
           check: (cur) => {
@@ -534,8 +582,6 @@ export class TaskService {
           patch: () => ({ status: 'todo', runner_id: null, progress: 0, progress_note: null }),
           note: `runner ${r.runner_id ?? '?'} went quiet for more than ${Math.round(staleMs / 1000)} s while offline`,
         });
-        // The runner that lost it hears too (it is no longer on the task).
-        if (r.runner_id) await this.tellFormerRunner(r.runner_id, task, HUB, 'doing');
         returned.push(r.task_id);
       } catch (err) {
         if (!(err instanceof HubError)) throw err;
@@ -543,6 +589,12 @@ export class TaskService {
     }
     return returned;
   }
+}
+
+type Decision = 'approve' | 'reject' | 'block';
+
+function decisionKind(decision: Decision): string {
+  return decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'blocked';
 }
 
 function waitingOn(waiting: readonly Upstream[]): string {
