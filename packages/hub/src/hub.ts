@@ -90,7 +90,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       return s.kind === 'agent' ? [s.id] : notifications.liveRecipients(s.id, event, topics.memberIds(s.id, sql), sql);
     },
   };
-  const streams = new Streams(db, writer, bus, access, {
+  const streams = new Streams(db, store.sql, writer, bus, access, {
     onStored: () => metrics.stored.inc(),
     onFanoutError: (err) => log.error({ err }, 'fan-out failed'),
   });

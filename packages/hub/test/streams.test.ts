@@ -22,7 +22,7 @@ describe('Streams.ack', () => {
   beforeEach(async () => {
     store = await memoryStore();
     writer = new BatchWriter(store.db, store.sql);
-    streams = new Streams(store.db, writer, new LocalBus(), access);
+    streams = new Streams(store.db, store.sql, writer, new LocalBus(), access);
   });
   afterEach(() => store.close());
 

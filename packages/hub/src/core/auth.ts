@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
 import {
   Defaults,
   ErrorCode,
@@ -23,14 +23,36 @@ export interface AgentDirectory {
 // DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows.
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
+/**
+ * Parsed keys of recent signers. Making a KeyObject costs about as much as the
+ * verification itself (~0.3 ms here), and the same agents sign again on every
+ * reconnect: a storm of a thousand reconnects would parse a thousand keys.
+ * Least recently used out first; a key never changes, so nothing goes stale.
+ */
+const keyCache = new Map<string, KeyObject>();
+const KEY_CACHE_MAX = 10_000;
+
+function publicKeyObject(publicKeyHex: string): KeyObject | null {
+  let key = keyCache.get(publicKeyHex);
+  if (key) {
+    keyCache.delete(publicKeyHex);
+  } else {
+    const raw = Buffer.from(publicKeyHex, 'hex');
+    if (raw.length !== 32) return null;
+    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' });
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
+  }
+  keyCache.set(publicKeyHex, key);
+  return key;
+}
+
 /** Ed25519 verification with node:crypto (much faster than a pure-JS verifier). Never throws. */
 export function verifyEd25519(publicKeyHex: string, message: string, signatureHex: string): boolean {
   try {
-    const raw = Buffer.from(publicKeyHex, 'hex');
     const sig = Buffer.from(signatureHex, 'hex');
-    if (raw.length !== 32 || sig.length !== 64) return false;
-    const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' });
-    return verify(null, Buffer.from(message, 'utf8'), key, sig);
+    if (sig.length !== 64) return false;
+    const key = publicKeyObject(publicKeyHex);
+    return key !== null && verify(null, Buffer.from(message, 'utf8'), key, sig);
   } catch {
     return false;
   }

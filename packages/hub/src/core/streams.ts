@@ -24,6 +24,19 @@ const moveCursor = precompiled(3, (db, agentId: string, stream: string, seq: num
     .onConflict((oc) => oc.columns(['agent_id', 'stream']).doUpdateSet({ seq }).where('read_cursors.seq', '<', seq)),
 );
 
+// Asked for every stream of every connect (resume), and every replay page.
+const streamInfo = precompiled(1, (db, stream: string) => db.selectFrom('streams').select(['head', 'pruned_through']).where('stream', '=', stream));
+const pushPage = precompiled(4, (db, stream: string, after: number, upTo: number, limit: number) =>
+  db
+    .selectFrom('pushes')
+    .select(['seq', 'event', 'data', 'ts'])
+    .where('stream', '=', stream)
+    .where('seq', '>', after)
+    .where('seq', '<=', upTo)
+    .orderBy('seq', 'asc')
+    .limit(limit),
+);
+
 const ackKey = (agentId: string, stream: string) => `${agentId}\u0000${stream}`;
 
 /** Who may read which stream; provided by the domains (agent inbox, topic membership). */
@@ -81,6 +94,8 @@ export class Streams {
 
   constructor(
     private readonly db: Kysely<Database>,
+    /** Reads on the hot path (resume and replay of every connect) run here, without Kysely's per-query hand-off. */
+    private readonly sql: SyncSql,
     private readonly writer: BatchWriter,
     private readonly bus: Bus,
     readonly access: StreamAccess,
@@ -165,19 +180,13 @@ export class Streams {
   }
 
   async info(stream: string): Promise<StreamInfo> {
-    const row = await this.db.selectFrom('streams').select(['head', 'pruned_through']).where('stream', '=', stream).executeTakeFirst();
+    const row = this.sql.get(streamInfo(this.db, stream));
     return { head: Number(row?.head ?? 0), prunedThrough: Number(row?.pruned_through ?? 0) };
   }
 
   /** Pushes with after < seq <= upTo, oldest first. */
-  async read(stream: string, after: number, limit: number, upTo?: number): Promise<StoredPush[]> {
-    let q = this.db
-      .selectFrom('pushes')
-      .select(['seq', 'event', 'data', 'ts'])
-      .where('stream', '=', stream)
-      .where('seq', '>', after);
-    if (upTo !== undefined) q = q.where('seq', '<=', upTo);
-    const rows = await q.orderBy('seq', 'asc').limit(limit).execute();
+  async read(stream: string, after: number, limit: number, upTo = Number.MAX_SAFE_INTEGER): Promise<StoredPush[]> {
+    const rows = this.sql.all(pushPage(this.db, stream, after, upTo, limit));
     return rows.map((r) => {
       const seq = Number(r.seq);
       const ts = Number(r.ts);

@@ -27,6 +27,7 @@ export interface ContactRules {
   worldRequestsOnly: boolean;
 }
 // On every delegate/request (and failover): over the agent_capabilities_cap index.
+const publicKeyQuery = precompiled(1, (db, agentId: string) => db.selectFrom('agents').select('public_key').where('agent_id', '=', agentId));
 const touchAgent = precompiled(2, (db, agentId: string, at: number) => db.updateTable('agents').set({ last_seen_at: at }).where('agent_id', '=', agentId));
 const advertisers = precompiled(1, (db, capability: string) =>
   db.selectFrom('agent_capabilities').select('agent_id').where('capability', '=', capability).orderBy('agent_id'),
@@ -52,9 +53,9 @@ export class AgentService {
       .execute();
   }
 
+  /** Asked on every connect (challenge answer) and token request. */
   async publicKeyOf(agentId: string): Promise<string | null> {
-    const row = await this.db.selectFrom('agents').select('public_key').where('agent_id', '=', agentId).executeTakeFirst();
-    return row?.public_key ?? null;
+    return this.sql.get(publicKeyQuery(this.db, agentId))?.public_key ?? null;
   }
 
   /** For other domains: null when the agent does not exist. Synchronous: asked on every p2p/send. */
