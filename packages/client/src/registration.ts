@@ -1,11 +1,11 @@
 import {
   registerSigningString,
-  signMessage,
   tokenSigningString,
   type HttpErrorBody,
   type TokenResponse,
 } from '@parley/protocol';
 import { ParleyError } from './errors.js';
+import { signAsync } from './signing.js';
 import type { Identity } from './identity.js';
 import { httpUrl } from './url.js';
 
@@ -80,7 +80,7 @@ export async function register(url: string, identity: Identity, opts: RegisterOp
   const body: Record<string, unknown> = {
     public_key: identity.publicKey,
     ts,
-    sig: signMessage(identity.secretKey, registerSigningString(identity.publicKey, ts)),
+    sig: await signAsync(identity, registerSigningString(identity.publicKey, ts)),
   };
   if (opts.name !== undefined) body.name = opts.name;
   return postJson(httpUrl(url, '/v1/agents/register'), body, resolveFetch(opts.fetch), 'register');
@@ -92,7 +92,7 @@ export async function requestToken(url: string, identity: Identity, opts: TokenO
   const body = {
     agent_id: identity.agentId,
     ts,
-    sig: signMessage(identity.secretKey, tokenSigningString(identity.agentId, ts)),
+    sig: await signAsync(identity, tokenSigningString(identity.agentId, ts)),
   };
   return postJson(httpUrl(url, '/v1/agents/token'), body, resolveFetch(opts.fetch), 'token request');
 }

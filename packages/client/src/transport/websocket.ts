@@ -1,13 +1,13 @@
 import {
   CloseCode,
   parseServerFrame,
-  signMessage,
   wsSigningString,
   type AuthFrame,
   type ConnectedFrame,
   type ServerFrame,
 } from '@parley/protocol';
 import type { Identity } from '../identity.js';
+import { signAsync } from '../signing.js';
 import type { TimerSet } from '../timers.js';
 import type { WebSocketConstructorLike, WebSocketLike } from '../types.js';
 
@@ -170,15 +170,7 @@ export class WebSocketConnection {
     if (!frame) return;
     if (!this.#authenticated) {
       if ('type' in frame && frame.type === 'challenge') {
-        const { identity } = this.#opts;
-        const auth: AuthFrame = {
-          type: 'auth',
-          agent_id: identity.agentId,
-          sig: signMessage(identity.secretKey, wsSigningString(identity.agentId, frame.nonce)),
-        };
-        const resume = this.#opts.resume();
-        if (resume) auth.resume = resume;
-        this.send(auth);
+        void this.#answerChallenge(frame.nonce);
       } else if ('type' in frame && frame.type === 'connected') {
         this.#authenticated = true;
         this.#opts.timers.clear(this.#handshakeTimer);
@@ -188,6 +180,17 @@ export class WebSocketConnection {
       return;
     }
     this.#handlers.onFrame(frame);
+  }
+
+  async #answerChallenge(nonce: string): Promise<void> {
+    const { identity } = this.#opts;
+    const sig = await signAsync(identity, wsSigningString(identity.agentId, nonce));
+    // The socket may have closed (or timed out) while signing.
+    if (this.#done) return;
+    const auth: AuthFrame = { type: 'auth', agent_id: identity.agentId, sig };
+    const resume = this.#opts.resume();
+    if (resume) auth.resume = resume;
+    this.send(auth);
   }
 
   /** We decided the connection is dead: report it as closed now, do not wait for the socket. */
