@@ -114,7 +114,7 @@ export class Streams {
     within?: (sql: SyncSql, seq: number, ts: number) => void,
   ): Promise<StoredPush> {
     const pushed = await this.writer.run(
-      (sql) => this.#store(sql, stream, event, build, within),
+      (sql) => this.stageBuilt(sql, stream, event, build, within),
       (p) => this.fanOut([p]),
     );
     return { stream: pushed.stream, seq: pushed.seq, ts: pushed.ts, frame: pushed.frame };
@@ -126,18 +126,7 @@ export class Streams {
    * returns to `fanOut` from the job's afterCommit.
    */
   stage(sql: SyncSql, stream: string, event: string, data: unknown): StagedPush {
-    return this.#store(sql, stream, event, () => data);
-  }
-
-  /** `stage` for data that needs the push's seq and time, with `within` in the same transaction (as `append`). */
-  stageBuilt(
-    sql: SyncSql,
-    stream: string,
-    event: string,
-    build: (seq: number, ts: number) => unknown,
-    within?: (sql: SyncSql, seq: number, ts: number) => void,
-  ): StagedPush {
-    return this.#store(sql, stream, event, build, within);
+    return this.stageBuilt(sql, stream, event, () => data);
   }
 
   /**
@@ -157,7 +146,8 @@ export class Streams {
     }
   }
 
-  #store(
+  /** `stage` for data that needs the push's seq and time, with `within` in the same transaction (as `append`). */
+  stageBuilt(
     sql: SyncSql,
     stream: string,
     event: string,
