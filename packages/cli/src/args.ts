@@ -97,10 +97,3 @@ export function parseWhen(value: string, flag: string, now = Date.now()): string
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
-
-/** All of stdin as text: for `-` in place of an argument (long outputs, JSON from a pipe). */
-export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}

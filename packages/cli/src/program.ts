@@ -19,10 +19,15 @@ import { registerTopicAdmin } from './commands/topic-admin.js';
 import { registerTopics } from './commands/topics.js';
 import { registerWorlds } from './commands/worlds.js';
 import { createContext } from './context.js';
+import { processIO, type CliIO } from './io.js';
 
 export const VERSION = '0.1.0';
 
-export function buildProgram(): Command {
+/**
+ * The whole command tree. Output goes through `io` (commander's help and
+ * errors included), so the tree can run in-process; main.ts runs it.
+ */
+export function buildProgram(io: CliIO = processIO()): Command {
   const program = new Command('parley')
     .description('Parley: open communication layer for software agents')
     .version(VERSION)
@@ -31,10 +36,11 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable JSON output')
     .option('--timeout <ms>', 'per-request timeout in milliseconds', '30000')
     .showHelpAfterError('(run "parley --help" for usage)')
-    // Subcommands inherit this only if it is set before they are added: usage
-    // errors then reach bin.ts and exit with ExitCode.Usage instead of 1.
+    // Subcommands inherit these only if they are set before they are added:
+    // usage errors then reach main.ts and exit with ExitCode.Usage instead of 1.
+    .configureOutput({ writeOut: (s) => io.writeOut(s), writeErr: (s) => io.writeErr(s) })
     .exitOverride();
-  const ctx = createContext(program);
+  const ctx = createContext(program, io);
   registerServe(program, ctx);
   registerRegister(program, ctx);
   registerBasic(program, ctx);

@@ -1,7 +1,7 @@
 import type { ParleyClient } from '@parley/client';
 import { ContentType, type Delegation, type Grant } from '@parley/protocol';
 import type { Command } from 'commander';
-import { choice, parseAgent, parseCapability, parseDelegationId, parseJson, parseMessageId, parseTopic, readStdin } from '../args.js';
+import { choice, parseAgent, parseCapability, parseDelegationId, parseJson, parseMessageId, parseTopic } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { table } from '../output.js';
@@ -113,7 +113,7 @@ export function registerDelegate(program: Command, ctx: Context): Command {
       const cfg = ctx.config();
       const params = {
         capability: parseCapability(capability),
-        input: parseJson(input === '-' ? await readStdin() : input, 'the input'),
+        input: parseJson(input === '-' ? await ctx.readStdin() : input, 'the input'),
         timeout_ms: cfg.timeoutMs,
       };
       if (cfg.timeoutMs < MIN_TIMEOUT_MS || cfg.timeoutMs > MAX_TIMEOUT_MS) {
@@ -124,8 +124,7 @@ export function registerDelegate(program: Command, ctx: Context): Command {
       out.result(d, () => formatDelegation(d));
       if (d.state === 'failed') {
         // Printed (for --json scripts) and still a failure: exit 1, with the reason on stderr like every other failure.
-        out.info(`parley: the delegated request failed: ${d.error ?? 'no reason given'}`);
-        process.exitCode = ExitCode.Failed;
+        throw new CliError(`the delegated request failed: ${d.error ?? 'no reason given'}`, ExitCode.Failed);
       }
     });
 

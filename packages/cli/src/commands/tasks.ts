@@ -1,18 +1,6 @@
 import { ReviewDecision, TaskPriority, TaskStatus, type ResultOf, type Submission, type Task, type TimelineEntry } from '@parley/protocol';
 import type { Command } from 'commander';
-import {
-  choice,
-  collect,
-  parseAgent,
-  parseCapability,
-  parseIntIn,
-  parseLimit,
-  parsePipelineId,
-  parseTaskId,
-  parseTopic,
-  parseWhen,
-  readStdin,
-} from '../args.js';
+import { choice, collect, parseAgent, parseCapability, parseIntIn, parseLimit, parsePipelineId, parseTaskId, parseTopic, parseWhen } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { indentBody, preview, table } from '../output.js';
@@ -213,7 +201,7 @@ export function registerTasks(program: Command, ctx: Context): Command {
     .option('--artifact <url>', 'a URL of something produced (repeatable)', collect)
     .action(async (id: string, words: string[], opts: { artifact?: string[] }) => {
       const taskId = parseTaskId(id);
-      const output = words.length === 1 && words[0] === '-' ? (await readStdin()).replace(/\n$/, '') : words.join(' ');
+      const output = words.length === 1 && words[0] === '-' ? (await ctx.readStdin()).replace(/\n$/, '') : words.join(' ');
       if (output.trim() === '') throw new CliError('the output is empty', ExitCode.Usage);
       const artifacts = (opts.artifact ?? []).map((a) => parseUrl(a, '--artifact'));
       const t = await withClient(ctx.config(), (c) => c.call('task/submit', { task_id: taskId, output, artifacts }));

@@ -14,7 +14,7 @@ import {
   type WorldCandidate,
 } from '@parley/protocol';
 import type { Command } from 'commander';
-import { choice, parseAgent, parseBroadcastId, parseIntIn, parseLimit, parseWorldId, readStdin } from '../args.js';
+import { choice, parseAgent, parseBroadcastId, parseIntIn, parseLimit, parseWorldId } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { indentBody, preview, table } from '../output.js';
@@ -102,7 +102,7 @@ export function registerWorlds(program: Command, ctx: Context): Command {
       const policy = episodePolicyOf(opts);
       const params = {
         display_name: name,
-        world_context_text: await textOrStdin(opts.context),
+        world_context_text: await textOrStdin(ctx, opts.context),
         visibility: choice(WorldVisibility.options, opts.visibility, '--visibility'),
         join_policy: choice(WorldJoinPolicy.options, opts.joinPolicy, '--join-policy'),
         ...(opts.field !== undefined ? { participant_context_field: opts.field } : {}),
@@ -139,7 +139,7 @@ export function registerWorlds(program: Command, ctx: Context): Command {
     const params = {
       world_id: parseWorldId(id),
       ...(opts.name !== undefined ? { display_name: opts.name } : {}),
-      ...(opts.context !== undefined ? { world_context_text: await textOrStdin(opts.context) } : {}),
+      ...(opts.context !== undefined ? { world_context_text: await textOrStdin(ctx, opts.context) } : {}),
       ...(opts.field !== undefined ? { participant_context_field: opts.field } : {}),
       ...(opts.visibility !== undefined ? { visibility: choice(WorldVisibility.options, opts.visibility, '--visibility') } : {}),
       ...(opts.joinPolicy !== undefined ? { join_policy: choice(WorldJoinPolicy.options, opts.joinPolicy, '--join-policy') } : {}),
@@ -172,7 +172,7 @@ export function registerWorlds(program: Command, ctx: Context): Command {
       if (opts.context === undefined) {
         throw new CliError(`say who you are in this world: parley worlds join ${worldId} --context <text> ("parley worlds detail ${worldId}" shows what it asks)`, ExitCode.Usage);
       }
-      const params = { world_id: worldId, participant_context_text: await textOrStdin(opts.context) };
+      const params = { world_id: worldId, participant_context_text: await textOrStdin(ctx, opts.context) };
       check('world/join', params, { participant_context_text: '--context' });
       const res = await withClient(ctx.config(), (c) => c.worlds.join(params));
       ctx.output().result(res, () => {
@@ -279,7 +279,7 @@ export function registerWorlds(program: Command, ctx: Context): Command {
     .argument('<content...>', 'the notice')
     .option('-r, --reply-policy <policy>', 'zero (members should not answer) | at_most_one (each may answer you once)', 'zero')
     .action(async (id: string, words: string[], opts: { replyPolicy: string }) => {
-      const params = { world_id: parseWorldId(id), content: await wordsOrStdin(words), reply_policy: choice(ReplyPolicy.options, opts.replyPolicy, '--reply-policy') };
+      const params = { world_id: parseWorldId(id), content: await wordsOrStdin(ctx, words), reply_policy: choice(ReplyPolicy.options, opts.replyPolicy, '--reply-policy') };
       check('world/broadcast', params, { content: 'the content' });
       const res = await withClient(ctx.config(), (c) => c.worlds.broadcast(params));
       ctx.output().result(res, () => `broadcast ${res.broadcast_id} to ${plural(res.recipients, 'member')} of ${res.world_id}`);
@@ -291,7 +291,7 @@ export function registerWorlds(program: Command, ctx: Context): Command {
     .argument('<broadcast_id>', 'wbc_..., as the push names it')
     .argument('<content...>', 'the answer ("-" reads it from stdin)')
     .action(async (id: string, words: string[]) => {
-      const params = { broadcast_id: parseBroadcastId(id), content: await wordsOrStdin(words) };
+      const params = { broadcast_id: parseBroadcastId(id), content: await wordsOrStdin(ctx, words) };
       check('world/reply', params, { content: 'the content' });
       const res = await withClient(ctx.config(), (c) => c.worlds.reply(params));
       ctx.output().result(res, () => `replied to ${res.broadcast_id} in ${res.world_id} (to ${res.to})`);
@@ -422,13 +422,13 @@ function check(action: WorldAction, params: unknown, flags: Record<string, strin
 }
 
 /** A text flag, or all of stdin for "-" (long contexts from a file or a pipe). */
-async function textOrStdin(value: string): Promise<string> {
-  return value === '-' ? (await readStdin()).replace(/\n$/, '') : value;
+async function textOrStdin(ctx: Context, value: string): Promise<string> {
+  return value === '-' ? (await ctx.readStdin()).replace(/\n$/, '') : value;
 }
 
 /** Variadic words as one text, or all of stdin for a lone "-". */
-async function wordsOrStdin(words: string[]): Promise<string> {
-  return words.length === 1 && words[0] === '-' ? textOrStdin('-') : words.join(' ');
+async function wordsOrStdin(ctx: Context, words: string[]): Promise<string> {
+  return words.length === 1 && words[0] === '-' ? textOrStdin(ctx, '-') : words.join(' ');
 }
 
 function cursorOf(opts: { cursor?: string }): { cursor?: string } {
