@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { memoryIO } from '../src/io.js';
 import { runParley } from '../src/main.js';
 
@@ -42,6 +43,17 @@ export async function runCli(args: string[], env: Record<string, string>, input?
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A usage error (exit 2) is one line that ends by pointing at the help of
+ * the command it is about: checks that, and returns the line without that
+ * ending, so tests can compare the message itself.
+ */
+export function withoutHelpHint(stderr: string): string {
+  const m = /^(.*) \(see `parley( [a-z][a-z0-9-]*)* --help`\)\n$/.exec(stderr);
+  expect(m, `a usage error ends with (see \`parley ... --help\`): ${stderr}`).not.toBeNull();
+  return `${m![1]}\n`;
 }
 
 /** Run `parley <args>` as a separate process, as a user would from a shell. */
