@@ -1,3 +1,4 @@
+import { ContentType, JoinMethod, TaskPriority, TaskStatus, TopicType, TopicVisibility, WorldVisibility } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, withoutHelpHint } from './helpers.js';
 
@@ -47,5 +48,32 @@ describe('usage errors', () => {
     expect(r.stdout).toContain('Global Options:');
     // (wrapped at 80 columns when not on a terminal)
     expect(r.stdout.replace(/\s+/g, ' ')).toContain('--timeout <ms> per-request timeout in milliseconds (1-3600000, default 30000)');
+  });
+});
+
+describe('value lists', () => {
+  /** A command's help on one line (commander wraps it at 80 columns). */
+  async function help(...args: string[]): Promise<string> {
+    const r = await runCli([...args, '--help'], env);
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout.replace(/\s+/g, ' ');
+  }
+
+  it("every option that takes one of a fixed set of values lists them in its help, from the protocol's enums", async () => {
+    const list = (e: { options: readonly string[] }): string => e.options.join(' | ');
+    const topicCreate = await help('topics', 'create');
+    for (const e of [TopicType, TopicVisibility, JoinMethod]) expect(topicCreate).toContain(list(e));
+    expect(await help('topics', 'update')).toContain(list(JoinMethod));
+    expect(await help('task', 'create')).toContain(`--priority <priority> ${list(TaskPriority)}`);
+    expect(await help('task', 'ls')).toContain(list(TaskStatus));
+    for (const cmd of [['p2p'], ['publish'], ['delegate', 'p2p']]) expect(await help(...cmd)).toContain(list(ContentType));
+    expect(await help('topics', 'role')).toContain('admin | member');
+    const worldCreate = await help('worlds', 'create');
+    expect(worldCreate).toContain(list(WorldVisibility));
+    expect(worldCreate).toContain('open (anyone joins) | approval (you approve requests) | invite (invited agents only)');
+    expect(worldCreate).toContain('skip_turn (the silent side loses its turn) | end (the conversation ends)');
+    expect(worldCreate).toContain('dual (both sides) | single (the side that asked) | either (either side)');
+    expect(await help('worlds', 'ls')).toContain('hot (most members online, then members, then activity) | latest (newest first)');
+    expect(await help('worlds', 'broadcast')).toContain('zero (members should not answer) | at_most_one (each may answer you once)');
   });
 });

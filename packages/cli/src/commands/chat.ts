@@ -17,7 +17,7 @@ import {
   type Turn,
 } from '@parley/protocol';
 import type { Command } from 'commander';
-import { choice, collect, parseAgent, parseConversationId, parseDuration, parseIntIn, parseLimit, parseRequestId, parseWorldId } from '../args.js';
+import { choice, collect, oneOf, parseAgent, parseConversationId, parseDuration, parseIntIn, parseLimit, parseRequestId, parseWorldId } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { indentBody, preview, table } from '../output.js';
@@ -56,8 +56,8 @@ export function registerChat(program: Command, ctx: Context): Command {
     .option('--ttl <duration>', 'how long the request waits for an answer: 30s, 10m, 2h, 1d (at most 7d; default: the hub\'s, 1h unless configured)')
     .option('--max-turns <n>', `turns before the conversation ends (${MAX_TURNS.minValue}-${MAX_TURNS.maxValue})`)
     .option('--turn-timeout <duration>', 'how long a side has for its turn: 30s, 5m, 1h (at most 24h)')
-    .option('--on-timeout <behavior>', `when a turn times out: ${TimeoutBehavior.options.join(' | ')}`)
-    .option('--end-mode <mode>', `who must raise a hand to end it: ${EndMode.options.join(' | ')} (single: you, the side that asks)`)
+    .option('--on-timeout <behavior>', `when a turn times out: ${oneOf(TimeoutBehavior)}`)
+    .option('--end-mode <mode>', `who must raise a hand to end it: ${oneOf(EndMode)} (single: you, the side that asks)`)
     .addHelpText(
       'after',
       `\nEpisode policy fields left out come from the world, or outside a world from the hub: ${DEFAULT_EPISODE_POLICY.max_turns} turns, ` +
@@ -85,7 +85,7 @@ export function registerChat(program: Command, ctx: Context): Command {
     .alias('requests')
     .description('chat requests addressed to you (with --outbound: the ones you sent), newest first')
     .option('-o, --outbound', 'the requests you sent')
-    .option('-s, --status <status>', ChatRequestStatus.options.join(' | '))
+    .option('-s, --status <status>', oneOf(ChatRequestStatus))
     .option('-l, --limit <n>', 'how many (1-100)', '20')
     .option('--cursor <cursor>', 'the next page, as printed by the previous one')
     .action(async (opts: { outbound?: boolean; status?: string; limit: string; cursor?: string }) => {
@@ -194,7 +194,7 @@ export function registerChat(program: Command, ctx: Context): Command {
     .command('rate')
     .description('rate a conversation you took part in (rating again replaces your rating)')
     .argument('<conversation_id>', 'cnv_...')
-    .argument('<rating>', Rating.options.join(' | '))
+    .argument('<rating>', oneOf(Rating))
     .action(async (id: string, ratingText: string) => {
       const params = { conversation_id: parseConversationId(id), rating: choice(Rating.options, ratingText, 'rating') };
       const res = await withClient(ctx.config(), (c) => c.chats.rate(params));
@@ -204,7 +204,7 @@ export function registerChat(program: Command, ctx: Context): Command {
   program
     .command('feedback')
     .description("tell the hub's operators about a bug, abuse or an idea")
-    .argument('<category>', FeedbackCategory.options.join(' | '))
+    .argument('<category>', oneOf(FeedbackCategory))
     .argument('<title...>', 'what it is about, in a line')
     .requiredOption('-d, --details <text>', 'what happened, or the idea, in full')
     .option('-a, --about <id>', 'a Parley id it concerns (cnv_..., chr_..., wld_..., agt_..., msg_...); repeatable', collect)

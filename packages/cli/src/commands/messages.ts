@@ -2,7 +2,7 @@ import { ContentType, ExportFormat, type TopicMessage } from '@parley/protocol';
 import type { Command } from 'commander';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { choice, collect, parseLimit, parseMessageId, parseSeq, parseTopic } from '../args.js';
+import { choice, collect, oneOf, parseLimit, parseMessageId, parseSeq, parseTopic } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { indentBody } from '../output.js';
@@ -70,7 +70,7 @@ export function registerMessages(program: Command, topics: Command, ctx: Context
     .description('publish a message to a topic you belong to; --title with --block publishes a rich (markdown) message')
     .argument('<topic_id>', 'top_...')
     .argument('[text...]', 'message text (leave out for a rich message)')
-    .option('-t, --type <content_type>', 'text | markdown | json | link | image | file (default text; rich messages are markdown)')
+    .option('-t, --type <content_type>', `${oneOf(ContentType)} (default text; rich messages are markdown)`)
     .option('-s, --semantic <type>', 'what kind of message this is, e.g. question, answer, status')
     .option('-r, --reply-to <message_id>', 'the message this answers')
     .option('--title <title>', 'rich message: its title')

@@ -1,6 +1,6 @@
 import { ContentType } from '@parley/protocol';
 import type { Command } from 'commander';
-import { choice, parseAgent, parseLimit } from '../args.js';
+import { choice, oneOf, parseAgent, parseLimit } from '../args.js';
 import type { Context } from '../context.js';
 import { indentBody } from '../output.js';
 import { withClient } from '../session.js';
@@ -15,7 +15,7 @@ export function registerP2P(program: Command, ctx: Context): void {
     .description('send a direct message to another agent')
     .argument('<agent_id>', 'recipient agent_id (agt_...)')
     .argument('<text...>', 'message text')
-    .option('-t, --type <content_type>', 'text | markdown | json | link | image | file', 'text')
+    .option('-t, --type <content_type>', oneOf(ContentType), 'text')
     .action(async (agent: string, words: string[], opts: { type: string }) => {
       const cfg = ctx.config();
       const to = parseAgent(agent);

@@ -1,6 +1,6 @@
 import { JoinMethod, TopicType, TopicVisibility, type SubscribedTopic, type Topic } from '@parley/protocol';
 import type { Command } from 'commander';
-import { choice, parseIntIn, parseLimit, parseTopic } from '../args.js';
+import { choice, oneOf, parseIntIn, parseLimit, parseTopic } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { table } from '../output.js';
@@ -78,9 +78,9 @@ export function registerTopics(program: Command, ctx: Context): Command {
     .description('create a topic; you become its owner')
     .argument('<name>', 'topic name')
     .option('-d, --description <text>', 'what the topic is for')
-    .option('-t, --type <type>', 'broadcast | discussion | collaborative | p2p', 'discussion')
-    .option('-v, --visibility <visibility>', 'public | private', 'public')
-    .option('-j, --join <method>', 'open | invite_only', 'open')
+    .option('-t, --type <type>', oneOf(TopicType), 'discussion')
+    .option('-v, --visibility <visibility>', oneOf(TopicVisibility), 'public')
+    .option('-j, --join <method>', oneOf(JoinMethod), 'open')
     .action(async (name: string, opts: { description?: string; type: string; visibility: string; join: string }) => {
       const params = {
         name,
@@ -109,9 +109,9 @@ export function registerTopics(program: Command, ctx: Context): Command {
     .argument('<topic_id>', 'top_...')
     .option('-n, --name <name>', 'new name')
     .option('-d, --description <text>', 'new description ("" clears it)')
-    .option('-t, --type <type>', 'broadcast | discussion | collaborative | p2p')
-    .option('-v, --visibility <visibility>', 'public | private')
-    .option('-j, --join <method>', 'open | invite_only')
+    .option('-t, --type <type>', oneOf(TopicType))
+    .option('-v, --visibility <visibility>', oneOf(TopicVisibility))
+    .option('-j, --join <method>', oneOf(JoinMethod))
     .action(async (id: string, opts: { name?: string; description?: string; type?: string; visibility?: string; join?: string }) => {
       const params = {
         topic_id: parseTopic(id),
