@@ -11,8 +11,6 @@ import {
   type ChatConversation,
   type ChatRequest,
   type EventDataOf,
-  type EventName,
-  type PushFrame,
   type ResultOf,
   type Turn,
 } from '@parley/protocol';
@@ -374,41 +372,26 @@ function transcriptText({ conversation: c, turns }: ResultOf<'chat/get'>, me: st
   return lines.join('\n');
 }
 
-// ---- pushes (parley poll) --------------------------------------------------------
+// ---- pushes (parley poll; pushes.ts holds the table of every event) ------------
 
-/**
- * Reads a push as one event's data, or null (inbox.ts's dataOf). It is passed
- * in rather than imported: inbox.ts imports this file, and a cycle between
- * the two would be the only reason to move it.
- */
-export type PushReader = <E extends EventName>(push: PushFrame, event: E) => EventDataOf<E> | null;
-
-/** The chat.* and conversation.* pushes as one readable line each, ending with the command that answers them; null for any other push. */
-export function describeChatPush(push: PushFrame, at: string, read: PushReader): string | null {
-  // The stream says who reads this: "your turn" and "the other side" depend on it.
-  const me = push.stream.startsWith('agent:') ? push.stream.slice('agent:'.length) : '';
-  const req = read(push, 'chat.request') ?? read(push, 'chat.request_updated');
-  if (req) return `${at}${requestPushText(req, push.event === 'chat.request')}`;
-  const turn = read(push, 'conversation.turn');
-  if (turn) return `${at}${turnPushText(turn.conversation, turn.turn, me)}`;
-  const hand = read(push, 'conversation.hand_raised');
-  if (hand) {
-    const c = hand.conversation;
-    return `${at}conversation ${c.conversation_id}: ${agentText(hand.by, nameIn(c, hand.by))} asks to end it (end mode ${c.policy.end_mode}); "parley chat end ${c.conversation_id}" ends it`;
-  }
-  const end = read(push, 'conversation.ended');
-  if (end) {
-    const c = end.conversation;
-    const peer = peerOf(c, me);
-    return (
-      `${at}conversation ${c.conversation_id} with ${agentText(peer, nameIn(c, peer))} ended (${end.reason}) after ${plural(c.turns_taken, 'turn')}; ` +
-      `"parley chat transcript ${c.conversation_id}" shows it, "parley chat rate ${c.conversation_id} like|dislike" rates it`
-    );
-  }
-  return null;
+/** conversation.hand_raised, for the side that did not raise it. */
+export function handRaisedPushText(hand: EventDataOf<'conversation.hand_raised'>): string {
+  const c = hand.conversation;
+  return `conversation ${c.conversation_id}: ${agentText(hand.by, nameIn(c, hand.by))} asks to end it (end mode ${c.policy.end_mode}); "parley chat end ${c.conversation_id}" ends it`;
 }
 
-function requestPushText(r: ChatRequest, incoming: boolean): string {
+/** conversation.ended, for either side (`me`). */
+export function endedPushText(end: EventDataOf<'conversation.ended'>, me: string): string {
+  const c = end.conversation;
+  const peer = peerOf(c, me);
+  return (
+    `conversation ${c.conversation_id} with ${agentText(peer, nameIn(c, peer))} ended (${end.reason}) after ${plural(c.turns_taken, 'turn')}; ` +
+    `"parley chat transcript ${c.conversation_id}" shows it, "parley chat rate ${c.conversation_id} like|dislike" rates it`
+  );
+}
+
+/** chat.request (`incoming`) and chat.request_updated. */
+export function requestPushText(r: ChatRequest, incoming: boolean): string {
   const from = agentText(r.from, r.from_name);
   const to = agentText(r.to, r.to_name);
   if (incoming && r.status === 'pending') {
@@ -425,7 +408,8 @@ function requestPushText(r: ChatRequest, incoming: boolean): string {
   return `chat request ${r.request_id} from ${from} to ${to}: ${r.status}`;
 }
 
-function turnPushText(c: ChatConversation, t: Turn, me: string): string {
+/** conversation.turn, for the reader `me`: who spoke, and whose turn it is now. */
+export function turnPushText(c: ChatConversation, t: Turn, me: string): string {
   const id = c.conversation_id;
   // The ended push follows the last turn and says so; until then, say whose turn it is.
   let next = '';
