@@ -11,6 +11,7 @@ import { registerMessages } from './commands/messages.js';
 import { registerNotifications } from './commands/notifications.js';
 import { registerP2P } from './commands/p2p.js';
 import { registerPipelines } from './commands/pipelines.js';
+import { registerProfile } from './commands/profile.js';
 import { registerRegister } from './commands/register.js';
 import { registerServe } from './commands/serve.js';
 import { registerTalk } from './commands/talk.js';
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   registerRegister(program, ctx);
   registerBasic(program, ctx);
   registerP2P(program, ctx);
+  registerProfile(program, ctx);
   const topics = registerTopics(program, ctx);
   registerTopicAdmin(topics, ctx);
   registerMessages(program, topics, ctx);

@@ -64,3 +64,41 @@ describe('parley register over an existing identity', () => {
     ids.carol = carol;
   });
 });
+
+describe('parley profile', () => {
+  it('advertises capabilities (which lets you take tasks that ask for them), and changes name, description and contact policy', async () => {
+    const { bob } = ids;
+    expect(await ok(['profile'], 'bob')).toContain(`agent_id:       ${bob}\nname:           bob\n`);
+
+    // a task that asks for a capability is bob's to take once he advertises it
+    const t = (await json<{ task_id: string }>(['task', 'create', 'Summarize the notes', '--capability', 'summarize'], 'alice')).task_id;
+    expect(await fails(['task', 'take', t], 'bob', 1)).toMatch(/^parley: forbidden: .*summarize/);
+    const updated = await ok(['profile', '--capability', 'summarize', 'translate'], 'bob');
+    expect(updated).toMatch(new RegExp(`^updated ${bob}\\n`));
+    expect(updated).toContain('capabilities:   summarize, translate\n');
+    expect(await ok(['task', 'take', t], 'bob')).toBe(`you run ${t} now; "parley task run ${t}" starts it\n`);
+
+    // the flag repeated is the same list; --no-capabilities clears it
+    await ok(['profile', '-c', 'code.review', '-c', 'summarize'], 'bob');
+    expect((await json<Profile>(['whoami'], 'bob')).capabilities).toEqual(['code.review', 'summarize']);
+    await ok(['profile', '--no-capabilities'], 'bob');
+    expect((await json<Profile>(['whoami'], 'bob')).capabilities).toEqual([]);
+
+    const p = await json<Profile>(
+      ['profile', '--name', 'Bob the reviewer', '--description', 'reviews TypeScript', '--contact-policy', 'approval_required', '--world-requests-only', 'on'],
+      'bob',
+    );
+    expect(p).toMatchObject({ name: 'Bob the reviewer', description: 'reviews TypeScript', contact_policy: 'approval_required', world_requests_only: true });
+    expect(await ok(['profile'], 'bob')).toContain('contact policy: approval_required (world members only)\n');
+    expect((await json<Profile>(['profile', '--description', '', '--world-requests-only', 'off'], 'bob'))).toMatchObject({ description: null, world_requests_only: false });
+  });
+
+  it('bad values are usage errors, before anything is sent', async () => {
+    expect(await fails(['profile', '--contact-policy', 'maybe'], 'bob', 2)).toBe(
+      'parley: --contact-policy must be one of open, approval_required, closed, got "maybe"\n',
+    );
+    expect(await fails(['profile', '--capability', 'Not Valid'], 'bob', 2)).toMatch(/^parley: --capability "Not Valid": /);
+    expect(await fails(['profile', '--world-requests-only', 'yes'], 'bob', 2)).toBe('parley: --world-requests-only must be one of on, off, got "yes"\n');
+    expect(await fails(['profile', '--name', ''], 'bob', 2)).toBe('parley: --name must not be empty\n');
+  });
+});
