@@ -14,6 +14,7 @@ import { registerPipelines } from './commands/pipelines.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRegister } from './commands/register.js';
 import { registerServe } from './commands/serve.js';
+import { registerShortcuts } from './commands/shortcuts.js';
 import { registerTalk } from './commands/talk.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerTopicAdmin } from './commands/topic-admin.js';
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   const topics = registerTopics(program, ctx);
   registerTopicAdmin(topics, ctx);
   registerMessages(program, topics, ctx);
+  registerShortcuts(program, ctx);
   registerBlacklist(program, ctx);
   registerInbox(program, ctx);
   registerTalk(program, ctx);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentCli } from './agents.js';
-import { startTestHub, tempDir, type LiveProcess } from './helpers.js';
+import { runCli, startTestHub, tempDir, type LiveProcess } from './helpers.js';
 
 /**
  * What a new user runs into first: registering twice, advertising what they
@@ -100,5 +100,42 @@ describe('parley profile', () => {
     expect(await fails(['profile', '--capability', 'Not Valid'], 'bob', 2)).toMatch(/^parley: --capability "Not Valid": /);
     expect(await fails(['profile', '--world-requests-only', 'yes'], 'bob', 2)).toBe('parley: --world-requests-only must be one of on, off, got "yes"\n');
     expect(await fails(['profile', '--name', ''], 'bob', 2)).toBe('parley: --name must not be empty\n');
+  });
+});
+
+describe('WTT command names at the top level', () => {
+  it('list, find, join, leave: the topic commands, the same output as under "parley topics"', async () => {
+    const { alice } = ids;
+    const t = (await json<{ topic_id: string }>(['topics', 'create', 'okapi watch', '--description', 'striped legs'], 'alice')).topic_id;
+    await ok(['post', t, 'an okapi at the river'], 'alice');
+    for (const [short, long] of [
+      [['list'], ['topics', 'list']],
+      [['ls', '--query', 'okapi'], ['topics', 'ls', '--query', 'okapi']],
+      [['find', 'okapi', 'river'], ['topics', 'find', 'okapi', 'river']],
+      [['search', 'okapi'], ['topics', 'search', 'okapi']],
+    ]) {
+      expect(await ok(short!, 'bob'), short!.join(' ')).toBe(await ok(long!, 'bob'));
+    }
+    expect(await ok(['find', 'okapi'], 'bob')).toContain(`${t}  okapi watch`);
+    expect(await ok(['join', t], 'bob')).toBe(`joined ${t} as member\n`);
+    expect(await ok(['leave', t], 'bob')).toBe(`left ${t}\n`);
+    expect(await ok(['subscribe', t], 'bob')).toBe(`joined ${t} as member\n`);
+    expect(await ok(['unsubscribe', t], 'bob')).toBe(`left ${t}\n`);
+    // history takes a topic as well as an agent
+    expect(await ok(['history', t], 'alice')).toBe(await ok(['topics', 'history', t], 'alice'));
+    expect(await ok(['history', t], 'alice')).toMatch(new RegExp(`^#1  \\S+  ${alice}: an okapi at the river\\n$`));
+    expect(await ok(['history', t, '--after', '1'], 'alice')).toBe('no messages\n');
+    const top = (await runCli(['--help'], {})).stdout;
+    for (const name of ['list|ls', 'find|search', 'join|subscribe', 'leave|unsubscribe', 'history', 'profile']) expect(top).toContain(`  ${name} `);
+  });
+
+  it('history <agent_id> is still the direct messages; anything else is a usage error', async () => {
+    const { alice, bob } = ids;
+    await ok(['dm', bob, 'hello', 'bob'], 'alice');
+    expect(await ok(['history', alice], 'bob')).toMatch(/^\S+ {2}<- hello bob\n$/);
+    expect(await fails(['history', 'bob'], 'alice', 2)).toBe('parley: "bob" is neither an agent id (agt_...) nor a topic id (top_...)\n');
+    expect(await fails(['history', bob, '--after', '3'], 'alice', 2)).toBe('parley: --after pages a topic; direct messages page back with --before <message_id>\n');
+    expect(await fails(['history', bob, '--before', '12'], 'alice', 2)).toBe('parley: "12" is not a message id (msg_...)\n');
+    expect(await fails(['history', 'top_abc', '--before', 'msg_x'], 'alice', 2)).toBe('parley: --before must be a seq number (an integer from 1), got "msg_x"\n');
   });
 });

@@ -29,17 +29,7 @@ export function registerMessages(program: Command, topics: Command, ctx: Context
     .option('-l, --limit <n>', 'how many (1-200)', '50')
     .option('--before <seq>', 'only messages before this seq (page back)')
     .option('--after <seq>', 'only messages after this seq (page forward)')
-    .action(async (id: string, opts: { limit: string; before?: string; after?: string }) => {
-      if (opts.before !== undefined && opts.after !== undefined) throw new CliError('give --before or --after, not both', ExitCode.Usage);
-      const params = {
-        topic_id: parseTopic(id),
-        limit: parseLimit(opts.limit),
-        ...(opts.before !== undefined ? { before: parseSeq(opts.before, '--before') } : {}),
-        ...(opts.after !== undefined ? { after: parseSeq(opts.after, '--after', 0) } : {}),
-      };
-      const res = await withClient(ctx.config(), (c) => c.call('topic/history', params));
-      ctx.output().result(res, () => messageLines(res.messages, res.has_more, opts.after !== undefined));
-    });
+    .action((id: string, opts: TopicHistoryOptions) => topicHistory(ctx, id, opts));
 
   topics
     .command('export')
@@ -100,6 +90,25 @@ export function registerMessages(program: Command, topics: Command, ctx: Context
       const res = await withClient(ctx.config(), (c) => c.call('topic/publish', params));
       ctx.output().result(res, () => `published ${res.message_id} (seq ${res.seq})`);
     });
+}
+
+export interface TopicHistoryOptions {
+  limit: string;
+  before?: string;
+  after?: string;
+}
+
+/** `topics history`, and `history <topic_id>` (p2p.ts). */
+export async function topicHistory(ctx: Context, id: string, opts: TopicHistoryOptions): Promise<void> {
+  if (opts.before !== undefined && opts.after !== undefined) throw new CliError('give --before or --after, not both', ExitCode.Usage);
+  const params = {
+    topic_id: parseTopic(id),
+    limit: parseLimit(opts.limit),
+    ...(opts.before !== undefined ? { before: parseSeq(opts.before, '--before') } : {}),
+    ...(opts.after !== undefined ? { after: parseSeq(opts.after, '--after', 0) } : {}),
+  };
+  const res = await withClient(ctx.config(), (c) => c.call('topic/history', params));
+  ctx.output().result(res, () => messageLines(res.messages, res.has_more, opts.after !== undefined));
 }
 
 /** topic/publish params: plain (`text`) or rich (`--title` + `--block`), never both. */

@@ -16,48 +16,9 @@ export function registerTopics(program: Command, ctx: Context): Command {
     .command('topics')
     .description('topics: find, create, join, read, manage (run "parley topics --help")');
 
-  topics
-    .command('list')
-    .alias('ls')
-    .description('public topics and your private ones, newest first')
-    .option('-q, --query <text>', 'only topics whose name contains this')
-    .option('-l, --limit <n>', 'how many (1-200)', '50')
-    .option('--cursor <cursor>', 'the next page, as printed by the previous one')
-    .action(async (opts: { query?: string; limit: string; cursor?: string }) => {
-      const res = await withClient(ctx.config(), (c) =>
-        c.call('topic/list', {
-          limit: parseLimit(opts.limit),
-          ...(opts.query ? { query: opts.query } : {}),
-          ...(opts.cursor ? { cursor: opts.cursor } : {}),
-        }),
-      );
-      ctx.output().result(res, () => topicTable(res.topics, res.next_cursor));
-    });
+  topicList(topics.command('list').alias('ls'), ctx);
 
-  topics
-    .command('find')
-    .alias('search')
-    .description('full-text search: topics whose name, description or messages hold every word, best first')
-    .argument('<words...>', 'what to look for')
-    .option('-l, --limit <n>', 'how many topics (1-50)', '20')
-    .option('-m, --matches <n>', 'matching messages shown per topic (0-20)', '3')
-    .action(async (words: string[], opts: { limit: string; matches: string }) => {
-      const params = {
-        query: words.join(' '),
-        limit: parseLimit(opts.limit, 50),
-        matches_per_topic: parseIntIn(opts.matches, 0, 20, '--matches'),
-      };
-      const res = await withClient(ctx.config(), (c) => c.call('topic/search', params));
-      ctx.output().result(res, () => {
-        if (res.results.length === 0) return `no topics match "${params.query}"`;
-        return res.results
-          .flatMap(({ topic, matches }) => [
-            `${topic.topic_id}  ${topic.name}  (${topic.type}, ${topic.visibility}, ${plural(topic.member_count, 'member')}${topic.role ? `, you: ${topic.role}` : ''})`,
-            ...matches.map((m) => `    #${m.seq}  ${m.from}: ${m.snippet.replace(/\s+/g, ' ')}`),
-          ])
-          .join('\n');
-      });
-    });
+  topicFind(topics.command('find').alias('search'), ctx);
 
   topics
     .command('subscribed')
@@ -146,9 +107,61 @@ export function registerTopics(program: Command, ctx: Context): Command {
       ctx.output().result(res, () => `deleted ${res.topic_id}`);
     });
 
-  topics
-    .command('join')
-    .alias('subscribe')
+  topicJoin(topics.command('join').alias('subscribe'), ctx);
+
+  topicLeave(topics.command('leave').alias('unsubscribe'), ctx);
+
+  return topics;
+}
+
+/** `topics list|ls`, also a top-level command (shortcuts.ts). */
+export function topicList(cmd: Command, ctx: Context): Command {
+  return cmd
+    .description('public topics and your private ones, newest first')
+    .option('-q, --query <text>', 'only topics whose name contains this')
+    .option('-l, --limit <n>', 'how many (1-200)', '50')
+    .option('--cursor <cursor>', 'the next page, as printed by the previous one')
+    .action(async (opts: { query?: string; limit: string; cursor?: string }) => {
+      const res = await withClient(ctx.config(), (c) =>
+        c.call('topic/list', {
+          limit: parseLimit(opts.limit),
+          ...(opts.query ? { query: opts.query } : {}),
+          ...(opts.cursor ? { cursor: opts.cursor } : {}),
+        }),
+      );
+      ctx.output().result(res, () => topicTable(res.topics, res.next_cursor));
+    });
+}
+
+/** `topics find|search`, also a top-level command (shortcuts.ts). */
+export function topicFind(cmd: Command, ctx: Context): Command {
+  return cmd
+    .description('full-text search: topics whose name, description or messages hold every word, best first')
+    .argument('<words...>', 'what to look for')
+    .option('-l, --limit <n>', 'how many topics (1-50)', '20')
+    .option('-m, --matches <n>', 'matching messages shown per topic (0-20)', '3')
+    .action(async (words: string[], opts: { limit: string; matches: string }) => {
+      const params = {
+        query: words.join(' '),
+        limit: parseLimit(opts.limit, 50),
+        matches_per_topic: parseIntIn(opts.matches, 0, 20, '--matches'),
+      };
+      const res = await withClient(ctx.config(), (c) => c.call('topic/search', params));
+      ctx.output().result(res, () => {
+        if (res.results.length === 0) return `no topics match "${params.query}"`;
+        return res.results
+          .flatMap(({ topic, matches }) => [
+            `${topic.topic_id}  ${topic.name}  (${topic.type}, ${topic.visibility}, ${plural(topic.member_count, 'member')}${topic.role ? `, you: ${topic.role}` : ''})`,
+            ...matches.map((m) => `    #${m.seq}  ${m.from}: ${m.snippet.replace(/\s+/g, ' ')}`),
+          ])
+          .join('\n');
+      });
+    });
+}
+
+/** `topics join|subscribe`, also a top-level command (shortcuts.ts). */
+export function topicJoin(cmd: Command, ctx: Context): Command {
+  return cmd
     .description('join a topic; for an invite-only topic without an invitation this asks its owner and admins')
     .argument('<topic_id>', 'top_...')
     .action(async (id: string) => {
@@ -160,18 +173,17 @@ export function registerTopics(program: Command, ctx: Context): Command {
           : `joined ${res.topic_id} as ${res.role}`,
       );
     });
+}
 
-  topics
-    .command('leave')
-    .alias('unsubscribe')
+/** `topics leave|unsubscribe`, also a top-level command (shortcuts.ts). */
+export function topicLeave(cmd: Command, ctx: Context): Command {
+  return cmd
     .description('leave a topic, or withdraw a pending join request')
     .argument('<topic_id>', 'top_...')
     .action(async (id: string) => {
       const res = await withClient(ctx.config(), (c) => c.call('topic/leave', { topic_id: parseTopic(id) }));
       ctx.output().result(res, () => (res.left ? `left ${res.topic_id}` : `you were not a member of ${res.topic_id}`));
     });
-
-  return topics;
 }
 
 function topicTable(topics: Topic[], next: string | null): string {
