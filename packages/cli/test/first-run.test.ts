@@ -1,3 +1,27 @@
+import { loadOrCreateIdentity } from '@parley/client/node';
+import {
+  actions,
+  BroadcastEvent,
+  ChatRequestStatus,
+  ContactPolicy,
+  ContentType,
+  EndMode,
+  ExportFormat,
+  FeedbackCategory,
+  JoinMethod,
+  ModerationAction,
+  Rating,
+  ReplyPolicy,
+  ReviewDecision,
+  TaskPriority,
+  TaskStatus,
+  TimeoutBehavior,
+  TopicType,
+  TopicVisibility,
+  WorldJoinPolicy,
+  WorldVisibility,
+} from '@parley/protocol';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentCli } from './agents.js';
@@ -137,5 +161,79 @@ describe('WTT command names at the top level', () => {
     expect(await fails(['history', bob, '--after', '3'], 'alice', 2)).toBe('parley: --after pages a topic; direct messages page back with --before <message_id>\n');
     expect(await fails(['history', bob, '--before', '12'], 'alice', 2)).toBe('parley: "12" is not a message id (msg_...)\n');
     expect(await fails(['history', 'top_abc', '--before', 'msg_x'], 'alice', 2)).toBe('parley: --before must be a seq number (an integer from 1), got "msg_x"\n');
+  });
+});
+
+describe('the README', () => {
+  /** The `parley ...` lines of the first ```sh block after `heading` in a README, without their comments. */
+  function examples(file: string, heading: string): string[] {
+    const text = readFileSync(new URL(file, import.meta.url), 'utf8');
+    const block = /```sh\n([\s\S]*?)```/.exec(text.slice(text.indexOf(heading)))![1]!;
+    return block
+      .split('\n')
+      .filter((l) => l.startsWith('parley '))
+      .map((l) => l.replace(/\s+#.*$/, ''));
+  }
+
+  /** Shell words, with '...' and "..." quoting: enough for the README's lines. */
+  function words(line: string): string[] {
+    return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  }
+
+  /** The README's placeholder ids (agt_..., tsk_...) as ids of the right shape; ~ as the shell expands it, in a temp dir. */
+  const shellHome = tempDir('readme-home');
+  const real = (w: string): string =>
+    w === 'agt_...' ? `agt_${'a'.repeat(32)}` : w.startsWith('~/') ? join(shellHome, w.slice(2)) : w.replace(/^([a-z]{3}_)\.\.\.$/, '$1example');
+
+  it("the CLI README's table of values is the protocol's enums, row by row", () => {
+    const text = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = text.slice(text.indexOf('## Values'), text.indexOf('## Exit codes'));
+    const rows = section
+      .split('\n')
+      .filter((l) => l.startsWith('| `'))
+      .map((l) => l.split(/(?<!\\)\|/).map((c) => c.trim()));
+    const table = new Map(rows.map(([, label, values]) => [label!, [...values!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!)]));
+    const expected: Record<string, { options: readonly string[] } | readonly string[]> = {
+      '`task create\\|update --priority`': TaskPriority,
+      '`task list --status`': TaskStatus,
+      '`task review` decision': ReviewDecision,
+      '`topics create\\|update --type`': TopicType,
+      '`topics create\\|update --visibility`': TopicVisibility,
+      '`topics create\\|update --join`': JoinMethod,
+      '`topics role`': actions['topic/role/set'].params.shape.role,
+      '`p2p`, `publish`, `delegate publish\\|p2p --type`': ContentType,
+      '`topics export` format': ExportFormat,
+      '`notifications on\\|off --event`': BroadcastEvent,
+      '`worlds create\\|update --visibility`': WorldVisibility,
+      '`worlds create\\|update --join-policy`': WorldJoinPolicy,
+      '`worlds list --sort`': actions['world/list'].params.shape.sort.unwrap(),
+      '`worlds broadcast --reply-policy`': ReplyPolicy,
+      '`worlds --timeout-behavior`, `chat request --on-timeout`': TimeoutBehavior,
+      '`worlds --end-mode`, `chat request --end-mode`': EndMode,
+      '`worlds moderate` action': ModerationAction,
+      '`chat list --status`': ChatRequestStatus,
+      '`chat rate`': Rating,
+      '`feedback` category': FeedbackCategory,
+      '`profile --contact-policy`': ContactPolicy,
+      '`profile --world-requests-only`': ['on', 'off'],
+    };
+    expect([...table.keys()]).toEqual(Object.keys(expected));
+    for (const [label, values] of Object.entries(expected)) {
+      expect(table.get(label), label).toEqual('options' in values ? [...values.options] : values);
+    }
+  });
+
+  it('every example of the CLI parses as written: nothing is a usage error', async () => {
+    const lines = [...examples('../../../README.md', '## The `parley` CLI'), ...examples('../README.md', '## Examples')];
+    expect(lines.length).toBeGreaterThan(30);
+    // an identity, and a hub that is not there: a command that gets as far as connecting has passed every check
+    const home = tempDir('readme');
+    await loadOrCreateIdentity(join(home, 'identity.json'));
+    for (const line of lines) {
+      const args = words(line).slice(1).map(real);
+      if (['serve', 'daemon', 'demo'].includes(args[0]!)) continue; // they would start something and keep running
+      const r = await runCli([...args, '--timeout', '200'], { PARLEY_HOME: home, PARLEY_URL: 'http://127.0.0.1:9' });
+      expect(r.code, `README: ${line}\n${r.stderr}`).not.toBe(2);
+    }
   });
 });
