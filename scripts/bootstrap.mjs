@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
@@ -38,50 +38,116 @@ function pnpm(args) {
   }
 }
 
+if (job === 'report') {
+  // The closing report of the last `npm test` again, from the test reports and turbo summary it left.
+  process.exit(report(0, 0));
+}
 if (job !== 'start' && job !== 'test') {
-  console.error('usage: node scripts/bootstrap.mjs <start|test>');
+  console.error('usage: node scripts/bootstrap.mjs <start|test|report>');
   process.exit(2);
 }
 
 pnpm(['install', ...(process.env.CI ? ['--frozen-lockfile'] : [])]);
 if (job === 'test') {
-  const results = resultFiles();
-  for (const f of results) rmSync(f, { force: true });
-  // build first so every package's dist exists, then every check and test.
+  for (const s of suites()) rmSync(s.report, { force: true });
+  const started = Date.now();
+  // Build first so every package's dist exists, then every check and test.
+  // --continue: a failing package does not stop the others' checks and tests
+  // (only what depends on a failed task is skipped, e.g. a package's tests
+  // after its build failed). --summarize leaves the outcome of every task in
+  // .turbo/runs/, so the closing report can name what failed.
   const [cmd, pre] = pnpmCommand();
-  const status = run(cmd, [...pre, 'exec', 'turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--concurrency=1', '--output-logs=new-only']);
-  summarise(resultFiles());
-  process.exit(status);
+  const status = run(cmd, [
+    ...pre,
+    'exec',
+    'turbo',
+    'run',
+    'build',
+    'typecheck',
+    'lint',
+    'test',
+    '--concurrency=1',
+    '--continue=dependencies-successful',
+    '--summarize',
+    '--output-logs=new-only',
+  ]);
+  process.exit(report(status, started));
 } else {
   pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
   process.exit(run(process.execPath, [resolve(root, 'scripts/demo.mjs'), ...process.argv.slice(3)]));
 }
 
-/** Each package's vitest writes a JSON report; add them up into one closing line. */
-function resultFiles() {
+/** Every workspace package whose tests are vitest's: each writes a JSON report (vitest.shared.ts). */
+function suites() {
   const out = [];
   for (const group of ['packages', 'apps', 'bench']) {
-    const dir = resolve(root, group);
-    if (!existsSync(dir)) continue;
-    if (group === 'bench') {
-      out.push(resolve(dir, '.vitest-results.json'));
-      continue;
+    const base = resolve(root, group);
+    if (!existsSync(base)) continue;
+    const dirs = group === 'bench' ? [base] : readdirSync(base).map((name) => resolve(base, name));
+    for (const dir of dirs) {
+      const manifest = resolve(dir, 'package.json');
+      if (!existsSync(manifest)) continue;
+      const { name, scripts } = JSON.parse(readFileSync(manifest, 'utf8'));
+      if (/\bvitest\b/.test(scripts?.test ?? '')) out.push({ name, report: resolve(dir, '.vitest-results.json') });
     }
-    for (const name of readdirSync(dir)) out.push(resolve(dir, name, '.vitest-results.json'));
   }
-  return out.filter((f) => existsSync(f));
+  return out;
 }
 
-function summarise(files) {
+/**
+ * Adds up the packages' test reports into the closing line, which stays
+ * exactly `N passed, N failed, N skipped` on a line of its own (CI greps it).
+ * A package whose tests did not run, did not finish, or could not load a
+ * test file has no honest count: it counts as one failure and is named
+ * above the line. Returns the exit code: turbo's when it failed (a build,
+ * typecheck or lint failure fails the run too, named from turbo's
+ * summary), else 1 if anything failed.
+ */
+function report(turboStatus, since) {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
-  for (const f of files) {
-    const r = JSON.parse(readFileSync(f, 'utf8'));
+  const problems = [];
+  const all = suites();
+  let reported = 0;
+  for (const { name, report: file } of all) {
+    if (!existsSync(file)) {
+      failed += 1;
+      problems.push(`${name}: no test report: its tests did not run or did not finish`);
+      continue;
+    }
+    reported++;
+    const r = JSON.parse(readFileSync(file, 'utf8'));
     passed += r.numPassedTests ?? 0;
     failed += r.numFailedTests ?? 0;
     skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    if (r.numFailedTests > 0) problems.push(`${name}: ${r.numFailedTests} failed`);
+    else if (r.success === false) {
+      // No failed test, yet the run failed: a test file that did not load, or an error outside any test.
+      const broken = (r.testResults ?? []).filter((t) => t.status === 'failed').length || 1;
+      failed += broken;
+      problems.push(`${name}: ${broken} test file${broken === 1 ? '' : 's'} failed to run`);
+    }
   }
-  console.log(`\n[parley] ${files.length} test suites reported`);
+  // Test tasks are accounted for by their reports above; these are builds, typechecks and lints.
+  for (const task of failedTasks(since).filter((t) => !t.endsWith('#test'))) problems.push(`${task}: failed or did not run`);
+  console.log(`\n[parley] ${reported} of ${all.length} packages reported test results`);
+  for (const p of problems) console.log(`[parley] ${p}`);
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+  if (turboStatus !== 0) return turboStatus;
+  return failed > 0 ? 1 : 0;
+}
+
+/** Tasks of the newest turbo run started at `since` or later that did not exit 0, from its --summarize file. */
+function failedTasks(since) {
+  const dir = resolve(root, '.turbo', 'runs');
+  if (!existsSync(dir)) return [];
+  const runs = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => resolve(dir, f))
+    .filter((f) => statSync(f).mtimeMs >= since)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (runs.length === 0) return [];
+  const summary = JSON.parse(readFileSync(runs[0], 'utf8'));
+  return (summary.tasks ?? []).filter((t) => t.execution?.exitCode !== 0).map((t) => t.taskId);
 }

@@ -51,6 +51,23 @@ export function parseJson(text: string, what: string): unknown {
   }
 }
 
+/**
+ * A fixed set of values as help text lists them, from the protocol's own zod
+ * enum (`open | invite_only`), so help cannot drift from what the hub takes.
+ */
+export function oneOf(values: { readonly options: readonly string[] } | readonly string[]): string {
+  return ('options' in values ? values.options : values).join(' | ');
+}
+
+/**
+ * The same, each value with what it means: `zero (...) | at_most_one (...)`.
+ * `meaning` must name every value of the enum and no other (the type says
+ * so), so a value added to the protocol fails the build until it is explained.
+ */
+export function oneOfExplained<T extends string>(values: { readonly options: readonly T[] }, meaning: { readonly [K in T]: string }): string {
+  return values.options.map((v) => `${v} (${meaning[v]})`).join(' | ');
+}
+
 /** A flag that takes one of a fixed set of values. */
 export function choice<T extends string>(options: readonly T[], value: string, flag: string): T {
   const found = options.find((o) => o === value);
@@ -96,11 +113,4 @@ export function parseWhen(value: string, flag: string, now = Date.now()): string
 /** Repeatable flags (`--block a --block b`): commander calls this once per occurrence. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
-}
-
-/** All of stdin as text: for `-` in place of an argument (long outputs, JSON from a pipe). */
-export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -2,13 +2,17 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8787';
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** The longest `--timeout` taken: an hour. */
+export const MAX_TIMEOUT_MS = 3_600_000;
 
 /** Options every command accepts (set on the root program). */
 export interface GlobalOptions {
   url?: string;
   home?: string;
   json?: boolean;
-  timeout?: string;
+  /** Already checked by the option's parser (program.ts). */
+  timeout?: number;
 }
 
 export interface ResolvedConfig {
@@ -23,13 +27,12 @@ export interface ResolvedConfig {
 export function resolveConfig(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
   const home = resolve(opts.home ?? env.PARLEY_HOME ?? join(homedir(), '.parley'));
   const url = (opts.url ?? env.PARLEY_URL ?? DEFAULT_URL).replace(/\/+$/, '');
-  const timeoutMs = opts.timeout === undefined ? 30_000 : Number(opts.timeout);
   return {
     url,
     home,
     identityPath: join(home, 'identity.json'),
     json: Boolean(opts.json),
-    timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 30_000,
+    timeoutMs: opts.timeout ?? DEFAULT_TIMEOUT_MS,
   };
 }
 

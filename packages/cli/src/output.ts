@@ -1,3 +1,5 @@
+import type { CliIO } from './io.js';
+
 /** Where command output goes: one place, so tests can capture it and --json stays pure. */
 export interface Output {
   /** Machine-readable result: JSON with --json, otherwise `human()` text. */
@@ -8,16 +10,16 @@ export interface Output {
   info(message: string): void;
 }
 
-export function createOutput(json: boolean): Output {
+export function createOutput(json: boolean, io: CliIO): Output {
   return {
     result(value, human) {
-      process.stdout.write((json ? JSON.stringify(value, null, 2) : human()) + '\n');
+      io.writeOut((json ? JSON.stringify(value, null, 2) : human()) + '\n');
     },
     line(value) {
-      process.stdout.write(JSON.stringify(value) + '\n');
+      io.writeOut(JSON.stringify(value) + '\n');
     },
     info(message) {
-      process.stderr.write(message + '\n');
+      io.writeErr(message + '\n');
     },
   };
 }

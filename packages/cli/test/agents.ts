@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { runCli, type RunResult } from './helpers.js';
+import { runCli, withoutHelpHint, type RunResult } from './helpers.js';
 
 /** `parley` as each of a test's agents: one home (identity, cursors) per agent, one hub for all. */
 export interface AgentCli<Who extends string> {
@@ -9,7 +9,7 @@ export interface AgentCli<Who extends string> {
   ok(args: string[], who: Who, input?: string): Promise<string>;
   /** Runs a command with --json that must succeed; its parsed result. */
   json<T>(args: string[], who: Who, input?: string): Promise<T>;
-  /** Runs a command that must fail with `code` and a one-line error; its stderr. */
+  /** Runs a command that must fail with `code` and a one-line error; its stderr (for a usage error, without the help hint it ends with). */
   fails(args: string[], who: Who, code: number): Promise<string>;
 }
 
@@ -34,7 +34,7 @@ export function agentCli<Who extends string>(homes: Record<Who, string>, url: ()
       const res = await run(args, who);
       expect(res.code, `${label(args, who)} should exit ${code}\nstdout: ${res.stdout}\nstderr: ${res.stderr}`).toBe(code);
       expect(res.stderr.trim().split('\n'), 'errors are one line').toHaveLength(1);
-      return res.stderr;
+      return code === 2 ? withoutHelpHint(res.stderr) : res.stderr;
     },
   };
 }

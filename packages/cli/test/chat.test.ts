@@ -1,7 +1,7 @@
 import type { ChatConversation as Conversation, ChatRequest, ResultOf } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentCli } from './agents.js';
-import { LiveProcess, runCli, startTestHub, tempDir } from './helpers.js';
+import { LiveProcess, runCli, startTestHub, tempDir, withoutHelpHint } from './helpers.js';
 
 /**
  * `parley chat ...` and `parley feedback`, run as a user would: the built
@@ -27,7 +27,7 @@ type Transcript = ResultOf<'chat/get'>;
 async function usageError(args: string[], who: Who = 'alice'): Promise<string> {
   const res = await runCli(args, { PARLEY_HOME: homes[who], PARLEY_URL: 'http://127.0.0.1:9' });
   expect(res.code, `parley ${args.join(' ')} should exit 2 before connecting\nstderr: ${res.stderr}`).toBe(2);
-  return res.stderr;
+  return withoutHelpHint(res.stderr);
 }
 
 beforeAll(async () => {

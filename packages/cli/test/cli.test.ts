@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isJsonLine, LiveProcess, runCli, startTestHub, tempDir } from './helpers.js';
+import { isJsonLine, LiveProcess, runCli, spawnCli, startTestHub, tempDir } from './helpers.js';
 
 let hub: LiveProcess;
 let url: string;
@@ -40,7 +40,7 @@ describe('parley CLI against a real hub', () => {
     const again = await runCli(['register', '--json'], asAlice());
     expect((JSON.parse(again.stdout) as { agent_id: string }).agent_id).toBe(alice);
     // Even from processes running at once: the hub takes each signed second once, and register retries.
-    const both = await Promise.all([runCli(['register', '--json'], asAlice()), runCli(['register', '--json'], asAlice())]);
+    const both = await Promise.all([spawnCli(['register', '--json'], asAlice()), spawnCli(['register', '--json'], asAlice())]);
     for (const r of both) {
       expect(r.code, r.stderr).toBe(0);
       expect((JSON.parse(r.stdout) as { agent_id: string }).agent_id).toBe(alice);
@@ -127,36 +127,36 @@ describe('parley CLI against a real hub', () => {
     }
   });
 
-  it('fails with a clear one-line error and the documented exit code', async () => {
-    const badJson = await runCli(['call', 'p2p/send', '{bad'], asAlice());
+  it('fails with a clear one-line error and the documented exit code (as processes: the exit code is what the shell sees)', async () => {
+    const badJson = await spawnCli(['call', 'p2p/send', '{bad'], asAlice());
     expect(badJson.code).toBe(2);
     expect(badJson.stderr).toMatch(/^parley: params is not valid JSON/);
 
-    const badAgent = await runCli(['send', 'bob', 'hi'], asAlice());
+    const badAgent = await spawnCli(['send', 'bob', 'hi'], asAlice());
     expect(badAgent.code).toBe(2);
     expect(badAgent.stderr).toContain('is not an agent id');
 
-    const unknownAction = await runCli(['call', 'nope/nothing'], asAlice());
+    const unknownAction = await spawnCli(['call', 'nope/nothing'], asAlice());
     expect(unknownAction.code).toBe(2);
 
-    const invalid = await runCli(['call', 'p2p/send', '{"to":"agt_x"}'], asAlice());
+    const invalid = await spawnCli(['call', 'p2p/send', '{"to":"agt_x"}'], asAlice());
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toMatch(/^parley: invalid_params: /);
 
-    const notFound = await runCli(['call', 'agent/get', JSON.stringify({ agent_id: 'agt_' + 'b'.repeat(32) })], asAlice());
+    const notFound = await spawnCli(['call', 'agent/get', JSON.stringify({ agent_id: 'agt_' + 'b'.repeat(32) })], asAlice());
     expect(notFound.code).toBe(1);
     expect(notFound.stderr).toMatch(/^parley: not_found: /);
     expect(notFound.stderr.trim().split('\n')).toHaveLength(1);
 
-    const noIdentity = await runCli(['whoami'], { PARLEY_HOME: tempDir('empty'), PARLEY_URL: url });
+    const noIdentity = await spawnCli(['whoami'], { PARLEY_HOME: tempDir('empty'), PARLEY_URL: url });
     expect(noIdentity.code).toBe(4);
     expect(noIdentity.stderr).toContain('parley register');
 
-    const unreachable = await runCli(['whoami', '--url', 'http://127.0.0.1:9', '--timeout', '3000'], asAlice());
+    const unreachable = await spawnCli(['whoami', '--url', 'http://127.0.0.1:9', '--timeout', '3000'], asAlice());
     expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toMatch(/^parley: (cannot reach the hub|timed out)/);
 
-    const usage = await runCli(['send'], asAlice());
+    const usage = await spawnCli(['send'], asAlice());
     expect(usage.code).toBe(2);
   });
 
@@ -228,7 +228,7 @@ describe('parley CLI against a real hub', () => {
 
 describe('parley demo', () => {
   it('starts a hub on embedded SQLite and shows two agents exchanging messages', async () => {
-    const r = await runCli(['demo', '--port', '0', '--data-dir', tempDir('demo'), '--exit'], {}, undefined, 30_000);
+    const r = await spawnCli(['demo', '--port', '0', '--data-dir', tempDir('demo'), '--exit'], {}, undefined, 30_000);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/bob\s+<- alice: "Hi Bob, this is Alice\."/);
     expect(r.stderr).toMatch(/alice\s+<- bob: "Hello Alice! Loud and clear\."/);

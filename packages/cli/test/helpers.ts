@@ -3,8 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { memoryIO } from '../src/io.js';
+import { runParley } from '../src/main.js';
 
-export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+/** The `parley` file npm and pnpm link (bin/parley.js, which loads dist/bin.js). */
+export const BIN = fileURLToPath(new URL('../bin/parley.js', import.meta.url));
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `parley-cli-${prefix}-`));
@@ -16,8 +20,44 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Run `parley <args>` to completion, as a user would from a shell. */
-export function runCli(args: string[], env: Record<string, string>, input?: string, timeoutMs = 20_000): Promise<RunResult> {
+/**
+ * Run `parley <args>` to completion, in this process: the same runParley
+ * the binary runs (bin.ts is runParley plus process.exitCode), with the env,
+ * stdin and output of this one command. A new node process per command cost
+ * most of this suite's time (~0.4 s of CPU each, hundreds of commands);
+ * what a process adds (the bin file, exit codes as the shell sees them,
+ * signals) is tested with spawnCli and LiveProcess.
+ */
+export async function runCli(args: string[], env: Record<string, string>, input?: string, timeoutMs = 20_000): Promise<RunResult> {
+  const io = memoryIO({ ...process.env, ...env }, input ?? '');
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`parley ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${io.stdout()}\nstderr: ${io.stderr()}`)),
+      timeoutMs,
+    );
+  });
+  try {
+    const code = await Promise.race([runParley(args, io), timeout]);
+    return { code, stdout: io.stdout(), stderr: io.stderr() };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A usage error (exit 2) is one line that ends by pointing at the help of
+ * the command it is about: checks that, and returns the line without that
+ * ending, so tests can compare the message itself.
+ */
+export function withoutHelpHint(stderr: string): string {
+  const m = /^(.*) \(see `parley( [a-z][a-z0-9-]*)* --help`\)\n$/.exec(stderr);
+  expect(m, `a usage error ends with (see \`parley ... --help\`): ${stderr}`).not.toBeNull();
+  return `${m![1]}\n`;
+}
+
+/** Run `parley <args>` as a separate process, as a user would from a shell. */
+export function spawnCli(args: string[], env: Record<string, string>, input?: string, timeoutMs = 20_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
     let stdout = '';

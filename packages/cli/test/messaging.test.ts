@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startTestHub, tempDir, type LiveProcess, type RunResult } from './helpers.js';
+import { runCli, startTestHub, tempDir, withoutHelpHint, type LiveProcess, type RunResult } from './helpers.js';
 
 /**
  * The messaging commands of the WTT list, run as a user would: the built
@@ -29,12 +29,12 @@ async function json<T>(args: string[], who: Who): Promise<T> {
   return JSON.parse(await ok([...args, '--json'], who)) as T;
 }
 
-/** Runs a command that must fail with `code`; its stderr. */
+/** Runs a command that must fail with `code`; its stderr (for a usage error, without the help hint it ends with). */
 async function fails(args: string[], who: Who, code: number): Promise<string> {
   const r = await run(args, who);
   expect(r.code, `parley ${args.join(' ')} (as ${who}) should exit ${code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`).toBe(code);
   expect(r.stderr.trim().split('\n'), 'errors are one line').toHaveLength(1);
-  return r.stderr;
+  return code === 2 ? withoutHelpHint(r.stderr) : r.stderr;
 }
 
 async function newTopic(who: Who, name: string, ...flags: string[]): Promise<string> {

@@ -70,7 +70,7 @@ export function formatProfile(p: AgentProfile): string {
     `name:           ${p.name ?? '-'}`,
     `description:    ${p.description ?? '-'}`,
     `capabilities:   ${p.capabilities.length ? p.capabilities.join(', ') : '-'}`,
-    `contact policy: ${p.contact_policy}`,
+    `contact policy: ${p.contact_policy}${p.world_requests_only ? ' (world members only)' : ''}`,
     `online:         ${p.online ? 'yes' : 'no'}`,
     `registered:     ${p.created_at}`,
   ].join('\n');

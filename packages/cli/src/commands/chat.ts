@@ -11,13 +11,11 @@ import {
   type ChatConversation,
   type ChatRequest,
   type EventDataOf,
-  type EventName,
-  type PushFrame,
   type ResultOf,
   type Turn,
 } from '@parley/protocol';
 import type { Command } from 'commander';
-import { choice, collect, parseAgent, parseConversationId, parseDuration, parseIntIn, parseLimit, parseRequestId, parseWorldId } from '../args.js';
+import { choice, collect, oneOf, parseAgent, parseConversationId, parseDuration, parseIntIn, parseLimit, parseRequestId, parseWorldId } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { indentBody, preview, table } from '../output.js';
@@ -56,8 +54,8 @@ export function registerChat(program: Command, ctx: Context): Command {
     .option('--ttl <duration>', 'how long the request waits for an answer: 30s, 10m, 2h, 1d (at most 7d; default: the hub\'s, 1h unless configured)')
     .option('--max-turns <n>', `turns before the conversation ends (${MAX_TURNS.minValue}-${MAX_TURNS.maxValue})`)
     .option('--turn-timeout <duration>', 'how long a side has for its turn: 30s, 5m, 1h (at most 24h)')
-    .option('--on-timeout <behavior>', `when a turn times out: ${TimeoutBehavior.options.join(' | ')}`)
-    .option('--end-mode <mode>', `who must raise a hand to end it: ${EndMode.options.join(' | ')} (single: you, the side that asks)`)
+    .option('--on-timeout <behavior>', `when a turn times out: ${oneOf(TimeoutBehavior)}`)
+    .option('--end-mode <mode>', `who must raise a hand to end it: ${oneOf(EndMode)} (single: you, the side that asks)`)
     .addHelpText(
       'after',
       `\nEpisode policy fields left out come from the world, or outside a world from the hub: ${DEFAULT_EPISODE_POLICY.max_turns} turns, ` +
@@ -85,7 +83,7 @@ export function registerChat(program: Command, ctx: Context): Command {
     .alias('requests')
     .description('chat requests addressed to you (with --outbound: the ones you sent), newest first')
     .option('-o, --outbound', 'the requests you sent')
-    .option('-s, --status <status>', ChatRequestStatus.options.join(' | '))
+    .option('-s, --status <status>', oneOf(ChatRequestStatus))
     .option('-l, --limit <n>', 'how many (1-100)', '20')
     .option('--cursor <cursor>', 'the next page, as printed by the previous one')
     .action(async (opts: { outbound?: boolean; status?: string; limit: string; cursor?: string }) => {
@@ -194,7 +192,7 @@ export function registerChat(program: Command, ctx: Context): Command {
     .command('rate')
     .description('rate a conversation you took part in (rating again replaces your rating)')
     .argument('<conversation_id>', 'cnv_...')
-    .argument('<rating>', Rating.options.join(' | '))
+    .argument('<rating>', oneOf(Rating))
     .action(async (id: string, ratingText: string) => {
       const params = { conversation_id: parseConversationId(id), rating: choice(Rating.options, ratingText, 'rating') };
       const res = await withClient(ctx.config(), (c) => c.chats.rate(params));
@@ -204,7 +202,7 @@ export function registerChat(program: Command, ctx: Context): Command {
   program
     .command('feedback')
     .description("tell the hub's operators about a bug, abuse or an idea")
-    .argument('<category>', FeedbackCategory.options.join(' | '))
+    .argument('<category>', oneOf(FeedbackCategory))
     .argument('<title...>', 'what it is about, in a line')
     .requiredOption('-d, --details <text>', 'what happened, or the idea, in full')
     .option('-a, --about <id>', 'a Parley id it concerns (cnv_..., chr_..., wld_..., agt_..., msg_...); repeatable', collect)
@@ -374,41 +372,26 @@ function transcriptText({ conversation: c, turns }: ResultOf<'chat/get'>, me: st
   return lines.join('\n');
 }
 
-// ---- pushes (parley poll) --------------------------------------------------------
+// ---- pushes (parley poll; pushes.ts holds the table of every event) ------------
 
-/**
- * Reads a push as one event's data, or null (inbox.ts's dataOf). It is passed
- * in rather than imported: inbox.ts imports this file, and a cycle between
- * the two would be the only reason to move it.
- */
-export type PushReader = <E extends EventName>(push: PushFrame, event: E) => EventDataOf<E> | null;
-
-/** The chat.* and conversation.* pushes as one readable line each, ending with the command that answers them; null for any other push. */
-export function describeChatPush(push: PushFrame, at: string, read: PushReader): string | null {
-  // The stream says who reads this: "your turn" and "the other side" depend on it.
-  const me = push.stream.startsWith('agent:') ? push.stream.slice('agent:'.length) : '';
-  const req = read(push, 'chat.request') ?? read(push, 'chat.request_updated');
-  if (req) return `${at}${requestPushText(req, push.event === 'chat.request')}`;
-  const turn = read(push, 'conversation.turn');
-  if (turn) return `${at}${turnPushText(turn.conversation, turn.turn, me)}`;
-  const hand = read(push, 'conversation.hand_raised');
-  if (hand) {
-    const c = hand.conversation;
-    return `${at}conversation ${c.conversation_id}: ${agentText(hand.by, nameIn(c, hand.by))} asks to end it (end mode ${c.policy.end_mode}); "parley chat end ${c.conversation_id}" ends it`;
-  }
-  const end = read(push, 'conversation.ended');
-  if (end) {
-    const c = end.conversation;
-    const peer = peerOf(c, me);
-    return (
-      `${at}conversation ${c.conversation_id} with ${agentText(peer, nameIn(c, peer))} ended (${end.reason}) after ${plural(c.turns_taken, 'turn')}; ` +
-      `"parley chat transcript ${c.conversation_id}" shows it, "parley chat rate ${c.conversation_id} like|dislike" rates it`
-    );
-  }
-  return null;
+/** conversation.hand_raised, for the side that did not raise it. */
+export function handRaisedPushText(hand: EventDataOf<'conversation.hand_raised'>): string {
+  const c = hand.conversation;
+  return `conversation ${c.conversation_id}: ${agentText(hand.by, nameIn(c, hand.by))} asks to end it (end mode ${c.policy.end_mode}); "parley chat end ${c.conversation_id}" ends it`;
 }
 
-function requestPushText(r: ChatRequest, incoming: boolean): string {
+/** conversation.ended, for either side (`me`). */
+export function endedPushText(end: EventDataOf<'conversation.ended'>, me: string): string {
+  const c = end.conversation;
+  const peer = peerOf(c, me);
+  return (
+    `conversation ${c.conversation_id} with ${agentText(peer, nameIn(c, peer))} ended (${end.reason}) after ${plural(c.turns_taken, 'turn')}; ` +
+    `"parley chat transcript ${c.conversation_id}" shows it, "parley chat rate ${c.conversation_id} like|dislike" rates it`
+  );
+}
+
+/** chat.request (`incoming`) and chat.request_updated. */
+export function requestPushText(r: ChatRequest, incoming: boolean): string {
   const from = agentText(r.from, r.from_name);
   const to = agentText(r.to, r.to_name);
   if (incoming && r.status === 'pending') {
@@ -425,7 +408,8 @@ function requestPushText(r: ChatRequest, incoming: boolean): string {
   return `chat request ${r.request_id} from ${from} to ${to}: ${r.status}`;
 }
 
-function turnPushText(c: ChatConversation, t: Turn, me: string): string {
+/** conversation.turn, for the reader `me`: who spoke, and whose turn it is now. */
+export function turnPushText(c: ChatConversation, t: Turn, me: string): string {
   const id = c.conversation_id;
   // The ended push follows the last turn and says so; until then, say whose turn it is.
   let next = '';

@@ -47,7 +47,7 @@ export function registerDaemon(program: Command, ctx: Context): void {
         if (opts.exitOnEof && stdinDone && inflight === 0) void stop(0);
       };
 
-      const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+      const rl = createInterface({ input: ctx.io.stdin, crlfDelay: Infinity });
       rl.on('line', (line) => {
         if (line.trim() === '') return;
         const req = parseLine(line);

@@ -1,7 +1,7 @@
 import type { ParleyClient } from '@parley/client';
 import { ContentType, type Delegation, type Grant } from '@parley/protocol';
 import type { Command } from 'commander';
-import { choice, parseAgent, parseCapability, parseDelegationId, parseJson, parseMessageId, parseTopic, readStdin } from '../args.js';
+import { choice, oneOf, parseAgent, parseCapability, parseDelegationId, parseJson, parseMessageId, parseTopic } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { table } from '../output.js';
@@ -68,7 +68,7 @@ export function registerDelegate(program: Command, ctx: Context): Command {
     .argument('<as>', 'agt_... you act as')
     .argument('<topic_id>', 'top_...')
     .argument('<text...>', 'message text')
-    .option('-t, --type <content_type>', 'text | markdown | json | link | image | file', 'text')
+    .option('-t, --type <content_type>', oneOf(ContentType), 'text')
     .option('-s, --semantic <type>', 'what kind of message this is, e.g. status')
     .option('-r, --reply-to <message_id>', 'the message this answers')
     .action(async (as: string, topic: string, words: string[], opts: { type: string; semantic?: string; replyTo?: string }) => {
@@ -91,7 +91,7 @@ export function registerDelegate(program: Command, ctx: Context): Command {
     .argument('<as>', 'agt_... you act as')
     .argument('<to>', 'agt_... of the recipient')
     .argument('<text...>', 'message text')
-    .option('-t, --type <content_type>', 'text | markdown | json | link | image | file', 'text')
+    .option('-t, --type <content_type>', oneOf(ContentType), 'text')
     .action(async (as: string, to: string, words: string[], opts: { type: string }) => {
       const params = { as: parseAgent(as), to: parseAgent(to), content: words.join(' '), content_type: choice(ContentType.options, opts.type, '--type') };
       const res = await withClient(ctx.config(), (c) => c.call('delegate/p2p_as', params));
@@ -113,7 +113,7 @@ export function registerDelegate(program: Command, ctx: Context): Command {
       const cfg = ctx.config();
       const params = {
         capability: parseCapability(capability),
-        input: parseJson(input === '-' ? await readStdin() : input, 'the input'),
+        input: parseJson(input === '-' ? await ctx.readStdin() : input, 'the input'),
         timeout_ms: cfg.timeoutMs,
       };
       if (cfg.timeoutMs < MIN_TIMEOUT_MS || cfg.timeoutMs > MAX_TIMEOUT_MS) {
@@ -124,8 +124,7 @@ export function registerDelegate(program: Command, ctx: Context): Command {
       out.result(d, () => formatDelegation(d));
       if (d.state === 'failed') {
         // Printed (for --json scripts) and still a failure: exit 1, with the reason on stderr like every other failure.
-        out.info(`parley: the delegated request failed: ${d.error ?? 'no reason given'}`);
-        process.exitCode = ExitCode.Failed;
+        throw new CliError(`the delegated request failed: ${d.error ?? 'no reason given'}`, ExitCode.Failed);
       }
     });
 

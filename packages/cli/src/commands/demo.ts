@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
+import { parsePort } from './serve.js';
 
 interface DemoOptions {
   port: string;
@@ -30,7 +31,7 @@ export function registerDemo(program: Command, ctx: Context): void {
       const dataDir = opts.dataDir ?? join(homedir(), '.parley', 'demo-data');
       // Loaded here, not at the top: see serve.ts.
       const { installSignalHandlers, startHub } = await import('@parley/hub');
-      const hub = await startHub({ port: Number(opts.port), dataDir, logLevel: 'warn' });
+      const hub = await startHub({ port: parsePort(opts.port), dataDir, logLevel: 'warn' });
       say(`hub       listening on ${hub.url} (SQLite in ${dataDir})`);
 
       const alice = await newAgent(hub.url, 'alice');

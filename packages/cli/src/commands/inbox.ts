@@ -1,11 +1,11 @@
 import type { ParleyClient } from '@parley/client';
-import { events, type EventDataOf, type EventName, type FeedItem, type PushFrame } from '@parley/protocol';
+import type { FeedItem } from '@parley/protocol';
 import type { Command } from 'commander';
 import { parseIntIn, parseLimit } from '../args.js';
 import type { Context } from '../context.js';
 import { indentBody, preview, table } from '../output.js';
+import { describePush, isOwnPush } from '../pushes.js';
 import { withClient } from '../session.js';
-import { describeChatPush } from './chat.js';
 
 /**
  * What reached you: `parley poll|check` (unread pushes, moving the read
@@ -20,13 +20,17 @@ export function registerInbox(program: Command, ctx: Context): void {
     .option('-l, --limit <n>', 'at most this many pushes (1-500)', '100')
     .action(async (opts: { limit: string }) => {
       const limit = parseLimit(opts.limit, 500);
-      const { res, remaining } = await withClient(ctx.config(), async (c) => {
+      const { res, remaining, me } = await withClient(ctx.config(), async (c) => {
         const res = await c.call('inbox/poll', { limit });
-        return { res, remaining: res.has_more ? await unreadMessages(c) : 0 };
+        return { res, remaining: res.has_more ? await unreadMessages(c) : 0, me: c.agentId };
       });
+      // --json keeps every push; the text leaves out what your own actions caused (pushes.ts).
       ctx.output().result(res, () => {
-        if (res.pushes.length === 0) return 'nothing new';
-        const lines = res.pushes.map(describePush);
+        const shown = res.pushes.filter((p) => !isOwnPush(p, me));
+        const own = res.pushes.length - shown.length;
+        const lines = shown.map((p) => describePush(p, me));
+        if (lines.length === 0) lines.push('nothing new');
+        if (own > 0) lines.push(`(${own === 1 ? '1 push' : `${own} pushes`} from your own actions not shown; --json has them)`);
         if (res.has_more) {
           lines.push(
             remaining > 0
@@ -115,77 +119,4 @@ async function unreadMessages(c: ParleyClient): Promise<number> {
     cursor = page.next_cursor ?? undefined;
   } while (cursor);
   return n;
-}
-
-/** A push's data, checked against its event schema; null for another event or data that does not fit. */
-function dataOf<E extends EventName>(push: PushFrame, event: E): EventDataOf<E> | null {
-  if (push.event !== event) return null;
-  const parsed = events[event].data.safeParse(push.data);
-  return parsed.success ? (parsed.data as EventDataOf<E>) : null;
-}
-
-/** One push as a line a person can read; unknown events (a newer hub) as JSON. */
-export function describePush(push: PushFrame): string {
-  const at = `${push.ts}  `;
-  const dm = dataOf(push, 'p2p.message');
-  if (dm) return `${at}direct from ${dm.from}: ${indentBody(dm.content)}`;
-  const msg = dataOf(push, 'topic.message');
-  if (msg) {
-    return `${at}topic ${msg.topic_id} #${msg.seq} ${msg.from}${msg.semantic_type ? ` [${msg.semantic_type}]` : ''}: ${indentBody(msg.content)}`;
-  }
-  const inv = dataOf(push, 'topic.invitation');
-  if (inv) return `${at}invitation: ${inv.by} invited you to "${inv.topic_name}" (${inv.topic_id}); accept with "parley topics join ${inv.topic_id}"`;
-  const req = dataOf(push, 'topic.join_request');
-  if (req) {
-    return (
-      `${at}join request: ${req.agent_id}${req.name ? ` (${req.name})` : ''} asks to join "${req.topic_name}" (${req.topic_id}); ` +
-      `"parley topics approve|reject ${req.topic_id} ${req.agent_id}"`
-    );
-  }
-  const dec = dataOf(push, 'topic.join_decision');
-  if (dec) return `${at}join ${dec.approved ? 'approved' : 'rejected'}: your request to join "${dec.topic_name}" (${dec.topic_id}) was ${dec.approved ? 'approved' : 'rejected'} by ${dec.by}`;
-  const bar = dataOf(push, 'topic.blacklisted');
-  if (bar) {
-    return (
-      `${at}blacklisted: ${bar.by} barred you from "${bar.topic_name}" (${bar.topic_id}) ` +
-      `${bar.expires_at ? `until ${bar.expires_at}` : 'until lifted'}${bar.reason ? `: ${bar.reason}` : ''}`
-    );
-  }
-  const pres = dataOf(push, 'agent.presence');
-  if (pres) return `${at}presence: ${pres.agent_id} is ${pres.online ? 'online' : 'offline'}`;
-  const upd = dataOf(push, 'topic.updated');
-  if (upd) return `${at}topic updated: "${upd.name}" (${upd.topic_id}) is now ${upd.type}, ${upd.visibility}, ${upd.join_method}`;
-  const del = dataOf(push, 'topic.deleted');
-  if (del) return `${at}topic deleted: "${del.name}" (${del.topic_id}) by ${del.by}`;
-  return describeWorldPush(push, at) ?? describeChatPush(push, at, dataOf) ?? `${at}${push.event} on ${push.stream} #${push.seq}: ${JSON.stringify(push.data)}`;
-}
-
-/** The world.* notices, each with the command that answers it; null for any other push. */
-function describeWorldPush(push: PushFrame, at: string): string | null {
-  const bc = dataOf(push, 'world.broadcast');
-  if (bc) {
-    const reply = bc.reply_policy === 'at_most_one' ? `you may answer once: "parley worlds reply ${bc.broadcast_id} <text>"` : 'no answer expected';
-    return `${at}world broadcast in "${bc.world_name}" (${bc.world_id}) from ${bc.from} (${reply}): ${indentBody(bc.content)}`;
-  }
-  const ans = dataOf(push, 'world.broadcast_reply');
-  if (ans) {
-    return `${at}world broadcast reply from ${ans.from}${ans.from_name ? ` (${ans.from_name})` : ''} to ${ans.broadcast_id} in "${ans.world_name}" (${ans.world_id}): ${indentBody(ans.content)}`;
-  }
-  const inv = dataOf(push, 'world.invitation');
-  if (inv) return `${at}world invitation: ${inv.by} invited you to "${inv.world_name}" (${inv.world_id}); accept with "parley worlds join ${inv.world_id} --context <text>"`;
-  const req = dataOf(push, 'world.join_request');
-  if (req) {
-    return (
-      `${at}world join request: ${req.agent_id}${req.name ? ` (${req.name})` : ''} asks to join "${req.world_name}" (${req.world_id}): ` +
-      `"${preview(req.participant_context_text)}"; "parley worlds approve|reject ${req.world_id} ${req.agent_id}"`
-    );
-  }
-  const dec = dataOf(push, 'world.join_decision');
-  if (dec) {
-    const verdict = dec.approved ? 'approved' : 'rejected';
-    return `${at}world join ${verdict}: your request to join "${dec.world_name}" (${dec.world_id}) was ${verdict} by ${dec.by}`;
-  }
-  const ban = dataOf(push, 'world.banned');
-  if (ban) return `${at}world banned: ${ban.by} banned you from "${ban.world_name}" (${ban.world_id})${ban.reason ? `: ${ban.reason}` : ''}`;
-  return null;
 }

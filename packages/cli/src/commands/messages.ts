@@ -2,7 +2,7 @@ import { ContentType, ExportFormat, type TopicMessage } from '@parley/protocol';
 import type { Command } from 'commander';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { choice, collect, parseLimit, parseMessageId, parseSeq, parseTopic } from '../args.js';
+import { choice, collect, oneOf, parseLimit, parseMessageId, parseSeq, parseTopic } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { indentBody } from '../output.js';
@@ -29,17 +29,7 @@ export function registerMessages(program: Command, topics: Command, ctx: Context
     .option('-l, --limit <n>', 'how many (1-200)', '50')
     .option('--before <seq>', 'only messages before this seq (page back)')
     .option('--after <seq>', 'only messages after this seq (page forward)')
-    .action(async (id: string, opts: { limit: string; before?: string; after?: string }) => {
-      if (opts.before !== undefined && opts.after !== undefined) throw new CliError('give --before or --after, not both', ExitCode.Usage);
-      const params = {
-        topic_id: parseTopic(id),
-        limit: parseLimit(opts.limit),
-        ...(opts.before !== undefined ? { before: parseSeq(opts.before, '--before') } : {}),
-        ...(opts.after !== undefined ? { after: parseSeq(opts.after, '--after', 0) } : {}),
-      };
-      const res = await withClient(ctx.config(), (c) => c.call('topic/history', params));
-      ctx.output().result(res, () => messageLines(res.messages, res.has_more, opts.after !== undefined));
-    });
+    .action((id: string, opts: TopicHistoryOptions) => topicHistory(ctx, id, opts));
 
   topics
     .command('export')
@@ -70,7 +60,7 @@ export function registerMessages(program: Command, topics: Command, ctx: Context
     .description('publish a message to a topic you belong to; --title with --block publishes a rich (markdown) message')
     .argument('<topic_id>', 'top_...')
     .argument('[text...]', 'message text (leave out for a rich message)')
-    .option('-t, --type <content_type>', 'text | markdown | json | link | image | file (default text; rich messages are markdown)')
+    .option('-t, --type <content_type>', `${oneOf(ContentType)} (default text; rich messages are markdown)`)
     .option('-s, --semantic <type>', 'what kind of message this is, e.g. question, answer, status')
     .option('-r, --reply-to <message_id>', 'the message this answers')
     .option('--title <title>', 'rich message: its title')
@@ -100,6 +90,25 @@ export function registerMessages(program: Command, topics: Command, ctx: Context
       const res = await withClient(ctx.config(), (c) => c.call('topic/publish', params));
       ctx.output().result(res, () => `published ${res.message_id} (seq ${res.seq})`);
     });
+}
+
+export interface TopicHistoryOptions {
+  limit: string;
+  before?: string;
+  after?: string;
+}
+
+/** `topics history`, and `history <topic_id>` (p2p.ts). */
+export async function topicHistory(ctx: Context, id: string, opts: TopicHistoryOptions): Promise<void> {
+  if (opts.before !== undefined && opts.after !== undefined) throw new CliError('give --before or --after, not both', ExitCode.Usage);
+  const params = {
+    topic_id: parseTopic(id),
+    limit: parseLimit(opts.limit),
+    ...(opts.before !== undefined ? { before: parseSeq(opts.before, '--before') } : {}),
+    ...(opts.after !== undefined ? { after: parseSeq(opts.after, '--after', 0) } : {}),
+  };
+  const res = await withClient(ctx.config(), (c) => c.call('topic/history', params));
+  ctx.output().result(res, () => messageLines(res.messages, res.has_more, opts.after !== undefined));
 }
 
 /** topic/publish params: plain (`text`) or rich (`--title` + `--block`), never both. */

@@ -1,6 +1,6 @@
 import { BroadcastEvent, type NotificationSetting } from '@parley/protocol';
 import type { Command } from 'commander';
-import { choice, parseTopic } from '../args.js';
+import { choice, oneOf, parseTopic } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { table } from '../output.js';
@@ -37,7 +37,7 @@ export function registerNotifications(program: Command, ctx: Context): void {
       .command(enabled ? 'on' : 'off')
       .description(`switch live pushes ${enabled ? 'on' : 'off'} for one topic (--topic) or one kind of broadcast push (--event)`)
       .option('--topic <topic_id>', 'a topic you belong to')
-      .option('--event <name>', BroadcastEvent.options.join(' | '))
+      .option('--event <name>', oneOf(BroadcastEvent))
       .addHelpText('after', `\nExamples:\n  parley notifications ${enabled ? 'on' : 'off'} --topic top_...\n  parley notifications ${enabled ? 'on' : 'off'} --event agent.presence`)
       .action(async (opts: { topic?: string; event?: string }) => {
         if ((opts.topic === undefined) === (opts.event === undefined)) {

@@ -1,11 +1,13 @@
 import { ContentType } from '@parley/protocol';
 import type { Command } from 'commander';
-import { choice, parseAgent, parseLimit } from '../args.js';
+import { choice, oneOf, parseAgent, parseLimit, parseMessageId } from '../args.js';
 import type { Context } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
 import { indentBody } from '../output.js';
 import { withClient } from '../session.js';
+import { topicHistory } from './messages.js';
 
-/** Direct messages: `parley p2p|dm|private|send` and `parley history`. */
+/** Direct messages: `parley p2p|dm|private|send` and `parley history` (which also takes a topic). */
 export function registerP2P(program: Command, ctx: Context): void {
   program
     .command('p2p')
@@ -15,7 +17,7 @@ export function registerP2P(program: Command, ctx: Context): void {
     .description('send a direct message to another agent')
     .argument('<agent_id>', 'recipient agent_id (agt_...)')
     .argument('<text...>', 'message text')
-    .option('-t, --type <content_type>', 'text | markdown | json | link | image | file', 'text')
+    .option('-t, --type <content_type>', oneOf(ContentType), 'text')
     .action(async (agent: string, words: string[], opts: { type: string }) => {
       const cfg = ctx.config();
       const to = parseAgent(agent);
@@ -26,15 +28,21 @@ export function registerP2P(program: Command, ctx: Context): void {
 
   program
     .command('history')
-    .description('direct messages between you and another agent, oldest first')
-    .argument('<agent_id>', 'the other agent_id (agt_...)')
+    .description("direct messages with an agent, or a topic's messages (as \"parley topics history\"); oldest first")
+    .argument('<agent_or_topic_id>', 'agt_... (direct messages) or top_... (a topic)')
     .option('-l, --limit <n>', 'how many messages (1-200)', '50')
-    .option('--before <message_id>', 'only messages older than this one')
-    .action(async (agent: string, opts: { limit: string; before?: string }) => {
+    .option('--before <message_id_or_seq>', 'only older messages: a message id (msg_...) for an agent, a seq for a topic')
+    .option('--after <seq>', 'a topic only: messages after this seq (page forward)')
+    .action(async (id: string, opts: { limit: string; before?: string; after?: string }) => {
+      // WTT's history takes either; which one is told by the id's prefix (both are checked by their schemas).
+      if (id.startsWith('top_')) return topicHistory(ctx, id, opts);
+      if (!id.startsWith('agt_')) throw new CliError(`"${id}" is neither an agent id (agt_...) nor a topic id (top_...)`, ExitCode.Usage);
+      if (opts.after !== undefined) throw new CliError('--after pages a topic; direct messages page back with --before <message_id>', ExitCode.Usage);
       const cfg = ctx.config();
-      const other = parseAgent(agent);
+      const other = parseAgent(id);
       const limit = parseLimit(opts.limit);
-      const res = await withClient(cfg, (c) => c.call('p2p/history', { with: other, limit, ...(opts.before ? { before: opts.before } : {}) }));
+      const before = opts.before === undefined ? {} : { before: parseMessageId(opts.before) };
+      const res = await withClient(cfg, (c) => c.call('p2p/history', { with: other, limit, ...before }));
       ctx.output().result(res, () =>
         res.messages.length === 0
           ? 'no messages'

@@ -21,7 +21,7 @@ export function registerServe(program: Command, ctx: Context): void {
     .action(async (opts: ServeOptions) => {
       // Loaded here, not at the top: the hub (Fastify, SQLite) would add ~0.4 s to every other command.
       const { installSignalHandlers, resolveHubOptionsFromEnv, startHub } = await import('@parley/hub');
-      const options: HubOptions = { ...resolveHubOptionsFromEnv(process.env) };
+      const options: HubOptions = { ...resolveHubOptionsFromEnv(ctx.io.env) };
       if (opts.port !== undefined) options.port = parsePort(opts.port);
       if (opts.host !== undefined) options.host = opts.host;
       if (opts.dataDir !== undefined) options.dataDir = opts.dataDir;
@@ -35,7 +35,8 @@ export function registerServe(program: Command, ctx: Context): void {
     });
 }
 
-function parsePort(value: string): number {
+/** `--port`: 0 (any free port) to 65535. */
+export function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliError(`--port must be an integer from 0 to 65535, got "${value}"`, ExitCode.Usage);

@@ -1,18 +1,6 @@
 import { ReviewDecision, TaskPriority, TaskStatus, type ResultOf, type Submission, type Task, type TimelineEntry } from '@parley/protocol';
 import type { Command } from 'commander';
-import {
-  choice,
-  collect,
-  parseAgent,
-  parseCapability,
-  parseIntIn,
-  parseLimit,
-  parsePipelineId,
-  parseTaskId,
-  parseTopic,
-  parseWhen,
-  readStdin,
-} from '../args.js';
+import { choice, collect, oneOf, parseAgent, parseCapability, parseIntIn, parseLimit, parsePipelineId, parseTaskId, parseTopic, parseWhen } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { indentBody, preview, table } from '../output.js';
@@ -33,7 +21,7 @@ export function registerTasks(program: Command, ctx: Context): Command {
     .command('list')
     .alias('ls')
     .description('tasks, newest first; every filter given applies')
-    .option('-s, --status <status>', TaskStatus.options.join(' | '))
+    .option('-s, --status <status>', oneOf(TaskStatus))
     .option('--owner <agent_id>', 'owned by this agent ("me" for you)')
     .option('--runner <agent_id>', 'run by this agent ("me" for you)')
     .option('-p, --pipeline <pipeline_id>', 'in this pipeline')
@@ -69,7 +57,7 @@ export function registerTasks(program: Command, ctx: Context): Command {
     .description('create a task; you own it (and review it, unless you name a reviewer)')
     .argument('<title>', 'what is to be done')
     .argument('[description]', 'more about it')
-    .option('-P, --priority <priority>', TaskPriority.options.join(' | '), 'P2')
+    .option('-P, --priority <priority>', oneOf(TaskPriority), 'P2')
     .option('-a, --acceptance <text>', 'acceptance criteria')
     .option('-r, --runner <agent_id>', 'who runs it (or let someone take it)')
     .option('--reviewer <agent_id>', 'who reviews it (default: you)')
@@ -126,7 +114,7 @@ export function registerTasks(program: Command, ctx: Context): Command {
     .option('--title <title>', 'new title')
     .option('--description <text>', 'new description')
     .option('-a, --acceptance <text>', 'new acceptance criteria')
-    .option('-P, --priority <priority>', TaskPriority.options.join(' | '))
+    .option('-P, --priority <priority>', oneOf(TaskPriority))
     .option('--reviewer <agent_id>', 'new reviewer ("" for you, the owner)')
     .option('-c, --capability <capability>', 'capability a runner must advertise')
     .option('-d, --deadline <when>', 'a date, date-time or duration from now')
@@ -213,7 +201,7 @@ export function registerTasks(program: Command, ctx: Context): Command {
     .option('--artifact <url>', 'a URL of something produced (repeatable)', collect)
     .action(async (id: string, words: string[], opts: { artifact?: string[] }) => {
       const taskId = parseTaskId(id);
-      const output = words.length === 1 && words[0] === '-' ? (await readStdin()).replace(/\n$/, '') : words.join(' ');
+      const output = words.length === 1 && words[0] === '-' ? (await ctx.readStdin()).replace(/\n$/, '') : words.join(' ');
       if (output.trim() === '') throw new CliError('the output is empty', ExitCode.Usage);
       const artifacts = (opts.artifact ?? []).map((a) => parseUrl(a, '--artifact'));
       const t = await withClient(ctx.config(), (c) => c.call('task/submit', { task_id: taskId, output, artifacts }));
@@ -224,7 +212,7 @@ export function registerTasks(program: Command, ctx: Context): Command {
     .command('review')
     .description('decide on a task in review (its reviewer, or the owner): approve -> done, reject -> todo for a re-run, block -> blocked')
     .argument('<task_id>', 'tsk_...')
-    .argument('<decision>', ReviewDecision.options.join(' | '))
+    .argument('<decision>', oneOf(ReviewDecision))
     .argument('[comment...]', 'why (required to reject or block)')
     .action(async (id: string, decisionText: string, comment: string[]) => {
       const decision = choice(ReviewDecision.options, decisionText, 'decision');

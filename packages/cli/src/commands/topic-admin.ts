@@ -1,8 +1,12 @@
+import { actions } from '@parley/protocol';
 import type { Command } from 'commander';
-import { choice, parseAgent, parseLimit, parseTopic } from '../args.js';
+import { choice, oneOf, parseAgent, parseLimit, parseTopic } from '../args.js';
 import type { Context } from '../context.js';
 import { table } from '../output.js';
 import { withClient } from '../session.js';
+
+/** The roles topic/role/set gives (not owner). */
+const ROLES = actions['topic/role/set'].params.shape.role;
 
 /** `parley topics members|invite|requests|approve|reject|role`: who is in a topic, and who gets in. */
 export function registerTopicAdmin(topics: Command, ctx: Context): void {
@@ -75,9 +79,9 @@ export function registerTopicAdmin(topics: Command, ctx: Context): void {
     .description('make a member an admin, or an admin a member again (owner only)')
     .argument('<topic_id>', 'top_...')
     .argument('<agent_id>', 'agt_...')
-    .argument('<role>', 'admin | member')
+    .argument('<role>', oneOf(ROLES))
     .action(async (id: string, agent: string, role: string) => {
-      const params = { topic_id: parseTopic(id), agent_id: parseAgent(agent), role: choice(['admin', 'member'] as const, role, 'role') };
+      const params = { topic_id: parseTopic(id), agent_id: parseAgent(agent), role: choice(ROLES.options, role, 'role') };
       const res = await withClient(ctx.config(), (c) => c.call('topic/role/set', params));
       ctx.output().result(res, () => `${res.agent_id} is now ${res.role} of ${res.topic_id}`);
     });

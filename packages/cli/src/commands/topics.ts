@@ -1,6 +1,6 @@
 import { JoinMethod, TopicType, TopicVisibility, type SubscribedTopic, type Topic } from '@parley/protocol';
 import type { Command } from 'commander';
-import { choice, parseIntIn, parseLimit, parseTopic } from '../args.js';
+import { choice, oneOf, parseIntIn, parseLimit, parseTopic } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { table } from '../output.js';
@@ -16,48 +16,9 @@ export function registerTopics(program: Command, ctx: Context): Command {
     .command('topics')
     .description('topics: find, create, join, read, manage (run "parley topics --help")');
 
-  topics
-    .command('list')
-    .alias('ls')
-    .description('public topics and your private ones, newest first')
-    .option('-q, --query <text>', 'only topics whose name contains this')
-    .option('-l, --limit <n>', 'how many (1-200)', '50')
-    .option('--cursor <cursor>', 'the next page, as printed by the previous one')
-    .action(async (opts: { query?: string; limit: string; cursor?: string }) => {
-      const res = await withClient(ctx.config(), (c) =>
-        c.call('topic/list', {
-          limit: parseLimit(opts.limit),
-          ...(opts.query ? { query: opts.query } : {}),
-          ...(opts.cursor ? { cursor: opts.cursor } : {}),
-        }),
-      );
-      ctx.output().result(res, () => topicTable(res.topics, res.next_cursor));
-    });
+  topicList(topics.command('list').alias('ls'), ctx);
 
-  topics
-    .command('find')
-    .alias('search')
-    .description('full-text search: topics whose name, description or messages hold every word, best first')
-    .argument('<words...>', 'what to look for')
-    .option('-l, --limit <n>', 'how many topics (1-50)', '20')
-    .option('-m, --matches <n>', 'matching messages shown per topic (0-20)', '3')
-    .action(async (words: string[], opts: { limit: string; matches: string }) => {
-      const params = {
-        query: words.join(' '),
-        limit: parseLimit(opts.limit, 50),
-        matches_per_topic: parseIntIn(opts.matches, 0, 20, '--matches'),
-      };
-      const res = await withClient(ctx.config(), (c) => c.call('topic/search', params));
-      ctx.output().result(res, () => {
-        if (res.results.length === 0) return `no topics match "${params.query}"`;
-        return res.results
-          .flatMap(({ topic, matches }) => [
-            `${topic.topic_id}  ${topic.name}  (${topic.type}, ${topic.visibility}, ${plural(topic.member_count, 'member')}${topic.role ? `, you: ${topic.role}` : ''})`,
-            ...matches.map((m) => `    #${m.seq}  ${m.from}: ${m.snippet.replace(/\s+/g, ' ')}`),
-          ])
-          .join('\n');
-      });
-    });
+  topicFind(topics.command('find').alias('search'), ctx);
 
   topics
     .command('subscribed')
@@ -78,9 +39,9 @@ export function registerTopics(program: Command, ctx: Context): Command {
     .description('create a topic; you become its owner')
     .argument('<name>', 'topic name')
     .option('-d, --description <text>', 'what the topic is for')
-    .option('-t, --type <type>', 'broadcast | discussion | collaborative | p2p', 'discussion')
-    .option('-v, --visibility <visibility>', 'public | private', 'public')
-    .option('-j, --join <method>', 'open | invite_only', 'open')
+    .option('-t, --type <type>', oneOf(TopicType), 'discussion')
+    .option('-v, --visibility <visibility>', oneOf(TopicVisibility), 'public')
+    .option('-j, --join <method>', oneOf(JoinMethod), 'open')
     .action(async (name: string, opts: { description?: string; type: string; visibility: string; join: string }) => {
       const params = {
         name,
@@ -109,9 +70,9 @@ export function registerTopics(program: Command, ctx: Context): Command {
     .argument('<topic_id>', 'top_...')
     .option('-n, --name <name>', 'new name')
     .option('-d, --description <text>', 'new description ("" clears it)')
-    .option('-t, --type <type>', 'broadcast | discussion | collaborative | p2p')
-    .option('-v, --visibility <visibility>', 'public | private')
-    .option('-j, --join <method>', 'open | invite_only')
+    .option('-t, --type <type>', oneOf(TopicType))
+    .option('-v, --visibility <visibility>', oneOf(TopicVisibility))
+    .option('-j, --join <method>', oneOf(JoinMethod))
     .action(async (id: string, opts: { name?: string; description?: string; type?: string; visibility?: string; join?: string }) => {
       const params = {
         topic_id: parseTopic(id),
@@ -146,9 +107,61 @@ export function registerTopics(program: Command, ctx: Context): Command {
       ctx.output().result(res, () => `deleted ${res.topic_id}`);
     });
 
-  topics
-    .command('join')
-    .alias('subscribe')
+  topicJoin(topics.command('join').alias('subscribe'), ctx);
+
+  topicLeave(topics.command('leave').alias('unsubscribe'), ctx);
+
+  return topics;
+}
+
+/** `topics list|ls`, also a top-level command (shortcuts.ts). */
+export function topicList(cmd: Command, ctx: Context): Command {
+  return cmd
+    .description('public topics and your private ones, newest first')
+    .option('-q, --query <text>', 'only topics whose name contains this')
+    .option('-l, --limit <n>', 'how many (1-200)', '50')
+    .option('--cursor <cursor>', 'the next page, as printed by the previous one')
+    .action(async (opts: { query?: string; limit: string; cursor?: string }) => {
+      const res = await withClient(ctx.config(), (c) =>
+        c.call('topic/list', {
+          limit: parseLimit(opts.limit),
+          ...(opts.query ? { query: opts.query } : {}),
+          ...(opts.cursor ? { cursor: opts.cursor } : {}),
+        }),
+      );
+      ctx.output().result(res, () => topicTable(res.topics, res.next_cursor));
+    });
+}
+
+/** `topics find|search`, also a top-level command (shortcuts.ts). */
+export function topicFind(cmd: Command, ctx: Context): Command {
+  return cmd
+    .description('full-text search: topics whose name, description or messages hold every word, best first')
+    .argument('<words...>', 'what to look for')
+    .option('-l, --limit <n>', 'how many topics (1-50)', '20')
+    .option('-m, --matches <n>', 'matching messages shown per topic (0-20)', '3')
+    .action(async (words: string[], opts: { limit: string; matches: string }) => {
+      const params = {
+        query: words.join(' '),
+        limit: parseLimit(opts.limit, 50),
+        matches_per_topic: parseIntIn(opts.matches, 0, 20, '--matches'),
+      };
+      const res = await withClient(ctx.config(), (c) => c.call('topic/search', params));
+      ctx.output().result(res, () => {
+        if (res.results.length === 0) return `no topics match "${params.query}"`;
+        return res.results
+          .flatMap(({ topic, matches }) => [
+            `${topic.topic_id}  ${topic.name}  (${topic.type}, ${topic.visibility}, ${plural(topic.member_count, 'member')}${topic.role ? `, you: ${topic.role}` : ''})`,
+            ...matches.map((m) => `    #${m.seq}  ${m.from}: ${m.snippet.replace(/\s+/g, ' ')}`),
+          ])
+          .join('\n');
+      });
+    });
+}
+
+/** `topics join|subscribe`, also a top-level command (shortcuts.ts). */
+export function topicJoin(cmd: Command, ctx: Context): Command {
+  return cmd
     .description('join a topic; for an invite-only topic without an invitation this asks its owner and admins')
     .argument('<topic_id>', 'top_...')
     .action(async (id: string) => {
@@ -160,18 +173,17 @@ export function registerTopics(program: Command, ctx: Context): Command {
           : `joined ${res.topic_id} as ${res.role}`,
       );
     });
+}
 
-  topics
-    .command('leave')
-    .alias('unsubscribe')
+/** `topics leave|unsubscribe`, also a top-level command (shortcuts.ts). */
+export function topicLeave(cmd: Command, ctx: Context): Command {
+  return cmd
     .description('leave a topic, or withdraw a pending join request')
     .argument('<topic_id>', 'top_...')
     .action(async (id: string) => {
       const res = await withClient(ctx.config(), (c) => c.call('topic/leave', { topic_id: parseTopic(id) }));
       ctx.output().result(res, () => (res.left ? `left ${res.topic_id}` : `you were not a member of ${res.topic_id}`));
     });
-
-  return topics;
 }
 
 function topicTable(topics: Topic[], next: string | null): string {

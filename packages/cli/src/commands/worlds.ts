@@ -1,4 +1,5 @@
 import {
+  actions,
   DEFAULT_EPISODE_POLICY,
   EndMode,
   EpisodePolicy,
@@ -14,7 +15,7 @@ import {
   type WorldCandidate,
 } from '@parley/protocol';
 import type { Command } from 'commander';
-import { choice, parseAgent, parseBroadcastId, parseIntIn, parseLimit, parseWorldId, readStdin } from '../args.js';
+import { choice, oneOf, oneOfExplained, parseAgent, parseBroadcastId, parseIntIn, parseLimit, parseWorldId } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { indentBody, preview, table } from '../output.js';
@@ -38,11 +39,11 @@ export function registerWorlds(program: Command, ctx: Context): Command {
     .command('list')
     .alias('ls')
     .description('worlds you may find (public and enabled, plus every world you belong to)')
-    .option('-s, --sort <order>', 'hot (most members online, then members, then activity) | latest (newest first)', 'hot')
+    .option('-s, --sort <order>', oneOfExplained(WORLD_SORT, { hot: 'most members online, then members, then activity', latest: 'newest first' }), 'hot')
     .option('-l, --limit <n>', 'how many (1-100)', '20')
     .option('--cursor <cursor>', 'the next page, as printed by the previous one')
     .action(async (opts: { sort: string; limit: string; cursor?: string }) => {
-      const params = { sort: choice(['hot', 'latest'] as const, opts.sort, '--sort'), limit: parseLimit(opts.limit, 100), ...cursorOf(opts) };
+      const params = { sort: choice(WORLD_SORT.options, opts.sort, '--sort'), limit: parseLimit(opts.limit, 100), ...cursorOf(opts) };
       const res = await withClient(ctx.config(), (c) => c.worlds.list(params));
       ctx.output().result(res, () => worldTable(res, 'no worlds yet: "parley worlds create <name> --context <text>" makes one'));
     });
@@ -86,8 +87,8 @@ export function registerWorlds(program: Command, ctx: Context): Command {
       .option('-c, --context <text>', 'what the world is for and its rules (required; "-" reads it from stdin)')
       .option('-f, --field <text>', 'what a joiner should tell about itself (default: "Who you are in this world and what you are looking for.")')
       .option('-m, --my-context <text>', 'what you say about yourself here, as joiners do (default: nothing, so nobody matches you by text)')
-      .option('-v, --visibility <visibility>', WorldVisibility.options.join(' | '), 'public')
-      .option('-j, --join-policy <policy>', 'open (anyone joins) | approval (you approve requests) | invite (invited agents only)', 'open'),
+      .option('-v, --visibility <visibility>', oneOf(WorldVisibility), 'public')
+      .option('-j, --join-policy <policy>', oneOfExplained(WorldJoinPolicy, JOIN_POLICY_MEANING), 'open'),
   )
     .addHelpText(
       'after',
@@ -102,7 +103,7 @@ export function registerWorlds(program: Command, ctx: Context): Command {
       const policy = episodePolicyOf(opts);
       const params = {
         display_name: name,
-        world_context_text: await textOrStdin(opts.context),
+        world_context_text: await textOrStdin(ctx, opts.context),
         visibility: choice(WorldVisibility.options, opts.visibility, '--visibility'),
         join_policy: choice(WorldJoinPolicy.options, opts.joinPolicy, '--join-policy'),
         ...(opts.field !== undefined ? { participant_context_field: opts.field } : {}),
@@ -132,14 +133,14 @@ export function registerWorlds(program: Command, ctx: Context): Command {
       .option('-n, --name <name>', 'new display name')
       .option('-c, --context <text>', 'new world context ("-" reads it from stdin)')
       .option('-f, --field <text>', 'new question to joiners')
-      .option('-v, --visibility <visibility>', WorldVisibility.options.join(' | '))
-      .option('-j, --join-policy <policy>', WorldJoinPolicy.options.join(' | ')),
+      .option('-v, --visibility <visibility>', oneOf(WorldVisibility))
+      .option('-j, --join-policy <policy>', oneOfExplained(WorldJoinPolicy, JOIN_POLICY_MEANING)),
   ).action(async (id: string, opts: PolicyFlags & { name?: string; context?: string; field?: string; visibility?: string; joinPolicy?: string }) => {
     const policy = episodePolicyOf(opts);
     const params = {
       world_id: parseWorldId(id),
       ...(opts.name !== undefined ? { display_name: opts.name } : {}),
-      ...(opts.context !== undefined ? { world_context_text: await textOrStdin(opts.context) } : {}),
+      ...(opts.context !== undefined ? { world_context_text: await textOrStdin(ctx, opts.context) } : {}),
       ...(opts.field !== undefined ? { participant_context_field: opts.field } : {}),
       ...(opts.visibility !== undefined ? { visibility: choice(WorldVisibility.options, opts.visibility, '--visibility') } : {}),
       ...(opts.joinPolicy !== undefined ? { join_policy: choice(WorldJoinPolicy.options, opts.joinPolicy, '--join-policy') } : {}),
@@ -172,7 +173,7 @@ export function registerWorlds(program: Command, ctx: Context): Command {
       if (opts.context === undefined) {
         throw new CliError(`say who you are in this world: parley worlds join ${worldId} --context <text> ("parley worlds detail ${worldId}" shows what it asks)`, ExitCode.Usage);
       }
-      const params = { world_id: worldId, participant_context_text: await textOrStdin(opts.context) };
+      const params = { world_id: worldId, participant_context_text: await textOrStdin(ctx, opts.context) };
       check('world/join', params, { participant_context_text: '--context' });
       const res = await withClient(ctx.config(), (c) => c.worlds.join(params));
       ctx.output().result(res, () => {
@@ -277,9 +278,9 @@ export function registerWorlds(program: Command, ctx: Context): Command {
     .description('send a notice to every other member as a world.broadcast push (owner or admins; not while paused); "-" reads it from stdin')
     .argument('<world_id>', 'wld_...')
     .argument('<content...>', 'the notice')
-    .option('-r, --reply-policy <policy>', 'zero (members should not answer) | at_most_one (each may answer you once)', 'zero')
+    .option('-r, --reply-policy <policy>', oneOfExplained(ReplyPolicy, { zero: 'members should not answer', at_most_one: 'each may answer you once' }), 'zero')
     .action(async (id: string, words: string[], opts: { replyPolicy: string }) => {
-      const params = { world_id: parseWorldId(id), content: await wordsOrStdin(words), reply_policy: choice(ReplyPolicy.options, opts.replyPolicy, '--reply-policy') };
+      const params = { world_id: parseWorldId(id), content: await wordsOrStdin(ctx, words), reply_policy: choice(ReplyPolicy.options, opts.replyPolicy, '--reply-policy') };
       check('world/broadcast', params, { content: 'the content' });
       const res = await withClient(ctx.config(), (c) => c.worlds.broadcast(params));
       ctx.output().result(res, () => `broadcast ${res.broadcast_id} to ${plural(res.recipients, 'member')} of ${res.world_id}`);
@@ -291,7 +292,7 @@ export function registerWorlds(program: Command, ctx: Context): Command {
     .argument('<broadcast_id>', 'wbc_..., as the push names it')
     .argument('<content...>', 'the answer ("-" reads it from stdin)')
     .action(async (id: string, words: string[]) => {
-      const params = { broadcast_id: parseBroadcastId(id), content: await wordsOrStdin(words) };
+      const params = { broadcast_id: parseBroadcastId(id), content: await wordsOrStdin(ctx, words) };
       check('world/reply', params, { content: 'the content' });
       const res = await withClient(ctx.config(), (c) => c.worlds.reply(params));
       ctx.output().result(res, () => `replied to ${res.broadcast_id} in ${res.world_id} (to ${res.to})`);
@@ -357,9 +358,9 @@ function registerModeration(worlds: Command, ctx: Context): void {
 
   worlds
     .command('moderate')
-    .description(`any moderation action: ${ModerationAction.options.join(' | ')} (the same as the commands of those names)`)
+    .description(`any moderation action: ${oneOf(ModerationAction)} (the same as the commands of those names)`)
     .argument('<world_id>', 'wld_...')
-    .argument('<action>', ModerationAction.options.join(' | '))
+    .argument('<action>', oneOf(ModerationAction))
     .argument('[agent_id]', 'agt_... (ban, unban, promote and demote need one; pause and resume take none)')
     .option('-r, --reason <text>', 'why, for ban (the agent sees it)')
     .action(async (id: string, actionText: string, target: string | undefined, opts: { reason?: string }) => {
@@ -389,13 +390,21 @@ interface PolicyFlags {
 type EpisodePolicyPatch = Partial<EpisodePolicy>;
 
 const { max_turns: MAX_TURNS, turn_timeout_ms: TURN_TIMEOUT_MS } = EpisodePolicy.shape;
+const WORLD_SORT = actions['world/list'].params.shape.sort.unwrap();
+const JOIN_POLICY_MEANING = { open: 'anyone joins', approval: 'you approve requests', invite: 'invited agents only' } as const;
 
 function addPolicyOptions(cmd: Command): Command {
   return cmd
     .option('--max-turns <n>', `turns per conversation started here (${MAX_TURNS.minValue}-${MAX_TURNS.maxValue}; default ${DEFAULT_EPISODE_POLICY.max_turns})`)
     .option('--turn-timeout-ms <ms>', `how long a side has for its turn (${TURN_TIMEOUT_MS.minValue}-${TURN_TIMEOUT_MS.maxValue}; default ${DEFAULT_EPISODE_POLICY.turn_timeout_ms})`)
-    .option('--timeout-behavior <behavior>', 'when a turn times out: skip_turn (the silent side loses its turn; default) | end')
-    .option('--end-mode <mode>', 'who ends a conversation: dual (both sides; default) | single (the side that asked) | either');
+    .option(
+      '--timeout-behavior <behavior>',
+      `when a turn times out: ${oneOfExplained(TimeoutBehavior, { skip_turn: 'the silent side loses its turn', end: 'the conversation ends' })}; default ${DEFAULT_EPISODE_POLICY.timeout_behavior}`,
+    )
+    .option(
+      '--end-mode <mode>',
+      `who ends a conversation: ${oneOfExplained(EndMode, { dual: 'both sides', single: 'the side that asked', either: 'either side' })}; default ${DEFAULT_EPISODE_POLICY.end_mode}`,
+    );
 }
 
 /** The episode policy fields given on the command line; undefined when none was. */
@@ -422,13 +431,13 @@ function check(action: WorldAction, params: unknown, flags: Record<string, strin
 }
 
 /** A text flag, or all of stdin for "-" (long contexts from a file or a pipe). */
-async function textOrStdin(value: string): Promise<string> {
-  return value === '-' ? (await readStdin()).replace(/\n$/, '') : value;
+async function textOrStdin(ctx: Context, value: string): Promise<string> {
+  return value === '-' ? (await ctx.readStdin()).replace(/\n$/, '') : value;
 }
 
 /** Variadic words as one text, or all of stdin for a lone "-". */
-async function wordsOrStdin(words: string[]): Promise<string> {
-  return words.length === 1 && words[0] === '-' ? textOrStdin('-') : words.join(' ');
+async function wordsOrStdin(ctx: Context, words: string[]): Promise<string> {
+  return words.length === 1 && words[0] === '-' ? textOrStdin(ctx, '-') : words.join(' ');
 }
 
 function cursorOf(opts: { cursor?: string }): { cursor?: string } {
