@@ -20,6 +20,8 @@ export interface HubOptions {
   maxFrameBytes?: number;
   /** Per-connection send queue bound before close 4008. Default 4 MiB. */
   maxQueuedBytes?: number;
+  /** Frames and bodies nesting objects and arrays deeper than this are refused with bad_request. Default 64. */
+  maxJsonDepth?: number;
   /** Per-agent token bucket. Default { perSecond: 200, burst: 400 }. */
   rateLimit?: { perSecond: number; burst: number } | false;
   /** Push retention. Default 7 days. */
@@ -49,6 +51,7 @@ export interface ResolvedConfig {
   authTimeoutMs: number;
   maxFrameBytes: number;
   maxQueuedBytes: number;
+  maxJsonDepth: number;
   rateLimit: { perSecond: number; burst: number } | false;
   retentionMs: number;
   tokenTtlSeconds: number;
@@ -70,6 +73,7 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
     authTimeoutMs: o.authTimeoutMs ?? Defaults.authTimeoutMs,
     maxFrameBytes: o.maxFrameBytes ?? Defaults.maxFrameBytes,
     maxQueuedBytes: o.maxQueuedBytes ?? Defaults.maxQueuedBytes,
+    maxJsonDepth: o.maxJsonDepth ?? Defaults.maxJsonDepth,
     rateLimit: o.rateLimit === undefined ? { perSecond: 200, burst: 400 } : o.rateLimit,
     retentionMs: o.retentionMs ?? WEEK_MS,
     tokenTtlSeconds: o.tokenTtlSeconds ?? Defaults.tokenTtlSeconds,
@@ -103,6 +107,8 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (stale !== undefined) o.taskStaleMs = stale;
   const chatTtl = int(env.PARLEY_CHAT_REQUEST_TTL_MS, 'PARLEY_CHAT_REQUEST_TTL_MS');
   if (chatTtl !== undefined) o.chatRequestTtlMs = chatTtl;
+  const depth = int(env.PARLEY_MAX_JSON_DEPTH, 'PARLEY_MAX_JSON_DEPTH');
+  if (depth !== undefined) o.maxJsonDepth = depth;
   const rl = env.PARLEY_RATE_LIMIT;
   if (rl) {
     if (rl === 'off') o.rateLimit = false;

@@ -210,6 +210,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const shutdown = new AbortController();
   const app = buildHttp({
     maxFrameBytes: cfg.maxFrameBytes,
+    maxJsonDepth: cfg.maxJsonDepth,
     epoch,
     startedAt,
     auth,
@@ -226,6 +227,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     authTimeoutMs: cfg.authTimeoutMs,
     maxFrameBytes: cfg.maxFrameBytes,
     maxQueuedBytes: cfg.maxQueuedBytes,
+    maxJsonDepth: cfg.maxJsonDepth,
     epoch,
     auth,
     dispatcher,

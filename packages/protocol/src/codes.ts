@@ -67,6 +67,8 @@ export const Defaults = {
   dedupeWindowMs: 10 * 60 * 1000,
   /** Lifetime of a bearer token. */
   tokenTtlSeconds: 24 * 60 * 60,
+  /** Deepest nesting of objects and arrays accepted in a frame or body (`{}` is one level). */
+  maxJsonDepth: 64,
 } as const;
 
 export const PROTOCOL_VERSION = 'parley/1';

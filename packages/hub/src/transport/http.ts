@@ -8,9 +8,12 @@ import { HubError, zodToContent } from '../core/errors.js';
 import { pollPushes } from '../core/poll.js';
 import type { Streams } from '../core/streams.js';
 import type { Metrics } from '../metrics.js';
+import { jsonTooDeep, tooDeepMessage } from './json.js';
 
 export interface HttpDeps {
   maxFrameBytes: number;
+  /** Bodies nesting objects and arrays deeper than this are refused with 400 before they are parsed. */
+  maxJsonDepth: number;
   epoch: string;
   startedAt: number;
   auth: Auth;
@@ -65,6 +68,16 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
     return sendError(reply, ErrorCode.Internal, 'internal error');
   });
   app.setNotFoundHandler((_req, reply) => sendError(reply, ErrorCode.NotFound, 'no such endpoint'));
+
+  // Fastify's own JSON parser (it refuses __proto__ and constructor keys), behind the depth check.
+  const parseJsonBody = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (jsonTooDeep(body as string, d.maxJsonDepth)) {
+      return done(Object.assign(new Error(tooDeepMessage(d.maxJsonDepth)), { statusCode: 400 }), undefined);
+    }
+    parseJsonBody(req, body as string, done);
+  });
 
   /** Bearer token -> agent id, or a 401 already sent. */
   const authenticate = async (req: FastifyRequest, reply: FastifyReply, envelopeToken?: unknown): Promise<string | null> => {

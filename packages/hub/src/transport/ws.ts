@@ -19,12 +19,15 @@ import { usableUId } from '../core/dispatcher.js';
 import { Session, type SessionRegistry } from '../core/sessions.js';
 import type { Streams } from '../core/streams.js';
 import type { Metrics } from '../metrics.js';
+import { parseJson } from './json.js';
 
 export interface WsDeps {
   heartbeatMs: number;
   authTimeoutMs: number;
   maxFrameBytes: number;
   maxQueuedBytes: number;
+  /** Frames nesting objects and arrays deeper than this are refused (bad_request) before anything else sees them. */
+  maxJsonDepth: number;
   epoch: string;
   auth: Auth;
   dispatcher: Dispatcher;
@@ -137,13 +140,9 @@ class Connection {
   }
 
   private async authenticate(data: RawData): Promise<void> {
-    let value: unknown;
-    try {
-      value = JSON.parse(rawText(data));
-    } catch {
-      return this.close(CloseCode.Unauthorized, 'expected an auth frame');
-    }
-    const parsed = AuthFrame.safeParse(value);
+    const json = parseJson(rawText(data), this.d.maxJsonDepth);
+    if (!json.ok) return this.close(CloseCode.Unauthorized, 'expected an auth frame');
+    const parsed = AuthFrame.safeParse(json.value);
     if (!parsed.success) return this.close(CloseCode.Unauthorized, 'expected an auth frame');
     const frame = parsed.data;
     const ok = frame.sig
@@ -221,12 +220,10 @@ class Connection {
     if (!session) return;
     const text = rawText(data);
     if (text === 'ping') return this.sendRaw('pong');
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return this.sendError({ error: 'frame is not JSON', code: ErrorCode.BadRequest });
-    }
+    const json = parseJson(text, this.d.maxJsonDepth);
+    // Too deep: refused before zod or a handler sees it; still answered by u_id when it has one.
+    if (!json.ok) return this.refuse(json.value, { error: json.error, code: ErrorCode.BadRequest });
+    const value = json.value;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return this.sendError({ error: 'frame is not a JSON object', code: ErrorCode.BadRequest });
     }
@@ -251,6 +248,14 @@ class Connection {
         else this.sendError(out.content);
       })
       .catch((err: unknown) => this.d.log.error({ err }, 'dispatch failed'));
+  }
+
+  /** An error answer to a frame the dispatcher will not see: a response envelope when it has a usable u_id, else an error frame. */
+  private refuse(value: unknown, content: ErrorContent): void {
+    const uId = usableUId(value);
+    if (uId === null || !this.session) return this.sendError(content);
+    const agentId = (value as { agent_id?: unknown }).agent_id;
+    this.sendRaw(JSON.stringify({ agent_id: typeof agentId === 'string' ? agentId : this.session.agentId, u_id: uId, status: 'error', content }));
   }
 
   private onClose(): void {
