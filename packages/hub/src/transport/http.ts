@@ -9,6 +9,7 @@ import { pollPushes } from '../core/poll.js';
 import type { Streams } from '../core/streams.js';
 import type { Metrics } from '../metrics.js';
 import { jsonTooDeep, tooDeepMessage } from './json.js';
+import { writeRawError } from './raw-http.js';
 
 export interface HttpDeps {
   maxFrameBytes: number;
@@ -47,7 +48,20 @@ function sendError(reply: FastifyReply, code: ErrorCode, error: string, details?
 
 /** HTTP edge: registration, the RPC/poll fallback, discovery and operations endpoints. */
 export function buildHttp(d: HttpDeps): FastifyInstance {
-  const app = Fastify({ bodyLimit: d.maxFrameBytes, logger: false, forceCloseConnections: 'idle' });
+  const app = Fastify({
+    bodyLimit: d.maxFrameBytes,
+    logger: false,
+    forceCloseConnections: 'idle',
+    // Requests Node's parser refuses never reach a route; their answers get the same {error, code} body.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      if (err.code === 'HPE_HEADER_OVERFLOW') writeRawError(socket, 431, ErrorCode.PayloadTooLarge, 'request headers are too large');
+      else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') writeRawError(socket, 408, ErrorCode.Timeout, 'request not received in time');
+      else writeRawError(socket, 400, ErrorCode.BadRequest, 'malformed HTTP request');
+    },
+    // A path Fastify cannot decode (e.g. '/%zz').
+    frameworkErrors: (err, _req, reply) => sendError(reply, ErrorCode.BadRequest, err.message),
+  });
 
   app.addHook('onRequest', async (_req, reply) => {
     if (d.isClosing()) return sendError(reply, ErrorCode.Unavailable, 'hub is shutting down');
@@ -164,6 +178,9 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
     await d.streams.ack(agentId, body.cursors);
     return reply.code(204).send();
   });
+
+  // An upgrade request never gets here (the WebSocket edge takes it); a plain GET does.
+  app.get('/v1/ws', async (_req, reply) => sendError(reply, ErrorCode.BadRequest, 'this endpoint needs a WebSocket upgrade', undefined, 426));
 
   app.get('/v1/capabilities', async () => buildCapabilities());
 

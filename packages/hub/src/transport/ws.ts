@@ -20,6 +20,7 @@ import { Session, type SessionRegistry } from '../core/sessions.js';
 import type { Streams } from '../core/streams.js';
 import type { Metrics } from '../metrics.js';
 import { parseJson } from './json.js';
+import { writeRawError } from './raw-http.js';
 
 export interface WsDeps {
   heartbeatMs: number;
@@ -278,6 +279,11 @@ export class WsTransport {
 
   constructor(private readonly d: WsDeps) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: d.maxFrameBytes });
+    // A handshake ws refuses (bad method, key, version...) is answered with the hub's JSON error body, not ws's text.
+    this.wss.on('wsClientError', (err: Error, socket: Duplex) => {
+      const versionError = /Sec-WebSocket-Version/.test(err.message);
+      writeRawError(socket, err.message === 'Invalid HTTP method' ? 405 : 400, ErrorCode.BadRequest, err.message, versionError ? { 'Sec-WebSocket-Version': '13, 8' } : {});
+    });
     const limit = d.heartbeatMs * 2.5;
     this.sweeper = setInterval(() => {
       const now = Date.now();
@@ -288,11 +294,8 @@ export class WsTransport {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/v1/ws' || !this.accepting) {
-      socket.end(path !== '/v1/ws' ? 'HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
-      socket.destroy();
-      return;
-    }
+    if (path !== '/v1/ws') return writeRawError(socket, 404, ErrorCode.NotFound, 'no such endpoint');
+    if (!this.accepting) return writeRawError(socket, 503, ErrorCode.Unavailable, 'hub is shutting down');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.conns.add(new Connection(ws, socket, this.d, (c) => this.conns.delete(c)));
     });
