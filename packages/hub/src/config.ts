@@ -20,6 +20,12 @@ export interface HubOptions {
   maxFrameBytes?: number;
   /** Per-connection send queue bound before close 4008. Default 4 MiB. */
   maxQueuedBytes?: number;
+  /**
+   * How long a closing WebSocket may take to get its close frame to the client
+   * before the hub drops it: a stalled client that starts reading again within
+   * this still learns why it was closed (4008). Default 60000.
+   */
+  closeTimeoutMs?: number;
   /** Frames and bodies nesting objects and arrays deeper than this are refused with bad_request. Default 64. */
   maxJsonDepth?: number;
   /** Per-agent token bucket. Default { perSecond: 200, burst: 400 }. */
@@ -51,6 +57,7 @@ export interface ResolvedConfig {
   authTimeoutMs: number;
   maxFrameBytes: number;
   maxQueuedBytes: number;
+  closeTimeoutMs: number;
   maxJsonDepth: number;
   rateLimit: { perSecond: number; burst: number } | false;
   retentionMs: number;
@@ -73,6 +80,7 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
     authTimeoutMs: o.authTimeoutMs ?? Defaults.authTimeoutMs,
     maxFrameBytes: o.maxFrameBytes ?? Defaults.maxFrameBytes,
     maxQueuedBytes: o.maxQueuedBytes ?? Defaults.maxQueuedBytes,
+    closeTimeoutMs: o.closeTimeoutMs ?? 60_000,
     maxJsonDepth: o.maxJsonDepth ?? Defaults.maxJsonDepth,
     rateLimit: o.rateLimit === undefined ? { perSecond: 200, burst: 400 } : o.rateLimit,
     retentionMs: o.retentionMs ?? WEEK_MS,
@@ -107,6 +115,8 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (stale !== undefined) o.taskStaleMs = stale;
   const chatTtl = int(env.PARLEY_CHAT_REQUEST_TTL_MS, 'PARLEY_CHAT_REQUEST_TTL_MS');
   if (chatTtl !== undefined) o.chatRequestTtlMs = chatTtl;
+  const closeTimeout = int(env.PARLEY_CLOSE_TIMEOUT_MS, 'PARLEY_CLOSE_TIMEOUT_MS');
+  if (closeTimeout !== undefined) o.closeTimeoutMs = closeTimeout;
   const depth = int(env.PARLEY_MAX_JSON_DEPTH, 'PARLEY_MAX_JSON_DEPTH');
   if (depth !== undefined) o.maxJsonDepth = depth;
   const rl = env.PARLEY_RATE_LIMIT;

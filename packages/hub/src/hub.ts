@@ -227,6 +227,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     authTimeoutMs: cfg.authTimeoutMs,
     maxFrameBytes: cfg.maxFrameBytes,
     maxQueuedBytes: cfg.maxQueuedBytes,
+    closeTimeoutMs: cfg.closeTimeoutMs,
     maxJsonDepth: cfg.maxJsonDepth,
     epoch,
     auth,

@@ -12,11 +12,11 @@ import {
   type ResumeReport,
 } from '@parley/protocol';
 import type { Logger } from 'pino';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { WebSocket, WebSocketServer, type RawData, type ServerOptions } from 'ws';
 import type { Auth } from '../core/auth.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { usableUId } from '../core/dispatcher.js';
-import { Session, type SessionRegistry } from '../core/sessions.js';
+import { Session, type Frame, type SessionRegistry } from '../core/sessions.js';
 import type { Streams } from '../core/streams.js';
 import type { Metrics } from '../metrics.js';
 import { parseJson } from './json.js';
@@ -27,6 +27,8 @@ export interface WsDeps {
   authTimeoutMs: number;
   maxFrameBytes: number;
   maxQueuedBytes: number;
+  /** How long a closing connection may take to deliver its close frame before it is dropped. */
+  closeTimeoutMs: number;
   /** Frames nesting objects and arrays deeper than this are refused (bad_request) before anything else sees them. */
   maxJsonDepth: number;
   epoch: string;
@@ -41,6 +43,8 @@ export interface WsDeps {
 }
 
 const REPLAY_PAGE = 500;
+/** At most this much of a connection's queue sits in its socket (see Connection.sendRaw). */
+const SOCKET_ROOM_BYTES = 64 * 1024;
 
 /** One socket: challenge, auth, then frames to the dispatcher. Parsing and auth only; no domain logic. */
 class Connection {
@@ -51,6 +55,12 @@ class Connection {
   session: Session | null = null;
   lastSeen = Date.now();
   private corked = false;
+  /** Frames waiting for room in the socket (see sendRaw); `queueHead` is the next one to write. */
+  private queue: Array<{ frame: Frame; bytes: number }> = [];
+  private queueHead = 0;
+  private queuedBytes = 0;
+  /** Bytes the socket may hold before frames wait in `queue` instead. */
+  private readonly room: number;
 
   constructor(
     readonly ws: WebSocket,
@@ -60,6 +70,8 @@ class Connection {
     private readonly onClosed: (c: Connection) => void,
   ) {
     this.authTimer = setTimeout(() => this.close(CloseCode.Unauthorized, 'no auth in time'), d.authTimeoutMs);
+    this.room = Math.max(socket.writableHighWaterMark, Math.min(SOCKET_ROOM_BYTES, Math.floor(d.maxQueuedBytes / 2)));
+    socket.on('drain', () => this.flush());
     ws.on('message', (data) => this.onMessage(data));
     // Protocol-level pings count as liveness too.
     ws.on('ping', () => (this.lastSeen = Date.now()));
@@ -71,13 +83,41 @@ class Connection {
 
   /**
    * Sends a frame, closing the connection with 4008 when the client does not
-   * drain its queue. Frames sent in the same turn of the event loop leave in
-   * one write: the TCP socket is corked until the turn ends. A batch commit
-   * fans out many pushes at once, and one syscall per frame per socket is
-   * what fan-out cost most before.
+   * drain its queue.
+   *
+   * The queue is ours, not the socket's: a frame goes to the socket only while
+   * the socket holds less than `room` bytes; the rest waits here and follows on
+   * 'drain'. That keeps what sits in the socket small, which matters when a
+   * client stalls. Its close frame can only go out behind whatever the socket
+   * already holds; when that was the whole 4 MiB, the 4008 sat behind it until
+   * ws gave up on the handshake and destroyed the socket, and the client, once
+   * it read again, saw 1006. Now the frames still queued here are dropped at
+   * 4008 (pushes are durable: the client resumes), and the close frame follows
+   * a few KiB at most.
+   *
+   * Frames sent in the same turn of the event loop leave in one write: the TCP
+   * socket is corked until the turn ends. A batch commit fans out many pushes
+   * at once, and one syscall per frame per socket is what fan-out cost most before.
    */
-  sendRaw(frame: string | Buffer, bounded = true): void {
+  sendRaw(frame: Frame, bounded = true): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.queueHead === this.queue.length && this.ws.bufferedAmount < this.room) return this.write(frame);
+    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+    this.queue.push({ frame, bytes });
+    this.queuedBytes += bytes;
+    if (bounded && this.queuedBytes + this.ws.bufferedAmount > this.d.maxQueuedBytes) {
+      this.d.log.info({ agent_id: this.session?.agentId, queued: this.queuedBytes + this.ws.bufferedAmount }, 'slow consumer');
+      this.dropQueue();
+      this.close(CloseCode.SlowConsumer, 'slow consumer: resume to catch up');
+    }
+  }
+
+  /** Bytes waiting to reach the client: queued here plus held by the socket. */
+  private get pendingBytes(): number {
+    return this.queuedBytes + this.ws.bufferedAmount;
+  }
+
+  private write(frame: Frame): void {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
@@ -88,11 +128,31 @@ class Connection {
     }
     // A Buffer is a push encoded once for all its recipients; it is still a text frame.
     this.ws.send(frame, { binary: false });
-    if (!bounded) return;
-    if (this.ws.bufferedAmount > this.d.maxQueuedBytes) {
-      this.d.log.info({ agent_id: this.session?.agentId, buffered: this.ws.bufferedAmount }, 'slow consumer');
-      this.close(CloseCode.SlowConsumer, 'slow consumer: resume to catch up');
+  }
+
+  /**
+   * Moves queued frames to the socket while it has room. Runs on the socket's
+   * 'drain': the queue is only non-empty after a write found the socket at or
+   * above `room` (at least its high-water mark), so a 'drain' is due.
+   */
+  private flush(): void {
+    while (this.queueHead < this.queue.length && this.ws.readyState === WebSocket.OPEN && this.ws.bufferedAmount < this.room) {
+      const { frame, bytes } = this.queue[this.queueHead]!;
+      this.queueHead++;
+      this.queuedBytes -= bytes;
+      this.write(frame);
     }
+    if (this.queueHead === this.queue.length) this.dropQueue();
+    else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  private dropQueue(): void {
+    this.queue = [];
+    this.queueHead = 0;
+    this.queuedBytes = 0;
   }
 
   close(code: number, reason: string): void {
@@ -113,10 +173,10 @@ class Connection {
     }
   }
 
-  /** Polls the socket's queue; replay only, so the small delay does not matter. */
+  /** Polls the queue; replay only, so the small delay does not matter. */
   private async drained(): Promise<void> {
     const low = this.d.maxQueuedBytes / 2;
-    while (this.ws.readyState === WebSocket.OPEN && this.ws.bufferedAmount > low) {
+    while (this.ws.readyState === WebSocket.OPEN && this.pendingBytes > low) {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
@@ -278,7 +338,10 @@ export class WsTransport {
   private accepting = true;
 
   constructor(private readonly d: WsDeps) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: d.maxFrameBytes });
+    // closeTimeout (ws >= 8.19; not in @types/ws yet): how long a closing socket may take to get its
+    // close frame out before ws destroys it. A stalled client reads its 4008 only if it resumes within this.
+    const options: ServerOptions & { closeTimeout: number } = { noServer: true, maxPayload: d.maxFrameBytes, closeTimeout: d.closeTimeoutMs };
+    this.wss = new WebSocketServer(options);
     // A handshake ws refuses (bad method, key, version...) is answered with the hub's JSON error body, not ws's text.
     this.wss.on('wsClientError', (err: Error, socket: Duplex) => {
       const versionError = /Sec-WebSocket-Version/.test(err.message);
