@@ -2,6 +2,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Defaults } from '@parley/protocol';
 import type { Logger } from 'pino';
+import type { RateLimitConfig } from './core/rate-limit.js';
+import type { TrustProxy } from './transport/address.js';
 
 export interface HubOptions {
   /** Default '127.0.0.1'. */
@@ -29,7 +31,19 @@ export interface HubOptions {
   /** Frames and bodies nesting objects and arrays deeper than this are refused with bad_request. Default 64. */
   maxJsonDepth?: number;
   /** Per-agent token bucket. Default { perSecond: 200, burst: 400 }. */
-  rateLimit?: { perSecond: number; burst: number } | false;
+  rateLimit?: RateLimitConfig | false;
+  /**
+   * Per client address (see trustProxy; IPv6 by /64), on top of the per-agent
+   * one: every HTTP request but /healthz and /metrics, every WebSocket upgrade
+   * and every request frame. Default { perSecond: 500, burst: 1000 }.
+   */
+  addressRateLimit?: RateLimitConfig | false;
+  /** Registrations per client address. Default { perSecond: 1, burst: 60 }. */
+  registerRateLimit?: RateLimitConfig | false;
+  /** Token requests (`/v1/agents/token`) per client address. Default { perSecond: 1, burst: 60 }. */
+  tokenRateLimit?: RateLimitConfig | false;
+  /** Who may set the client address with X-Forwarded-For (see TrustProxy). Default false: nobody. */
+  trustProxy?: TrustProxy;
   /** Push retention. Default 7 days. */
   retentionMs?: number;
   /** Bearer token lifetime. Default 86400. */
@@ -59,7 +73,11 @@ export interface ResolvedConfig {
   maxQueuedBytes: number;
   closeTimeoutMs: number;
   maxJsonDepth: number;
-  rateLimit: { perSecond: number; burst: number } | false;
+  rateLimit: RateLimitConfig | false;
+  addressRateLimit: RateLimitConfig | false;
+  registerRateLimit: RateLimitConfig | false;
+  tokenRateLimit: RateLimitConfig | false;
+  trustProxy: TrustProxy;
   retentionMs: number;
   tokenTtlSeconds: number;
   taskStaleMs: number;
@@ -83,6 +101,10 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
     closeTimeoutMs: o.closeTimeoutMs ?? 60_000,
     maxJsonDepth: o.maxJsonDepth ?? Defaults.maxJsonDepth,
     rateLimit: o.rateLimit === undefined ? { perSecond: 200, burst: 400 } : o.rateLimit,
+    addressRateLimit: o.addressRateLimit === undefined ? { perSecond: 500, burst: 1000 } : o.addressRateLimit,
+    registerRateLimit: o.registerRateLimit === undefined ? { perSecond: 1, burst: 60 } : o.registerRateLimit,
+    tokenRateLimit: o.tokenRateLimit === undefined ? { perSecond: 1, burst: 60 } : o.tokenRateLimit,
+    trustProxy: o.trustProxy ?? false,
     retentionMs: o.retentionMs ?? WEEK_MS,
     tokenTtlSeconds: o.tokenTtlSeconds ?? Defaults.tokenTtlSeconds,
     taskStaleMs: o.taskStaleMs ?? 30 * 60 * 1000,
@@ -119,14 +141,28 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (closeTimeout !== undefined) o.closeTimeoutMs = closeTimeout;
   const depth = int(env.PARLEY_MAX_JSON_DEPTH, 'PARLEY_MAX_JSON_DEPTH');
   if (depth !== undefined) o.maxJsonDepth = depth;
-  const rl = env.PARLEY_RATE_LIMIT;
-  if (rl) {
-    if (rl === 'off') o.rateLimit = false;
-    else {
-      const m = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(rl);
-      if (!m) throw new Error(`PARLEY_RATE_LIMIT must be "<perSecond>/<burst>" or "off", got "${rl}"`);
-      o.rateLimit = { perSecond: Number(m[1]), burst: Number(m[2]) };
-    }
+  const rl = rate(env.PARLEY_RATE_LIMIT, 'PARLEY_RATE_LIMIT');
+  if (rl !== undefined) o.rateLimit = rl;
+  const addressRl = rate(env.PARLEY_ADDRESS_RATE_LIMIT, 'PARLEY_ADDRESS_RATE_LIMIT');
+  if (addressRl !== undefined) o.addressRateLimit = addressRl;
+  const registerRl = rate(env.PARLEY_REGISTER_RATE_LIMIT, 'PARLEY_REGISTER_RATE_LIMIT');
+  if (registerRl !== undefined) o.registerRateLimit = registerRl;
+  const tokenRl = rate(env.PARLEY_TOKEN_RATE_LIMIT, 'PARLEY_TOKEN_RATE_LIMIT');
+  if (tokenRl !== undefined) o.tokenRateLimit = tokenRl;
+  const trust = env.PARLEY_TRUST_PROXY;
+  if (trust) {
+    if (trust === 'true' || trust === 'false') o.trustProxy = trust === 'true';
+    else if (/^\d+$/.test(trust)) o.trustProxy = Number(trust);
+    else o.trustProxy = trust.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   }
   return o;
+}
+
+/** "<perSecond>/<burst>" (perSecond may be fractional) or "off". */
+function rate(value: string | undefined, name: string): RateLimitConfig | false | undefined {
+  if (!value) return undefined;
+  if (value === 'off') return false;
+  const m = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(value);
+  if (!m || Number(m[1]) <= 0 || Number(m[2]) < 1) throw new Error(`${name} must be "<perSecond>/<burst>" or "off", got "${value}"`);
+  return { perSecond: Number(m[1]), burst: Number(m[2]) };
 }

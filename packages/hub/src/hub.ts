@@ -6,7 +6,7 @@ import { resolveConfig, type HubOptions } from './config.js';
 import { Auth } from './core/auth.js';
 import { Dedupe } from './core/dedupe.js';
 import { Dispatcher, type HandlerMap } from './core/dispatcher.js';
-import { RateLimiter } from './core/rate-limit.js';
+import { AddressLimits, RateLimiter } from './core/rate-limit.js';
 import { SessionRegistry } from './core/sessions.js';
 import { Streams, type StreamAccess } from './core/streams.js';
 import { AgentService, agentHandlers } from './domains/agent/index.js';
@@ -168,6 +168,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     strict: cfg.strictUnits,
   });
   const limiter = new RateLimiter(cfg.rateLimit);
+  const addressLimits = new AddressLimits(cfg);
   const dispatcher = new Dispatcher(handlers, dedupe, limiter, metrics, log);
 
   const onPresence = (agentId: string) => {
@@ -182,6 +183,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     await moderation.pruneExpired();
     await auth.prune();
     limiter.sweep();
+    addressLimits.sweep();
   };
   await housekeeping();
   // Pending delegated requests: deadlines re-armed; those that passed while the hub was down are handled now.
@@ -211,6 +213,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const app = buildHttp({
     maxFrameBytes: cfg.maxFrameBytes,
     maxJsonDepth: cfg.maxJsonDepth,
+    addressLimits,
+    trustProxy: cfg.trustProxy,
     epoch,
     startedAt,
     auth,
@@ -229,6 +233,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     maxQueuedBytes: cfg.maxQueuedBytes,
     closeTimeoutMs: cfg.closeTimeoutMs,
     maxJsonDepth: cfg.maxJsonDepth,
+    addressLimits,
+    trustProxy: cfg.trustProxy,
     epoch,
     auth,
     dispatcher,

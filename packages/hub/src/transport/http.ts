@@ -3,11 +3,13 @@ import type { z } from 'zod';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Auth } from '../core/auth.js';
+import type { AddressLimits } from '../core/rate-limit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { HubError, zodToContent } from '../core/errors.js';
 import { pollPushes } from '../core/poll.js';
 import type { Streams } from '../core/streams.js';
 import type { Metrics } from '../metrics.js';
+import { addressKey, trustFunction, type TrustProxy } from './address.js';
 import { jsonTooDeep, tooDeepMessage } from './json.js';
 import { writeRawError } from './raw-http.js';
 
@@ -15,6 +17,10 @@ export interface HttpDeps {
   maxFrameBytes: number;
   /** Bodies nesting objects and arrays deeper than this are refused with 400 before they are parsed. */
   maxJsonDepth: number;
+  /** Per-address buckets, shared with the WebSocket edge. */
+  addressLimits: AddressLimits;
+  /** Who may name the client's address in X-Forwarded-For (request.ip). */
+  trustProxy: TrustProxy;
   epoch: string;
   startedAt: number;
   auth: Auth;
@@ -46,12 +52,23 @@ function sendError(reply: FastifyReply, code: ErrorCode, error: string, details?
   return reply.code(status ?? STATUS[code] ?? 500).send(body);
 }
 
+/** 429 with the wait in the body and in Retry-After (whole seconds, at least 1). */
+function sendRateLimited(reply: FastifyReply, error: string, waitMs: number) {
+  reply.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
+  return sendError(reply, ErrorCode.RateLimited, error, { retry_after_ms: waitMs });
+}
+
+/** Operations endpoints: a load balancer or scraper behind the same address as the clients must not be refused. */
+const UNLIMITED_PATHS = new Set(['/healthz', '/metrics']);
+
 /** HTTP edge: registration, the RPC/poll fallback, discovery and operations endpoints. */
 export function buildHttp(d: HttpDeps): FastifyInstance {
   const app = Fastify({
     bodyLimit: d.maxFrameBytes,
     logger: false,
     forceCloseConnections: 'idle',
+    // request.ip: the TCP peer, or what trusted proxies say in X-Forwarded-For (same rule as WebSocket upgrades).
+    trustProxy: trustFunction(d.trustProxy),
     // Requests Node's parser refuses never reach a route; their answers get the same {error, code} body.
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       if (err.code === 'ECONNRESET' || socket.destroyed) return;
@@ -63,8 +80,12 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
     frameworkErrors: (err, _req, reply) => sendError(reply, ErrorCode.BadRequest, err.message),
   });
 
-  app.addHook('onRequest', async (_req, reply) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (d.isClosing()) return sendError(reply, ErrorCode.Unavailable, 'hub is shutting down');
+    if (!UNLIMITED_PATHS.has(req.url.split('?', 1)[0]!)) {
+      const wait = d.addressLimits.requests.take(addressKey(req.ip));
+      if (wait > 0) return sendRateLimited(reply, 'too many requests from this address', wait);
+    }
     d.metrics.httpInFlight.inc();
     reply.raw.once('close', () => d.metrics.httpInFlight.dec());
   });
@@ -122,6 +143,9 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
   };
 
   app.post('/v1/agents/register', async (req, reply) => {
+    // Counted before the signature is checked: a refused attempt costs the hub as much as a good one.
+    const wait = d.addressLimits.registrations.take(addressKey(req.ip));
+    if (wait > 0) return sendRateLimited(reply, 'too many registrations from this address', wait);
     const body = parseOr400(RegisterRequest, req.body, reply, 'malformed register request');
     if (!body) return reply;
     try {
@@ -132,6 +156,8 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
   });
 
   app.post('/v1/agents/token', async (req, reply) => {
+    const wait = d.addressLimits.tokens.take(addressKey(req.ip));
+    if (wait > 0) return sendRateLimited(reply, 'too many token requests from this address', wait);
     const body = parseOr400(TokenRequest, req.body, reply, 'malformed token request');
     if (!body) return reply;
     try {

@@ -8,13 +8,20 @@ import type { ErrorCode, HttpErrorBody } from '@parley/protocol';
  * rejects (headers too large, garbage). The body is the same `{error, code}`
  * as every other HTTP error, and the connection is closed after it.
  */
-export function writeRawError(socket: Duplex, status: number, code: ErrorCode, error: string, headers: Record<string, string> = {}): void {
+export function writeRawError(
+  socket: Duplex,
+  status: number,
+  code: ErrorCode,
+  error: string,
+  headers: Record<string, string> = {},
+  details?: Record<string, unknown>,
+): void {
   if (socket.destroyed) return;
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify({ error, code } satisfies HttpErrorBody);
+  const body = JSON.stringify((details ? { error, code, details } : { error, code }) satisfies HttpErrorBody);
   const head = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
     'Connection: close',

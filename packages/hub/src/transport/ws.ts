@@ -15,10 +15,12 @@ import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData, type ServerOptions } from 'ws';
 import type { Auth } from '../core/auth.js';
 import type { Dispatcher } from '../core/dispatcher.js';
+import type { AddressLimits } from '../core/rate-limit.js';
 import { usableUId } from '../core/dispatcher.js';
 import { Session, type Frame, type SessionRegistry } from '../core/sessions.js';
 import type { Streams } from '../core/streams.js';
 import type { Metrics } from '../metrics.js';
+import { addressKey, clientAddress, trustFunction, type TrustFn, type TrustProxy } from './address.js';
 import { parseJson } from './json.js';
 import { writeRawError } from './raw-http.js';
 
@@ -31,6 +33,10 @@ export interface WsDeps {
   closeTimeoutMs: number;
   /** Frames nesting objects and arrays deeper than this are refused (bad_request) before anything else sees them. */
   maxJsonDepth: number;
+  /** Per-address buckets, shared with the HTTP edge: an upgrade and each request frame take one. */
+  addressLimits: AddressLimits;
+  /** Who may name the client's address in X-Forwarded-For. */
+  trustProxy: TrustProxy;
   epoch: string;
   auth: Auth;
   dispatcher: Dispatcher;
@@ -67,6 +73,8 @@ class Connection {
     /** The TCP socket under `ws` (the one handed to handleUpgrade), for cork/uncork. */
     private readonly socket: Duplex,
     private readonly d: WsDeps,
+    /** The key of the client's address in the per-address limits. */
+    private readonly address: string,
     private readonly onClosed: (c: Connection) => void,
   ) {
     this.authTimer = setTimeout(() => this.close(CloseCode.Unauthorized, 'no auth in time'), d.authTimeoutMs);
@@ -296,6 +304,8 @@ class Connection {
       void this.d.streams.ack(session.agentId, ack.data.cursors).catch((err: unknown) => this.d.log.error({ err }, 'ack failed'));
       return;
     }
+    const wait = this.d.addressLimits.requests.take(this.address);
+    if (wait > 0) return this.refuse(value, { error: 'too many requests from this address', code: ErrorCode.RateLimited, details: { retry_after_ms: wait } });
     if (usableUId(value) === null) {
       return this.sendError({
         error: type === 'auth' ? 'already authenticated' : 'not a request: expected {agent_id, u_id, params:{action, params}}',
@@ -335,6 +345,7 @@ export class WsTransport {
   private readonly wss: WebSocketServer;
   private readonly conns = new Set<Connection>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly trust: TrustFn;
   private accepting = true;
 
   constructor(private readonly d: WsDeps) {
@@ -342,6 +353,7 @@ export class WsTransport {
     // close frame out before ws destroys it. A stalled client reads its 4008 only if it resumes within this.
     const options: ServerOptions & { closeTimeout: number } = { noServer: true, maxPayload: d.maxFrameBytes, closeTimeout: d.closeTimeoutMs };
     this.wss = new WebSocketServer(options);
+    this.trust = trustFunction(d.trustProxy);
     // A handshake ws refuses (bad method, key, version...) is answered with the hub's JSON error body, not ws's text.
     this.wss.on('wsClientError', (err: Error, socket: Duplex) => {
       const versionError = /Sec-WebSocket-Version/.test(err.message);
@@ -359,8 +371,14 @@ export class WsTransport {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/v1/ws') return writeRawError(socket, 404, ErrorCode.NotFound, 'no such endpoint');
     if (!this.accepting) return writeRawError(socket, 503, ErrorCode.Unavailable, 'hub is shutting down');
+    const address = addressKey(clientAddress(req, this.trust));
+    const wait = this.d.addressLimits.requests.take(address);
+    if (wait > 0) {
+      const retryAfter = String(Math.max(1, Math.ceil(wait / 1000)));
+      return writeRawError(socket, 429, ErrorCode.RateLimited, 'too many requests from this address', { 'Retry-After': retryAfter }, { retry_after_ms: wait });
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.conns.add(new Connection(ws, socket, this.d, (c) => this.conns.delete(c)));
+      this.conns.add(new Connection(ws, socket, this.d, address, (c) => this.conns.delete(c)));
     });
   }
 
