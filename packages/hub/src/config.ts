@@ -48,6 +48,12 @@ export interface HubOptions {
   retentionMs?: number;
   /** Bearer token lifetime. Default 86400. */
   tokenTtlSeconds?: number;
+  /** Live bearer tokens per agent; minting one more retires the oldest (ending what it opened). Default 20. */
+  maxTokensPerAgent?: number;
+  /** Open WebSocket sessions per agent; one more is closed with 4429 at auth. Default 32; Infinity for no cap. */
+  maxSessionsPerAgent?: number;
+  /** Long polls (`GET /v1/poll`) in flight per agent; one more is a 429. Default 8; Infinity for no cap. */
+  maxLongPollsPerAgent?: number;
   /** A task in `doing` whose runner is offline and silent this long goes back to `todo`. Default 30 minutes. */
   taskStaleMs?: number;
   /** How long a chat request stays pending when it names no `ttl_ms`. Default 1 hour. */
@@ -80,6 +86,9 @@ export interface ResolvedConfig {
   trustProxy: TrustProxy;
   retentionMs: number;
   tokenTtlSeconds: number;
+  maxTokensPerAgent: number;
+  maxSessionsPerAgent: number;
+  maxLongPollsPerAgent: number;
   taskStaleMs: number;
   chatRequestTtlMs: number;
   logLevel: string;
@@ -107,11 +116,19 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
     trustProxy: o.trustProxy ?? false,
     retentionMs: o.retentionMs ?? WEEK_MS,
     tokenTtlSeconds: o.tokenTtlSeconds ?? Defaults.tokenTtlSeconds,
+    maxTokensPerAgent: atLeastOne(o.maxTokensPerAgent ?? 20, 'maxTokensPerAgent'),
+    maxSessionsPerAgent: atLeastOne(o.maxSessionsPerAgent ?? 32, 'maxSessionsPerAgent'),
+    maxLongPollsPerAgent: atLeastOne(o.maxLongPollsPerAgent ?? 8, 'maxLongPollsPerAgent'),
     taskStaleMs: o.taskStaleMs ?? 30 * 60 * 1000,
     chatRequestTtlMs: o.chatRequestTtlMs ?? 60 * 60 * 1000,
     logLevel: o.logLevel ?? 'info',
     strictUnits: o.strictUnits ?? false,
   };
+}
+
+function atLeastOne(n: number, name: string): number {
+  if (!(n >= 1)) throw new Error(`${name} must be at least 1, got ${n}`);
+  return n;
 }
 
 function int(value: string | undefined, name: string): number | undefined {
@@ -141,6 +158,14 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (closeTimeout !== undefined) o.closeTimeoutMs = closeTimeout;
   const depth = int(env.PARLEY_MAX_JSON_DEPTH, 'PARLEY_MAX_JSON_DEPTH');
   if (depth !== undefined) o.maxJsonDepth = depth;
+  const ttl = int(env.PARLEY_TOKEN_TTL_SECONDS, 'PARLEY_TOKEN_TTL_SECONDS');
+  if (ttl !== undefined) o.tokenTtlSeconds = ttl;
+  const tokens = cap(env.PARLEY_MAX_TOKENS_PER_AGENT, 'PARLEY_MAX_TOKENS_PER_AGENT');
+  if (tokens !== undefined) o.maxTokensPerAgent = tokens;
+  const sessions = cap(env.PARLEY_MAX_SESSIONS_PER_AGENT, 'PARLEY_MAX_SESSIONS_PER_AGENT');
+  if (sessions !== undefined) o.maxSessionsPerAgent = sessions;
+  const polls = cap(env.PARLEY_MAX_LONG_POLLS_PER_AGENT, 'PARLEY_MAX_LONG_POLLS_PER_AGENT');
+  if (polls !== undefined) o.maxLongPollsPerAgent = polls;
   const rl = rate(env.PARLEY_RATE_LIMIT, 'PARLEY_RATE_LIMIT');
   if (rl !== undefined) o.rateLimit = rl;
   const addressRl = rate(env.PARLEY_ADDRESS_RATE_LIMIT, 'PARLEY_ADDRESS_RATE_LIMIT');
@@ -156,6 +181,14 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     else o.trustProxy = trust.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   }
   return o;
+}
+
+/** A positive integer, or "off" for no cap. */
+function cap(value: string | undefined, name: string): number | undefined {
+  if (value === 'off') return Number.POSITIVE_INFINITY;
+  const n = int(value, name);
+  if (n === 0) throw new Error(`${name} must be at least 1 (or "off"), got "${value}"`);
+  return n;
 }
 
 /** "<perSecond>/<burst>" (perSecond may be fractional) or "off". */

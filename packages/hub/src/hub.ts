@@ -3,7 +3,7 @@ import { agentStream, parseStream, topicStream } from '@parley/protocol';
 import pino, { type Logger } from 'pino';
 import { LocalBus } from './bus/local.js';
 import { resolveConfig, type HubOptions } from './config.js';
-import { Auth } from './core/auth.js';
+import { Auth, authHandlers } from './core/auth.js';
 import { Dedupe } from './core/dedupe.js';
 import { Dispatcher, type HandlerMap } from './core/dispatcher.js';
 import { AddressLimits, RateLimiter } from './core/rate-limit.js';
@@ -148,9 +148,11 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     if (delivered > 0) metrics.fanout.inc(delivered);
   });
 
+  const auth = new Auth(db, agents, cfg);
   const handlers: HandlerMap = {
     ...capabilitiesHandlers(),
     ...agentHandlers(agents),
+    ...authHandlers(auth),
     ...p2pHandlers(p2p),
     ...topicHandlers(topics, moderation, topicMessages),
     ...inboxHandlers(inbox),
@@ -163,7 +165,6 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...chatHandlers(chat.requests, chat.conversations),
     ...feedbackHandlers(feedback),
   };
-  const auth = new Auth(db, agents, cfg.tokenTtlSeconds);
   const dedupe = new Dedupe(db, store.sql, writer, (agent_id, u_id, why) => log.error({ agent_id, u_id }, `dedupe: ${why}`), {
     strict: cfg.strictUnits,
   });
@@ -215,6 +216,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     maxJsonDepth: cfg.maxJsonDepth,
     addressLimits,
     trustProxy: cfg.trustProxy,
+    maxLongPollsPerAgent: cfg.maxLongPollsPerAgent,
     epoch,
     startedAt,
     auth,
@@ -235,6 +237,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     maxJsonDepth: cfg.maxJsonDepth,
     addressLimits,
     trustProxy: cfg.trustProxy,
+    maxSessionsPerAgent: cfg.maxSessionsPerAgent,
     epoch,
     auth,
     dispatcher,

@@ -34,6 +34,15 @@ describe('resolveHubOptionsFromEnv', () => {
       closeTimeoutMs: 90_000,
       maxJsonDepth: 32,
     });
+    expect(
+      resolveHubOptionsFromEnv({
+        PARLEY_TOKEN_TTL_SECONDS: '3600',
+        PARLEY_MAX_TOKENS_PER_AGENT: '5',
+        PARLEY_MAX_SESSIONS_PER_AGENT: 'off',
+        PARLEY_MAX_LONG_POLLS_PER_AGENT: '2',
+      }),
+    ).toEqual({ tokenTtlSeconds: 3600, maxTokensPerAgent: 5, maxSessionsPerAgent: Number.POSITIVE_INFINITY, maxLongPollsPerAgent: 2 });
+    expect(() => resolveHubOptionsFromEnv({ PARLEY_MAX_SESSIONS_PER_AGENT: '0' })).toThrow(/PARLEY_MAX_SESSIONS_PER_AGENT/);
     expect(resolveHubOptionsFromEnv({ PARLEY_TRUST_PROXY: '2' })).toEqual({ trustProxy: 2 });
     expect(resolveHubOptionsFromEnv({ PARLEY_TRUST_PROXY: 'true' })).toEqual({ trustProxy: true });
     expect(resolveHubOptionsFromEnv({ PARLEY_TRUST_PROXY: 'loopback, 10.0.0.0/8' })).toEqual({ trustProxy: ['loopback', '10.0.0.0/8'] });

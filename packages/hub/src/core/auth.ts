@@ -12,6 +12,7 @@ import {
 } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import type { CallContext, HandlerMap } from './dispatcher.js';
 import { HubError } from './errors.js';
 
 /** What auth needs from the agent domain; kept tiny so core does not read agent tables. */
@@ -62,14 +63,52 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 
 const unauthorized = (msg: string) => new HubError(ErrorCode.Unauthorized, msg);
 
+/** A live bearer token, as a request or session presented it. */
+export interface TokenInfo {
+  agentId: string;
+  tokenHash: string;
+  /** Unix ms. */
+  expiresAt: number;
+}
+
+/** How a call was authenticated: a bearer token (HTTP, or a WebSocket that sent `token`) or a signature. */
+export type Credential = { kind: 'token'; tokenHash: string } | { kind: 'signature' };
+
+/**
+ * The transports attach the credential to the call context so that
+ * `agent/logout` can revoke "the token of this request". CallContext belongs to
+ * the dispatcher; this extends it rather than changing it.
+ */
+export type AuthedCallContext = CallContext & { credential?: Credential };
+
+export function credentialOf(ctx: CallContext): Credential | undefined {
+  return (ctx as AuthedCallContext).credential;
+}
+
+/** Told when tokens stop being valid before they expire (revoked, or retired by the per-agent cap), to end what they opened. */
+export type RevocationListener = (agentId: string, tokenHashes: ReadonlySet<string>) => void;
+
+export interface AuthOptions {
+  tokenTtlSeconds: number;
+  /** Live tokens per agent; minting past it retires the oldest. */
+  maxTokensPerAgent: number;
+}
+
 export class Auth {
   private readonly windowS = Defaults.signatureWindowSeconds;
+  private readonly listeners = new Set<RevocationListener>();
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly agents: AgentDirectory,
-    private readonly tokenTtlSeconds: number,
+    private readonly opts: AuthOptions,
   ) {}
+
+  /** Adds a listener for revoked tokens; returns a function that removes it. Listeners must not throw. */
+  onRevoked(listener: RevocationListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   async register(req: RegisterRequest): Promise<TokenResponse> {
     this.checkTs(req.ts);
@@ -97,15 +136,61 @@ export class Auth {
     return publicKey !== null && verifyEd25519(publicKey, wsSigningString(agentId, nonce), sig);
   }
 
-  /** The agent a bearer token belongs to, or null when unknown or expired. */
-  async agentForToken(token: string): Promise<string | null> {
-    const row = await this.db
-      .selectFrom('tokens')
-      .select(['agent_id', 'expires_at'])
-      .where('token_hash', '=', hashToken(token))
-      .executeTakeFirst();
+  /** A bearer token's agent and expiry, or null when unknown, revoked or expired. */
+  async checkToken(token: string): Promise<TokenInfo | null> {
+    const tokenHash = hashToken(token);
+    const row = await this.db.selectFrom('tokens').select(['agent_id', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
     if (!row || Number(row.expires_at) <= Date.now()) return null;
-    return row.agent_id;
+    return { agentId: row.agent_id, tokenHash, expiresAt: Number(row.expires_at) };
+  }
+
+  /** The agent a bearer token belongs to, or null when unknown, revoked or expired. */
+  async agentForToken(token: string): Promise<string | null> {
+    return (await this.checkToken(token))?.agentId ?? null;
+  }
+
+  /**
+   * `agent/logout`: revokes the named token, every token (`all`), or the one
+   * the call was authenticated with. Only the caller's own tokens are touched.
+   */
+  async logout(agentId: string, credential: Credential | undefined, p: { token?: string | undefined; all?: boolean | undefined }): Promise<{ revoked: number }> {
+    if (p.all) return { revoked: await this.revokeAll(agentId) };
+    const tokenHash = p.token !== undefined ? hashToken(p.token) : credential?.kind === 'token' ? credential.tokenHash : null;
+    if (tokenHash === null) {
+      throw new HubError(
+        ErrorCode.InvalidParams,
+        'this call was authenticated by signature, not by a token: name the token to revoke, or pass all: true',
+      );
+    }
+    return { revoked: await this.revoke(agentId, [tokenHash]) };
+  }
+
+  /** Revokes every token of the agent; returns how many were live. */
+  async revokeAll(agentId: string): Promise<number> {
+    const rows = await this.db.selectFrom('tokens').select('token_hash').where('agent_id', '=', agentId).execute();
+    return this.revoke(
+      agentId,
+      rows.map((r) => r.token_hash),
+    );
+  }
+
+  /** Deletes these tokens of the agent (others' are left alone) and tells the listeners; returns how many there were. */
+  private async revoke(agentId: string, tokenHashes: string[]): Promise<number> {
+    if (tokenHashes.length === 0) return 0;
+    const revoked = new Set<string>();
+    // Chunked: SQLite caps the number of bound parameters.
+    for (let i = 0; i < tokenHashes.length; i += 500) {
+      const chunk = tokenHashes.slice(i, i + 500);
+      const rows = await this.db
+        .deleteFrom('tokens')
+        .where('agent_id', '=', agentId)
+        .where('token_hash', 'in', chunk)
+        .returning('token_hash')
+        .execute();
+      for (const r of rows) revoked.add(r.token_hash);
+    }
+    if (revoked.size > 0) for (const listener of [...this.listeners]) listener(agentId, revoked);
+    return revoked.size;
   }
 
   async prune(now = Date.now()): Promise<void> {
@@ -127,14 +212,43 @@ export class Auth {
     if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) throw unauthorized('this signed ts was already used');
   }
 
+  /**
+   * Mints a token. Past `maxTokensPerAgent` live tokens the oldest are retired
+   * (revoked, ending what they opened) rather than the mint refused: whoever
+   * holds the key can always get a working token, and one agent can keep only
+   * so many. A refusal would lock an agent out of its own tokens for up to a
+   * day after a burst of restarts; retiring costs only the agent's own oldest
+   * tokens, which the agent itself made. (GitHub's OAuth tokens work the same way.)
+   */
   private async issueToken(agentId: string): Promise<TokenResponse> {
     const token = 'pt_' + randomBytes(32).toString('base64url');
+    const tokenHash = hashToken(token);
     const now = Date.now();
-    const expiresAt = now + this.tokenTtlSeconds * 1000;
-    await this.db
-      .insertInto('tokens')
-      .values({ token_hash: hashToken(token), agent_id: agentId, created_at: now, expires_at: expiresAt })
+    const expiresAt = now + this.opts.tokenTtlSeconds * 1000;
+    await this.db.insertInto('tokens').values({ token_hash: tokenHash, agent_id: agentId, created_at: now, expires_at: expiresAt }).execute();
+    // The new token is never among the retired, even when others share its millisecond.
+    const others = await this.db
+      .selectFrom('tokens')
+      .select('token_hash')
+      .where('agent_id', '=', agentId)
+      .where('token_hash', '!=', tokenHash)
+      .orderBy('created_at', 'desc')
+      .orderBy('token_hash')
       .execute();
+    const keep = Math.max(0, this.opts.maxTokensPerAgent - 1);
+    if (others.length > keep) {
+      await this.revoke(
+        agentId,
+        others.slice(keep).map((r) => r.token_hash),
+      );
+    }
     return { agent_id: agentId, token, token_expires_at: new Date(expiresAt).toISOString() };
   }
+}
+
+/** The handler of `agent/logout`; the call context carries how the caller authenticated. */
+export function authHandlers(auth: Auth): Pick<HandlerMap, 'agent/logout'> {
+  return {
+    'agent/logout': (p, ctx) => auth.logout(ctx.agentId, credentialOf(ctx), p),
+  };
 }

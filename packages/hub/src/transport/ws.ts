@@ -13,7 +13,7 @@ import {
 } from '@parley/protocol';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData, type ServerOptions } from 'ws';
-import type { Auth } from '../core/auth.js';
+import type { Auth, AuthedCallContext, Credential, TokenInfo } from '../core/auth.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import type { AddressLimits } from '../core/rate-limit.js';
 import { usableUId } from '../core/dispatcher.js';
@@ -33,6 +33,8 @@ export interface WsDeps {
   closeTimeoutMs: number;
   /** Frames nesting objects and arrays deeper than this are refused (bad_request) before anything else sees them. */
   maxJsonDepth: number;
+  /** Sessions per agent; one more is closed with 4429 at auth. */
+  maxSessionsPerAgent: number;
   /** Per-address buckets, shared with the HTTP edge: an upgrade and each request frame take one. */
   addressLimits: AddressLimits;
   /** Who may name the client's address in X-Forwarded-For. */
@@ -49,6 +51,7 @@ export interface WsDeps {
 }
 
 const REPLAY_PAGE = 500;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** At most this much of a connection's queue sits in its socket (see Connection.sendRaw). */
 const SOCKET_ROOM_BYTES = 64 * 1024;
 
@@ -67,6 +70,13 @@ class Connection {
   private queuedBytes = 0;
   /** Bytes the socket may hold before frames wait in `queue` instead. */
   private readonly room: number;
+  /** The bearer token this connection authenticated with, if it did not sign. */
+  private token: TokenInfo | null = null;
+  private tokenTimer: NodeJS.Timeout | null = null;
+  /** Calls dispatched and not answered yet. */
+  private inflight = 0;
+  /** Set when the session ended (token revoked or expired) while calls were in flight: close once they are answered. */
+  private closeWhenIdle: { code: number; reason: string } | null = null;
 
   constructor(
     readonly ws: WebSocket,
@@ -170,10 +180,30 @@ class Connection {
     this.endSession();
   }
 
+  /**
+   * The session's token was revoked or expired. The session ends now (no more
+   * pushes, no new calls, presence goes offline); the socket closes with 4401
+   * once the calls in flight are answered, so a logout over this very
+   * session still gets its response before the close.
+   */
+  endForToken(reason: string): void {
+    if (this.state === 'closed') return;
+    if (this.state !== 'open') return this.close(CloseCode.Unauthorized, reason);
+    this.endSession();
+    this.closeWhenIdle = { code: CloseCode.Unauthorized, reason };
+    if (this.inflight === 0) this.close(CloseCode.Unauthorized, reason);
+  }
+
+  /** Called with every revocation: ends this session if it was opened with one of those tokens. */
+  tokenRevoked(agentId: string, tokenHashes: ReadonlySet<string>): void {
+    if (this.token && this.token.agentId === agentId && tokenHashes.has(this.token.tokenHash)) this.endForToken('token revoked');
+  }
+
   private endSession(): void {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     clearTimeout(this.authTimer);
+    if (this.tokenTimer) clearTimeout(this.tokenTimer);
     if (this.session && wasOpen) {
       this.d.sessions.remove(this.session);
       this.d.metrics.connections.dec();
@@ -214,9 +244,14 @@ class Connection {
     const parsed = AuthFrame.safeParse(json.value);
     if (!parsed.success) return this.close(CloseCode.Unauthorized, 'expected an auth frame');
     const frame = parsed.data;
-    const ok = frame.sig
-      ? await this.d.auth.verifyWsSignature(frame.agent_id, this.nonce, frame.sig)
-      : (await this.d.auth.agentForToken(frame.token ?? '')) === frame.agent_id;
+    let ok: boolean;
+    if (frame.sig) ok = await this.d.auth.verifyWsSignature(frame.agent_id, this.nonce, frame.sig);
+    else {
+      const token = await this.d.auth.checkToken(frame.token ?? '');
+      ok = token !== null && token.agentId === frame.agent_id;
+      // Set before the next await: a revocation from here on reaches this connection (tokenRevoked).
+      if (ok) this.token = token;
+    }
     if (!ok) return this.close(CloseCode.Unauthorized, 'authentication failed');
     // The agent's own stream always has a starting point: without a cursor for it (a first connect, a
     // client that has not had a push yet) it starts at the head as it is now, read before the session
@@ -228,6 +263,11 @@ class Connection {
     clearTimeout(this.authTimer);
 
     const agentId = frame.agent_id;
+    // Checked and added in the same turn (no await between), so concurrent auths cannot both slip under the cap.
+    const open = this.d.sessions.of(agentId)?.size ?? 0;
+    if (open >= this.d.maxSessionsPerAgent) {
+      return this.close(CloseCode.TooManySessions, `too many sessions for this agent (at most ${this.d.maxSessionsPerAgent})`);
+    }
     const session = new Session(agentId, {
       send: (f) => this.sendRaw(f),
       sendReplay: (f) => this.sendRaw(f, false),
@@ -250,6 +290,7 @@ class Connection {
     this.d.sessions.add(session);
     this.d.metrics.connections.inc();
     this.d.onPresence(agentId);
+    if (this.token) this.armTokenExpiry(this.token.expiresAt);
 
     const plan: Array<{ stream: string; after: number; upTo: number }> = [];
     for (const [stream, cursor] of readable) {
@@ -312,13 +353,28 @@ class Connection {
         code: ErrorCode.BadRequest,
       });
     }
+    const credential: Credential = this.token ? { kind: 'token', tokenHash: this.token.tokenHash } : { kind: 'signature' };
+    const ctx: AuthedCallContext = { agentId: session.agentId, transport: 'ws', credential };
+    this.inflight++;
     this.d.dispatcher
-      .dispatchValue({ agentId: session.agentId, transport: 'ws' }, value)
+      .dispatchValue(ctx, value)
       .then((out) => {
         if (out.kind === 'response') this.sendRaw(JSON.stringify(out.frame));
         else this.sendError(out.content);
       })
-      .catch((err: unknown) => this.d.log.error({ err }, 'dispatch failed'));
+      .catch((err: unknown) => this.d.log.error({ err }, 'dispatch failed'))
+      .finally(() => {
+        this.inflight--;
+        if (this.inflight === 0 && this.closeWhenIdle) this.close(this.closeWhenIdle.code, this.closeWhenIdle.reason);
+      });
+  }
+
+  /** Ends the session when its token expires (re-armed in steps: a timer cannot wait longer than ~24.8 days). */
+  private armTokenExpiry(expiresAt: number): void {
+    const left = expiresAt - Date.now();
+    if (left <= 0) return this.endForToken('token expired');
+    this.tokenTimer = setTimeout(() => this.armTokenExpiry(expiresAt), Math.min(left, MAX_TIMER_MS));
+    this.tokenTimer.unref();
   }
 
   /** An error answer to a frame the dispatcher will not see: a response envelope when it has a usable u_id, else an error frame. */
@@ -346,6 +402,7 @@ export class WsTransport {
   private readonly conns = new Set<Connection>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly trust: TrustFn;
+  private readonly stopRevocations: () => void;
   private accepting = true;
 
   constructor(private readonly d: WsDeps) {
@@ -354,6 +411,10 @@ export class WsTransport {
     const options: ServerOptions & { closeTimeout: number } = { noServer: true, maxPayload: d.maxFrameBytes, closeTimeout: d.closeTimeoutMs };
     this.wss = new WebSocketServer(options);
     this.trust = trustFunction(d.trustProxy);
+    // A revoked token ends the sessions it opened (rare: logout, or a mint past the per-agent cap).
+    this.stopRevocations = d.auth.onRevoked((agentId, hashes) => {
+      for (const c of this.conns) c.tokenRevoked(agentId, hashes);
+    });
     // A handshake ws refuses (bad method, key, version...) is answered with the hub's JSON error body, not ws's text.
     this.wss.on('wsClientError', (err: Error, socket: Duplex) => {
       const versionError = /Sec-WebSocket-Version/.test(err.message);
@@ -390,6 +451,7 @@ export class WsTransport {
   async close(timeoutMs = 2000): Promise<void> {
     this.accepting = false;
     clearInterval(this.sweeper);
+    this.stopRevocations();
     const closed = [...this.conns].map(
       (c) =>
         new Promise<void>((resolve) => {
