@@ -148,7 +148,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     if (delivered > 0) metrics.fanout.inc(delivered);
   });
 
-  const auth = new Auth(db, agents, cfg);
+  const auth = new Auth(db, writer, agents, cfg);
   const handlers: HandlerMap = {
     ...capabilitiesHandlers(),
     ...agentHandlers(agents),

@@ -12,8 +12,11 @@ import {
 } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import type { SyncSql } from '../store/sql.js';
+import type { BatchWriter } from '../store/writer.js';
 import type { CallContext, HandlerMap } from './dispatcher.js';
 import { HubError } from './errors.js';
+import { respond } from './unit.js';
 
 /** What auth needs from the agent domain; kept tiny so core does not read agent tables. */
 export interface AgentDirectory {
@@ -100,6 +103,8 @@ export class Auth {
 
   constructor(
     private readonly db: Kysely<Database>,
+    /** Revocations are writer jobs: `agent/logout` records its answer in the transaction that deletes (core/unit.ts). */
+    private readonly writer: BatchWriter,
     private readonly agents: AgentDirectory,
     private readonly opts: AuthOptions,
   ) {}
@@ -154,43 +159,38 @@ export class Auth {
    * the call was authenticated with. Only the caller's own tokens are touched.
    */
   async logout(agentId: string, credential: Credential | undefined, p: { token?: string | undefined; all?: boolean | undefined }): Promise<{ revoked: number }> {
-    if (p.all) return { revoked: await this.revokeAll(agentId) };
-    const tokenHash = p.token !== undefined ? hashToken(p.token) : credential?.kind === 'token' ? credential.tokenHash : null;
-    if (tokenHash === null) {
+    let which: string[] | 'all';
+    if (p.all) which = 'all';
+    else if (p.token !== undefined) which = [hashToken(p.token)];
+    else if (credential?.kind === 'token') which = [credential.tokenHash];
+    else {
       throw new HubError(
         ErrorCode.InvalidParams,
         'this call was authenticated by signature, not by a token: name the token to revoke, or pass all: true',
       );
     }
-    return { revoked: await this.revoke(agentId, [tokenHash]) };
+    // The answer is recorded with the deletion (respond): a retry after a crash gets it back.
+    return this.revoke(agentId, which, (sql, revoked) => respond(sql, { revoked }));
   }
 
-  /** Revokes every token of the agent; returns how many were live. */
-  async revokeAll(agentId: string): Promise<number> {
-    const rows = await this.db.selectFrom('tokens').select('token_hash').where('agent_id', '=', agentId).execute();
-    return this.revoke(
-      agentId,
-      rows.map((r) => r.token_hash),
-    );
-  }
-
-  /** Deletes these tokens of the agent (others' are left alone) and tells the listeners; returns how many there were. */
-  private async revoke(agentId: string, tokenHashes: string[]): Promise<number> {
-    if (tokenHashes.length === 0) return 0;
+  /**
+   * Deletes the agent's tokens among `which` (others' are never touched) in one
+   * writer job, whose result `answer` makes inside the transaction; once it has
+   * committed, the listeners end what the revoked tokens opened.
+   */
+  private revoke<R>(agentId: string, which: string[] | 'all', answer: (sql: SyncSql, revoked: number) => R): Promise<R> {
     const revoked = new Set<string>();
-    // Chunked: SQLite caps the number of bound parameters.
-    for (let i = 0; i < tokenHashes.length; i += 500) {
-      const chunk = tokenHashes.slice(i, i + 500);
-      const rows = await this.db
-        .deleteFrom('tokens')
-        .where('agent_id', '=', agentId)
-        .where('token_hash', 'in', chunk)
-        .returning('token_hash')
-        .execute();
-      for (const r of rows) revoked.add(r.token_hash);
-    }
-    if (revoked.size > 0) for (const listener of [...this.listeners]) listener(agentId, revoked);
-    return revoked.size;
+    return this.writer.run(
+      (sql) => {
+        const scoped = this.db.deleteFrom('tokens').where('agent_id', '=', agentId);
+        const batches = which === 'all' ? [scoped] : chunks(which, 500).map((chunk) => scoped.where('token_hash', 'in', chunk));
+        for (const q of batches) for (const r of sql.all(q.returning('token_hash').compile())) revoked.add(r.token_hash);
+        return answer(sql, revoked.size);
+      },
+      () => {
+        if (revoked.size > 0) for (const listener of [...this.listeners]) listener(agentId, revoked);
+      },
+    );
   }
 
   async prune(now = Date.now()): Promise<void> {
@@ -240,6 +240,7 @@ export class Auth {
       await this.revoke(
         agentId,
         others.slice(keep).map((r) => r.token_hash),
+        () => undefined,
       );
     }
     return { agent_id: agentId, token, token_expires_at: new Date(expiresAt).toISOString() };
@@ -251,4 +252,10 @@ export function authHandlers(auth: Auth): Pick<HandlerMap, 'agent/logout'> {
   return {
     'agent/logout': (p, ctx) => auth.logout(ctx.agentId, credentialOf(ctx), p),
   };
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
