@@ -6,6 +6,7 @@ import { registerDaemon } from './commands/daemon.js';
 import { registerDelegate } from './commands/delegate.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInbox } from './commands/inbox.js';
+import { registerLogout } from './commands/logout.js';
 import { registerMemory } from './commands/memory.js';
 import { registerMessages } from './commands/messages.js';
 import { registerNotifications } from './commands/notifications.js';
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   const ctx = createContext(program, io);
   registerServe(program, ctx);
   registerRegister(program, ctx);
+  registerLogout(program, ctx);
   registerBasic(program, ctx);
   registerP2P(program, ctx);
   registerProfile(program, ctx);

@@ -230,6 +230,27 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
     this.#timers.clearAll();
   }
 
+  /**
+   * Revokes bearer tokens on the hub (`agent/logout`), then closes the client.
+   *
+   * This client's WebSocket is authenticated by signature, which revocation
+   * does not touch; what there is to revoke are tokens: by default the one this
+   * client minted for its HTTP fallback (none if it never used HTTP:
+   * `revoked: 0` without asking the hub), the one named in `token` (e.g. one
+   * printed by `parley register`), or with `all: true` every token of the
+   * agent, wherever it was minted: HTTP sessions and token-authenticated
+   * sockets using them end (401, close 4401). If the hub cannot be asked, the
+   * error is thrown and the client stays open.
+   */
+  async logout(opts: { all?: boolean; token?: string } = {}): Promise<{ revoked: number }> {
+    if (this.#closed) throw new ConnectionClosedError('client is closed');
+    const own = this.#tokens?.current ?? null;
+    const params = opts.all ? { all: true } : opts.token !== undefined ? { token: opts.token } : own !== null ? { token: own } : null;
+    const result = params ? await this.call('agent/logout', params) : { revoked: 0 };
+    await this.close();
+    return result;
+  }
+
   call<A extends ActionName>(action: A, params: ParamsOf<A>, opts?: CallOptions): Promise<ResultOf<A>> {
     if (this.#closed) return Promise.reject(new ConnectionClosedError('client is closed'));
     return this.#requests.call(action, params, opts) as Promise<ResultOf<A>>;

@@ -2,6 +2,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Defaults } from '@parley/protocol';
 import type { Logger } from 'pino';
+import type { RateLimitConfig } from './core/rate-limit.js';
+import type { TrustProxy } from './transport/address.js';
 
 export interface HubOptions {
   /** Default '127.0.0.1'. */
@@ -20,12 +22,38 @@ export interface HubOptions {
   maxFrameBytes?: number;
   /** Per-connection send queue bound before close 4008. Default 4 MiB. */
   maxQueuedBytes?: number;
+  /**
+   * How long a closing WebSocket may take to get its close frame to the client
+   * before the hub drops it: a stalled client that starts reading again within
+   * this still learns why it was closed (4008). Default 60000.
+   */
+  closeTimeoutMs?: number;
+  /** Frames and bodies nesting objects and arrays deeper than this are refused with bad_request. Default 64. */
+  maxJsonDepth?: number;
   /** Per-agent token bucket. Default { perSecond: 200, burst: 400 }. */
-  rateLimit?: { perSecond: number; burst: number } | false;
+  rateLimit?: RateLimitConfig | false;
+  /**
+   * Per client address (see trustProxy; IPv6 by /64), on top of the per-agent
+   * one: every HTTP request but /healthz and /metrics, every WebSocket upgrade
+   * and every request frame. Default { perSecond: 500, burst: 1000 }.
+   */
+  addressRateLimit?: RateLimitConfig | false;
+  /** Registrations per client address. Default { perSecond: 1, burst: 60 }. */
+  registerRateLimit?: RateLimitConfig | false;
+  /** Token requests (`/v1/agents/token`) per client address. Default { perSecond: 1, burst: 60 }. */
+  tokenRateLimit?: RateLimitConfig | false;
+  /** Who may set the client address with X-Forwarded-For (see TrustProxy). Default false: nobody. */
+  trustProxy?: TrustProxy;
   /** Push retention. Default 7 days. */
   retentionMs?: number;
   /** Bearer token lifetime. Default 86400. */
   tokenTtlSeconds?: number;
+  /** Live bearer tokens per agent; minting one more retires the oldest (ending what it opened). Default 20. */
+  maxTokensPerAgent?: number;
+  /** Open WebSocket sessions per agent; one more is closed with 4429 at auth. Default 32; Infinity for no cap. */
+  maxSessionsPerAgent?: number;
+  /** Long polls (`GET /v1/poll`) in flight per agent; one more is a 429. Default 8; Infinity for no cap. */
+  maxLongPollsPerAgent?: number;
   /** A task in `doing` whose runner is offline and silent this long goes back to `todo`. Default 30 minutes. */
   taskStaleMs?: number;
   /** How long a chat request stays pending when it names no `ttl_ms`. Default 1 hour. */
@@ -49,9 +77,18 @@ export interface ResolvedConfig {
   authTimeoutMs: number;
   maxFrameBytes: number;
   maxQueuedBytes: number;
-  rateLimit: { perSecond: number; burst: number } | false;
+  closeTimeoutMs: number;
+  maxJsonDepth: number;
+  rateLimit: RateLimitConfig | false;
+  addressRateLimit: RateLimitConfig | false;
+  registerRateLimit: RateLimitConfig | false;
+  tokenRateLimit: RateLimitConfig | false;
+  trustProxy: TrustProxy;
   retentionMs: number;
   tokenTtlSeconds: number;
+  maxTokensPerAgent: number;
+  maxSessionsPerAgent: number;
+  maxLongPollsPerAgent: number;
   taskStaleMs: number;
   chatRequestTtlMs: number;
   logLevel: string;
@@ -70,14 +107,28 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
     authTimeoutMs: o.authTimeoutMs ?? Defaults.authTimeoutMs,
     maxFrameBytes: o.maxFrameBytes ?? Defaults.maxFrameBytes,
     maxQueuedBytes: o.maxQueuedBytes ?? Defaults.maxQueuedBytes,
+    closeTimeoutMs: o.closeTimeoutMs ?? 60_000,
+    maxJsonDepth: o.maxJsonDepth ?? Defaults.maxJsonDepth,
     rateLimit: o.rateLimit === undefined ? { perSecond: 200, burst: 400 } : o.rateLimit,
+    addressRateLimit: o.addressRateLimit === undefined ? { perSecond: 500, burst: 1000 } : o.addressRateLimit,
+    registerRateLimit: o.registerRateLimit === undefined ? { perSecond: 1, burst: 60 } : o.registerRateLimit,
+    tokenRateLimit: o.tokenRateLimit === undefined ? { perSecond: 1, burst: 60 } : o.tokenRateLimit,
+    trustProxy: o.trustProxy ?? false,
     retentionMs: o.retentionMs ?? WEEK_MS,
     tokenTtlSeconds: o.tokenTtlSeconds ?? Defaults.tokenTtlSeconds,
+    maxTokensPerAgent: atLeastOne(o.maxTokensPerAgent ?? 20, 'maxTokensPerAgent'),
+    maxSessionsPerAgent: atLeastOne(o.maxSessionsPerAgent ?? 32, 'maxSessionsPerAgent'),
+    maxLongPollsPerAgent: atLeastOne(o.maxLongPollsPerAgent ?? 8, 'maxLongPollsPerAgent'),
     taskStaleMs: o.taskStaleMs ?? 30 * 60 * 1000,
     chatRequestTtlMs: o.chatRequestTtlMs ?? 60 * 60 * 1000,
     logLevel: o.logLevel ?? 'info',
     strictUnits: o.strictUnits ?? false,
   };
+}
+
+function atLeastOne(n: number, name: string): number {
+  if (!(n >= 1)) throw new Error(`${name} must be at least 1, got ${n}`);
+  return n;
 }
 
 function int(value: string | undefined, name: string): number | undefined {
@@ -103,14 +154,48 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (stale !== undefined) o.taskStaleMs = stale;
   const chatTtl = int(env.PARLEY_CHAT_REQUEST_TTL_MS, 'PARLEY_CHAT_REQUEST_TTL_MS');
   if (chatTtl !== undefined) o.chatRequestTtlMs = chatTtl;
-  const rl = env.PARLEY_RATE_LIMIT;
-  if (rl) {
-    if (rl === 'off') o.rateLimit = false;
-    else {
-      const m = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(rl);
-      if (!m) throw new Error(`PARLEY_RATE_LIMIT must be "<perSecond>/<burst>" or "off", got "${rl}"`);
-      o.rateLimit = { perSecond: Number(m[1]), burst: Number(m[2]) };
-    }
+  const closeTimeout = int(env.PARLEY_CLOSE_TIMEOUT_MS, 'PARLEY_CLOSE_TIMEOUT_MS');
+  if (closeTimeout !== undefined) o.closeTimeoutMs = closeTimeout;
+  const depth = int(env.PARLEY_MAX_JSON_DEPTH, 'PARLEY_MAX_JSON_DEPTH');
+  if (depth !== undefined) o.maxJsonDepth = depth;
+  const ttl = int(env.PARLEY_TOKEN_TTL_SECONDS, 'PARLEY_TOKEN_TTL_SECONDS');
+  if (ttl !== undefined) o.tokenTtlSeconds = ttl;
+  const tokens = cap(env.PARLEY_MAX_TOKENS_PER_AGENT, 'PARLEY_MAX_TOKENS_PER_AGENT');
+  if (tokens !== undefined) o.maxTokensPerAgent = tokens;
+  const sessions = cap(env.PARLEY_MAX_SESSIONS_PER_AGENT, 'PARLEY_MAX_SESSIONS_PER_AGENT');
+  if (sessions !== undefined) o.maxSessionsPerAgent = sessions;
+  const polls = cap(env.PARLEY_MAX_LONG_POLLS_PER_AGENT, 'PARLEY_MAX_LONG_POLLS_PER_AGENT');
+  if (polls !== undefined) o.maxLongPollsPerAgent = polls;
+  const rl = rate(env.PARLEY_RATE_LIMIT, 'PARLEY_RATE_LIMIT');
+  if (rl !== undefined) o.rateLimit = rl;
+  const addressRl = rate(env.PARLEY_ADDRESS_RATE_LIMIT, 'PARLEY_ADDRESS_RATE_LIMIT');
+  if (addressRl !== undefined) o.addressRateLimit = addressRl;
+  const registerRl = rate(env.PARLEY_REGISTER_RATE_LIMIT, 'PARLEY_REGISTER_RATE_LIMIT');
+  if (registerRl !== undefined) o.registerRateLimit = registerRl;
+  const tokenRl = rate(env.PARLEY_TOKEN_RATE_LIMIT, 'PARLEY_TOKEN_RATE_LIMIT');
+  if (tokenRl !== undefined) o.tokenRateLimit = tokenRl;
+  const trust = env.PARLEY_TRUST_PROXY;
+  if (trust) {
+    if (trust === 'true' || trust === 'false') o.trustProxy = trust === 'true';
+    else if (/^\d+$/.test(trust)) o.trustProxy = Number(trust);
+    else o.trustProxy = trust.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   }
   return o;
+}
+
+/** A positive integer, or "off" for no cap. */
+function cap(value: string | undefined, name: string): number | undefined {
+  if (value === 'off') return Number.POSITIVE_INFINITY;
+  const n = int(value, name);
+  if (n === 0) throw new Error(`${name} must be at least 1 (or "off"), got "${value}"`);
+  return n;
+}
+
+/** "<perSecond>/<burst>" (perSecond may be fractional) or "off". */
+function rate(value: string | undefined, name: string): RateLimitConfig | false | undefined {
+  if (!value) return undefined;
+  if (value === 'off') return false;
+  const m = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(value);
+  if (!m || Number(m[1]) <= 0 || Number(m[2]) < 1) throw new Error(`${name} must be "<perSecond>/<burst>" or "off", got "${value}"`);
+  return { perSecond: Number(m[1]), burst: Number(m[2]) };
 }

@@ -3,10 +3,10 @@ import { agentStream, parseStream, topicStream } from '@parley/protocol';
 import pino, { type Logger } from 'pino';
 import { LocalBus } from './bus/local.js';
 import { resolveConfig, type HubOptions } from './config.js';
-import { Auth } from './core/auth.js';
+import { Auth, authHandlers } from './core/auth.js';
 import { Dedupe } from './core/dedupe.js';
 import { Dispatcher, type HandlerMap } from './core/dispatcher.js';
-import { RateLimiter } from './core/rate-limit.js';
+import { AddressLimits, RateLimiter } from './core/rate-limit.js';
 import { SessionRegistry } from './core/sessions.js';
 import { Streams, type StreamAccess } from './core/streams.js';
 import { AgentService, agentHandlers } from './domains/agent/index.js';
@@ -148,9 +148,11 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     if (delivered > 0) metrics.fanout.inc(delivered);
   });
 
+  const auth = new Auth(db, writer, agents, cfg);
   const handlers: HandlerMap = {
     ...capabilitiesHandlers(),
     ...agentHandlers(agents),
+    ...authHandlers(auth),
     ...p2pHandlers(p2p),
     ...topicHandlers(topics, moderation, topicMessages),
     ...inboxHandlers(inbox),
@@ -163,11 +165,11 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...chatHandlers(chat.requests, chat.conversations),
     ...feedbackHandlers(feedback),
   };
-  const auth = new Auth(db, agents, cfg.tokenTtlSeconds);
   const dedupe = new Dedupe(db, store.sql, writer, (agent_id, u_id, why) => log.error({ agent_id, u_id }, `dedupe: ${why}`), {
     strict: cfg.strictUnits,
   });
   const limiter = new RateLimiter(cfg.rateLimit);
+  const addressLimits = new AddressLimits(cfg);
   const dispatcher = new Dispatcher(handlers, dedupe, limiter, metrics, log);
 
   const onPresence = (agentId: string) => {
@@ -182,6 +184,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     await moderation.pruneExpired();
     await auth.prune();
     limiter.sweep();
+    addressLimits.sweep();
   };
   await housekeeping();
   // Pending delegated requests: deadlines re-armed; those that passed while the hub was down are handled now.
@@ -210,6 +213,10 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const shutdown = new AbortController();
   const app = buildHttp({
     maxFrameBytes: cfg.maxFrameBytes,
+    maxJsonDepth: cfg.maxJsonDepth,
+    addressLimits,
+    trustProxy: cfg.trustProxy,
+    maxLongPollsPerAgent: cfg.maxLongPollsPerAgent,
     epoch,
     startedAt,
     auth,
@@ -226,6 +233,11 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     authTimeoutMs: cfg.authTimeoutMs,
     maxFrameBytes: cfg.maxFrameBytes,
     maxQueuedBytes: cfg.maxQueuedBytes,
+    closeTimeoutMs: cfg.closeTimeoutMs,
+    maxJsonDepth: cfg.maxJsonDepth,
+    addressLimits,
+    trustProxy: cfg.trustProxy,
+    maxSessionsPerAgent: cfg.maxSessionsPerAgent,
     epoch,
     auth,
     dispatcher,

@@ -18,6 +18,37 @@ describe('resolveHubOptionsFromEnv', () => {
     expect(resolveHubOptionsFromEnv({})).toEqual({});
   });
 
+  it('reads the edge limits', () => {
+    expect(
+      resolveHubOptionsFromEnv({
+        PARLEY_ADDRESS_RATE_LIMIT: '100/300',
+        PARLEY_REGISTER_RATE_LIMIT: '0.5/20',
+        PARLEY_TOKEN_RATE_LIMIT: 'off',
+        PARLEY_CLOSE_TIMEOUT_MS: '90000',
+        PARLEY_MAX_JSON_DEPTH: '32',
+      }),
+    ).toEqual({
+      addressRateLimit: { perSecond: 100, burst: 300 },
+      registerRateLimit: { perSecond: 0.5, burst: 20 },
+      tokenRateLimit: false,
+      closeTimeoutMs: 90_000,
+      maxJsonDepth: 32,
+    });
+    expect(
+      resolveHubOptionsFromEnv({
+        PARLEY_TOKEN_TTL_SECONDS: '3600',
+        PARLEY_MAX_TOKENS_PER_AGENT: '5',
+        PARLEY_MAX_SESSIONS_PER_AGENT: 'off',
+        PARLEY_MAX_LONG_POLLS_PER_AGENT: '2',
+      }),
+    ).toEqual({ tokenTtlSeconds: 3600, maxTokensPerAgent: 5, maxSessionsPerAgent: Number.POSITIVE_INFINITY, maxLongPollsPerAgent: 2 });
+    expect(() => resolveHubOptionsFromEnv({ PARLEY_MAX_SESSIONS_PER_AGENT: '0' })).toThrow(/PARLEY_MAX_SESSIONS_PER_AGENT/);
+    expect(resolveHubOptionsFromEnv({ PARLEY_TRUST_PROXY: '2' })).toEqual({ trustProxy: 2 });
+    expect(resolveHubOptionsFromEnv({ PARLEY_TRUST_PROXY: 'true' })).toEqual({ trustProxy: true });
+    expect(resolveHubOptionsFromEnv({ PARLEY_TRUST_PROXY: 'loopback, 10.0.0.0/8' })).toEqual({ trustProxy: ['loopback', '10.0.0.0/8'] });
+    expect(() => resolveHubOptionsFromEnv({ PARLEY_ADDRESS_RATE_LIMIT: '0/10' })).toThrow(/PARLEY_ADDRESS_RATE_LIMIT/);
+  });
+
   it('rejects malformed values', () => {
     expect(() => resolveHubOptionsFromEnv({ PARLEY_PORT: 'abc' })).toThrow(/PARLEY_PORT/);
     expect(() => resolveHubOptionsFromEnv({ PARLEY_RATE_LIMIT: 'fast' })).toThrow(/PARLEY_RATE_LIMIT/);

@@ -44,10 +44,12 @@ export const CloseCode = {
   MessageTooBig: 1009,
   /** The client did not drain its send queue in time; it should resume. */
   SlowConsumer: 4008,
-  /** Authentication failed, came too late, or a frame came before auth. */
+  /** Authentication failed, came too late, or a frame came before auth; or the session's token was revoked or expired. */
   Unauthorized: 4401,
   /** No frame from the client for more than 2.5 heartbeat intervals. */
   HeartbeatTimeout: 4408,
+  /** The agent already has as many sessions open as the hub allows; close one, or retry later. */
+  TooManySessions: 4429,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -67,8 +69,10 @@ export const Defaults = {
   dedupeWindowMs: 10 * 60 * 1000,
   /** Lifetime of a bearer token. */
   tokenTtlSeconds: 24 * 60 * 60,
+  /** Deepest nesting of objects and arrays accepted in a frame or body (`{}` is one level). */
+  maxJsonDepth: 64,
 } as const;
 
 export const PROTOCOL_VERSION = 'parley/1';
 /** Bumped whenever an action, event or schema is added or changed. */
-export const API_REVISION = '2026-11-21';
+export const API_REVISION = '2026-12-04';

@@ -74,7 +74,7 @@ describe('action registry', () => {
   it('declares every action of this revision', () => {
     expect(Object.keys(actions).sort()).toEqual(
       [
-        'agent/get', 'agent/list', 'agent/update', 'agent/whoami', 'capabilities/get',
+        'agent/get', 'agent/list', 'agent/logout', 'agent/update', 'agent/whoami', 'capabilities/get',
         'p2p/history', 'p2p/send', 'p2p/conversations',
         'topic/create', 'topic/get', 'topic/list', 'topic/update', 'topic/delete', 'topic/subscribed', 'topic/members',
         'topic/join', 'topic/leave', 'topic/invite', 'topic/requests', 'topic/approve', 'topic/reject', 'topic/role/set',

@@ -21,6 +21,11 @@ export class TokenSource {
     return this.refresh();
   }
 
+  /** The token in hand, without minting one. */
+  get current(): string | null {
+    return this.#token;
+  }
+
   /** One token request at a time, however many callers saw a 401. */
   refresh(): Promise<string> {
     this.#token = null;

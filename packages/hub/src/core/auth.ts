@@ -12,7 +12,11 @@ import {
 } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import type { SyncSql } from '../store/sql.js';
+import type { BatchWriter } from '../store/writer.js';
+import type { CallContext, HandlerMap } from './dispatcher.js';
 import { HubError } from './errors.js';
+import { respond } from './unit.js';
 
 /** What auth needs from the agent domain; kept tiny so core does not read agent tables. */
 export interface AgentDirectory {
@@ -62,14 +66,54 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 
 const unauthorized = (msg: string) => new HubError(ErrorCode.Unauthorized, msg);
 
+/** A live bearer token, as a request or session presented it. */
+export interface TokenInfo {
+  agentId: string;
+  tokenHash: string;
+  /** Unix ms. */
+  expiresAt: number;
+}
+
+/** How a call was authenticated: a bearer token (HTTP, or a WebSocket that sent `token`) or a signature. */
+export type Credential = { kind: 'token'; tokenHash: string } | { kind: 'signature' };
+
+/**
+ * The transports attach the credential to the call context so that
+ * `agent/logout` can revoke "the token of this request". CallContext belongs to
+ * the dispatcher; this extends it rather than changing it.
+ */
+export type AuthedCallContext = CallContext & { credential?: Credential };
+
+export function credentialOf(ctx: CallContext): Credential | undefined {
+  return (ctx as AuthedCallContext).credential;
+}
+
+/** Told when tokens stop being valid before they expire (revoked, or retired by the per-agent cap), to end what they opened. */
+export type RevocationListener = (agentId: string, tokenHashes: ReadonlySet<string>) => void;
+
+export interface AuthOptions {
+  tokenTtlSeconds: number;
+  /** Live tokens per agent; minting past it retires the oldest. */
+  maxTokensPerAgent: number;
+}
+
 export class Auth {
   private readonly windowS = Defaults.signatureWindowSeconds;
+  private readonly listeners = new Set<RevocationListener>();
 
   constructor(
     private readonly db: Kysely<Database>,
+    /** Revocations are writer jobs: `agent/logout` records its answer in the transaction that deletes (core/unit.ts). */
+    private readonly writer: BatchWriter,
     private readonly agents: AgentDirectory,
-    private readonly tokenTtlSeconds: number,
+    private readonly opts: AuthOptions,
   ) {}
+
+  /** Adds a listener for revoked tokens; returns a function that removes it. Listeners must not throw. */
+  onRevoked(listener: RevocationListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   async register(req: RegisterRequest): Promise<TokenResponse> {
     this.checkTs(req.ts);
@@ -97,15 +141,56 @@ export class Auth {
     return publicKey !== null && verifyEd25519(publicKey, wsSigningString(agentId, nonce), sig);
   }
 
-  /** The agent a bearer token belongs to, or null when unknown or expired. */
-  async agentForToken(token: string): Promise<string | null> {
-    const row = await this.db
-      .selectFrom('tokens')
-      .select(['agent_id', 'expires_at'])
-      .where('token_hash', '=', hashToken(token))
-      .executeTakeFirst();
+  /** A bearer token's agent and expiry, or null when unknown, revoked or expired. */
+  async checkToken(token: string): Promise<TokenInfo | null> {
+    const tokenHash = hashToken(token);
+    const row = await this.db.selectFrom('tokens').select(['agent_id', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
     if (!row || Number(row.expires_at) <= Date.now()) return null;
-    return row.agent_id;
+    return { agentId: row.agent_id, tokenHash, expiresAt: Number(row.expires_at) };
+  }
+
+  /** The agent a bearer token belongs to, or null when unknown, revoked or expired. */
+  async agentForToken(token: string): Promise<string | null> {
+    return (await this.checkToken(token))?.agentId ?? null;
+  }
+
+  /**
+   * `agent/logout`: revokes the named token, every token (`all`), or the one
+   * the call was authenticated with. Only the caller's own tokens are touched.
+   */
+  async logout(agentId: string, credential: Credential | undefined, p: { token?: string | undefined; all?: boolean | undefined }): Promise<{ revoked: number }> {
+    let which: string[] | 'all';
+    if (p.all) which = 'all';
+    else if (p.token !== undefined) which = [hashToken(p.token)];
+    else if (credential?.kind === 'token') which = [credential.tokenHash];
+    else {
+      throw new HubError(
+        ErrorCode.InvalidParams,
+        'this call was authenticated by signature, not by a token: name the token to revoke, or pass all: true',
+      );
+    }
+    // The answer is recorded with the deletion (respond): a retry after a crash gets it back.
+    return this.revoke(agentId, which, (sql, revoked) => respond(sql, { revoked }));
+  }
+
+  /**
+   * Deletes the agent's tokens among `which` (others' are never touched) in one
+   * writer job, whose result `answer` makes inside the transaction; once it has
+   * committed, the listeners end what the revoked tokens opened.
+   */
+  private revoke<R>(agentId: string, which: string[] | 'all', answer: (sql: SyncSql, revoked: number) => R): Promise<R> {
+    const revoked = new Set<string>();
+    return this.writer.run(
+      (sql) => {
+        const scoped = this.db.deleteFrom('tokens').where('agent_id', '=', agentId);
+        const batches = which === 'all' ? [scoped] : chunks(which, 500).map((chunk) => scoped.where('token_hash', 'in', chunk));
+        for (const q of batches) for (const r of sql.all(q.returning('token_hash').compile())) revoked.add(r.token_hash);
+        return answer(sql, revoked.size);
+      },
+      () => {
+        if (revoked.size > 0) for (const listener of [...this.listeners]) listener(agentId, revoked);
+      },
+    );
   }
 
   async prune(now = Date.now()): Promise<void> {
@@ -127,14 +212,50 @@ export class Auth {
     if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) throw unauthorized('this signed ts was already used');
   }
 
+  /**
+   * Mints a token. Past `maxTokensPerAgent` live tokens the oldest are retired
+   * (revoked, ending what they opened) rather than the mint refused: whoever
+   * holds the key can always get a working token, and one agent can keep only
+   * so many. A refusal would lock an agent out of its own tokens for up to a
+   * day after a burst of restarts; retiring costs only the agent's own oldest
+   * tokens, which the agent itself made. (GitHub's OAuth tokens work the same way.)
+   */
   private async issueToken(agentId: string): Promise<TokenResponse> {
     const token = 'pt_' + randomBytes(32).toString('base64url');
+    const tokenHash = hashToken(token);
     const now = Date.now();
-    const expiresAt = now + this.tokenTtlSeconds * 1000;
-    await this.db
-      .insertInto('tokens')
-      .values({ token_hash: hashToken(token), agent_id: agentId, created_at: now, expires_at: expiresAt })
+    const expiresAt = now + this.opts.tokenTtlSeconds * 1000;
+    await this.db.insertInto('tokens').values({ token_hash: tokenHash, agent_id: agentId, created_at: now, expires_at: expiresAt }).execute();
+    // The new token is never among the retired, even when others share its millisecond.
+    const others = await this.db
+      .selectFrom('tokens')
+      .select('token_hash')
+      .where('agent_id', '=', agentId)
+      .where('token_hash', '!=', tokenHash)
+      .orderBy('created_at', 'desc')
+      .orderBy('token_hash')
       .execute();
+    const keep = Math.max(0, this.opts.maxTokensPerAgent - 1);
+    if (others.length > keep) {
+      await this.revoke(
+        agentId,
+        others.slice(keep).map((r) => r.token_hash),
+        () => undefined,
+      );
+    }
     return { agent_id: agentId, token, token_expires_at: new Date(expiresAt).toISOString() };
   }
+}
+
+/** The handler of `agent/logout`; the call context carries how the caller authenticated. */
+export function authHandlers(auth: Auth): Pick<HandlerMap, 'agent/logout'> {
+  return {
+    'agent/logout': (p, ctx) => auth.logout(ctx.agentId, credentialOf(ctx), p),
+  };
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -631,6 +631,12 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+  '0009_tokens_by_agent': {
+    // Minting retires an agent's oldest tokens past a cap, and logout revokes all of them: both look tokens up by agent.
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('tokens_agent').on('tokens').columns(['agent_id', 'created_at']).execute();
+    },
+  },
 };
 
 /**

@@ -12,19 +12,33 @@ import {
   type ResumeReport,
 } from '@parley/protocol';
 import type { Logger } from 'pino';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { Auth } from '../core/auth.js';
+import { WebSocket, WebSocketServer, type RawData, type ServerOptions } from 'ws';
+import type { Auth, AuthedCallContext, Credential, TokenInfo } from '../core/auth.js';
 import type { Dispatcher } from '../core/dispatcher.js';
+import type { AddressLimits } from '../core/rate-limit.js';
 import { usableUId } from '../core/dispatcher.js';
-import { Session, type SessionRegistry } from '../core/sessions.js';
+import { Session, type Frame, type SessionRegistry } from '../core/sessions.js';
 import type { Streams } from '../core/streams.js';
 import type { Metrics } from '../metrics.js';
+import { addressKey, clientAddress, trustFunction, type TrustFn, type TrustProxy } from './address.js';
+import { parseJson } from './json.js';
+import { writeRawError } from './raw-http.js';
 
 export interface WsDeps {
   heartbeatMs: number;
   authTimeoutMs: number;
   maxFrameBytes: number;
   maxQueuedBytes: number;
+  /** How long a closing connection may take to deliver its close frame before it is dropped. */
+  closeTimeoutMs: number;
+  /** Frames nesting objects and arrays deeper than this are refused (bad_request) before anything else sees them. */
+  maxJsonDepth: number;
+  /** Sessions per agent; one more is closed with 4429 at auth. */
+  maxSessionsPerAgent: number;
+  /** Per-address buckets, shared with the HTTP edge: an upgrade and each request frame take one. */
+  addressLimits: AddressLimits;
+  /** Who may name the client's address in X-Forwarded-For. */
+  trustProxy: TrustProxy;
   epoch: string;
   auth: Auth;
   dispatcher: Dispatcher;
@@ -37,6 +51,9 @@ export interface WsDeps {
 }
 
 const REPLAY_PAGE = 500;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** At most this much of a connection's queue sits in its socket (see Connection.sendRaw). */
+const SOCKET_ROOM_BYTES = 64 * 1024;
 
 /** One socket: challenge, auth, then frames to the dispatcher. Parsing and auth only; no domain logic. */
 class Connection {
@@ -47,15 +64,32 @@ class Connection {
   session: Session | null = null;
   lastSeen = Date.now();
   private corked = false;
+  /** Frames waiting for room in the socket (see sendRaw); `queueHead` is the next one to write. */
+  private queue: Array<{ frame: Frame; bytes: number }> = [];
+  private queueHead = 0;
+  private queuedBytes = 0;
+  /** Bytes the socket may hold before frames wait in `queue` instead. */
+  private readonly room: number;
+  /** The bearer token this connection authenticated with, if it did not sign. */
+  private token: TokenInfo | null = null;
+  private tokenTimer: NodeJS.Timeout | null = null;
+  /** Calls dispatched and not answered yet. */
+  private inflight = 0;
+  /** Set when the session ended (token revoked or expired) while calls were in flight: close once they are answered. */
+  private closeWhenIdle: { code: number; reason: string } | null = null;
 
   constructor(
     readonly ws: WebSocket,
     /** The TCP socket under `ws` (the one handed to handleUpgrade), for cork/uncork. */
     private readonly socket: Duplex,
     private readonly d: WsDeps,
+    /** The key of the client's address in the per-address limits. */
+    private readonly address: string,
     private readonly onClosed: (c: Connection) => void,
   ) {
     this.authTimer = setTimeout(() => this.close(CloseCode.Unauthorized, 'no auth in time'), d.authTimeoutMs);
+    this.room = Math.max(socket.writableHighWaterMark, Math.min(SOCKET_ROOM_BYTES, Math.floor(d.maxQueuedBytes / 2)));
+    socket.on('drain', () => this.flush());
     ws.on('message', (data) => this.onMessage(data));
     // Protocol-level pings count as liveness too.
     ws.on('ping', () => (this.lastSeen = Date.now()));
@@ -67,13 +101,41 @@ class Connection {
 
   /**
    * Sends a frame, closing the connection with 4008 when the client does not
-   * drain its queue. Frames sent in the same turn of the event loop leave in
-   * one write: the TCP socket is corked until the turn ends. A batch commit
-   * fans out many pushes at once, and one syscall per frame per socket is
-   * what fan-out cost most before.
+   * drain its queue.
+   *
+   * The queue is ours, not the socket's: a frame goes to the socket only while
+   * the socket holds less than `room` bytes; the rest waits here and follows on
+   * 'drain'. That keeps what sits in the socket small, which matters when a
+   * client stalls. Its close frame can only go out behind whatever the socket
+   * already holds; when that was the whole 4 MiB, the 4008 sat behind it until
+   * ws gave up on the handshake and destroyed the socket, and the client, once
+   * it read again, saw 1006. Now the frames still queued here are dropped at
+   * 4008 (pushes are durable: the client resumes), and the close frame follows
+   * a few KiB at most.
+   *
+   * Frames sent in the same turn of the event loop leave in one write: the TCP
+   * socket is corked until the turn ends. A batch commit fans out many pushes
+   * at once, and one syscall per frame per socket is what fan-out cost most before.
    */
-  sendRaw(frame: string | Buffer, bounded = true): void {
+  sendRaw(frame: Frame, bounded = true): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.queueHead === this.queue.length && this.ws.bufferedAmount < this.room) return this.write(frame);
+    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+    this.queue.push({ frame, bytes });
+    this.queuedBytes += bytes;
+    if (bounded && this.queuedBytes + this.ws.bufferedAmount > this.d.maxQueuedBytes) {
+      this.d.log.info({ agent_id: this.session?.agentId, queued: this.queuedBytes + this.ws.bufferedAmount }, 'slow consumer');
+      this.dropQueue();
+      this.close(CloseCode.SlowConsumer, 'slow consumer: resume to catch up');
+    }
+  }
+
+  /** Bytes waiting to reach the client: queued here plus held by the socket. */
+  private get pendingBytes(): number {
+    return this.queuedBytes + this.ws.bufferedAmount;
+  }
+
+  private write(frame: Frame): void {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
@@ -84,11 +146,31 @@ class Connection {
     }
     // A Buffer is a push encoded once for all its recipients; it is still a text frame.
     this.ws.send(frame, { binary: false });
-    if (!bounded) return;
-    if (this.ws.bufferedAmount > this.d.maxQueuedBytes) {
-      this.d.log.info({ agent_id: this.session?.agentId, buffered: this.ws.bufferedAmount }, 'slow consumer');
-      this.close(CloseCode.SlowConsumer, 'slow consumer: resume to catch up');
+  }
+
+  /**
+   * Moves queued frames to the socket while it has room. Runs on the socket's
+   * 'drain': the queue is only non-empty after a write found the socket at or
+   * above `room` (at least its high-water mark), so a 'drain' is due.
+   */
+  private flush(): void {
+    while (this.queueHead < this.queue.length && this.ws.readyState === WebSocket.OPEN && this.ws.bufferedAmount < this.room) {
+      const { frame, bytes } = this.queue[this.queueHead]!;
+      this.queueHead++;
+      this.queuedBytes -= bytes;
+      this.write(frame);
     }
+    if (this.queueHead === this.queue.length) this.dropQueue();
+    else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  private dropQueue(): void {
+    this.queue = [];
+    this.queueHead = 0;
+    this.queuedBytes = 0;
   }
 
   close(code: number, reason: string): void {
@@ -98,10 +180,30 @@ class Connection {
     this.endSession();
   }
 
+  /**
+   * The session's token was revoked or expired. The session ends now (no more
+   * pushes, no new calls, presence goes offline); the socket closes with 4401
+   * once the calls in flight are answered, so a logout over this very
+   * session still gets its response before the close.
+   */
+  endForToken(reason: string): void {
+    if (this.state === 'closed') return;
+    if (this.state !== 'open') return this.close(CloseCode.Unauthorized, reason);
+    this.endSession();
+    this.closeWhenIdle = { code: CloseCode.Unauthorized, reason };
+    if (this.inflight === 0) this.close(CloseCode.Unauthorized, reason);
+  }
+
+  /** Called with every revocation: ends this session if it was opened with one of those tokens. */
+  tokenRevoked(agentId: string, tokenHashes: ReadonlySet<string>): void {
+    if (this.token && this.token.agentId === agentId && tokenHashes.has(this.token.tokenHash)) this.endForToken('token revoked');
+  }
+
   private endSession(): void {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     clearTimeout(this.authTimer);
+    if (this.tokenTimer) clearTimeout(this.tokenTimer);
     if (this.session && wasOpen) {
       this.d.sessions.remove(this.session);
       this.d.metrics.connections.dec();
@@ -109,10 +211,10 @@ class Connection {
     }
   }
 
-  /** Polls the socket's queue; replay only, so the small delay does not matter. */
+  /** Polls the queue; replay only, so the small delay does not matter. */
   private async drained(): Promise<void> {
     const low = this.d.maxQueuedBytes / 2;
-    while (this.ws.readyState === WebSocket.OPEN && this.ws.bufferedAmount > low) {
+    while (this.ws.readyState === WebSocket.OPEN && this.pendingBytes > low) {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
@@ -137,18 +239,19 @@ class Connection {
   }
 
   private async authenticate(data: RawData): Promise<void> {
-    let value: unknown;
-    try {
-      value = JSON.parse(rawText(data));
-    } catch {
-      return this.close(CloseCode.Unauthorized, 'expected an auth frame');
-    }
-    const parsed = AuthFrame.safeParse(value);
+    const json = parseJson(rawText(data), this.d.maxJsonDepth);
+    if (!json.ok) return this.close(CloseCode.Unauthorized, 'expected an auth frame');
+    const parsed = AuthFrame.safeParse(json.value);
     if (!parsed.success) return this.close(CloseCode.Unauthorized, 'expected an auth frame');
     const frame = parsed.data;
-    const ok = frame.sig
-      ? await this.d.auth.verifyWsSignature(frame.agent_id, this.nonce, frame.sig)
-      : (await this.d.auth.agentForToken(frame.token ?? '')) === frame.agent_id;
+    let ok: boolean;
+    if (frame.sig) ok = await this.d.auth.verifyWsSignature(frame.agent_id, this.nonce, frame.sig);
+    else {
+      const token = await this.d.auth.checkToken(frame.token ?? '');
+      ok = token !== null && token.agentId === frame.agent_id;
+      // Set before the next await: a revocation from here on reaches this connection (tokenRevoked).
+      if (ok) this.token = token;
+    }
     if (!ok) return this.close(CloseCode.Unauthorized, 'authentication failed');
     // The agent's own stream always has a starting point: without a cursor for it (a first connect, a
     // client that has not had a push yet) it starts at the head as it is now, read before the session
@@ -160,6 +263,11 @@ class Connection {
     clearTimeout(this.authTimer);
 
     const agentId = frame.agent_id;
+    // Checked and added in the same turn (no await between), so concurrent auths cannot both slip under the cap.
+    const open = this.d.sessions.of(agentId)?.size ?? 0;
+    if (open >= this.d.maxSessionsPerAgent) {
+      return this.close(CloseCode.TooManySessions, `too many sessions for this agent (at most ${this.d.maxSessionsPerAgent})`);
+    }
     const session = new Session(agentId, {
       send: (f) => this.sendRaw(f),
       sendReplay: (f) => this.sendRaw(f, false),
@@ -182,6 +290,7 @@ class Connection {
     this.d.sessions.add(session);
     this.d.metrics.connections.inc();
     this.d.onPresence(agentId);
+    if (this.token) this.armTokenExpiry(this.token.expiresAt);
 
     const plan: Array<{ stream: string; after: number; upTo: number }> = [];
     for (const [stream, cursor] of readable) {
@@ -221,12 +330,10 @@ class Connection {
     if (!session) return;
     const text = rawText(data);
     if (text === 'ping') return this.sendRaw('pong');
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return this.sendError({ error: 'frame is not JSON', code: ErrorCode.BadRequest });
-    }
+    const json = parseJson(text, this.d.maxJsonDepth);
+    // Too deep: refused before zod or a handler sees it; still answered by u_id when it has one.
+    if (!json.ok) return this.refuse(json.value, { error: json.error, code: ErrorCode.BadRequest });
+    const value = json.value;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return this.sendError({ error: 'frame is not a JSON object', code: ErrorCode.BadRequest });
     }
@@ -238,19 +345,44 @@ class Connection {
       void this.d.streams.ack(session.agentId, ack.data.cursors).catch((err: unknown) => this.d.log.error({ err }, 'ack failed'));
       return;
     }
+    const wait = this.d.addressLimits.requests.take(this.address);
+    if (wait > 0) return this.refuse(value, { error: 'too many requests from this address', code: ErrorCode.RateLimited, details: { retry_after_ms: wait } });
     if (usableUId(value) === null) {
       return this.sendError({
         error: type === 'auth' ? 'already authenticated' : 'not a request: expected {agent_id, u_id, params:{action, params}}',
         code: ErrorCode.BadRequest,
       });
     }
+    const credential: Credential = this.token ? { kind: 'token', tokenHash: this.token.tokenHash } : { kind: 'signature' };
+    const ctx: AuthedCallContext = { agentId: session.agentId, transport: 'ws', credential };
+    this.inflight++;
     this.d.dispatcher
-      .dispatchValue({ agentId: session.agentId, transport: 'ws' }, value)
+      .dispatchValue(ctx, value)
       .then((out) => {
         if (out.kind === 'response') this.sendRaw(JSON.stringify(out.frame));
         else this.sendError(out.content);
       })
-      .catch((err: unknown) => this.d.log.error({ err }, 'dispatch failed'));
+      .catch((err: unknown) => this.d.log.error({ err }, 'dispatch failed'))
+      .finally(() => {
+        this.inflight--;
+        if (this.inflight === 0 && this.closeWhenIdle) this.close(this.closeWhenIdle.code, this.closeWhenIdle.reason);
+      });
+  }
+
+  /** Ends the session when its token expires (re-armed in steps: a timer cannot wait longer than ~24.8 days). */
+  private armTokenExpiry(expiresAt: number): void {
+    const left = expiresAt - Date.now();
+    if (left <= 0) return this.endForToken('token expired');
+    this.tokenTimer = setTimeout(() => this.armTokenExpiry(expiresAt), Math.min(left, MAX_TIMER_MS));
+    this.tokenTimer.unref();
+  }
+
+  /** An error answer to a frame the dispatcher will not see: a response envelope when it has a usable u_id, else an error frame. */
+  private refuse(value: unknown, content: ErrorContent): void {
+    const uId = usableUId(value);
+    if (uId === null || !this.session) return this.sendError(content);
+    const agentId = (value as { agent_id?: unknown }).agent_id;
+    this.sendRaw(JSON.stringify({ agent_id: typeof agentId === 'string' ? agentId : this.session.agentId, u_id: uId, status: 'error', content }));
   }
 
   private onClose(): void {
@@ -269,10 +401,25 @@ export class WsTransport {
   private readonly wss: WebSocketServer;
   private readonly conns = new Set<Connection>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly trust: TrustFn;
+  private readonly stopRevocations: () => void;
   private accepting = true;
 
   constructor(private readonly d: WsDeps) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: d.maxFrameBytes });
+    // closeTimeout (ws >= 8.19; not in @types/ws yet): how long a closing socket may take to get its
+    // close frame out before ws destroys it. A stalled client reads its 4008 only if it resumes within this.
+    const options: ServerOptions & { closeTimeout: number } = { noServer: true, maxPayload: d.maxFrameBytes, closeTimeout: d.closeTimeoutMs };
+    this.wss = new WebSocketServer(options);
+    this.trust = trustFunction(d.trustProxy);
+    // A revoked token ends the sessions it opened (rare: logout, or a mint past the per-agent cap).
+    this.stopRevocations = d.auth.onRevoked((agentId, hashes) => {
+      for (const c of this.conns) c.tokenRevoked(agentId, hashes);
+    });
+    // A handshake ws refuses (bad method, key, version...) is answered with the hub's JSON error body, not ws's text.
+    this.wss.on('wsClientError', (err: Error, socket: Duplex) => {
+      const versionError = /Sec-WebSocket-Version/.test(err.message);
+      writeRawError(socket, err.message === 'Invalid HTTP method' ? 405 : 400, ErrorCode.BadRequest, err.message, versionError ? { 'Sec-WebSocket-Version': '13, 8' } : {});
+    });
     const limit = d.heartbeatMs * 2.5;
     this.sweeper = setInterval(() => {
       const now = Date.now();
@@ -283,13 +430,16 @@ export class WsTransport {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/v1/ws' || !this.accepting) {
-      socket.end(path !== '/v1/ws' ? 'HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
-      socket.destroy();
-      return;
+    if (path !== '/v1/ws') return writeRawError(socket, 404, ErrorCode.NotFound, 'no such endpoint');
+    if (!this.accepting) return writeRawError(socket, 503, ErrorCode.Unavailable, 'hub is shutting down');
+    const address = addressKey(clientAddress(req, this.trust));
+    const wait = this.d.addressLimits.requests.take(address);
+    if (wait > 0) {
+      const retryAfter = String(Math.max(1, Math.ceil(wait / 1000)));
+      return writeRawError(socket, 429, ErrorCode.RateLimited, 'too many requests from this address', { 'Retry-After': retryAfter }, { retry_after_ms: wait });
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.conns.add(new Connection(ws, socket, this.d, (c) => this.conns.delete(c)));
+      this.conns.add(new Connection(ws, socket, this.d, address, (c) => this.conns.delete(c)));
     });
   }
 
@@ -301,6 +451,7 @@ export class WsTransport {
   async close(timeoutMs = 2000): Promise<void> {
     this.accepting = false;
     clearInterval(this.sweeper);
+    this.stopRevocations();
     const closed = [...this.conns].map(
       (c) =>
         new Promise<void>((resolve) => {

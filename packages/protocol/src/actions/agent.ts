@@ -66,4 +66,18 @@ export const agentUpdate = defineAction({
   result: AgentProfile,
 });
 
-export const agentActions = [agentWhoami, agentGet, agentList, agentUpdate] as const;
+export const agentLogout = defineAction({
+  name: 'agent/logout',
+  description:
+    "Revoke the calling agent's bearer tokens: by default the token this request was authenticated with, the one named in " +
+    '`token`, or with `all: true` every one. WebSocket sessions and long polls opened with a revoked token end (close 4401, ' +
+    'HTTP 401) once their calls in flight are answered; sessions authenticated by signature are not affected. Revoking ' +
+    'a token that is already gone revokes nothing (`revoked: 0`). A session authenticated by signature has no token of ' +
+    'its own: it names one or passes `all`.',
+  params: z
+    .strictObject({ token: z.string().min(1).max(512).optional(), all: z.boolean().optional() })
+    .refine((p) => !(p.all === true && p.token !== undefined), { message: 'give token or all, not both' }),
+  result: z.object({ revoked: z.number().int().min(0) }),
+});
+
+export const agentActions = [agentWhoami, agentGet, agentList, agentUpdate, agentLogout] as const;
