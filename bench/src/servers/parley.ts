@@ -10,7 +10,7 @@ import { hostServer } from './host.js';
 // one-connection scenarios would measure the limiter, not the hub.
 hostServer(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
-  const hub = await startHub({ host: '127.0.0.1', port: 0, dataDir, rateLimit: false, logLevel: 'warn' });
+  const hub = await startHub({ host: '127.0.0.1', port: 0, dataDir, rateLimit: false, addressRateLimit: false, registerRateLimit: false, tokenRateLimit: false, logLevel: 'warn' });
   return {
     port: hub.port,
     async close() {

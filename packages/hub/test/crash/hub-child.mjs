@@ -9,5 +9,5 @@ if (!dataDir) {
   console.error('usage: hub-child.mjs <data dir>');
   process.exit(2);
 }
-const hub = await startHub({ port: 0, dataDir, logLevel: process.env.HUB_LOG ?? 'silent', rateLimit: false });
+const hub = await startHub({ port: 0, dataDir, logLevel: process.env.HUB_LOG ?? 'silent', rateLimit: false, addressRateLimit: false });
 process.stdout.write(JSON.stringify({ url: hub.url }) + '\n');
