@@ -23,8 +23,12 @@ describe('kill -9 under load, restart, re-send the same u_ids', () => {
         const scene = await setUp(hub, size.senders);
         const out: Outcome = { acked: new Map(), sent: new Map() };
         const changed: string[] = [];
+        let resent = 0;
+        let unanswered = 0;
         for (let round = 0; round < size.rounds; round++) {
           await loadUntilKilled(hub, scene, size.inFlight, size.acks, out);
+          unanswered += out.sent.size - out.acked.size;
+          resent += out.sent.size;
           hub = await ChildHub.start(dir);
           changed.push(...(await resendAll(hub, scene, size.inFlight, out)).changedAnswers);
         }
@@ -34,6 +38,10 @@ describe('kill -9 under load, restart, re-send the same u_ids', () => {
         const sent = [...out.sent.values()];
         const twice = sent.filter((s) => (effects.get(s.key) ?? 0) > 1).map((s) => s.uId);
         const lost = sent.filter((s) => out.acked.has(s.uId) && (effects.get(s.key) ?? 0) === 0).map((s) => s.uId);
+        console.log(
+          `[crash] ${sent.length} writes, ${size.rounds} kill -9s, ${resent} re-sends (${unanswered} of them unanswered when the hub died): ` +
+            `${twice.length} applied twice, ${lost.length} acknowledged and lost, ${changed.length} answered differently`,
+        );
         expect(sent.length).toBeGreaterThan(size.rounds * size.acks);
         // Every u_id was answered success by the end (before the crash or on its re-send).
         expect(out.acked.size).toBe(sent.length);
