@@ -28,6 +28,14 @@ export const UId = z.string().min(1).max(128);
 
 /** Longest text a message may carry, in characters. */
 export const MAX_CONTENT_CHARS = 64 * 1024;
+/**
+ * What one page of a read may hold, in bytes as sent (its items' JSON,
+ * UTF-8): reads whose items carry message-sized text stop a page there, so
+ * a response stays well inside the 1 MiB frame however big the items are.
+ * A page always holds at least one item, so one item larger than this
+ * (at most one message, escaped) is still served, alone.
+ */
+export const MAX_PAGE_BYTES = 512 * 1024;
 /** `link`, `image` and `file` carry a URL in `content` (Parley stores no files); `json` carries JSON text. */
 export const ContentType = z.enum(['text', 'markdown', 'json', 'link', 'image', 'file']);
 export type ContentType = z.infer<typeof ContentType>;

@@ -21,3 +21,66 @@ export async function newestFirst<DB, TB extends keyof DB, O extends { created_a
   const last = page[page.length - 1];
   return { page, next_cursor: rows.length > limit && last ? encodeCursor([Number(last.created_at), String(last[id])]) : null };
 }
+
+/** What a value adds to a response frame: its JSON text in UTF-8 bytes. */
+export function wireBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/** First read of a page; later reads are sized from the items seen so far. */
+const FIRST_CHUNK = 8;
+/** Most rows one read may fetch. */
+const MAX_CHUNK = 256;
+
+export interface BoundedPage<R, T> {
+  items: T[];
+  /** The row of the last item taken (the keyset position to continue from), or undefined for an empty page. */
+  last: R | undefined;
+  /** Whether rows remain after this page. */
+  more: boolean;
+}
+
+/**
+ * One page of a read whose rows may be big (message text): at most `limit`
+ * items and at most `maxBytes` bytes of them as sent, but always at least
+ * one item, so paging always moves on.
+ *
+ * The rows are read in small keyset chunks (`next(after, n)`: up to `n` rows
+ * after the row given, in page order), so a page of big rows holds at most
+ * one chunk beyond what it returns, however large `limit` is. The first chunk
+ * is small; later ones are sized from the items seen so far, so a page of
+ * small rows still takes few reads. `take` turns a chunk of rows into items
+ * (in one go, so it can look things up for the whole chunk); `size` is what
+ * an item costs (default: its JSON). `used` is what the page already holds
+ * besides its items (a document's header): with it, the page may end with no
+ * item, the header being its progress.
+ */
+export async function boundedPage<R, T>(
+  next: (after: R | undefined, n: number) => Promise<R[]>,
+  take: (rows: R[]) => T[] | Promise<T[]>,
+  opts: { limit: number; maxBytes: number; size?: (item: T) => number; used?: number },
+): Promise<BoundedPage<R, T>> {
+  const size = opts.size ?? wireBytes;
+  const used = opts.used ?? 0;
+  const items: T[] = [];
+  let last: R | undefined;
+  let bytes = used;
+  let n = Math.min(FIRST_CHUNK, opts.limit + 1);
+  for (;;) {
+    // One row more than the page still takes says whether anything is left after it.
+    const rows = await next(last, n);
+    const taken = await take(rows);
+    for (let i = 0; i < rows.length; i++) {
+      if (items.length === opts.limit) return { items, last, more: true };
+      const item = taken[i]!;
+      const cost = size(item);
+      if ((items.length > 0 || used > 0) && bytes + cost > opts.maxBytes) return { items, last, more: true };
+      items.push(item);
+      bytes += cost;
+      last = rows[i];
+    }
+    if (rows.length < n) return { items, last, more: false };
+    const perItem = Math.max(1, (bytes - used) / items.length);
+    n = Math.max(1, Math.min(MAX_CHUNK, opts.limit - items.length + 1, Math.ceil((opts.maxBytes - bytes) / perItem) + 1));
+  }
+}

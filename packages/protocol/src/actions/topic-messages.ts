@@ -64,7 +64,8 @@ export const topicHistory = defineAction({
   description:
     'Messages of a topic, oldest first. Public topics are readable by anyone not barred, private ones by members. ' +
     'Without a cursor: the newest page. `before` (a seq) pages back, `after` (a seq) pages forward; `has_more` says whether ' +
-    'more lie in that direction.',
+    'more lie in that direction. A page holds at most `limit` messages and stops before MAX_PAGE_BYTES (512 KiB) of them as sent, ' +
+    'but always holds one.',
   params: z
     .strictObject({
       topic_id: TopicId,

@@ -1,4 +1,4 @@
-import { composeRichContent, topicStream, type ParsedParamsOf, type ResultOf, type Topic, type TopicExportDocument, type TopicMessage } from '@parley/protocol';
+import { composeRichContent, MAX_PAGE_BYTES, topicStream, type ParsedParamsOf, type ResultOf, type Topic, type TopicExportDocument, type TopicMessage } from '@parley/protocol';
 import { forbidden, HubError, notFound } from '../../core/errors.js';
 import { iso, newMessageId } from '../../core/ids.js';
 import { ErrorCode } from '@parley/protocol';
@@ -7,6 +7,8 @@ import { precompiled } from '../../store/precompiled.js';
 import { ftsQuery, mergeRanks, messageHits, searchMessageTopics, searchTopics, type MatchMode } from '../../store/search.js';
 import { exportFilename, renderTopicMarkdown } from './markdown.js';
 import { isManager } from '../../core/members.js';
+import { boundedPage } from '../../core/paging.js';
+import type { TopicMessagesTable } from '../../store/schema.js';
 import { toMessage } from './rows.js';
 import type { StagedPush } from '../../core/streams.js';
 import type { SyncSql } from '../../store/sql.js';
@@ -128,17 +130,23 @@ export class TopicMessages {
     };
   }
 
+  /** A page of at most `limit` messages and MAX_PAGE_BYTES of them (core/paging.ts), read in keyset chunks. */
   async history(me: string, p: ParsedParamsOf<'topic/history'>): Promise<ResultOf<'topic/history'>> {
     await this.topics.readable(me, p.topic_id);
-    let q = this.db.selectFrom('topic_messages').selectAll().where('topic_id', '=', p.topic_id);
-    if (p.after !== undefined) {
-      // Forward: the page right after `after`, oldest first.
-      const rows = await q.where('seq', '>', p.after).orderBy('seq', 'asc').limit(p.limit + 1).execute();
-      return { messages: rows.slice(0, p.limit).map(toMessage), has_more: rows.length > p.limit };
-    }
-    if (p.before !== undefined) q = q.where('seq', '<', p.before);
-    const rows = await q.orderBy('seq', 'desc').limit(p.limit + 1).execute();
-    return { messages: rows.slice(0, p.limit).reverse().map(toMessage), has_more: rows.length > p.limit };
+    const forward = p.after !== undefined;
+    const page = await boundedPage(
+      (last: TopicMessagesTable | undefined, n) => {
+        let q = this.db.selectFrom('topic_messages').selectAll().where('topic_id', '=', p.topic_id);
+        // Forward: the page right after `after`, oldest first. Otherwise the page before `before` (or the newest), read newest first.
+        if (forward) return q.where('seq', '>', last ? Number(last.seq) : p.after!).orderBy('seq', 'asc').limit(n).execute();
+        const before = last ? Number(last.seq) : p.before;
+        if (before !== undefined) q = q.where('seq', '<', before);
+        return q.orderBy('seq', 'desc').limit(n).execute();
+      },
+      (rows) => rows.map(toMessage),
+      { limit: p.limit, maxBytes: MAX_PAGE_BYTES },
+    );
+    return { messages: forward ? page.items : page.items.reverse(), has_more: page.more };
   }
 
   /** The topic and its newest `limit` messages, oldest first; shared by topic/export and memory/export. */
