@@ -1,14 +1,18 @@
-import { MAX_PAGE_BYTES, type TopicMessage } from '@parley/protocol';
+import { MAX_PAGE_BYTES, TopicExportDocument, type TopicMessage } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
 import { type Frame, type TestAgent, ok, register, rpc, startTestHub } from './helpers.js';
 
 // Reads whose items carry message-sized text are bounded by bytes as well as
-// by count (MAX_PAGE_BYTES).
+// by count (MAX_PAGE_BYTES), and topic/export comes a page at a time.
 
 const call = async (hub: RunningHub, a: TestAgent, action: string, params?: unknown): Promise<Frame> => (await rpc(hub, a, action, params)).body;
+const errorOf = (f: Frame) => (f.status === 'error' ? (f.content as { code: string; error: string; details?: Record<string, unknown> }) : null);
+/** What a string adds to a response frame, without its quotes. */
+const sent = (s: string) => Buffer.byteLength(JSON.stringify(s)) - 2;
 
 type History = { messages: TopicMessage[]; has_more: boolean };
+type ExportPage = { topic_id: string; format: string; filename: string; content: string; message_count: number; truncated: boolean; next_cursor: string | null };
 
 const BIG = 60_000;
 
@@ -18,6 +22,19 @@ describe('bounded reads', () => {
   let reader: TestAgent;
   let big: string;
   let small: string;
+
+  /** Every page of an export, following next_cursor. */
+  async function exportPages(a: TestAgent, params: Record<string, unknown>): Promise<ExportPage[]> {
+    const pages: ExportPage[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: ExportPage = ok<ExportPage>(await call(hub, a, 'topic/export', { ...params, ...(cursor ? { cursor } : {}) }));
+      pages.push(page);
+      cursor = page.next_cursor;
+      expect(pages.length).toBeLessThan(500);
+    } while (cursor);
+    return pages;
+  }
 
   beforeAll(async () => {
     // Hundreds of agents from one address: the per-address limits are not what is tested here.
@@ -57,4 +74,63 @@ describe('bounded reads', () => {
     expect(forward).toMatchObject({ has_more: true });
     expect(forward.messages[0]!.seq).toBe(1);
   }, 60_000);
+
+  it('topic/export of a big topic comes in pages of at most MAX_PAGE_BYTES that concatenate to the whole document', async () => {
+    const pages = await exportPages(reader, { topic_id: big, format: 'json' });
+    expect(pages.length).toBeGreaterThan(1);
+    for (const p of pages) {
+      expect(sent(p.content)).toBeLessThanOrEqual(MAX_PAGE_BYTES);
+      expect(p).toMatchObject({ message_count: 12, truncated: false, filename: `big-one-${big}.json` });
+    }
+    const doc = TopicExportDocument.parse(JSON.parse(pages.map((p) => p.content).join('')));
+    expect(doc.messages.map((m) => m.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(doc.messages.every((m) => m.content.length === BIG)).toBe(true);
+  }, 60_000);
+
+  it('pages of any size concatenate to exactly the one-page document, in both formats', async () => {
+    for (const format of ['json', 'markdown'] as const) {
+      const whole = await exportPages(reader, { topic_id: small, format, limit: 25 });
+      expect(whole).toHaveLength(1);
+      const paged = await exportPages(reader, { topic_id: small, format, limit: 25, max_bytes: 1024 });
+      expect(paged.length).toBeGreaterThan(10);
+      // Each page within its bound, unless it holds a single message that alone is bigger.
+      for (const p of paged) if (sent(p.content) > 1024) expect(p.content.match(/message \d+:/g)).toHaveLength(1);
+      const at = (s: string) => s.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z, 25 messages|"exported_at": "[^"]+"/g, 'AT');
+      expect(at(paged.map((p) => p.content).join(''))).toBe(at(whole[0]!.content));
+      expect(paged.every((p) => p.message_count === 25 && p.truncated)).toBe(true);
+    }
+    const doc = TopicExportDocument.parse(JSON.parse((await exportPages(reader, { topic_id: small, format: 'json', max_bytes: 2048 })).map((p) => p.content).join('')));
+    const history = ok<History>(await call(hub, reader, 'topic/history', { topic_id: small, limit: 200 }));
+    expect(doc.messages).toEqual(history.messages);
+  }, 60_000);
+
+  it('an export covers what was there at its first page; cursors are checked; access is checked on every page', async () => {
+    const t = ok<{ topic_id: string }>(await call(hub, owner, 'topic/create', { name: 'moving' })).topic_id;
+    for (let i = 1; i <= 6; i++) ok(await call(hub, owner, 'topic/publish', { topic_id: t, content: `early ${i} ${'z'.repeat(900)}` }));
+    const first = ok<ExportPage>(await call(hub, reader, 'topic/export', { topic_id: t, format: 'json', max_bytes: 2048 }));
+    expect(first.next_cursor).not.toBeNull();
+    ok(await call(hub, owner, 'topic/publish', { topic_id: t, content: 'late' }));
+    const rest = await exportPages(reader, { topic_id: t, format: 'json', max_bytes: 2048, cursor: first.next_cursor });
+    const doc = TopicExportDocument.parse(JSON.parse([first, ...rest].map((p) => p.content).join('')));
+    expect(doc.messages.map((m) => m.content.split(' ')[0])).toEqual(Array(6).fill('early'));
+    expect(rest.every((p) => p.message_count === 6)).toBe(true);
+
+    expect(errorOf(await call(hub, reader, 'topic/export', { topic_id: t, format: 'markdown', cursor: first.next_cursor }))?.code).toBe('invalid_params');
+    expect(errorOf(await call(hub, reader, 'topic/export', { topic_id: small, format: 'json', cursor: first.next_cursor }))?.code).toBe('invalid_params');
+    expect(errorOf(await call(hub, reader, 'topic/export', { topic_id: t, format: 'json', cursor: 'bm9wZQ' }))?.code).toBe('invalid_params');
+
+    // Barred between two pages: the next page is refused.
+    ok(await call(hub, owner, 'topic/blacklist/add', { topic_id: t, agent_id: reader.agentId }));
+    expect(errorOf(await call(hub, reader, 'topic/export', { topic_id: t, format: 'json', max_bytes: 2048, cursor: first.next_cursor }))?.code).toBe('forbidden');
+  }, 60_000);
+
+  it('an empty topic exports as one page in both formats', async () => {
+    const t = ok<{ topic_id: string }>(await call(hub, owner, 'topic/create', { name: 'quiet' })).topic_id;
+    const json = await exportPages(reader, { topic_id: t, format: 'json' });
+    expect(json).toHaveLength(1);
+    expect(TopicExportDocument.parse(JSON.parse(json[0]!.content)).messages).toEqual([]);
+    const md = await exportPages(reader, { topic_id: t });
+    expect(md).toHaveLength(1);
+    expect(md[0]!.content).toContain('0 messages');
+  });
 });

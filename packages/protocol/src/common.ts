@@ -36,6 +36,8 @@ export const MAX_CONTENT_CHARS = 64 * 1024;
  * (at most one message, escaped) is still served, alone.
  */
 export const MAX_PAGE_BYTES = 512 * 1024;
+/** A page-size bound a caller may ask for: 1 KiB up to MAX_PAGE_BYTES (the default). */
+export const PageBytes = z.number().int().min(1024).max(MAX_PAGE_BYTES).default(MAX_PAGE_BYTES);
 /** `link`, `image` and `file` carry a URL in `content` (Parley stores no files); `json` carries JSON text. */
 export const ContentType = z.enum(['text', 'markdown', 'json', 'link', 'image', 'file']);
 export type ContentType = z.infer<typeof ContentType>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentId, checkContentType, ContentType, IsoTimestamp, Limit, MAX_CONTENT_CHARS, MessageContent, MessageId, Seq, TopicId } from '../common.js';
+import { AgentId, checkContentType, ContentType, IsoTimestamp, Limit, MAX_CONTENT_CHARS, MessageContent, MessageId, PageBytes, PageCursor, Seq, TopicId } from '../common.js';
 import { defineAction } from '../registry.js';
 import { Topic } from './topic.js';
 
@@ -82,16 +82,30 @@ export const ExportFormat = z.enum(['json', 'markdown']);
 export const topicExport = defineAction({
   name: 'topic/export',
   description:
-    'A topic and its newest `limit` messages as one document: `json` (JSON text of {topic, messages}, messages as topic/history returns them) ' +
-    'or `markdown`. `truncated` says older messages were left out.',
-  params: z.strictObject({ topic_id: TopicId, format: ExportFormat.default('markdown'), limit: Limit(10_000, 1000) }),
+    'A topic and its newest `limit` messages as one document, a page at a time: `json` (JSON text of {topic, messages, exported_at}, ' +
+    'messages as topic/history returns them) or `markdown`. The `content`s of the pages, in order, concatenated, are the whole document. ' +
+    'Pass `next_cursor` back as `cursor` (same topic_id and format) until it is null. A page holds at most `max_bytes` of content ' +
+    '(as sent) and 500 messages, or a single message when one alone is bigger. The first page fixes what the export covers: ' +
+    '`message_count` messages, `truncated` when older ones were left out; messages published meanwhile are not in it.',
+  params: z.strictObject({
+    topic_id: TopicId,
+    format: ExportFormat.default('markdown'),
+    limit: Limit(10_000, 1000),
+    /** The previous page's `next_cursor`; `limit` is then ignored. */
+    cursor: PageCursor.optional(),
+    max_bytes: PageBytes,
+  }),
   result: z.object({
     topic_id: TopicId,
     format: ExportFormat,
     filename: z.string(),
+    /** This page's part of the document. */
     content: z.string(),
+    /** Messages in the whole export. */
     message_count: z.number().int().nonnegative(),
     truncated: z.boolean(),
+    /** Null on the last page. */
+    next_cursor: z.string().nullable(),
   }),
 });
 

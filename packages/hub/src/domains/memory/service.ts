@@ -8,7 +8,7 @@ import type { Database, MemoryNotesTable } from '../../store/schema.js';
 import type { TopicMessages } from '../topic/index.js';
 
 /** What memory needs from the topic domain. */
-export type TimelineSource = Pick<TopicMessages, 'collect' | 'markdownOf'>;
+export type TimelineSource = Pick<TopicMessages, 'markdownWithin'>;
 
 function info(r: Omit<MemoryNotesTable, 'agent_id'>): MemoryNoteInfo {
   return {
@@ -32,9 +32,11 @@ export class MemoryService {
   ) {}
 
   async export(me: string, p: ParsedParamsOf<'memory/export'>): Promise<ResultOf<'memory/export'>> {
-    const timeline = await this.timelines.collect(me, p.topic_id, p.limit);
+    // Not bounded yet: memory quotas come next.
+    const timeline = await this.timelines.markdownWithin(me, p.topic_id, p.limit, Number.MAX_SAFE_INTEGER);
+    if ('fits' in timeline) throw new Error('unreachable: no bound');
     const now = Date.now();
-    const content = await this.timelines.markdownOf(timeline, iso(now));
+    const content = timeline.content;
     const name = p.name ?? noteNameFor(timeline.topic.name, p.topic_id);
     return this.writer.run((sql) => {
       sql.run(
@@ -45,7 +47,7 @@ export class MemoryService {
           .compile(),
       );
       const row = sql.get(this.db.selectFrom('memory_notes').selectAll().where('agent_id', '=', me).where('name', '=', name).compile())!;
-      return respond(sql, { ...info(row), message_count: timeline.messages.length });
+      return respond(sql, { ...info(row), message_count: timeline.messageCount });
     });
   }
 

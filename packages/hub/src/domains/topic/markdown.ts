@@ -5,6 +5,10 @@ import type { Topic, TopicMessage } from '@parley/protocol';
  * about the topic, then every message as a section, oldest first. Meant for
  * people and for an agent's memory, so senders are named where the hub knows
  * a name, and each message keeps its seq and id for reference.
+ *
+ * The document is made of pieces so it can be produced a page at a time:
+ * `markdownHeader` + `markdownSection` of each message, concatenated, is the
+ * whole document (each section starts with the newline that separates it).
  */
 export function renderTopicMarkdown(
   topic: Topic,
@@ -13,22 +17,29 @@ export function renderTopicMarkdown(
   exportedAt: string,
   truncated: boolean,
 ): string {
+  return markdownHeader(topic, messages.length, exportedAt, truncated) + messages.map((m) => markdownSection(m, names)).join('');
+}
+
+/** The document's start: the topic, and how many messages follow (`count`, known before they are read). */
+export function markdownHeader(topic: Topic, count: number, exportedAt: string, truncated: boolean): string {
   const out: string[] = [`# ${oneLine(topic.name)}`, ''];
   if (topic.description) out.push(...topic.description.split('\n').map((l) => `> ${l}`), '');
   out.push(
     `- Topic: \`${topic.topic_id}\` (${topic.type}, ${topic.visibility}, ${topic.join_method === 'open' ? 'open to join' : 'invite only'})`,
-    `- Exported: ${exportedAt}, ${messages.length} message${messages.length === 1 ? '' : 's'}${truncated ? ' (the newest; older ones left out)' : ''}`,
+    `- Exported: ${exportedAt}, ${count} message${count === 1 ? '' : 's'}${truncated ? ' (the newest; older ones left out)' : ''}`,
     '',
   );
-  for (const m of messages) {
-    const who = names.get(m.from) ? `${oneLine(names.get(m.from)!)} (\`${m.from}\`)` : `\`${m.from}\``;
-    out.push('---', '', `### ${who}, ${m.sent_at}`, '');
-    const meta = [`seq ${m.seq}`, `\`${m.message_id}\``];
-    if (m.semantic_type) meta.push(`type: ${oneLine(m.semantic_type)}`);
-    if (m.reply_to) meta.push(`reply to \`${m.reply_to}\``);
-    out.push(`<sub>${meta.join(' · ')}</sub>`, '', body(m), '');
-  }
   return out.join('\n');
+}
+
+/** One message, to follow the header or the message before it. */
+export function markdownSection(m: TopicMessage, names: ReadonlyMap<string, string | null>): string {
+  const name = names.get(m.from);
+  const who = name ? `${oneLine(name)} (\`${m.from}\`)` : `\`${m.from}\``;
+  const meta = [`seq ${m.seq}`, `\`${m.message_id}\``];
+  if (m.semantic_type) meta.push(`type: ${oneLine(m.semantic_type)}`);
+  if (m.reply_to) meta.push(`reply to \`${m.reply_to}\``);
+  return ['', '---', '', `### ${who}, ${m.sent_at}`, '', `<sub>${meta.join(' · ')}</sub>`, '', body(m), ''].join('\n');
 }
 
 function body(m: TopicMessage): string {

@@ -1,11 +1,11 @@
-import { composeRichContent, MAX_PAGE_BYTES, topicStream, type ParsedParamsOf, type ResultOf, type Topic, type TopicExportDocument, type TopicMessage } from '@parley/protocol';
+import { composeRichContent, MAX_PAGE_BYTES, topicStream, type ParsedParamsOf, type ResultOf, type Topic, type TopicMessage } from '@parley/protocol';
 import { forbidden, HubError, notFound } from '../../core/errors.js';
 import { iso, newMessageId } from '../../core/ids.js';
 import { ErrorCode } from '@parley/protocol';
 import { sql as rawSql } from 'kysely';
 import { precompiled } from '../../store/precompiled.js';
 import { ftsQuery, mergeRanks, messageHits, searchMessageTopics, searchTopics, type MatchMode } from '../../store/search.js';
-import { exportFilename, renderTopicMarkdown } from './markdown.js';
+import { TopicExporter } from './export.js';
 import { isManager } from '../../core/members.js';
 import { boundedPage } from '../../core/paging.js';
 import type { TopicMessagesTable } from '../../store/schema.js';
@@ -48,15 +48,13 @@ const insertMessage = precompiled(
     }),
 );
 
-export interface TopicExport {
-  topic: Topic;
-  messages: TopicMessage[];
-  truncated: boolean;
-}
-
 /** Messages of topics: publish, history, export and full-text search. */
 export class TopicMessages {
-  constructor(private readonly topics: TopicService) {}
+  private readonly exporter: TopicExporter;
+
+  constructor(private readonly topics: TopicService) {
+    this.exporter = new TopicExporter(topics.db, topics.agents);
+  }
 
   private get db() {
     return this.topics.db;
@@ -149,34 +147,20 @@ export class TopicMessages {
     return { messages: forward ? page.items : page.items.reverse(), has_more: page.more };
   }
 
-  /** The topic and its newest `limit` messages, oldest first; shared by topic/export and memory/export. */
-  async collect(me: string, topicId: string, limit: number): Promise<TopicExport> {
-    const { row } = await this.topics.readable(me, topicId);
-    const rows = await this.db.selectFrom('topic_messages').selectAll().where('topic_id', '=', topicId).orderBy('seq', 'desc').limit(limit + 1).execute();
-    const topic = (await this.topics.topicsFor(me, [row]))[0]!;
-    return { topic, messages: rows.slice(0, limit).reverse().map(toMessage), truncated: rows.length > limit };
-  }
-
-  async markdownOf(x: TopicExport, exportedAt: string): Promise<string> {
-    const names = await this.topics.agents.namesOf(x.messages.map((m) => m.from));
-    return renderTopicMarkdown(x.topic, x.messages, names, exportedAt, x.truncated);
-  }
-
+  /** One page of the topic's export (see TopicExporter); access is checked on every page. */
   async export(me: string, p: ParsedParamsOf<'topic/export'>): Promise<ResultOf<'topic/export'>> {
-    const x = await this.collect(me, p.topic_id, p.limit);
-    const exportedAt = iso(Date.now());
-    const content =
-      p.format === 'json'
-        ? JSON.stringify({ topic: x.topic, messages: x.messages, exported_at: exportedAt } satisfies TopicExportDocument, null, 2)
-        : await this.markdownOf(x, exportedAt);
-    return {
-      topic_id: p.topic_id,
-      format: p.format,
-      filename: exportFilename(x.topic, p.format),
-      content,
-      message_count: x.messages.length,
-      truncated: x.truncated,
-    };
+    return this.exporter.page(await this.readableTopic(me, p.topic_id), p);
+  }
+
+  /** For memory/export: the Markdown export of the newest `limit` messages if it fits `maxBytes` (TopicExporter.markdownWithin). */
+  async markdownWithin(me: string, topicId: string, limit: number, maxBytes: number) {
+    const topic = await this.readableTopic(me, topicId);
+    return { topic, ...(await this.exporter.markdownWithin(topic, limit, maxBytes)) };
+  }
+
+  private async readableTopic(me: string, topicId: string): Promise<Topic> {
+    const { row } = await this.topics.readable(me, topicId);
+    return (await this.topics.topicsFor(me, [row]))[0]!;
   }
 
   async search(me: string, p: ParsedParamsOf<'topic/search'>): Promise<ResultOf<'topic/search'>> {
