@@ -58,6 +58,8 @@ export interface HubOptions {
   taskStaleMs?: number;
   /** How long a chat request stays pending when it names no `ttl_ms`. Default 1 hour. */
   chatRequestTtlMs?: number;
+  /** Per-agent memory quotas (memory/export); fields left out keep their defaults. */
+  memoryQuota?: Partial<MemoryQuota>;
   /** pino level; default 'info'. */
   logLevel?: string;
   /**
@@ -67,6 +69,16 @@ export interface HubOptions {
    */
   strictUnits?: boolean;
   logger?: Logger;
+}
+
+/** What one agent may keep in memory notes. */
+export interface MemoryQuota {
+  /** Notes per agent. Default 100. */
+  maxNotes: number;
+  /** All of an agent's notes together, UTF-8 bytes. Default 16 MiB. */
+  maxBytes: number;
+  /** One note, UTF-8 bytes. Default 1 MiB. */
+  maxNoteBytes: number;
 }
 
 export interface ResolvedConfig {
@@ -91,6 +103,7 @@ export interface ResolvedConfig {
   maxLongPollsPerAgent: number;
   taskStaleMs: number;
   chatRequestTtlMs: number;
+  memoryQuota: MemoryQuota;
   logLevel: string;
   strictUnits: boolean;
 }
@@ -121,6 +134,11 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
     maxLongPollsPerAgent: atLeastOne(o.maxLongPollsPerAgent ?? 8, 'maxLongPollsPerAgent'),
     taskStaleMs: o.taskStaleMs ?? 30 * 60 * 1000,
     chatRequestTtlMs: o.chatRequestTtlMs ?? 60 * 60 * 1000,
+    memoryQuota: {
+      maxNotes: o.memoryQuota?.maxNotes ?? 100,
+      maxBytes: o.memoryQuota?.maxBytes ?? 16 * 1024 * 1024,
+      maxNoteBytes: o.memoryQuota?.maxNoteBytes ?? 1024 * 1024,
+    },
     logLevel: o.logLevel ?? 'info',
     strictUnits: o.strictUnits ?? false,
   };
@@ -154,6 +172,10 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (stale !== undefined) o.taskStaleMs = stale;
   const chatTtl = int(env.PARLEY_CHAT_REQUEST_TTL_MS, 'PARLEY_CHAT_REQUEST_TTL_MS');
   if (chatTtl !== undefined) o.chatRequestTtlMs = chatTtl;
+  const maxNotes = int(env.PARLEY_MEMORY_MAX_NOTES, 'PARLEY_MEMORY_MAX_NOTES');
+  const maxBytes = int(env.PARLEY_MEMORY_MAX_BYTES, 'PARLEY_MEMORY_MAX_BYTES');
+  const maxNoteBytes = int(env.PARLEY_MEMORY_MAX_NOTE_BYTES, 'PARLEY_MEMORY_MAX_NOTE_BYTES');
+  if (maxNotes !== undefined || maxBytes !== undefined || maxNoteBytes !== undefined) o.memoryQuota = { maxNotes, maxBytes, maxNoteBytes };
   const closeTimeout = int(env.PARLEY_CLOSE_TIMEOUT_MS, 'PARLEY_CLOSE_TIMEOUT_MS');
   if (closeTimeout !== undefined) o.closeTimeoutMs = closeTimeout;
   const depth = int(env.PARLEY_MAX_JSON_DEPTH, 'PARLEY_MAX_JSON_DEPTH');

@@ -637,6 +637,19 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('tokens_agent').on('tokens').columns(['agent_id', 'created_at']).execute();
     },
   },
+
+  // Issue 15: memory quotas. A note's size in UTF-8 bytes is kept beside it,
+  // so the quota check inside the write and memory/list sum and show sizes
+  // without reading every note's text.
+  '0010_memory_note_bytes': {
+    async up(outer: Kysely<unknown>) {
+      const sqlite = outer.getExecutor().adapter instanceof SqliteAdapter;
+      await outer.transaction().execute(async (db) => {
+        await db.schema.alterTable('memory_notes').addColumn('bytes', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+        await sql`update memory_notes set bytes = ${sqlite ? sql`length(cast(content as blob))` : sql`octet_length(content)`}`.execute(db);
+      });
+    },
+  },
 };
 
 /**

@@ -150,6 +150,8 @@ export interface MemoryNotesTable {
   agent_id: string;
   name: string;
   content: string;
+  /** `content` in UTF-8 bytes (what the memory quotas count). */
+  bytes: number;
   source_topic_id: string | null;
   created_at: number;
   updated_at: number;
