@@ -12,6 +12,8 @@ export interface CliIO {
   readonly env: NodeJS.ProcessEnv;
   writeOut(text: string): void;
   writeErr(text: string): void;
+  /** Resolves once stdout can take more (what was written has drained): backpressure for output written page by page. */
+  drainOut?(): Promise<void>;
   /** Read for `-` in place of an argument, and by the daemon. */
   readonly stdin: NodeJS.ReadableStream;
 }
@@ -21,6 +23,7 @@ export function processIO(): CliIO {
     env: process.env,
     writeOut: (text) => void process.stdout.write(text),
     writeErr: (text) => void process.stderr.write(text),
+    drainOut: () => (process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', () => resolve())) : Promise.resolve()),
     stdin: process.stdin,
   };
 }

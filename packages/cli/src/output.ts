@@ -8,6 +8,8 @@ export interface Output {
   line(value: unknown): void;
   /** Diagnostics: always stderr, never mixed into results. */
   info(message: string): void;
+  /** Raw text on stdout as it comes (a long document, page by page), waiting while the pipe is full. */
+  write(text: string): Promise<void>;
 }
 
 export function createOutput(json: boolean, io: CliIO): Output {
@@ -20,6 +22,10 @@ export function createOutput(json: boolean, io: CliIO): Output {
     },
     info(message) {
       io.writeErr(message + '\n');
+    },
+    async write(text) {
+      io.writeOut(text);
+      await io.drainOut?.();
     },
   };
 }

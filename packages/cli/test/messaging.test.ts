@@ -134,9 +134,11 @@ describe('parley messaging commands against a real hub', () => {
       [last.seq, null],
     ]);
     const dir = tempDir('exports');
-    const exported = await json<{ filename: string; content: string; format: string }>(['topics', 'export', t, 'markdown', '--output', dir], 'alice');
-    expect(exported.filename).toBe(`zephyr-releases-${t}.md`);
-    expect(readFileSync(join(dir, exported.filename), 'utf8')).toBe(exported.content);
+    const exported = await json<{ filename: string; path: string; bytes: number; format: string; message_count: number }>(['topics', 'export', t, 'markdown', '--output', dir], 'alice');
+    expect(exported).toMatchObject({ filename: `zephyr-releases-${t}.md`, path: join(dir, `zephyr-releases-${t}.md`), format: 'markdown', message_count: 4 });
+    const written = readFileSync(exported.path, 'utf8');
+    expect(written).toMatch(/^# zephyr releases\n/);
+    expect(Buffer.byteLength(written)).toBe(exported.bytes);
 
     expect(await fails(['topics', 'export', t, 'pdf'], 'alice', 2)).toBe('parley: format must be one of json, markdown, got "pdf"\n');
   });
@@ -298,6 +300,27 @@ describe('parley messaging commands against a real hub', () => {
     expect((await ok(['talk', 'quokka', '--join'], 'bob')).trim().split('\n').at(-1)).toBe(`joined ${t}`);
     expect(await ok(['talk', 'xylophonic', '--join'], 'bob')).toBe('no related topics\nno related topic you may join at once: nothing joined\n');
   });
+
+  it('writes an export of many pages whole, to a file and to stdout, and prints a note of many pages whole', async () => {
+    const t = await newTopic('alice', 'long haul');
+    // 9 messages of 60,000 characters: more than one 512 KiB page.
+    const texts = Array.from({ length: 9 }, (_, i) => `${i + 1} ${String.fromCharCode(97 + i).repeat(60_000)}`.slice(0, 60_000));
+    for (const text of texts) await ok(['post', t, text], 'alice');
+    const file = join(tempDir('long'), 'long.json');
+    expect(await ok(['topics', 'export', t, 'json', '-o', file], 'alice')).toBe(`wrote 9 messages of ${t} as json to ${file}\n`);
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { messages: Message[] };
+    expect(doc.messages.map((m) => m.content)).toEqual(texts);
+    const md = await ok(['topics', 'export', t], 'alice');
+    for (const text of texts) expect(md).toContain(text);
+    expect(md.match(/^### /gm)).toHaveLength(9);
+
+    await ok(['memory', 'export', t, 'long haul'], 'alice');
+    const note = await ok(['memory', 'read', 'long haul'], 'alice');
+    expect(Buffer.byteLength(note)).toBeGreaterThan(540_000);
+    for (const text of texts) expect(note).toContain(text);
+    expect(note.replace(/Exported: \S+/, '')).toBe(md.replace(/Exported: \S+/, ''));
+    await ok(['memory', 'delete', 'long haul'], 'alice');
+  }, 60_000);
 
   it('exports a topic to memory, then lists, reads (recall) and deletes notes', async () => {
     const t = await newTopic('alice', 'memory lane');

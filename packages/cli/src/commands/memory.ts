@@ -1,3 +1,4 @@
+import { notePages, type NotePage } from '@parley/client';
 import { NoteName } from '@parley/protocol';
 import type { Command } from 'commander';
 import { parseId, parseLimit, parseTopic } from '../args.js';
@@ -29,8 +30,22 @@ export function registerMemory(program: Command, ctx: Context): void {
     .description('print a note')
     .argument('<name>', 'the note name')
     .action(async (name: string) => {
-      const res = await withClient(ctx.config(), (c) => c.call('memory/read', { name: parseNote(name) }));
-      ctx.output().result(res, () => res.content.replace(/\n$/, ''));
+      const cfg = ctx.config();
+      const out = ctx.output();
+      // The hub sends a note in pages: printed as they come; --json prints one result with the whole text.
+      const res = await withClient(cfg, async (c) => {
+        let first: NotePage | undefined;
+        let content = '';
+        let last = '';
+        for await (const page of notePages(c, { name: parseNote(name) })) {
+          first ??= page;
+          if (cfg.json) content += page.content;
+          else if (page.content !== '') await out.write((last = page.content));
+        }
+        if (!cfg.json && !last.endsWith('\n')) await out.write('\n');
+        return { ...first!, content, offset: 0, next_offset: null };
+      });
+      if (cfg.json) out.result(res, () => '');
     });
 
   memory

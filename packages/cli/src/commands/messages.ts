@@ -1,11 +1,13 @@
 import { ContentType, ExportFormat, type TopicMessage } from '@parley/protocol';
 import type { Command } from 'commander';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { topicExportPages, type ParleyClient, type TopicExportPage } from '@parley/client';
+import { existsSync, statSync } from 'node:fs';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { choice, collect, oneOf, parseLimit, parseMessageId, parseSeq, parseTopic } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
-import { indentBody } from '../output.js';
+import { indentBody, type Output } from '../output.js';
 import { withClient } from '../session.js';
 
 interface PublishOptions {
@@ -38,20 +40,21 @@ export function registerMessages(program: Command, topics: Command, ctx: Context
     .argument('[format]', 'markdown | json', 'markdown')
     .option('-o, --output <file>', 'write the document to this file (a directory: the hub-suggested file name in it)')
     .option('-l, --limit <n>', 'how many of the newest messages (1-10000)', '1000')
-    .addHelpText('after', '\nExamples:\n  parley topics export top_... > notes.md\n  parley topics export top_... json -o ./exports/')
+    .addHelpText(
+      'after',
+      '\nThe hub sends the document in pages; they are written as they come, so a big topic never sits in memory ' +
+        '(except with --json and no --output, which prints it as one JSON value).\n' +
+        '\nExamples:\n  parley topics export top_... > notes.md\n  parley topics export top_... json -o ./exports/',
+    )
     .action(async (id: string, format: string, opts: { output?: string; limit: string }) => {
       const params = { topic_id: parseTopic(id), format: choice(ExportFormat.options, format, 'format'), limit: parseLimit(opts.limit, 10_000) };
-      const res = await withClient(ctx.config(), (c) => c.call('topic/export', params));
+      const cfg = ctx.config();
       const out = ctx.output();
+      const res = await withClient(cfg, (c) => (opts.output === undefined ? exportToStdout(c, params, cfg.json, out) : exportToFile(c, params, opts.output)));
       if (res.truncated) out.info(`parley: only the newest ${res.message_count} messages were exported (raise --limit for more)`);
-      if (opts.output === undefined) {
-        out.result(res, () => res.content.replace(/\n$/, ''));
-        return;
-      }
-      const target = resolve(opts.output);
-      const path = existsSync(target) && statSync(target).isDirectory() ? join(target, res.filename) : target;
-      writeFileSync(path, res.content);
-      out.result(res, () => `wrote ${res.message_count} message${res.message_count === 1 ? '' : 's'} of ${res.topic_id} as ${res.format} to ${path}`);
+      if ('path' in res) {
+        out.result(res, () => `wrote ${res.message_count} message${res.message_count === 1 ? '' : 's'} of ${res.topic_id} as ${res.format} to ${res.path}`);
+      } else if (cfg.json) out.result(res, () => '');
     });
 
   program
@@ -131,6 +134,58 @@ function publishParams(id: string, text: string, opts: PublishOptions) {
   if (blocks.some((b) => b === '')) throw new CliError('a --block must not be empty', ExitCode.Usage);
   if (opts.type !== undefined && opts.type !== 'markdown') throw new CliError('a rich message is markdown: leave out --type', ExitCode.Usage);
   return { ...common, title: opts.title, blocks };
+}
+
+type ExportParams = Parameters<typeof topicExportPages>[1];
+type ExportInfo = Omit<TopicExportPage, 'content' | 'next_cursor'>;
+
+/** Human output streams the pages to stdout; --json gathers them into one result (the one case that holds the document). */
+async function exportToStdout(c: ParleyClient, params: ExportParams, json: boolean, out: Output): Promise<ExportInfo & { content?: string }> {
+  let info: ExportInfo | undefined;
+  let content = '';
+  let last = '';
+  for await (const page of topicExportPages(c, params)) {
+    info ??= exportInfo(page);
+    if (json) content += page.content;
+    else if (page.content !== '') await out.write((last = page.content));
+  }
+  if (!json && !last.endsWith('\n')) await out.write('\n');
+  return json ? { ...info!, content } : info!;
+}
+
+/**
+ * Each page is written as it comes, to `<file>.part`, renamed once the last
+ * page is in: a failed export leaves no half document under the real name.
+ */
+async function exportToFile(c: ParleyClient, params: ExportParams, output: string): Promise<ExportInfo & { path: string; bytes: number }> {
+  const target = resolve(output);
+  let file: { path: string; handle: FileHandle } | undefined;
+  let info: ExportInfo | undefined;
+  let bytes = 0;
+  try {
+    for await (const page of topicExportPages(c, params)) {
+      if (!file) {
+        info = exportInfo(page);
+        const path = existsSync(target) && statSync(target).isDirectory() ? join(target, page.filename) : target;
+        file = { path, handle: await open(`${path}.part`, 'w') };
+      }
+      await file.handle.write(page.content);
+      bytes += Buffer.byteLength(page.content);
+    }
+    await file!.handle.close();
+    await rename(`${file!.path}.part`, file!.path);
+    return { ...info!, path: file!.path, bytes };
+  } catch (err) {
+    if (file) {
+      await file.handle.close().catch(() => undefined);
+      await rm(`${file.path}.part`, { force: true });
+    }
+    throw err;
+  }
+}
+
+function exportInfo(page: TopicExportPage): ExportInfo {
+  return { topic_id: page.topic_id, format: page.format, filename: page.filename, message_count: page.message_count, truncated: page.truncated };
 }
 
 export function messageLines(messages: TopicMessage[], hasMore: boolean, forward: boolean): string {
