@@ -1,3 +1,4 @@
+import { textHead } from '@parley/client';
 import type { AgentProfile, SubscribedTopic, Topic, TopicMessage } from '@parley/protocol';
 
 /** Text on one line, cut to `max` characters: previews in listings and chat notices. */
@@ -10,6 +11,18 @@ export function preview(text: string, max = 80): string {
 export function clip(text: string, max = 600): string {
   const t = text.trim();
   return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+/** How much of a long document (an export, a note) a chat shows. */
+export const CHAT_DOC_CHARS = 3500;
+/** The page size to ask the hub for such a document: the part a chat shows takes a page or two. */
+export const CHAT_DOC_PAGE_BYTES = 16 * 1024;
+
+/** The start of a paged document as a chat shows it (clipped like clip()); no page past that is asked for. */
+export async function chatHead<P extends { content: string }>(pages: AsyncIterable<P>): Promise<{ first: P; text: string }> {
+  const { first, text, complete } = await textHead(pages, CHAT_DOC_CHARS);
+  // A hub always sends a first page, or the call throws.
+  return { first: first!, text: complete ? clip(text, CHAT_DOC_CHARS) : `${text.trim().slice(0, CHAT_DOC_CHARS - 1)}…` };
 }
 
 /** An agent in a sentence: `agt_x (bob)`, or the bare id when it has no name. */

@@ -357,6 +357,25 @@ describe('chat commands against a real hub', () => {
     expect(await slash(`detail ${scratch}`)).toMatch(/^Parley error \(not_found\): .*\nHint: check the id/);
   });
 
+  it('export and memory read show the start of a big document, and the tools say how to go on', async () => {
+    const big = (await ok('parley_topics', { op: 'create', name: 'big' })).details.topic_id as string;
+    for (let i = 1; i <= 5; i++) await ok('parley_publish', { topic_id: big, content: `part ${i} ${'lorem ipsum '.repeat(1700)}` });
+    const shown = await slash(`export ${big}`);
+    expect(shown).toMatch(new RegExp(`^big-${big}\\.md \\(5 messages\\):\\n# big\\n`));
+    expect(shown.length).toBeLessThan(3600);
+    expect(shown.endsWith('…')).toBe(true);
+    const page = await ok('parley_history', { op: 'export', topic_id: big, format: 'json', max_bytes: 16_384 });
+    expect(page.text).toMatch(/\n\(the document goes on: export again with cursor "[^"]+"\)$/);
+
+    await slash(`memory export ${big} "big note"`);
+    const note = await slash('memory read "big note"');
+    expect(note).toMatch(/^Note "big note":\n# big\n/);
+    expect(note.endsWith('…')).toBe(true);
+    const first = await ok('parley_memory', { op: 'read', name: 'big note', max_bytes: 16_384 });
+    expect(first.text).toMatch(/\n\(the note goes on: read again with offset \d+\)$/);
+    await ok('parley_memory', { op: 'delete', name: 'big note' });
+  });
+
   it('answers "@parley ..." typed in a chat and lets every other message through to the agent', async () => {
     const r = await gw.say('@parley whoami');
     expect(r).toMatchObject({ handled: true });

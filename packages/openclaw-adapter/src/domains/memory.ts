@@ -1,6 +1,7 @@
+import { notePages } from '@parley/client';
 import type { MemoryNoteInfo } from '@parley/protocol';
 import { op, type ParleyDomain } from '../domain.js';
-import { clip, plural } from '../format.js';
+import { CHAT_DOC_PAGE_BYTES, chatHead, plural } from '../format.js';
 
 function notesText(notes: readonly MemoryNoteInfo[]): string {
   if (notes.length === 0) return 'No notes.';
@@ -20,7 +21,9 @@ export const memoryDomain: ParleyDomain = {
         export: op('memory/export', "save a topic's newest messages as a markdown note", (r) =>
           `Saved ${plural(r.message_count, 'message')} as note "${r.name}" (${r.bytes} bytes).`,
         ),
-        read: op('memory/read', 'one note', (r) => `Note "${r.name}" (updated ${r.updated_at}):\n${r.content}`),
+        read: op('memory/read', 'one note, a page at a time', (r) =>
+          `Note "${r.name}" (updated ${r.updated_at}):\n${r.content}` + (r.next_offset !== null ? `\n(the note goes on: read again with offset ${r.next_offset})` : ''),
+        ),
         list: op('memory/list', 'notes, most recently updated first', (r) => notesText(r.notes)),
         delete: op('memory/delete', 'delete a note', (r) => (r.deleted ? `Deleted note "${r.name}".` : `No note named "${r.name}".`)),
       },
@@ -51,8 +54,8 @@ export const memoryDomain: ParleyDomain = {
           summary: 'print a note',
           args: [{ name: 'name', kind: 'note' }],
           run: async (ctx, a) => {
-            const r = await ctx.caller.call('memory/read', { name: a.str('name') });
-            return `Note "${r.name}":\n${clip(r.content, 3500)}`;
+            const { first: r, text } = await chatHead(notePages(ctx.caller, { name: a.str('name'), max_bytes: CHAT_DOC_PAGE_BYTES }));
+            return `Note "${r.name}":\n${text}`;
           },
         },
         {

@@ -1,6 +1,7 @@
+import { topicExportPages } from '@parley/client';
 import { ExportFormat, type TopicMessage } from '@parley/protocol';
 import { op, pushHandler, type ParleyDomain, type PushFilterContext } from '../domain.js';
-import { clip, indentBody, messageLine, plural } from '../format.js';
+import { CHAT_DOC_PAGE_BYTES, chatHead, clip, indentBody, messageLine, plural } from '../format.js';
 
 function historyText(messages: readonly TopicMessage[], hasMore: boolean, forward: boolean): string {
   if (messages.length === 0) return 'No messages.';
@@ -55,8 +56,9 @@ export const messagesDomain: ParleyDomain = {
         '(export: markdown or json, newest `limit` messages).',
       ops: {
         history: op('topic/history', "a page of a topic's messages", (r, p) => historyText(r.messages, r.has_more, p.after !== undefined)),
-        export: op('topic/export', 'the topic and its newest messages as one markdown or json document', (r) =>
-          `${r.filename} (${plural(r.message_count, 'message')}${r.truncated ? ', older ones left out' : ''}):\n${r.content}`,
+        export: op('topic/export', 'the topic and its newest messages as one markdown or json document, a page at a time', (r) =>
+          `${r.filename} (${plural(r.message_count, 'message')}${r.truncated ? ', older ones left out' : ''}):\n${r.content}` +
+          (r.next_cursor ? `\n(the document goes on: export again with cursor "${r.next_cursor}")` : ''),
         ),
       },
       fieldHints: {
@@ -117,8 +119,9 @@ export const messagesDomain: ParleyDomain = {
       ],
       run: async (ctx, a) => {
         const format = (a.optStr('format') ?? 'markdown') as (typeof ExportFormat.options)[number];
-        const r = await ctx.caller.call('topic/export', { topic_id: a.str('topic_id'), format, limit: 200 });
-        return `${r.filename} (${plural(r.message_count, 'message')}${r.truncated ? ', older ones left out' : ''}):\n${clip(r.content, 3500)}`;
+        // The hub sends the document in pages: only those the chat shows are fetched.
+        const { first: r, text } = await chatHead(topicExportPages(ctx.caller, { topic_id: a.str('topic_id'), format, limit: 200, max_bytes: CHAT_DOC_PAGE_BYTES }));
+        return `${r.filename} (${plural(r.message_count, 'message')}${r.truncated ? ', older ones left out' : ''}):\n${text}`;
       },
     },
   ],
