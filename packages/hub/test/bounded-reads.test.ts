@@ -124,6 +124,37 @@ describe('bounded reads', () => {
     expect(errorOf(await call(hub, reader, 'topic/export', { topic_id: t, format: 'json', max_bytes: 2048, cursor: first.next_cursor }))?.code).toBe('forbidden');
   }, 60_000);
 
+  it('p2p/history and p2p/conversations stop a page at MAX_PAGE_BYTES and page on to every message and peer', async () => {
+    const inbox = await register(hub, 'Inbox');
+    const peers: TestAgent[] = [];
+    for (let i = 0; i < 12; i++) peers.push(await register(hub));
+    for (const [i, peer] of peers.entries()) ok(await call(hub, peer, 'p2p/send', { to: inbox.agentId, content: `${i} ${'p'.repeat(BIG)}`.slice(0, BIG) }));
+    for (let i = 0; i < 11; i++) ok(await call(hub, peers[0]!, 'p2p/send', { to: inbox.agentId, content: `more ${i} ${'q'.repeat(BIG)}`.slice(0, BIG) }));
+
+    type P2PPage = { messages: Array<{ message_id: string }>; has_more: boolean };
+    let history = ok<P2PPage>(await call(hub, inbox, 'p2p/history', { with: peers[0]!.agentId, limit: 200 }));
+    expect(history.messages.length).toBeLessThan(12);
+    expect(Buffer.byteLength(JSON.stringify(history))).toBeLessThanOrEqual(MAX_PAGE_BYTES + 1024);
+    const seen = [...history.messages];
+    while (history.has_more) {
+      history = ok<P2PPage>(await call(hub, inbox, 'p2p/history', { with: peers[0]!.agentId, limit: 200, before: seen[0]!.message_id }));
+      seen.unshift(...history.messages);
+    }
+    expect(seen).toHaveLength(12);
+    expect(new Set(seen.map((m) => m.message_id)).size).toBe(12);
+
+    type Conversations = { conversations: Array<{ peer: string }>; next_cursor: string | null };
+    let convs = ok<Conversations>(await call(hub, inbox, 'p2p/conversations', { limit: 200 }));
+    expect(convs.conversations.length).toBeLessThan(12);
+    expect(Buffer.byteLength(JSON.stringify(convs))).toBeLessThanOrEqual(MAX_PAGE_BYTES + 1024);
+    const peersSeen = convs.conversations.map((c) => c.peer);
+    while (convs.next_cursor) {
+      convs = ok<Conversations>(await call(hub, inbox, 'p2p/conversations', { limit: 200, cursor: convs.next_cursor }));
+      peersSeen.push(...convs.conversations.map((c) => c.peer));
+    }
+    expect(peersSeen.sort()).toEqual(peers.map((p) => p.agentId).sort());
+  }, 60_000);
+
   it('an empty topic exports as one page in both formats', async () => {
     const t = ok<{ topic_id: string }>(await call(hub, owner, 'topic/create', { name: 'quiet' })).topic_id;
     const json = await exportPages(reader, { topic_id: t, format: 'json' });

@@ -1,7 +1,8 @@
-import { agentStream, type P2PMessage, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
+import { agentStream, MAX_PAGE_BYTES, type P2PMessage, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import { forbidden, notFound } from '../../core/errors.js';
 import { encodeCursor, iso, newMessageId, readCursor } from '../../core/ids.js';
+import { boundedPage } from '../../core/paging.js';
 import type { StagedPush, Streams } from '../../core/streams.js';
 import { respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
@@ -60,20 +61,27 @@ export class P2PService {
     };
   }
 
+  /** A page of at most `limit` messages and MAX_PAGE_BYTES of them (core/paging.ts), newest read first. */
   async history(me: string, p: ParsedParamsOf<'p2p/history'>): Promise<ResultOf<'p2p/history'>> {
-    let q = this.db
-      .selectFrom('p2p_messages')
-      .selectAll()
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('from_id', '=', me), eb('to_id', '=', p.with)]),
-          eb.and([eb('from_id', '=', p.with), eb('to_id', '=', me)]),
-        ]),
-      );
-    if (p.before) q = q.where('message_id', '<', p.before);
-    const rows = await q.orderBy('message_id', 'desc').limit(p.limit + 1).execute();
-    const page = rows.slice(0, p.limit).reverse();
-    return { messages: page.map(toMessage), has_more: rows.length > p.limit };
+    const page = await boundedPage(
+      (last: P2PMessagesTable | undefined, n) => {
+        let q = this.db
+          .selectFrom('p2p_messages')
+          .selectAll()
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('from_id', '=', me), eb('to_id', '=', p.with)]),
+              eb.and([eb('from_id', '=', p.with), eb('to_id', '=', me)]),
+            ]),
+          );
+        const before = last?.message_id ?? p.before;
+        if (before) q = q.where('message_id', '<', before);
+        return q.orderBy('message_id', 'desc').limit(n).execute();
+      },
+      (rows) => rows.map(toMessage),
+      { limit: p.limit, maxBytes: MAX_PAGE_BYTES },
+    );
+    return { messages: page.items.reverse(), has_more: page.more };
   }
 
   /**
@@ -92,39 +100,40 @@ export class P2PService {
       .groupBy('m.peer');
     if (before !== null) q = q.having((eb) => eb.fn.max('m.message_id'), '<', before);
     const heads = await q.orderBy('last_id', 'desc').limit(p.limit + 1).execute();
-    const page = heads.slice(0, p.limit);
-    if (page.length === 0) return { conversations: [], next_cursor: null };
-
-    const peers = page.map((h) => h.peer);
-    const lastRows = await this.db
-      .selectFrom('p2p_messages')
-      .selectAll()
-      .where('message_id', 'in', page.map((h) => h.last_id))
-      .execute();
-    const last = new Map(lastRows.map((r) => [r.message_id, r]));
-    const names = await this.agents.namesOf(peers);
     const cursor = await this.streams.getReadCursor(me, agentStream(me));
-    // Over the p2p_to index (to_id, from_id, seq). Rows from before seq was stored (null) count as read.
-    const counts = await this.db
-      .selectFrom('p2p_messages')
-      .select((eb) => ['from_id', eb.fn.countAll<number>().as('n')])
-      .where('to_id', '=', me)
-      .where('from_id', 'in', peers)
-      .where('seq', '>', cursor)
-      .groupBy('from_id')
-      .execute();
-    const unread = new Map(counts.map((r) => [r.from_id, Number(r.n)]));
-
-    const lastHead = page[page.length - 1]!;
-    return {
-      conversations: page.map((h) => ({
-        peer: h.peer,
-        peer_name: names.get(h.peer) ?? null,
-        last_message: toMessage(last.get(h.last_id)!),
-        unread: unread.get(h.peer) ?? 0,
-      })),
-      next_cursor: heads.length > p.limit ? encodeCursor([lastHead.last_id]) : null,
-    };
+    // Each entry carries its last message (up to 64K characters): the page stops at MAX_PAGE_BYTES, and
+    // the messages are read a chunk of peers at a time, not all `limit` at once.
+    const page = await boundedPage(
+      async (after: (typeof heads)[number] | undefined, n) => {
+        const from = after ? heads.indexOf(after) + 1 : 0;
+        return heads.slice(from, from + n);
+      },
+      async (chunk) => {
+        if (chunk.length === 0) return [];
+        const peers = chunk.map((h) => h.peer);
+        const lastRows = await this.db.selectFrom('p2p_messages').selectAll().where('message_id', 'in', chunk.map((h) => h.last_id)).execute();
+        const last = new Map(lastRows.map((r) => [r.message_id, r]));
+        const names = await this.agents.namesOf(peers);
+        // Over the p2p_to index (to_id, from_id, seq). Rows from before seq was stored (null) count as read.
+        const counts = await this.db
+          .selectFrom('p2p_messages')
+          .select((eb) => ['from_id', eb.fn.countAll<number>().as('n')])
+          .where('to_id', '=', me)
+          .where('from_id', 'in', peers)
+          .where('seq', '>', cursor)
+          .groupBy('from_id')
+          .execute();
+        const unread = new Map(counts.map((r) => [r.from_id, Number(r.n)]));
+        return chunk.map((h) => ({
+          peer: h.peer,
+          peer_name: names.get(h.peer) ?? null,
+          last_message: toMessage(last.get(h.last_id)!),
+          unread: unread.get(h.peer) ?? 0,
+        }));
+      },
+      { limit: p.limit, maxBytes: MAX_PAGE_BYTES },
+    );
+    return { conversations: page.items, next_cursor: page.more && page.last ? encodeCursor([page.last.last_id]) : null };
   }
 }
 
