@@ -155,6 +155,55 @@ describe('bounded reads', () => {
     expect(peersSeen.sort()).toEqual(peers.map((p) => p.agentId).sort());
   }, 60_000);
 
+  it('inbox/poll, GET /v1/poll and inbox/feed stop at MAX_PAGE_BYTES and hand out every push once, in order', async () => {
+    const listener = await register(hub, 'Listener');
+    const t = ok<{ topic_id: string }>(await call(hub, owner, 'topic/create', { name: 'loud' })).topic_id;
+    ok(await call(hub, listener, 'topic/join', { topic_id: t }));
+    for (let i = 1; i <= 12; i++) ok(await call(hub, owner, 'topic/publish', { topic_id: t, content: `${i} ${'l'.repeat(BIG)}`.slice(0, BIG) }));
+
+    // GET /v1/poll first (it moves no cursor): pages by the seqs it returns.
+    const stream = `topic:${t}`;
+    const polled: number[] = [];
+    for (let cursor = 0, rounds = 0; rounds < 20; rounds++) {
+      const qs = `cursors=${encodeURIComponent(JSON.stringify({ [stream]: cursor }))}&wait=0&limit=1000`;
+      const res = await fetch(`${hub.url}/v1/poll?${qs}`, { headers: { authorization: `Bearer ${listener.token}` } });
+      const text = await res.text();
+      const pushes = (JSON.parse(text) as { pushes: Array<{ stream: string; seq: number }> }).pushes.filter((p) => p.stream === stream);
+      if (pushes.length === 0) break;
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_PAGE_BYTES + 1024);
+      polled.push(...pushes.map((p) => p.seq));
+      cursor = pushes[pushes.length - 1]!.seq;
+    }
+    expect(polled.length).toBeGreaterThanOrEqual(12);
+    expect(polled).toEqual([...polled].sort((a, b) => a - b));
+
+    type Poll = { pushes: Array<{ stream: string; seq: number; event: string }>; has_more: boolean };
+    const seqs: number[] = [];
+    let first = true;
+    for (let rounds = 0; rounds < 20; rounds++) {
+      const page = ok<Poll>(await call(hub, listener, 'inbox/poll', { limit: 500 }));
+      if (first) {
+        expect(page.has_more).toBe(true);
+        expect(Buffer.byteLength(JSON.stringify(page))).toBeLessThanOrEqual(MAX_PAGE_BYTES + 1024);
+        first = false;
+      }
+      seqs.push(...page.pushes.filter((p) => p.stream === stream && p.event === 'topic.message').map((p) => p.seq));
+      if (!page.has_more) break;
+    }
+    expect(seqs).toHaveLength(12);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+
+    type Feed = { items: Array<{ message_id: string }>; next_cursor: string | null };
+    let feed = ok<Feed>(await call(hub, listener, 'inbox/feed', { limit: 200 }));
+    expect(feed.items.length).toBeLessThan(12);
+    const items = [...feed.items];
+    while (feed.next_cursor) {
+      feed = ok<Feed>(await call(hub, listener, 'inbox/feed', { limit: 200, cursor: feed.next_cursor }));
+      items.push(...feed.items);
+    }
+    expect(new Set(items.map((m) => m.message_id)).size).toBe(12);
+  }, 60_000);
+
   it('an empty topic exports as one page in both formats', async () => {
     const t = ok<{ topic_id: string }>(await call(hub, owner, 'topic/create', { name: 'quiet' })).topic_id;
     const json = await exportPages(reader, { topic_id: t, format: 'json' });

@@ -1,5 +1,5 @@
 import { parseStream, type PushFrame } from '@parley/protocol';
-import type { Kysely } from 'kysely';
+import { sql as rawSql, type Kysely } from 'kysely';
 import type { Bus } from '../bus/local.js';
 import type { Database } from '../store/schema.js';
 import { precompiled } from '../store/precompiled.js';
@@ -26,6 +26,16 @@ const moveCursor = precompiled(3, (db, agentId: string, stream: string, seq: num
 
 // Asked for every stream of every connect (resume), and every replay page.
 const streamInfo = precompiled(1, (db, stream: string) => db.selectFrom('streams').select(['head', 'pruned_through']).where('stream', '=', stream));
+// The size of each push without its text: octet_length reads a text's size from the record header.
+const pushSizes = precompiled(3, (db, stream: string, after: number, limit: number) =>
+  db
+    .selectFrom('pushes')
+    .select((eb) => ['seq', 'ts', rawSql<number>`octet_length(${eb.ref('data')})`.as('bytes')])
+    .where('stream', '=', stream)
+    .where('seq', '>', after)
+    .orderBy('seq', 'asc')
+    .limit(limit),
+);
 const pushPage = precompiled(4, (db, stream: string, after: number, upTo: number, limit: number) =>
   db
     .selectFrom('pushes')
@@ -51,6 +61,12 @@ export interface StreamAccess {
    * goes to those who were recipients when it was made.
    */
   recipients(stream: string, event: string, sql: SyncSql): string[];
+}
+
+export interface PushSize {
+  seq: number;
+  ts: number;
+  bytes: number;
 }
 
 export interface StoredPush {
@@ -172,6 +188,16 @@ export class Streams {
   async info(stream: string): Promise<StreamInfo> {
     const row = this.sql.get(streamInfo(this.db, stream));
     return { head: Number(row?.head ?? 0), prunedThrough: Number(row?.pruned_through ?? 0) };
+  }
+
+  /**
+   * Where the next `limit` pushes after `after` are and how big they are
+   * (`bytes`: about their frame's size), without reading them: what a
+   * reader needs to choose a bounded page before it reads one (readAcross).
+   */
+  sizes(stream: string, after: number, limit: number): PushSize[] {
+    const extra = stream.length + 120; // the frame around the stored data
+    return this.sql.all(pushSizes(this.db, stream, after, limit)).map((r) => ({ seq: Number(r.seq), ts: Number(r.ts), bytes: Number(r.bytes) + extra }));
   }
 
   /** Pushes with after < seq <= upTo, oldest first. */

@@ -1,5 +1,6 @@
 import {
   agentStream,
+  MAX_PAGE_BYTES,
   topicStream,
   type ContactPolicy,
   type MemberRole,
@@ -10,13 +11,13 @@ import {
   type TopicMember,
 } from '@parley/protocol';
 import { sql as rawSql, type Kysely, type RawBuilder } from 'kysely';
-import { newestFirst } from '../../core/paging.js';
+import { boundedPage, newestFirst } from '../../core/paging.js';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { encodeCursor, iso, newTopicId, readCursor } from '../../core/ids.js';
 import type { StagedPush, Streams } from '../../core/streams.js';
 import { respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
-import type { Database, TopicsTable } from '../../store/schema.js';
+import type { Database, TopicMessagesTable, TopicsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import type { BatchWriter } from '../../store/writer.js';
 import { escapeLike } from '../agent/service.js';
@@ -150,24 +151,29 @@ export class TopicService {
   }
 
   /** inbox/feed: the messages of every topic the caller belongs to, newest first. */
+  /** inbox/feed: a page of at most `limit` messages and MAX_PAGE_BYTES of them (core/paging.ts). */
   async feed(me: string, p: ParsedParamsOf<'inbox/feed'>): Promise<ResultOf<'inbox/feed'>> {
-    let q = this.db
-      .selectFrom('topic_messages as m')
-      .innerJoin('topics as t', 't.topic_id', 'm.topic_id')
-      .selectAll('m')
-      .select('t.name as topic_name')
-      .where('m.topic_id', 'in', this.db.selectFrom('topic_members').select('topic_id').where('agent_id', '=', me));
-    if (p.cursor) {
-      const [at, id] = readCursor(p.cursor, ['number', 'string']);
-      q = q.where((eb) => eb.or([eb('m.sent_at', '<', at), eb.and([eb('m.sent_at', '=', at), eb('m.message_id', '<', id)])]));
-    }
-    const rows = await q.orderBy('m.sent_at', 'desc').orderBy('m.message_id', 'desc').limit(p.limit + 1).execute();
-    const page = rows.slice(0, p.limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((r) => ({ ...toMessage(r), topic_name: r.topic_name })),
-      next_cursor: rows.length > p.limit && last ? encodeCursor([Number(last.sent_at), last.message_id]) : null,
-    };
+    const start = p.cursor ? readCursor(p.cursor, ['number', 'string']) : null;
+    const page = await boundedPage(
+      (last: (TopicMessagesTable & { topic_name: string }) | undefined, n) => {
+        let q = this.db
+          .selectFrom('topic_messages as m')
+          .innerJoin('topics as t', 't.topic_id', 'm.topic_id')
+          .selectAll('m')
+          .select('t.name as topic_name')
+          .where('m.topic_id', 'in', this.db.selectFrom('topic_members').select('topic_id').where('agent_id', '=', me));
+        const from = last ? ([Number(last.sent_at), last.message_id] as const) : start;
+        if (from) {
+          const [at, id] = from;
+          q = q.where((eb) => eb.or([eb('m.sent_at', '<', at), eb.and([eb('m.sent_at', '=', at), eb('m.message_id', '<', id)])]));
+        }
+        return q.orderBy('m.sent_at', 'desc').orderBy('m.message_id', 'desc').limit(n).execute();
+      },
+      (rows) => rows.map((r) => ({ ...toMessage(r), topic_name: r.topic_name })),
+      { limit: p.limit, maxBytes: MAX_PAGE_BYTES },
+    );
+    const last = page.last;
+    return { items: page.items, next_cursor: page.more && last ? encodeCursor([Number(last.sent_at), last.message_id]) : null };
   }
 
   // ---- access checks shared by the topic actions --------------------------
