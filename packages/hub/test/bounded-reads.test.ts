@@ -204,6 +204,22 @@ describe('bounded reads', () => {
     expect(new Set(items.map((m) => m.message_id)).size).toBe(12);
   }, 60_000);
 
+  it('lists paged newest first (task/list and the others on core/paging) stop a page at MAX_PAGE_BYTES', async () => {
+    const boss = await register(hub, 'Boss');
+    const long = 'd'.repeat(19_000);
+    for (let i = 0; i < 16; i++) ok(await call(hub, boss, 'task/create', { title: `task ${i}`, description: long, acceptance_criteria: long }));
+    type Tasks = { tasks: Array<{ task_id: string }>; next_cursor: string | null };
+    let page = ok<Tasks>(await call(hub, boss, 'task/list', { owner: boss.agentId, limit: 200 }));
+    expect(page.tasks.length).toBeLessThan(16);
+    expect(Buffer.byteLength(JSON.stringify(page))).toBeLessThanOrEqual(MAX_PAGE_BYTES + 64 * 1024);
+    const ids = page.tasks.map((t) => t.task_id);
+    while (page.next_cursor) {
+      page = ok<Tasks>(await call(hub, boss, 'task/list', { owner: boss.agentId, limit: 200, cursor: page.next_cursor }));
+      ids.push(...page.tasks.map((t) => t.task_id));
+    }
+    expect(new Set(ids).size).toBe(16);
+  }, 60_000);
+
   it('an empty topic exports as one page in both formats', async () => {
     const t = ok<{ topic_id: string }>(await call(hub, owner, 'topic/create', { name: 'quiet' })).topic_id;
     const json = await exportPages(reader, { topic_id: t, format: 'json' });

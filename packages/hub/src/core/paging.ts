@@ -1,10 +1,16 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
+import { MAX_PAGE_BYTES } from '@parley/protocol';
 import { encodeCursor, readCursor } from './ids.js';
 
 /**
  * Newest first by `(created_at, <id>)`, the id breaking ties, for a query over
  * one table. The cursor is the last row's pair, so a page never shifts when
  * rows are added in front of it (unlike an offset).
+ *
+ * Bounded by bytes too (boundedPage): a page stops before its rows take
+ * MAX_PAGE_BYTES as JSON, which is about what their items take on the wire
+ * (items carry the rows' text fields), so a page of rows with long texts
+ * (task descriptions and outputs, chat openings) stays within a frame.
  */
 export async function newestFirst<DB, TB extends keyof DB, O extends { created_at: number }, K extends keyof O & string>(
   q: SelectQueryBuilder<DB, TB, O>,
@@ -12,14 +18,17 @@ export async function newestFirst<DB, TB extends keyof DB, O extends { created_a
   limit: number,
   cursor: string | undefined,
 ): Promise<{ page: O[]; next_cursor: string | null }> {
-  if (cursor) {
-    const [at, lastId] = readCursor(cursor, ['number', 'string']);
-    q = q.where(sql<boolean>`(created_at < ${at} or (created_at = ${at} and ${sql.ref(id)} < ${lastId}))`);
-  }
-  const rows = await q.orderBy(sql.ref('created_at'), 'desc').orderBy(sql.ref(id), 'desc').limit(limit + 1).execute();
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return { page, next_cursor: rows.length > limit && last ? encodeCursor([Number(last.created_at), String(last[id])]) : null };
+  const keyed = (at: number, lastId: string) => q.where(sql<boolean>`(created_at < ${at} or (created_at = ${at} and ${sql.ref(id)} < ${lastId}))`);
+  const start = cursor ? readCursor(cursor, ['number', 'string']) : null;
+  const { items, last, more } = await boundedPage(
+    (after: O | undefined, n) => {
+      const from = after ? keyed(Number(after.created_at), String(after[id])) : start ? keyed(start[0], start[1]) : q;
+      return from.orderBy(sql.ref('created_at'), 'desc').orderBy(sql.ref(id), 'desc').limit(n).execute();
+    },
+    (rows) => rows,
+    { limit, maxBytes: MAX_PAGE_BYTES },
+  );
+  return { page: items, next_cursor: more && last ? encodeCursor([Number(last.created_at), String(last[id])]) : null };
 }
 
 /** What a value adds to a response frame: its JSON text in UTF-8 bytes. */
