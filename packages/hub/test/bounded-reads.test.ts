@@ -220,6 +220,40 @@ describe('bounded reads', () => {
     expect(new Set(ids).size).toBe(16);
   }, 60_000);
 
+  it('task/works and task/timeline come in pages bounded by count and bytes', async () => {
+    const worker = await register(hub, 'Worker');
+    const task = ok<{ task_id: string }>(await call(hub, worker, 'task/create', { title: 'redo until right', runner: worker.agentId })).task_id;
+    // Each submission: 19,000 characters of output and 50 URLs of ~2,000 characters, about 120 KB; five of them are over a page.
+    const artifacts = Array.from({ length: 50 }, (_, i) => `https://example.com/${i}/${'a'.repeat(1990)}`);
+    for (let i = 0; i < 5; i++) {
+      ok(await call(hub, worker, 'task/start', { task_id: task }));
+      ok(await call(hub, worker, 'task/submit', { task_id: task, output: `${i} ${'o'.repeat(19_000)}`, artifacts }));
+      if (i < 4) ok(await call(hub, worker, 'task/review', { task_id: task, decision: 'reject', comment: `not yet ${i}` }));
+    }
+    type Works = { works: Array<{ submission_id: string }>; next_cursor: string | null };
+    let works = ok<Works>(await call(hub, worker, 'task/works', { task_id: task, limit: 200 }));
+    expect(works.works.length).toBeLessThan(5);
+    expect(Buffer.byteLength(JSON.stringify(works))).toBeLessThanOrEqual(MAX_PAGE_BYTES + 1024);
+    const ids = works.works.map((w) => w.submission_id);
+    while (works.next_cursor) {
+      works = ok<Works>(await call(hub, worker, 'task/works', { task_id: task, limit: 200, cursor: works.next_cursor }));
+      ids.push(...works.works.map((w) => w.submission_id));
+    }
+    expect(new Set(ids).size).toBe(5);
+
+    type Timeline = { entries: Array<{ kind: string }>; next_cursor: string | null };
+    const all = ok<Timeline>(await call(hub, worker, 'task/timeline', { task_id: task }));
+    expect(all.next_cursor).toBeNull();
+    let page = ok<Timeline>(await call(hub, worker, 'task/timeline', { task_id: task, limit: 3 }));
+    const kinds = page.entries.map((e) => e.kind);
+    while (page.next_cursor) {
+      page = ok<Timeline>(await call(hub, worker, 'task/timeline', { task_id: task, limit: 3, cursor: page.next_cursor }));
+      kinds.push(...page.entries.map((e) => e.kind));
+    }
+    expect(kinds).toEqual(all.entries.map((e) => e.kind));
+    expect(kinds.length).toBeGreaterThan(10);
+  }, 60_000);
+
   it('an empty topic exports as one page in both formats', async () => {
     const t = ok<{ topic_id: string }>(await call(hub, owner, 'topic/create', { name: 'quiet' })).topic_id;
     const json = await exportPages(reader, { topic_id: t, format: 'json' });

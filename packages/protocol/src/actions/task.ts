@@ -208,9 +208,11 @@ export type Submission = z.infer<typeof Submission>;
 
 export const taskWorks = defineAction({
   name: 'task/works',
-  description: 'Every submission of a task, oldest first, each with its review.',
-  params: taskRef,
-  result: z.object({ works: z.array(Submission) }),
+  description:
+    'The submissions of a task, oldest first, each with its review, a page at a time: at most `limit` and MAX_PAGE_BYTES (512 KiB) of them ' +
+    '(always one); pass `next_cursor` back as `cursor` for the next page.',
+  params: z.strictObject({ task_id: TaskId, limit: Limit(200, 50), cursor: PageCursor.optional() }),
+  result: z.object({ works: z.array(Submission), next_cursor: z.string().nullable() }),
 });
 
 export const TimelineEntry = z.object({
@@ -226,9 +228,11 @@ export type TimelineEntry = z.infer<typeof TimelineEntry>;
 
 export const taskTimeline = defineAction({
   name: 'task/timeline',
-  description: 'What happened to a task, oldest first: every transition, assignment, progress report and review, with who did it.',
-  params: taskRef,
-  result: z.object({ entries: z.array(TimelineEntry) }),
+  description:
+    'What happened to a task, oldest first: every transition, assignment, progress report and review, with who did it; a page at a time ' +
+    '(at most `limit` and MAX_PAGE_BYTES of entries; pass `next_cursor` back as `cursor`).',
+  params: z.strictObject({ task_id: TaskId, limit: Limit(500, 200), cursor: PageCursor.optional() }),
+  result: z.object({ entries: z.array(TimelineEntry), next_cursor: z.string().nullable() }),
 });
 
 export const taskDependenciesAdd = defineAction({

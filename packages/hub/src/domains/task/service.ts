@@ -1,11 +1,11 @@
-import { agentStream, topicStream, type ParsedParamsOf, type ResultOf, type Task, type TaskStatus } from '@parley/protocol';
+import { agentStream, MAX_PAGE_BYTES, topicStream, type ParsedParamsOf, type ResultOf, type Task, type TaskStatus } from '@parley/protocol';
 import { sql as rawSql, type Kysely, type RawBuilder } from 'kysely';
 import { HubError, conflict, forbidden, notFound } from '../../core/errors.js';
-import { newPipelineId, newSubmissionId, newTaskId } from '../../core/ids.js';
-import { newestFirst } from '../../core/paging.js';
+import { encodeCursor, newPipelineId, newSubmissionId, newTaskId, readCursor } from '../../core/ids.js';
+import { boundedPage, newestFirst } from '../../core/paging.js';
 import type { StagedPush, Streams } from '../../core/streams.js';
 import { detached, respond } from '../../core/unit.js';
-import type { Database, TasksTable } from '../../store/schema.js';
+import type { Database, TaskSubmissionsTable, TaskTimelineTable, TasksTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import type { BatchWriter } from '../../store/writer.js';
 import { RecordedRewards, type RewardKeeper } from './rewards.js';
@@ -160,16 +160,42 @@ export class TaskService {
     return { tasks: await this.toTasks(page), next_cursor, };
   }
 
-  async works(me: string, taskId: string): Promise<ResultOf<'task/works'>> {
-    await this.row(me, taskId);
-    const rows = await this.db.selectFrom('task_submissions').selectAll().where('task_id', '=', taskId).orderBy('submitted_at').orderBy('submission_id').execute();
-    return { works: rows.map(toSubmission) };
+  /** A page of submissions, oldest first, bounded by count and bytes (each carries up to 20,000 characters of output and 50 URLs). */
+  async works(me: string, p: ParsedParamsOf<'task/works'>): Promise<ResultOf<'task/works'>> {
+    await this.row(me, p.task_id);
+    const start = p.cursor ? readCursor(p.cursor, ['number', 'string']) : null;
+    const page = await boundedPage(
+      (last: TaskSubmissionsTable | undefined, n) => {
+        let q = this.db.selectFrom('task_submissions').selectAll().where('task_id', '=', p.task_id);
+        const from = last ? ([Number(last.submitted_at), last.submission_id] as const) : start;
+        if (from) q = q.where((eb) => eb.or([eb('submitted_at', '>', from[0]), eb.and([eb('submitted_at', '=', from[0]), eb('submission_id', '>', from[1])])]));
+        return q.orderBy('submitted_at').orderBy('submission_id').limit(n).execute();
+      },
+      (rows) => rows.map(toSubmission),
+      { limit: p.limit, maxBytes: MAX_PAGE_BYTES },
+    );
+    const last = page.last;
+    return { works: page.items, next_cursor: page.more && last ? encodeCursor([Number(last.submitted_at), last.submission_id]) : null };
   }
 
-  async timeline(me: string, taskId: string): Promise<ResultOf<'task/timeline'>> {
-    await this.row(me, taskId);
-    const rows = await this.db.selectFrom('task_timeline').selectAll().where('task_id', '=', taskId).orderBy('n').execute();
-    return { entries: rows.map(toEntry) };
+  /** A page of the timeline, oldest first, bounded by count and bytes. */
+  async timeline(me: string, p: ParsedParamsOf<'task/timeline'>): Promise<ResultOf<'task/timeline'>> {
+    await this.row(me, p.task_id);
+    const start = p.cursor ? readCursor(p.cursor, ['number'])[0] : 0;
+    const page = await boundedPage(
+      (last: TaskTimelineTable | undefined, n) =>
+        this.db
+          .selectFrom('task_timeline')
+          .selectAll()
+          .where('task_id', '=', p.task_id)
+          .where('n', '>', last ? Number(last.n) : start)
+          .orderBy('n')
+          .limit(n)
+          .execute(),
+      (rows) => rows.map(toEntry),
+      { limit: p.limit, maxBytes: MAX_PAGE_BYTES },
+    );
+    return { entries: page.items, next_cursor: page.more && page.last ? encodeCursor([Number(page.last.n)]) : null };
   }
 
   // ---- writing --------------------------------------------------------------
