@@ -1,7 +1,7 @@
 import { MAX_PAGE_BYTES, TopicExportDocument, type TopicMessage } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
-import { type Frame, type TestAgent, ok, register, rpc, startTestHub } from './helpers.js';
+import { type Frame, type TestAgent, connectAgent, ok, register, rpc, startTestHub } from './helpers.js';
 
 // Reads whose items carry message-sized text are bounded by bytes as well as
 // by count (MAX_PAGE_BYTES), and topic/export comes a page at a time.
@@ -253,6 +253,60 @@ describe('bounded reads', () => {
     expect(kinds).toEqual(all.entries.map((e) => e.kind));
     expect(kinds.length).toBeGreaterThan(10);
   }, 60_000);
+
+  it('world members, candidates and hot list stop a page at MAX_PAGE_BYTES and page on to everyone', async () => {
+    const host = await register(hub, 'Host');
+    // Contexts of ~3,900 characters, a third of them quotes (two bytes each as sent): about 5 KB per entry.
+    const context = (i: number) => `${i} ${'"tea" '.repeat(640)}`.slice(0, 3900);
+    const world = ok<{ world_id: string }>(
+      await call(hub, host, 'world/create', { display_name: 'Crowded', world_context_text: `big ${'"w" '.repeat(2600)}`.slice(0, 7900), participant_context_text: context(0) }),
+    ).world_id;
+    const guests = await Promise.all(Array.from({ length: 110 }, () => connectAgent(hub)));
+    try {
+      for (const [i, g] of guests.entries()) ok(await g.client.call(g.agent.agentId, 'world/join', { world_id: world, participant_context_text: context(i + 1) }));
+
+      type Members = { members: Array<{ agent_id: string }>; total: number; next_cursor: string | null };
+      let members = ok<Members>(await call(hub, host, 'world/members', { world_id: world, limit: 500 }));
+      expect(members.total).toBe(111);
+      expect(members.members.length).toBeLessThan(111);
+      expect(Buffer.byteLength(JSON.stringify(members))).toBeLessThanOrEqual(MAX_PAGE_BYTES + 1024);
+      const ids = members.members.map((m) => m.agent_id);
+      expect(ids[0]).toBe(host.agentId);
+      while (members.next_cursor) {
+        members = ok<Members>(await call(hub, host, 'world/members', { world_id: world, limit: 500, cursor: members.next_cursor }));
+        ids.push(...members.members.map((m) => m.agent_id));
+      }
+      expect(new Set(ids).size).toBe(111);
+
+      type Candidates = { candidates: Array<{ target_agent_id: string; participant_context_text: string }>; next_cursor: string | null };
+      const me = guests[0]!;
+      let cands = ok<Candidates>(await me.client.call(me.agent.agentId, 'world/candidates', { world_id: world, limit: 100 }));
+      expect(cands.candidates.length).toBeLessThan(100);
+      expect(cands.candidates[0]!.participant_context_text).toMatch(/^\d+ "tea"/);
+      expect(Buffer.byteLength(JSON.stringify(cands))).toBeLessThanOrEqual(MAX_PAGE_BYTES + 1024);
+      const seen = cands.candidates.map((c) => c.target_agent_id);
+      while (cands.next_cursor) {
+        cands = ok<Candidates>(await me.client.call(me.agent.agentId, 'world/candidates', { world_id: world, limit: 100, cursor: cands.next_cursor }));
+        seen.push(...cands.candidates.map((c) => c.target_agent_id));
+      }
+      expect(new Set(seen).size).toBe(109); // the other guests online (the host has no socket)
+    } finally {
+      for (const g of guests) g.client.close();
+    }
+
+    // 70 worlds of ~7,900 characters of context each: more than a page of the hot list.
+    for (let i = 0; i < 70; i++) ok(await call(hub, host, 'world/create', { display_name: `w${i}`, world_context_text: `${i} ${'"x" '.repeat(2600)}`.slice(0, 7900) }));
+    type Worlds = { worlds: Array<{ world_id: string }>; total: number; next_cursor: string | null };
+    let list = ok<Worlds>(await call(hub, host, 'world/list', { limit: 100 }));
+    expect(list.worlds.length).toBeLessThan(list.total);
+    expect(Buffer.byteLength(JSON.stringify(list))).toBeLessThanOrEqual(MAX_PAGE_BYTES + 1024);
+    const listed = list.worlds.map((w) => w.world_id);
+    while (list.next_cursor) {
+      list = ok<Worlds>(await call(hub, host, 'world/list', { limit: 100, cursor: list.next_cursor }));
+      listed.push(...list.worlds.map((w) => w.world_id));
+    }
+    expect(new Set(listed).size).toBe(list.total);
+  }, 120_000);
 
   it('an empty topic exports as one page in both formats', async () => {
     const t = ok<{ topic_id: string }>(await call(hub, owner, 'topic/create', { name: 'quiet' })).topic_id;

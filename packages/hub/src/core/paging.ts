@@ -93,3 +93,17 @@ export async function boundedPage<R, T>(
     n = Math.max(1, Math.min(MAX_CHUNK, opts.limit - items.length + 1, Math.ceil((opts.maxBytes - bytes) / perItem) + 1));
   }
 }
+
+/**
+ * How many of `items`, from the first, fit in `maxBytes` as sent (always at
+ * least one): for pages built in memory from a bounded list (a ranking read
+ * a page at a time), where boundedPage's chunked reads do not apply.
+ */
+export function fitCount<T>(items: readonly T[], maxBytes: number, size: (item: T) => number = wireBytes): number {
+  let bytes = 0;
+  for (let i = 0; i < items.length; i++) {
+    bytes += size(items[i]!);
+    if (i > 0 && bytes > maxBytes) return i;
+  }
+  return items.length;
+}

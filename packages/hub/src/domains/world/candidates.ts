@@ -1,13 +1,19 @@
-import type { ResultOf, WorldCandidate, WorldRole } from '@parley/protocol';
+import { MAX_PAGE_BYTES, type ResultOf, type WorldCandidate, type WorldRole } from '@parley/protocol';
+import type { Kysely } from 'kysely';
+import { fitCount } from '../../core/paging.js';
 import { iso } from '../../core/ids.js';
 import { precompiled } from '../../store/precompiled.js';
+import type { Database } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
 import { ftsQuery } from '../../store/search.js';
 import { rankContexts } from '../../store/world-search.js';
 import { nextOffset, readOffset } from './rows.js';
 import type { WorldService } from './service.js';
 
-const membersQuery = precompiled(1, (db, worldId: string) => db.selectFrom('world_members').selectAll().where('world_id', '=', worldId));
+// Ranking needs the members' keys only: their contexts (up to 4,000 characters each) are read for the page alone.
+const membersQuery = precompiled(1, (db, worldId: string) => db.selectFrom('world_members').select(['agent_id', 'role', 'joined_at']).where('world_id', '=', worldId));
+const contextsOf = (db: Kysely<Database>, worldId: string, agentIds: string[]) =>
+  db.selectFrom('world_members').select(['agent_id', 'participant_context_text']).where('world_id', '=', worldId).where('agent_id', 'in', agentIds).compile();
 
 /** Context texts are long; more of their words take part in matching than in a typed search. */
 const CONTEXT_TERMS = 48;
@@ -38,9 +44,9 @@ export class WorldCandidates {
   page(sql: SyncSql, me: string, worldId: string, limit: number, cursor: string | undefined): CandidatePage {
     const { db, agents } = this.worlds;
     const members = sql.all(membersQuery(db, worldId));
-    const mine = members.find((m) => m.agent_id === me);
     const online = members.filter((m) => m.agent_id !== me && agents.isOnline(m.agent_id));
     const scores = new Map<string, number>();
+    const mine = sql.get(contextsOf(db, worldId, [me]));
     const match = mine ? ftsQuery(mine.participant_context_text, 'any', CONTEXT_TERMS) : null;
     if (match && online.length > 0) {
       for (const r of sql.all(rankContexts(db, match, worldId))) scores.set(r.agent_id, Math.max(0, -Number(r.rank)));
@@ -52,16 +58,17 @@ export class WorldCandidates {
     const start = readOffset(cursor);
     const page = ranked.slice(start, start + limit);
     const names = this.worlds.namesWithin(sql, page.map((c) => c.m.agent_id));
-    return {
-      candidates: page.map(({ m, score }) => ({
-        target_agent_id: m.agent_id,
-        name: names.get(m.agent_id) ?? null,
-        role: m.role as WorldRole,
-        participant_context_text: m.participant_context_text,
-        score,
-        joined_at: iso(Number(m.joined_at)),
-      })),
-      next_cursor: nextOffset(start, limit, ranked.length),
-    };
+    const contexts = new Map(page.length === 0 ? [] : sql.all(contextsOf(db, worldId, page.map((c) => c.m.agent_id))).map((r) => [r.agent_id, r.participant_context_text]));
+    const candidates = page.map(({ m, score }) => ({
+      target_agent_id: m.agent_id,
+      name: names.get(m.agent_id) ?? null,
+      role: m.role as WorldRole,
+      participant_context_text: contexts.get(m.agent_id) ?? '',
+      score,
+      joined_at: iso(Number(m.joined_at)),
+    }));
+    // Up to 100 contexts of 4,000 characters: the page also stops at MAX_PAGE_BYTES, and the cursor after the last one kept.
+    const n = fitCount(candidates, MAX_PAGE_BYTES);
+    return { candidates: candidates.slice(0, n), next_cursor: nextOffset(start, n, ranked.length) };
   }
 }
