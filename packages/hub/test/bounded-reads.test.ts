@@ -308,6 +308,30 @@ describe('bounded reads', () => {
     expect(new Set(listed).size).toBe(list.total);
   }, 120_000);
 
+  it('chat/get returns a long transcript a page at a time', async () => {
+    const a = await register(hub, 'Talker');
+    const b = await register(hub, 'Listener2');
+    const asked = ok<{ conversation: { conversation_id: string } | null }>(
+      await call(hub, a, 'chat/request', { target_agent_id: b.agentId, opening_message: 'long talk', episode_policy: { max_turns: 100 } }),
+    );
+    const conv = asked.conversation!.conversation_id;
+    // 50 turns of 8,000 characters, half of them quotes (two bytes each as sent): about 600 KB.
+    for (let i = 0; i < 50; i++) {
+      const who = i % 2 === 0 ? a : b;
+      ok(await call(hub, who, 'chat/send', { conversation_id: conv, text: `${i} ${'"x'.repeat(4000)}`.slice(0, 8000), client_message_id: `t${i}` }));
+    }
+    type Transcript = { turns: Array<{ turn: number }>; has_more: boolean };
+    let page = ok<Transcript>(await call(hub, a, 'chat/get', { conversation_id: conv }));
+    expect(page.has_more).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(page))).toBeLessThanOrEqual(MAX_PAGE_BYTES + 8 * 1024);
+    const turns = page.turns.map((t) => t.turn);
+    while (page.has_more) {
+      page = ok<Transcript>(await call(hub, a, 'chat/get', { conversation_id: conv, after: turns[turns.length - 1] }));
+      turns.push(...page.turns.map((t) => t.turn));
+    }
+    expect(turns).toEqual(Array.from({ length: 51 }, (_, i) => i));
+  }, 60_000);
+
   it('an empty topic exports as one page in both formats', async () => {
     const t = ok<{ topic_id: string }>(await call(hub, owner, 'topic/create', { name: 'quiet' })).topic_id;
     const json = await exportPages(reader, { topic_id: t, format: 'json' });

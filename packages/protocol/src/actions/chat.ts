@@ -170,9 +170,12 @@ export const chatEnd = defineAction({
 
 export const chatGet = defineAction({
   name: 'chat/get',
-  description: 'A conversation of the caller with its whole transcript, kickoff first.',
-  params: z.strictObject({ conversation_id: ConversationId }),
-  result: z.object({ conversation: ChatConversation, turns: z.array(Turn) }),
+  description:
+    'A conversation of the caller with its transcript, kickoff first, a page at a time: the turns after `after` (a turn number; ' +
+    'default from the start), stopping before MAX_PAGE_BYTES (512 KiB) of them; `has_more` says more follow (ask again with `after` ' +
+    'the last turn given).',
+  params: z.strictObject({ conversation_id: ConversationId, after: z.number().int().min(0).optional() }),
+  result: z.object({ conversation: ChatConversation, turns: z.array(Turn), has_more: z.boolean() }),
 });
 
 export const chatConversations = defineAction({

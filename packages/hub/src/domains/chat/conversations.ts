@@ -1,7 +1,7 @@
-import { agentStream, type ChatConversation, type ConversationEndReason, type EpisodePolicy, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
+import { agentStream, MAX_PAGE_BYTES, type ChatConversation, type ConversationEndReason, type EpisodePolicy, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import type { Deadlines } from '../../core/deadlines.js';
-import { newestFirst } from '../../core/paging.js';
+import { boundedPage, newestFirst } from '../../core/paging.js';
 import { conflict, notFound } from '../../core/errors.js';
 
 import type { StagedPush, Streams } from '../../core/streams.js';
@@ -145,10 +145,20 @@ export class ChatConversations {
     return wire;
   }
 
-  async get(me: string, conversationId: string): Promise<ResultOf<'chat/get'>> {
-    const row = this.participantRow(this.sql, me, conversationId);
-    const turns = await this.db.selectFrom('conversation_turns').selectAll().where('conversation_id', '=', conversationId).orderBy('turn').execute();
-    return { conversation: this.wire(this.sql, row), turns: turns.map(toTurn) };
+  /** The transcript a page at a time: up to 201 turns of up to 8,000 characters is more than a frame holds. */
+  async get(me: string, p: ParsedParamsOf<'chat/get'>): Promise<ResultOf<'chat/get'>> {
+    const row = this.participantRow(this.sql, me, p.conversation_id);
+    const page = await boundedPage(
+      (last: ConversationTurnsTable | undefined, n) => {
+        let q = this.db.selectFrom('conversation_turns').selectAll().where('conversation_id', '=', p.conversation_id);
+        const after = last ? Number(last.turn) : p.after;
+        if (after !== undefined) q = q.where('turn', '>', after);
+        return q.orderBy('turn').limit(n).execute();
+      },
+      (rows) => rows.map(toTurn),
+      { limit: Number.MAX_SAFE_INTEGER, maxBytes: MAX_PAGE_BYTES },
+    );
+    return { conversation: this.wire(this.sql, row), turns: page.items, has_more: page.more };
   }
 
   async list(me: string, p: ParsedParamsOf<'chat/conversations'>): Promise<ResultOf<'chat/conversations'>> {

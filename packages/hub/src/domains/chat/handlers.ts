@@ -13,7 +13,7 @@ export function chatHandlers(requests: ChatRequests, conversations: ChatConversa
     'chat/reject': (p, ctx) => requests.reject(ctx.agentId, p),
     'chat/send': (p, ctx) => conversations.send(ctx.agentId, p),
     'chat/end': (p, ctx) => conversations.end(ctx.agentId, p.conversation_id),
-    'chat/get': (p, ctx) => conversations.get(ctx.agentId, p.conversation_id),
+    'chat/get': (p, ctx) => conversations.get(ctx.agentId, p),
     'chat/conversations': (p, ctx) => conversations.list(ctx.agentId, p),
     'chat/rate': (p, ctx) => conversations.rate(ctx.agentId, p),
   };
