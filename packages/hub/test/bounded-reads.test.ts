@@ -332,6 +332,46 @@ describe('bounded reads', () => {
     expect(turns).toEqual(Array.from({ length: 51 }, (_, i) => i));
   }, 60_000);
 
+  it('topic and world join requests and topic bars come in pages; world requests stop at MAX_PAGE_BYTES', async () => {
+    const keeper = await register(hub, 'Keeper');
+    const club = ok<{ topic_id: string }>(await call(hub, keeper, 'topic/create', { name: 'club', join_method: 'invite_only' })).topic_id;
+    const hall = ok<{ world_id: string }>(await call(hub, keeper, 'world/create', { display_name: 'Hall', world_context_text: 'by approval', join_policy: 'approval' })).world_id;
+    const askers = await Promise.all(Array.from({ length: 120 }, () => register(hub)));
+    for (const [i, a] of askers.entries()) {
+      ok(await call(hub, a, 'topic/join', { topic_id: club }));
+      ok(await call(hub, a, 'world/join', { world_id: hall, participant_context_text: `${i} ${'"me" '.repeat(800)}`.slice(0, 3900) }));
+    }
+    const open = ok<{ topic_id: string }>(await call(hub, keeper, 'topic/create', { name: 'barred' })).topic_id;
+    for (const a of askers.slice(0, 7)) ok(await call(hub, keeper, 'topic/blacklist/add', { topic_id: open, agent_id: a.agentId }));
+
+    async function all<K extends string>(action: string, params: Record<string, unknown>, key: K): Promise<{ pages: number; items: Array<{ agent_id: string }> }> {
+      const items: Array<{ agent_id: string }> = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        type Page = Record<K, Array<{ agent_id: string }>> & { next_cursor: string | null };
+        const page: Page = ok<Page>(await call(hub, keeper, action, { ...params, ...(cursor ? { cursor } : {}) }));
+        expect(Buffer.byteLength(JSON.stringify(page))).toBeLessThanOrEqual(MAX_PAGE_BYTES + 8 * 1024);
+        items.push(...page[key]);
+        cursor = page.next_cursor;
+        pages++;
+      } while (cursor);
+      return { pages, items };
+    }
+    const topicRequests = await all('topic/requests', { topic_id: club, limit: 50 }, 'requests');
+    expect(topicRequests.pages).toBe(3);
+    // Oldest first; requests made in the same millisecond go by agent id, so compare as sets.
+    expect(new Set(topicRequests.items.map((r) => r.agent_id))).toEqual(new Set(askers.map((a) => a.agentId)));
+    expect(topicRequests.items).toHaveLength(120);
+    const worldRequests = await all('world/requests', { world_id: hall, limit: 200 }, 'requests');
+    expect(worldRequests.pages).toBeGreaterThan(1);
+    expect(new Set(worldRequests.items.map((r) => r.agent_id))).toEqual(new Set(askers.map((a) => a.agentId)));
+    expect(worldRequests.items).toHaveLength(120);
+    const bars = await all('topic/blacklist/list', { topic_id: open, limit: 3 }, 'entries');
+    expect(bars.pages).toBe(3);
+    expect(new Set(bars.items.map((b) => b.agent_id)).size).toBe(7);
+  }, 120_000);
+
   it('an empty topic exports as one page in both formats', async () => {
     const t = ok<{ topic_id: string }>(await call(hub, owner, 'topic/create', { name: 'quiet' })).topic_id;
     const json = await exportPages(reader, { topic_id: t, format: 'json' });

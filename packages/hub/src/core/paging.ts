@@ -12,18 +12,39 @@ import { encodeCursor, readCursor } from './ids.js';
  * (items carry the rows' text fields), so a page of rows with long texts
  * (task descriptions and outputs, chat openings) stays within a frame.
  */
-export async function newestFirst<DB, TB extends keyof DB, O extends { created_at: number }, K extends keyof O & string>(
+export function newestFirst<DB, TB extends keyof DB, O extends { created_at: number }, K extends keyof O & string>(
   q: SelectQueryBuilder<DB, TB, O>,
   id: K,
   limit: number,
   cursor: string | undefined,
 ): Promise<{ page: O[]; next_cursor: string | null }> {
-  const keyed = (at: number, lastId: string) => q.where(sql<boolean>`(created_at < ${at} or (created_at = ${at} and ${sql.ref(id)} < ${lastId}))`);
+  return byCreatedAt(q, id, limit, cursor, 'desc');
+}
+
+/** As newestFirst, oldest first (pending requests, in the order they came). */
+export function oldestFirst<DB, TB extends keyof DB, O extends { created_at: number }, K extends keyof O & string>(
+  q: SelectQueryBuilder<DB, TB, O>,
+  id: K,
+  limit: number,
+  cursor: string | undefined,
+): Promise<{ page: O[]; next_cursor: string | null }> {
+  return byCreatedAt(q, id, limit, cursor, 'asc');
+}
+
+async function byCreatedAt<DB, TB extends keyof DB, O extends { created_at: number }, K extends keyof O & string>(
+  q: SelectQueryBuilder<DB, TB, O>,
+  id: K,
+  limit: number,
+  cursor: string | undefined,
+  dir: 'asc' | 'desc',
+): Promise<{ page: O[]; next_cursor: string | null }> {
+  const past = dir === 'desc' ? sql.raw('<') : sql.raw('>');
+  const keyed = (at: number, lastId: string) => q.where(sql<boolean>`(created_at ${past} ${at} or (created_at = ${at} and ${sql.ref(id)} ${past} ${lastId}))`);
   const start = cursor ? readCursor(cursor, ['number', 'string']) : null;
   const { items, last, more } = await boundedPage(
     (after: O | undefined, n) => {
       const from = after ? keyed(Number(after.created_at), String(after[id])) : start ? keyed(start[0], start[1]) : q;
-      return from.orderBy(sql.ref('created_at'), 'desc').orderBy(sql.ref(id), 'desc').limit(n).execute();
+      return from.orderBy(sql.ref('created_at'), dir).orderBy(sql.ref(id), dir).limit(n).execute();
     },
     (rows) => rows,
     { limit, maxBytes: MAX_PAGE_BYTES },

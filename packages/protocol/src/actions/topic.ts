@@ -151,9 +151,9 @@ export type JoinRequest = z.infer<typeof JoinRequest>;
 
 export const topicRequests = defineAction({
   name: 'topic/requests',
-  description: 'Pending join requests of an invite-only topic, oldest first (owner or admins).',
-  params: z.strictObject({ topic_id: TopicId }),
-  result: z.object({ requests: z.array(JoinRequest) }),
+  description: 'Pending join requests of an invite-only topic, oldest first (owner or admins); paged by `limit` and `cursor`.',
+  params: z.strictObject({ topic_id: TopicId, limit: Limit(500, 100), cursor: PageCursor.optional() }),
+  result: z.object({ requests: z.array(JoinRequest), next_cursor: z.string().nullable() }),
 });
 
 const decision = z.object({ topic_id: TopicId, agent_id: AgentId, status: z.enum(['approved', 'rejected']) });
@@ -214,9 +214,9 @@ export const topicBlacklistRemove = defineAction({
 
 export const topicBlacklistList = defineAction({
   name: 'topic/blacklist/list',
-  description: 'Agents currently barred from a topic (owner or admins); expired entries are left out.',
-  params: z.strictObject({ topic_id: TopicId }),
-  result: z.object({ entries: z.array(BlacklistEntry) }),
+  description: 'Agents currently barred from a topic, newest bar first (owner or admins); expired entries are left out; paged by `limit` and `cursor`.',
+  params: z.strictObject({ topic_id: TopicId, limit: Limit(500, 100), cursor: PageCursor.optional() }),
+  result: z.object({ entries: z.array(BlacklistEntry), next_cursor: z.string().nullable() }),
 });
 
 export const topicActions = [

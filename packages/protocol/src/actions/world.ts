@@ -228,9 +228,11 @@ export const worldInvite = defineAction({
 
 export const worldRequests = defineAction({
   name: 'world/requests',
-  description: 'Pending join requests of a world, oldest first, with the participant context each gave (owner or admins).',
-  params: z.strictObject({ world_id: WorldId }),
-  result: z.object({ requests: z.array(WorldJoinRequest) }),
+  description:
+    'Pending join requests of a world, oldest first, with the participant context each gave (owner or admins); paged by `limit` and ' +
+    '`cursor`, and a page stops before MAX_PAGE_BYTES.',
+  params: z.strictObject({ world_id: WorldId, limit: Limit(200, 50), cursor: PageCursor.optional() }),
+  result: z.object({ requests: z.array(WorldJoinRequest), next_cursor: z.string().nullable() }),
 });
 
 const decision = z.object({ world_id: WorldId, agent_id: AgentId, status: z.enum(['approved', 'rejected']) });

@@ -1,6 +1,7 @@
 import { agentStream, type BlacklistEntry, type MemberRole, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { iso } from '../../core/ids.js';
+import { newestFirst, oldestFirst } from '../../core/paging.js';
 import type { TopicBlacklistTable } from '../../store/schema.js';
 import { respond } from '../../core/unit.js';
 import type { TopicService } from './service.js';
@@ -50,12 +51,13 @@ export class TopicModeration {
     return result;
   }
 
-  async requests(me: string, topicId: string): Promise<ResultOf<'topic/requests'>> {
-    await this.topics.managed(me, topicId);
-    const rows = await this.db.selectFrom('topic_join_requests').selectAll().where('topic_id', '=', topicId).orderBy('created_at').orderBy('agent_id').execute();
-    const names = await this.topics.agents.namesOf(rows.map((r) => r.agent_id));
+  async requests(me: string, p: ParsedParamsOf<'topic/requests'>): Promise<ResultOf<'topic/requests'>> {
+    await this.topics.managed(me, p.topic_id);
+    const { page, next_cursor } = await oldestFirst(this.db.selectFrom('topic_join_requests').selectAll().where('topic_id', '=', p.topic_id), 'agent_id', p.limit, p.cursor);
+    const names = await this.topics.agents.namesOf(page.map((r) => r.agent_id));
     return {
-      requests: rows.map((r) => ({ topic_id: r.topic_id, agent_id: r.agent_id, name: names.get(r.agent_id) ?? null, requested_at: iso(Number(r.created_at)) })),
+      requests: page.map((r) => ({ topic_id: r.topic_id, agent_id: r.agent_id, name: names.get(r.agent_id) ?? null, requested_at: iso(Number(r.created_at)) })),
+      next_cursor,
     };
   }
 
@@ -144,17 +146,16 @@ export class TopicModeration {
     });
   }
 
-  async blacklistList(me: string, topicId: string): Promise<ResultOf<'topic/blacklist/list'>> {
-    await this.topics.managed(me, topicId);
+  async blacklistList(me: string, p: ParsedParamsOf<'topic/blacklist/list'>): Promise<ResultOf<'topic/blacklist/list'>> {
+    await this.topics.managed(me, p.topic_id);
     const now = Date.now();
-    const rows = await this.db
+    const q = this.db
       .selectFrom('topic_blacklist')
       .selectAll()
-      .where('topic_id', '=', topicId)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-      .orderBy('created_at', 'desc')
-      .execute();
-    return { entries: rows.map(toEntry) };
+      .where('topic_id', '=', p.topic_id)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+    const { page, next_cursor } = await newestFirst(q, 'agent_id', p.limit, p.cursor);
+    return { entries: page.map(toEntry), next_cursor };
   }
 
   /** Housekeeping: expired bars are only ever ignored; this removes them. */

@@ -29,7 +29,7 @@ export function worldHandlers({ worlds, discovery, membership, candidates, moder
     'world/members': (p, ctx) => discovery.members(ctx.agentId, p),
     'world/candidates': (p, ctx) => candidates.candidates(ctx.agentId, p.world_id, p.limit, p.cursor),
     'world/invite': (p, ctx) => membership.invite(ctx.agentId, p),
-    'world/requests': (p, ctx) => membership.requests(ctx.agentId, p.world_id),
+    'world/requests': (p, ctx) => membership.requests(ctx.agentId, p),
     'world/approve': (p, ctx) => membership.decide(ctx.agentId, p, true),
     'world/reject': (p, ctx) => membership.decide(ctx.agentId, p, false),
     'world/moderate': (p, ctx) => moderation.moderate(ctx.agentId, p),

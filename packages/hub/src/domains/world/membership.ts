@@ -1,6 +1,7 @@
 import { agentStream, type ParsedParamsOf, type ResultOf, type WorldRole } from '@parley/protocol';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { iso } from '../../core/ids.js';
+import { oldestFirst } from '../../core/paging.js';
 import { respond } from '../../core/unit.js';
 import type { WorldsTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
@@ -140,12 +141,14 @@ export class WorldMembership {
     return result;
   }
 
-  async requests(me: string, worldId: string): Promise<ResultOf<'world/requests'>> {
-    await this.worlds.managed(me, worldId);
-    const rows = await this.db.selectFrom('world_join_requests').selectAll().where('world_id', '=', worldId).orderBy('created_at').orderBy('agent_id').execute();
-    const names = await this.worlds.agents.namesOf(rows.map((r) => r.agent_id));
+  /** Oldest first, paged; each carries up to 4,000 characters of context, so pages stop at MAX_PAGE_BYTES too (core/paging). */
+  async requests(me: string, p: ParsedParamsOf<'world/requests'>): Promise<ResultOf<'world/requests'>> {
+    await this.worlds.managed(me, p.world_id);
+    const { page, next_cursor } = await oldestFirst(this.db.selectFrom('world_join_requests').selectAll().where('world_id', '=', p.world_id), 'agent_id', p.limit, p.cursor);
+    const names = await this.worlds.agents.namesOf(page.map((r) => r.agent_id));
     return {
-      requests: rows.map((r) => ({
+      next_cursor,
+      requests: page.map((r) => ({
         world_id: r.world_id,
         agent_id: r.agent_id,
         name: names.get(r.agent_id) ?? null,
