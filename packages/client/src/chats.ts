@@ -16,6 +16,7 @@ import type { ChatConversation, ChatRequest, ConversationEndReason, EventDataOf,
 import type { ParleyClient } from './client.js';
 import type { DomainHelper } from './domains.js';
 import { asError, isClosed, isRefusal, ParleyError } from './errors.js';
+import { chatTranscript } from './paging.js';
 
 /** What the handler gets for each of the agent's turns. */
 export interface ConversationTurn {
@@ -26,7 +27,7 @@ export interface ConversationTurn {
   /** Aborted when the turn is lost while the handler runs (timed out, or the conversation ended); its answer is then dropped. */
   readonly signal: AbortSignal;
   readonly client: ParleyClient;
-  /** The whole transcript so far, kickoff first (chat/get). */
+  /** The whole transcript so far, kickoff first (chat/get, every page). */
   transcript(): Promise<Turn[]>;
 }
 
@@ -233,7 +234,7 @@ class Conversations implements ConversationRunner {
         turn,
         signal,
         client: this.#client,
-        transcript: async () => (await this.#chats.get({ conversation_id: id })).turns,
+        transcript: async () => (await chatTranscript(this.#client, id)).turns,
       });
     } catch (err) {
       if (signal.aborted) return;
@@ -319,7 +320,8 @@ class Conversations implements ConversationRunner {
       const res = await this.#chats.conversations({ status: 'active', limit: PAGE, ...(cursor ? { cursor } : {}) });
       for (const conv of res.conversations) {
         if (conv.next_turn !== this.#me || (this.#offered.get(conv.conversation_id) ?? -1) >= conv.turns_taken) continue;
-        const { conversation, turns } = await this.#chats.get({ conversation_id: conv.conversation_id });
+        // The last turn is the one to answer: the whole transcript, not its first page.
+        const { conversation, turns } = await chatTranscript(this.#client, conv.conversation_id);
         const last = turns[turns.length - 1];
         if (last) this.#offer(conversation, last);
       }

@@ -1,7 +1,7 @@
 // Reads that come a page at a time, followed to the end in one place, so
 // every face (the CLI, the OpenClaw adapter, an app) pages the same way and
 // none of them holds a whole document unless it chooses to.
-import type { ActionName, ParamsOf, ResultOf } from '@parley/protocol';
+import type { ActionName, ChatConversation, ParamsOf, ResultOf, Turn } from '@parley/protocol';
 
 /** What the paging helpers need: a ParleyClient, or anything else with its `call` (the OpenClaw adapter's caller). */
 export interface ActionCaller {
@@ -37,6 +37,21 @@ export async function* notePages(caller: ActionCaller, params: ParamsOf<'memory/
     yield page;
     offset = page.next_offset;
   } while (typeof offset === 'number');
+}
+
+/**
+ * A conversation with its whole transcript, kickoff first, following
+ * chat/get's pages (a long conversation is more than one page). The
+ * conversation is as the last page saw it.
+ */
+export async function chatTranscript(caller: ActionCaller, conversationId: string): Promise<{ conversation: ChatConversation; turns: Turn[] }> {
+  let page = await caller.call('chat/get', { conversation_id: conversationId });
+  const turns = [...page.turns];
+  while (page.has_more && turns.length > 0) {
+    page = await caller.call('chat/get', { conversation_id: conversationId, after: turns[turns.length - 1]!.turn });
+    turns.push(...page.turns);
+  }
+  return { conversation: page.conversation, turns };
 }
 
 /**

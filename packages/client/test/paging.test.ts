@@ -1,7 +1,7 @@
 import { TopicExportDocument } from '@parley/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '@parley/hub';
-import { notePages, textHead, topicExportPages, type ActionCaller } from '../src/index.js';
+import { chatTranscript, notePages, textHead, topicExportPages, type ActionCaller } from '../src/index.js';
 import { agent, client, closeClients, hub } from './helpers/env.js';
 
 describe('paging helpers against a real hub', () => {
@@ -43,5 +43,22 @@ describe('paging helpers against a real hub', () => {
     }
     expect(n).toBeGreaterThan(3);
     expect(text).toBe(whole.content);
+  });
+
+  it('chatTranscript follows chat/get to the last turn of a conversation longer than a page', async () => {
+    const a = client(h.url, await agent(h.url, 'talker'));
+    const b = client(h.url, await agent(h.url, 'answerer'));
+    await Promise.all([a.connect(), b.connect()]);
+    const { conversation } = await a.chats.request({ target_agent_id: b.agentId, opening_message: 'long one', episode_policy: { max_turns: 100 } });
+    const id = conversation!.conversation_id;
+    // 50 turns of 8,000 characters, half of them quotes: about 600 KB as sent, more than one page.
+    for (let i = 0; i < 50; i++) {
+      await (i % 2 === 0 ? a : b).chats.send({ conversation_id: id, text: `${i} ${'"x'.repeat(4000)}`.slice(0, 8000), client_message_id: `t${i}` });
+    }
+    const first = await a.chats.get({ conversation_id: id });
+    expect(first.has_more).toBe(true);
+    const whole = await chatTranscript(a, id);
+    expect(whole.turns.map((t) => t.turn)).toEqual(Array.from({ length: 51 }, (_, i) => i));
+    expect(whole.conversation.turns_taken).toBe(50);
   });
 });

@@ -1,4 +1,4 @@
-import type { ChatDecision, ConversationReply, ConversationTurn, EventDataOf } from '@parley/client';
+import { chatTranscript, type ChatDecision, type ConversationReply, type ConversationTurn, type EventDataOf } from '@parley/client';
 import type { ChatConversation } from '../brain.js';
 import type { Behaviour, BotContext } from './types.js';
 
@@ -61,7 +61,7 @@ function decide(ctx: BotContext, r: ChatRequest): ChatDecision {
 async function take(ctx: BotContext, conv: ConversationTurn): Promise<ConversationReply> {
   const id = conv.conversation.conversation_id;
   // Read afresh rather than trusting the push: the brain needs the transcript, and a hand raised after the turn was pushed counts.
-  const { conversation, turns } = await ctx.client.chats.get({ conversation_id: id }, { signal: conv.signal });
+  const { conversation, turns } = await chatTranscript({ call: (action, params) => ctx.client.call(action, params, { signal: conv.signal }) }, id);
   if (conversation.status !== 'active') return;
   const other = otherSide(ctx, conversation);
   const answer = await ctx.brain({ kind: 'chat', text: conv.turn.text, from: other, turn: conv.turn, conversation, transcript: turns }, conv.signal);

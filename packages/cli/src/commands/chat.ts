@@ -1,4 +1,4 @@
-import { answerId, resendSafeId, type ParleyClient } from '@parley/client';
+import { answerId, chatTranscript, resendSafeId, type ParleyClient } from '@parley/client';
 import {
   ChatRequestStatus,
   DEFAULT_EPISODE_POLICY,
@@ -168,7 +168,8 @@ export function registerChat(program: Command, ctx: Context): Command {
     .argument('<conversation_id>', 'cnv_...')
     .action(async (id: string) => {
       const params = { conversation_id: parseConversationId(id) };
-      const { res, me } = await withClient(ctx.config(), async (c) => ({ res: await c.chats.get(params), me: c.agentId }));
+      // Every page of the transcript (chat/get pages a long conversation).
+      const { res, me } = await withClient(ctx.config(), async (c) => ({ res: { ...(await chatTranscript(c, params.conversation_id)), has_more: false }, me: c.agentId }));
       ctx.output().result(res, () => transcriptText(res, me));
     });
 
@@ -248,7 +249,7 @@ function episodeOverride(opts: RequestFlags): { episode_policy?: Partial<Episode
 async function sendTurn(c: ParleyClient, conversationId: string, text: string, clientMessageId: string | undefined): Promise<ResultOf<'chat/send'>> {
   let id = clientMessageId;
   if (id === undefined) {
-    const { conversation, turns } = await c.chats.get({ conversation_id: conversationId });
+    const { conversation, turns } = await chatTranscript(c, conversationId);
     // Safe to run again after a lost response (see resendSafeId).
     id = resendSafeId(conversation, turns, c.agentId, text);
   }

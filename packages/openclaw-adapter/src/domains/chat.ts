@@ -1,4 +1,4 @@
-import { resendSafeId } from '@parley/client';
+import { chatTranscript, resendSafeId } from '@parley/client';
 import {
   ChatRequestStatus,
   FeedbackCategory,
@@ -367,7 +367,7 @@ const chatCommand: CommandSpec = {
         const id = a.str('conversation_id');
         const text = a.str('text');
         // The transcript says which turn this answers: the send's idempotency key (see sendId).
-        const { conversation, turns } = await ctx.caller.call('chat/get', { conversation_id: id });
+        const { conversation, turns } = await chatTranscript(ctx.caller, id);
         const r = await ctx.caller.call('chat/send', { conversation_id: id, text, client_message_id: resendSafeId(conversation, turns, ctx.format.selfId ?? '', text) });
         return sentText(r, ctx.format.selfId);
       },
@@ -383,7 +383,7 @@ const chatCommand: CommandSpec = {
       aliases: ['get'],
       summary: 'a conversation of yours: where it stands, its rules and every turn, the opening message first',
       args: [conversationArg],
-      run: async (ctx, a) => transcriptText(await ctx.caller.call('chat/get', { conversation_id: a.str('conversation_id') }), ctx.format.selfId),
+      run: async (ctx, a) => transcriptText({ ...(await chatTranscript(ctx.caller, a.str('conversation_id'))), has_more: false }, ctx.format.selfId),
     },
     {
       name: 'conversations',
