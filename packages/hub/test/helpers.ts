@@ -224,3 +224,24 @@ export async function waitForMetric(hub: RunningHub, name: string, n: number, ti
   }
   throw new Error(`timed out waiting for ${name} >= ${n}`);
 }
+
+/**
+ * An agent whose client stops reading, sent 60 KiB direct messages until the
+ * hub drops it as a slow consumer (bounded: kernel buffers on loopback hold a
+ * few MB at most). `resume()` lets its client read again.
+ */
+export async function stalledConsumer(hub: RunningHub): Promise<{ slow: Awaited<ReturnType<typeof connectAgent>>; sent: number; resume: () => void }> {
+  const slow = await connectAgent(hub);
+  const sender = await register(hub);
+  const socket = (slow.client.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+  socket.pause();
+  const content = 'x'.repeat(60 * 1024);
+  let sent = 0;
+  while (sent < 400) {
+    ok((await rpc(hub, sender, 'p2p/send', { to: slow.agent.agentId, content })).body);
+    sent++;
+    const who = ok<{ online: boolean }>((await rpc(hub, sender, 'agent/get', { agent_id: slow.agent.agentId })).body);
+    if (!who.online) break;
+  }
+  return { slow, sent, resume: () => socket.resume() };
+}

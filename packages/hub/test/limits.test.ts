@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
-import { RawClient, connectAgent, ok, register, rpc, startTestHub, uid } from './helpers.js';
+import { RawClient, connectAgent, register, rpc, stalledConsumer, startTestHub, uid } from './helpers.js';
 
 describe('limits', () => {
   const hubs: RunningHub[] = [];
@@ -72,23 +72,10 @@ describe('limits', () => {
   it('closes a consumer that does not drain its queue with 4008', async () => {
     const hub = await startTestHub({ maxQueuedBytes: 64 * 1024, rateLimit: false });
     hubs.push(hub);
-    const slow = await connectAgent(hub);
-    const sender = await register(hub);
-    // Stop reading: the hub's socket buffer fills once the kernel buffers are full.
-    const socket = (slow.client.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-    socket.pause();
-    const content = 'x'.repeat(60 * 1024);
-    let sent = 0;
-    // Bounded: kernel buffers on loopback are a few MB at most.
-    while (sent < 400) {
-      ok((await rpc(hub, sender, 'p2p/send', { to: slow.agent.agentId, content })).body);
-      sent++;
-      const who = ok<{ online: boolean }>((await rpc(hub, sender, 'agent/get', { agent_id: slow.agent.agentId })).body);
-      if (!who.online) break;
-    }
+    const { slow, sent, resume } = await stalledConsumer(hub);
     expect(sent).toBeLessThan(400);
     expect(sent).toBeGreaterThan(1);
-    socket.resume();
+    resume();
     expect(await slow.client.waitClose(10_000)).toBe(4008);
     // What was still queued at 4008 was dropped, not sent ahead of the close frame: the client resumes for it.
     expect(slow.client.pushes().length).toBeLessThan(sent);

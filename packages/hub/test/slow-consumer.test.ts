@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
-import { connectAgent, ok, register, rpc, startTestHub } from './helpers.js';
+import { connectAgent, stalledConsumer, startTestHub } from './helpers.js';
 
 /**
  * A client that stops reading for longer than ws's own close handshake
@@ -17,22 +17,10 @@ describe('slow consumer stalled past 30 s', () => {
     // Default closeTimeoutMs (60 s); a small queue so the stall trips 4008 quickly.
     const hub = await startTestHub({ maxQueuedBytes: 64 * 1024, rateLimit: false });
     hubs.push(hub);
-    const slow = await connectAgent(hub);
-    const sender = await register(hub);
-    // Stop reading: once the kernel buffers are full, the hub's queue fills.
-    const socket = (slow.client.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-    socket.pause();
-    const content = 'x'.repeat(60 * 1024);
-    let sent = 0;
-    while (sent < 400) {
-      ok((await rpc(hub, sender, 'p2p/send', { to: slow.agent.agentId, content })).body);
-      sent++;
-      const who = ok<{ online: boolean }>((await rpc(hub, sender, 'agent/get', { agent_id: slow.agent.agentId })).body);
-      if (!who.online) break;
-    }
+    const { slow, sent, resume } = await stalledConsumer(hub);
     expect(sent).toBeLessThan(400);
     await new Promise((r) => setTimeout(r, 35_000));
-    socket.resume();
+    resume();
     expect(await slow.client.waitClose(30_000)).toBe(4008);
     // What was still queued at 4008 was dropped rather than sent ahead of the close frame.
     expect(slow.client.pushes().length).toBeLessThan(sent);
