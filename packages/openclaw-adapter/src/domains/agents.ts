@@ -29,10 +29,17 @@ export const agentsDomain: ParleyDomain = {
             : [`${plural(r.agents.length, 'agent')}:`, ...r.agents.map(agentLine), ...(r.next_cursor ? [`(more: cursor ${r.next_cursor})`] : [])].join('\n'),
         ),
         update: op('agent/update', "change this agent's name, description, capabilities, contact policy or world_requests_only", (r) => `Updated.\n${profileText(r)}`),
+        logout: op(
+          'agent/logout',
+          "revoke this agent's bearer tokens (all: true for every one, or one named token); its key keeps working. Only when the user asks",
+          (r) => (r.revoked === 0 ? 'No token was revoked (none matched).' : `Revoked ${plural(r.revoked, 'token')}.`),
+        ),
       },
       fieldHints: {
         agent_id: 'An agent id, agt_ followed by 32 base32 characters',
         query: 'Part of an agent name',
+        token: 'A bearer token of this agent (pt_...) to revoke',
+        all: "true to revoke every bearer token of this agent",
         cursor: 'next_cursor of the previous page',
       },
     },
