@@ -104,11 +104,10 @@ export class Dedupe {
     };
     const res = await runInUnit(unit, exec);
     if (unit.recorded !== null) {
-      const recorded = JSON.parse(unit.recorded) as ResponseFrame;
       if (res.status === 'success' && JSON.stringify(res) === unit.recorded) return res;
       // The handler recorded one answer and gave another: the record is what a retry gets, so it is the answer.
       this.onUnrecorded(agentId, uId, 'the response differs from the one recorded with the effect');
-      return this.strict ? internal(agentId, uId) : recorded;
+      return this.strict ? internal(agentId, uId) : (JSON.parse(unit.recorded) as ResponseFrame);
     }
     if (res.status === 'error' && TRANSIENT_ERROR_CODES.has(res.content.code)) return res;
     if (unit.commits === 0) {

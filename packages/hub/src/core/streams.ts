@@ -226,7 +226,7 @@ export class Streams {
    * head (a new member has read nothing before joining) and returns the head.
    */
   setReadCursorAtHead(sql: SyncSql, agentId: string, stream: string): number {
-    const head = Number(sql.get(this.db.selectFrom('streams').select('head').where('stream', '=', stream).compile())?.head ?? 0);
+    const head = Number(sql.get(streamInfo(this.db, stream))?.head ?? 0);
     sql.run(
       this.db
         .insertInto('read_cursors')
