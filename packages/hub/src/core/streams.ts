@@ -5,6 +5,7 @@ import type { Database } from '../store/schema.js';
 import { precompiled } from '../store/precompiled.js';
 import type { SyncSql } from '../store/sql.js';
 import type { BatchWriter } from '../store/writer.js';
+import { respond } from './unit.js';
 
 const bumpHead = precompiled(1, (db, stream: string) =>
   db
@@ -134,6 +135,24 @@ export class Streams {
       (p) => this.fanOut([p]),
     );
     return { stream: pushed.stream, seq: pushed.seq, ts: pushed.ts, frame: pushed.frame };
+  }
+
+  /**
+   * A request whose one write is a prepared row-and-push (a direct message, a
+   * topic message): runs it as the request's writer job, records its result
+   * there as the request's answer (core/unit.ts), fans the push out after the
+   * commit, and resolves with the result.
+   */
+  async commitPrepared<R>(write: (sql: SyncSql) => { result: R; push: StagedPush }): Promise<R> {
+    const { result } = await this.writer.run(
+      (sql) => {
+        const out = write(sql);
+        respond(sql, out.result);
+        return out;
+      },
+      (out) => this.fanOut([out.push]),
+    );
+    return result;
   }
 
   /**

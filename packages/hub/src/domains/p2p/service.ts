@@ -4,11 +4,9 @@ import { forbidden, notFound } from '../../core/errors.js';
 import { encodeCursor, iso, newMessageId, readCursor } from '../../core/ids.js';
 import { boundedPage } from '../../core/paging.js';
 import type { StagedPush, Streams } from '../../core/streams.js';
-import { respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, P2PMessagesTable } from '../../store/schema.js';
 import type { SyncSql } from '../../store/sql.js';
-import type { BatchWriter } from '../../store/writer.js';
 import type { AgentService } from '../agent/index.js';
 
 // `seq` is the message's push in the recipient's stream: compared with its read cursor it says whether the message is unread.
@@ -22,23 +20,13 @@ export type AgentLookup = Pick<AgentService, 'contactPolicyOf' | 'namesOf'>;
 export class P2PService {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly writer: BatchWriter,
     private readonly streams: Streams,
     private readonly agents: AgentLookup,
   ) {}
 
   /** `via`: the manager sending on `from`'s behalf (delegate/p2p_as), recorded on the message. */
   async send(from: string, p: ParsedParamsOf<'p2p/send'>, via: string | null = null): Promise<ResultOf<'p2p/send'>> {
-    const write = this.prepareSend(from, p, via);
-    const { result } = await this.writer.run(
-      (sql) => {
-        const out = write(sql);
-        respond(sql, out.result);
-        return out;
-      },
-      (out) => this.streams.fanOut([out.push]),
-    );
-    return result;
+    return this.streams.commitPrepared(this.prepareSend(from, p, via));
   }
 
   /**

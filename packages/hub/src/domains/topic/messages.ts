@@ -12,7 +12,6 @@ import type { TopicMessagesTable } from '../../store/schema.js';
 import { toMessage } from './rows.js';
 import type { StagedPush } from '../../core/streams.js';
 import type { SyncSql } from '../../store/sql.js';
-import { respond } from '../../core/unit.js';
 import type { TopicService } from './service.js';
 
 const insertMessage = precompiled(
@@ -62,16 +61,7 @@ export class TopicMessages {
 
   /** `via`: the manager publishing on `me`'s behalf (delegate/publish_as); the topic's rules apply to `me`. */
   async publish(me: string, p: ParsedParamsOf<'topic/publish'>, via: string | null = null): Promise<ResultOf<'topic/publish'>> {
-    const write = await this.preparePublish(me, p, via);
-    const { result } = await this.topics.writer.run(
-      (sql) => {
-        const out = write(sql);
-        respond(sql, out.result);
-        return out;
-      },
-      (out) => this.topics.streams.fanOut([out.push]),
-    );
-    return result;
+    return this.topics.streams.commitPrepared(await this.preparePublish(me, p, via));
   }
 
   /**
