@@ -149,11 +149,6 @@ export class Auth {
     return { agentId: row.agent_id, tokenHash, expiresAt: Number(row.expires_at) };
   }
 
-  /** The agent a bearer token belongs to, or null when unknown, revoked or expired. */
-  async agentForToken(token: string): Promise<string | null> {
-    return (await this.checkToken(token))?.agentId ?? null;
-  }
-
   /**
    * `agent/logout`: revokes the named token, every token (`all`), or the one
    * the call was authenticated with. Only the caller's own tokens are touched.

@@ -123,8 +123,8 @@ class Connection {
     const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
     this.queue.push({ frame, bytes });
     this.queuedBytes += bytes;
-    if (bounded && this.queuedBytes + this.ws.bufferedAmount > this.d.maxQueuedBytes) {
-      this.d.log.info({ agent_id: this.session?.agentId, queued: this.queuedBytes + this.ws.bufferedAmount }, 'slow consumer');
+    if (bounded && this.pendingBytes > this.d.maxQueuedBytes) {
+      this.d.log.info({ agent_id: this.session?.agentId, queued: this.pendingBytes }, 'slow consumer');
       this.dropQueue();
       this.close(CloseCode.SlowConsumer, 'slow consumer: resume to catch up');
     }
