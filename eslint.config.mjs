@@ -14,4 +14,16 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // The hub's storage seam is async (store/sql.ts): a statement or a writer job
+  // that is not awaited runs outside its transaction on PostgreSQL, or fails
+  // unseen. Type-aware, so only where it matters.
+  {
+    files: ['packages/hub/src/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
 );

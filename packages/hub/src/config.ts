@@ -12,8 +12,22 @@ export interface HubOptions {
   port?: number;
   /** Default $PARLEY_DATA_DIR or ~/.parley/data; the database is <dataDir>/parley.db. */
   dataDir?: string;
-  /** Overrides dataDir; ':memory:' for tests. */
+  /** Overrides dataDir: a SQLite file, or ':memory:' for tests (a temporary file). */
   dbPath?: string;
+  /**
+   * The database: a PostgreSQL URL (`postgres://user@host:5432/db`) or a
+   * SQLite file path. Overrides dbPath and dataDir. Env PARLEY_DB.
+   */
+  db?: string;
+  /** PostgreSQL connections the hub keeps open (writes run concurrently on them). Default 10. Env PARLEY_DB_POOL_SIZE. */
+  dbPoolSize?: number;
+  /**
+   * Bring the schema up to date at start. Default true on SQLite (embedded,
+   * one hub); false on PostgreSQL, where several hubs may share the database
+   * and an operator runs `parley migrate` once per upgrade: a hub then refuses
+   * to start on an older schema, with a message saying so. Env PARLEY_AUTO_MIGRATE=1.
+   */
+  autoMigrate?: boolean;
   /** Announced in connected.heartbeat_ms; peers silent for > 2.5x are closed with 4408. Default 25000. */
   heartbeatMs?: number;
   /** Close 4401 when no auth arrives in time. Default 10000. */
@@ -84,7 +98,10 @@ export interface MemoryQuota {
 export interface ResolvedConfig {
   host: string;
   port: number;
-  dbPath: string;
+  /** What the hub opens: a SQLite path (or ':memory:') or a PostgreSQL URL. */
+  db: string;
+  dbPoolSize: number;
+  autoMigrate: boolean;
   heartbeatMs: number;
   authTimeoutMs: number;
   maxFrameBytes: number;
@@ -112,10 +129,13 @@ const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
   const dataDir = o.dataDir ?? process.env.PARLEY_DATA_DIR ?? join(homedir(), '.parley', 'data');
+  const db = o.db ?? o.dbPath ?? join(dataDir, 'parley.db');
   return {
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 8787,
-    dbPath: o.dbPath ?? join(dataDir, 'parley.db'),
+    db,
+    dbPoolSize: atLeastOne(o.dbPoolSize ?? 10, 'dbPoolSize'),
+    autoMigrate: o.autoMigrate ?? !isPostgresUrl(db),
     heartbeatMs: o.heartbeatMs ?? Defaults.heartbeatMs,
     authTimeoutMs: o.authTimeoutMs ?? Defaults.authTimeoutMs,
     maxFrameBytes: o.maxFrameBytes ?? Defaults.maxFrameBytes,
@@ -163,6 +183,10 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   const port = int(env.PARLEY_PORT, 'PARLEY_PORT');
   if (port !== undefined) o.port = port;
   if (env.PARLEY_DATA_DIR) o.dataDir = env.PARLEY_DATA_DIR;
+  if (env.PARLEY_DB) o.db = env.PARLEY_DB;
+  const pool = int(env.PARLEY_DB_POOL_SIZE, 'PARLEY_DB_POOL_SIZE');
+  if (pool !== undefined) o.dbPoolSize = pool;
+  if (env.PARLEY_AUTO_MIGRATE !== undefined && env.PARLEY_AUTO_MIGRATE !== '') o.autoMigrate = flag(env.PARLEY_AUTO_MIGRATE, 'PARLEY_AUTO_MIGRATE');
   if (env.PARLEY_LOG_LEVEL) o.logLevel = env.PARLEY_LOG_LEVEL;
   const hb = int(env.PARLEY_HEARTBEAT_MS, 'PARLEY_HEARTBEAT_MS');
   if (hb !== undefined) o.heartbeatMs = hb;
@@ -220,4 +244,27 @@ function rate(value: string | undefined, name: string): RateLimitConfig | false 
   const m = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(value);
   if (!m || Number(m[1]) <= 0 || Number(m[2]) < 1) throw new Error(`${name} must be "<perSecond>/<burst>" or "off", got "${value}"`);
   return { perSecond: Number(m[1]), burst: Number(m[2]) };
+}
+
+/** A PostgreSQL connection URL (anything else names a SQLite file). */
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+/** The database for logs and messages: a URL's password is never shown. */
+export function describeDb(target: string): string {
+  if (!isPostgresUrl(target)) return target;
+  try {
+    const u = new URL(target);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}
+
+function flag(value: string, name: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new Error(`${name} must be 1 or 0 (true or false), got "${value}"`);
 }

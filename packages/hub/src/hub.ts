@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { agentStream, parseStream, topicStream } from '@parley/protocol';
 import pino, { type Logger } from 'pino';
 import { LocalBus } from './bus/local.js';
-import { resolveConfig, type HubOptions } from './config.js';
+import { describeDb, resolveConfig, type HubOptions } from './config.js';
 import { Auth, authHandlers } from './core/auth.js';
 import { Dedupe } from './core/dedupe.js';
 import { Dispatcher, type HandlerMap } from './core/dispatcher.js';
@@ -24,8 +24,9 @@ import { TopicMessages, TopicModeration, TopicService, topicHandlers } from './d
 import { createWorlds, episodePolicyOf, worldHandlers } from './domains/world/index.js';
 import { Metrics } from './metrics.js';
 import type { Database } from './store/schema.js';
-import { openSqliteStore } from './store/sqlite.js';
-import { BatchWriter } from './store/writer.js';
+import { openStore } from './store/open.js';
+import { assertSchemaCurrent } from './store/store.js';
+import type { Writer } from './store/sql.js';
 import type { Kysely } from 'kysely';
 import { buildHttp } from './transport/http.js';
 import { WsTransport } from './transport/ws.js';
@@ -40,62 +41,67 @@ export interface RunningHub {
 }
 
 /** The epoch names this data set; it is created with the database and never changes. */
-async function loadEpoch(db: Kysely<Database>): Promise<string> {
-  const row = await db.selectFrom('meta').select('value').where('key', '=', 'epoch').executeTakeFirst();
-  if (row) return row.value;
+async function loadEpoch(db: Kysely<Database>, writer: Writer): Promise<string> {
   const epoch = 'ep_' + randomBytes(8).toString('hex');
-  await db.insertInto('meta').values({ key: 'epoch', value: epoch }).onConflict((oc) => oc.column('key').doNothing()).execute();
-  return (await db.selectFrom('meta').select('value').where('key', '=', 'epoch').executeTakeFirstOrThrow()).value;
+  // The first hub on a database names it; every later start (or a concurrent first one) reads that name.
+  return writer.run(async (tx) => {
+    await tx.run(db.insertInto('meta').values({ key: 'epoch', value: epoch }).onConflict((oc) => oc.column('key').doNothing()).compile());
+    return (await tx.get(db.selectFrom('meta').select('value').where('key', '=', 'epoch').compile()))!.value;
+  });
 }
 
 export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const cfg = resolveConfig(options);
   const log: Logger = options.logger ?? pino({ level: cfg.logLevel, name: 'parley-hub' });
-  const store = openSqliteStore(cfg.dbPath);
-  await store.migrate();
-  const db = store.db;
-  const epoch = await loadEpoch(db);
-  const startedAt = Date.now();
   const metrics = new Metrics();
+  const store = await openStore(cfg.db, {
+    poolSize: cfg.dbPoolSize,
+    onHookError: (err) => log.error({ err }, 'after-commit hook failed'),
+    onCommit: (jobs) => {
+      metrics.commits.inc();
+      metrics.writeJobs.inc(jobs);
+    },
+  });
+  try {
+    if (cfg.autoMigrate) await store.migrate();
+    else await assertSchemaCurrent(store, describeDb(cfg.db));
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const { db, writer } = store;
+  const epoch = await loadEpoch(db, writer);
+  const startedAt = Date.now();
   // First session opened / last one closed: agent.presence pushes (`presence` exists before any session does).
   const sessions = new SessionRegistry((agentId, online) => presence.changed(agentId, online));
   const bus = new LocalBus();
 
-  const writer = new BatchWriter(
-    db,
-    store.sql,
-    (err) => log.error({ err }, 'after-commit hook failed'),
-    (jobs) => {
-      metrics.commits.inc();
-      metrics.writeJobs.inc(jobs);
-    },
-  );
-  const agents = new AgentService(db, store.sql, writer, sessions);
+  const agents = new AgentService(db, store.read, writer, sessions);
   // Streams need topic membership and topics need streams: the access functions
   // below refer to `topics`, which exists by the time any of them is called.
   const access: StreamAccess = {
-    canRead(agentId, stream) {
+    async canRead(agentId, stream) {
       const s = parseStream(stream);
       if (!s) return false;
       if (s.kind === 'agent') return s.id === agentId;
-      return topics.roleOf(s.id, agentId) !== null;
+      return (await topics.roleOf(s.id, agentId)) !== null;
     },
     async readable(agentId) {
       return [agentStream(agentId), ...(await topics.joinedTopicIds(agentId)).map(topicStream)];
     },
-    recipients(stream, event, sql) {
+    async recipients(stream, event, tx) {
       const s = parseStream(stream);
       if (!s) return [];
       // Pushes addressed to an agent always arrive; topic pushes honour each member's settings.
-      return s.kind === 'agent' ? [s.id] : notifications.liveRecipients(s.id, event, topics.memberIds(s.id, sql), sql);
+      return s.kind === 'agent' ? [s.id] : notifications.liveRecipients(s.id, event, await topics.memberIds(s.id, tx), tx);
     },
   };
-  const streams = new Streams(db, store.sql, writer, bus, access, {
+  const streams = new Streams(db, store.read, writer, bus, access, {
     onStored: () => metrics.stored.inc(),
     onFanoutError: (err) => log.error({ err }, 'fan-out failed'),
   });
-  const topics = new TopicService(db, store.sql, writer, streams, agents, sessions);
-  const notifications = new NotificationService(db, store.sql, writer, topics);
+  const topics = new TopicService(db, store.read, writer, streams, agents, sessions);
+  const notifications = new NotificationService(db, store.read, writer, topics);
   const presence = new PresenceNotifier(streams, topics, notifications, log);
   const moderation = new TopicModeration(topics);
   const topicMessages = new TopicMessages(topics);
@@ -103,23 +109,23 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const inbox = new InboxService(streams, topics);
   const memory = new MemoryService(db, writer, topicMessages, cfg.memoryQuota);
   const talk = new TalkService(topics, topicMessages);
-  const delegations = new DelegateService(db, store.sql, streams, agents, log);
-  const grants = new DelegateGrants(db, store.sql, writer, { agents, topicMessages, p2p, streams });
+  const delegations = new DelegateService(db, store.read, streams, agents, log);
+  const grants = new DelegateGrants(db, store.read, writer, { agents, topicMessages, p2p, streams });
   // A worker whose last session closes hands its pending delegated requests on.
   sessions.onPresenceChange((agentId, online) => delegations.presenceChanged(agentId, online));
   const tasks = new TaskService(db, writer, streams, {
-    agentExists: (id) => agents.contactPolicyOf(id) !== null,
+    agentExists: async (id) => (await agents.contactPolicyOf(id)) !== null,
     capabilitiesOf: async (id) => (await agents.profile(id)).capabilities,
     isOnline: (id) => sessions.isOnline(id),
-    onlineWith: (capability) => agents.onlineWithCapability(capability),
-    topicRole: (topicId, id) => topics.roleOf(topicId, id),
+    onlineWith: (capability, tx) => agents.onlineWithCapability(capability, tx),
+    topicRole: (topicId, id, tx) => topics.roleOf(topicId, id, tx),
     visibleTopicIds: (id) => topics.visibleIds(id),
   });
   const pipelines = new PipelineService(tasks);
-  const worlds = createWorlds(db, store.sql, writer, streams, agents);
+  const worlds = createWorlds(db, store.read, writer, streams, agents);
   const chat = createChat(
     db,
-    store.sql,
+    store.read,
     writer,
     streams,
     agents,
@@ -165,7 +171,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...chatHandlers(chat.requests, chat.conversations),
     ...feedbackHandlers(feedback),
   };
-  const dedupe = new Dedupe(db, store.sql, writer, (agent_id, u_id, why) => log.error({ agent_id, u_id }, `dedupe: ${why}`), {
+  const dedupe = new Dedupe(db, store.read, writer, (agent_id, u_id, why) => log.error({ agent_id, u_id }, `dedupe: ${why}`), {
     strict: cfg.strictUnits,
   });
   const limiter = new RateLimiter(cfg.rateLimit);
@@ -264,7 +270,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   const hostForUrl = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
   const url = `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
-  log.info({ url, epoch, db: cfg.dbPath }, 'hub listening');
+  log.info({ url, epoch, db: describeDb(cfg.db), store: store.dialect }, 'hub listening');
 
   let closed: Promise<void> | undefined;
   const close = () =>

@@ -5,7 +5,6 @@ import { Dispatcher, type HandlerMap } from '../src/core/dispatcher.js';
 import { RateLimiter } from '../src/core/rate-limit.js';
 import { Metrics } from '../src/metrics.js';
 import { memoryStore } from './helpers.js';
-import { BatchWriter } from '../src/store/writer.js';
 
 // The wire cannot make a real handler throw, so this drives the real
 // dispatcher (real store, real dedupe) with a handler that does.
@@ -19,7 +18,7 @@ describe('dispatcher', () => {
         throw new Error('boom at /secret/path.ts:12');
       },
     });
-    const d = new Dispatcher(handlers, new Dedupe(store.db, store.sql, new BatchWriter(store.db, store.sql)), new RateLimiter(false), new Metrics(), pino({ level: 'silent' }));
+    const d = new Dispatcher(handlers, new Dedupe(store.db, store.read, store.writer), new RateLimiter(false), new Metrics(), pino({ level: 'silent' }));
     const agentId = 'agt_' + 'a'.repeat(32);
     const req = { agent_id: agentId, u_id: 'u1', params: { action: 'agent/whoami' } };
     const r1 = await d.dispatch({ agentId, transport: 'ws' }, req);

@@ -16,12 +16,15 @@ describe('precompiled queries', () => {
       db.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })),
     );
     const get = precompiled(1, (db, key: string) => db.selectFrom('meta').select(['key', 'value']).where('key', '=', key).limit(1));
-    store.sql.run(put(store.db, 'a', '1'));
-    await store.db.executeQuery(put(store.db, 'b', '2')); // the same compiled query runs through Kysely too
-    store.sql.run(put(store.db, 'a', '3'));
-    expect(store.sql.all(get(store.db, 'a'))).toEqual([{ key: 'a', value: '3' }]);
+    await store.writer.run(async (tx) => {
+      await tx.run(put(store.db, 'a', '1'));
+      await tx.run(put(store.db, 'b', '2'));
+      await tx.run(put(store.db, 'a', '3'));
+    });
+    expect(await store.read.all(get(store.db, 'a'))).toEqual([{ key: 'a', value: '3' }]);
+    // The same compiled query runs through Kysely too.
     expect((await store.db.executeQuery(get(store.db, 'b'))).rows).toEqual([{ key: 'b', value: '2' }]);
-    expect(store.sql.get(get(store.db, 'zzz'))).toBeUndefined();
+    expect(await store.read.get(get(store.db, 'zzz'))).toBeUndefined();
   });
 
   it('refuses, at first use, an argument the builder does not turn into a parameter', () => {

@@ -94,10 +94,10 @@ describe('who presence costs', () => {
       { append: async (stream: string) => void appended.push(stream) } as unknown as Streams,
       {
         coMemberIds: async () => (calls.push('coMemberIds'), Array.from({ length: 5000 }, (_, i) => `agt_m${i}`)),
-        coMembersAmong: (_agent: string, candidates: readonly string[]) => (calls.push('coMembersAmong'), candidates.filter((c) => c !== 'agt_far')),
+        coMembersAmong: async (_agent: string, candidates: readonly string[]) => (calls.push('coMembersAmong'), candidates.filter((c) => c !== 'agt_far')),
       },
       {
-        optedIn: () => (calls.push('optedIn'), listeners),
+        optedIn: async () => (calls.push('optedIn'), listeners),
         receiversOf: async () => (calls.push('receiversOf'), []),
       },
       pino({ level: 'silent' }),

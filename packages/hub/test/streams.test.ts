@@ -3,26 +3,26 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalBus } from '../src/bus/local.js';
 import { Streams, type StreamAccess } from '../src/core/streams.js';
 import type { Store } from '../src/store/store.js';
-import { BatchWriter } from '../src/store/writer.js';
+import type { Writer } from '../src/store/sql.js';
 import { memoryStore } from './helpers.js';
 
 // Read cursors against real SQLite: acks are merged per writer batch, forward only, readable streams only.
 describe('Streams.ack', () => {
   let store: Store;
-  let writer: BatchWriter;
+  let writer: Writer;
   let streams: Streams;
   const mine = agentStream('agt_a');
   const theirs = agentStream('agt_b');
   const access: StreamAccess = {
-    canRead: (agentId, stream) => stream === agentStream(agentId),
+    canRead: async (agentId, stream) => stream === agentStream(agentId),
     readable: async (agentId) => [agentStream(agentId)],
-    recipients: () => [],
+    recipients: async () => [],
   };
 
   beforeEach(async () => {
     store = await memoryStore();
-    writer = new BatchWriter(store.db, store.sql);
-    streams = new Streams(store.db, store.sql, writer, new LocalBus(), access);
+    writer = store.writer;
+    streams = new Streams(store.db, store.read, writer, new LocalBus(), access);
   });
   afterEach(() => store.close());
 
@@ -50,7 +50,7 @@ describe('Streams.ack', () => {
     const first = streams.ack('agt_a', { [mine]: 1 });
     // This job runs right after the first flush, in the same batch: its ack must start a new flush, not join the written one.
     let second: Promise<void> | undefined;
-    void writer.run(() => {
+    void writer.run(async () => {
       second = streams.ack('agt_a', { [mine]: 2 });
     });
     await first;

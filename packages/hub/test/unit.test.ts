@@ -2,27 +2,26 @@ import type { ResponseFrame } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Dedupe } from '../src/core/dedupe.js';
 import { respond } from '../src/core/unit.js';
-import type { SyncSql } from '../src/store/sql.js';
+import type { Sql, Writer } from '../src/store/sql.js';
 import type { Store } from '../src/store/store.js';
-import { BatchWriter } from '../src/store/writer.js';
 import { memoryStore } from './helpers.js';
 
 // The request unit: a write's dedupe record commits with its effect, a read stores nothing on disk.
 describe('request units and dedupe', () => {
   let store: Store;
-  let writer: BatchWriter;
+  let writer: Writer;
   let bugs: string[];
   beforeEach(async () => {
     store = await memoryStore();
-    writer = new BatchWriter(store.db, store.sql);
+    writer = store.writer;
     bugs = [];
   });
   afterEach(() => store.close());
 
   const dedupe = (strict = true, memoryEntryBytes?: number) =>
-    new Dedupe(store.db, store.sql, writer, (_a, _u, why) => bugs.push(why), { strict, ...(memoryEntryBytes ? { memoryEntryBytes } : {}) });
+    new Dedupe(store.db, store.read, writer, (_a, _u, why) => bugs.push(why), { strict, ...(memoryEntryBytes ? { memoryEntryBytes } : {}) });
   const ok = (content: unknown): ResponseFrame => ({ agent_id: 'agt_a', u_id: 'u1', status: 'success', content });
-  const put = (sql: SyncSql, key: string) => sql.run(store.db.insertInto('meta').values({ key, value: 'v' }).compile());
+  const put = (tx: Sql, key: string) => tx.run(store.db.insertInto('meta').values({ key, value: 'v' }).compile());
   const rows = async (table: 'meta' | 'dedupe') => (await store.db.selectFrom(table).selectAll().execute()).length;
   const metaKeys = async () => (await store.db.selectFrom('meta').select('key').where('key', 'like', 'k%').execute()).map((r) => r.key);
 
@@ -31,9 +30,9 @@ describe('request units and dedupe', () => {
     let runs = 0;
     const exec = async () => {
       runs++;
-      const result = await writer.run((sql) => {
-        put(sql, `k${runs}`);
-        return respond(sql, { n: runs });
+      const result = await writer.run(async (tx) => {
+        await put(tx, `k${runs}`);
+        return respond(tx, { n: runs });
       });
       return ok(result);
     };
@@ -54,9 +53,9 @@ describe('request units and dedupe', () => {
     const exec = async () => {
       runs++;
       try {
-        const result = await writer.run((sql) => {
-          put(sql, `k${runs}`);
-          respond(sql, { n: runs });
+        const result = await writer.run(async (tx) => {
+          await put(tx, `k${runs}`);
+          await respond(tx, { n: runs });
           if (runs === 1) throw new Error('fails after recording');
           return { n: runs };
         });
@@ -89,12 +88,12 @@ describe('request units and dedupe', () => {
 
   it('strict: a request that writes without recording, or answers other than it recorded, is answered internal', async () => {
     const d = dedupe(true);
-    const unrecorded = await d.run('agt_a', 'u1', async () => ok(await writer.run((sql) => put(sql, 'k1'))));
+    const unrecorded = await d.run('agt_a', 'u1', async () => ok(await writer.run((tx) => put(tx, 'k1'))));
     expect(unrecorded).toMatchObject({ status: 'error', content: { code: 'internal' } });
     const differs = await d.run('agt_a', 'u2', async () => {
-      await writer.run((sql) => {
-        put(sql, 'k2');
-        respond(sql, { said: 'one thing' });
+      await writer.run(async (tx) => {
+        await put(tx, 'k2');
+        await respond(tx, { said: 'one thing' });
       });
       return ok({ said: 'another' });
     });
@@ -104,7 +103,7 @@ describe('request units and dedupe', () => {
 
   it('not strict: such a request is reported, and its answer still recorded before it is returned', async () => {
     const d = dedupe(false);
-    const res = await d.run('agt_a', 'u1', async () => ok(await writer.run((sql) => put(sql, 'k1'))));
+    const res = await d.run('agt_a', 'u1', async () => ok(await writer.run((tx) => put(tx, 'k1'))));
     expect(res.status).toBe('success');
     expect(await rows('dedupe')).toBe(1);
     expect(bugs).toHaveLength(1);
@@ -113,7 +112,7 @@ describe('request units and dedupe', () => {
   it('a deferred write (bookkeeping) inside a request does not count as its effect', async () => {
     const d = dedupe(true);
     const res = await d.run('agt_a', 'u1', async () => {
-      await writer.defer((sql) => put(sql, 'k1'));
+      await writer.defer((tx) => put(tx, 'k1'));
       return ok({ read: true });
     });
     expect(res.status).toBe('success');

@@ -1,38 +1,41 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { memoryStore } from './helpers.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Sql } from '../src/store/sql.js';
+import { openSqliteStore, type SqliteStoreOptions } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/store.js';
-import type { SyncSql } from '../src/store/sql.js';
-import { BatchWriter } from '../src/store/writer.js';
 
-// Group commit against real SQLite: batching, isolation of a failing job, order.
+// Group commit against real SQLite: batching, isolation of a failing job, order,
+// and a read side that never sees a transaction half done.
 describe('BatchWriter', () => {
   let store: Store;
-  beforeEach(async () => {
-    store = await memoryStore();
-  });
+  const open = async (opts: SqliteStoreOptions = {}) => {
+    store = openSqliteStore(':memory:', opts);
+    await store.migrate();
+    return store.writer;
+  };
   afterEach(() => store.close());
 
-  const put = (key: string) => (sql: SyncSql) => {
-    sql.run(store.db.insertInto('meta').values({ key, value: 'v' }).compile());
+  const put = (key: string) => async (tx: Sql) => {
+    await tx.run(store.db.insertInto('meta').values({ key, value: 'v' }).compile());
     return key;
   };
   const keys = async () => (await store.db.selectFrom('meta').select('key').where('key', 'like', 'k%').orderBy('key').execute()).map((r) => r.key);
 
   it('commits writes submitted together in one transaction, acknowledging each after the commit', async () => {
-    const w = new BatchWriter(store.db, store.sql);
+    const w = await open();
+    const before = w.stats.batches;
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => w.run(put(`k${String(i).padStart(2, '0')}`))));
     expect(results).toHaveLength(50);
     expect(await keys()).toHaveLength(50);
-    expect(w.stats).toEqual({ batches: 1, jobs: 50 });
+    expect(w.stats.batches - before).toBe(1);
   });
 
   it('rolls back a failing job alone; the rest of its batch commits', async () => {
-    const w = new BatchWriter(store.db, store.sql);
+    const w = await open();
     const outcomes = await Promise.allSettled([
       w.run(put('k1')),
-      w.run((sql) => {
-        put('k2')(sql);
-        put('k1')(sql); // duplicate key: this job fails after writing k2
+      w.run(async (tx) => {
+        await put('k2')(tx);
+        await put('k1')(tx); // duplicate key: this job fails after writing k2
       }),
       w.run(put('k3')),
     ]);
@@ -41,10 +44,10 @@ describe('BatchWriter', () => {
   });
 
   it('a job that fails alone stores nothing and rejects', async () => {
-    const w = new BatchWriter(store.db, store.sql);
+    const w = await open();
     await expect(
-      w.run((sql) => {
-        put('k1')(sql);
+      w.run(async (tx) => {
+        await put('k1')(tx);
         throw new Error('nope');
       }),
     ).rejects.toThrow('nope');
@@ -53,7 +56,7 @@ describe('BatchWriter', () => {
 
   it('runs afterCommit in submission order, before each caller continues, and survives a throwing hook', async () => {
     const errors: unknown[] = [];
-    const w = new BatchWriter(store.db, store.sql, (err) => errors.push(err));
+    const w = await open({ onHookError: (err) => errors.push(err) });
     const seen: string[] = [];
     const calls = ['k1', 'k2', 'k3', 'k4'].map((k) =>
       w
@@ -70,59 +73,63 @@ describe('BatchWriter', () => {
   });
 
   it('idle() waits for everything submitted; a job submitted during a batch goes into the next one', async () => {
-    const w = new BatchWriter(store.db, store.sql);
+    const w = await open();
+    const before = w.stats.batches;
     let inner: Promise<string> | undefined;
-    const first = w.run((sql) => {
+    const first = w.run(async (tx) => {
       inner = w.run(put('k2'));
-      return put('k1')(sql);
+      return put('k1')(tx);
     });
     await first;
     await w.idle();
     await expect(inner).resolves.toBe('k2');
     expect(await keys()).toEqual(['k1', 'k2']);
-    expect(w.stats.batches).toBe(2);
+    expect(w.stats.batches - before).toBe(2);
   });
 
-  it('waits for a Kysely transaction that holds the connection, and never writes inside it', async () => {
-    const w = new BatchWriter(store.db, store.sql);
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const order: string[] = [];
-    const trx = store.db.transaction().execute(async (t) => {
-      await t.insertInto('meta').values({ key: 'k0', value: 'v' }).execute();
-      await held;
-      order.push('kysely transaction done');
-      throw new Error('roll back k0');
+  it('the read side sees a batch only once it has committed, even while a job awaits mid-transaction', async () => {
+    const w = await open();
+    const seenInside: Array<string[]> = [];
+    let readsDuring: Promise<string[]> | undefined;
+    await w.run(async (tx) => {
+      await put('k1')(tx);
+      // Another request's read, interleaved with this job between its statements.
+      readsDuring = keys();
+      seenInside.push(await readsDuring);
+      await put('k2')(tx);
+      return null;
     });
-    await new Promise((r) => setImmediate(r));
-    const job = w.run(put('k1')).then(() => order.push('batch committed'));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(order).toEqual([]); // the batch is waiting for the connection
-    release();
-    await expect(trx).rejects.toThrow('roll back k0');
-    await job;
-    expect(order).toEqual(['kysely transaction done', 'batch committed']);
-    expect(await keys()).toEqual(['k1']); // k0 rolled back with its transaction; k1 was not swept into it
+    expect(seenInside).toEqual([[]]);
+    expect(await keys()).toEqual(['k1', 'k2']);
+  });
+
+  it('nothing but the writer can write: the read side refuses', async () => {
+    await open();
+    await expect(store.db.insertInto('meta').values({ key: 'k1', value: 'v' }).execute()).rejects.toThrow(/readonly|read-only/i);
+    await expect(store.read.run(store.db.insertInto('meta').values({ key: 'k1', value: 'v' }).compile())).rejects.toThrow(/readonly|read-only/i);
+    expect(await keys()).toEqual([]);
   });
 
   it('a deferred write rides along with the next batch, or commits on its own after deferMs', async () => {
-    const w = new BatchWriter(store.db, store.sql, undefined, undefined, 1024, 40);
+    const w = await open({ deferMs: 40 });
+    await w.idle();
+    const before = w.stats.batches;
     const rider = w.defer(put('k1'));
     await new Promise((r) => setTimeout(r, 5));
     expect(await keys()).toEqual([]); // waiting for company
     await Promise.all([rider, w.run(put('k2'))]);
-    expect(w.stats).toEqual({ batches: 1, jobs: 2 });
+    expect(w.stats.batches - before).toBe(1);
     await w.idle(); // the writer has wound down: nothing for the next one to ride with
 
     const t0 = performance.now();
     await w.defer(put('k3'));
     expect(performance.now() - t0).toBeGreaterThanOrEqual(35); // alone: committed by its timer
     expect(await keys()).toEqual(['k1', 'k2', 'k3']);
-    expect(w.stats.batches).toBe(2);
+    expect(w.stats.batches - before).toBe(2);
   });
 
   it('idle() commits deferred writes at once (shutdown does not wait for the timer)', async () => {
-    const w = new BatchWriter(store.db, store.sql, undefined, undefined, 1024, 60_000);
+    const w = await open({ deferMs: 60_000 });
     const deferred = w.defer(put('k1'));
     await w.idle();
     await expect(deferred).resolves.toBe('k1');
@@ -130,7 +137,7 @@ describe('BatchWriter', () => {
   });
 
   it('rejects, instead of hanging, when the database is already closed', async () => {
-    const w = new BatchWriter(store.db, store.sql);
+    const w = await open();
     await store.close();
     await expect(w.run(put('k1'))).rejects.toThrow();
     await expect(w.idle()).resolves.toBeUndefined();

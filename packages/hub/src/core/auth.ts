@@ -12,8 +12,7 @@ import {
 } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
-import type { SyncSql } from '../store/sql.js';
-import type { BatchWriter } from '../store/writer.js';
+import type { Sql, Writer } from '../store/sql.js';
 import type { CallContext, HandlerMap } from './dispatcher.js';
 import { HubError } from './errors.js';
 import { respond } from './unit.js';
@@ -21,7 +20,8 @@ import { respond } from './unit.js';
 /** What auth needs from the agent domain; kept tiny so core does not read agent tables. */
 export interface AgentDirectory {
   publicKeyOf(agentId: string): Promise<string | null>;
-  upsert(agentId: string, publicKey: string, name: string | undefined): Promise<void>;
+  /** Inside the registration's writer job. */
+  upsert(tx: Sql, agentId: string, publicKey: string, name: string | undefined): Promise<void>;
 }
 
 // DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows.
@@ -104,7 +104,7 @@ export class Auth {
   constructor(
     private readonly db: Kysely<Database>,
     /** Revocations are writer jobs: `agent/logout` records its answer in the transaction that deletes (core/unit.ts). */
-    private readonly writer: BatchWriter,
+    private readonly writer: Writer,
     private readonly agents: AgentDirectory,
     private readonly opts: AuthOptions,
   ) {}
@@ -120,10 +120,12 @@ export class Auth {
     if (!verifyEd25519(req.public_key, registerSigningString(req.public_key, req.ts), req.sig)) {
       throw unauthorized('bad signature');
     }
-    await this.useOnce(`register|${req.public_key}|${req.ts}`, req.ts);
     const agentId = agentIdFromPublicKey(req.public_key);
-    await this.agents.upsert(agentId, req.public_key, req.name);
-    return this.issueToken(agentId);
+    // One transaction: a replayed signature changes nothing, and a registration never lands without its token.
+    return this.mint(agentId, async (tx) => {
+      await this.useOnce(tx, `register|${req.public_key}|${req.ts}`, req.ts);
+      await this.agents.upsert(tx, agentId, req.public_key, req.name);
+    });
   }
 
   async token(req: TokenRequest): Promise<TokenResponse> {
@@ -131,8 +133,7 @@ export class Auth {
     if (!publicKey) throw new HubError(ErrorCode.NotFound, 'unknown agent');
     this.checkTs(req.ts);
     if (!verifyEd25519(publicKey, tokenSigningString(req.agent_id, req.ts), req.sig)) throw unauthorized('bad signature');
-    await this.useOnce(`token|${req.agent_id}|${req.ts}`, req.ts);
-    return this.issueToken(req.agent_id);
+    return this.mint(req.agent_id, (tx) => this.useOnce(tx, `token|${req.agent_id}|${req.ts}`, req.ts));
   }
 
   /** WebSocket challenge answer; false for any failure (unknown agent, bad sig, other nonce). */
@@ -165,32 +166,34 @@ export class Auth {
       );
     }
     // The answer is recorded with the deletion (respond): a retry after a crash gets it back.
-    return this.revoke(agentId, which, (sql, revoked) => respond(sql, { revoked }));
+    return this.writer.run(
+      async (tx) => {
+        const revoked = await this.revokeWithin(tx, agentId, which);
+        return { revoked, answer: await respond(tx, { revoked: revoked.size }) };
+      },
+      ({ revoked }) => this.revoked(agentId, revoked),
+    ).then((r) => r.answer);
   }
 
-  /**
-   * Deletes the agent's tokens among `which` (others' are never touched) in one
-   * writer job, whose result `answer` makes inside the transaction; once it has
-   * committed, the listeners end what the revoked tokens opened.
-   */
-  private revoke<R>(agentId: string, which: string[] | 'all', answer: (sql: SyncSql, revoked: number) => R): Promise<R> {
+  /** Deletes the agent's tokens among `which` (others' are never touched) inside a writer job; the hashes deleted. */
+  private async revokeWithin(tx: Sql, agentId: string, which: string[] | 'all'): Promise<Set<string>> {
     const revoked = new Set<string>();
-    return this.writer.run(
-      (sql) => {
-        const scoped = this.db.deleteFrom('tokens').where('agent_id', '=', agentId);
-        const batches = which === 'all' ? [scoped] : chunks(which, 500).map((chunk) => scoped.where('token_hash', 'in', chunk));
-        for (const q of batches) for (const r of sql.all(q.returning('token_hash').compile())) revoked.add(r.token_hash);
-        return answer(sql, revoked.size);
-      },
-      () => {
-        if (revoked.size > 0) for (const listener of [...this.listeners]) listener(agentId, revoked);
-      },
-    );
+    const scoped = this.db.deleteFrom('tokens').where('agent_id', '=', agentId);
+    const batches = which === 'all' ? [scoped] : chunks(which, 500).map((chunk) => scoped.where('token_hash', 'in', chunk));
+    for (const q of batches) for (const r of await tx.all(q.returning('token_hash').compile())) revoked.add(r.token_hash);
+    return revoked;
+  }
+
+  /** After the commit: end what the revoked tokens opened. */
+  private revoked(agentId: string, hashes: Set<string>): void {
+    if (hashes.size > 0) for (const listener of [...this.listeners]) listener(agentId, hashes);
   }
 
   async prune(now = Date.now()): Promise<void> {
-    await this.db.deleteFrom('used_signatures').where('expires_at', '<=', now).execute();
-    await this.db.deleteFrom('tokens').where('expires_at', '<=', now).execute();
+    await this.writer.defer(async (tx) => {
+      await tx.run(this.db.deleteFrom('used_signatures').where('expires_at', '<=', now).compile());
+      await tx.run(this.db.deleteFrom('tokens').where('expires_at', '<=', now).compile());
+    });
   }
 
   private checkTs(ts: number): void {
@@ -198,13 +201,15 @@ export class Auth {
   }
 
   /** Records a signed pair; a second use of the same pair is a replay. */
-  private async useOnce(key: string, ts: number): Promise<void> {
-    const res = await this.db
-      .insertInto('used_signatures')
-      .values({ key, expires_at: (ts + this.windowS + 1) * 1000 })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .executeTakeFirst();
-    if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) throw unauthorized('this signed ts was already used');
+  private async useOnce(tx: Sql, key: string, ts: number): Promise<void> {
+    const inserted = await tx.run(
+      this.db
+        .insertInto('used_signatures')
+        .values({ key, expires_at: (ts + this.windowS + 1) * 1000 })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .compile(),
+    );
+    if (inserted === 0) throw unauthorized('this signed ts was already used');
   }
 
   /**
@@ -215,30 +220,40 @@ export class Auth {
    * day after a burst of restarts; retiring costs only the agent's own oldest
    * tokens, which the agent itself made. (GitHub's OAuth tokens work the same way.)
    */
-  private async issueToken(agentId: string): Promise<TokenResponse> {
+  private async mint(agentId: string, first: (tx: Sql) => Promise<void>): Promise<TokenResponse> {
     const token = 'pt_' + randomBytes(32).toString('base64url');
     const tokenHash = hashToken(token);
-    const now = Date.now();
-    const expiresAt = now + this.opts.tokenTtlSeconds * 1000;
-    await this.db.insertInto('tokens').values({ token_hash: tokenHash, agent_id: agentId, created_at: now, expires_at: expiresAt }).execute();
-    // The new token is never among the retired, even when others share its millisecond.
-    const others = await this.db
-      .selectFrom('tokens')
-      .select('token_hash')
-      .where('agent_id', '=', agentId)
-      .where('token_hash', '!=', tokenHash)
-      .orderBy('created_at', 'desc')
-      .orderBy('token_hash')
-      .execute();
-    const keep = Math.max(0, this.opts.maxTokensPerAgent - 1);
-    if (others.length > keep) {
-      await this.revoke(
-        agentId,
-        others.slice(keep).map((r) => r.token_hash),
-        () => undefined,
-      );
-    }
-    return { agent_id: agentId, token, token_expires_at: new Date(expiresAt).toISOString() };
+    const { response } = await this.writer.run(
+      async (tx) => {
+        await first(tx);
+        const now = Date.now();
+        const expiresAt = now + this.opts.tokenTtlSeconds * 1000;
+        await tx.run(this.db.insertInto('tokens').values({ token_hash: tokenHash, agent_id: agentId, created_at: now, expires_at: expiresAt }).compile());
+        // The new token is never among the retired, even when others share its millisecond.
+        const others = await tx.all(
+          this.db
+            .selectFrom('tokens')
+            .select('token_hash')
+            .where('agent_id', '=', agentId)
+            .where('token_hash', '!=', tokenHash)
+            .orderBy('created_at', 'desc')
+            .orderBy('token_hash')
+            .compile(),
+        );
+        const keep = Math.max(0, this.opts.maxTokensPerAgent - 1);
+        const retired =
+          others.length > keep
+            ? await this.revokeWithin(
+                tx,
+                agentId,
+                others.slice(keep).map((r) => r.token_hash),
+              )
+            : new Set<string>();
+        return { retired, response: { agent_id: agentId, token, token_expires_at: new Date(expiresAt).toISOString() } satisfies TokenResponse };
+      },
+      ({ retired }) => this.revoked(agentId, retired),
+    );
+    return response;
   }
 }
 

@@ -2,8 +2,7 @@ import { Defaults, ErrorCode, TRANSIENT_ERROR_CODES, type ResponseFrame } from '
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { precompiled } from '../store/precompiled.js';
-import type { SyncSql } from '../store/sql.js';
-import type { BatchWriter } from '../store/writer.js';
+import type { Sql, Writer } from '../store/sql.js';
 import { runInUnit, type RequestUnit } from './unit.js';
 
 const findResponse = precompiled(2, (db, agentId: string, uId: string) =>
@@ -56,8 +55,9 @@ export class Dedupe {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly sql: SyncSql,
-    private readonly writer: BatchWriter,
+    /** Committed data only: a record whose effect has not committed yet is not an answer. */
+    private readonly read: Sql,
+    private readonly writer: Writer,
     /** Reports a handler bug: it wrote, but its response was not recorded with the write. */
     private readonly onUnrecorded: (agentId: string, uId: string, why: string) => void = () => undefined,
     options: DedupeOptions = {},
@@ -87,7 +87,7 @@ export class Dedupe {
     const now = Date.now();
     const kept = this.answers.get(key);
     if (kept && kept.at > now - this.windowMs) return JSON.parse(kept.text) as ResponseFrame;
-    const row = this.sql.get(findResponse(this.db, agentId, uId));
+    const row = await this.read.get(findResponse(this.db, agentId, uId));
     if (row && Number(row.created_at) > now - this.windowMs) return JSON.parse(row.response) as ResponseFrame;
 
     const unit: RequestUnit = {
@@ -96,9 +96,9 @@ export class Dedupe {
       commits: 0,
       staged: null,
       recorded: null,
-      record: (sql, content) => {
+      record: async (tx, content) => {
         const text = JSON.stringify({ agent_id: agentId, u_id: uId, status: 'success', content } satisfies ResponseFrame);
-        sql.run(saveResponse(this.db, agentId, uId, text, Date.now()));
+        await tx.run(saveResponse(this.db, agentId, uId, text, Date.now()));
         return text;
       },
     };
@@ -120,8 +120,8 @@ export class Dedupe {
     if (this.strict) return internal(agentId, uId);
     const text = JSON.stringify(res);
     const saved = this.writer
-      .run((sql) => {
-        sql.run(saveResponse(this.db, agentId, uId, text, Date.now()));
+      .run(async (tx) => {
+        await tx.run(saveResponse(this.db, agentId, uId, text, Date.now()));
       })
       .catch(() => undefined)
       .finally(() => this.saving.delete(saved));
@@ -154,7 +154,8 @@ export class Dedupe {
       this.answers.delete(k);
       this.answerBytes -= v.text.length + k.length;
     }
-    await this.db.deleteFrom('dedupe').where('created_at', '<=', now - this.windowMs).execute();
+    const cutoff = now - this.windowMs;
+    await this.writer.defer((tx) => tx.run(this.db.deleteFrom('dedupe').where('created_at', '<=', cutoff).compile()));
   }
 }
 

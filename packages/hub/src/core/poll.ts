@@ -24,15 +24,15 @@ export async function readAcross(
 ): Promise<{ pushes: StoredPush[]; more: boolean }> {
   type Run = { stream: string; start: number; next: number; buf: PushSize[]; i: number; exhausted: boolean; taken: number; last: number };
   const runs: Run[] = [];
-  const fill = (r: Run) => {
-    r.buf = streams.sizes(r.stream, r.next, SIZE_CHUNK);
+  const fill = async (r: Run) => {
+    r.buf = await streams.sizes(r.stream, r.next, SIZE_CHUNK);
     r.i = 0;
     r.exhausted = r.buf.length < SIZE_CHUNK;
     if (r.buf.length > 0) r.next = r.buf[r.buf.length - 1]!.seq;
   };
   for (const [stream, after] of starts) {
     const r: Run = { stream, start: after, next: after, buf: [], i: 0, exhausted: false, taken: 0, last: after };
-    fill(r);
+    await fill(r);
     runs.push(r);
   }
   const order: Run[] = [];
@@ -56,7 +56,7 @@ export async function readAcross(
     bytes += head.bytes;
     best.taken++;
     best.last = head.seq;
-    if (++best.i === best.buf.length && !best.exhausted) fill(best);
+    if (++best.i === best.buf.length && !best.exhausted) await fill(best);
   }
   // Read what was chosen, stream by stream, and lay it out in the merged order.
   const chosen = new Map<Run, StoredPush[]>();

@@ -3,8 +3,8 @@ import { sql as rawSql, type Kysely } from 'kysely';
 import type { Bus } from '../bus/local.js';
 import type { Database } from '../store/schema.js';
 import { precompiled } from '../store/precompiled.js';
-import type { SyncSql } from '../store/sql.js';
-import type { BatchWriter } from '../store/writer.js';
+import type { Sql, Tx, Writer } from '../store/sql.js';
+import { StreamOrder, type SeqClaim } from './stream-order.js';
 import { respond } from './unit.js';
 
 const bumpHead = precompiled(1, (db, stream: string) =>
@@ -52,16 +52,16 @@ const ackKey = (agentId: string, stream: string) => `${agentId}\u0000${stream}`;
 
 /** Who may read which stream; provided by the domains (agent inbox, topic membership). */
 export interface StreamAccess {
-  /** Synchronous: asked for every stream of every ack frame. */
-  canRead(agentId: string, stream: string): boolean;
+  /** Asked for every stream of every ack frame and resume. */
+  canRead(agentId: string, stream: string): Promise<boolean>;
   /** Every stream the agent may read right now. */
   readable(agentId: string): Promise<string[]>;
   /**
-   * Agents that receive a live push of the stream; `sql` is the transaction the
+   * Agents that receive a live push of the stream; `tx` is the transaction the
    * push is written in. Asked before the push's own writes (`within`): a push
    * goes to those who were recipients when it was made.
    */
-  recipients(stream: string, event: string, sql: SyncSql): string[];
+  recipients(stream: string, event: string, tx: Sql): Promise<string[]>;
 }
 
 export interface PushSize {
@@ -80,6 +80,8 @@ export interface StoredPush {
 /** A push stored inside a writer job, waiting for its commit to be fanned out. */
 export interface StagedPush extends StoredPush {
   recipients: string[];
+  /** Its seq's claim on the stream's publication order (stream-order.ts). */
+  claim?: SeqClaim;
 }
 
 export interface StreamInfo {
@@ -108,12 +110,14 @@ export class Streams {
   /** Acks not yet written, highest seq per agent and stream; one writer job flushes them all. */
   private readonly pendingAcks = new Map<string, { agentId: string; stream: string; seq: number }>();
   private ackFlush: Promise<void> | null = null;
+  /** Holds a committed push until every smaller seq of its stream went out (stream-order.ts). */
+  private readonly order = new StreamOrder<StagedPush>((p) => this.publish(p));
 
   constructor(
     private readonly db: Kysely<Database>,
     /** Reads on the hot path (resume and replay of every connect) run here, without Kysely's per-query hand-off. */
-    private readonly sql: SyncSql,
-    private readonly writer: BatchWriter,
+    private readonly reader: Sql,
+    private readonly writer: Writer,
     private readonly bus: Bus,
     readonly access: StreamAccess,
     private readonly hooks: AppendHooks = {},
@@ -128,10 +132,10 @@ export class Streams {
     stream: string,
     event: string,
     build: (seq: number, ts: number) => unknown,
-    within?: (sql: SyncSql, seq: number, ts: number) => void,
+    within?: (tx: Sql, seq: number, ts: number) => Promise<void>,
   ): Promise<StoredPush> {
     const pushed = await this.writer.run(
-      (sql) => this.stageBuilt(sql, stream, event, build, within),
+      (tx) => this.stageBuilt(tx, stream, event, build, within),
       (p) => this.fanOut([p]),
     );
     return { stream: pushed.stream, seq: pushed.seq, ts: pushed.ts, frame: pushed.frame };
@@ -143,11 +147,11 @@ export class Streams {
    * there as the request's answer (core/unit.ts), fans the push out after the
    * commit, and resolves with the result.
    */
-  async commitPrepared<R>(write: (sql: SyncSql) => { result: R; push: StagedPush }): Promise<R> {
+  async commitPrepared<R>(write: (tx: Sql) => Promise<{ result: R; push: StagedPush }>): Promise<R> {
     const { result } = await this.writer.run(
-      (sql) => {
-        const out = write(sql);
-        respond(sql, out.result);
+      async (tx) => {
+        const out = await write(tx);
+        await respond(tx, out.result);
         return out;
       },
       (out) => this.fanOut([out.push]),
@@ -160,8 +164,8 @@ export class Streams {
    * so the push exists exactly when the change it reports does. Hand what it
    * returns to `fanOut` from the job's afterCommit.
    */
-  stage(sql: SyncSql, stream: string, event: string, data: unknown): StagedPush {
-    return this.stageBuilt(sql, stream, event, () => data);
+  stage(tx: Sql, stream: string, event: string, data: unknown): Promise<StagedPush> {
+    return this.stageBuilt(tx, stream, event, () => data);
   }
 
   /**
@@ -173,30 +177,37 @@ export class Streams {
   fanOut(pushes: readonly StagedPush[]): void {
     for (const p of pushes) {
       this.hooks.onStored?.();
-      try {
-        this.bus.publish({ stream: p.stream, seq: p.seq, frame: p.frame, recipients: p.recipients });
-      } catch (err) {
-        this.hooks.onFanoutError?.(err);
-      }
+      this.order.committed(p);
+    }
+  }
+
+  private publish(p: StagedPush): void {
+    try {
+      this.bus.publish({ stream: p.stream, seq: p.seq, frame: p.frame, recipients: p.recipients });
+    } catch (err) {
+      this.hooks.onFanoutError?.(err);
     }
   }
 
   /** `stage` for data that needs the push's seq and time, with `within` in the same transaction (as `append`). */
-  stageBuilt(
-    sql: SyncSql,
+  async stageBuilt(
+    tx: Sql,
     stream: string,
     event: string,
     build: (seq: number, ts: number) => unknown,
-    within?: (sql: SyncSql, seq: number, ts: number) => void,
-  ): StagedPush {
-    const seq = Number(sql.get(bumpHead(this.db, stream))!.head);
+    within?: (tx: Sql, seq: number, ts: number) => Promise<void>,
+  ): Promise<StagedPush> {
+    const seq = Number((await tx.get(bumpHead(this.db, stream)))!.head);
+    const claim = this.order.take(stream, seq);
+    // Whatever becomes of the transaction, the claim ends with it (a no-op once published).
+    if (isTx(tx)) tx.onEnd(() => this.order.release(claim));
     const ts = Date.now();
     // Looked up in the same transaction: exactly the members at the time of the push.
-    const recipients = this.access.recipients(stream, event, sql);
-    within?.(sql, seq, ts);
+    const recipients = await this.access.recipients(stream, event, tx);
+    await within?.(tx, seq, ts);
     const data = JSON.stringify(build(seq, ts) ?? null);
-    sql.run(insertPush(this.db, stream, seq, event, data, ts));
-    return { stream, seq, ts, frame: pushFrameText(stream, seq, event, data, ts), recipients };
+    await tx.run(insertPush(this.db, stream, seq, event, data, ts));
+    return { stream, seq, ts, frame: pushFrameText(stream, seq, event, data, ts), recipients, claim };
   }
 
   /** Resolves once every append queued so far has finished (used by shutdown). */
@@ -205,7 +216,7 @@ export class Streams {
   }
 
   async info(stream: string): Promise<StreamInfo> {
-    const row = this.sql.get(streamInfo(this.db, stream));
+    const row = await this.reader.get(streamInfo(this.db, stream));
     return { head: Number(row?.head ?? 0), prunedThrough: Number(row?.pruned_through ?? 0) };
   }
 
@@ -214,14 +225,14 @@ export class Streams {
    * (`bytes`: about their frame's size), without reading them: what a
    * reader needs to choose a bounded page before it reads one (readAcross).
    */
-  sizes(stream: string, after: number, limit: number): PushSize[] {
+  async sizes(stream: string, after: number, limit: number): Promise<PushSize[]> {
     const extra = stream.length + 120; // the frame around the stored data
-    return this.sql.all(pushSizes(this.db, stream, after, limit)).map((r) => ({ seq: Number(r.seq), ts: Number(r.ts), bytes: Number(r.bytes) + extra }));
+    return (await this.reader.all(pushSizes(this.db, stream, after, limit))).map((r) => ({ seq: Number(r.seq), ts: Number(r.ts), bytes: Number(r.bytes) + extra }));
   }
 
   /** Pushes with after < seq <= upTo, oldest first. */
   async read(stream: string, after: number, limit: number, upTo = Number.MAX_SAFE_INTEGER): Promise<StoredPush[]> {
-    const rows = this.sql.all(pushPage(this.db, stream, after, upTo, limit));
+    const rows = await this.reader.all(pushPage(this.db, stream, after, upTo, limit));
     return rows.map((r) => {
       const seq = Number(r.seq);
       const ts = Number(r.ts);
@@ -244,9 +255,9 @@ export class Streams {
    * Inside a writer job: puts the agent's read cursor exactly at the stream's
    * head (a new member has read nothing before joining) and returns the head.
    */
-  setReadCursorAtHead(sql: SyncSql, agentId: string, stream: string): number {
-    const head = Number(sql.get(streamInfo(this.db, stream))?.head ?? 0);
-    sql.run(
+  async setReadCursorAtHead(tx: Sql, agentId: string, stream: string): Promise<number> {
+    const head = Number((await tx.get(streamInfo(this.db, stream)))?.head ?? 0);
+    await tx.run(
       this.db
         .insertInto('read_cursors')
         .values({ agent_id: agentId, stream, seq: head })
@@ -262,10 +273,13 @@ export class Streams {
    * acks every push, and only its highest seq matters), so a burst of acks
    * costs one write per agent and stream. Resolves once they are committed.
    */
-  ack(agentId: string, cursors: Record<string, number>): Promise<void> {
-    let any = false;
+  async ack(agentId: string, cursors: Record<string, number>): Promise<void> {
+    const allowed: Array<[string, number]> = [];
     for (const [stream, seq] of Object.entries(cursors)) {
-      if (!parseStream(stream) || !this.access.canRead(agentId, stream)) continue;
+      if (parseStream(stream) && (await this.access.canRead(agentId, stream))) allowed.push([stream, seq]);
+    }
+    let any = false;
+    for (const [stream, seq] of allowed) {
       const key = ackKey(agentId, stream);
       const pending = this.pendingAcks.get(key);
       if (pending) pending.seq = Math.max(pending.seq, seq);
@@ -275,12 +289,16 @@ export class Streams {
     if (this.ackFlush) return this.ackFlush;
     if (!any) return Promise.resolve();
     // Deferred: a cursor written a little late costs at most a few pushes sent again after a crash.
-    const flush = this.writer.defer((sql) => {
-      // From here on, new acks start the next flush.
-      if (this.ackFlush === flush) this.ackFlush = null;
-      const moves = [...this.pendingAcks.values()];
-      this.pendingAcks.clear();
-      for (const m of moves) sql.run(moveCursor(this.db, m.agentId, m.stream, m.seq));
+    let moves: Array<{ agentId: string; stream: string; seq: number }> | null = null;
+    const flush = this.writer.defer(async (tx) => {
+      // Taken once: a run again after a lost race (PostgreSQL) writes the same moves.
+      if (moves === null) {
+        // From here on, new acks start the next flush.
+        if (this.ackFlush === flush) this.ackFlush = null;
+        moves = [...this.pendingAcks.values()];
+        this.pendingAcks.clear();
+      }
+      for (const m of moves) await tx.run(moveCursor(this.db, m.agentId, m.stream, m.seq));
     });
     this.ackFlush = flush;
     // If the batch failed before this job ran, the next ack must start a new flush.
@@ -305,9 +323,9 @@ export class Streams {
     let removed = 0;
     for (const r of rows) {
       const through = Number(r.max_seq);
-      removed += await this.writer.run((sql) => {
-        const n = sql.run(this.db.deleteFrom('pushes').where('stream', '=', r.stream).where('seq', '<=', through).compile());
-        sql.run(
+      removed += await this.writer.run(async (tx) => {
+        const n = await tx.run(this.db.deleteFrom('pushes').where('stream', '=', r.stream).where('seq', '<=', through).compile());
+        await tx.run(
           this.db.updateTable('streams').set({ pruned_through: through }).where('stream', '=', r.stream).where('pruned_through', '<', through).compile(),
         );
         return n;
@@ -353,3 +371,5 @@ export class Streams {
 }
 
 export type { PushFrame };
+
+const isTx = (sql: Sql): sql is Tx => typeof (sql as Partial<Tx>).onEnd === 'function';

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { SyncSql } from '../store/sql.js';
+import type { Sql } from '../store/sql.js';
 
 /**
  * One request as a unit of work. The dispatcher opens a unit around every
@@ -12,8 +12,8 @@ import type { SyncSql } from '../store/sql.js';
 export interface RequestUnit {
   readonly agentId: string;
   readonly uId: string;
-  /** Writes the dedupe record of `content` (a success) in `sql`'s transaction; returns the envelope text. */
-  readonly record: (sql: SyncSql, content: unknown) => string;
+  /** Writes the dedupe record of `content` (a success) in `tx`'s transaction; returns the envelope text. */
+  readonly record: (tx: Sql, content: unknown) => Promise<string>;
   /** Writer jobs of this request that committed: 0 means the request changed nothing. */
   commits: number;
   /** The envelope recorded by a job that has not committed yet (cleared if it rolls back). */
@@ -47,7 +47,7 @@ export function detached<T>(fn: () => T): T {
  * unit of whatever request happened to start the writer's loop: a job of a
  * timer must not record its answer as that request's.
  */
-export function runJobInUnit<T>(unit: RequestUnit | undefined, fn: () => T): T {
+export function runJobInUnit<T>(unit: RequestUnit | undefined, fn: () => Promise<T>): Promise<T> {
   return unit ? current.run(unit, fn) : current.exit(fn);
 }
 
@@ -57,8 +57,8 @@ export function runJobInUnit<T>(unit: RequestUnit | undefined, fn: () => T): T {
  * request's effect, as the last thing that can fail; return what it returns.
  * Outside a request (a deadline firing, housekeeping) it only returns `result`.
  */
-export function respond<R>(sql: SyncSql, result: R): R {
+export async function respond<R>(tx: Sql, result: R): Promise<R> {
   const unit = current.getStore();
-  if (unit) unit.staged = unit.record(sql, result);
+  if (unit) unit.staged = await unit.record(tx, result);
   return result;
 }

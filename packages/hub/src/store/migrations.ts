@@ -200,7 +200,7 @@ const migrations: Record<string, Migration> = {
     async up(outer: Kysely<unknown>) {
       const sqlite = outer.getExecutor().adapter instanceof SqliteAdapter;
       // SQLite has transactional DDL and Kysely does not wrap its migrations: all or nothing.
-      await outer.transaction().execute(async (db) => {
+      await atomically(outer, async (db) => {
         await db.schema.alterTable('topic_messages').addColumn('title', 'text').execute();
         await db.schema.alterTable('topic_messages').addColumn('blocks', 'text').execute();
         // The seq of the p2p.message push in the recipient's agent stream: compared
@@ -258,8 +258,8 @@ const migrations: Record<string, Migration> = {
 
         // Full text: SQLite FTS5 external-content tables kept in step by
         // triggers (so every write path, including deletes, updates them).
-        // PostgreSQL would use a tsvector column with a GIN index instead; the
-        // queries live behind store/search.ts for that reason.
+        // PostgreSQL gets the same shape from tsvector tables (pgFullText);
+        // the queries live behind store/search.ts for that reason.
         if (sqlite) {
           await sql`create virtual table topics_fts using fts5(name, description, content='topics', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`.execute(db);
           await sql`create trigger topics_fts_ai after insert on topics begin
@@ -277,6 +277,10 @@ const migrations: Record<string, Migration> = {
           await sql`create trigger topic_messages_fts_ad after delete on topic_messages begin
               insert into topic_messages_fts(topic_messages_fts, rowid, title, content) values ('delete', old.rowid, old.title, old.content); end`.execute(db);
           await sql`insert into topic_messages_fts(topic_messages_fts) values ('rebuild')`.execute(db);
+        } else {
+          await pgSearchConfig(db);
+          await pgFullText(db, { table: 'topics', key: [['topic_id', 'text']], columns: [['name', 'A'], ['description', 'B']] });
+          await pgFullText(db, { table: 'topic_messages', key: [['topic_id', 'text'], ['seq', 'bigint']], columns: [['title', 'A'], ['content', 'B']] });
         }
       });
     },
@@ -287,7 +291,7 @@ const migrations: Record<string, Migration> = {
   // on messages sent by a manager on another agent's behalf.
   '0004_work': {
     async up(outer: Kysely<unknown>) {
-      await outer.transaction().execute(async (db) => {
+      await atomically(outer, async (db) => {
         await db.schema.alterTable('topic_messages').addColumn('via', 'text').execute();
         await db.schema.alterTable('p2p_messages').addColumn('via', 'text').execute();
 
@@ -411,7 +415,7 @@ const migrations: Record<string, Migration> = {
   // own are announced as soon as they can start); those made before were idle.
   '0005_default_pipelines_run': {
     async up(outer: Kysely<unknown>) {
-      await outer.transaction().execute(async (db) => {
+      await atomically(outer, async (db) => {
         await sql`update pipelines set state = 'running' where is_default = 1`.execute(db);
       });
     },
@@ -421,7 +425,7 @@ const migrations: Record<string, Migration> = {
   // the RewardKeeper; rewards of tasks made before start from their status.
   '0006_task_reward_state': {
     async up(outer: Kysely<unknown>) {
-      await outer.transaction().execute(async (db) => {
+      await atomically(outer, async (db) => {
         await db.schema.alterTable('tasks').addColumn('reward_state', 'text').execute();
         await db.schema.alterTable('tasks').addColumn('reward_to', 'text').execute();
         await sql`update tasks set reward_state = case status when 'done' then 'released' when 'cancelled' then 'refunded' else 'held' end,
@@ -437,7 +441,7 @@ const migrations: Record<string, Migration> = {
   '0007_worlds': {
     async up(outer: Kysely<unknown>) {
       const sqlite = outer.getExecutor().adapter instanceof SqliteAdapter;
-      await outer.transaction().execute(async (db) => {
+      await atomically(outer, async (db) => {
         // Rowid tables (not WITHOUT ROWID): the FTS5 external-content indexes address rows by rowid.
         await db.schema
           .createTable('worlds')
@@ -526,13 +530,16 @@ const migrations: Record<string, Migration> = {
           await sql`create trigger world_members_fts_au after update of participant_context_text on world_members begin
               insert into world_members_fts(world_members_fts, rowid, participant_context_text) values ('delete', old.rowid, old.participant_context_text);
               insert into world_members_fts(rowid, participant_context_text) values (new.rowid, new.participant_context_text); end`.execute(db);
+        } else {
+          await pgFullText(db, { table: 'worlds', key: [['world_id', 'text']], columns: [['display_name', 'A'], ['world_context_text', 'B']] });
+          await pgFullText(db, { table: 'world_members', key: [['world_id', 'text'], ['agent_id', 'text']], columns: [['participant_context_text', 'D']] });
         }
       });
     },
   },
   '0008_chat': {
     async up(outer: Kysely<unknown>) {
-      await outer.transaction().execute(async (db) => {
+      await atomically(outer, async (db) => {
         await db.schema.alterTable('agents').addColumn('world_requests_only', 'integer', (c) => c.notNull().defaultTo(0)).execute();
 
         // `pair_key` is the two agent ids in sorted order: "one open request or conversation per pair" is then a
@@ -644,13 +651,100 @@ const migrations: Record<string, Migration> = {
   '0010_memory_note_bytes': {
     async up(outer: Kysely<unknown>) {
       const sqlite = outer.getExecutor().adapter instanceof SqliteAdapter;
-      await outer.transaction().execute(async (db) => {
+      await atomically(outer, async (db) => {
         await db.schema.alterTable('memory_notes').addColumn('bytes', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
         await sql`update memory_notes set bytes = ${sqlite ? sql`length(cast(content as blob))` : sql`octet_length(content)`}`.execute(db);
       });
     },
   },
 };
+
+/**
+ * All or nothing. Kysely runs SQLite migrations outside a transaction (it
+ * assumes no transactional DDL; SQLite has it), so open one there. On
+ * PostgreSQL the migrator already runs every migration in one transaction,
+ * and a transaction cannot open another.
+ */
+function atomically(outer: Kysely<unknown>, fn: (db: Kysely<unknown>) => Promise<void>): Promise<void> {
+  return outer.isTransaction ? fn(outer) : outer.transaction().execute(fn);
+}
+
+/**
+ * PostgreSQL full text, like FTS5's `unicode61 remove_diacritics 2`: the
+ * 'simple' configuration (no stemming, no stop words: every word as written,
+ * lower-cased) with accents folded by the unaccent dictionary, and a document
+ * function that splits at punctuation first, as unicode61 does (PostgreSQL's
+ * parser would keep e-mail addresses, host names, paths and numbers like 3.14
+ * as single words, which a search for one of their parts would not find).
+ *
+ * unaccent ships with PostgreSQL (contrib) and is a trusted extension, but a
+ * server may lack it or the role may not create it: then the configuration is
+ * plain 'simple' and search does not fold accents (a notice says so).
+ */
+async function pgSearchConfig(db: Kysely<unknown>): Promise<void> {
+  await sql`do $$ begin
+      -- In public, so every schema's search path (see postgres.ts, ?schema=) finds it; a database has it once.
+      create extension if not exists unaccent schema public;
+    exception when others then
+      raise notice 'parley: the unaccent extension is not available (%); search will not fold accents', sqlerrm;
+    end $$`.execute(db);
+  await sql`create text search configuration parley_fts (copy = pg_catalog.simple)`.execute(db);
+  await sql`do $$ begin
+      if exists (select 1 from pg_ts_dict where dictname = 'unaccent' and pg_ts_dict_is_visible(oid)) then
+        alter text search configuration parley_fts alter mapping for word, hword, hword_part, numword, hword_numpart with unaccent, simple;
+      end if;
+    end $$`.execute(db);
+  await sql`create function parley_tsvector(text) returns tsvector language sql immutable parallel safe
+    as $$ select to_tsvector('parley_fts', regexp_replace(coalesce($1, ''), '[[:punct:]]+', ' ', 'g')) $$`.execute(db);
+}
+
+interface FullTextIndex {
+  table: string;
+  /** The table's primary key, with its column types. */
+  key: Array<[column: string, type: string]>;
+  /** Indexed columns and their weights (A counts most; search.ts ranks with them). */
+  columns: Array<[column: string, weight: 'A' | 'B' | 'D']>;
+}
+
+/**
+ * `<table>_fts`: the table's key and a weighted tsvector of its text columns,
+ * GIN-indexed and kept in step by a trigger (inserts, updates, deletes), the
+ * PostgreSQL counterpart of an FTS5 external-content table. A table of its
+ * own rather than a generated column, so `selectAll()` on the content table
+ * returns the same columns on both stores and never ships the vectors.
+ * Identifiers here are constants of this file, never input.
+ */
+async function pgFullText(db: Kysely<unknown>, { table, key, columns }: FullTextIndex): Promise<void> {
+  const fts = `${table}_fts`;
+  const keys = key.map(([k]) => k);
+  const doc = (row: string) => columns.map(([c, w]) => `setweight(parley_tsvector(${row}.${c}), '${w}')`).join(' || ');
+  await sql
+    .raw(`create table ${fts} (${key.map(([k, t]) => `${k} ${t} not null`).join(', ')}, doc tsvector not null, primary key (${keys.join(', ')}))`)
+    .execute(db);
+  await sql
+    .raw(
+      `create function ${fts}_sync() returns trigger language plpgsql as $$
+      begin
+        if tg_op <> 'INSERT' then
+          delete from ${fts} where ${keys.map((k) => `${k} = old.${k}`).join(' and ')};
+        end if;
+        if tg_op <> 'DELETE' then
+          insert into ${fts} (${keys.join(', ')}, doc) values (${keys.map((k) => `new.${k}`).join(', ')}, ${doc('new')});
+        end if;
+        return null;
+      end $$`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `create trigger ${fts}_sync after insert or delete or update of ${[...keys, ...columns.map(([c]) => c)].join(', ')} on ${table}
+      for each row execute function ${fts}_sync()`,
+    )
+    .execute(db);
+  // Rows written before the index.
+  await sql.raw(`insert into ${fts} (${keys.join(', ')}, doc) select ${keys.join(', ')}, ${doc(table)} from ${table}`).execute(db);
+  await sql.raw(`create index ${fts}_doc on ${fts} using gin (doc)`).execute(db);
+}
 
 /**
  * SQLite cannot change a table to WITHOUT ROWID in place: create the new

@@ -11,16 +11,21 @@ type Compiled<R> = { query: CompiledQuery<R>; argAt: number[] };
  * `SyncSql` (or `db.executeQuery`). For the small statements of the hot path,
  * building and compiling took longer than SQLite takes to run them.
  *
- * It stays dialect-neutral: the first call compiles with marker values in
- * place of the arguments (with whatever dialect `db` has) and records where
- * each lands among the parameters. Arguments must be plain values the
+ * It stays dialect-neutral: the first call with a given `db` compiles with
+ * marker values in place of the arguments (in that db's dialect) and records
+ * where each lands among the parameters. The compiled form is kept per `db`,
+ * as a SQLite and a PostgreSQL hub may share one process (tests, tools). Arguments must be plain values the
  * builder turns into parameters; one that is not is an error at first use.
  */
 export function precompiled<A extends unknown[], R>(
   arity: number,
   build: (db: Kysely<Database>, ...args: A) => Compilable<R>,
 ): (db: Kysely<Database>, ...args: A) => CompiledQuery<R> {
-  let compiled: Compiled<R> | null = null;
+  // The last db asked for and its compiled form: a hub asks with one db, so
+  // the hot path is one comparison; other dbs go through the WeakMap.
+  let lastDb: Kysely<Database> | null = null;
+  let last: Compiled<R> | null = null;
+  const byDb = new WeakMap<Kysely<Database>, Compiled<R>>();
   const compile = (db: Kysely<Database>): Compiled<R> => {
     const marks = Array.from({ length: arity }, (_, i) => MARK + i) as unknown as A;
     const query = build(db, ...marks).compile();
@@ -31,7 +36,13 @@ export function precompiled<A extends unknown[], R>(
     return { query, argAt };
   };
   return (db, ...args) => {
-    const c = (compiled ??= compile(db));
+    let c = db === lastDb ? last : null;
+    if (!c) {
+      c = byDb.get(db) ?? compile(db);
+      byDb.set(db, c);
+      lastDb = db;
+      last = c;
+    }
     const parameters = c.argAt.map((a, i) => (a < 0 ? c.query.parameters[i] : args[a]));
     return { ...c.query, parameters };
   };

@@ -1,32 +1,75 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type CompiledQuery, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
-import type { SyncSql } from './sql.js';
-import { runMigrations, type Store } from './store.js';
+import type { WriterHooks } from './sql.js';
+import { runMigrations, schemaStatus, type Store } from './store.js';
+import { asyncSql, BatchWriter, type SyncStatements } from './writer.js';
 
-/** Embedded default store: better-sqlite3 in WAL mode behind Kysely. */
-export function openSqliteStore(path: string): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new BetterSqlite3(path);
+/**
+ * Embedded default store: better-sqlite3 in WAL mode. Two connections to one
+ * file: the writer's (group commit, see writer.ts) and a read-only one for
+ * everything else, which sees only committed transactions (WAL snapshot).
+ * `:memory:` is a temporary file removed on close: two connections cannot
+ * share a private in-memory database.
+ */
+export interface SqliteStoreOptions extends WriterHooks {
+  /** Most jobs per transaction. */
+  maxBatch?: number;
+  /** How long a deferred write waits for a batch to ride along with (ms). */
+  deferMs?: number;
+}
+
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  let file = path;
+  let scratch: string | null = null;
+  if (path === ':memory:') {
+    scratch = mkdtempSync(join(tmpdir(), 'parley-db-'));
+    file = join(scratch, 'parley.db');
+  } else {
+    mkdirSync(dirname(path), { recursive: true });
+  }
+  const writeConn = new BetterSqlite3(file);
   // WAL lets readers proceed while a push is being appended; NORMAL is durable
   // across process crashes (only an OS crash may lose the last transactions).
-  if (path !== ':memory:') sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
-  const cached = withStatementCache(sqlite);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+  writeConn.pragma('journal_mode = WAL');
+  writeConn.pragma('synchronous = NORMAL');
+  writeConn.pragma('busy_timeout = 5000');
+  const writeCache = withStatementCache(writeConn);
+  const writer = new BatchWriter(syncStatements(writeCache), options, options.maxBatch, options.deferMs);
+
+  // Everything but the writer reads here, and sees only committed transactions.
+  const readConn = new BetterSqlite3(file, { readonly: true });
+  readConn.pragma('busy_timeout = 5000');
+  const readCache = withStatementCache(readConn);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: readCache }) });
+  const read = asyncSql(syncStatements(readCache));
+
   let closed = false;
   return {
-    db,
-    sql: syncSql(cached),
     dialect: 'sqlite',
-    migrate: () => runMigrations(db),
+    db,
+    read,
+    writer,
+    async migrate() {
+      // Kysely on the writer's connection, for the migrator only; closing it must not close the connection.
+      const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: { ...writeCache, close: () => undefined } }) });
+      try {
+        await runMigrations(db);
+      } finally {
+        await db.destroy();
+      }
+    },
+    schemaStatus: () => schemaStatus(db),
     async close() {
       if (closed) return;
       closed = true;
+      await writer.idle();
       await db.destroy();
+      writeConn.close();
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     },
   };
 }
@@ -35,8 +78,8 @@ export function openSqliteStore(path: string): Store {
  * Kysely prepares every query afresh; preparing costs about as much as running
  * a small statement (a p2p/send runs nine). The same SQL text is reused
  * constantly, so keep the prepared statements, least recently used out first.
- * Safe because Kysely runs one statement at a time on this connection and
- * never leaves an iterator open (no streaming queries in the hub).
+ * Safe because statements run one at a time on a connection and no iterator
+ * is left open (no streaming queries in the hub).
  */
 export function withStatementCache(sqlite: BetterSqlite3.Database, max = 512): SqliteDatabase {
   const cache = new Map<string, SqliteStatement>();
@@ -56,16 +99,16 @@ export function withStatementCache(sqlite: BetterSqlite3.Database, max = 512): S
   };
 }
 
-/** `SyncSql` on the same connection and statement cache as Kysely. */
-function syncSql(cached: SqliteDatabase): SyncSql {
-  const stmt = (q: CompiledQuery) => cached.prepare(q.sql) as unknown as BetterSqlite3.Statement;
+/** Synchronous statements on a connection's statement cache. */
+function syncStatements(cached: SqliteDatabase): SyncStatements {
+  const stmt = (sql: string) => cached.prepare(sql) as unknown as BetterSqlite3.Statement;
   return {
-    get: <R>(q: CompiledQuery<R>) => stmt(q).get(q.parameters as unknown[]) as R | undefined,
-    all: <R>(q: CompiledQuery<R>) => stmt(q).all(q.parameters as unknown[]) as R[],
-    run: (q: CompiledQuery) => stmt(q).run(q.parameters as unknown[]).changes,
+    get: (sql, params) => stmt(sql).get(params as unknown[]),
+    all: (sql, params) => stmt(sql).all(params as unknown[]),
+    run: (sql, params) => stmt(sql).run(params as unknown[]).changes,
     // Prepared and cached too: BEGIN/COMMIT run once per batch, SAVEPOINT once per job.
-    exec: (text: string) => {
-      (cached.prepare(text) as unknown as BetterSqlite3.Statement).run();
+    exec: (text) => {
+      stmt(text).run();
     },
   };
 }

@@ -1,11 +1,13 @@
 import { sql, type CompiledQuery, type Expression, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { isPostgres, pgRank, tsQuery } from './search.js';
 
 /**
- * Full-text queries of the world domain, SQLite FTS5 flavour (migration 0007
- * keeps `worlds_fts` and `world_members_fts` in step by triggers). Like
- * search.ts, all FTS syntax of worlds lives here; build MATCH strings with
- * `ftsQuery` from search.ts so user text is never parsed as FTS syntax.
+ * Full-text queries of the world domain (migration 0007 keeps `worlds_fts`
+ * and `world_members_fts` in step by triggers: FTS5 on SQLite, tsvector
+ * tables on PostgreSQL). Like search.ts, all FTS syntax of worlds lives here;
+ * build match strings with `ftsQuery` from search.ts so user text is never
+ * parsed as FTS syntax. Ranks: lower is better on both stores.
  */
 
 export interface RankedWorld {
@@ -29,6 +31,14 @@ export const MAX_WORLD_MATCHES = 1000;
  * Name matches weigh more.
  */
 export async function searchWorlds(db: Kysely<Database>, match: string, visible: Expression<unknown>): Promise<RankedWorld[]> {
+  if (isPostgres(db)) {
+    const r = await sql<RankedWorld>`
+      select f.world_id as world_id, ${pgRank(sql`f.doc`, sql`q`)} as rank
+      from worlds_fts f, to_tsquery('parley_fts', ${tsQuery(match)}) q
+      where f.doc @@ q and f.world_id in ${visible}
+      order by rank, f.world_id limit ${MAX_WORLD_MATCHES}`.execute(db);
+    return r.rows;
+  }
   const r = await sql<RankedWorld>`
     select w.world_id as world_id, bm25(worlds_fts, 4.0, 1.0) as rank
     from worlds_fts join worlds w on w.rowid = worlds_fts.rowid
@@ -43,7 +53,14 @@ export async function searchWorlds(db: Kysely<Database>, match: string, visible:
  * the order is what matters, and that is still term frequency against rarity.
  */
 export function rankContexts(db: Kysely<Database>, match: string, worldId: string): CompiledQuery<RankedContext> {
-  // Compiled, to run on SyncSql: world/join ranks the candidates in the transaction that joins.
+  // Compiled, to run on Sql: world/join ranks the candidates in the transaction that joins.
+  if (isPostgres(db)) {
+    return sql<RankedContext>`
+      select f.agent_id as agent_id, ${pgRank(sql`f.doc`, sql`q`)} as rank
+      from world_members_fts f, to_tsquery('parley_fts', ${tsQuery(match)}) q
+      where f.doc @@ q and f.world_id = ${worldId}
+      order by rank, f.agent_id`.compile(db);
+  }
   return sql<RankedContext>`
     select m.agent_id as agent_id, bm25(world_members_fts) as rank
     from world_members_fts join world_members m on m.rowid = world_members_fts.rowid

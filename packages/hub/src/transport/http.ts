@@ -123,7 +123,7 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
     if (jsonTooDeep(body as string, d.maxJsonDepth)) {
       return done(Object.assign(new Error(tooDeepMessage(d.maxJsonDepth)), { statusCode: 400 }), undefined);
     }
-    parseJsonBody(req, body as string, done);
+    void parseJsonBody(req, body as string, done);
   });
 
   /** Bearer token -> its agent and expiry, or null with a 401 already sent. */

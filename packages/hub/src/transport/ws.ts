@@ -278,7 +278,7 @@ class Connection {
     const resumed: Record<string, ResumeReport> = {};
     const readable: Array<[string, number]> = [];
     for (const [stream, cursor] of Object.entries(frame.resume ?? {})) {
-      if (streams.access.canRead(agentId, stream)) readable.push([stream, cursor]);
+      if (await streams.access.canRead(agentId, stream)) readable.push([stream, cursor]);
       else resumed[stream] = { replayed: 0, gap: true };
     }
     if (ownFrom !== null) readable.push([own, ownFrom]);

@@ -4,10 +4,10 @@ import type { Kysely } from 'kysely';
 import { notFound } from '../../core/errors.js';
 import { iso } from '../../core/ids.js';
 import { respond } from '../../core/unit.js';
+import { containsText } from '../../store/portable.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { AgentsTable, Database } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
-import type { BatchWriter } from '../../store/writer.js';
+import type { Sql, Writer } from '../../store/sql.js';
 
 /** Presence comes from the session registry; the domain never sees sockets. */
 export interface Presence {
@@ -40,46 +40,47 @@ export class AgentService {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly sql: SyncSql,
-    private readonly writer: BatchWriter,
+    private readonly read: Sql,
+    private readonly writer: Writer,
     private readonly presence: Presence,
   ) {}
 
-  async upsert(agentId: string, publicKey: string, name: string | undefined): Promise<void> {
-    await this.db
-      .insertInto('agents')
-      .values({ agent_id: agentId, public_key: publicKey, name: name ?? null, description: null, contact_policy: 'open', world_requests_only: 0, created_at: Date.now(), last_seen_at: null })
-      .onConflict((oc) => (name === undefined ? oc.column('agent_id').doNothing() : oc.column('agent_id').doUpdateSet({ name })))
-      .execute();
+  /** Inside the registration's writer job (core/auth.ts). */
+  async upsert(tx: Sql, agentId: string, publicKey: string, name: string | undefined): Promise<void> {
+    await tx.run(
+      this.db
+        .insertInto('agents')
+        .values({ agent_id: agentId, public_key: publicKey, name: name ?? null, description: null, contact_policy: 'open', world_requests_only: 0, created_at: Date.now(), last_seen_at: null })
+        .onConflict((oc) => (name === undefined ? oc.column('agent_id').doNothing() : oc.column('agent_id').doUpdateSet({ name })))
+        .compile(),
+    );
   }
 
   /** Asked on every connect (challenge answer) and token request. */
   async publicKeyOf(agentId: string): Promise<string | null> {
-    return this.sql.get(publicKeyQuery(this.db, agentId))?.public_key ?? null;
+    return (await this.read.get(publicKeyQuery(this.db, agentId)))?.public_key ?? null;
   }
 
-  /** For other domains: null when the agent does not exist. Synchronous: asked on every p2p/send. */
-  contactPolicyOf(agentId: string): ContactPolicy | null {
-    const row = this.sql.get(contactPolicy(this.db, agentId));
+  /** For other domains: null when the agent does not exist. One precompiled statement: asked on every p2p/send. */
+  async contactPolicyOf(agentId: string): Promise<ContactPolicy | null> {
+    const row = await this.read.get(contactPolicy(this.db, agentId));
     return (row?.contact_policy as ContactPolicy | undefined) ?? null;
   }
 
-  /** For the chat domain: null when the agent does not exist. Pass a writer job's `sql` to read inside its transaction. */
-  contactRulesOf(agentId: string, sql: SyncSql = this.sql): ContactRules | null {
-    const row = sql.get(contactPolicy(this.db, agentId));
+  /** For the chat domain: null when the agent does not exist. Pass a writer job's `tx` to read inside its transaction. */
+  async contactRulesOf(agentId: string, tx: Sql = this.read): Promise<ContactRules | null> {
+    const row = await tx.get(contactPolicy(this.db, agentId));
     return row ? { policy: row.contact_policy as ContactPolicy, worldRequestsOnly: Number(row.world_requests_only) === 1 } : null;
   }
 
   /**
    * For other domains (delegate routing): the agents online right now that
-   * advertise `capability`, by agent id. Synchronous: one precompiled
-   * statement, asked on every delegate/request.
+   * advertise `capability`, by agent id. One precompiled statement, asked
+   * on every delegate/request; pass a writer job's `tx` to read inside its
+   * transaction (task routing decides there).
    */
-  onlineWithCapability(capability: string): string[] {
-    return this.sql
-      .all(advertisers(this.db, capability))
-      .map((r) => r.agent_id)
-      .filter((id) => this.presence.isOnline(id));
+  async onlineWithCapability(capability: string, tx: Sql = this.read): Promise<string[]> {
+    return (await tx.all(advertisers(this.db, capability))).map((r) => r.agent_id).filter((id) => this.presence.isOnline(id));
   }
 
   /** For other domains: whether the agent has an open session now. */
@@ -108,12 +109,16 @@ export class AgentService {
   touch(agentId: string, at = Date.now()): Promise<void> {
     this.#seen.set(agentId, Math.max(at, this.#seen.get(agentId) ?? 0));
     if (this.#seenFlush) return this.#seenFlush;
-    const flush: Promise<void> = this.writer.defer((sql) => {
+    // Taken once, on the job's first run: a run again (after a transient conflict) writes the same times.
+    let seen: Array<[string, number]> | null = null;
+    const flush: Promise<void> = this.writer.defer(async (tx) => {
       // From here on, new touches start the next flush.
       if (this.#seenFlush === flush) this.#seenFlush = null;
-      const seen = [...this.#seen];
-      this.#seen.clear();
-      for (const [id, when] of seen) sql.run(touchAgent(this.db, id, when));
+      if (seen === null) {
+        seen = [...this.#seen];
+        this.#seen.clear();
+      }
+      for (const [id, when] of seen) await tx.run(touchAgent(this.db, id, when));
     });
     this.#seenFlush = flush;
     // If the batch failed before this job ran, the next touch must start a new flush.
@@ -131,7 +136,7 @@ export class AgentService {
 
   async list(p: ParsedParamsOf<'agent/list'>): Promise<ResultOf<'agent/list'>> {
     let q = this.db.selectFrom('agents').selectAll();
-    if (p.query) q = q.where('name', 'like', `%${escapeLike(p.query)}%`);
+    if (p.query) q = q.where(containsText('name', p.query));
     if (p.capability) {
       const cap = p.capability;
       q = q.where('agent_id', 'in', (eb) => eb.selectFrom('agent_capabilities').select('agent_id').where('capability', '=', cap));
@@ -151,23 +156,23 @@ export class AgentService {
   }
 
   async update(agentId: string, p: ParsedParamsOf<'agent/update'>): Promise<AgentProfile> {
-    return this.writer.run((sql) => {
+    return this.writer.run(async (tx) => {
       const set: Partial<AgentsTable> = {};
       if (p.name !== undefined) set.name = p.name;
       if (p.description !== undefined) set.description = p.description;
       if (p.contact_policy !== undefined) set.contact_policy = p.contact_policy;
       if (p.world_requests_only !== undefined) set.world_requests_only = p.world_requests_only ? 1 : 0;
-      if (Object.keys(set).length > 0) sql.run(this.db.updateTable('agents').set(set).where('agent_id', '=', agentId).compile());
+      if (Object.keys(set).length > 0) await tx.run(this.db.updateTable('agents').set(set).where('agent_id', '=', agentId).compile());
       if (p.capabilities !== undefined) {
-        sql.run(this.db.deleteFrom('agent_capabilities').where('agent_id', '=', agentId).compile());
+        await tx.run(this.db.deleteFrom('agent_capabilities').where('agent_id', '=', agentId).compile());
         const caps = [...new Set(p.capabilities)];
-        if (caps.length > 0) sql.run(this.db.insertInto('agent_capabilities').values(caps.map((capability) => ({ agent_id: agentId, capability }))).compile());
+        if (caps.length > 0) await tx.run(this.db.insertInto('agent_capabilities').values(caps.map((capability) => ({ agent_id: agentId, capability }))).compile());
       }
       // The profile as this transaction leaves it is the answer.
-      const row = sql.get(this.db.selectFrom('agents').selectAll().where('agent_id', '=', agentId).compile());
+      const row = await tx.get(this.db.selectFrom('agents').selectAll().where('agent_id', '=', agentId).compile());
       if (!row) throw notFound('agent');
-      const capRows = sql.all(this.capabilitiesQuery([agentId]).compile());
-      return respond(sql, this.rowsToProfiles([row], capRows)[0]!);
+      const capRows = await tx.all(this.capabilitiesQuery([agentId]).compile());
+      return await respond(tx, this.rowsToProfiles([row], capRows)[0]!);
     });
   }
 
@@ -196,9 +201,4 @@ export class AgentService {
       last_seen_at: r.last_seen_at === null ? null : iso(Number(r.last_seen_at)),
     }));
   }
-}
-
-export function escapeLike(s: string): string {
-  // Kept simple and portable: wildcards typed by the user match literally only via exact text.
-  return s.replace(/[%_]/g, '');
 }

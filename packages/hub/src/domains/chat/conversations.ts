@@ -7,8 +7,7 @@ import { conflict, notFound } from '../../core/errors.js';
 import type { StagedPush, Streams } from '../../core/streams.js';
 import { detached, respond } from '../../core/unit.js';
 import type { ChatRequestsTable, ConversationsTable, ConversationTurnsTable, Database } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
-import type { BatchWriter } from '../../store/writer.js';
+import type { Sql, Writer } from '../../store/sql.js';
 import { conversationQuery, namesWithin, peerOf, toConversation, toTurn, turnByClientId } from './rows.js';
 
 /** What a writer job hands its afterCommit: the pushes to send and the conversations whose turn timer changes. */
@@ -28,8 +27,8 @@ export const noEffects = (): ChatEffects => ({ pushes: [], timers: [] });
 export class ChatConversations {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly sql: SyncSql,
-    private readonly writer: BatchWriter,
+    private readonly read: Sql,
+    private readonly writer: Writer,
     private readonly streams: Streams,
     private readonly deadlines: Deadlines,
   ) {}
@@ -37,7 +36,7 @@ export class ChatConversations {
   // ---- inside other jobs ----------------------------------------------------
 
   /** Starts the conversation of an accepted request: its kickoff turn goes to the requester, who speaks first. */
-  startWithin(sql: SyncSql, req: ChatRequestsTable, conversationId: string, policy: EpisodePolicy, now: number, fx: ChatEffects): ConversationsTable {
+  async startWithin(tx: Sql, req: ChatRequestsTable, conversationId: string, policy: EpisodePolicy, now: number, fx: ChatEffects): Promise<ConversationsTable> {
     const row: ConversationsTable = {
       conversation_id: conversationId,
       request_id: req.request_id,
@@ -59,7 +58,7 @@ export class ChatConversations {
       target_rating: null,
       created_at: now,
     };
-    sql.run(this.db.insertInto('conversations').values(row).compile());
+    await tx.run(this.db.insertInto('conversations').values(row).compile());
     const kickoff: ConversationTurnsTable = {
       conversation_id: row.conversation_id,
       turn: 0,
@@ -69,30 +68,30 @@ export class ChatConversations {
       client_message_id: null,
       at: now,
     };
-    sql.run(this.db.insertInto('conversation_turns').values(kickoff).compile());
-    const conversation = this.wire(sql, row);
-    fx.pushes.push(this.streams.stage(sql, agentStream(row.requester_id), 'conversation.turn', { conversation, turn: toTurn(kickoff) }));
+    await tx.run(this.db.insertInto('conversation_turns').values(kickoff).compile());
+    const conversation = await this.wire(tx, row);
+    fx.pushes.push(await this.streams.stage(tx, agentStream(row.requester_id), 'conversation.turn', { conversation, turn: toTurn(kickoff) }));
     fx.timers.push(row);
     return row;
   }
 
   /** Ends every active conversation of a world (paused), or of one of its members (banned), in the caller's transaction. */
-  endInWorldWithin(sql: SyncSql, worldId: string, agentId: string | null, reason: ConversationEndReason, now: number, fx: ChatEffects): void {
+  async endInWorldWithin(tx: Sql, worldId: string, agentId: string | null, reason: ConversationEndReason, now: number, fx: ChatEffects): Promise<void> {
     let q = this.db.selectFrom('conversations').selectAll().where('world_id', '=', worldId).where('status', '=', 'active');
     if (agentId !== null) q = q.where((eb) => eb.or([eb('requester_id', '=', agentId), eb('target_id', '=', agentId)]));
-    for (const row of sql.all(q.compile())) this.endWithin(sql, row, reason, now, fx);
+    for (const row of await tx.all(q.compile())) await this.endWithin(tx, row, reason, now, fx);
   }
 
   // ---- actions ------------------------------------------------------------
 
   async send(me: string, p: ParsedParamsOf<'chat/send'>): Promise<ResultOf<'chat/send'>> {
     const out = await this.writer.run(
-      (sql) => {
+      async (tx) => {
         const fx = noEffects();
-        const row = this.participantRow(sql, me, p.conversation_id);
+        const row = await this.participantRow(tx, me, p.conversation_id);
         // A resend is answered from the first send, even after the conversation moved on or ended.
-        const sent = sql.get(turnByClientId(this.db, p.conversation_id, me, p.client_message_id));
-        if (sent) return { fx, result: respond(sql, { conversation: this.wire(sql, row), turn: toTurn(sent), duplicate: true }) };
+        const sent = await tx.get(turnByClientId(this.db, p.conversation_id, me, p.client_message_id));
+        if (sent) return { fx, result: await respond(tx, { conversation: await this.wire(tx, row), turn: toTurn(sent), duplicate: true }) };
         if (row.status !== 'active') throw conflict(`the conversation has ended (${row.ended_reason ?? 'ended'})`);
         const peer = peerOf(row, me);
         if (row.next_turn !== me) throw conflict(`it is not your turn: waiting for ${peer} to answer`);
@@ -106,13 +105,13 @@ export class ChatConversations {
           client_message_id: p.client_message_id,
           at: now,
         };
-        sql.run(this.db.insertInto('conversation_turns').values(turn).compile());
+        await tx.run(this.db.insertInto('conversation_turns').values(turn).compile());
         let conversation: ChatConversation | undefined;
-        this.passTurn(sql, row, peer, now, fx, (after) => {
-          conversation = this.wire(sql, after);
-          fx.pushes.push(this.streams.stage(sql, agentStream(peer), 'conversation.turn', { conversation, turn: toTurn(turn) }));
+        await this.passTurn(tx, row, peer, now, fx, async (after) => {
+          conversation = await this.wire(tx, after);
+          fx.pushes.push(await this.streams.stage(tx, agentStream(peer), 'conversation.turn', { conversation, turn: toTurn(turn) }));
         });
-        return { fx, result: respond(sql, { conversation: conversation!, turn: toTurn(turn), duplicate: false }) };
+        return { fx, result: await respond(tx, { conversation: conversation!, turn: toTurn(turn), duplicate: false }) };
       },
       (r) => this.apply(r.fx),
     );
@@ -121,10 +120,10 @@ export class ChatConversations {
 
   async end(me: string, conversationId: string): Promise<ResultOf<'chat/end'>> {
     const out = await this.writer.run(
-      (sql) => {
+      async (tx) => {
         const fx = noEffects();
-        const conversation = this.raiseHandWithin(sql, me, conversationId, fx);
-        return { fx, result: respond(sql, { conversation }) };
+        const conversation = await this.raiseHandWithin(tx, me, conversationId, fx);
+        return { fx, result: await respond(tx, { conversation }) };
       },
       (r) => this.apply(r.fx),
     );
@@ -132,22 +131,22 @@ export class ChatConversations {
   }
 
   /** The caller's hand goes up; the conversation ends when the hands meet its end mode. */
-  private raiseHandWithin(sql: SyncSql, me: string, conversationId: string, fx: ChatEffects): ChatConversation {
-    const row = this.participantRow(sql, me, conversationId);
+  private async raiseHandWithin(tx: Sql, me: string, conversationId: string, fx: ChatEffects): Promise<ChatConversation> {
+    const row = await this.participantRow(tx, me, conversationId);
     const mine = row.requester_id === me ? 'requester_hand' : 'target_hand';
     // Ended already, or this hand is up already: nothing changes, and nobody is told twice.
-    if (row.status !== 'active' || Number(row[mine]) === 1) return this.wire(sql, row);
-    sql.run(this.db.updateTable('conversations').set({ [mine]: 1 }).where('conversation_id', '=', conversationId).compile());
+    if (row.status !== 'active' || Number(row[mine]) === 1) return this.wire(tx, row);
+    await tx.run(this.db.updateTable('conversations').set({ [mine]: 1 }).where('conversation_id', '=', conversationId).compile());
     const raised = { ...row, [mine]: 1 };
-    if (handsMet(raised)) return this.wire(sql, this.endWithin(sql, raised, 'hands_raised', Date.now(), fx));
-    const wire = this.wire(sql, raised);
-    fx.pushes.push(this.streams.stage(sql, agentStream(peerOf(row, me)), 'conversation.hand_raised', { conversation: wire, by: me }));
+    if (handsMet(raised)) return this.wire(tx, await this.endWithin(tx, raised, 'hands_raised', Date.now(), fx));
+    const wire = await this.wire(tx, raised);
+    fx.pushes.push(await this.streams.stage(tx, agentStream(peerOf(row, me)), 'conversation.hand_raised', { conversation: wire, by: me }));
     return wire;
   }
 
   /** The transcript a page at a time: up to 201 turns of up to 8,000 characters is more than a frame holds. */
   async get(me: string, p: ParsedParamsOf<'chat/get'>): Promise<ResultOf<'chat/get'>> {
-    const row = this.participantRow(this.sql, me, p.conversation_id);
+    const row = await this.participantRow(this.read, me, p.conversation_id);
     const page = await boundedPage(
       (last: ConversationTurnsTable | undefined, n) => {
         let q = this.db.selectFrom('conversation_turns').selectAll().where('conversation_id', '=', p.conversation_id);
@@ -158,7 +157,7 @@ export class ChatConversations {
       (rows) => rows.map(toTurn),
       { limit: Number.MAX_SAFE_INTEGER, maxBytes: MAX_PAGE_BYTES },
     );
-    return { conversation: this.wire(this.sql, row), turns: page.items, has_more: page.more };
+    return { conversation: await this.wire(this.read, row), turns: page.items, has_more: page.more };
   }
 
   async list(me: string, p: ParsedParamsOf<'chat/conversations'>): Promise<ResultOf<'chat/conversations'>> {
@@ -168,18 +167,17 @@ export class ChatConversations {
       .where((eb) => eb.or([eb('requester_id', '=', me), eb('target_id', '=', me)]));
     if (p.status) q = q.where('status', '=', p.status);
     const { page, next_cursor } = await newestFirst(q, 'conversation_id', p.limit, p.cursor);
-    return {
-      conversations: page.map((r) => this.wire(this.sql, r)),
-      next_cursor,
-    };
+    const conversations: ChatConversation[] = [];
+    for (const r of page) conversations.push(await this.wire(this.read, r));
+    return { conversations, next_cursor };
   }
 
   async rate(me: string, p: ParsedParamsOf<'chat/rate'>): Promise<ResultOf<'chat/rate'>> {
-    return this.writer.run((sql) => {
-      const row = this.participantRow(sql, me, p.conversation_id);
+    return this.writer.run(async (tx) => {
+      const row = await this.participantRow(tx, me, p.conversation_id);
       const mine = row.requester_id === me ? 'requester_rating' : 'target_rating';
-      sql.run(this.db.updateTable('conversations').set({ [mine]: p.rating }).where('conversation_id', '=', p.conversation_id).compile());
-      return respond(sql, { conversation: this.wire(sql, { ...row, [mine]: p.rating }) });
+      await tx.run(this.db.updateTable('conversations').set({ [mine]: p.rating }).where('conversation_id', '=', p.conversation_id).compile());
+      return await respond(tx, { conversation: await this.wire(tx, { ...row, [mine]: p.rating }) });
     });
   }
 
@@ -202,15 +200,15 @@ export class ChatConversations {
   /** The side on turn let it pass: it loses the turn, or the episode ends, as the policy says. */
   private async timeout(conversationId: string, expected: { turns: number; side: string }): Promise<void> {
     await this.writer.run(
-      (sql) => {
+      async (tx) => {
         const fx = noEffects();
-        const row = sql.get(conversationQuery(this.db, conversationId));
+        const row = await tx.get(conversationQuery(this.db, conversationId));
         // Moved on since the timer was armed (a send, an end, another timeout): nothing to do.
         if (!row || row.status !== 'active' || Number(row.turns_taken) !== expected.turns || row.next_turn !== expected.side) return fx;
         // Same turn, so the same deadline the timer was armed for, and Deadlines never fires before it.
         const now = Date.now();
         if (row.timeout_behavior === 'end') {
-          this.endWithin(sql, row, 'turn_timeout', now, fx);
+          await this.endWithin(tx, row, 'turn_timeout', now, fx);
           return fx;
         }
         const skipped: ConversationTurnsTable = {
@@ -222,12 +220,12 @@ export class ChatConversations {
           client_message_id: null,
           at: now,
         };
-        sql.run(this.db.insertInto('conversation_turns').values(skipped).compile());
+        await tx.run(this.db.insertInto('conversation_turns').values(skipped).compile());
         const peer = peerOf(row, expected.side);
-        this.passTurn(sql, row, peer, now, fx, (after) => {
-          const data = { conversation: this.wire(sql, after), turn: toTurn(skipped) };
+        await this.passTurn(tx, row, peer, now, fx, async (after) => {
+          const data = { conversation: await this.wire(tx, after), turn: toTurn(skipped) };
           // Both hear of it: the side that lost its turn must not answer now, the other speaks again.
-          for (const side of [peer, expected.side]) fx.pushes.push(this.streams.stage(sql, agentStream(side), 'conversation.turn', data));
+          for (const side of [peer, expected.side]) fx.pushes.push(await this.streams.stage(tx, agentStream(side), 'conversation.turn', data));
         });
         return fx;
       },
@@ -242,61 +240,61 @@ export class ChatConversations {
    * turns have run out. `announce` stages the turn's own pushes with the
    * state after it, before any conversation.ended: readers see the last turn, then the end.
    */
-  private passTurn(
-    sql: SyncSql,
+  private async passTurn(
+    tx: Sql,
     row: ConversationsTable,
     next: string,
     now: number,
     fx: ChatEffects,
-    announce: (after: ConversationsTable) => void,
-  ): ConversationsTable {
+    announce: (after: ConversationsTable) => Promise<void>,
+  ): Promise<ConversationsTable> {
     const turns = Number(row.turns_taken) + 1;
-    if (turns >= Number(row.max_turns)) return this.endWithin(sql, { ...row, turns_taken: turns }, 'max_turns', now, fx, announce);
+    if (turns >= Number(row.max_turns)) return this.endWithin(tx, { ...row, turns_taken: turns }, 'max_turns', now, fx, announce);
     const after: ConversationsTable = { ...row, turns_taken: turns, next_turn: next, turn_deadline: now + Number(row.turn_timeout_ms) };
-    sql.run(
+    await tx.run(
       this.db
         .updateTable('conversations')
         .set({ turns_taken: turns, next_turn: next, turn_deadline: after.turn_deadline })
         .where('conversation_id', '=', row.conversation_id)
         .compile(),
     );
-    announce(after);
+    await announce(after);
     fx.timers.push(after);
     return after;
   }
 
-  private endWithin(
-    sql: SyncSql,
+  private async endWithin(
+    tx: Sql,
     row: ConversationsTable,
     reason: ConversationEndReason,
     now: number,
     fx: ChatEffects,
-    announce?: (ended: ConversationsTable) => void,
-  ): ConversationsTable {
+    announce?: (ended: ConversationsTable) => Promise<void>,
+  ): Promise<ConversationsTable> {
     const ended: ConversationsTable = { ...row, status: 'ended', next_turn: null, turn_deadline: null, ended_reason: reason, ended_at: now };
-    sql.run(
+    await tx.run(
       this.db
         .updateTable('conversations')
         .set({ status: 'ended', turns_taken: ended.turns_taken, next_turn: null, turn_deadline: null, ended_reason: reason, ended_at: now })
         .where('conversation_id', '=', row.conversation_id)
         .compile(),
     );
-    announce?.(ended);
-    const data = { conversation: this.wire(sql, ended), reason };
-    for (const side of [row.requester_id, row.target_id]) fx.pushes.push(this.streams.stage(sql, agentStream(side), 'conversation.ended', data));
+    await announce?.(ended);
+    const data = { conversation: await this.wire(tx, ended), reason };
+    for (const side of [row.requester_id, row.target_id]) fx.pushes.push(await this.streams.stage(tx, agentStream(side), 'conversation.ended', data));
     fx.timers.push(ended);
     return ended;
   }
 
   /** A conversation of the caller; anyone else's does not exist for it. */
-  private participantRow(sql: SyncSql, me: string, conversationId: string): ConversationsTable {
-    const row = sql.get(conversationQuery(this.db, conversationId));
+  private async participantRow(tx: Sql, me: string, conversationId: string): Promise<ConversationsTable> {
+    const row = await tx.get(conversationQuery(this.db, conversationId));
     if (!row || (row.requester_id !== me && row.target_id !== me)) throw notFound('conversation');
     return row;
   }
 
-  wire(sql: SyncSql, row: ConversationsTable): ChatConversation {
-    return toConversation(row, namesWithin(this.db, sql, row.requester_id, row.target_id));
+  async wire(tx: Sql, row: ConversationsTable): Promise<ChatConversation> {
+    return toConversation(row, await namesWithin(this.db, tx, row.requester_id, row.target_id));
   }
 
   /** After the commit: pushes out, timers moved to the committed state. */

@@ -2,8 +2,7 @@ import type { Kysely } from 'kysely';
 import { Deadlines } from '../../core/deadlines.js';
 import type { Streams } from '../../core/streams.js';
 import type { Database } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
-import type { BatchWriter } from '../../store/writer.js';
+import type { Sql, Writer } from '../../store/sql.js';
 import { ChatConversations, noEffects } from './conversations.js';
 import { ChatRequests, type ChatAgents, type ChatWorlds } from './requests.js';
 
@@ -25,22 +24,22 @@ export interface Chat {
    * there; a pause ends the world's conversations. Returns what to send
    * after the commit.
    */
-  bannedWithin(sql: SyncSql, worldId: string, agentId: string, now: number): () => void;
-  pausedWithin(sql: SyncSql, worldId: string, now: number): () => void;
+  bannedWithin(tx: Sql, worldId: string, agentId: string, now: number): Promise<() => void>;
+  pausedWithin(tx: Sql, worldId: string, now: number): Promise<() => void>;
 }
 
 export function createChat(
   db: Kysely<Database>,
-  sql: SyncSql,
-  writer: BatchWriter,
+  read: Sql,
+  writer: Writer,
   streams: Streams,
   agents: ChatAgents,
   worlds: ChatWorlds,
   opts: { requestTtlMs: number; onError: (err: unknown, key: string) => void },
 ): Chat {
   const deadlines = new Deadlines(opts.onError);
-  const conversations = new ChatConversations(db, sql, writer, streams, deadlines);
-  const requests = new ChatRequests(db, sql, writer, streams, deadlines, conversations, agents, worlds, opts.requestTtlMs);
+  const conversations = new ChatConversations(db, read, writer, streams, deadlines);
+  const requests = new ChatRequests(db, read, writer, streams, deadlines, conversations, agents, worlds, opts.requestTtlMs);
   return {
     requests,
     conversations,
@@ -50,15 +49,15 @@ export function createChat(
     },
     stop: () => deadlines.stop(),
     idle: () => deadlines.idle(),
-    bannedWithin(sql, worldId, agentId, now) {
+    async bannedWithin(tx, worldId, agentId, now) {
       const fx = noEffects();
-      conversations.endInWorldWithin(sql, worldId, agentId, 'banned', now, fx);
-      requests.rejectInWorldWithin(sql, worldId, agentId, now, fx);
+      await conversations.endInWorldWithin(tx, worldId, agentId, 'banned', now, fx);
+      await requests.rejectInWorldWithin(tx, worldId, agentId, now, fx);
       return () => conversations.apply(fx);
     },
-    pausedWithin(sql, worldId, now) {
+    async pausedWithin(tx, worldId, now) {
       const fx = noEffects();
-      conversations.endInWorldWithin(sql, worldId, null, 'world_paused', now, fx);
+      await conversations.endInWorldWithin(tx, worldId, null, 'world_paused', now, fx);
       return () => conversations.apply(fx);
     },
   };

@@ -1,6 +1,7 @@
 import {
   agentStream,
   DEFAULT_EPISODE_POLICY,
+  type ChatRequest,
   type ChatRequestStatus,
   type ContactPolicy,
   type EpisodePolicy,
@@ -15,18 +16,17 @@ import { iso, newChatRequestId, newConversationId } from '../../core/ids.js';
 import type { Streams } from '../../core/streams.js';
 import { detached, respond } from '../../core/unit.js';
 import type { ChatRequestsTable, ConversationsTable, Database, WorldsTable } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
-import type { BatchWriter } from '../../store/writer.js';
+import type { Sql, Writer } from '../../store/sql.js';
 import { noEffects, type ChatConversations, type ChatEffects } from './conversations.js';
 import { activeForPair, namesWithin, pairKey, pendingForPair, requestQuery, toRequest } from './rows.js';
 
 /** What chat needs from the agent domain. */
 export interface ChatAgents {
-  /** Null when the agent does not exist; `sql` to read inside a writer job. */
-  contactRulesOf(agentId: string, sql?: SyncSql): { policy: ContactPolicy; worldRequestsOnly: boolean } | null;
+  /** Null when the agent does not exist; `tx` to read inside a writer job. */
+  contactRulesOf(agentId: string, tx?: Sql): Promise<{ policy: ContactPolicy; worldRequestsOnly: boolean } | null>;
 }
 
-type ContactRules = NonNullable<ReturnType<ChatAgents['contactRulesOf']>>;
+type ContactRules = NonNullable<Awaited<ReturnType<ChatAgents['contactRulesOf']>>>;
 
 /** The target's contact rules refuse this request: closed, or world-scoped only and no world named. */
 function assertTakesRequest(rules: ContactRules, target: string, worldId: string | undefined): void {
@@ -38,9 +38,9 @@ function assertTakesRequest(rules: ContactRules, target: string, worldId: string
 export interface ChatWorlds {
   /** The world row when `me` may see it, else not_found. */
   visible(me: string, worldId: string): Promise<{ row: WorldsTable }>;
-  roleOf(worldId: string, agentId: string, sql?: SyncSql): string | null;
-  isBanned(worldId: string, agentId: string, sql?: SyncSql): boolean;
-  statusOf(worldId: string, sql: SyncSql): string | null;
+  roleOf(worldId: string, agentId: string, tx?: Sql): Promise<string | null>;
+  isBanned(worldId: string, agentId: string, tx?: Sql): Promise<boolean>;
+  statusOf(worldId: string, tx: Sql): Promise<string | null>;
   episodePolicyOf(row: WorldsTable): EpisodePolicy;
 }
 
@@ -52,8 +52,8 @@ export interface ChatWorlds {
 export class ChatRequests {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly sql: SyncSql,
-    private readonly writer: BatchWriter,
+    private readonly read: Sql,
+    private readonly writer: Writer,
     private readonly streams: Streams,
     private readonly deadlines: Deadlines,
     private readonly conversations: ChatConversations,
@@ -66,7 +66,7 @@ export class ChatRequests {
   async request(me: string, p: ParsedParamsOf<'chat/request'>): Promise<ResultOf<'chat/request'>> {
     const target = p.target_agent_id;
     if (target === me) throw conflict('you cannot ask yourself for a chat');
-    const rules = this.agents.contactRulesOf(target);
+    const rules = await this.agents.contactRulesOf(target);
     if (!rules) throw notFound('agent');
     // Checked here first so the answer does not wait for the world lookup, and again inside the write.
     assertTakesRequest(rules, target, p.world_id);
@@ -80,14 +80,14 @@ export class ChatRequests {
     const ttl = p.ttl_ms ?? this.defaultTtlMs;
 
     const out = await this.writer.run(
-      (sql) => {
+      async (tx) => {
         const fx = noEffects();
         // Checked inside the write: a ban, a pause or a policy change that lands first wins.
-        if (p.world_id !== undefined) this.assertWorldOpen(sql, p.world_id, me, target);
-        const current = this.agents.contactRulesOf(target, sql)!;
+        if (p.world_id !== undefined) await this.assertWorldOpen(tx, p.world_id, me, target);
+        const current = (await this.agents.contactRulesOf(target, tx))!;
         assertTakesRequest(current, target, p.world_id);
         const pair = pairKey(me, target);
-        const pending = sql.get(pendingForPair(this.db, pair));
+        const pending = await tx.get(pendingForPair(this.db, pair));
         if (pending) {
           throw conflict(
             pending.from_id === me
@@ -95,7 +95,7 @@ export class ChatRequests {
               : `${target} has already asked you: chat/accept ${pending.request_id}`,
           );
         }
-        const active = sql.get(activeForPair(this.db, pair));
+        const active = await tx.get(activeForPair(this.db, pair));
         if (active) throw conflict(`you already have an active conversation with ${target}: ${active.conversation_id}`);
         const row: ChatRequestsTable = {
           request_id: newChatRequestId(),
@@ -112,17 +112,17 @@ export class ChatRequests {
           expires_at: now + ttl,
           decided_at: null,
         };
-        sql.run(this.db.insertInto('chat_requests').values(row).compile());
+        await tx.run(this.db.insertInto('chat_requests').values(row).compile());
         if (current.policy === 'open') {
           // An open agent takes every request: accepted on the spot, and the target hears of it as an accepted request.
-          const { request, conversation } = this.acceptWithin(sql, row, now, fx);
-          const wire = this.wire(sql, request);
-          fx.pushes.push(this.streams.stage(sql, agentStream(target), 'chat.request', wire));
-          return { fx, result: respond(sql, { request: wire, conversation: this.conversations.wire(sql, conversation) }) };
+          const { request, conversation } = await this.acceptWithin(tx, row, now, fx);
+          const wire = await this.wire(tx, request);
+          fx.pushes.push(await this.streams.stage(tx, agentStream(target), 'chat.request', wire));
+          return { fx, result: await respond(tx, { request: wire, conversation: await this.conversations.wire(tx, conversation) }) };
         }
-        const wire = this.wire(sql, row);
-        fx.pushes.push(this.streams.stage(sql, agentStream(target), 'chat.request', wire));
-        return { fx, result: respond(sql, { request: wire, conversation: null }), expiry: row };
+        const wire = await this.wire(tx, row);
+        fx.pushes.push(await this.streams.stage(tx, agentStream(target), 'chat.request', wire));
+        return { fx, result: await respond(tx, { request: wire, conversation: null }), expiry: row };
       },
       (r) => this.apply(r.fx, 'expiry' in r ? r.expiry : undefined),
     );
@@ -131,15 +131,15 @@ export class ChatRequests {
 
   async accept(me: string, requestId: string): Promise<ResultOf<'chat/accept'>> {
     const out = await this.writer.run(
-      (sql) => {
+      async (tx) => {
         const fx = noEffects();
-        const row = this.addressedTo(sql, me, requestId, 'accept');
+        const row = await this.addressedTo(tx, me, requestId, 'accept');
         const now = Date.now();
-        if (row.world_id !== null) this.assertWorldOpen(sql, row.world_id, row.from_id, me);
-        const active = sql.get(activeForPair(this.db, row.pair_key));
+        if (row.world_id !== null) await this.assertWorldOpen(tx, row.world_id, row.from_id, me);
+        const active = await tx.get(activeForPair(this.db, row.pair_key));
         if (active) throw conflict(`you already have an active conversation with ${row.from_id}: ${active.conversation_id}`);
-        const { request, conversation } = this.acceptWithin(sql, row, now, fx);
-        return { fx, result: respond(sql, { request: this.wire(sql, request), conversation: this.conversations.wire(sql, conversation) }) };
+        const { request, conversation } = await this.acceptWithin(tx, row, now, fx);
+        return { fx, result: await respond(tx, { request: await this.wire(tx, request), conversation: await this.conversations.wire(tx, conversation) }) };
       },
       (r) => this.apply(r.fx),
     );
@@ -148,11 +148,11 @@ export class ChatRequests {
 
   async reject(me: string, p: ParsedParamsOf<'chat/reject'>): Promise<ResultOf<'chat/reject'>> {
     const out = await this.writer.run(
-      (sql) => {
+      async (tx) => {
         const fx = noEffects();
-        const row = this.addressedTo(sql, me, p.request_id, 'reject');
-        const decided = this.decideWithin(sql, row, 'rejected', p.reason ?? null, Date.now(), fx, [row.from_id]);
-        return { fx, result: respond(sql, { request: this.wire(sql, decided) }) };
+        const row = await this.addressedTo(tx, me, p.request_id, 'reject');
+        const decided = await this.decideWithin(tx, row, 'rejected', p.reason ?? null, Date.now(), fx, [row.from_id]);
+        return { fx, result: await respond(tx, { request: await this.wire(tx, decided) }) };
       },
       (r) => this.apply(r.fx),
     );
@@ -166,16 +166,14 @@ export class ChatRequests {
       .where(p.direction === 'inbound' ? 'to_id' : 'from_id', '=', me);
     if (p.status) q = q.where('status', '=', p.status);
     const { page, next_cursor } = await newestFirst(q, 'request_id', p.limit, p.cursor);
-    const sql = this.sql;
-    return {
-      requests: page.map((r) => this.wire(sql, r)),
-      next_cursor,
-    };
+    const requests: ChatRequest[] = [];
+    for (const r of page) requests.push(await this.wire(this.read, r));
+    return { requests, next_cursor };
   }
 
   /** A world member was banned: its pending requests in that world are rejected, in the ban's transaction. */
-  rejectInWorldWithin(sql: SyncSql, worldId: string, agentId: string, now: number, fx: ChatEffects): void {
-    const rows = sql.all(
+  async rejectInWorldWithin(tx: Sql, worldId: string, agentId: string, now: number, fx: ChatEffects): Promise<void> {
+    const rows = await tx.all(
       this.db
         .selectFrom('chat_requests')
         .selectAll()
@@ -184,7 +182,7 @@ export class ChatRequests {
         .where((eb) => eb.or([eb('from_id', '=', agentId), eb('to_id', '=', agentId)]))
         .compile(),
     );
-    for (const row of rows) this.decideWithin(sql, row, 'rejected', `${agentId} was banned from the world`, now, fx, [row.from_id, row.to_id]);
+    for (const row of rows) await this.decideWithin(tx, row, 'rejected', `${agentId} was banned from the world`, now, fx, [row.from_id, row.to_id]);
   }
 
   /** Re-arms the expiry of every pending request (hub start); those already past expire at once. */
@@ -195,26 +193,31 @@ export class ChatRequests {
 
   // ---- steps ------------------------------------------------------------------
 
-  private acceptWithin(sql: SyncSql, row: ChatRequestsTable, now: number, fx: ChatEffects): { request: ChatRequestsTable; conversation: ConversationsTable } {
+  private async acceptWithin(
+    tx: Sql,
+    row: ChatRequestsTable,
+    now: number,
+    fx: ChatEffects,
+  ): Promise<{ request: ChatRequestsTable; conversation: ConversationsTable }> {
     const conversationId = newConversationId();
     // Staged first: on the requester's stream, "accepted" comes before its kickoff turn.
-    const request = this.decideWithin(sql, { ...row, conversation_id: conversationId }, 'accepted', null, now, fx, [row.from_id]);
-    const conversation = this.conversations.startWithin(sql, row, conversationId, JSON.parse(row.policy) as EpisodePolicy, now, fx);
+    const request = await this.decideWithin(tx, { ...row, conversation_id: conversationId }, 'accepted', null, now, fx, [row.from_id]);
+    const conversation = await this.conversations.startWithin(tx, row, conversationId, JSON.parse(row.policy) as EpisodePolicy, now, fx);
     return { request, conversation };
   }
 
   /** pending -> accepted | rejected | expired, with a chat.request_updated to `tell`. */
-  private decideWithin(
-    sql: SyncSql,
+  private async decideWithin(
+    tx: Sql,
     row: ChatRequestsTable,
     status: Exclude<ChatRequestStatus, 'pending'>,
     reason: string | null,
     now: number,
     fx: ChatEffects,
     tell: readonly string[],
-  ): ChatRequestsTable {
+  ): Promise<ChatRequestsTable> {
     const decided: ChatRequestsTable = { ...row, status, reason, decided_at: now };
-    const changed = sql.run(
+    const changed = await tx.run(
       this.db
         .updateTable('chat_requests')
         .set({ status, reason, decided_at: now, conversation_id: row.conversation_id })
@@ -223,14 +226,14 @@ export class ChatRequests {
         .compile(),
     );
     if (changed === 0) throw conflict(`the chat request is no longer pending`);
-    const data = this.wire(sql, decided);
-    for (const id of tell) fx.pushes.push(this.streams.stage(sql, agentStream(id), 'chat.request_updated', data));
+    const data = await this.wire(tx, decided);
+    for (const id of tell) fx.pushes.push(await this.streams.stage(tx, agentStream(id), 'chat.request_updated', data));
     return decided;
   }
 
   /** A pending request addressed to the caller; the requester is told who decides, anyone else that it does not exist. */
-  private addressedTo(sql: SyncSql, me: string, requestId: string, verb: string): ChatRequestsTable {
-    const row = sql.get(requestQuery(this.db, requestId));
+  private async addressedTo(tx: Sql, me: string, requestId: string, verb: string): Promise<ChatRequestsTable> {
+    const row = await tx.get(requestQuery(this.db, requestId));
     if (!row || (row.to_id !== me && row.from_id !== me)) throw notFound('chat request');
     if (row.to_id !== me) throw forbidden(`only ${row.to_id}, the agent you asked, can ${verb} this request`);
     if (row.status !== 'pending') throw conflict(`the chat request is already ${row.status}`);
@@ -239,24 +242,24 @@ export class ChatRequests {
   }
 
   /** A world-scoped request needs the world enabled and both agents its members. */
-  private assertWorldOpen(sql: SyncSql, worldId: string, from: string, to: string): void {
-    const status = this.worlds.statusOf(worldId, sql);
+  private async assertWorldOpen(tx: Sql, worldId: string, from: string, to: string): Promise<void> {
+    const status = await this.worlds.statusOf(worldId, tx);
     if (status === null) throw notFound('world');
     if (status === 'paused') throw conflict('the world is paused: no chat requests until it is resumed');
     for (const id of [from, to]) {
-      if (this.worlds.isBanned(worldId, id, sql)) throw forbidden(`${id} is banned from this world`);
-      if (!this.worlds.roleOf(worldId, id, sql)) throw forbidden(`${id} is not a member of this world: join it first`);
+      if (await this.worlds.isBanned(worldId, id, tx)) throw forbidden(`${id} is banned from this world`);
+      if (!(await this.worlds.roleOf(worldId, id, tx))) throw forbidden(`${id} is not a member of this world: join it first`);
     }
   }
 
   private async expire(requestId: string): Promise<void> {
     await this.writer.run(
-      (sql) => {
+      async (tx) => {
         const fx = noEffects();
-        const row = sql.get(requestQuery(this.db, requestId));
+        const row = await tx.get(requestQuery(this.db, requestId));
         // Decided meanwhile: nothing to expire. (Deadlines never fires before expires_at, which never changes.)
         if (!row || row.status !== 'pending') return fx;
-        this.decideWithin(sql, row, 'expired', null, Date.now(), fx, [row.from_id, row.to_id]);
+        await this.decideWithin(tx, row, 'expired', null, Date.now(), fx, [row.from_id, row.to_id]);
         return fx;
       },
       (fx) => this.apply(fx),
@@ -273,7 +276,7 @@ export class ChatRequests {
     if (expiry) this.armExpiry(expiry);
   }
 
-  private wire(sql: SyncSql, row: ChatRequestsTable) {
-    return toRequest(row, namesWithin(this.db, sql, row.from_id, row.to_id));
+  private async wire(tx: Sql, row: ChatRequestsTable): Promise<ChatRequest> {
+    return toRequest(row, await namesWithin(this.db, tx, row.from_id, row.to_id));
   }
 }

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { iso } from '../../core/ids.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { ChatRequestsTable, ConversationsTable, ConversationTurnsTable, Database } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
+import type { Sql } from '../../store/sql.js';
 
 /** Row -> wire shapes of the chat domain, and the lookups every part of it reads inside its writer jobs. */
 
@@ -32,8 +32,8 @@ export const turnByClientId = precompiled(3, (db, conversationId: string, from: 
 export type Names = ReadonlyMap<string, string | null>;
 
 /** Both agents' display names, read in the caller's transaction (pushes are built inside it). */
-export function namesWithin(db: Kysely<Database>, sql: SyncSql, a: string, b: string): Names {
-  return new Map(sql.all(namesQuery(db, a, b)).map((r) => [r.agent_id, r.name]));
+export async function namesWithin(db: Kysely<Database>, tx: Sql, a: string, b: string): Promise<Names> {
+  return new Map((await tx.all(namesQuery(db, a, b))).map((r) => [r.agent_id, r.name]));
 }
 
 export function toRequest(r: ChatRequestsTable, names: Names): ChatRequest {

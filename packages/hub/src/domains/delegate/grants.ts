@@ -6,8 +6,7 @@ import type { StagedPush, Streams } from '../../core/streams.js';
 import { respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, DelegateGrantsTable } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
-import type { BatchWriter } from '../../store/writer.js';
+import type { Sql, Writer } from '../../store/sql.js';
 import type { AgentService } from '../agent/index.js';
 import type { P2PService } from '../p2p/index.js';
 import type { TopicMessages } from '../topic/index.js';
@@ -39,7 +38,7 @@ export interface ActAs {
 }
 
 /** A prepared publish or send: the message row and its push, for a writer job. */
-type Write = (sql: SyncSql) => { result: { message_id: string; seq: number }; push: StagedPush };
+type Write = (tx: Sql) => Promise<{ result: { message_id: string; seq: number }; push: StagedPush }>;
 type Flag = 'can_publish' | 'can_p2p';
 
 function toGrant(r: DelegateGrantsTable): Grant {
@@ -61,8 +60,8 @@ function toGrant(r: DelegateGrantsTable): Grant {
 export class DelegateGrants {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly sql: SyncSql,
-    private readonly writer: BatchWriter,
+    private readonly read: Sql,
+    private readonly writer: Writer,
     private readonly deps: ActAs,
   ) {}
 
@@ -71,14 +70,17 @@ export class DelegateGrants {
     if ((await this.deps.agents.publicKeyOf(p.manager)) === null) throw notFound('manager agent');
     const at = Date.now();
     const grant = { agent_id: me, manager_id: p.manager, can_publish: p.can_publish, can_p2p: p.can_p2p, created_at: iso(at) };
-    return this.writer.run((sql) => {
-      sql.run(upsertGrant(this.db, me, p.manager, p.can_publish ? 1 : 0, p.can_p2p ? 1 : 0, at));
-      return respond(sql, grant);
+    return this.writer.run(async (tx) => {
+      await tx.run(upsertGrant(this.db, me, p.manager, p.can_publish ? 1 : 0, p.can_p2p ? 1 : 0, at));
+      return await respond(tx, grant);
     });
   }
 
   revoke(me: string, p: ParsedParamsOf<'delegate/revoke'>): Promise<ResultOf<'delegate/revoke'>> {
-    return this.writer.run((sql) => respond(sql, { manager_id: p.manager, revoked: sql.run(deleteGrant(this.db, me, p.manager)) > 0 }));
+    return this.writer.run(async (tx) => {
+      const revoked = (await tx.run(deleteGrant(this.db, me, p.manager))) > 0;
+      return await respond(tx, { manager_id: p.manager, revoked });
+    });
   }
 
   async list(me: string): Promise<ResultOf<'delegate/list'>> {
@@ -90,7 +92,7 @@ export class DelegateGrants {
   }
 
   async publishAs(me: string, p: ParsedParamsOf<'delegate/publish_as'>): Promise<ResultOf<'delegate/publish_as'>> {
-    this.assertGranted(this.sql, p.as, me, 'can_publish');
+    await this.assertGranted(this.read, p.as, me, 'can_publish');
     const write = await this.deps.topicMessages.preparePublish(
       p.as,
       { topic_id: p.topic_id, content: p.content, content_type: p.content_type, semantic_type: p.semantic_type, reply_to: p.reply_to },
@@ -100,25 +102,25 @@ export class DelegateGrants {
   }
 
   async p2pAs(me: string, p: ParsedParamsOf<'delegate/p2p_as'>): Promise<ResultOf<'delegate/p2p_as'>> {
-    this.assertGranted(this.sql, p.as, me, 'can_p2p');
-    return this.actAs(me, p.as, 'can_p2p', this.deps.p2p.prepareSend(p.as, { to: p.to, content: p.content, content_type: p.content_type }, me));
+    await this.assertGranted(this.read, p.as, me, 'can_p2p');
+    return this.actAs(me, p.as, 'can_p2p', await this.deps.p2p.prepareSend(p.as, { to: p.to, content: p.content, content_type: p.content_type }, me));
   }
 
   /** One writer job: the grant checked again (a revoke since the first check wins), the message and its push, and the answer. */
   private async actAs(me: string, agentId: string, flag: Flag, write: Write): Promise<{ message_id: string; seq: number; via: string }> {
     const done = await this.writer.run(
-      (sql) => {
-        this.assertGranted(sql, agentId, me, flag);
-        const { result, push } = write(sql);
-        return { result: respond(sql, { message_id: result.message_id, seq: result.seq, via: me }), push };
+      async (tx) => {
+        await this.assertGranted(tx, agentId, me, flag);
+        const { result, push } = await write(tx);
+        return { result: await respond(tx, { message_id: result.message_id, seq: result.seq, via: me }), push };
       },
       (out) => this.deps.streams.fanOut([out.push]),
     );
     return done.result;
   }
 
-  private assertGranted(sql: SyncSql, agentId: string, managerId: string, flag: Flag): void {
-    const row = sql.get(grantOf(this.db, agentId, managerId));
+  private async assertGranted(tx: Sql, agentId: string, managerId: string, flag: Flag): Promise<void> {
+    const row = await tx.get(grantOf(this.db, agentId, managerId));
     if (!row || Number(row[flag]) !== 1) throw forbidden(`${agentId} has not granted you ${flag}`);
   }
 }

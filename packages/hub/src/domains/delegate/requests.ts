@@ -7,7 +7,7 @@ import type { Streams } from '../../core/streams.js';
 import { detached, respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, DelegationsTable } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
+import type { Sql } from '../../store/sql.js';
 import type { AgentService } from '../agent/index.js';
 
 /** Input and output of a delegated call, serialised as JSON. */
@@ -127,7 +127,7 @@ export class DelegateService {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly sql: SyncSql,
+    private readonly read: Sql,
     private readonly streams: Streams,
     private readonly workers: WorkerLookup,
     private readonly log: Logger,
@@ -138,7 +138,7 @@ export class DelegateService {
     const requestId = newDelegationId();
     const exclude = [me];
     while (true) {
-      const worker = this.pick(p.capability, exclude);
+      const worker = await this.pick(p.capability, exclude);
       if (worker === null) throw new HubError(ErrorCode.Unavailable, `no online agent offers ${p.capability}`);
       let row: DelegationsTable | undefined;
       try {
@@ -146,7 +146,7 @@ export class DelegateService {
           agentStream(worker),
           'delegate.request',
           () => requestEvent(row!),
-          (sql, _seq, ts) => {
+          async (tx, _seq, ts) => {
             if (!this.workers.isOnline(worker)) throw new WorkerGone();
             row = {
               request_id: requestId,
@@ -162,8 +162,8 @@ export class DelegateService {
               created_at: ts,
               deadline: ts + p.timeout_ms,
             };
-            sql.run(insertRequest(this.db, requestId, p.capability, me, worker, row.tried, input, p.timeout_ms, ts, row.deadline));
-            respond(sql, toDelegation(row));
+            await tx.run(insertRequest(this.db, requestId, p.capability, me, worker, row.tried, input, p.timeout_ms, ts, row.deadline));
+            await respond(tx, toDelegation(row));
           },
         );
       } catch (err) {
@@ -180,7 +180,7 @@ export class DelegateService {
 
   async respond(me: string, p: ParsedParamsOf<'delegate/respond'>): Promise<ResultOf<'delegate/respond'>> {
     const output = p.error === undefined ? payload(p.output, 'output') : null;
-    const seen = this.sql.get(selectRequest(this.db, p.request_id));
+    const seen = await this.read.get(selectRequest(this.db, p.request_id));
     if (!seen) throw notFound('delegated request');
     if (!triedOf(seen).includes(me)) throw forbidden('only the worker of a delegated request answers it');
     let done: DelegationsTable | undefined;
@@ -189,15 +189,15 @@ export class DelegateService {
       agentStream(seen.requester_id),
       'delegate.result',
       () => toDelegation(done!),
-      (sql) => {
-        const row = sql.get(selectRequest(this.db, p.request_id))!;
+      async (tx) => {
+        const row = (await tx.get(selectRequest(this.db, p.request_id)))!;
         if (row.state !== 'pending') throw conflict(`the delegated request is already ${row.state}`);
         if (row.worker_id !== me) throw forbidden('the delegated request was given to another worker');
         const state = p.error === undefined ? 'done' : 'failed';
         const error = p.error ?? null;
         done = { ...row, state, output, error };
-        sql.run(finish(this.db, row.request_id, state, row.worker_id, output, error));
-        respond(sql, toDelegation(done));
+        await tx.run(finish(this.db, row.request_id, state, row.worker_id, output, error));
+        await respond(tx, toDelegation(done));
       },
     );
     this.disarm(p.request_id);
@@ -205,7 +205,7 @@ export class DelegateService {
   }
 
   async get(me: string, p: ParsedParamsOf<'delegate/get'>): Promise<ResultOf<'delegate/get'>> {
-    const row = this.sql.get(selectRequest(this.db, p.request_id));
+    const row = await this.read.get(selectRequest(this.db, p.request_id));
     // Anyone but its requester and its worker is told it does not exist.
     if (!row || (row.requester_id !== me && row.worker_id !== me)) throw notFound('delegated request');
     return toDelegation(row);
@@ -225,12 +225,20 @@ export class DelegateService {
     if (this.stopped || online) return;
     // Back online later, it starts its turn afresh; meanwhile the map holds online workers only.
     this.lastPicked.delete(agentId);
+    // Not part of whatever request closed the session: the failover is the hub's own work.
+    void detached(() => this.track(this.failoverAll(agentId)));
+  }
+
+  /** Starts a failover of each pending request of a worker that went offline (tracked: close() waits for them). */
+  private async failoverAll(agentId: string): Promise<void> {
+    let pending: DelegationsTable[];
     try {
-      // Not part of whatever request closed the session: the failover is the hub's own work.
-      for (const row of this.sql.all(pendingOf(this.db, agentId))) void detached(() => this.track(this.failover(row, 'offline')));
+      pending = await this.read.all(pendingOf(this.db, agentId));
     } catch (err) {
       this.log.error({ err, agent_id: agentId }, 'delegation failover on offline failed');
+      return;
     }
+    for (const row of pending) void this.track(this.failover(row, 'offline'));
   }
 
   /** Hub shutdown: no timer fires from now on, and presence changes are ignored. Pending requests stay pending for the next start. */
@@ -252,11 +260,15 @@ export class DelegateService {
    * pending delegations first, then the one picked longest ago (so repeated
    * requests rotate among equally loaded workers), then by agent id.
    */
-  private pick(capability: string, exclude: readonly string[]): string | null {
-    let best: { id: string; load: number; last: number } | null = null;
-    for (const id of this.workers.onlineWithCapability(capability)) {
+  private async pick(capability: string, exclude: readonly string[]): Promise<string | null> {
+    const loads: Array<{ id: string; load: number }> = [];
+    for (const id of await this.workers.onlineWithCapability(capability)) {
       if (exclude.includes(id)) continue;
-      const load = Number(this.sql.get(pendingCount(this.db, id))?.n ?? 0);
+      loads.push({ id, load: Number((await this.read.get(pendingCount(this.db, id)))?.n ?? 0) });
+    }
+    // Chosen with no await in between: picks running at the same time see each other's turn.
+    let best: { id: string; load: number; last: number } | null = null;
+    for (const { id, load } of loads) {
       const last = this.lastPicked.get(id) ?? 0;
       if (!best || load < best.load || (load === best.load && last < best.last)) best = { id, load, last };
     }
@@ -280,7 +292,7 @@ export class DelegateService {
     if (tried.length < MAX_ATTEMPTS) {
       const exclude = [row.requester_id, ...tried];
       while (true) {
-        const next = this.pick(row.capability, exclude);
+        const next = await this.pick(row.capability, exclude);
         if (next === null) break;
         let moved: DelegationsTable | undefined;
         try {
@@ -288,11 +300,11 @@ export class DelegateService {
             agentStream(next),
             'delegate.request',
             () => requestEvent(moved!),
-            (sql, _seq, ts) => {
-              this.assertUnchanged(sql, row);
+            async (tx, _seq, ts) => {
+              await this.assertUnchanged(tx, row);
               if (!this.workers.isOnline(next)) throw new WorkerGone();
               moved = { ...row, worker_id: next, tried: JSON.stringify([...tried, next]), deadline: ts + Number(row.timeout_ms) };
-              sql.run(reassign(this.db, row.request_id, next, moved.tried, moved.deadline));
+              await tx.run(reassign(this.db, row.request_id, next, moved.tried, moved.deadline));
             },
           );
         } catch (err) {
@@ -328,10 +340,10 @@ export class DelegateService {
         agentStream(row.requester_id),
         'delegate.result',
         () => toDelegation(failed!),
-        (sql) => {
-          this.assertUnchanged(sql, row);
+        async (tx) => {
+          await this.assertUnchanged(tx, row);
           failed = { ...row, state: 'failed', worker_id: null, error };
-          sql.run(finish(this.db, row.request_id, 'failed', null, null, error));
+          await tx.run(finish(this.db, row.request_id, 'failed', null, null, error));
         },
       );
     } catch (err) {
@@ -343,8 +355,8 @@ export class DelegateService {
   }
 
   /** Inside a writer job: the request is still pending with the worker and the tries it had when `seen` was read. */
-  private assertUnchanged(sql: SyncSql, seen: DelegationsTable): void {
-    const now = sql.get(selectRequest(this.db, seen.request_id));
+  private async assertUnchanged(tx: Sql, seen: DelegationsTable): Promise<void> {
+    const now = await tx.get(selectRequest(this.db, seen.request_id));
     if (!now || now.state !== 'pending' || now.worker_id !== seen.worker_id || now.tried !== seen.tried) throw new Stale();
   }
 
@@ -384,7 +396,7 @@ export class DelegateService {
   }
 
   private async expire(id: string, worker: string | null, attempts: number): Promise<void> {
-    const row = this.sql.get(selectRequest(this.db, id));
+    const row = await this.read.get(selectRequest(this.db, id));
     if (!row || row.state !== 'pending' || row.worker_id !== worker || triedOf(row).length !== attempts) return;
     await this.failover(row, 'timeout');
   }

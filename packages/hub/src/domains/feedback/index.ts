@@ -4,7 +4,7 @@ import type { HandlerMap } from '../../core/dispatcher.js';
 import { iso, newFeedbackId } from '../../core/ids.js';
 import { respond } from '../../core/unit.js';
 import type { Database } from '../../store/schema.js';
-import type { BatchWriter } from '../../store/writer.js';
+import type { Writer } from '../../store/sql.js';
 
 /**
  * Feedback for the hub's operators, stored with its sender. Operators read
@@ -14,14 +14,14 @@ import type { BatchWriter } from '../../store/writer.js';
 export class FeedbackService {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly writer: BatchWriter,
+    private readonly writer: Writer,
   ) {}
 
   async submit(me: string, p: ParsedParamsOf<'feedback/submit'>): Promise<ResultOf<'feedback/submit'>> {
     const feedbackId = newFeedbackId();
     const now = Date.now();
-    return this.writer.run((sql) => {
-      sql.run(
+    return this.writer.run(async (tx) => {
+      await tx.run(
         this.db
           .insertInto('feedback')
           .values({
@@ -35,7 +35,7 @@ export class FeedbackService {
           })
           .compile(),
       );
-      return respond(sql, { feedback_id: feedbackId, submitted_at: iso(now) });
+      return await respond(tx, { feedback_id: feedbackId, submitted_at: iso(now) });
     });
   }
 }

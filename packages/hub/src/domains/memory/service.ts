@@ -4,8 +4,9 @@ import type { MemoryQuota } from '../../config.js';
 import { HubError, notFound } from '../../core/errors.js';
 import { iso } from '../../core/ids.js';
 import { respond } from '../../core/unit.js';
+import { utf8Slice } from '../../store/portable.js';
 import type { Database, MemoryNotesTable } from '../../store/schema.js';
-import type { BatchWriter } from '../../store/writer.js';
+import type { Writer } from '../../store/sql.js';
 import type { TopicMessages } from '../topic/index.js';
 
 /** What memory needs from the topic domain. */
@@ -37,7 +38,7 @@ const INFO_COLUMNS = ['name', 'bytes', 'source_topic_id', 'created_at', 'updated
 export class MemoryService {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly writer: BatchWriter,
+    private readonly writer: Writer,
     private readonly timelines: TimelineSource,
     private readonly quota: MemoryQuota,
   ) {}
@@ -48,17 +49,17 @@ export class MemoryService {
     if ('fits' in note) throw noteTooBig(q.maxNoteBytes, note.fits);
     const name = p.name ?? noteNameFor(note.topic.name, p.topic_id);
     const now = Date.now();
-    return this.writer.run((sql) => {
+    return this.writer.run(async (tx) => {
       // Refusals throw before any write: the job rolls back and nothing is recorded.
       // The note of the same name, if any, is replaced: its room counts as free.
-      const others = sql.get(
+      const others = (await tx.get(
         this.db
           .selectFrom('memory_notes')
           .select((eb) => [eb.fn.countAll<number>().as('notes'), eb.fn.coalesce(eb.fn.sum<number>('bytes'), rawSql<number>`0`).as('bytes')])
           .where('agent_id', '=', me)
           .where('name', '!=', name)
           .compile(),
-      )!;
+      ))!;
       const used = { notes: Number(others.notes), bytes: Number(others.bytes) };
       if (note.bytes > q.maxNoteBytes) throw noteTooBig(q.maxNoteBytes, null);
       if (used.notes + 1 > q.maxNotes) {
@@ -70,8 +71,8 @@ export class MemoryService {
           { quota: 'bytes', limit: q.maxBytes, used: used.bytes, needed: note.bytes },
         );
       }
-      const existing = sql.get(this.db.selectFrom('memory_notes').select('created_at').where('agent_id', '=', me).where('name', '=', name).compile());
-      sql.run(
+      const existing = await tx.get(this.db.selectFrom('memory_notes').select('created_at').where('agent_id', '=', me).where('name', '=', name).compile());
+      await tx.run(
         this.db
           .insertInto('memory_notes')
           .values({ agent_id: me, name, content: note.content, bytes: note.bytes, source_topic_id: p.topic_id, created_at: now, updated_at: now })
@@ -79,7 +80,7 @@ export class MemoryService {
           .compile(),
       );
       const createdAt = existing ? Number(existing.created_at) : now;
-      return respond(sql, {
+      return await respond(tx, {
         ...info({ name, bytes: note.bytes, source_topic_id: p.topic_id, created_at: createdAt, updated_at: now }),
         message_count: note.messageCount,
       });
@@ -92,10 +93,9 @@ export class MemoryService {
    */
   async read(me: string, p: ParsedParamsOf<'memory/read'>): Promise<ResultOf<'memory/read'>> {
     // One query, so the slice and the size are of the same version of the note.
-    // SQLite: a blob cast of text is its UTF-8 bytes, and substr of a blob counts bytes (1-based).
     const row = await this.db
       .selectFrom('memory_notes')
-      .select([...INFO_COLUMNS, rawSql<Uint8Array | null>`substr(cast(content as blob), ${p.offset + 1}, ${p.max_bytes})`.as('chunk')])
+      .select([...INFO_COLUMNS, utf8Slice(this.db, rawSql.ref('content'), p.offset, p.max_bytes).as('chunk')])
       .where('agent_id', '=', me)
       .where('name', '=', p.name)
       .executeTakeFirst();
@@ -125,9 +125,9 @@ export class MemoryService {
   }
 
   async delete(me: string, name: string): Promise<ResultOf<'memory/delete'>> {
-    return this.writer.run((sql) => {
-      const n = sql.run(this.db.deleteFrom('memory_notes').where('agent_id', '=', me).where('name', '=', name).compile());
-      return respond(sql, { name, deleted: n > 0 });
+    return this.writer.run(async (tx) => {
+      const n = await tx.run(this.db.deleteFrom('memory_notes').where('agent_id', '=', me).where('name', '=', name).compile());
+      return await respond(tx, { name, deleted: n > 0 });
     });
   }
 }

@@ -48,7 +48,7 @@ export class PresenceNotifier {
    * every co-member first made it grow with the square of the topic's size.
    */
   private async receivers(agentId: string): Promise<string[]> {
-    const listeners = this.settings.optedIn('agent.presence');
+    const listeners = await this.settings.optedIn('agent.presence');
     if (listeners !== null) return listeners.length === 0 ? [] : this.topics.coMembersAmong(agentId, listeners);
     const coMembers = await this.topics.coMemberIds(agentId);
     return coMembers.length === 0 ? [] : this.settings.receiversOf('agent.presence', coMembers);

@@ -5,8 +5,7 @@ import { iso } from '../../core/ids.js';
 import { respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, NotificationSettingsTable } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
-import type { BatchWriter } from '../../store/writer.js';
+import type { Sql, Writer } from '../../store/sql.js';
 import type { TopicService } from '../topic/index.js';
 
 /** What notification settings need from the topic domain. */
@@ -41,18 +40,18 @@ const upsertSetting = precompiled(4, (db, agentId: string, scope: string, enable
 export class NotificationService {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly sql: SyncSql,
-    private readonly writer: BatchWriter,
+    private readonly read: Sql,
+    private readonly writer: Writer,
     private readonly topicDomain: TopicLookup,
   ) {}
 
   /**
    * Of a topic's members, those who get a live push of `event`. Runs inside the
-   * push's transaction (`sql`): synchronous, one precompiled query.
+   * push's transaction (`tx`): one precompiled query.
    */
-  liveRecipients(topicId: string, event: string, members: string[], sql: SyncSql): string[] {
+  async liveRecipients(topicId: string, event: string, members: string[], tx: Sql): Promise<string[]> {
     if (!FILTERED.has(event) || members.length === 0) return members;
-    const off = sql.all(optedOut(this.db, topicScope(topicId), eventScope(event)));
+    const off = await tx.all(optedOut(this.db, topicScope(topicId), eventScope(event)));
     if (off.length === 0) return members;
     const drop = new Set(off.map((r) => r.agent_id));
     return members.filter((m) => !drop.has(m));
@@ -64,9 +63,9 @@ export class NotificationService {
    * `receiversOf` is the way). One probe of the (scope, enabled) index: with
    * no listener, nothing else need be read.
    */
-  optedIn(event: BroadcastEvent): string[] | null {
+  async optedIn(event: BroadcastEvent): Promise<string[] | null> {
     if (DEFAULT_SUBSCRIPTIONS[event]) return null;
-    return this.sql.all(optedInQuery(this.db, eventScope(event))).map((r) => r.agent_id);
+    return (await this.read.all(optedInQuery(this.db, eventScope(event)))).map((r) => r.agent_id);
   }
 
   /** Of `agentIds`, those who get live pushes of `event` (their setting, or the default). For pushes outside topic streams (presence). */
@@ -92,11 +91,11 @@ export class NotificationService {
     // The params schema guarantees exactly one of topic_id and event.
     const scope = p.topic_id !== undefined ? topicScope(p.topic_id) : eventScope(p.event!);
     const at = Date.now();
-    return this.writer.run((sql) => {
+    return this.writer.run(async (tx) => {
       // Checked in the write's own transaction, so a setting is never stored for a topic the caller is not in at that moment.
-      if (p.topic_id !== undefined && this.topicDomain.roleOf(p.topic_id, me) === null) throw notFound('topic');
-      sql.run(upsertSetting(this.db, me, scope, p.enabled ? 1 : 0, at));
-      return respond(sql, toSetting({ agent_id: me, scope, enabled: p.enabled ? 1 : 0, updated_at: at }));
+      if (p.topic_id !== undefined && (await this.topicDomain.roleOf(p.topic_id, me, tx)) === null) throw notFound('topic');
+      await tx.run(upsertSetting(this.db, me, scope, p.enabled ? 1 : 0, at));
+      return await respond(tx, toSetting({ agent_id: me, scope, enabled: p.enabled ? 1 : 0, updated_at: at }));
     });
   }
 

@@ -6,7 +6,7 @@ import { boundedPage } from '../../core/paging.js';
 import type { StagedPush, Streams } from '../../core/streams.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, P2PMessagesTable } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
+import type { Sql } from '../../store/sql.js';
 import type { AgentService } from '../agent/index.js';
 
 // `seq` is the message's push in the recipient's stream: compared with its read cursor it says whether the message is unread.
@@ -26,7 +26,7 @@ export class P2PService {
 
   /** `via`: the manager sending on `from`'s behalf (delegate/p2p_as), recorded on the message. */
   async send(from: string, p: ParsedParamsOf<'p2p/send'>, via: string | null = null): Promise<ResultOf<'p2p/send'>> {
-    return this.streams.commitPrepared(this.prepareSend(from, p, via));
+    return this.streams.commitPrepared(await this.prepareSend(from, p, via));
   }
 
   /**
@@ -35,15 +35,19 @@ export class P2PService {
    * the message row and its push, one transaction, so no message without its
    * push, and vice versa.
    */
-  prepareSend(from: string, p: ParsedParamsOf<'p2p/send'>, via: string | null = null): (sql: SyncSql) => { result: ResultOf<'p2p/send'>; push: StagedPush } {
-    const policy = this.agents.contactPolicyOf(p.to);
+  async prepareSend(
+    from: string,
+    p: ParsedParamsOf<'p2p/send'>,
+    via: string | null = null,
+  ): Promise<(tx: Sql) => Promise<{ result: ResultOf<'p2p/send'>; push: StagedPush }>> {
+    const policy = await this.agents.contactPolicyOf(p.to);
     if (policy === null) throw notFound('recipient agent');
     if (policy === 'closed' && p.to !== from) throw forbidden('the recipient does not accept direct messages');
     const messageId = newMessageId();
     const message = (_seq: number, ts: number): P2PMessage => ({ message_id: messageId, from, to: p.to, content: p.content, content_type: p.content_type, via, sent_at: iso(ts) });
-    return (sql) => {
-      const push = this.streams.stageBuilt(sql, agentStream(p.to), 'p2p.message', message, (sql, seq, ts) => {
-        sql.run(insertMessage(this.db, messageId, from, p.to, p.content, p.content_type, ts, seq, via));
+    return async (tx) => {
+      const push = await this.streams.stageBuilt(tx, agentStream(p.to), 'p2p.message', message, async (tx, seq, ts) => {
+        await tx.run(insertMessage(this.db, messageId, from, p.to, p.content, p.content_type, ts, seq, via));
       });
       return { result: { message_id: messageId, seq: push.seq }, push };
     };

@@ -16,7 +16,13 @@ export class TalkService {
   async random(me: string, p: ParsedParamsOf<'talk/random'>): Promise<ResultOf<'talk/random'>> {
     const topics = await this.messages.related(me, p.text, p.limit);
     if (!p.join && !p.publish) return { topics, joined: null, published: null };
-    const target = topics.find((t) => this.canEnter(me, t) && (!p.publish || this.canPublishOnceIn(t)));
+    let target: Topic | undefined;
+    for (const t of topics) {
+      if ((await this.canEnter(me, t)) && (!p.publish || this.canPublishOnceIn(t))) {
+        target = t;
+        break;
+      }
+    }
     if (!target) return { topics, joined: null, published: null };
     const joining = !target.role;
     if (joining) {
@@ -27,12 +33,12 @@ export class TalkService {
     // Joining and publishing are one transaction: a retry after a crash finds both done or neither.
     const publish = p.publish ? await this.messages.preparePublish(me, { topic_id: target.topic_id, content: p.text }, null, joining) : null;
     const { result } = await this.topics.writer.run(
-      (sql) => {
-        if (joining) this.topics.addMemberWithin(sql, me, target.topic_id);
-        const sent = publish?.(sql) ?? null;
+      async (tx) => {
+        if (joining) await this.topics.addMemberWithin(tx, me, target.topic_id);
+        const sent = publish ? await publish(tx) : null;
         const result = { topics, joined: target.topic_id, published: sent && { topic_id: target.topic_id, ...sent.result } };
         const pushes: StagedPush[] = sent ? [sent.push] : [];
-        return { result: respond(sql, result), pushes };
+        return { result: await respond(tx, result), pushes };
       },
       (r) => this.topics.streams.fanOut(r.pushes),
     );
@@ -40,9 +46,9 @@ export class TalkService {
   }
 
   /** Already a member, or an open topic it is not barred from (never files a join request). */
-  private canEnter(me: string, t: Topic): boolean {
+  private async canEnter(me: string, t: Topic): Promise<boolean> {
     if (t.role) return true;
-    return t.join_method === 'open' && t.type !== 'p2p' && !this.topics.barredUntil(t.topic_id, me);
+    return t.join_method === 'open' && t.type !== 'p2p' && !(await this.topics.barredUntil(t.topic_id, me));
   }
 
   /** Once a member: broadcast topics take posts from their owner and admins only. */

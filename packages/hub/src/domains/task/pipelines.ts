@@ -5,7 +5,7 @@ import { newPipelineId, newTaskId } from '../../core/ids.js';
 import type { StagedPush } from '../../core/streams.js';
 import { detached, respond } from '../../core/unit.js';
 import type { PipelinesTable, TasksTable } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
+import type { Sql } from '../../store/sql.js';
 import { toPipeline } from './rows.js';
 import { ensureDefaultPipeline, type TaskService } from './service.js';
 
@@ -27,7 +27,7 @@ type Status = ResultOf<'pipeline/status'>;
  */
 export class PipelineService {
   constructor(private readonly tasks: TaskService) {
-    tasks.onChange = (sql, task, kind, from) => this.afterChange(sql, task, kind, from);
+    tasks.onChange = (tx, task, kind, from) => this.afterChange(tx, task, kind, from);
   }
 
   private get db() {
@@ -35,31 +35,31 @@ export class PipelineService {
   }
 
   /** Inside the change's writer job. */
-  private afterChange(sql: SyncSql, task: Task, kind: string, from: TaskStatus | null): StagedPush[] {
-    if (task.status === 'done' && from !== 'done') return this.afterDone(sql, task);
+  private async afterChange(tx: Sql, task: Task, kind: string, from: TaskStatus | null): Promise<StagedPush[]> {
+    if (task.status === 'done' && from !== 'done') return this.afterDone(tx, task);
     // Cancelling the last open task finishes the pipeline too.
     if (task.status === 'cancelled' && from !== 'cancelled') {
-      this.settle(sql, task.pipeline_id);
+      await this.settle(tx, task.pipeline_id);
       return [];
     }
     // Became ready now: it was not todo before, or it is new, or a dependency just went away.
     const becameReady = from !== 'todo' || kind === 'created' || kind === 'dependencies';
-    if (task.status === 'todo' && task.ready && becameReady) return this.announceReady(sql, [task.task_id]);
+    if (task.status === 'todo' && task.ready && becameReady) return this.announceReady(tx, [task.task_id]);
     return [];
   }
 
   /** A task reached done: announce the dependents it freed (those in running pipelines), and maybe finish its pipeline. */
-  private afterDone(sql: SyncSql, task: Task): StagedPush[] {
-    const dependents = sql.all(this.db.selectFrom('task_dependencies').select('task_id').where('depends_on', '=', task.task_id).compile());
-    const pushes = this.announceReady(sql, dependents.map((d) => d.task_id));
-    this.settle(sql, task.pipeline_id);
+  private async afterDone(tx: Sql, task: Task): Promise<StagedPush[]> {
+    const dependents = await tx.all(this.db.selectFrom('task_dependencies').select('task_id').where('depends_on', '=', task.task_id).compile());
+    const pushes = await this.announceReady(tx, dependents.map((d) => d.task_id));
+    await this.settle(tx, task.pipeline_id);
     return pushes;
   }
 
   /** Inside a writer job: announces those of the given tasks that are todo, ready, and in a running pipeline. */
-  private announceReady(sql: SyncSql, taskIds: readonly string[]): StagedPush[] {
+  private async announceReady(tx: Sql, taskIds: readonly string[]): Promise<StagedPush[]> {
     if (taskIds.length === 0) return [];
-    const rows = sql.all(
+    const rows = await tx.all(
       this.db
         .selectFrom('tasks')
         .innerJoin('pipelines', 'pipelines.pipeline_id', 'tasks.pipeline_id')
@@ -69,8 +69,10 @@ export class PipelineService {
         .where('pipelines.state', '=', 'running')
         .compile(),
     );
-    const tasks = this.tasks.tasksIn(sql, rows);
-    return tasks.flatMap((t, i) => (t.ready ? this.announce(sql, rows[i]!) : []));
+    const tasks = await this.tasks.tasksIn(tx, rows);
+    const pushes: StagedPush[] = [];
+    for (const [i, t] of tasks.entries()) if (t.ready) pushes.push(...(await this.announce(tx, rows[i]!)));
+    return pushes;
   }
 
   /**
@@ -78,21 +80,23 @@ export class PipelineService {
    * nobody runs it, to online agents that advertise its capability, to its
    * topic, or else to its owner.
    */
-  private announce(sql: SyncSql, t: TasksTable): StagedPush[] {
+  private async announce(tx: Sql, t: TasksTable): Promise<StagedPush[]> {
     const data = { task_id: t.task_id, title: t.title, pipeline_id: t.pipeline_id, capability: t.capability, runner_id: t.runner_id };
     const streams = new Set<string>();
     if (t.runner_id) streams.add(agentStream(t.runner_id));
     else {
       if (t.capability) {
         // A task linked to a private topic is announced only to those who may see it (its members).
-        const topic = t.topic_id ? sql.get(this.db.selectFrom('topics').select('visibility').where('topic_id', '=', t.topic_id).compile()) : undefined;
-        const mayHear = (a: string) => topic?.visibility !== 'private' || this.tasks.peers.topicRole(t.topic_id!, a) !== null;
-        for (const a of this.tasks.peers.onlineWith(t.capability)) if (mayHear(a)) streams.add(agentStream(a));
+        const topic = t.topic_id ? await tx.get(this.db.selectFrom('topics').select('visibility').where('topic_id', '=', t.topic_id).compile()) : undefined;
+        const mayHear = async (a: string) => topic?.visibility !== 'private' || (await this.tasks.peers.topicRole(t.topic_id!, a, tx)) !== null;
+        for (const a of await this.tasks.peers.onlineWith(t.capability, tx)) if (await mayHear(a)) streams.add(agentStream(a));
       }
       if (t.topic_id) streams.add(topicStream(t.topic_id));
       if (streams.size === 0) streams.add(agentStream(t.owner_id));
     }
-    return [...streams].map((s) => this.tasks.streams.stage(sql, s, 'task.ready', data));
+    const pushes: StagedPush[] = [];
+    for (const s of streams) pushes.push(await this.tasks.streams.stage(tx, s, 'task.ready', data));
+    return pushes;
   }
 
   // ---- reading ------------------------------------------------------------
@@ -137,23 +141,23 @@ export class PipelineService {
   }
 
   /** Inside a writer job: `get` as that job's transaction sees it. */
-  private pipelineIn(sql: SyncSql, pipelineId: string): Pipeline {
-    const row = sql.get(this.db.selectFrom('pipelines').selectAll().where('pipeline_id', '=', pipelineId).compile());
+  private async pipelineIn(tx: Sql, pipelineId: string): Promise<Pipeline> {
+    const row = await tx.get(this.db.selectFrom('pipelines').selectAll().where('pipeline_id', '=', pipelineId).compile());
     if (!row) throw notFound('pipeline');
-    return toPipeline(row, byPipeline([pipelineId], sql.all(this.countsQuery([pipelineId]).compile())).get(pipelineId)!);
+    return toPipeline(row, byPipeline([pipelineId], await tx.all(this.countsQuery([pipelineId]).compile())).get(pipelineId)!);
   }
 
   /** Inside a writer job: `status` as that job's transaction sees it. */
-  private statusIn(sql: SyncSql, pipelineId: string): Status {
-    const pipeline = this.pipelineIn(sql, pipelineId);
-    return statusOf(pipeline, this.tasks.tasksIn(sql, sql.all(this.tasksQuery(pipelineId).compile())));
+  private async statusIn(tx: Sql, pipelineId: string): Promise<Status> {
+    const pipeline = await this.pipelineIn(tx, pipelineId);
+    return statusOf(pipeline, await this.tasks.tasksIn(tx, await tx.all(this.tasksQuery(pipelineId).compile())));
   }
 
   async list(me: string, p: ParsedParamsOf<'pipeline/list'>): Promise<ResultOf<'pipeline/list'>> {
     // Everyone has a default pipeline, listed from the start (not only once a task needed it).
     const hasDefault = await this.db.selectFrom('pipelines').select('pipeline_id').where('owner_id', '=', me).where('is_default', '=', 1).executeTakeFirst();
     // Not this read's effect: making it is idempotent (done again by whatever needs it first), so it is no part of the request.
-    if (!hasDefault) await detached(() => this.tasks.writer.run((sql) => ensureDefaultPipeline(this.db, sql, me, Date.now())));
+    if (!hasDefault) await detached(() => this.tasks.writer.run((tx) => ensureDefaultPipeline(this.db, tx, me, Date.now())));
     let q = this.db.selectFrom('pipelines').selectAll();
     if (p.mine) q = q.where('owner_id', '=', me);
     const { page, next_cursor } = await newestFirst(q, 'pipeline_id', p.limit, p.cursor);
@@ -183,11 +187,11 @@ export class PipelineService {
   // ---- writing --------------------------------------------------------------
 
   /** One writer job: `work`'s writes and pushes, with its result recorded as the request's answer. */
-  private async commit<R>(work: (sql: SyncSql) => { result: R; pushes?: StagedPush[] }): Promise<R> {
+  private async commit<R>(work: (tx: Sql) => Promise<{ result: R; pushes?: StagedPush[] }>): Promise<R> {
     const done = await this.tasks.writer.run(
-      (sql) => {
-        const { result, pushes = [] } = work(sql);
-        return { result: respond(sql, result), pushes };
+      async (tx) => {
+        const { result, pushes = [] } = await work(tx);
+        return { result: await respond(tx, result), pushes };
       },
       (r) => this.tasks.streams.fanOut(r.pushes),
     );
@@ -196,14 +200,14 @@ export class PipelineService {
 
   create(me: string, p: ParsedParamsOf<'pipeline/create'>): Promise<Pipeline> {
     const pipelineId = newPipelineId();
-    return this.commit((sql) => {
-      sql.run(
+    return this.commit(async (tx) => {
+      await tx.run(
         this.db
           .insertInto('pipelines')
           .values({ pipeline_id: pipelineId, name: p.name, description: p.description ?? null, owner_id: me, is_default: 0, auto_review: p.auto_review ? 1 : 0, state: 'idle', created_at: Date.now() })
           .compile(),
       );
-      return { result: this.pipelineIn(sql, pipelineId) };
+      return { result: await this.pipelineIn(tx, pipelineId) };
     });
   }
 
@@ -213,9 +217,9 @@ export class PipelineService {
     if (p.name !== undefined) set.name = p.name;
     if (p.description !== undefined) set.description = p.description;
     if (p.auto_review !== undefined) set.auto_review = p.auto_review ? 1 : 0;
-    return this.commit((sql) => {
-      sql.run(this.db.updateTable('pipelines').set(set).where('pipeline_id', '=', p.pipeline_id).compile());
-      return { result: this.pipelineIn(sql, p.pipeline_id) };
+    return this.commit(async (tx) => {
+      await tx.run(this.db.updateTable('pipelines').set(set).where('pipeline_id', '=', p.pipeline_id).compile());
+      return { result: await this.pipelineIn(tx, p.pipeline_id) };
     });
   }
 
@@ -223,13 +227,13 @@ export class PipelineService {
     const row = await this.owned(me, pipelineId);
     if (Number(row.is_default) === 1) throw conflict('the default pipeline cannot be deleted');
     // Moving the tasks and deleting the pipeline is one transaction: no task is ever left without one.
-    return this.commit((sql) => {
-      const target = ensureDefaultPipeline(this.db, sql, me, Date.now());
-      const moved = sql.all(this.db.selectFrom('tasks').select('task_id').where('pipeline_id', '=', pipelineId).compile()).map((r) => r.task_id);
-      sql.run(this.db.updateTable('tasks').set({ pipeline_id: target }).where('pipeline_id', '=', pipelineId).compile());
-      sql.run(this.db.deleteFrom('pipelines').where('pipeline_id', '=', pipelineId).compile());
+    return this.commit(async (tx) => {
+      const target = await ensureDefaultPipeline(this.db, tx, me, Date.now());
+      const moved = (await tx.all(this.db.selectFrom('tasks').select('task_id').where('pipeline_id', '=', pipelineId).compile())).map((r) => r.task_id);
+      await tx.run(this.db.updateTable('tasks').set({ pipeline_id: target }).where('pipeline_id', '=', pipelineId).compile());
+      await tx.run(this.db.deleteFrom('pipelines').where('pipeline_id', '=', pipelineId).compile());
       // The default pipeline is always running: moved tasks that can start are announced (again, if the old one ran).
-      return { result: { pipeline_id: pipelineId, deleted: true, moved_tasks: moved.length }, pushes: this.announceReady(sql, moved) };
+      return { result: { pipeline_id: pipelineId, deleted: true, moved_tasks: moved.length }, pushes: await this.announceReady(tx, moved) };
     });
   }
 
@@ -239,57 +243,57 @@ export class PipelineService {
       const t = await this.tasks.row(me, id);
       if (t.owner_id !== me) throw forbidden(`you do not own ${id}: only a task's owner moves it into a pipeline`);
     }
-    return this.commit((sql) => {
-      const added = this.addIn(sql, me, pipeline.pipeline_id, p);
+    return this.commit(async (tx) => {
+      const added = await this.addIn(tx, me, pipeline.pipeline_id, p);
       // In a running pipeline, whatever was added and can start is announced (an idle one waits for pipeline/run).
-      return { result: { pipeline_id: p.pipeline_id, added }, pushes: this.announceReady(sql, added) };
+      return { result: { pipeline_id: p.pipeline_id, added }, pushes: await this.announceReady(tx, added) };
     });
   }
 
   /** Inside pipeline/add's writer job: moves the tasks, creates the stages; returns the ids of both. */
-  private addIn(sql: SyncSql, me: string, pipelineId: string, p: ParsedParamsOf<'pipeline/add'>): string[] {
+  private async addIn(tx: Sql, me: string, pipelineId: string, p: ParsedParamsOf<'pipeline/add'>): Promise<string[]> {
     const added: string[] = [];
     const now = Date.now();
     for (const id of p.task_ids ?? []) {
-      sql.run(this.db.updateTable('tasks').set({ pipeline_id: pipelineId, updated_at: now }).where('task_id', '=', id).compile());
+      await tx.run(this.db.updateTable('tasks').set({ pipeline_id: pipelineId, updated_at: now }).where('task_id', '=', id).compile());
       added.push(id);
     }
     // Each stage waits for the one before it; the first for the pipeline's newest task when asked.
     let previous: string | null = p.after_last
-      ? (sql.get(this.db.selectFrom('tasks').select('task_id').where('pipeline_id', '=', pipelineId).orderBy('created_at', 'desc').orderBy('task_id', 'desc').limit(1).compile())
+      ? ((await tx.get(this.db.selectFrom('tasks').select('task_id').where('pipeline_id', '=', pipelineId).orderBy('created_at', 'desc').orderBy('task_id', 'desc').limit(1).compile()))
           ?.task_id ?? null)
       : null;
     for (const stage of p.stages ?? []) {
       const taskId = newTaskId();
-      this.tasks.insertTask(sql, me, taskId, pipelineId, now, stage);
-      if (previous) sql.run(this.db.insertInto('task_dependencies').values({ task_id: taskId, depends_on: previous }).compile());
+      await this.tasks.insertTask(tx, me, taskId, pipelineId, now, stage);
+      if (previous) await tx.run(this.db.insertInto('task_dependencies').values({ task_id: taskId, depends_on: previous }).compile());
       previous = taskId;
       added.push(taskId);
     }
     // A finished pipeline with new work is running again.
-    sql.run(this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).where('state', '=', 'done').compile());
+    await tx.run(this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).where('state', '=', 'done').compile());
     return added;
   }
 
   async run(me: string, pipelineId: string): Promise<Status> {
     await this.owned(me, pipelineId);
-    return this.commit((sql) => {
-      sql.run(this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).where('state', '<>', 'running').compile());
-      const status = this.statusIn(sql, pipelineId);
-      const pushes = this.announceReady(sql, status.ready);
+    return this.commit(async (tx) => {
+      await tx.run(this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).where('state', '<>', 'running').compile());
+      const status = await this.statusIn(tx, pipelineId);
+      const pushes = await this.announceReady(tx, status.ready);
       // Announcing changes no task, so the status just read is still current unless it finishes the pipeline.
-      return { result: this.settle(sql, pipelineId) ? this.statusIn(sql, pipelineId) : status, pushes };
+      return { result: (await this.settle(tx, pipelineId)) ? await this.statusIn(tx, pipelineId) : status, pushes };
     });
   }
 
   /** Inside a writer job: marks the pipeline done when every task is done or cancelled; says whether it did. */
-  private settle(sql: SyncSql, pipelineId: string): boolean {
-    const { state, is_default, counts } = this.pipelineIn(sql, pipelineId);
+  private async settle(tx: Sql, pipelineId: string): Promise<boolean> {
+    const { state, is_default, counts } = await this.pipelineIn(tx, pipelineId);
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const finished = counts.done + counts.cancelled;
     // The default pipeline never finishes: it takes whatever task comes next.
     if (state === 'running' && !is_default && total > 0 && finished === total) {
-      sql.run(this.db.updateTable('pipelines').set({ state: 'done' }).where('pipeline_id', '=', pipelineId).compile());
+      await tx.run(this.db.updateTable('pipelines').set({ state: 'done' }).where('pipeline_id', '=', pipelineId).compile());
       return true;
     }
     return false;

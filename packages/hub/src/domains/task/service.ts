@@ -6,21 +6,20 @@ import { boundedPage, newestFirst } from '../../core/paging.js';
 import type { StagedPush, Streams } from '../../core/streams.js';
 import { detached, respond } from '../../core/unit.js';
 import type { Database, TaskSubmissionsTable, TaskTimelineTable, TasksTable } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
-import type { BatchWriter } from '../../store/writer.js';
+import type { Sql, Writer } from '../../store/sql.js';
 import { RecordedRewards, type RewardKeeper } from './rewards.js';
 import { refusal, rolesOf, type Move } from './rules.js';
 import { toEntry, toSubmission, toTask, type Upstream } from './rows.js';
 
 /** What the work domain needs from the agent and topic domains. */
 export interface WorkPeers {
-  agentExists(agentId: string): boolean;
+  agentExists(agentId: string): Promise<boolean>;
   capabilitiesOf(agentId: string): Promise<string[]>;
   isOnline(agentId: string): boolean;
-  /** Online agents advertising a capability (asked inside writer jobs: synchronous). */
-  onlineWith(capability: string): string[];
-  /** The caller's role in a topic (null: not a member). */
-  topicRole(topicId: string, agentId: string): string | null;
+  /** Online agents advertising a capability (asked inside writer jobs: read in that job's `tx`). */
+  onlineWith(capability: string, tx: Sql): Promise<string[]>;
+  /** The caller's role in a topic (null: not a member); inside a writer job, pass its `tx`. */
+  topicRole(topicId: string, agentId: string, tx?: Sql): Promise<string | null>;
   /** Topic ids the caller may see (a subquery). */
   visibleTopicIds(agentId: string): RawBuilder<unknown>;
 }
@@ -32,14 +31,14 @@ export interface WorkPeers {
  * announce tasks that became ready and to finish pipelines, in the same
  * transaction as the change, so a crash cannot lose them.
  */
-export type ChangeHook = (sql: SyncSql, task: Task, kind: string, from: TaskStatus | null) => StagedPush[];
+export type ChangeHook = (tx: Sql, task: Task, kind: string, from: TaskStatus | null) => Promise<StagedPush[]>;
 
 /** A change as `change` makes it (see there). */
 export interface ChangeOpts {
   move?: Move;
   /** Checks beyond the state machine, against the current row; throw to refuse. Run before the move's own check. */
-  check?: (row: TasksTable, sql: SyncSql) => void;
-  patch: (row: TasksTable, now: number, sql: SyncSql) => Partial<TasksTable>;
+  check?: (row: TasksTable, tx: Sql) => void | Promise<void>;
+  patch: (row: TasksTable, now: number, tx: Sql) => Partial<TasksTable> | Promise<Partial<TasksTable>>;
   note?: string | null;
 }
 
@@ -52,12 +51,12 @@ interface Changed {
 const HUB = 'hub';
 
 /** Makes sure the owner has its default pipeline, inside a writer job; returns its id. */
-export function ensureDefaultPipeline(db: Kysely<Database>, sql: SyncSql, ownerId: string, now: number): string {
-  const found = sql.get(db.selectFrom('pipelines').select('pipeline_id').where('owner_id', '=', ownerId).where('is_default', '=', 1).compile());
+export async function ensureDefaultPipeline(db: Kysely<Database>, tx: Sql, ownerId: string, now: number): Promise<string> {
+  const found = await tx.get(db.selectFrom('pipelines').select('pipeline_id').where('owner_id', '=', ownerId).where('is_default', '=', 1).compile());
   if (found) return found.pipeline_id;
   const pipelineId = newPipelineId();
   // Always running: a task outside any pipeline of its own is ready as soon as its dependencies are done.
-  sql.run(
+  await tx.run(
     db
       .insertInto('pipelines')
       .values({ pipeline_id: pipelineId, name: 'default', description: null, owner_id: ownerId, is_default: 1, auto_review: 0, state: 'running', created_at: now })
@@ -73,11 +72,11 @@ export function ensureDefaultPipeline(db: Kysely<Database>, sql: SyncSql, ownerI
  * two racing moves cannot both win.
  */
 export class TaskService {
-  onChange: ChangeHook = () => [];
+  onChange: ChangeHook = async () => [];
 
   constructor(
     readonly db: Kysely<Database>,
-    readonly writer: BatchWriter,
+    readonly writer: Writer,
     readonly streams: Streams,
     readonly peers: WorkPeers,
     /** Holds a task's reward until it is done or cancelled. */
@@ -122,17 +121,17 @@ export class TaskService {
   }
 
   /** Inside a writer job: `toTasks` as that job's transaction sees it. */
-  tasksIn(sql: SyncSql, rows: TasksTable[]): Task[] {
+  async tasksIn(tx: Sql, rows: TasksTable[]): Promise<Task[]> {
     const ids = rows.map((r) => r.task_id);
-    const up = byDependent(ids, ids.length === 0 ? [] : sql.all(this.upstreamQuery(ids).compile()));
+    const up = byDependent(ids, ids.length === 0 ? [] : await tx.all(this.upstreamQuery(ids).compile()));
     return rows.map((r) => toTask(r, up.get(r.task_id) ?? []));
   }
 
   /** Inside a writer job: the task as that job's transaction sees it. */
-  private taskIn(sql: SyncSql, taskId: string): Task {
-    const row = sql.get(this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).compile());
+  private async taskIn(tx: Sql, taskId: string): Promise<Task> {
+    const row = await tx.get(this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).compile());
     if (!row) throw notFound('task');
-    return this.tasksIn(sql, [row])[0]!;
+    return (await this.tasksIn(tx, [row]))[0]!;
   }
 
   async get(me: string, taskId: string): Promise<Task> {
@@ -200,51 +199,51 @@ export class TaskService {
 
   // ---- writing --------------------------------------------------------------
 
-  private record(sql: SyncSql, taskId: string, at: number, actor: string, kind: string, from: string | null, to: string | null, note: string | null): void {
-    const n = Number(sql.get(this.db.selectFrom('task_timeline').select((eb) => eb.fn.max('n').as('n')).where('task_id', '=', taskId).compile())?.n ?? 0) + 1;
-    sql.run(this.db.insertInto('task_timeline').values({ task_id: taskId, n, at, actor, kind, from_status: from, to_status: to, note }).compile());
+  private async record(tx: Sql, taskId: string, at: number, actor: string, kind: string, from: string | null, to: string | null, note: string | null): Promise<void> {
+    const n = Number((await tx.get(this.db.selectFrom('task_timeline').select((eb) => eb.fn.max('n').as('n')).where('task_id', '=', taskId).compile()))?.n ?? 0) + 1;
+    await tx.run(this.db.insertInto('task_timeline').values({ task_id: taskId, n, at, actor, kind, from_status: from, to_status: to, note }).compile());
   }
 
-  private checkTopic(me: string, topicId: string): void {
-    if (!this.peers.topicRole(topicId, me)) throw forbidden('link a task only to a topic you belong to');
+  private async checkTopic(me: string, topicId: string): Promise<void> {
+    if (!(await this.peers.topicRole(topicId, me))) throw forbidden('link a task only to a topic you belong to');
   }
 
-  private checkAgent(agentId: string, what: string): void {
-    if (!this.peers.agentExists(agentId)) throw notFound(what);
+  private async checkAgent(agentId: string, what: string): Promise<void> {
+    if (!(await this.peers.agentExists(agentId))) throw notFound(what);
   }
 
   async create(me: string, p: ParsedParamsOf<'task/create'>): Promise<Task> {
-    if (p.runner) this.checkAgent(p.runner, 'runner agent');
-    if (p.reviewer) this.checkAgent(p.reviewer, 'reviewer agent');
-    if (p.topic_id) this.checkTopic(me, p.topic_id);
+    if (p.runner) await this.checkAgent(p.runner, 'runner agent');
+    if (p.reviewer) await this.checkAgent(p.reviewer, 'reviewer agent');
+    if (p.topic_id) await this.checkTopic(me, p.topic_id);
     const taskId = newTaskId();
     const now = Date.now();
-    return this.commit((sql) => {
+    return this.commit(async (tx) => {
       let pipelineId: string;
       if (p.pipeline_id) {
-        const pl = sql.get(this.db.selectFrom('pipelines').select(['owner_id', 'state']).where('pipeline_id', '=', p.pipeline_id).compile());
+        const pl = await tx.get(this.db.selectFrom('pipelines').select(['owner_id', 'state']).where('pipeline_id', '=', p.pipeline_id).compile());
         if (!pl) throw notFound('pipeline');
         if (pl.owner_id !== me) throw forbidden("only a pipeline's owner adds tasks to it");
         pipelineId = p.pipeline_id;
         // A finished pipeline with new work is running again (as with pipeline/add).
-        if (pl.state === 'done') sql.run(this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).compile());
-      } else pipelineId = ensureDefaultPipeline(this.db, sql, me, now);
-      this.insertTask(sql, me, taskId, pipelineId, now, p);
-      const task = this.taskIn(sql, taskId);
-      return { task, pushes: [...this.stageUpdate(sql, task, 'created', me, null, null), ...this.onChange(sql, task, 'created', null)] };
+        if (pl.state === 'done') await tx.run(this.db.updateTable('pipelines').set({ state: 'running' }).where('pipeline_id', '=', pipelineId).compile());
+      } else pipelineId = await ensureDefaultPipeline(this.db, tx, me, now);
+      await this.insertTask(tx, me, taskId, pipelineId, now, p);
+      const task = await this.taskIn(tx, taskId);
+      return { task, pushes: [...(await this.stageUpdate(tx, task, 'created', me, null, null)), ...(await this.onChange(tx, task, 'created', null))] };
     });
   }
 
   /** Inside a writer job: one new task in `todo`, with its first timeline entry. */
-  insertTask(
-    sql: SyncSql,
+  async insertTask(
+    tx: Sql,
     owner: string,
     taskId: string,
     pipelineId: string,
     now: number,
     p: { title: string; description?: string | undefined; acceptance_criteria?: string | undefined; priority?: string; runner?: string | undefined; reviewer?: string | undefined; topic_id?: string | undefined; capability?: string | undefined; deadline?: string | undefined; reward?: { asset: string; amount: number } | undefined },
-  ): void {
-    sql.run(
+  ): Promise<void> {
+    await tx.run(
       this.db
         .insertInto('tasks')
         .values({
@@ -276,8 +275,8 @@ export class TaskService {
         })
         .compile(),
     );
-    if (p.reward) this.rewards.hold(sql, { task_id: taskId, owner_id: owner, asset: p.reward.asset, amount: p.reward.amount });
-    this.record(sql, taskId, now, owner, 'created', null, 'todo', p.runner ? `runner ${p.runner}` : null);
+    if (p.reward) await this.rewards.hold(tx, { task_id: taskId, owner_id: owner, asset: p.reward.asset, amount: p.reward.amount });
+    await this.record(tx, taskId, now, owner, 'created', null, 'todo', p.runner ? `runner ${p.runner}` : null);
   }
 
   /**
@@ -287,7 +286,7 @@ export class TaskService {
    * task as changed is the request's answer.
    */
   change(actor: string, taskId: string, kind: string, opts: ChangeOpts): Promise<Task> {
-    return this.commit((sql) => this.applyChange(sql, actor, taskId, kind, opts));
+    return this.commit((tx) => this.applyChange(tx, actor, taskId, kind, opts));
   }
 
   /**
@@ -295,11 +294,11 @@ export class TaskService {
    * timeline entries and their pushes commit together with the request's
    * answer, the task as `work` leaves it. Nobody misses a change that happened.
    */
-  private async commit(work: (sql: SyncSql) => Changed): Promise<Task> {
+  private async commit(work: (tx: Sql) => Promise<Changed>): Promise<Task> {
     const done = await this.writer.run(
-      (sql) => {
-        const { task, pushes } = work(sql);
-        return { task: respond(sql, task), pushes };
+      async (tx) => {
+        const { task, pushes } = await work(tx);
+        return { task: await respond(tx, task), pushes };
       },
       (r) => this.streams.fanOut(r.pushes),
     );
@@ -307,27 +306,27 @@ export class TaskService {
   }
 
   /** Inside a writer job: one change (see `change`), with its pushes staged. */
-  private applyChange(sql: SyncSql, actor: string, taskId: string, kind: string, opts: ChangeOpts): Changed {
-    const row = sql.get(this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).compile());
+  private async applyChange(tx: Sql, actor: string, taskId: string, kind: string, opts: ChangeOpts): Promise<Changed> {
+    const row = await tx.get(this.db.selectFrom('tasks').selectAll().where('task_id', '=', taskId).compile());
     if (!row) throw notFound('task');
-    opts.check?.(row, sql);
+    await opts.check?.(row, tx);
     if (opts.move) {
       const roles = actor === HUB ? new Set(['hub' as const]) : rolesOf(row, actor);
       const no = refusal(opts.move, row.status as TaskStatus, roles);
       if (no) throw no.code === 'forbidden' ? forbidden(no.why) : conflict(no.why);
     }
     const now = Date.now();
-    const patch = { ...opts.patch(row, now, sql), updated_at: now };
-    sql.run(this.db.updateTable('tasks').set(patch).where('task_id', '=', taskId).compile());
+    const patch = { ...(await opts.patch(row, now, tx)), updated_at: now };
+    await tx.run(this.db.updateTable('tasks').set(patch).where('task_id', '=', taskId).compile());
     const to = patch.status ?? row.status;
     // The reward moves in the same transaction as the status: to the runner on done, back on cancel.
     if (row.reward_asset !== null && to !== row.status) {
-      if (to === 'done') this.rewards.release(sql, taskId, patch.runner_id ?? row.runner_id ?? row.owner_id);
-      else if (to === 'cancelled') this.rewards.refund(sql, taskId);
+      if (to === 'done') await this.rewards.release(tx, taskId, patch.runner_id ?? row.runner_id ?? row.owner_id);
+      else if (to === 'cancelled') await this.rewards.refund(tx, taskId);
     }
-    this.record(sql, taskId, now, actor, kind, row.status, to, opts.note ?? null);
-    const task = this.taskIn(sql, taskId);
-    return { task, pushes: this.stageChange(sql, row, task, kind, actor, opts.note ?? null) };
+    await this.record(tx, taskId, now, actor, kind, row.status, to, opts.note ?? null);
+    const task = await this.taskIn(tx, taskId);
+    return { task, pushes: await this.stageChange(tx, row, task, kind, actor, opts.note ?? null) };
   }
 
   /**
@@ -336,28 +335,30 @@ export class TaskService {
    * runner taken off the task (reassigned, or stale): it is no longer among
    * the task's people.
    */
-  private stageChange(sql: SyncSql, before: TasksTable, task: Task, kind: string, actor: string, note: string | null): StagedPush[] {
+  private async stageChange(tx: Sql, before: TasksTable, task: Task, kind: string, actor: string, note: string | null): Promise<StagedPush[]> {
     const from = before.status as TaskStatus;
-    const pushes = [...this.stageUpdate(sql, task, kind, actor, from, note), ...this.onChange(sql, task, kind, from)];
+    const pushes = [...(await this.stageUpdate(tx, task, kind, actor, from, note)), ...(await this.onChange(tx, task, kind, from))];
     if (before.runner_id !== null && before.runner_id !== task.runner_id) {
-      pushes.push(this.streams.stage(sql, agentStream(before.runner_id), 'task.updated', { task, change: 'unassigned', actor, from_status: from, note: null }));
+      pushes.push(await this.streams.stage(tx, agentStream(before.runner_id), 'task.updated', { task, change: 'unassigned', actor, from_status: from, note: null }));
     }
     return pushes;
   }
 
   /** Inside the change's writer job: task.updated to owner, runner and reviewer, and to the task's topic. */
-  private stageUpdate(sql: SyncSql, task: Task, change: string, actor: string, from: TaskStatus | null, note: string | null): StagedPush[] {
+  private async stageUpdate(tx: Sql, task: Task, change: string, actor: string, from: TaskStatus | null, note: string | null): Promise<StagedPush[]> {
     const people = new Set([task.owner_id, task.runner_id, task.reviewer_id].filter((x): x is string => x !== null));
     const streams = [...people].map(agentStream);
     if (task.topic_id) streams.push(topicStream(task.topic_id));
     const data = { task, change, actor, from_status: from, note };
-    return streams.map((stream) => this.streams.stage(sql, stream, 'task.updated', data));
+    const pushes: StagedPush[] = [];
+    for (const stream of streams) pushes.push(await this.streams.stage(tx, stream, 'task.updated', data));
+    return pushes;
   }
 
   async update(me: string, p: ParsedParamsOf<'task/update'>): Promise<Task> {
     await this.row(me, p.task_id);
-    if (p.reviewer) this.checkAgent(p.reviewer, 'reviewer agent');
-    if (p.topic_id) this.checkTopic(me, p.topic_id);
+    if (p.reviewer) await this.checkAgent(p.reviewer, 'reviewer agent');
+    if (p.topic_id) await this.checkTopic(me, p.topic_id);
     return this.change(me, p.task_id, 'updated', {
       check: (row) => {
         if (row.owner_id !== me) throw forbidden('only its owner may update this task');
@@ -385,7 +386,7 @@ export class TaskService {
 
   async assign(me: string, p: ParsedParamsOf<'task/assign'>): Promise<Task> {
     await this.row(me, p.task_id);
-    this.checkAgent(p.runner, 'runner agent');
+    await this.checkAgent(p.runner, 'runner agent');
     // A replaced runner hears that it is off the task (stageChange).
     return this.change(me, p.task_id, 'assigned', {
       check: (row) => {
@@ -401,9 +402,9 @@ export class TaskService {
     const row = await this.row(me, taskId);
     const caps = row.capability ? await this.peers.capabilitiesOf(me) : [];
     return this.change(me, taskId, 'joined', {
-      check: (cur, sql) => {
+      check: async (cur, tx) => {
         // Volunteering is for work that can start: a waiting task is announced (task.ready) once it can.
-        const waiting = this.waitingIn(sql, taskId);
+        const waiting = await this.waitingIn(tx, taskId);
         if (waiting.length > 0) throw conflict(`cannot join yet: ${waitingOn(waiting)}`);
         if (cur.status !== 'todo') throw conflict(`cannot join a task that is ${cur.status}`);
         if (cur.runner_id === me) throw conflict('you already run this task');
@@ -419,8 +420,8 @@ export class TaskService {
     // review_comment stays: a re-run is started with the reviewer's reason in hand.
     return this.change(me, taskId, 'started', {
       move: 'start',
-      check: (_row, sql) => {
-        const waiting = this.waitingIn(sql, taskId);
+      check: async (_row, tx) => {
+        const waiting = await this.waitingIn(tx, taskId);
         if (waiting.length > 0) throw conflict(waitingOn(waiting));
       },
       patch: (_r, now) => ({ status: 'doing', active_at: now }),
@@ -428,8 +429,8 @@ export class TaskService {
   }
 
   /** Inside a writer job: the tasks `taskId` waits for that are not done yet. */
-  private waitingIn(sql: SyncSql, taskId: string): Upstream[] {
-    return (byDependent([taskId], sql.all(this.upstreamQuery([taskId]).compile())).get(taskId) ?? []).filter((u) => u.status !== 'done');
+  private async waitingIn(tx: Sql, taskId: string): Promise<Upstream[]> {
+    return (byDependent([taskId], await tx.all(this.upstreamQuery([taskId]).compile())).get(taskId) ?? []).filter((u) => u.status !== 'done');
   }
 
   async progress(me: string, p: ParsedParamsOf<'task/progress'>): Promise<Task> {
@@ -448,8 +449,8 @@ export class TaskService {
     await this.row(me, p.task_id);
     const submit: ChangeOpts = {
       move: 'submit',
-      patch: (_r, now, sql) => {
-        sql.run(
+      patch: async (_r, now, tx) => {
+        await tx.run(
           this.db
             .insertInto('task_submissions')
             .values({ submission_id: newSubmissionId(), task_id: p.task_id, runner_id: me, output: p.output, artifacts: JSON.stringify(p.artifacts), submitted_at: now, decision: null, comment: null, reviewed_by: null, reviewed_at: null })
@@ -459,17 +460,17 @@ export class TaskService {
       },
     };
     // An auto-reviewing pipeline approves in the same job: the answer is the task as approved.
-    return this.commit((sql) => {
-      const submitted = this.applyChange(sql, me, p.task_id, 'submitted', submit);
-      if (!this.autoReviews(sql, submitted.task.pipeline_id)) return submitted;
-      const approved = this.applyChange(sql, HUB, p.task_id, 'approved', this.decision(HUB, p.task_id, 'approve', 'approved by the pipeline (auto review)', 'auto_approve'));
+    return this.commit(async (tx) => {
+      const submitted = await this.applyChange(tx, me, p.task_id, 'submitted', submit);
+      if (!(await this.autoReviews(tx, submitted.task.pipeline_id))) return submitted;
+      const approved = await this.applyChange(tx, HUB, p.task_id, 'approved', this.decision(HUB, p.task_id, 'approve', 'approved by the pipeline (auto review)', 'auto_approve'));
       return { task: approved.task, pushes: [...submitted.pushes, ...approved.pushes] };
     });
   }
 
   /** Inside a writer job: whether the pipeline approves submissions itself. */
-  private autoReviews(sql: SyncSql, pipelineId: string): boolean {
-    const auto = sql.get(this.db.selectFrom('pipelines').select('auto_review').where('pipeline_id', '=', pipelineId).compile());
+  private async autoReviews(tx: Sql, pipelineId: string): Promise<boolean> {
+    const auto = await tx.get(this.db.selectFrom('pipelines').select('auto_review').where('pipeline_id', '=', pipelineId).compile());
     return Number(auto?.auto_review ?? 0) === 1;
   }
 
@@ -483,13 +484,13 @@ export class TaskService {
   private decision(actor: string, taskId: string, decision: Decision, comment: string | null, move: Move): ChangeOpts {
     return {
       move,
-      patch: (_row, now, sql) => {
+      patch: async (_row, now, tx) => {
         // The review belongs to the latest submission.
-        const latest = sql.get(
+        const latest = await tx.get(
           this.db.selectFrom('task_submissions').select('submission_id').where('task_id', '=', taskId).orderBy('submitted_at', 'desc').orderBy('submission_id', 'desc').limit(1).compile(),
         );
         if (latest) {
-          sql.run(
+          await tx.run(
             this.db
               .updateTable('task_submissions')
               .set({ decision, comment, reviewed_by: actor, reviewed_at: now })
@@ -520,14 +521,14 @@ export class TaskService {
     await this.row(me, p.depends_on);
     if (p.task_id === p.depends_on) throw conflict('a task cannot depend on itself');
     return this.change(me, p.task_id, 'dependencies', {
-      check: (row, sql) => {
+      check: async (row, tx) => {
         if (row.owner_id !== me) throw forbidden("only its owner may change this task's dependencies");
         if (row.status === 'done' || row.status === 'cancelled') throw conflict(`cannot add a dependency to a task that is ${row.status}`);
-        const cycle = this.pathBetween(sql, p.depends_on, p.task_id);
+        const cycle = await this.pathBetween(tx, p.depends_on, p.task_id);
         if (cycle) throw conflict(`that would make a cycle: ${[p.task_id, ...cycle].join(' -> ')}`);
       },
-      patch: (_row, _now, sql) => {
-        sql.run(
+      patch: async (_row, _now, tx) => {
+        await tx.run(
           this.db
             .insertInto('task_dependencies')
             .values({ task_id: p.task_id, depends_on: p.depends_on })
@@ -545,7 +546,7 @@ export class TaskService {
    * there is one: adding to -> from would then close a cycle. Breadth-first,
    * inside the writer job, so no concurrent add can slip a cycle past it.
    */
-  private pathBetween(sql: SyncSql, from: string, to: string): string[] | null {
+  private async pathBetween(tx: Sql, from: string, to: string): Promise<string[] | null> {
     const prev = new Map<string, string | null>([[from, null]]);
     const queue = [from];
     while (queue.length > 0) {
@@ -555,7 +556,7 @@ export class TaskService {
         for (let at: string | null = cur; at !== null; at = prev.get(at) ?? null) path.unshift(at);
         return path;
       }
-      for (const r of sql.all(this.db.selectFrom('task_dependencies').select('depends_on').where('task_id', '=', cur).compile())) {
+      for (const r of await tx.all(this.db.selectFrom('task_dependencies').select('depends_on').where('task_id', '=', cur).compile())) {
         if (!prev.has(r.depends_on)) {
           prev.set(r.depends_on, cur);
           queue.push(r.depends_on);
@@ -571,8 +572,8 @@ export class TaskService {
       check: (row) => {
         if (row.owner_id !== me) throw forbidden("only its owner may change this task's dependencies");
       },
-      patch: (_row, _now, sql) => {
-        const n = sql.run(this.db.deleteFrom('task_dependencies').where('task_id', '=', p.task_id).where('depends_on', '=', p.depends_on).compile());
+      patch: async (_row, _now, tx) => {
+        const n = await tx.run(this.db.deleteFrom('task_dependencies').where('task_id', '=', p.task_id).where('depends_on', '=', p.depends_on).compile());
         if (n === 0) throw notFound('dependency');
         return {};
       },

@@ -11,7 +11,7 @@ import { boundedPage } from '../../core/paging.js';
 import type { TopicMessagesTable } from '../../store/schema.js';
 import { toMessage } from './rows.js';
 import type { StagedPush } from '../../core/streams.js';
-import type { SyncSql } from '../../store/sql.js';
+import type { Sql } from '../../store/sql.js';
 import type { TopicService } from './service.js';
 
 const insertMessage = precompiled(
@@ -75,11 +75,11 @@ export class TopicMessages {
     via: string | null = null,
     /** The caller's job makes `me` a member first (talk/random). */
     joining = false,
-  ): Promise<(sql: SyncSql) => { result: ResultOf<'topic/publish'>; push: StagedPush }> {
+  ): Promise<(tx: Sql) => Promise<{ result: ResultOf<'topic/publish'>; push: StagedPush }>> {
     const access = await this.topics.visible(me, p.topic_id);
     const { row } = access;
     const role = access.role ?? (joining ? 'member' : null);
-    this.topics.assertNotBarred(p.topic_id, me);
+    await this.topics.assertNotBarred(p.topic_id, me);
     if (!role) throw forbidden('join the topic before publishing');
     if (row.type === 'broadcast' && !isManager(role)) throw forbidden('only the owner and admins publish to a broadcast topic');
     if (p.reply_to) {
@@ -110,9 +110,9 @@ export class TopicMessages {
       via,
       sent_at: iso(ts),
     });
-    return (sql) => {
-      const push = this.topics.streams.stageBuilt(sql, topicStream(p.topic_id), 'topic.message', msg, (sql, seq, ts) => {
-        sql.run(insertMessage(this.db, p.topic_id, seq, messageId, me, content, contentType, p.semantic_type ?? null, p.reply_to ?? null, ts, rich?.title ?? null, blocksJson, via));
+    return async (tx) => {
+      const push = await this.topics.streams.stageBuilt(tx, topicStream(p.topic_id), 'topic.message', msg, async (tx, seq, ts) => {
+        await tx.run(insertMessage(this.db, p.topic_id, seq, messageId, me, content, contentType, p.semantic_type ?? null, p.reply_to ?? null, ts, rich?.title ?? null, blocksJson, via));
       });
       return { result: { message_id: messageId, seq: push.seq }, push };
     };
@@ -206,7 +206,7 @@ export class TopicMessages {
    */
   private async readableAmong(me: string, ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const r = await rawSql<{ topic_id: string }>`select topic_id from (${this.topics.readableIds(me)}) where topic_id in (${rawSql.join(ids)})`.execute(this.db);
+    const r = await rawSql<{ topic_id: string }>`select topic_id from (${this.topics.readableIds(me)}) as readable where topic_id in (${rawSql.join(ids)})`.execute(this.db);
     return r.rows.map((row) => row.topic_id);
   }
 }

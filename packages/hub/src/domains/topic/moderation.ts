@@ -27,9 +27,9 @@ export class TopicModeration {
 
   async invite(me: string, p: ParsedParamsOf<'topic/invite'>): Promise<ResultOf<'topic/invite'>> {
     const { row } = await this.topics.managed(me, p.topic_id);
-    if (this.topics.agents.contactPolicyOf(p.agent_id) === null) throw notFound('agent');
-    if (this.topics.roleOf(p.topic_id, p.agent_id)) return { topic_id: p.topic_id, agent_id: p.agent_id, status: 'already_member' };
-    if (this.topics.barredUntil(p.topic_id, p.agent_id)) throw conflict('that agent is barred from this topic; lift the bar first');
+    if ((await this.topics.agents.contactPolicyOf(p.agent_id)) === null) throw notFound('agent');
+    if (await this.topics.roleOf(p.topic_id, p.agent_id)) return { topic_id: p.topic_id, agent_id: p.agent_id, status: 'already_member' };
+    if (await this.topics.barredUntil(p.topic_id, p.agent_id)) throw conflict('that agent is barred from this topic; lift the bar first');
     const now = Date.now();
     const result = { topic_id: p.topic_id, agent_id: p.agent_id, status: 'invited' as const };
     // The invitation and its push are one transaction.
@@ -37,15 +37,15 @@ export class TopicModeration {
       agentStream(p.agent_id),
       'topic.invitation',
       () => ({ topic_id: p.topic_id, topic_name: row.name, by: me, invited_at: iso(now) }),
-      (sql) => {
-        sql.run(
+      async (tx) => {
+        await tx.run(
           this.db
             .insertInto('topic_invites')
             .values({ topic_id: p.topic_id, agent_id: p.agent_id, by_id: me, created_at: now })
             .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doUpdateSet({ by_id: me, created_at: now }))
             .compile(),
         );
-        respond(sql, result);
+        await respond(tx, result);
       },
     );
     return result;
@@ -70,17 +70,17 @@ export class TopicModeration {
       .where('agent_id', '=', p.agent_id)
       .executeTakeFirst();
     if (!pending) throw notFound('join request');
-    if (approved && this.topics.barredUntil(p.topic_id, p.agent_id)) throw conflict('that agent is barred from this topic; lift the bar first');
+    if (approved && (await this.topics.barredUntil(p.topic_id, p.agent_id))) throw conflict('that agent is barred from this topic; lift the bar first');
     const result = { topic_id: p.topic_id, agent_id: p.agent_id, status: approved ? ('approved' as const) : ('rejected' as const) };
     // The decision, its effect and the requester's push are one transaction.
     await this.topics.streams.append(
       agentStream(p.agent_id),
       'topic.join_decision',
       (_seq, ts) => ({ topic_id: p.topic_id, topic_name: row.name, approved, by: me, decided_at: iso(ts) }),
-      (sql) => {
-        if (approved) this.topics.addMemberWithin(sql, p.agent_id, p.topic_id);
-        else sql.run(this.db.deleteFrom('topic_join_requests').where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).compile());
-        respond(sql, result);
+      async (tx) => {
+        if (approved) await this.topics.addMemberWithin(tx, p.agent_id, p.topic_id);
+        else await tx.run(this.db.deleteFrom('topic_join_requests').where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).compile());
+        await respond(tx, result);
       },
     );
     return result;
@@ -89,20 +89,20 @@ export class TopicModeration {
   async setRole(me: string, p: ParsedParamsOf<'topic/role/set'>): Promise<ResultOf<'topic/role/set'>> {
     const { role } = await this.topics.visible(me, p.topic_id);
     if (role !== 'owner') throw forbidden('only the owner changes roles');
-    const current = this.topics.roleOf(p.topic_id, p.agent_id);
+    const current = await this.topics.roleOf(p.topic_id, p.agent_id);
     if (!current) throw notFound('member');
     if (current === 'owner') throw conflict("the owner's role cannot change");
-    return this.topics.writer.run((sql) => {
-      sql.run(this.db.updateTable('topic_members').set({ role: p.role }).where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).compile());
-      return respond(sql, { topic_id: p.topic_id, agent_id: p.agent_id, role: p.role as MemberRole });
+    return this.topics.writer.run(async (tx) => {
+      await tx.run(this.db.updateTable('topic_members').set({ role: p.role }).where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).compile());
+      return await respond(tx, { topic_id: p.topic_id, agent_id: p.agent_id, role: p.role as MemberRole });
     });
   }
 
   async blacklistAdd(me: string, p: ParsedParamsOf<'topic/blacklist/add'>): Promise<ResultOf<'topic/blacklist/add'>> {
     const { row, role } = await this.topics.managed(me, p.topic_id);
     if (p.agent_id === me) throw conflict('you cannot bar yourself');
-    if (this.topics.agents.contactPolicyOf(p.agent_id) === null) throw notFound('agent');
-    const target = this.topics.roleOf(p.topic_id, p.agent_id);
+    if ((await this.topics.agents.contactPolicyOf(p.agent_id)) === null) throw notFound('agent');
+    const target = await this.topics.roleOf(p.topic_id, p.agent_id);
     if (target === 'owner') throw forbidden('the owner cannot be barred from its topic');
     if (target === 'admin' && role !== 'owner') throw forbidden('only the owner bars an admin');
     const now = Date.now();
@@ -121,8 +121,8 @@ export class TopicModeration {
       agentStream(p.agent_id),
       'topic.blacklisted',
       () => ({ topic_id: p.topic_id, topic_name: row.name, by: me, reason: out.reason, expires_at: out.expires_at }),
-      (sql) => {
-        sql.run(
+      async (tx) => {
+        await tx.run(
           this.db
             .insertInto('topic_blacklist')
             .values(entry)
@@ -130,9 +130,9 @@ export class TopicModeration {
             .compile(),
         );
         for (const table of ['topic_members', 'topic_invites', 'topic_join_requests'] as const) {
-          sql.run(this.db.deleteFrom(table).where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).compile());
+          await tx.run(this.db.deleteFrom(table).where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).compile());
         }
-        respond(sql, out);
+        await respond(tx, out);
       },
     );
     return out;
@@ -140,9 +140,9 @@ export class TopicModeration {
 
   async blacklistRemove(me: string, p: ParsedParamsOf<'topic/blacklist/remove'>): Promise<ResultOf<'topic/blacklist/remove'>> {
     await this.topics.managed(me, p.topic_id);
-    return this.topics.writer.run((sql) => {
-      const n = sql.run(this.db.deleteFrom('topic_blacklist').where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).compile());
-      return respond(sql, { topic_id: p.topic_id, agent_id: p.agent_id, removed: n > 0 });
+    return this.topics.writer.run(async (tx) => {
+      const n = await tx.run(this.db.deleteFrom('topic_blacklist').where('topic_id', '=', p.topic_id).where('agent_id', '=', p.agent_id).compile());
+      return await respond(tx, { topic_id: p.topic_id, agent_id: p.agent_id, removed: n > 0 });
     });
   }
 
@@ -160,7 +160,6 @@ export class TopicModeration {
 
   /** Housekeeping: expired bars are only ever ignored; this removes them. */
   async pruneExpired(now = Date.now()): Promise<number> {
-    const res = await this.db.deleteFrom('topic_blacklist').where('expires_at', 'is not', null).where('expires_at', '<=', now).executeTakeFirst();
-    return Number(res.numDeletedRows);
+    return this.topics.writer.run((tx) => tx.run(this.db.deleteFrom('topic_blacklist').where('expires_at', 'is not', null).where('expires_at', '<=', now).compile()));
   }
 }

@@ -16,11 +16,10 @@ import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { encodeCursor, iso, newTopicId, readCursor } from '../../core/ids.js';
 import type { StagedPush, Streams } from '../../core/streams.js';
 import { respond } from '../../core/unit.js';
+import { containsText } from '../../store/portable.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, TopicMessagesTable, TopicsTable } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
-import type { BatchWriter } from '../../store/writer.js';
-import { escapeLike } from '../agent/service.js';
+import type { Sql, Writer } from '../../store/sql.js';
 import { isManager, memberPage } from '../../core/members.js';
 import { toMessage, toTopic } from './rows.js';
 
@@ -42,7 +41,7 @@ const memberCountQuery = precompiled(1, (db, topicId: string) =>
 /** What the topic domain needs from the agent domain. */
 export interface AgentDirectory {
   namesOf(agentIds: readonly string[]): Promise<Map<string, string | null>>;
-  contactPolicyOf(agentId: string): ContactPolicy | null;
+  contactPolicyOf(agentId: string): Promise<ContactPolicy | null>;
 }
 
 export interface OnlineCheck {
@@ -61,8 +60,8 @@ export interface TopicAccess {
 export class TopicService {
   constructor(
     readonly db: Kysely<Database>,
-    readonly sql: SyncSql,
-    readonly writer: BatchWriter,
+    readonly read: Sql,
+    readonly writer: Writer,
     readonly streams: Streams,
     readonly agents: AgentDirectory,
     private readonly presence: OnlineCheck,
@@ -70,14 +69,15 @@ export class TopicService {
 
   // ---- small functions other parts of the hub may use --------------------
 
-  roleOf(topicId: string, agentId: string): MemberRole | null {
-    const row = this.sql.get(roleQuery(this.db, topicId, agentId));
+  /** `tx` may be a writer job's (a check made in the write's own transaction). */
+  async roleOf(topicId: string, agentId: string, tx: Sql = this.read): Promise<MemberRole | null> {
+    const row = await tx.get(roleQuery(this.db, topicId, agentId));
     return (row?.role as MemberRole | undefined) ?? null;
   }
 
-  /** `sql` may be the writer's (fan-out reads the members in the push's own transaction). */
-  memberIds(topicId: string, sql: SyncSql = this.sql): string[] {
-    return sql.all(membersQuery(this.db, topicId)).map((r) => r.agent_id);
+  /** `tx` may be a writer job's (fan-out reads the members in the push's own transaction). */
+  async memberIds(topicId: string, tx: Sql = this.read): Promise<string[]> {
+    return (await tx.all(membersQuery(this.db, topicId))).map((r) => r.agent_id);
   }
 
   async joinedTopicIds(agentId: string): Promise<string[]> {
@@ -103,13 +103,13 @@ export class TopicService {
    * Costs in proportion to the candidates, not to the members of the agent's
    * topics: each candidate is an index probe per topic of the agent.
    */
-  coMembersAmong(agentId: string, candidates: readonly string[]): string[] {
+  async coMembersAmong(agentId: string, candidates: readonly string[]): Promise<string[]> {
     const out: string[] = [];
     // Chunked: SQLite caps bound parameters per statement.
     for (let i = 0; i < candidates.length; i += 500) {
       const chunk = candidates.slice(i, i + 500).filter((c) => c !== agentId);
       if (chunk.length === 0) continue;
-      const rows = this.sql.all(
+      const rows = await this.read.all(
         this.db
           .selectFrom('topic_members as other')
           .select('other.agent_id')
@@ -179,23 +179,23 @@ export class TopicService {
   // ---- access checks shared by the topic actions --------------------------
 
   /** When the agent is barred from the topic: null if it is not (an expired entry does not count). */
-  barredUntil(topicId: string, agentId: string, now = Date.now()): { until: number | null } | null {
-    const row = this.sql.get(barQuery(this.db, topicId, agentId));
+  async barredUntil(topicId: string, agentId: string, now = Date.now()): Promise<{ until: number | null } | null> {
+    const row = await this.read.get(barQuery(this.db, topicId, agentId));
     if (!row) return null;
     const until = row.expires_at === null ? null : Number(row.expires_at);
     return until === null || until > now ? { until } : null;
   }
 
-  isInvited(topicId: string, agentId: string): boolean {
-    return this.sql.get(inviteQuery(this.db, topicId, agentId)) !== undefined;
+  async isInvited(topicId: string, agentId: string): Promise<boolean> {
+    return (await this.read.get(inviteQuery(this.db, topicId, agentId))) !== undefined;
   }
 
   /** A private topic does not exist for anyone but its members and invited agents. */
   async visible(me: string, topicId: string): Promise<TopicAccess> {
     const row = await this.db.selectFrom('topics').selectAll().where('topic_id', '=', topicId).executeTakeFirst();
     if (!row) throw notFound('topic');
-    const role = this.roleOf(topicId, me);
-    if (row.visibility === 'private' && !role && !this.isInvited(topicId, me)) throw notFound('topic');
+    const role = await this.roleOf(topicId, me);
+    if (row.visibility === 'private' && !role && !(await this.isInvited(topicId, me))) throw notFound('topic');
     return { row, role };
   }
 
@@ -203,7 +203,7 @@ export class TopicService {
   async readable(me: string, topicId: string): Promise<TopicAccess> {
     const access = await this.visible(me, topicId);
     if (access.row.visibility === 'private' && !access.role) throw forbidden('join the topic to read it');
-    this.assertNotBarred(topicId, me);
+    await this.assertNotBarred(topicId, me);
     return access;
   }
 
@@ -214,8 +214,8 @@ export class TopicService {
     return access;
   }
 
-  assertNotBarred(topicId: string, agentId: string): void {
-    const bar = this.barredUntil(topicId, agentId);
+  async assertNotBarred(topicId: string, agentId: string): Promise<void> {
+    const bar = await this.barredUntil(topicId, agentId);
     if (bar) throw forbidden(bar.until === null ? 'you are barred from this topic' : `you are barred from this topic until ${iso(bar.until)}`);
   }
 
@@ -232,8 +232,8 @@ export class TopicService {
   }
 
   /** Owner and admins: who hears of join requests. */
-  managerIdsWithin(sql: SyncSql, topicId: string): string[] {
-    return sql.all(this.db.selectFrom('topic_members').select('agent_id').where('topic_id', '=', topicId).where('role', 'in', ['owner', 'admin']).compile()).map((r) => r.agent_id);
+  async managerIdsWithin(tx: Sql, topicId: string): Promise<string[]> {
+    return (await tx.all(this.db.selectFrom('topic_members').select('agent_id').where('topic_id', '=', topicId).where('role', 'in', ['owner', 'admin']).compile())).map((r) => r.agent_id);
   }
 
   async topicsFor(me: string, rows: TopicsTable[]): Promise<Topic[]> {
@@ -254,10 +254,10 @@ export class TopicService {
   }
 
   /** The topic as it is inside a writer job (for pushes built in the same transaction). */
-  topicWithin(sql: SyncSql, topicId: string): Topic {
-    const row = sql.get(this.db.selectFrom('topics').selectAll().where('topic_id', '=', topicId).compile());
+  async topicWithin(tx: Sql, topicId: string): Promise<Topic> {
+    const row = await tx.get(this.db.selectFrom('topics').selectAll().where('topic_id', '=', topicId).compile());
     if (!row) throw notFound('topic');
-    return toTopic(row, Number(sql.get(memberCountQuery(this.db, topicId))?.n ?? 0), null);
+    return toTopic(row, Number((await tx.get(memberCountQuery(this.db, topicId)))?.n ?? 0), null);
   }
 
   // ---- actions ------------------------------------------------------------
@@ -265,8 +265,8 @@ export class TopicService {
   async create(me: string, p: ParsedParamsOf<'topic/create'>): Promise<Topic> {
     const topicId = newTopicId();
     const now = Date.now();
-    return this.writer.run((sql) => {
-      sql.run(
+    return this.writer.run(async (tx) => {
+      await tx.run(
         this.db
           .insertInto('topics')
           .values({
@@ -281,8 +281,8 @@ export class TopicService {
           })
           .compile(),
       );
-      sql.run(this.db.insertInto('topic_members').values({ topic_id: topicId, agent_id: me, role: 'owner', joined_at: now }).compile());
-      return respond(sql, { ...this.topicWithin(sql, topicId), role: 'owner' as const });
+      await tx.run(this.db.insertInto('topic_members').values({ topic_id: topicId, agent_id: me, role: 'owner', joined_at: now }).compile());
+      return await respond(tx, { ...(await this.topicWithin(tx, topicId)), role: 'owner' as const });
     });
   }
 
@@ -297,7 +297,7 @@ export class TopicService {
     q = p.mine
       ? q.where('topic_id', 'in', mine)
       : q.where((eb) => eb.or([eb('visibility', '=', 'public'), eb('topic_id', 'in', mine)]));
-    if (p.query) q = q.where('name', 'like', `%${escapeLike(p.query)}%`);
+    if (p.query) q = q.where(containsText('name', p.query));
     const { page, next_cursor } = await newestFirst(q, 'topic_id', p.limit, p.cursor);
     return {
       topics: await this.topicsFor(me, page),
@@ -319,10 +319,10 @@ export class TopicService {
       topicStream(p.topic_id),
       'topic.updated',
       () => updated,
-      (sql) => {
-        sql.run(this.db.updateTable('topics').set(set).where('topic_id', '=', p.topic_id).compile());
-        updated = this.topicWithin(sql, p.topic_id);
-        respond(sql, { ...updated, role });
+      async (tx) => {
+        await tx.run(this.db.updateTable('topics').set(set).where('topic_id', '=', p.topic_id).compile());
+        updated = await this.topicWithin(tx, p.topic_id);
+        await respond(tx, { ...updated, role });
       },
     );
     return { ...updated!, role };
@@ -337,14 +337,15 @@ export class TopicService {
     // or on resume.
     const data = { topic_id: topicId, name: row.name, by: me };
     return this.writer.run(
-      (sql) => {
-        const ids = this.memberIds(topicId, sql);
+      async (tx) => {
+        const ids = await this.memberIds(topicId, tx);
         for (const table of ['topic_messages', 'topic_members', 'topic_invites', 'topic_join_requests', 'topic_blacklist', 'topics'] as const) {
-          sql.run(this.db.deleteFrom(table).where('topic_id', '=', topicId).compile());
+          await tx.run(this.db.deleteFrom(table).where('topic_id', '=', topicId).compile());
         }
         // Staged with the delete: nobody can miss that it happened.
-        const pushes = ids.map((m) => this.streams.stage(sql, agentStream(m), 'topic.deleted', data));
-        return { result: respond(sql, { topic_id: topicId, deleted: true as const }), pushes };
+        const pushes: StagedPush[] = [];
+        for (const m of ids) pushes.push(await this.streams.stage(tx, agentStream(m), 'topic.deleted', data));
+        return { result: await respond(tx, { topic_id: topicId, deleted: true as const }), pushes };
       },
       (r) => this.streams.fanOut(r.pushes),
     ).then((r) => r.result);
@@ -408,12 +409,12 @@ export class TopicService {
     const { row, role } = await this.visible(me, topicId);
     const stream = topicStream(topicId);
     if (role) return { topic_id: topicId, status: 'joined', role, seq: (await this.streams.info(stream)).head };
-    this.assertNotBarred(topicId, me);
-    const invited = this.isInvited(topicId, me);
+    await this.assertNotBarred(topicId, me);
+    const invited = await this.isInvited(topicId, me);
     if (row.join_method === 'invite_only' && !invited) return this.requestToJoin(me, row);
-    return this.writer.run((sql) => {
-      const seq = this.addMemberWithin(sql, me, topicId);
-      return respond(sql, { topic_id: topicId, status: 'joined' as const, role: 'member' as const, seq });
+    return this.writer.run(async (tx) => {
+      const seq = await this.addMemberWithin(tx, me, topicId);
+      return await respond(tx, { topic_id: topicId, status: 'joined' as const, role: 'member' as const, seq });
     });
   }
 
@@ -423,18 +424,18 @@ export class TopicService {
    * start after the head, so history from before joining is not unread).
    * Returns that head.
    */
-  addMemberWithin(sql: SyncSql, agentId: string, topicId: string): number {
+  async addMemberWithin(tx: Sql, agentId: string, topicId: string): Promise<number> {
     const now = Date.now();
-    sql.run(
+    await tx.run(
       this.db
         .insertInto('topic_members')
         .values({ topic_id: topicId, agent_id: agentId, role: 'member', joined_at: now })
         .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doNothing())
         .compile(),
     );
-    sql.run(this.db.deleteFrom('topic_invites').where('topic_id', '=', topicId).where('agent_id', '=', agentId).compile());
-    sql.run(this.db.deleteFrom('topic_join_requests').where('topic_id', '=', topicId).where('agent_id', '=', agentId).compile());
-    return this.streams.setReadCursorAtHead(sql, agentId, topicStream(topicId));
+    await tx.run(this.db.deleteFrom('topic_invites').where('topic_id', '=', topicId).where('agent_id', '=', agentId).compile());
+    await tx.run(this.db.deleteFrom('topic_join_requests').where('topic_id', '=', topicId).where('agent_id', '=', agentId).compile());
+    return this.streams.setReadCursorAtHead(tx, agentId, topicStream(topicId));
   }
 
   private async requestToJoin(me: string, row: TopicsTable): Promise<ResultOf<'topic/join'>> {
@@ -451,18 +452,19 @@ export class TopicService {
     const name = (await this.agents.namesOf([me])).get(me) ?? null;
     const data = { topic_id: topicId, topic_name: row.name, agent_id: me, name, requested_at: iso(now) };
     await this.writer.run(
-      (sql) => {
+      async (tx) => {
         // Two joins racing: one request, and only the one that stored it tells the managers (in its transaction).
-        const stored = sql.run(
+        const stored = await tx.run(
           this.db
             .insertInto('topic_join_requests')
             .values({ topic_id: topicId, agent_id: me, created_at: now })
             .onConflict((oc) => oc.columns(['topic_id', 'agent_id']).doNothing())
             .compile(),
         );
-        const managers = stored > 0 ? this.managerIdsWithin(sql, topicId) : [];
-        const pushes: StagedPush[] = managers.map((m) => this.streams.stage(sql, agentStream(m), 'topic.join_request', data));
-        respond(sql, result);
+        const managers = stored > 0 ? await this.managerIdsWithin(tx, topicId) : [];
+        const pushes: StagedPush[] = [];
+        for (const m of managers) pushes.push(await this.streams.stage(tx, agentStream(m), 'topic.join_request', data));
+        await respond(tx, result);
         return pushes;
       },
       (pushes) => this.streams.fanOut(pushes),
@@ -474,9 +476,9 @@ export class TopicService {
     const { role } = await this.visible(me, topicId);
     if (role === 'owner') throw conflict('the owner cannot leave its own topic; delete it instead');
     const table = role ? 'topic_members' : 'topic_join_requests';
-    return this.writer.run((sql) => {
-      const n = sql.run(this.db.deleteFrom(table).where('topic_id', '=', topicId).where('agent_id', '=', me).compile());
-      return respond(sql, { topic_id: topicId, left: n > 0 });
+    return this.writer.run(async (tx) => {
+      const n = await tx.run(this.db.deleteFrom(table).where('topic_id', '=', topicId).where('agent_id', '=', me).compile());
+      return await respond(tx, { topic_id: topicId, left: n > 0 });
     });
   }
 }

@@ -4,7 +4,7 @@ import { fitCount } from '../../core/paging.js';
 import { iso } from '../../core/ids.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
+import type { Sql } from '../../store/sql.js';
 import { ftsQuery } from '../../store/search.js';
 import { rankContexts } from '../../store/world-search.js';
 import { nextOffset, readOffset } from './rows.js';
@@ -34,22 +34,22 @@ export class WorldCandidates {
     const { row } = await this.worlds.member(me, worldId);
     // A paused world offers nobody: chats are not started in it until it resumes.
     if (row.status === 'paused') return { world_id: worldId, candidates: [], next_cursor: null };
-    return { world_id: worldId, ...this.page(this.worlds.sql, me, worldId, limit, cursor) };
+    return { world_id: worldId, ...(await this.page(this.worlds.read, me, worldId, limit, cursor)) };
   }
 
   /**
-   * The ranked page, read in `sql`; the caller must be a member of an enabled
+   * The ranked page, read in `tx`; the caller must be a member of an enabled
    * world (world/join ranks them in the transaction that joins, as its answer).
    */
-  page(sql: SyncSql, me: string, worldId: string, limit: number, cursor: string | undefined): CandidatePage {
+  async page(tx: Sql, me: string, worldId: string, limit: number, cursor: string | undefined): Promise<CandidatePage> {
     const { db, agents } = this.worlds;
-    const members = sql.all(membersQuery(db, worldId));
+    const members = await tx.all(membersQuery(db, worldId));
     const online = members.filter((m) => m.agent_id !== me && agents.isOnline(m.agent_id));
     const scores = new Map<string, number>();
-    const mine = sql.get(contextsOf(db, worldId, [me]));
+    const mine = await tx.get(contextsOf(db, worldId, [me]));
     const match = mine ? ftsQuery(mine.participant_context_text, 'any', CONTEXT_TERMS) : null;
     if (match && online.length > 0) {
-      for (const r of sql.all(rankContexts(db, match, worldId))) scores.set(r.agent_id, Math.max(0, -Number(r.rank)));
+      for (const r of await tx.all(rankContexts(db, match, worldId))) scores.set(r.agent_id, Math.max(0, -Number(r.rank)));
     }
     const ranked = online
       .map((m) => ({ m, score: scores.get(m.agent_id) ?? 0 }))
@@ -57,8 +57,10 @@ export class WorldCandidates {
     // Presence and scores move between pages, so the cursor is a position in the ranking, not a key.
     const start = readOffset(cursor);
     const page = ranked.slice(start, start + limit);
-    const names = this.worlds.namesWithin(sql, page.map((c) => c.m.agent_id));
-    const contexts = new Map(page.length === 0 ? [] : sql.all(contextsOf(db, worldId, page.map((c) => c.m.agent_id))).map((r) => [r.agent_id, r.participant_context_text]));
+    const names = await this.worlds.namesWithin(tx, page.map((c) => c.m.agent_id));
+    const contexts = new Map(
+      page.length === 0 ? [] : (await tx.all(contextsOf(db, worldId, page.map((c) => c.m.agent_id)))).map((r) => [r.agent_id, r.participant_context_text]),
+    );
     const candidates = page.map(({ m, score }) => ({
       target_agent_id: m.agent_id,
       name: names.get(m.agent_id) ?? null,

@@ -127,7 +127,7 @@ export class WorldDiscovery {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('world_id', '=', p.world_id)
       .executeTakeFirst();
-    const rank = rawSql<number>`(case role when 'owner' then ${roleRank.owner} when 'admin' then ${roleRank.admin} else ${roleRank.member} end)`;
+    const rank = rawSql<number>`(case role when 'owner' then ${rawSql.lit(roleRank.owner)} when 'admin' then ${rawSql.lit(roleRank.admin)} else ${rawSql.lit(roleRank.member)} end)`;
     const start = p.cursor ? readCursor(p.cursor, ['number', 'number', 'string']) : null;
     const page = await boundedPage(
       (last: (WorldMembersTable & { rank: number }) | undefined, n) => {

@@ -1,6 +1,5 @@
-import type { BatchWriter } from '../../store/writer.js';
 import type { Database } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
+import type { Sql, Writer } from '../../store/sql.js';
 import type { Streams } from '../../core/streams.js';
 import type { Kysely } from 'kysely';
 import { WorldCandidates } from './candidates.js';
@@ -15,8 +14,8 @@ export { episodePolicyOf } from './rows.js';
 export { worldHandlers, type WorldParts } from './handlers.js';
 
 /** The world domain, wired: the service and the parts built on it. */
-export function createWorlds(db: Kysely<Database>, sql: SyncSql, writer: BatchWriter, streams: Streams, agents: WorldAgents): WorldParts {
-  const worlds = new WorldService(db, sql, writer, streams, agents);
+export function createWorlds(db: Kysely<Database>, read: Sql, writer: Writer, streams: Streams, agents: WorldAgents): WorldParts {
+  const worlds = new WorldService(db, read, writer, streams, agents);
   const candidates = new WorldCandidates(worlds);
   return {
     worlds,

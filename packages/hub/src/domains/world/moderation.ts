@@ -1,12 +1,13 @@
 import { agentStream, type ParsedParamsOf, type ResultOf, type WorldRole } from '@parley/protocol';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { iso, newBroadcastId } from '../../core/ids.js';
+import type { StagedPush } from '../../core/streams.js';
 import { respond } from '../../core/unit.js';
-import type { SyncSql } from '../../store/sql.js';
+import type { Sql } from '../../store/sql.js';
 import type { WorldService } from './service.js';
 
 /** One moderation change, checked and written in the caller's transaction; returns what to do after the commit. */
-type Change = (sql: SyncSql, now: number) => Array<() => void>;
+type Change = (tx: Sql, now: number) => Promise<Array<() => void>>;
 
 /** Owner and admin powers: ban, unban, pause, resume, roles, and broadcasts to the members. */
 export class WorldModeration {
@@ -19,13 +20,13 @@ export class WorldModeration {
   async moderate(me: string, p: ParsedParamsOf<'world/moderate'>): Promise<ResultOf<'world/moderate'>> {
     const { row, role } = await this.worlds.managed(me, p.world_id);
     const target = p.agent_id ?? null;
-    const change = this.changeOf(me, role, row.display_name, p);
+    const change = await this.changeOf(me, role, row.display_name, p);
     const now = Date.now();
     // The change, its pushes, the other domains' part and the answer (the world as changed) are one transaction.
     const out = await this.worlds.writer.run(
-      (sql) => {
-        const after = change(sql, now);
-        return { after, result: respond(sql, { world: this.worlds.worldWithin(sql, me, p.world_id), action: p.action, agent_id: target }) };
+      async (tx) => {
+        const after = await change(tx, now);
+        return { after, result: await respond(tx, { world: await this.worlds.worldWithin(tx, me, p.world_id), action: p.action, agent_id: target }) };
       },
       (r) => r.after.forEach((f) => f()),
     );
@@ -33,49 +34,49 @@ export class WorldModeration {
   }
 
   /** The change an action makes; the checks that need no current rows refuse here, before the write. */
-  private changeOf(me: string, role: WorldRole, worldName: string, p: ParsedParamsOf<'world/moderate'>): Change {
+  private async changeOf(me: string, role: WorldRole, worldName: string, p: ParsedParamsOf<'world/moderate'>): Promise<Change> {
     const target = p.agent_id!;
     switch (p.action) {
       case 'pause':
       case 'resume':
-        return (sql, now) => this.worlds.setStatusWithin(sql, p.world_id, p.action === 'pause' ? 'paused' : 'enabled', now);
+        return (tx, now) => this.worlds.setStatusWithin(tx, p.world_id, p.action === 'pause' ? 'paused' : 'enabled', now);
       case 'ban':
         return this.ban(me, role === 'owner', p.world_id, worldName, target, p.reason ?? null);
       case 'unban':
-        return (sql) => {
-          const removed = sql.run(this.db.deleteFrom('world_bans').where('world_id', '=', p.world_id).where('agent_id', '=', target).compile());
+        return async (tx) => {
+          const removed = await tx.run(this.db.deleteFrom('world_bans').where('world_id', '=', p.world_id).where('agent_id', '=', target).compile());
           if (removed === 0) throw notFound('ban');
           return [];
         };
       case 'promote':
       case 'demote':
         if (role !== 'owner') throw forbidden('only the owner promotes and demotes admins');
-        return (sql) => {
-          this.setRoleWithin(sql, p.world_id, target, p.action === 'promote' ? 'admin' : 'member');
+        return async (tx) => {
+          await this.setRoleWithin(tx, p.world_id, target, p.action === 'promote' ? 'admin' : 'member');
           return [];
         };
     }
   }
 
   /** promote / demote: the target must be a member, and the owner's role never changes. */
-  private setRoleWithin(sql: SyncSql, worldId: string, agentId: string, next: 'admin' | 'member'): void {
-    const current = this.worlds.roleOf(worldId, agentId, sql);
+  private async setRoleWithin(tx: Sql, worldId: string, agentId: string, next: 'admin' | 'member'): Promise<void> {
+    const current = await this.worlds.roleOf(worldId, agentId, tx);
     if (!current) throw notFound('member');
     if (current === 'owner') throw conflict("the owner's role cannot change");
-    sql.run(this.db.updateTable('world_members').set({ role: next }).where('world_id', '=', worldId).where('agent_id', '=', agentId).compile());
+    await tx.run(this.db.updateTable('world_members').set({ role: next }).where('world_id', '=', worldId).where('agent_id', '=', agentId).compile());
   }
 
-  private ban(me: string, byOwner: boolean, worldId: string, worldName: string, agentId: string, reason: string | null): Change {
+  private async ban(me: string, byOwner: boolean, worldId: string, worldName: string, agentId: string, reason: string | null): Promise<Change> {
     if (agentId === me) throw conflict('you cannot ban yourself');
-    if (this.worlds.agents.contactPolicyOf(agentId) === null) throw notFound('agent');
+    if ((await this.worlds.agents.contactPolicyOf(agentId)) === null) throw notFound('agent');
     // The ban, the removal, the banned agent's push and the other domains' part (chat ends its conversations) are one transaction.
-    return (sql, now) => {
-      const current = this.worlds.roleOf(worldId, agentId, sql);
+    return async (tx, now) => {
+      const current = await this.worlds.roleOf(worldId, agentId, tx);
       if (current === 'owner') throw forbidden('the owner cannot be banned from its world');
       if (current === 'admin' && !byOwner) throw forbidden('only the owner bans an admin');
       // Banned already: the reason may change, but nothing else does and nobody is told again.
-      const again = this.worlds.isBanned(worldId, agentId, sql);
-      sql.run(
+      const again = await this.worlds.isBanned(worldId, agentId, tx);
+      await tx.run(
         this.db
           .insertInto('world_bans')
           .values({ world_id: worldId, agent_id: agentId, by_id: me, reason, created_at: now })
@@ -83,12 +84,14 @@ export class WorldModeration {
           .compile(),
       );
       for (const table of ['world_members', 'world_invites', 'world_join_requests'] as const) {
-        sql.run(this.db.deleteFrom(table).where('world_id', '=', worldId).where('agent_id', '=', agentId).compile());
+        await tx.run(this.db.deleteFrom(table).where('world_id', '=', worldId).where('agent_id', '=', agentId).compile());
       }
       if (again) return [];
       const data = { world_id: worldId, world_name: worldName, by: me, reason, banned_at: iso(now) };
-      const pushed = this.worlds.streams.stage(sql, agentStream(agentId), 'world.banned', data);
-      return [() => this.worlds.streams.fanOut([pushed]), ...this.worlds.hooks.map((h) => h.bannedWithin(sql, worldId, agentId, now))];
+      const pushed = await this.worlds.streams.stage(tx, agentStream(agentId), 'world.banned', data);
+      const after = [() => this.worlds.streams.fanOut([pushed])];
+      for (const h of this.worlds.hooks) after.push(await h.bannedWithin(tx, worldId, agentId, now));
+      return after;
     };
   }
 
@@ -109,19 +112,20 @@ export class WorldModeration {
     // Who hears it is read in the transaction that records it, and their pushes are stored in it: one per member's
     // own stream, so it is addressed to each of them and always arrives (also later, on resume).
     const out = await this.worlds.writer.run(
-      (sql) => {
-        const ids = sql
-          .all(this.db.selectFrom('world_members').select('agent_id').where('world_id', '=', p.world_id).where('agent_id', '!=', me).compile())
-          .map((r) => r.agent_id);
-        sql.run(
+      async (tx) => {
+        const ids = (
+          await tx.all(this.db.selectFrom('world_members').select('agent_id').where('world_id', '=', p.world_id).where('agent_id', '!=', me).compile())
+        ).map((r) => r.agent_id);
+        await tx.run(
           this.db
             .insertInto('world_broadcasts')
             .values({ broadcast_id: broadcastId, world_id: p.world_id, from_id: me, content: p.content, reply_policy: p.reply_policy, recipients: ids.length, sent_at: now })
             .compile(),
         );
-        this.worlds.touchWithin(sql, p.world_id, now);
-        const pushes = ids.map((id) => this.worlds.streams.stage(sql, agentStream(id), 'world.broadcast', data));
-        return { pushes, result: respond(sql, { broadcast_id: broadcastId, world_id: p.world_id, recipients: ids.length, sent_at: iso(now) }) };
+        await this.worlds.touchWithin(tx, p.world_id, now);
+        const pushes: StagedPush[] = [];
+        for (const id of ids) pushes.push(await this.worlds.streams.stage(tx, agentStream(id), 'world.broadcast', data));
+        return { pushes, result: await respond(tx, { broadcast_id: broadcastId, world_id: p.world_id, recipients: ids.length, sent_at: iso(now) }) };
       },
       (r) => this.worlds.streams.fanOut(r.pushes),
     );
@@ -147,8 +151,8 @@ export class WorldModeration {
       agentStream(b.from_id),
       'world.broadcast_reply',
       () => ({ broadcast_id: b.broadcast_id, world_id: b.world_id, world_name: world.display_name, from: me, from_name: name, content: p.content, sent_at: iso(now) }),
-      (sql) => {
-        const inserted = sql.run(
+      async (tx) => {
+        const inserted = await tx.run(
           this.db
             .insertInto('world_broadcast_replies')
             .values({ broadcast_id: b.broadcast_id, agent_id: me, content: p.content, sent_at: now })
@@ -156,7 +160,7 @@ export class WorldModeration {
             .compile(),
         );
         if (inserted === 0) throw conflict('you have already answered this broadcast (reply policy at_most_one)');
-        respond(sql, result);
+        await respond(tx, result);
       },
     );
     return result;

@@ -6,8 +6,7 @@ import type { Streams } from '../../core/streams.js';
 import { respond } from '../../core/unit.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { Database, WorldsTable } from '../../store/schema.js';
-import type { SyncSql } from '../../store/sql.js';
-import type { BatchWriter } from '../../store/writer.js';
+import type { Sql, Writer } from '../../store/sql.js';
 import { isManager } from '../../core/members.js';
 import { toWorld, type WorldStats } from './rows.js';
 
@@ -30,7 +29,7 @@ const namesQuery = (db: Kysely<Database>, ids: readonly string[]) => db.selectFr
 /** What the world domain needs from the agent domain. */
 export interface WorldAgents {
   namesOf(agentIds: readonly string[]): Promise<Map<string, string | null>>;
-  contactPolicyOf(agentId: string): ContactPolicy | null;
+  contactPolicyOf(agentId: string): Promise<ContactPolicy | null>;
   isOnline(agentId: string): boolean;
 }
 
@@ -39,8 +38,8 @@ export interface WorldAgents {
  * run inside the change's transaction; each returns what to do after the commit.
  */
 export interface WorldModerationHooks {
-  bannedWithin(sql: SyncSql, worldId: string, agentId: string, now: number): () => void;
-  pausedWithin(sql: SyncSql, worldId: string, now: number): () => void;
+  bannedWithin(tx: Sql, worldId: string, agentId: string, now: number): Promise<() => void>;
+  pausedWithin(tx: Sql, worldId: string, now: number): Promise<() => void>;
 }
 
 export interface WorldAccess {
@@ -61,40 +60,40 @@ export class WorldService {
 
   constructor(
     readonly db: Kysely<Database>,
-    readonly sql: SyncSql,
-    readonly writer: BatchWriter,
+    readonly read: Sql,
+    readonly writer: Writer,
     readonly streams: Streams,
     readonly agents: WorldAgents,
   ) {}
 
-  // ---- lookups (`sql` may be a writer job's, to check inside its transaction) ----
+  // ---- lookups (`tx` may be a writer job's, to check inside its transaction) ----
 
-  roleOf(worldId: string, agentId: string, sql: SyncSql = this.sql): WorldRole | null {
-    return (sql.get(roleQuery(this.db, worldId, agentId))?.role as WorldRole | undefined) ?? null;
+  async roleOf(worldId: string, agentId: string, tx: Sql = this.read): Promise<WorldRole | null> {
+    return ((await tx.get(roleQuery(this.db, worldId, agentId)))?.role as WorldRole | undefined) ?? null;
   }
 
-  isInvited(worldId: string, agentId: string, sql: SyncSql = this.sql): boolean {
-    return sql.get(inviteQuery(this.db, worldId, agentId)) !== undefined;
+  async isInvited(worldId: string, agentId: string, tx: Sql = this.read): Promise<boolean> {
+    return (await tx.get(inviteQuery(this.db, worldId, agentId))) !== undefined;
   }
 
   /** null when the world does not exist. */
-  statusOf(worldId: string, sql: SyncSql = this.sql): 'enabled' | 'paused' | null {
-    return (sql.get(statusQuery(this.db, worldId))?.status as 'enabled' | 'paused' | undefined) ?? null;
+  async statusOf(worldId: string, tx: Sql = this.read): Promise<'enabled' | 'paused' | null> {
+    return ((await tx.get(statusQuery(this.db, worldId)))?.status as 'enabled' | 'paused' | undefined) ?? null;
   }
 
-  isBanned(worldId: string, agentId: string, sql: SyncSql = this.sql): boolean {
-    return sql.get(banQuery(this.db, worldId, agentId)) !== undefined;
+  async isBanned(worldId: string, agentId: string, tx: Sql = this.read): Promise<boolean> {
+    return (await tx.get(banQuery(this.db, worldId, agentId))) !== undefined;
   }
 
   /** Throws `forbidden` when the agent is banned; for use inside writer jobs, so a ban racing a join wins. */
-  assertNotBanned(worldId: string, agentId: string, sql: SyncSql = this.sql): void {
-    if (this.isBanned(worldId, agentId, sql)) throw forbidden('you are banned from this world');
+  async assertNotBanned(worldId: string, agentId: string, tx: Sql = this.read): Promise<void> {
+    if (await this.isBanned(worldId, agentId, tx)) throw forbidden('you are banned from this world');
   }
 
-  /** Display names (unknown ids left out), read in `sql`: answers built inside a writer job need them there. */
-  namesWithin(sql: SyncSql, agentIds: readonly string[]): Map<string, string | null> {
+  /** Display names (unknown ids left out), read in `tx`: answers built inside a writer job need them there. */
+  async namesWithin(tx: Sql, agentIds: readonly string[]): Promise<Map<string, string | null>> {
     if (agentIds.length === 0) return new Map();
-    return new Map(sql.all(namesQuery(this.db, agentIds)).map((r) => [r.agent_id, r.name]));
+    return new Map((await tx.all(namesQuery(this.db, agentIds))).map((r) => [r.agent_id, r.name]));
   }
 
   // ---- access checks ------------------------------------------------------
@@ -103,8 +102,8 @@ export class WorldService {
   async visible(me: string, worldId: string): Promise<WorldAccess> {
     const row = await this.db.selectFrom('worlds').selectAll().where('world_id', '=', worldId).executeTakeFirst();
     if (!row) throw notFound('world');
-    const role = this.roleOf(worldId, me);
-    if (row.visibility === 'private' && !role && !this.isInvited(worldId, me)) throw notFound('world');
+    const role = await this.roleOf(worldId, me);
+    if (row.visibility === 'private' && !role && !(await this.isInvited(worldId, me))) throw notFound('world');
     return { row, role };
   }
 
@@ -158,12 +157,12 @@ export class WorldService {
     if (r.role === 'admin') s.admins.push(r.agent_id);
   }
 
-  /** The world as `me` sees it (what world/get answers), read in `sql`: a change answers with the rows it wrote. */
-  worldWithin(sql: SyncSql, me: string, worldId: string): World {
-    const row = sql.get(worldQuery(this.db, worldId));
+  /** The world as `me` sees it (what world/get answers), read in `tx`: a change answers with the rows it wrote. */
+  async worldWithin(tx: Sql, me: string, worldId: string): Promise<World> {
+    const row = await tx.get(worldQuery(this.db, worldId));
     if (!row) throw notFound('world');
     const stats = new Map<string, WorldStats>();
-    const members = sql.all(rolesQuery(this.db, worldId));
+    const members = await tx.all(rolesQuery(this.db, worldId));
     for (const r of members) this.count(stats, r);
     const role = (members.find((r) => r.agent_id === me)?.role as WorldRole | undefined) ?? null;
     return toWorld(row, stats.get(worldId) ?? { members: 0, online: 0, admins: [] }, role);
@@ -185,8 +184,8 @@ export class WorldService {
     const worldId = newWorldId();
     const now = Date.now();
     const policy = { ...DEFAULT_EPISODE_POLICY, ...p.episode_policy };
-    return this.writer.run((sql) => {
-      sql.run(
+    return this.writer.run(async (tx) => {
+      await tx.run(
         this.db
           .insertInto('worlds')
           .values({
@@ -205,13 +204,13 @@ export class WorldService {
           })
           .compile(),
       );
-      sql.run(
+      await tx.run(
         this.db
           .insertInto('world_members')
           .values({ world_id: worldId, agent_id: me, role: 'owner', participant_context_text: p.participant_context_text ?? '', joined_at: now })
           .compile(),
       );
-      return respond(sql, this.worldWithin(sql, me, worldId));
+      return await respond(tx, await this.worldWithin(tx, me, worldId));
     });
   }
 
@@ -231,9 +230,9 @@ export class WorldService {
     if (p.join_policy !== undefined) set.join_policy = p.join_policy;
     // Only the policy fields given change; the others keep their stored value.
     if (p.episode_policy) Object.assign(set, p.episode_policy);
-    return this.writer.run((sql) => {
-      if (sql.run(this.db.updateTable('worlds').set(set).where('world_id', '=', p.world_id).compile()) === 0) throw notFound('world');
-      return respond(sql, this.worldWithin(sql, me, p.world_id));
+    return this.writer.run(async (tx) => {
+      if ((await tx.run(this.db.updateTable('worlds').set(set).where('world_id', '=', p.world_id).compile())) === 0) throw notFound('world');
+      return await respond(tx, await this.worldWithin(tx, me, p.world_id));
     });
   }
 
@@ -241,8 +240,8 @@ export class WorldService {
    * pause / resume, in the caller's transaction: `conflict` when the world
    * already has that status. Returns what the other domains do after the commit.
    */
-  setStatusWithin(sql: SyncSql, worldId: string, status: 'enabled' | 'paused', now: number): Array<() => void> {
-    const changed = sql.run(
+  async setStatusWithin(tx: Sql, worldId: string, status: 'enabled' | 'paused', now: number): Promise<Array<() => void>> {
+    const changed = await tx.run(
       this.db
         .updateTable('worlds')
         .set({ status, updated_at: now, last_activity_at: now })
@@ -251,18 +250,20 @@ export class WorldService {
         .compile(),
     );
     if (changed === 0) throw conflict(`the world is already ${status}`);
-    return status === 'paused' ? this.hooks.map((h) => h.pausedWithin(sql, worldId, now)) : [];
+    const after: Array<() => void> = [];
+    if (status === 'paused') for (const h of this.hooks) after.push(await h.pausedWithin(tx, worldId, now));
+    return after;
   }
 
   /** Joins, broadcasts and changes make a world "active" for the hot sort. */
-  touchWithin(sql: SyncSql, worldId: string, at: number): void {
-    sql.run(this.db.updateTable('worlds').set({ last_activity_at: at }).where('world_id', '=', worldId).compile());
+  async touchWithin(tx: Sql, worldId: string, at: number): Promise<void> {
+    await tx.run(this.db.updateTable('worlds').set({ last_activity_at: at }).where('world_id', '=', worldId).compile());
   }
 
   /** Owner and admins: who hears of join requests. Read in the caller's transaction. */
-  managerIdsWithin(sql: SyncSql, worldId: string): string[] {
-    return sql
-      .all(this.db.selectFrom('world_members').select('agent_id').where('world_id', '=', worldId).where('role', 'in', ['owner', 'admin']).compile())
-      .map((r) => r.agent_id);
+  async managerIdsWithin(tx: Sql, worldId: string): Promise<string[]> {
+    return (
+      await tx.all(this.db.selectFrom('world_members').select('agent_id').where('world_id', '=', worldId).where('role', 'in', ['owner', 'admin']).compile())
+    ).map((r) => r.agent_id);
   }
 }
