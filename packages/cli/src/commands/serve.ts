@@ -1,31 +1,44 @@
 import type { HubOptions } from '@parley/hub';
 import type { Command } from 'commander';
+import { parseIntIn } from '../args.js';
 import { CliError, ExitCode } from '../errors.js';
 import type { Context } from '../context.js';
 
-interface ServeOptions {
+interface DbOptions {
+  dataDir?: string;
+  db?: string;
+}
+
+interface ServeOptions extends DbOptions {
   port?: string;
   host?: string;
-  dataDir?: string;
   logLevel?: string;
+  dbPoolSize?: string;
+  migrate?: boolean;
 }
+
+const DB_HELP = 'database: a PostgreSQL URL (postgres://user@host:5432/db) or a SQLite file (env PARLEY_DB; default <data-dir>/parley.db)';
 
 export function registerServe(program: Command, ctx: Context): void {
   program
     .command('serve')
-    .description('run a hub on embedded SQLite (Ctrl-C stops it gracefully)')
+    .description('run a hub: embedded SQLite by default, PostgreSQL with --db postgres://... (Ctrl-C stops it gracefully)')
     .option('-p, --port <port>', 'port to listen on (env PARLEY_PORT, default 8787; 0 picks a free one)')
     .option('--host <host>', 'address to bind (env PARLEY_HOST, default 127.0.0.1)')
-    .option('-d, --data-dir <dir>', 'where the database lives (env PARLEY_DATA_DIR, default ~/.parley/data)')
+    .option('-d, --data-dir <dir>', 'where the SQLite database lives (env PARLEY_DATA_DIR, default ~/.parley/data)')
+    .option('--db <url-or-file>', DB_HELP)
+    .option('--db-pool-size <n>', 'PostgreSQL connections to keep open (env PARLEY_DB_POOL_SIZE, default 10)')
+    .option('--migrate', 'bring the PostgreSQL schema up to date before starting (SQLite always is; env PARLEY_AUTO_MIGRATE=1)')
     .option('--log-level <level>', 'pino log level (env PARLEY_LOG_LEVEL, default info)')
     .action(async (opts: ServeOptions) => {
       // Loaded here, not at the top: the hub (Fastify, SQLite) would add ~0.4 s to every other command.
       const { installSignalHandlers, resolveHubOptionsFromEnv, startHub } = await import('@parley/hub');
-      const options: HubOptions = { ...resolveHubOptionsFromEnv(ctx.io.env) };
+      const options: HubOptions = { ...resolveHubOptionsFromEnv(ctx.io.env), ...dbOptions(opts) };
       if (opts.port !== undefined) options.port = parsePort(opts.port);
       if (opts.host !== undefined) options.host = opts.host;
-      if (opts.dataDir !== undefined) options.dataDir = opts.dataDir;
       if (opts.logLevel !== undefined) options.logLevel = opts.logLevel;
+      if (opts.dbPoolSize !== undefined) options.dbPoolSize = parseIntIn(opts.dbPoolSize, 1, 1000, '--db-pool-size');
+      if (opts.migrate) options.autoMigrate = true;
       const hub = await startHub(options);
       const out = ctx.output();
       // The URL line is the one stable thing scripts (and our tests) wait for.
@@ -33,6 +46,31 @@ export function registerServe(program: Command, ctx: Context): void {
       installSignalHandlers(hub, (msg) => out.info(msg));
       // The process now lives until a signal arrives.
     });
+
+  program
+    .command('migrate')
+    .description("bring a hub database's schema up to date (run once per upgrade on PostgreSQL, before starting the hubs)")
+    .option('-d, --data-dir <dir>', 'where the SQLite database lives (env PARLEY_DATA_DIR, default ~/.parley/data)')
+    .option('--db <url-or-file>', DB_HELP)
+    .action(async (opts: DbOptions) => {
+      const { migrateDatabase, resolveHubOptionsFromEnv } = await import('@parley/hub');
+      const report = await migrateDatabase({ ...resolveHubOptionsFromEnv(ctx.io.env), ...dbOptions(opts) });
+      ctx.output().result(report, () =>
+        report.applied.length === 0
+          ? `${report.db}: schema is current`
+          : `${report.db}: applied ${report.applied.length} migration${report.applied.length === 1 ? '' : 's'} (${report.applied.join(', ')})`,
+      );
+    });
+}
+
+function dbOptions(opts: DbOptions): HubOptions {
+  const o: HubOptions = {};
+  if (opts.dataDir !== undefined) o.dataDir = opts.dataDir;
+  if (opts.db !== undefined) {
+    if (opts.db === '') throw new CliError('--db needs a PostgreSQL URL or a SQLite file', ExitCode.Usage);
+    o.db = opts.db;
+  }
+  return o;
 }
 
 /** `--port`: 0 (any free port) to 65535. */
