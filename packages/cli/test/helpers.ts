@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { memoryIO } from '../src/io.js';
+import { testDb, testStore } from '@parley/hub/testing';
 import { runParley } from '../src/main.js';
 
 /** The `parley` file npm and pnpm link (bin/parley.js, which loads dist/bin.js). */
@@ -156,7 +157,10 @@ export function isJsonLine(pred: (v: Record<string, unknown>) => boolean): (line
 
 /** `parley serve` on a free port in a temp dir; resolves once it listens. */
 export async function startTestHub(): Promise<{ hub: LiveProcess; url: string }> {
-  const hub = new LiveProcess(['serve', '--port', '0', '--data-dir', tempDir('hub'), '--log-level', 'silent'], {});
+  const dir = tempDir('hub');
+  // On the suite's store (PARLEY_TEST_STORE=postgres: --db with a schema of its own, migrated at start).
+  const store = testStore() === 'postgres' ? ['--db', testDb(dir), '--migrate'] : ['--data-dir', dir];
+  const hub = new LiveProcess(['serve', '--port', '0', ...store, '--log-level', 'silent'], {});
   const line = await hub.waitFor((l) => l.startsWith('parley hub listening on '), 20_000, 'the hub to listen');
   return { hub, url: line.slice('parley hub listening on '.length).trim() };
 }

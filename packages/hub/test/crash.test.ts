@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ChildHub, effectsByKey, loadUntilKilled, resendAll, setUp, type Outcome } from './crash/harness.js';
 import { tempDir } from './helpers.js';
@@ -34,7 +33,7 @@ describe('kill -9 under load, restart, re-send the same u_ids', () => {
         }
         await hub.stop();
 
-        const effects = effectsByKey(join(dir, 'parley.db'));
+        const effects = await effectsByKey(dir);
         const sent = [...out.sent.values()];
         const twice = sent.filter((s) => (effects.get(s.key) ?? 0) > 1).map((s) => s.uId);
         const lost = sent.filter((s) => out.acked.has(s.uId) && (effects.get(s.key) ?? 0) === 0).map((s) => s.uId);

@@ -1,8 +1,6 @@
-import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
-import { type Frame, connectAgent, ok, register, rpc, startTestHub, tempDir, uid } from './helpers.js';
+import { type Frame, connectAgent, ok, readDataDir, register, rpc, startTestHub, tempDir, uid } from './helpers.js';
 
 async function historyCount(client: { call: (a: string, act: string, p: unknown) => Promise<Frame> }, me: string, other: string) {
   const h = ok<{ messages: unknown[] }>(await client.call(me, 'p2p/history', { with: other, limit: 200 }));
@@ -94,25 +92,19 @@ describe('what de-duplication stores', () => {
   it('reads and refusals store nothing on disk; each write stores one record', async () => {
     const { dir, cleanup } = tempDir();
     const hub = await startTestHub({ dbPath: undefined, dataDir: dir });
-    const dedupeRows = () => {
-      const db = new BetterSqlite3(join(dir, 'parley.db'), { readonly: true });
-      try {
-        return (db.prepare('select count(*) as n from dedupe').get() as { n: number }).n;
-      } finally {
-        db.close();
-      }
-    };
+    const dedupeRows = () =>
+      readDataDir(dir, async (store) => Number((await store.db.selectFrom('dedupe').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n));
     try {
       const a = await register(hub);
       const b = await register(hub);
       const topic = ok<{ topic_id: string }>((await rpc(hub, a, 'topic/create', { name: 'reads' })).body);
       ok((await rpc(hub, a, 'topic/publish', { topic_id: topic.topic_id, content: 'x'.repeat(50_000) })).body);
-      const before = dedupeRows();
+      const before = await dedupeRows();
       for (let i = 0; i < 10; i++) ok((await rpc(hub, a, 'topic/history', { topic_id: topic.topic_id })).body);
       expect((await rpc(hub, a, 'p2p/send', { to: 'agt_' + 'c'.repeat(32), content: 'nobody' })).body).toMatchObject({ status: 'error' });
-      expect(dedupeRows()).toBe(before);
+      expect(await dedupeRows()).toBe(before);
       ok((await rpc(hub, a, 'p2p/send', { to: b.agentId, content: 'a write' })).body);
-      expect(dedupeRows()).toBe(before + 1);
+      expect(await dedupeRows()).toBe(before + 1);
     } finally {
       await hub.close();
       cleanup();

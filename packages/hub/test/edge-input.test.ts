@@ -88,7 +88,7 @@ describe('over-deep JSON', () => {
     // The ack did its work (it is stored asynchronously): the read cursor moves, so a poll from it has nothing.
     const pollPushes = async () =>
       ((await (await fetch(`${hub.url}/v1/poll?wait=0`, { headers: { authorization: `Bearer ${agent.token}` } })).json()) as { pushes: unknown[] }).pushes;
-    for (let i = 0; i < 50 && (await pollPushes()).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && (await pollPushes()).length > 0; i++) await new Promise((r) => setTimeout(r, 40));
     expect(await pollPushes()).toEqual([]);
     client.close();
   });

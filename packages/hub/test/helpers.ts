@@ -12,18 +12,37 @@ import {
 } from '@parley/protocol';
 import WebSocket from 'ws';
 import { startHub, type HubOptions, type RunningHub } from '../src/index.js';
-import { openSqliteStore } from '../src/store/sqlite.js';
+import { openStore } from '../src/store/open.js';
+import { onTestStore, testDb } from '../src/testing.js';
 import type { Store } from '../src/store/store.js';
 
-/** A migrated in-memory store, for tests of the pieces below the hub. */
+/** A migrated, empty store on the suite's store (src/testing.ts: SQLite, or PostgreSQL), for tests of the pieces below the hub. */
 export async function memoryStore(): Promise<Store> {
-  const store = openSqliteStore(':memory:');
+  const store = await openStore(testDb(), { poolSize: 4 });
   await store.migrate();
   return store;
 }
 
+/**
+ * Reads the data a test hub on `dataDir` keeps (its SQLite file or its
+ * PostgreSQL schema), from outside the hub, as an operator would.
+ */
+export async function readDataDir<T>(dataDir: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(testDb(dataDir), { poolSize: 1 });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * A hub on a free port, on the suite's store. `dataDir` (with `dbPath:
+ * undefined`, as restart tests pass it) names data that outlives the hub: the
+ * next hub with the same dataDir finds it, on either store.
+ */
 export async function startTestHub(opts: HubOptions = {}): Promise<RunningHub> {
-  return startHub({ port: 0, dbPath: ':memory:', logLevel: (process.env.HUB_LOG as 'silent') ?? 'silent', strictUnits: true, ...opts });
+  return startHub({ port: 0, logLevel: (process.env.HUB_LOG as 'silent') ?? 'silent', strictUnits: true, ...onTestStore(opts) });
 }
 
 export function tempDir(): { dir: string; cleanup: () => void } {

@@ -2,13 +2,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub, type HubOptions, type RunningHub } from '@parley/hub';
+import { onTestStore } from '@parley/hub/testing';
 import { ParleyClient } from '../../src/client.js';
 import { createIdentity, type Identity } from '../../src/identity.js';
 import { register } from '../../src/registration.js';
 import type { ParleyClientEvents, ParleyClientOptions } from '../../src/types.js';
 
+/**
+ * A hub on a free port, on the suite's store (@parley/hub/testing: SQLite, or
+ * PostgreSQL with PARLEY_TEST_STORE=postgres). `dataDir` with `dbPath:
+ * undefined` (restart tests) names data the next hub with that dataDir finds.
+ */
 export async function hub(opts: HubOptions = {}): Promise<RunningHub> {
-  return startHub({ port: 0, dbPath: ':memory:', logLevel: 'silent', ...opts });
+  return startHub({ port: 0, logLevel: 'silent', ...onTestStore(opts) });
 }
 
 export async function tempDir(): Promise<{ path: string; remove: () => Promise<void> }> {

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
 import type { RunningHub } from '../../src/index.js';
-import { register, type Frame, type TestAgent } from '../helpers.js';
+import { readDataDir, register, type Frame, type TestAgent } from '../helpers.js';
 
 const CHILD = fileURLToPath(new URL('./hub-child.mjs', import.meta.url));
 
@@ -170,19 +170,17 @@ export async function resendAll(hub: ChildHub, scene: Scene, inFlight: number, o
   return { changedAnswers };
 }
 
-/** How many rows each key made, read straight from the database file. */
-export function effectsByKey(dbPath: string): Map<string, number> {
-  const db = new BetterSqlite3(dbPath, { readonly: true });
-  try {
+/** How many rows each key made, read straight from the database. */
+export async function effectsByKey(dataDir: string): Promise<Map<string, number>> {
+  return readDataDir(dataDir, async (store) => {
     const counts = new Map<string, number>();
-    const add = (rows: Array<{ k: string; n: number }>) => {
-      for (const r of rows) counts.set(r.k, (counts.get(r.k) ?? 0) + r.n);
+    const add = async (table: string, column: string) => {
+      const r = await sql<{ k: string; n: number }>`select ${sql.ref(column)} as k, count(*) as n from ${sql.table(table)} group by ${sql.ref(column)}`.execute(store.db);
+      for (const row of r.rows) counts.set(row.k, (counts.get(row.k) ?? 0) + Number(row.n));
     };
-    add(db.prepare(`select content as k, count(*) as n from p2p_messages group by content`).all() as Array<{ k: string; n: number }>);
-    add(db.prepare(`select content as k, count(*) as n from topic_messages group by content`).all() as Array<{ k: string; n: number }>);
-    add(db.prepare(`select title as k, count(*) as n from tasks group by title`).all() as Array<{ k: string; n: number }>);
+    await add('p2p_messages', 'content');
+    await add('topic_messages', 'content');
+    await add('tasks', 'title');
     return counts;
-  } finally {
-    db.close();
-  }
+  });
 }
