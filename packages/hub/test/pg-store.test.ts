@@ -360,6 +360,42 @@ describe('PgWriter: a read-check-write of two jobs at once', () => {
     }
   });
 
+  // The worker test that found it: a worker advertised a capability, then
+  // listed open tasks (none ready yet), while a pipeline run that had read
+  // the capabilities before the advertisement committed after the list: it
+  // announced its tasks to no one, and the worker never heard of them.
+  it('a read orders like a transaction: a job that read before a committed write, and wrote what a later read missed, runs again', async () => {
+    const store = await pgStore();
+    try {
+      const meta = (key: string) => store.db.selectFrom('meta').select('value').where('key', '=', key).compile();
+      const put = (key: string, value: string) => store.db.insertInto('meta').values({ key, value }).compile();
+      let readCaps!: () => void;
+      const capsRead = new Promise<void>((r) => (readCaps = r));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      const heardBy: Array<string | null> = [];
+      // The pipeline run: reads who advertises the capability, then marks the tasks ready for them.
+      const run = store.writer.run(async (tx) => {
+        const cap = await tx.get(meta('cap'));
+        heardBy.push(cap?.value ?? null);
+        readCaps();
+        await released;
+        await tx.run(put('ready', 'yes'));
+        return cap?.value ?? null;
+      });
+      await capsRead;
+      // The advertisement commits, then the worker's scan finds nothing ready.
+      await store.writer.run((tx) => tx.run(put('cap', 'worker')));
+      expect(await store.read.get(meta('ready'))).toBeUndefined();
+      release();
+      // The run read before the advertisement and wrote what the scan missed: it runs again and hears of the worker.
+      expect(await run).toBe('worker');
+      expect(heardBy).toEqual([null, 'worker']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('read committed (why it is not the default): both win unless the job locks what it read (select ... for update)', async () => {
     const store = await pgStore({ isolation: 'read committed' });
     try {

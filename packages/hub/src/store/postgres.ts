@@ -42,8 +42,7 @@ export async function openPostgresStore(target: string, options: PostgresStoreOp
   const { url, schema } = splitSchema(target);
   const pool = new pg.Pool({
     connectionString: url,
-    // Every connection works in the hub's schema; public stays visible for extensions (unaccent).
-    ...(schema ? { options: `-c search_path=${schema},public` } : {}),
+    options: connectionOptions(schema, options.isolation ?? 'serializable'),
     max: poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     // Per pool, not the global pg.types: whoever else loads pg in the process keeps its parsers.
@@ -83,6 +82,28 @@ export async function openPostgresStore(target: string, options: PostgresStoreOp
       if (!pool.ended) await pool.end();
     },
   };
+}
+
+/**
+ * Settings of every pooled connection. Every connection works in the hub's
+ * schema; public stays visible for extensions (unaccent).
+ *
+ * Reads run at the writers' isolation. Under serializable, PostgreSQL orders
+ * transactions by what they read and wrote, not by when they committed: a
+ * write that read a row before another write changed it is ordered first,
+ * though it commits later. A read at read committed could then see the
+ * second write and not the first, an order no serial run gives, and a client
+ * acts on it: it advertises a capability (acknowledged), lists the open tasks
+ * (none ready yet), while a concurrent pipeline run, ordered before the
+ * advertisement, announces its tasks to no one. With the read serializable
+ * too, PostgreSQL sees the cycle and runs the pipeline again, now after the
+ * advertisement. Single-statement reads are cheap at this level; they only
+ * take predicate locks for the writers' conflict checks.
+ */
+function connectionOptions(schema: string | null, isolation: Isolation): string {
+  const o = [`-c default_transaction_isolation=${isolation.replace(' ', '\\ ')}`];
+  if (schema) o.push(`-c search_path=${schema},public`);
+  return o.join(' ');
 }
 
 /**
@@ -241,7 +262,7 @@ export class PgWriter implements Writer {
     private readonly deferMs = 20,
     isolation: Isolation = 'serializable',
   ) {
-    this.begin = isolation === 'read committed' ? 'BEGIN' : `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}`;
+    this.begin = `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}`;
   }
 
   run<T>(fn: WriteJob<T>, afterCommit?: (value: T) => void): Promise<T> {
@@ -332,6 +353,7 @@ export class PgWriter implements Writer {
       const retry = await this.attempt(batch, attempt < MAX_ATTEMPTS);
       if (!retry) return;
       this.retries++;
+      this.hooks.onRetry?.();
       if (attempt + 1 === ALONE_FROM) {
         this.alone.push(batch);
         return;
