@@ -61,6 +61,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       metrics.commits.inc();
       metrics.writeJobs.inc(jobs);
     },
+    onRetry: () => metrics.writeRetries.inc(),
   });
   try {
     if (cfg.autoMigrate) await store.migrate();

@@ -22,6 +22,11 @@ export class Metrics {
   // jobs / commits is the group commit's average batch size.
   readonly commits = new Counter({ name: 'parley_write_commits_total', help: 'Write transactions committed', registers: [this.registry] });
   readonly writeJobs = new Counter({ name: 'parley_write_jobs_total', help: 'Writes committed (several share a commit)', registers: [this.registry] });
+  readonly writeRetries = new Counter({
+    name: 'parley_write_retries_total',
+    help: 'Write transactions run again after losing to a concurrent one (PostgreSQL serialization failures and deadlocks)',
+    registers: [this.registry],
+  });
   readonly httpInFlight = new Gauge({ name: 'parley_http_requests_in_flight', help: 'HTTP requests being handled', registers: [this.registry] });
   readonly longPolls = new Gauge({ name: 'parley_long_polls_waiting', help: 'HTTP long polls currently waiting', registers: [this.registry] });
 

@@ -67,4 +67,6 @@ export interface WriterHooks {
   onHookError?: (err: unknown) => void;
   /** Told the number of jobs of every commit (metrics). */
   onCommit?: (jobs: number) => void;
+  /** A transaction lost to a concurrent one (serialization failure, deadlock) and runs again (PostgreSQL). */
+  onRetry?: () => void;
 }
