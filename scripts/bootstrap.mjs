@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
@@ -38,9 +39,20 @@ function pnpm(args) {
   }
 }
 
+// The stores the hub's, client's and CLI's suites run on: SQLite always;
+// PostgreSQL too unless PARLEY_TEST_STORES=sqlite (a machine without one).
+const stores = (process.env.PARLEY_TEST_STORES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
+if (!stores.includes('sqlite') || stores.some((s) => s !== 'sqlite' && s !== 'postgres')) {
+  console.error(`PARLEY_TEST_STORES must be "sqlite" or "sqlite,postgres", got "${process.env.PARLEY_TEST_STORES}"`);
+  process.exit(2);
+}
+const onPostgres = stores.includes('postgres');
+const pgServer = process.env.PARLEY_TEST_PG || 'postgres://postgres@127.0.0.1:5432';
+
 if (job === 'report') {
   // The closing report of the last `npm test` again, from the test reports and turbo summary it left.
-  process.exit(report(0, 0));
+  const mark = resolve(root, '.turbo', 'last-test-start');
+  process.exit(report(0, existsSync(mark) ? Number(readFileSync(mark, 'utf8')) : 0, []));
 }
 if (job !== 'start' && job !== 'test') {
   console.error('usage: node scripts/bootstrap.mjs <start|test|report>');
@@ -49,8 +61,11 @@ if (job !== 'start' && job !== 'test') {
 
 pnpm(['install', ...(process.env.CI ? ['--frozen-lockfile'] : [])]);
 if (job === 'test') {
-  for (const s of suites()) rmSync(s.report, { force: true });
+  for (const s of [...suites(), ...pgSuites()]) rmSync(s.report, { force: true });
   const started = Date.now();
+  // For `bootstrap.mjs report`: which turbo runs belong to this test run.
+  mkdirSync(resolve(root, '.turbo'), { recursive: true });
+  writeFileSync(resolve(root, '.turbo', 'last-test-start'), String(started));
   // Build first so every package's dist exists, then every check and test.
   // --continue: a failing package does not stop the others' checks and tests
   // (only what depends on a failed task is skipped, e.g. a package's tests
@@ -70,11 +85,59 @@ if (job === 'test') {
     '--continue=dependencies-successful',
     '--summarize',
     '--output-logs=new-only',
-  ]);
-  process.exit(report(status, started));
+  ], { env: { ...env, PARLEY_TEST_STORE: 'sqlite' } });
+  const notes = [];
+  let pgStatus = 0;
+  if (onPostgres) {
+    // The same suites again on PostgreSQL: each test run makes its own database and drops it.
+    const where = await reachable(pgServer);
+    if (where.ok) {
+      console.log(`\n[parley] the hub's, client's and CLI's tests again, on PostgreSQL at ${where.at}`);
+      pgStatus = run(
+        cmd,
+        [...pre, 'exec', 'turbo', 'run', 'test', ...pgSuites().flatMap((s) => ['--filter', s.name]), '--concurrency=1', '--continue', '--summarize', '--output-logs=new-only'],
+        { env: { ...env, PARLEY_TEST_STORE: 'postgres' } },
+      );
+    } else {
+      notes.push(`PostgreSQL is not reachable at ${where.at} (${where.why}): start it, point PARLEY_TEST_PG at one, or run only on SQLite with PARLEY_TEST_STORES=sqlite`);
+    }
+  }
+  process.exit(report(status || pgStatus, started, notes));
 } else {
   pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
   process.exit(run(process.execPath, [resolve(root, 'scripts/demo.mjs'), ...process.argv.slice(3)]));
+}
+
+/** Whether a TCP connection to the PostgreSQL server `url` names opens (within 5 s). */
+function reachable(url) {
+  const u = new URL(url);
+  const host = u.hostname || '127.0.0.1';
+  const port = Number(u.port || 5432);
+  const at = `${host}:${port}`;
+  return new Promise((done) => {
+    const socket = connect({ host, port, timeout: 5000 });
+    socket.once('connect', () => {
+      socket.end();
+      done({ ok: true, at });
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      done({ ok: false, at, why: 'no answer in 5 s' });
+    });
+    socket.once('error', (err) => done({ ok: false, at, why: err.code ?? err.message }));
+  });
+}
+
+/** The packages whose suites start hubs and so run on either store: they set up the test store (test/store-setup.ts). */
+function pgSuites() {
+  return suites()
+    .filter((s) => s.store === 'sqlite' && existsSync(resolve(s.dir, 'test', 'store-setup.ts')))
+    .map((s) => ({ ...s, name: s.name, store: 'postgres', label: `${s.name} on PostgreSQL`, report: resolve(s.dir, '.vitest-results.postgres.json') }));
+}
+
+/** Every test report `npm test` expects: each vitest suite on SQLite, and those that start hubs on PostgreSQL too. */
+function expectedReports() {
+  return [...suites(), ...(onPostgres ? pgSuites() : [])];
 }
 
 /** Every workspace package whose tests are vitest's: each writes a JSON report (vitest.shared.ts). */
@@ -88,7 +151,7 @@ function suites() {
       const manifest = resolve(dir, 'package.json');
       if (!existsSync(manifest)) continue;
       const { name, scripts } = JSON.parse(readFileSync(manifest, 'utf8'));
-      if (/\bvitest\b/.test(scripts?.test ?? '')) out.push({ name, report: resolve(dir, '.vitest-results.json') });
+      if (/\bvitest\b/.test(scripts?.test ?? '')) out.push({ name, label: name, dir, store: 'sqlite', report: resolve(dir, '.vitest-results.json') });
     }
   }
   return out;
@@ -103,14 +166,14 @@ function suites() {
  * typecheck or lint failure fails the run too, named from turbo's
  * summary), else 1 if anything failed.
  */
-function report(turboStatus, since) {
+function report(turboStatus, since, notes) {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
   const problems = [];
-  const all = suites();
+  const all = expectedReports();
   let reported = 0;
-  for (const { name, report: file } of all) {
+  for (const { label: name, report: file } of all) {
     if (!existsSync(file)) {
       failed += 1;
       problems.push(`${name}: no test report: its tests did not run or did not finish`);
@@ -131,14 +194,15 @@ function report(turboStatus, since) {
   }
   // Test tasks are accounted for by their reports above; these are builds, typechecks and lints.
   for (const task of failedTasks(since).filter((t) => !t.endsWith('#test'))) problems.push(`${task}: failed or did not run`);
-  console.log(`\n[parley] ${reported} of ${all.length} packages reported test results`);
+  console.log(`\n[parley] ${reported} of ${all.length} test suites reported results (${onPostgres ? 'the hub, client and CLI on SQLite and on PostgreSQL' : 'on SQLite only: PARLEY_TEST_STORES=sqlite'})`);
+  for (const n of notes) console.log(`[parley] ${n}`);
   for (const p of problems) console.log(`[parley] ${p}`);
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
   if (turboStatus !== 0) return turboStatus;
   return failed > 0 ? 1 : 0;
 }
 
-/** Tasks of the newest turbo run started at `since` or later that did not exit 0, from its --summarize file. */
+/** Tasks of the turbo runs started at `since` or later that did not exit 0, from their --summarize files. */
 function failedTasks(since) {
   const dir = resolve(root, '.turbo', 'runs');
   if (!existsSync(dir)) return [];
@@ -147,7 +211,10 @@ function failedTasks(since) {
     .map((f) => resolve(dir, f))
     .filter((f) => statSync(f).mtimeMs >= since)
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (runs.length === 0) return [];
-  const summary = JSON.parse(readFileSync(runs[0], 'utf8'));
-  return (summary.tasks ?? []).filter((t) => t.execution?.exitCode !== 0).map((t) => t.taskId);
+  const failed = new Set();
+  for (const file of runs) {
+    const summary = JSON.parse(readFileSync(file, 'utf8'));
+    for (const t of summary.tasks ?? []) if (t.execution?.exitCode !== 0) failed.add(t.taskId);
+  }
+  return [...failed];
 }
