@@ -109,6 +109,14 @@ export class Streams {
 
   /** Acks not yet written, highest seq per agent and stream; one writer job flushes them all. */
   private readonly pendingAcks = new Map<string, { agentId: string; stream: string; seq: number }>();
+  /**
+   * Acks a flush has taken and not yet committed, highest seq per key. Reads
+   * of a cursor count them too: on PostgreSQL the flush's commit is a round
+   * trip away, and an agent's own read must not miss its ack in between.
+   */
+  private readonly flushingAcks = new Map<string, number>();
+  /** Per agent: its acks whose streams are still being checked (see ack()). */
+  private readonly ackChecks = new Map<string, Promise<unknown>>();
   private ackFlush: Promise<void> | null = null;
   /** Holds a committed push until every smaller seq of its stream went out (stream-order.ts). */
   private readonly order = new StreamOrder<StagedPush>((p) => this.publish(p));
@@ -242,13 +250,18 @@ export class Streams {
 
   /** Includes acks received and not yet written (they are deferred; see ack()). */
   async getReadCursor(agentId: string, stream: string): Promise<number> {
+    const checking = this.ackChecks.get(agentId);
+    if (checking) await checking;
+    // Taken before the query: an ack that leaves these maps after this point has committed before the query runs.
+    const key = ackKey(agentId, stream);
+    const unwritten = Math.max(this.pendingAcks.get(key)?.seq ?? 0, this.flushingAcks.get(key) ?? 0);
     const row = await this.db
       .selectFrom('read_cursors')
       .select('seq')
       .where('agent_id', '=', agentId)
       .where('stream', '=', stream)
       .executeTakeFirst();
-    return Math.max(Number(row?.seq ?? 0), this.pendingAcks.get(ackKey(agentId, stream))?.seq ?? 0);
+    return Math.max(Number(row?.seq ?? 0), unwritten);
   }
 
   /**
@@ -274,10 +287,22 @@ export class Streams {
    * costs one write per agent and stream. Resolves once they are committed.
    */
   async ack(agentId: string, cursors: Record<string, number>): Promise<void> {
-    const allowed: Array<[string, number]> = [];
-    for (const [stream, seq] of Object.entries(cursors)) {
-      if (parseStream(stream) && (await this.access.canRead(agentId, stream))) allowed.push([stream, seq]);
-    }
+    // Checking who may read takes a read of its own; until it is done, a
+    // read of this agent's cursors waits for it (getReadCursor), so a request
+    // sent after an ack on the same socket sees the ack.
+    const check = (async () => {
+      const allowed: Array<[string, number]> = [];
+      for (const [stream, seq] of Object.entries(cursors)) {
+        if (parseStream(stream) && (await this.access.canRead(agentId, stream))) allowed.push([stream, seq]);
+      }
+      return allowed;
+    })();
+    const settled = Promise.all([this.ackChecks.get(agentId), check.catch(() => undefined)]);
+    this.ackChecks.set(agentId, settled);
+    void settled.then(() => {
+      if (this.ackChecks.get(agentId) === settled) this.ackChecks.delete(agentId);
+    });
+    const allowed = await check;
     let any = false;
     for (const [stream, seq] of allowed) {
       const key = ackKey(agentId, stream);
@@ -297,17 +322,26 @@ export class Streams {
         if (this.ackFlush === flush) this.ackFlush = null;
         moves = [...this.pendingAcks.values()];
         this.pendingAcks.clear();
+        for (const m of moves) {
+          const key = ackKey(m.agentId, m.stream);
+          this.flushingAcks.set(key, Math.max(this.flushingAcks.get(key) ?? 0, m.seq));
+        }
       }
       for (const m of moves) await tx.run(moveCursor(this.db, m.agentId, m.stream, m.seq));
     });
+    // Committed (now in the table) or failed (lost, as a crash would lose it): either way no longer in flight.
+    const landed = () => {
+      for (const m of moves ?? []) {
+        const key = ackKey(m.agentId, m.stream);
+        if ((this.flushingAcks.get(key) ?? 0) <= m.seq) this.flushingAcks.delete(key);
+      }
+    };
     this.ackFlush = flush;
     // If the batch failed before this job ran, the next ack must start a new flush.
-    flush.then(
-      () => undefined,
-      () => {
-        if (this.ackFlush === flush) this.ackFlush = null;
-      },
-    );
+    flush.then(landed, () => {
+      landed();
+      if (this.ackFlush === flush) this.ackFlush = null;
+    });
     return flush;
   }
 
