@@ -56,6 +56,24 @@ export function committed(job: QueuedJob, value: unknown, hooks: WriterHooks): v
   job.resolve(value);
 }
 
+/** How one job of a transaction went: its value, or the error its savepoint was rolled back for. */
+export type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+
+/**
+ * After a transaction of several jobs committed: each job that succeeded is
+ * committed and told its transaction ended; each that failed (rolled back to
+ * its savepoint, so it stored nothing) gets its error.
+ */
+export function settleCommitted(batch: readonly QueuedJob[], outcomes: readonly Outcome[], txs: readonly JobTx[], hooks: WriterHooks): void {
+  batch.forEach((job, i) => {
+    const out = outcomes[i]!;
+    if (out.ok) {
+      committed(job, out.value, hooks);
+      txs[i]!.ended(hooks);
+    } else job.reject(out.err);
+  });
+}
+
 /** A job's view of its transaction: the statements, plus what runs when it ends. */
 export class JobTx implements Tx {
   private ends: Array<() => void> | null = null;

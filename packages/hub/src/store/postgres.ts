@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { currentUnit, detached, runJobInUnit } from '../core/unit.js';
-import { committed, discarded, JobTx, queueJob, type QueuedJob } from './jobs.js';
+import { discarded, JobTx, queueJob, settleCommitted, type Outcome, type QueuedJob } from './jobs.js';
 import type { Database } from './schema.js';
 import type { Sql, WriteJob, Writer, WriterHooks } from './sql.js';
 import { runMigrations, schemaStatus, type Store } from './store.js';
@@ -213,7 +213,6 @@ const MAX_ATTEMPTS = 6;
 /** From this attempt on a job runs alone (no other write of this hub beside it), so it cannot lose to one again. */
 const ALONE_FROM = 3;
 
-type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
 
 /**
  * The writer on PostgreSQL. Unlike SQLite there is no single connection to
@@ -442,13 +441,7 @@ export class PgWriter implements Writer {
     } catch (err) {
       this.hooks.onHookError?.(err);
     }
-    batch.forEach((job, i) => {
-      const out = outcomes[i]!;
-      if (out.ok) {
-        committed(job, out.value, this.hooks);
-        txs[i]!.ended(this.hooks);
-      } else job.reject(out.err);
-    });
+    settleCommitted(batch, outcomes, txs, this.hooks);
     return false;
   }
 }

@@ -1,6 +1,6 @@
 import type { CompiledQuery } from 'kysely';
 import { currentUnit, detached, runJobInUnit } from '../core/unit.js';
-import { committed, discarded, JobTx, queueJob, type QueuedJob } from './jobs.js';
+import { discarded, JobTx, queueJob, settleCommitted, type Outcome, type QueuedJob } from './jobs.js';
 import type { Sql, WriteJob, Writer, WriterHooks } from './sql.js';
 
 /** The writer connection's statements, run synchronously (better-sqlite3). */
@@ -117,7 +117,7 @@ export class BatchWriter implements Writer {
   }
 
   private async commit(batch: QueuedJob[]): Promise<void> {
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
+    const outcomes: Outcome[] = [];
     const { conn } = this;
     const txs = batch.map(() => new JobTx(this.tx));
     try {
@@ -163,12 +163,6 @@ export class BatchWriter implements Writer {
     this.batches++;
     this.jobs += batch.length;
     this.hooks.onCommit?.(batch.length);
-    batch.forEach((job, i) => {
-      const out = outcomes[i]!;
-      if (out.ok) {
-        committed(job, out.value, this.hooks);
-        txs[i]!.ended(this.hooks);
-      } else job.reject(out.err);
-    });
+    settleCommitted(batch, outcomes, txs, this.hooks);
   }
 }
