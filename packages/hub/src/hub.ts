@@ -25,7 +25,7 @@ import { createWorlds, episodePolicyOf, worldHandlers } from './domains/world/in
 import { Metrics } from './metrics.js';
 import type { Database } from './store/schema.js';
 import { openStore } from './store/open.js';
-import { assertSchemaCurrent } from './store/store.js';
+import { assertSchemaCurrent, migrateSchema } from './store/store.js';
 import type { Writer } from './store/sql.js';
 import type { Kysely } from 'kysely';
 import { buildHttp } from './transport/http.js';
@@ -64,7 +64,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     onRetry: () => metrics.writeRetries.inc(),
   });
   try {
-    if (cfg.autoMigrate) await store.migrate();
+    if (cfg.autoMigrate) await migrateSchema(store, describeDb(cfg.db));
     else await assertSchemaCurrent(store, describeDb(cfg.db));
   } catch (err) {
     await store.close();

@@ -1,5 +1,6 @@
 import { describeDb, resolveConfig, type HubOptions } from './config.js';
 import { openStore } from './store/open.js';
+import { migrateSchema } from './store/store.js';
 
 export interface MigrationReport {
   /** The database, password hidden. */
@@ -19,12 +20,8 @@ export async function migrateDatabase(options: HubOptions = {}): Promise<Migrati
   const cfg = resolveConfig(options);
   const store = await openStore(cfg.db, { poolSize: 2 });
   try {
-    const { pending, unknown } = await store.schemaStatus();
-    if (unknown.length > 0) {
-      throw new Error(`the database at ${describeDb(cfg.db)} has migrations this Parley does not know (${unknown.join(', ')}): it was migrated by a newer version`);
-    }
-    await store.migrate();
-    return { db: describeDb(cfg.db), dialect: store.dialect, applied: pending };
+    const db = describeDb(cfg.db);
+    return { db, dialect: store.dialect, applied: await migrateSchema(store, db) };
   } finally {
     await store.close();
   }

@@ -53,8 +53,15 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A new empty database on the test server; `drop()` removes it, ending its connections. */
-export async function createTestDatabase(prefix = 'parley_test'): Promise<{ url: string; drop: () => Promise<void> }> {
+export interface TestDatabase {
+  /** Connection URL of the new, empty database. */
+  url: string;
+  /** Drops it, ending any connection still open to it. */
+  drop(): Promise<void>;
+}
+
+/** A new empty database (`<prefix>_<random>`) on the test server, for one test file or test. */
+export async function createTestDatabase(prefix = 'parley_test'): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await admin((c) => c.query(`create database ${name}`));
   return {

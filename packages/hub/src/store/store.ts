@@ -62,20 +62,33 @@ export async function schemaStatus(db: Kysely<Database>, tableSchema?: string): 
 }
 
 /**
+ * Brings the schema to this hub's and returns the migrations it applied. A
+ * database a newer Parley migrated is refused with the message
+ * assertSchemaCurrent gives, not migrated: Kysely would only call its
+ * migrations "corrupted".
+ */
+export async function migrateSchema(store: Store, where: string): Promise<string[]> {
+  const { pending, unknown } = await store.schemaStatus();
+  if (unknown.length > 0) throw newerSchema(where, unknown);
+  await store.migrate();
+  return pending;
+}
+
+/**
  * Refuses, with a message that says what to do, a database whose schema is
  * not exactly this hub's: older (run `parley migrate`) or newer (a newer hub
  * migrated it; run that version).
  */
 export async function assertSchemaCurrent(store: Store, where: string): Promise<void> {
   const { pending, unknown } = await store.schemaStatus();
-  if (unknown.length > 0) {
-    throw new Error(
-      `the database at ${where} has migrations this hub does not know (${unknown.join(', ')}): it was migrated by a newer Parley; run that version`,
-    );
-  }
+  if (unknown.length > 0) throw newerSchema(where, unknown);
   if (pending.length > 0) {
     throw new Error(
       `the database at ${where} is on an older schema (${pending.length} migration${pending.length === 1 ? '' : 's'} pending: ${pending.join(', ')}); run \`parley migrate --db <url>\` once, then start the hubs`,
     );
   }
+}
+
+function newerSchema(where: string, unknown: string[]): Error {
+  return new Error(`the database at ${where} has migrations this hub does not know (${unknown.join(', ')}): it was migrated by a newer Parley; run that version`);
 }
