@@ -8,6 +8,7 @@ export default defineConfig({
     load: 'src/load.ts',
     proxy: 'src/proxy.ts',
     'servers/parley': 'src/servers/parley.ts',
+    'servers/parley-pg': 'src/servers/parley-pg.ts',
     'servers/socketio': 'src/servers/socketio.ts',
     'servers/ws': 'src/servers/ws.ts',
   },

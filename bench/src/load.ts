@@ -14,7 +14,7 @@ import type { LoadJob, MemoryReport, ParentMessage, ScenarioName, ServerKind } f
 const scenarios: Record<ScenarioName, Scenario> = { reqres, fanout, connections, storm };
 
 function driverFor(server: ServerKind, url: string): Driver {
-  if (server === 'parley') return new ParleyDriver(url);
+  if (server === 'parley' || server === 'parley-pg') return new ParleyDriver(url);
   if (server === 'socketio') return new SocketIoDriver();
   return new WsDriver();
 }

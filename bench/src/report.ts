@@ -1,4 +1,4 @@
-import { SERVERS, SERVER_LABELS, type Better, type Measurement, type ScenarioName, type ServerKind } from './types.js';
+import { PARLEYS, SERVERS, SERVER_LABELS, type Better, type Measurement, type ParleyKind, type ScenarioName, type ServerKind } from './types.js';
 
 export interface Row {
   scenario: ScenarioName;
@@ -7,9 +7,14 @@ export interface Row {
   unit: string;
   better: Better;
   values: Partial<Record<ServerKind, number | null>>;
-  /** Against Socket.IO, oriented so > 1 means Parley is better; null when it cannot be a ratio. */
+  /** Parley (on SQLite) against Socket.IO, oriented so > 1 means Parley is better; null when it cannot be a ratio. */
   ratio: number | null;
+  /** The same for Parley on PostgreSQL. */
+  ratioPg: number | null;
 }
+
+/** Where each Parley server's ratio against Socket.IO lives in a row (`ratio` keeps the name it had before parley-pg). */
+export const RATIO_KEY = { parley: 'ratio', 'parley-pg': 'ratioPg' } as const satisfies Record<ParleyKind, keyof Row>;
 
 export interface CellOutcome {
   scenario: ScenarioName;
@@ -40,11 +45,13 @@ export function buildRows(cells: CellOutcome[]): Row[] {
     for (const m of cell.measurements) {
       const key = `${cell.scenario}\u0000${m.case}\u0000${m.metric}`;
       let row = rows.get(key);
-      if (!row) rows.set(key, (row = { scenario: cell.scenario, case: m.case, metric: m.metric, unit: m.unit, better: m.better, values: {}, ratio: null }));
+      if (!row) rows.set(key, (row = { scenario: cell.scenario, case: m.case, metric: m.metric, unit: m.unit, better: m.better, values: {}, ratio: null, ratioPg: null }));
       row.values[cell.server] = m.value;
     }
   }
-  for (const row of rows.values()) row.ratio = ratioOf(row.better, row.values.parley, row.values.socketio);
+  for (const row of rows.values()) {
+    for (const p of PARLEYS) row[RATIO_KEY[p]] = ratioOf(row.better, row.values[p], row.values.socketio);
+  }
   return [...rows.values()];
 }
 
@@ -56,24 +63,30 @@ export function formatValue(v: number | null | undefined, unit: string): string 
   return Math.round(v).toLocaleString('en-US');
 }
 
-export function formatRatio(row: Row): string {
-  if (row.ratio !== null) return `${row.ratio.toFixed(2)}×`;
+export function formatRatio(row: Row, parley: ParleyKind = 'parley'): string {
+  const ratio = row[RATIO_KEY[parley]];
+  if (ratio !== null) return `${ratio.toFixed(2)}×`;
   if (row.better === 'zero') {
-    const p = row.values.parley;
+    const p = row.values[parley];
     return p === 0 ? 'none (required)' : p === undefined ? 'failed' : `${p} (must be 0)`;
   }
   return 'n/a';
 }
 
-/** Columns for the servers that ran (a partial run leaves some out); the ratio column needs both peers. */
+/** The Parley stores that get a ratio column: those that ran, when Socket.IO ran too. */
+function ratioColumns(servers: readonly ServerKind[]): ParleyKind[] {
+  return servers.includes('socketio') ? PARLEYS.filter((p) => servers.includes(p)) : [];
+}
+
+/** Columns for the servers that ran (a partial run leaves some out); a ratio column needs both peers. */
 function header(servers: readonly ServerKind[]): string[] {
-  const ratio = servers.includes('parley') && servers.includes('socketio') ? ['Parley vs Socket.IO'] : [];
-  return ['Scenario', 'Case', 'Metric', ...servers.map((s) => SERVER_LABELS[s]), ...ratio];
+  const ratios = ratioColumns(servers).map((p) => `${SERVER_LABELS[p]} vs Socket.IO`);
+  return ['Scenario', 'Case', 'Metric', ...servers.map((s) => SERVER_LABELS[s]), ...ratios];
 }
 
 function cellsOf(row: Row, servers: readonly ServerKind[]): string[] {
-  const ratio = servers.includes('parley') && servers.includes('socketio') ? [formatRatio(row)] : [];
-  return [SCENARIO_TITLES[row.scenario], row.case, `${row.metric} (${row.unit})`, ...servers.map((s) => formatValue(row.values[s], row.unit)), ...ratio];
+  const ratios = ratioColumns(servers).map((p) => formatRatio(row, p));
+  return [SCENARIO_TITLES[row.scenario], row.case, `${row.metric} (${row.unit})`, ...servers.map((s) => formatValue(row.values[s], row.unit)), ...ratios];
 }
 
 export function markdownTable(rows: Row[], servers: readonly ServerKind[] = SERVERS): string {

@@ -1,9 +1,13 @@
-/** The three servers every scenario runs against, in this order. */
-export const SERVERS = ['parley', 'socketio', 'ws'] as const;
+/** The servers every scenario runs against, in this order: Parley on each store, then its peers. */
+export const SERVERS = ['parley', 'parley-pg', 'socketio', 'ws'] as const;
 export type ServerKind = (typeof SERVERS)[number];
+/** The hub on each of its stores: each gets its own ratio against Socket.IO. */
+export const PARLEYS = ['parley', 'parley-pg'] as const;
+export type ParleyKind = (typeof PARLEYS)[number];
 
 export const SERVER_LABELS: Record<ServerKind, string> = {
   parley: 'Parley',
+  'parley-pg': 'Parley (PostgreSQL)',
   socketio: 'Socket.IO',
   ws: 'raw ws',
 };

@@ -1,6 +1,9 @@
 import { answerAsks, toParent } from '../ipc.js';
 import type { MemoryReport, ParentMessage } from '../types.js';
 
+/** A server that cannot start for a reason its message explains (no database server): reported without a stack. */
+export class CannotStart extends Error {}
+
 export interface StartedServer {
   port: number;
   close(): Promise<void>;
@@ -24,7 +27,8 @@ export function hostServer(start: () => Promise<StartedServer>): void {
       toParent({ type: 'ready', port: server.port });
     },
     (err: unknown) => {
-      toParent({ type: 'failed', error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      const error = err instanceof CannotStart ? err.message : err instanceof Error ? err.stack ?? err.message : String(err);
+      toParent({ type: 'failed', error });
       process.exit(1);
     },
   );
