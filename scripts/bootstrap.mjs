@@ -41,7 +41,7 @@ function pnpm(args) {
 
 // The stores the hub's, client's and CLI's suites run on: SQLite always;
 // PostgreSQL too unless PARLEY_TEST_STORES=sqlite (a machine without one).
-const stores = (process.env.PARLEY_TEST_STORES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
+const stores = (process.env.PARLEY_TEST_STORES || 'sqlite,postgres').split(',').map((s) => s.trim());
 if (!stores.includes('sqlite') || stores.some((s) => s !== 'sqlite' && s !== 'postgres')) {
   console.error(`PARLEY_TEST_STORES must be "sqlite" or "sqlite,postgres", got "${process.env.PARLEY_TEST_STORES}"`);
   process.exit(2);
@@ -194,7 +194,9 @@ function report(turboStatus, since, notes) {
   }
   // Test tasks are accounted for by their reports above; these are builds, typechecks and lints.
   for (const task of failedTasks(since).filter((t) => !t.endsWith('#test'))) problems.push(`${task}: failed or did not run`);
-  console.log(`\n[parley] ${reported} of ${all.length} test suites reported results (${onPostgres ? 'the hub, client and CLI on SQLite and on PostgreSQL' : 'on SQLite only: PARLEY_TEST_STORES=sqlite'})`);
+  console.log(`\n[parley] ${reported} of ${all.length} test suites reported results`);
+  const twice = pgSuites().map((x) => x.name);
+  if (twice.length > 0) console.log(`[parley] ${onPostgres ? 'on SQLite and on PostgreSQL' : 'on SQLite only (PARLEY_TEST_STORES=sqlite)'}: ${twice.join(', ')}`);
   for (const n of notes) console.log(`[parley] ${n}`);
   for (const p of problems) console.log(`[parley] ${p}`);
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -20,6 +20,8 @@ interface Pkg {
   test?: string;
   /** The .vitest-results.json it left, if any. */
   results?: Record<string, unknown>;
+  /** Its suite starts hubs (test/store-setup.ts), so it runs on PostgreSQL too; the report of that pass, if any. */
+  onPostgres?: { results?: Record<string, unknown> };
 }
 
 function workspace(pkgs: Pkg[], turboTasks?: Array<{ taskId: string; exitCode?: number }>): string {
@@ -31,6 +33,11 @@ function workspace(pkgs: Pkg[], turboTasks?: Array<{ taskId: string; exitCode?: 
     mkdirSync(join(root, p.dir), { recursive: true });
     writeFileSync(join(root, p.dir, 'package.json'), JSON.stringify({ name: p.name, scripts: p.test ? { test: p.test } : {} }));
     if (p.results) writeFileSync(join(root, p.dir, '.vitest-results.json'), JSON.stringify(p.results));
+    if (p.onPostgres) {
+      mkdirSync(join(root, p.dir, 'test'));
+      writeFileSync(join(root, p.dir, 'test', 'store-setup.ts'), '');
+      if (p.onPostgres.results) writeFileSync(join(root, p.dir, '.vitest-results.postgres.json'), JSON.stringify(p.onPostgres.results));
+    }
   }
   if (turboTasks) {
     mkdirSync(join(root, '.turbo', 'runs'), { recursive: true });
@@ -40,8 +47,8 @@ function workspace(pkgs: Pkg[], turboTasks?: Array<{ taskId: string; exitCode?: 
   return root;
 }
 
-function report(root: string): { code: number | null; lines: string[] } {
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'bootstrap.mjs'), 'report'], { encoding: 'utf8' });
+function report(root: string, env: Record<string, string> = {}): { code: number | null; lines: string[] } {
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'bootstrap.mjs'), 'report'], { encoding: 'utf8', env: { ...process.env, PARLEY_TEST_STORES: '', ...env } });
   return { code: r.status, lines: r.stdout.trim().split('\n') };
 }
 
@@ -67,13 +74,36 @@ describe('npm test: the closing report', () => {
     ]);
     const r = report(root);
     expect(r.lines.slice(-5)).toEqual([
-      '[parley] 1 of 3 packages reported test results',
+      '[parley] 1 of 3 test suites reported results',
       '[parley] @x/adapter: no test report: its tests did not run or did not finish',
       '[parley] @x/cli: 3 failed',
       '[parley] @x/bot: no test report: its tests did not run or did not finish',
       '361 passed, 5 failed, 0 skipped',
     ]);
     expect(r.code).toBe(1);
+  });
+
+  it('a suite that starts hubs reports twice, SQLite and PostgreSQL: a missing PostgreSQL report fails the run unless PARLEY_TEST_STORES=sqlite', () => {
+    const root = workspace([
+      { dir: 'packages/hub', name: '@x/hub', test: 'vitest run', results: ok(10), onPostgres: {} },
+      { dir: 'packages/client', name: '@x/client', test: 'vitest run', results: ok(4), onPostgres: { results: ok(4, 1) } },
+      { dir: 'packages/protocol', name: '@x/protocol', test: 'vitest run', results: ok(3) },
+    ]);
+    const both = report(root);
+    expect(both.lines.slice(-4)).toEqual([
+      '[parley] 4 of 5 test suites reported results',
+      '[parley] on SQLite and on PostgreSQL: @x/client, @x/hub',
+      '[parley] @x/hub on PostgreSQL: no test report: its tests did not run or did not finish',
+      '21 passed, 1 failed, 1 skipped',
+    ]);
+    expect(both.code).toBe(1);
+    const sqliteOnly = report(root, { PARLEY_TEST_STORES: 'sqlite' });
+    expect(sqliteOnly.lines.slice(-3)).toEqual([
+      '[parley] 3 of 3 test suites reported results',
+      '[parley] on SQLite only (PARLEY_TEST_STORES=sqlite): @x/client, @x/hub',
+      '17 passed, 0 failed, 0 skipped',
+    ]);
+    expect(sqliteOnly.code).toBe(0);
   });
 
   it('a test file that could not load fails the run though no test failed; a failed build, typecheck or lint is named from turbo\'s summary', () => {

@@ -59,8 +59,13 @@ async function registerKeepingName(cfg: ResolvedConfig, identity: Identity, name
  * The hub accepts each signed (key, ts) pair once and ts is in whole seconds,
  * so another `parley register` of the same key in the same second (another
  * process) is refused as a replay. Registering is idempotent, so retry: the
- * client signs each retry with a later ts.
+ * client signs each retry with a later ts. A new process starts from the
+ * clock's second, which others may have used already (its retries walk past
+ * each of them), so it gets an attempt for each of a few registrations of the
+ * same key in that second.
  */
+const MAX_ATTEMPTS = 6;
+
 async function registerIdempotently(url: string, identity: Identity, opts: { name?: string }): ReturnType<typeof register> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -68,7 +73,7 @@ async function registerIdempotently(url: string, identity: Identity, opts: { nam
     } catch (err) {
       const e = err as { code?: unknown; message?: unknown };
       const replayed = e.code === 'unauthorized' && typeof e.message === 'string' && e.message.includes('signed ts was already used');
-      if (!replayed || attempt === 3) throw err;
+      if (!replayed || attempt === MAX_ATTEMPTS) throw err;
     }
   }
 }
