@@ -21,7 +21,7 @@ export interface WebSocketLike {
 export type WebSocketConstructorLike = new (url: string) => WebSocketLike;
 
 export interface ReconnectOptions {
-  /** First delay cap, ms (default 2000). */
+  /** First delay cap, ms (default 1000). */
   initialDelayMs?: number;
   /** Growth per attempt (default 1.5). */
   multiplier?: number;

@@ -39,8 +39,9 @@ describe('backoffDelay (full jitter)', () => {
     }
   });
 
-  it('uses the documented defaults', () => {
-    expect(backoffDelay(0, undefined, () => 0.999999)).toBe(1999);
+  it('uses the documented defaults: the first retry within 1 s, windows growing 1.5x to 30 s', () => {
+    expect(backoffDelay(0, undefined, () => 0.999999)).toBe(999);
+    expect(backoffDelay(1, undefined, () => 0.999999)).toBe(1499);
     expect(backoffDelay(50, undefined, () => 0.999999)).toBe(29_999);
   });
 });

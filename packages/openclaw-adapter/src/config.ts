@@ -77,7 +77,7 @@ export const ParleyPluginConfig = z.strictObject({
   route: ImRoute.optional(),
   reconnect: z
     .strictObject({
-      initialDelayMs: z.number().int().min(10).max(600_000).default(2000),
+      initialDelayMs: z.number().int().min(10).max(600_000).default(1000),
       multiplier: z.number().min(1).max(10).default(1.5),
       maxDelayMs: z.number().int().min(10).max(3_600_000).default(30_000),
     })
