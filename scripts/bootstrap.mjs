@@ -131,8 +131,8 @@ function reachable(url) {
 /** The packages whose suites start hubs and so run on either store: they set up the test store (test/store-setup.ts). */
 function pgSuites() {
   return suites()
-    .filter((s) => s.store === 'sqlite' && existsSync(resolve(s.dir, 'test', 'store-setup.ts')))
-    .map((s) => ({ ...s, name: s.name, store: 'postgres', label: `${s.name} on PostgreSQL`, report: resolve(s.dir, '.vitest-results.postgres.json') }));
+    .filter((s) => existsSync(resolve(s.dir, 'test', 'store-setup.ts')))
+    .map((s) => ({ ...s, label: `${s.name} on PostgreSQL`, report: resolve(s.dir, '.vitest-results.postgres.json') }));
 }
 
 /** Every test report `npm test` expects: each vitest suite on SQLite, and those that start hubs on PostgreSQL too. */
@@ -151,7 +151,7 @@ function suites() {
       const manifest = resolve(dir, 'package.json');
       if (!existsSync(manifest)) continue;
       const { name, scripts } = JSON.parse(readFileSync(manifest, 'utf8'));
-      if (/\bvitest\b/.test(scripts?.test ?? '')) out.push({ name, label: name, dir, store: 'sqlite', report: resolve(dir, '.vitest-results.json') });
+      if (/\bvitest\b/.test(scripts?.test ?? '')) out.push({ name, label: name, dir, report: resolve(dir, '.vitest-results.json') });
     }
   }
   return out;
