@@ -9,4 +9,6 @@ export default defineConfig({
   sourcemap: true,
   platform: 'node',
   target: 'node20',
+  // import.meta.url in the CommonJS build too (the checkpointer resolves better-sqlite3 for its worker).
+  shims: true,
 });

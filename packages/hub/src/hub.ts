@@ -57,6 +57,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const store = await openStore(cfg.db, {
     poolSize: cfg.dbPoolSize,
     onHookError: (err) => log.error({ err }, 'after-commit hook failed'),
+    onCheckpointError: (err) => log.warn({ err }, 'background WAL checkpoints failed; the writer checkpoints by itself from now on'),
     onCommit: (jobs) => {
       metrics.commits.inc();
       metrics.writeJobs.inc(jobs);

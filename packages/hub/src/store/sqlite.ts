@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 import type { Database } from './schema.js';
 import type { WriterHooks } from './sql.js';
 import { runMigrations, schemaStatus, type Store } from './store.js';
@@ -16,6 +17,10 @@ import { asyncSql, BatchWriter, type SyncStatements } from './writer.js';
  * share a private in-memory database.
  */
 export interface SqliteStoreOptions extends WriterHooks {
+  /** WAL checkpoints in a worker thread: how often, and how far the WAL may grow (see checkpointer.ts). */
+  checkpoints?: Pick<CheckpointerOptions, 'intervalMs' | 'catchUpPages'>;
+  /** The background checkpointer failed and the writer checkpoints by itself again. */
+  onCheckpointError?: (err: unknown) => void;
   /** Most jobs per transaction. */
   maxBatch?: number;
   /** How long a deferred write waits for a batch to ride along with (ms). */
@@ -37,8 +42,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   writeConn.pragma('journal_mode = WAL');
   writeConn.pragma('synchronous = NORMAL');
   writeConn.pragma('busy_timeout = 5000');
+  const checkpointer = new Checkpointer(file, writeConn, { ...options.checkpoints, onError: options.onCheckpointError });
   const writeCache = withStatementCache(writeConn);
-  const writer = new BatchWriter(syncStatements(writeCache), options, options.maxBatch, options.deferMs);
+  const writeStatements: SyncStatements = { ...syncStatements(writeCache), betweenBatches: () => checkpointer.afterBatch() };
+  const writer = new BatchWriter(writeStatements, options, options.maxBatch, options.deferMs);
 
   // Everything but the writer reads here, and sees only committed transactions.
   const readConn = new BetterSqlite3(file, { readonly: true });
@@ -67,7 +74,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       if (closed) return;
       closed = true;
       await writer.idle();
+      await checkpointer.close();
       await db.destroy();
+      // The last connection to close checkpoints what is left and removes the WAL.
       writeConn.close();
       if (scratch) rmSync(scratch, { recursive: true, force: true });
     },

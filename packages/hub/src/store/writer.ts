@@ -10,6 +10,8 @@ export interface SyncStatements {
   run(sql: string, parameters: readonly unknown[]): number;
   /** Parameterless control statements: BEGIN, COMMIT, SAVEPOINT ... */
   exec(text: string): void;
+  /** Upkeep that must run outside any transaction, called after each batch (WAL checkpoints). */
+  betweenBatches?(): void;
 }
 
 /** Synchronous statements behind the async seam: resolved promises; a statement that throws rejects. */
@@ -106,6 +108,7 @@ export class BatchWriter implements Writer {
           this.deferTimer = null;
         }
         await this.commit(batch);
+        this.conn.betweenBatches?.();
         // The batch held the thread (bar microtasks), so no socket was read
         // meanwhile. Let I/O in before the next batch: the requests waiting
         // there join it, instead of committing a handful now.
