@@ -11,17 +11,19 @@ import type BetterSqlite3 from 'better-sqlite3';
  * loop, stalled 4 to 30 ms every few hundred commits; in `pnpm bench` those
  * commits were three fifths of all time spent committing, and every p99.
  *
- * So the writer's connection never checkpoints by itself. A worker thread, on
- * its own connection to the file, runs a PASSIVE checkpoint every
- * `intervalMs`: it copies what is committed while the writer goes on
- * appending, and its fsyncs block only that thread.
+ * So the writer's connection never checkpoints. A worker thread, on its own
+ * connection to the file, runs a PASSIVE checkpoint every `intervalMs`: it
+ * copies what is committed while the writer goes on appending, and its
+ * fsyncs block only that thread.
  *
  * A WAL only starts over from its beginning when a write transaction finds it
  * wholly copied, and under steady load the worker is always a few commits
  * behind, so alone it would let the file grow without end. When the worker
- * finds more than `catchUpPages` in the WAL it says so, and the writer copies
- * the short tail itself between two batches (`afterBatch`); its next
- * transaction then restarts the WAL, and `journal_size_limit` trims the file.
+ * finds more than `catchUpPages` in the WAL it asks the writer to hold its
+ * next batch (`beforeBatch`) while it copies the short tail; the writer's
+ * next transaction then restarts the WAL, and `journal_size_limit` trims the
+ * file. The event loop goes on reading requests meanwhile, which join that
+ * next batch.
  *
  * If the worker cannot run (its thread fails to start, or a checkpoint fails
  * there), the writer's connection checkpoints automatically again, as SQLite
@@ -30,42 +32,52 @@ import type BetterSqlite3 from 'better-sqlite3';
 export interface CheckpointerOptions {
   /** How often the worker checkpoints (ms). */
   intervalMs?: number;
-  /** WAL pages beyond which the writer copies the rest itself between batches. */
+  /** WAL pages beyond which the writer holds a batch so that the worker can copy the rest. */
   catchUpPages?: number;
   /** The worker failed; the writer checkpoints by itself from now on. */
   onError?: (err: unknown) => void;
 }
 
-/** What `PRAGMA wal_checkpoint` returns: pages in the WAL, pages copied, and whether it could not finish. */
-interface CheckpointRow {
-  busy: number;
-  log: number;
-  checkpointed: number;
-}
-
 // The worker's source: CommonJS, run with `eval`, so it needs no file of its
 // own beside the bundle (and runs the same under tsup's output and vitest).
+// Messages in: 'drain' (the writer is holding; copy everything), 'close'.
+// Messages out: 'catch-up' (please hold), 'drained'.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 5000');
-const tick = () => {
-  const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-  if (r.log >= workerData.catchUpPages) parentPort.postMessage('catch-up');
-};
-const timer = setInterval(tick, workerData.intervalMs);
+const checkpoint = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
+let asked = false;
+const timer = setInterval(() => {
+  if (asked) return;
+  if (checkpoint().log >= workerData.catchUpPages) {
+    asked = true;
+    parentPort.postMessage('catch-up');
+  }
+}, workerData.intervalMs);
 parentPort.on('message', (m) => {
-  if (m === 'close') { clearInterval(timer); db.close(); parentPort.close(); }
+  if (m === 'drain') {
+    checkpoint();
+    asked = false;
+    parentPort.postMessage('drained');
+  } else if (m === 'close') {
+    clearInterval(timer);
+    db.close();
+    parentPort.close();
+  }
 });
 `;
 
 const DEFAULT_CATCH_UP_PAGES = 4096;
+/** A writer holds at most this long for the worker's answer, then goes on (the next request tries again). */
+const DRAIN_WAIT_MS = 1000;
 
 export class Checkpointer {
   private worker: Worker | null;
   private readonly exited: Promise<void>;
   private catchUp = false;
+  private drained: (() => void) | null = null;
 
   constructor(
     file: string,
@@ -85,33 +97,55 @@ export class Checkpointer {
     // The hub's process must be free to exit with the worker still running.
     worker.unref();
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
-    worker.on('message', () => {
-      this.catchUp = true;
+    worker.on('message', (m) => {
+      if (m === 'catch-up') this.catchUp = true;
+      else if (m === 'drained') this.release();
     });
     worker.on('error', (err) => this.fallBack(err));
+    worker.on('exit', () => this.release());
     this.worker = worker;
   }
 
-  /** Between two batches: copy the WAL's tail if the worker asked, so the next transaction can restart it. */
-  afterBatch(): void {
-    if (!this.catchUp) return;
-    const [r] = this.conn.pragma('wal_checkpoint(PASSIVE)') as CheckpointRow[];
-    // Busy: the worker was checkpointing at that moment; try after the next batch.
-    if (r && !r.busy && r.checkpointed === r.log) this.catchUp = false;
+  /**
+   * Called by the writer before each batch, outside any transaction: nothing
+   * unless the worker asked; then a promise that settles once the worker has
+   * copied the whole WAL (so the batch restarts it).
+   */
+  beforeBatch(): Promise<void> | undefined {
+    const worker = this.worker;
+    if (!this.catchUp || !worker) return undefined;
+    this.catchUp = false;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.release(), DRAIN_WAIT_MS);
+      this.drained = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      worker.postMessage('drain');
+    });
   }
 
   /** Stops the worker (after the checkpoint it may be in) and closes its connection. */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
+    // Referenced again: the process must wait for the worker to let go of the file.
+    worker?.ref();
     worker?.postMessage('close');
     await this.exited;
+  }
+
+  private release(): void {
+    const drained = this.drained;
+    this.drained = null;
+    drained?.();
   }
 
   private fallBack(err: unknown): void {
     if (!this.worker) return;
     this.worker = null;
     this.catchUp = false;
+    this.release();
     try {
       this.conn.pragma('wal_autocheckpoint = 1000');
     } catch {

@@ -44,7 +44,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   writeConn.pragma('busy_timeout = 5000');
   const checkpointer = new Checkpointer(file, writeConn, { ...options.checkpoints, onError: options.onCheckpointError });
   const writeCache = withStatementCache(writeConn);
-  const writeStatements: SyncStatements = { ...syncStatements(writeCache), betweenBatches: () => checkpointer.afterBatch() };
+  const writeStatements: SyncStatements = { ...syncStatements(writeCache), beforeBatch: () => checkpointer.beforeBatch() };
   const writer = new BatchWriter(writeStatements, options, options.maxBatch, options.deferMs);
 
   // Everything but the writer reads here, and sees only committed transactions.

@@ -10,8 +10,8 @@ export interface SyncStatements {
   run(sql: string, parameters: readonly unknown[]): number;
   /** Parameterless control statements: BEGIN, COMMIT, SAVEPOINT ... */
   exec(text: string): void;
-  /** Upkeep that must run outside any transaction, called after each batch (WAL checkpoints). */
-  betweenBatches?(): void;
+  /** Asked before each batch, outside any transaction: a promise makes the batch wait for it (WAL checkpoints). */
+  beforeBatch?(): Promise<void> | undefined;
 }
 
 /** Synchronous statements behind the async seam: resolved promises; a statement that throws rejects. */
@@ -101,6 +101,8 @@ export class BatchWriter implements Writer {
   private async loop(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        const hold = this.conn.beforeBatch?.();
+        if (hold) await hold;
         const batch = this.queue.splice(0, this.maxBatch);
         if (this.queue.length === 0 && this.deferTimer) {
           // Every deferred write is in this batch; nothing left to wait for.
@@ -108,7 +110,6 @@ export class BatchWriter implements Writer {
           this.deferTimer = null;
         }
         await this.commit(batch);
-        this.conn.betweenBatches?.();
         // The batch held the thread (bar microtasks), so no socket was read
         // meanwhile. Let I/O in before the next batch: the requests waiting
         // there join it, instead of committing a handful now.
