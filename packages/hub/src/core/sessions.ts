@@ -21,8 +21,9 @@ export interface SessionSink {
  */
 export class Session {
   readonly id = 'ses_' + randomBytes(12).toString('hex');
-  private readonly lastSent = new Map<string, number>();
-  private readonly replaying = new Map<string, Array<{ seq: number; frame: Frame }>>();
+  // Both made on first use: an idle session holds neither (memory per idle connection is a bench target).
+  private lastSent: Map<string, number> | null = null;
+  private replaying: Map<string, Array<{ seq: number; frame: Frame }>> | null = null;
   /**
    * Until `connected` is sent nothing else may reach the client, but the session
    * is already registered (so no push falls between the resume snapshot and
@@ -49,7 +50,7 @@ export class Session {
       this.held.push({ stream, seq, frame });
       return true;
     }
-    const buffer = this.replaying.get(stream);
+    const buffer = this.replaying?.get(stream);
     if (buffer) {
       buffer.push({ seq, frame });
       return true;
@@ -65,7 +66,7 @@ export class Session {
   }
 
   beginReplay(stream: string): void {
-    this.replaying.set(stream, []);
+    (this.replaying ??= new Map()).set(stream, []);
   }
 
   /**
@@ -74,27 +75,31 @@ export class Session {
    */
   async replay(stream: string, seq: number, frame: string): Promise<void> {
     await this.sink.drained();
-    const last = this.lastSent.get(stream);
-    if (last !== undefined && seq <= last) return;
-    this.lastSent.set(stream, seq);
+    if (!this.advance(stream, seq)) return;
     this.sink.sendReplay(frame);
   }
 
   /** End of a stream's replay: flush what arrived live meanwhile, skipping what the replay covered. */
   endReplay(stream: string, replayedThrough: number): void {
-    const buffer = this.replaying.get(stream) ?? [];
-    this.replaying.delete(stream);
-    const last = this.lastSent.get(stream) ?? 0;
-    if (replayedThrough > last) this.lastSent.set(stream, replayedThrough);
+    const buffer = this.replaying?.get(stream) ?? [];
+    this.replaying?.delete(stream);
+    if (this.replaying?.size === 0) this.replaying = null;
+    this.advance(stream, replayedThrough);
     buffer.sort((a, b) => a.seq - b.seq);
     for (const p of buffer) this.sendPush(stream, p.seq, p.frame);
   }
 
   private sendPush(stream: string, seq: number, frame: Frame): boolean {
-    const last = this.lastSent.get(stream);
-    if (last !== undefined && seq <= last) return false;
-    this.lastSent.set(stream, seq);
+    if (!this.advance(stream, seq)) return false;
     this.sink.send(frame);
+    return true;
+  }
+
+  /** Records `seq` as the stream's last sent; false (and nothing recorded) when it is not past it. */
+  private advance(stream: string, seq: number): boolean {
+    const last = this.lastSent?.get(stream);
+    if (last !== undefined && seq <= last) return false;
+    (this.lastSent ??= new Map()).set(stream, seq);
     return true;
   }
 }
@@ -102,9 +107,13 @@ export class Session {
 /** Told when an agent's first session opens (true) and its last one closes (false). */
 export type PresenceListener = (agentId: string, online: boolean) => void;
 
-/** Open sessions by agent: presence (`online`) and the local end of fan-out. */
+/**
+ * Open sessions by agent: presence (`online`) and the local end of fan-out.
+ * An agent has one session or a few (at most `maxSessionsPerAgent`), so an
+ * array each, not a Set: a Set's table is the bigger part of a small one.
+ */
 export class SessionRegistry {
-  private readonly byAgent = new Map<string, Set<Session>>();
+  private readonly byAgent = new Map<string, Session[]>();
   private readonly listeners: PresenceListener[] = [];
 
   /**
@@ -129,24 +138,24 @@ export class SessionRegistry {
     for (const listener of [...this.listeners]) listener(agentId, online);
   }
 
+  // Copy on write: a delivery loop over `of(agentId)` may close a session
+  // (slow consumer) and so remove it; the list it iterates must not shift.
   add(s: Session): void {
-    let set = this.byAgent.get(s.agentId);
-    if (!set) this.byAgent.set(s.agentId, (set = new Set()));
-    const first = set.size === 0;
-    set.add(s);
-    if (first) this.emit(s.agentId, true);
+    const list = this.byAgent.get(s.agentId);
+    if (list?.includes(s)) return;
+    this.byAgent.set(s.agentId, list ? [...list, s] : [s]);
+    if (!list) this.emit(s.agentId, true);
   }
 
   remove(s: Session): void {
-    const set = this.byAgent.get(s.agentId);
-    if (!set || !set.delete(s)) return;
-    if (set.size === 0) {
-      this.byAgent.delete(s.agentId);
-      this.emit(s.agentId, false);
-    }
+    const list = this.byAgent.get(s.agentId);
+    if (!list?.includes(s)) return;
+    if (list.length > 1) return void this.byAgent.set(s.agentId, list.filter((x) => x !== s));
+    this.byAgent.delete(s.agentId);
+    this.emit(s.agentId, false);
   }
 
-  of(agentId: string): ReadonlySet<Session> | undefined {
+  of(agentId: string): readonly Session[] | undefined {
     return this.byAgent.get(agentId);
   }
 
@@ -160,13 +169,13 @@ export class SessionRegistry {
 
   all(): Session[] {
     const out: Session[] = [];
-    for (const set of this.byAgent.values()) out.push(...set);
+    for (const list of this.byAgent.values()) out.push(...list);
     return out;
   }
 
   get size(): number {
     let n = 0;
-    for (const set of this.byAgent.values()) n += set.size;
+    for (const list of this.byAgent.values()) n += list.length;
     return n;
   }
 }

@@ -17,7 +17,7 @@ import type { Auth, AuthedCallContext, Credential, TokenInfo } from '../core/aut
 import type { Dispatcher } from '../core/dispatcher.js';
 import type { AddressLimits } from '../core/rate-limit.js';
 import { usableUId } from '../core/dispatcher.js';
-import { Session, type Frame, type SessionRegistry } from '../core/sessions.js';
+import { Session, type Frame, type SessionRegistry, type SessionSink } from '../core/sessions.js';
 import type { Streams } from '../core/streams.js';
 import type { Metrics } from '../metrics.js';
 import { addressKey, clientAddress, trustFunction, type TrustFn, type TrustProxy } from './address.js';
@@ -55,12 +55,43 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** At most this much of a connection's queue sits in its socket (see Connection.sendRaw). */
 const SOCKET_ROOM_BYTES = 64 * 1024;
 
-/** One socket: challenge, auth, then frames to the dispatcher. Parsing and auth only; no domain logic. */
-class Connection {
+/**
+ * The Connection a ws socket or TCP socket belongs to. Socket events reach it
+ * through the shared functions below rather than closures made per
+ * connection: an idle connection is mostly what it holds, and five closures
+ * with their contexts were about a tenth of it.
+ */
+const CONN = Symbol('parley.connection');
+type Owned = { [CONN]?: Connection };
+const connOf = (emitter: unknown): Connection => (emitter as Owned)[CONN]!;
+function onSocketDrain(this: Duplex): void {
+  connOf(this).flush();
+}
+function onWsMessage(this: WebSocket, data: RawData): void {
+  connOf(this).onMessage(data);
+}
+// Protocol-level pings count as liveness too.
+function onWsLiveness(this: WebSocket): void {
+  connOf(this).lastSeen = Date.now();
+}
+function onWsError(this: WebSocket, err: Error): void {
+  connOf(this).d.log.debug({ err }, 'websocket error');
+}
+function onWsClose(this: WebSocket): void {
+  connOf(this).onClose();
+}
+
+/**
+ * One socket: challenge, auth, then frames to the dispatcher. Parsing and auth
+ * only; no domain logic. It is its session's sink (SessionSink).
+ */
+class Connection implements SessionSink {
   private state: 'challenge' | 'authenticating' | 'open' | 'closed' = 'challenge';
-  private readonly nonce = randomBytes(32).toString('hex');
-  private readonly authTimer: NodeJS.Timeout;
-  private readonly early: RawData[] = [];
+  /** The challenge the client signs; dropped once it has. */
+  private nonce: string | null = randomBytes(32).toString('hex');
+  private authTimer: NodeJS.Timeout | null;
+  /** Frames that arrived while auth was being checked; null once open. */
+  private early: RawData[] | null = null;
   session: Session | null = null;
   lastSeen = Date.now();
   private corked = false;
@@ -82,21 +113,32 @@ class Connection {
     readonly ws: WebSocket,
     /** The TCP socket under `ws` (the one handed to handleUpgrade), for cork/uncork. */
     private readonly socket: Duplex,
-    private readonly d: WsDeps,
+    readonly d: WsDeps,
     /** The key of the client's address in the per-address limits. */
     private readonly address: string,
-    private readonly onClosed: (c: Connection) => void,
+    /** The transport's open connections; this one leaves it when it closes. */
+    private readonly conns: Set<Connection>,
   ) {
     this.authTimer = setTimeout(() => this.close(CloseCode.Unauthorized, 'no auth in time'), d.authTimeoutMs);
     this.room = Math.max(socket.writableHighWaterMark, Math.min(SOCKET_ROOM_BYTES, Math.floor(d.maxQueuedBytes / 2)));
-    socket.on('drain', () => this.flush());
-    ws.on('message', (data) => this.onMessage(data));
-    // Protocol-level pings count as liveness too.
-    ws.on('ping', () => (this.lastSeen = Date.now()));
-    ws.on('pong', () => (this.lastSeen = Date.now()));
-    ws.on('error', (err) => d.log.debug({ err }, 'websocket error'));
-    ws.on('close', () => this.onClose());
+    (socket as Owned)[CONN] = this;
+    (ws as Owned)[CONN] = this;
+    socket.on('drain', onSocketDrain);
+    ws.on('message', onWsMessage);
+    ws.on('ping', onWsLiveness);
+    ws.on('pong', onWsLiveness);
+    ws.on('error', onWsError);
+    ws.on('close', onWsClose);
     this.sendRaw(JSON.stringify({ type: 'challenge', nonce: this.nonce }));
+  }
+
+  // SessionSink: how the session's pushes reach this socket.
+  send(frame: Frame): void {
+    this.sendRaw(frame);
+  }
+
+  sendReplay(frame: string): void {
+    this.sendRaw(frame, false);
   }
 
   /**
@@ -153,7 +195,7 @@ class Connection {
    * 'drain': the queue is only non-empty after a write found the socket at or
    * above `room` (at least its high-water mark), so a 'drain' is due.
    */
-  private flush(): void {
+  flush(): void {
     while (this.queueHead < this.queue.length && this.ws.readyState === WebSocket.OPEN && this.ws.bufferedAmount < this.room) {
       const { frame, bytes } = this.queue[this.queueHead]!;
       this.queueHead++;
@@ -202,7 +244,7 @@ class Connection {
   private endSession(): void {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
-    clearTimeout(this.authTimer);
+    this.clearAuthTimer();
     if (this.tokenTimer) clearTimeout(this.tokenTimer);
     if (this.session && wasOpen) {
       this.d.sessions.remove(this.session);
@@ -211,8 +253,13 @@ class Connection {
     }
   }
 
+  private clearAuthTimer(): void {
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = null;
+  }
+
   /** Polls the queue; replay only, so the small delay does not matter. */
-  private async drained(): Promise<void> {
+  async drained(): Promise<void> {
     const low = this.d.maxQueuedBytes / 2;
     while (this.ws.readyState === WebSocket.OPEN && this.pendingBytes > low) {
       await new Promise((r) => setTimeout(r, 5));
@@ -223,7 +270,7 @@ class Connection {
     this.sendRaw(JSON.stringify({ type: 'error', content }));
   }
 
-  private onMessage(data: RawData): void {
+  onMessage(data: RawData): void {
     this.lastSeen = Date.now();
     if (this.state === 'challenge') {
       this.state = 'authenticating';
@@ -234,7 +281,7 @@ class Connection {
       return;
     }
     // Frames pipelined right behind auth are handled once auth succeeds.
-    if (this.state === 'authenticating') this.early.push(data);
+    if (this.state === 'authenticating') (this.early ??= []).push(data);
     else if (this.state === 'open') this.handleFrame(data);
   }
 
@@ -245,7 +292,7 @@ class Connection {
     if (!parsed.success) return this.close(CloseCode.Unauthorized, 'expected an auth frame');
     const frame = parsed.data;
     let ok: boolean;
-    if (frame.sig) ok = await this.d.auth.verifyWsSignature(frame.agent_id, this.nonce, frame.sig);
+    if (frame.sig) ok = this.nonce !== null && (await this.d.auth.verifyWsSignature(frame.agent_id, this.nonce, frame.sig));
     else {
       const token = await this.d.auth.checkToken(frame.token ?? '');
       ok = token !== null && token.agentId === frame.agent_id;
@@ -260,20 +307,16 @@ class Connection {
     const own = agentStream(frame.agent_id);
     const ownFrom = frame.resume?.[own] === undefined ? (await this.d.streams.info(own)).head : null;
     if (this.state !== 'authenticating' || this.ws.readyState !== WebSocket.OPEN) return;
-    clearTimeout(this.authTimer);
+    this.clearAuthTimer();
+    this.nonce = null;
 
     const agentId = frame.agent_id;
     // Checked and added in the same turn (no await between), so concurrent auths cannot both slip under the cap.
-    const open = this.d.sessions.of(agentId)?.size ?? 0;
+    const open = this.d.sessions.of(agentId)?.length ?? 0;
     if (open >= this.d.maxSessionsPerAgent) {
       return this.close(CloseCode.TooManySessions, `too many sessions for this agent (at most ${this.d.maxSessionsPerAgent})`);
     }
-    const session = new Session(agentId, {
-      send: (f) => this.sendRaw(f),
-      sendReplay: (f) => this.sendRaw(f, false),
-      drained: () => this.drained(),
-      close: (c, r) => this.close(c, r),
-    });
+    const session = new Session(agentId, this);
     const { streams } = this.d;
     const resumed: Record<string, ResumeReport> = {};
     const readable: Array<[string, number]> = [];
@@ -311,7 +354,9 @@ class Connection {
     };
     this.sendRaw(JSON.stringify(connected));
     session.release();
-    for (const early of this.early.splice(0)) this.handleFrame(early);
+    const early = this.early ?? [];
+    this.early = null;
+    for (const frame of early) this.handleFrame(frame);
 
     for (const { stream, after, upTo } of plan) {
       let last = after;
@@ -385,9 +430,9 @@ class Connection {
     this.sendRaw(JSON.stringify({ agent_id: typeof agentId === 'string' ? agentId : this.session.agentId, u_id: uId, status: 'error', content }));
   }
 
-  private onClose(): void {
+  onClose(): void {
     this.endSession();
-    this.onClosed(this);
+    this.conns.delete(this);
   }
 }
 
@@ -439,7 +484,7 @@ export class WsTransport {
       return writeRawError(socket, 429, ErrorCode.RateLimited, 'too many requests from this address', { 'Retry-After': retryAfter }, { retry_after_ms: wait });
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.conns.add(new Connection(ws, socket, this.d, address, (c) => this.conns.delete(c)));
+      this.conns.add(new Connection(ws, socket, this.d, address, this.conns));
     });
   }
 
