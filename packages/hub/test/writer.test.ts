@@ -103,6 +103,31 @@ describe('BatchWriter', () => {
     expect(await keys()).toEqual(['k1', 'k2']);
   });
 
+  it('store.read (the hot reads) sees only committed data, on whichever connection it runs', async () => {
+    const w = await open();
+    const hot = async () => (await store.read.all(store.db.selectFrom('meta').select('key').where('key', 'like', 'k%').orderBy('key').compile())).map((r) => r.key);
+    const seenInside: Array<string[]> = [];
+    await w.run(async (tx) => {
+      await put('k1')(tx);
+      // Mid-transaction: the writer's connection holds k1 uncommitted; the read must not see it.
+      seenInside.push(await hot());
+      await put('k2')(tx);
+      seenInside.push(await hot());
+      return null;
+    });
+    expect(seenInside).toEqual([[], []]);
+    // Between batches (no transaction open): committed data, both rows.
+    expect(await hot()).toEqual(['k1', 'k2']);
+    // A batch that fails leaves nothing a later read could see.
+    await expect(
+      w.run(async (tx) => {
+        await put('k3')(tx);
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    expect(await hot()).toEqual(['k1', 'k2']);
+  });
+
   it('nothing but the writer can write: the read side refuses', async () => {
     await open();
     await expect(store.db.insertInto('meta').values({ key: 'k1', value: 'v' }).execute()).rejects.toThrow(/readonly|read-only/i);
