@@ -1,4 +1,5 @@
 import type { Driver } from './drivers/driver.js';
+import { JETSTREAM_MODES, JetStreamDriver } from './drivers/jetstream.js';
 import { ParleyDriver } from './drivers/parley.js';
 import { SocketIoDriver } from './drivers/socketio.js';
 import { WsDriver } from './drivers/ws.js';
@@ -8,20 +9,29 @@ import { fanout } from './scenarios/fanout.js';
 import { reqres } from './scenarios/reqres.js';
 import type { Scenario } from './scenarios/scenario.js';
 import { storm } from './scenarios/storm.js';
-import type { LoadJob, MemoryReport, ParentMessage, ScenarioName, ServerKind } from './types.js';
+import type { LoadJob, MemoryReport, ParentMessage, ScenarioName } from './types.js';
 
 /** The load generator: its own process, so its CPU and memory are never counted as the server's. */
 const scenarios: Record<ScenarioName, Scenario> = { reqres, fanout, connections, storm };
 
-function driverFor(server: ServerKind, url: string): Driver {
-  if (server === 'parley' || server === 'parley-pg') return new ParleyDriver(url);
-  if (server === 'socketio') return new SocketIoDriver();
-  return new WsDriver();
+function driverFor({ server, url, scenario }: LoadJob): Driver {
+  switch (server) {
+    case 'parley':
+    case 'parley-pg':
+      return new ParleyDriver(url);
+    case 'jetstream':
+      return new JetStreamDriver(url, JETSTREAM_MODES[scenario]);
+    case 'socketio':
+    case 'socketio-sqlite':
+      return new SocketIoDriver();
+    case 'ws':
+      return new WsDriver();
+  }
 }
 
 async function run(job: LoadJob): Promise<void> {
   const out = await scenarios[job.scenario]({
-    driver: driverFor(job.server, job.url),
+    driver: driverFor(job),
     url: job.url,
     ...(job.proxyUrl ? { proxyUrl: job.proxyUrl } : {}),
     params: job.params,

@@ -1,20 +1,37 @@
-import { PARLEYS, SERVERS, SERVER_LABELS, type Better, type Measurement, type ParleyKind, type ScenarioName, type ServerKind } from './types.js';
+import {
+  PARLEYS,
+  PEERS,
+  PEER_LABELS,
+  SERVERS,
+  SERVER_LABELS,
+  type Better,
+  type Measurement,
+  type ParleyKind,
+  type PeerKind,
+  type ScenarioName,
+  type ServerKind,
+} from './types.js';
 
-export interface Row {
+/** Where each Parley store's ratio against each peer lives in a row (`ratio` and `ratioPg` keep the names they had). */
+export const RATIO_KEYS = {
+  parley: { socketio: 'ratio', jetstream: 'ratioJs', 'socketio-sqlite': 'ratioSioSql' },
+  'parley-pg': { socketio: 'ratioPg', jetstream: 'ratioPgJs', 'socketio-sqlite': 'ratioPgSioSql' },
+} as const satisfies Record<ParleyKind, Record<PeerKind, string>>;
+export type RatioKey = (typeof RATIO_KEYS)[ParleyKind][PeerKind];
+
+export type Row = {
   scenario: ScenarioName;
   case: string;
   metric: string;
   unit: string;
   better: Better;
   values: Partial<Record<ServerKind, number | null>>;
-  /** Parley (on SQLite) against Socket.IO, oriented so > 1 means Parley is better; null when it cannot be a ratio. */
-  ratio: number | null;
-  /** The same for Parley on PostgreSQL. */
-  ratioPg: number | null;
-}
-
-/** Where each Parley server's ratio against Socket.IO lives in a row (`ratio` keeps the name it had before parley-pg). */
-export const RATIO_KEY = { parley: 'ratio', 'parley-pg': 'ratioPg' } as const satisfies Record<ParleyKind, keyof Row>;
+  /** Servers for which this figure does not exist, and why (their value is null). */
+  notApplicable?: Partial<Record<ServerKind, string>>;
+} & {
+  /** A Parley store against a peer, oriented so > 1 means Parley is better; null when it cannot be a ratio. */
+  [K in RatioKey]: number | null;
+};
 
 export interface CellOutcome {
   scenario: ScenarioName;
@@ -31,12 +48,14 @@ export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   storm: 'Reconnect storm',
 };
 
-export function ratioOf(better: Better, parley: number | null | undefined, socketio: number | null | undefined): number | null {
-  if (parley == null || socketio == null || !Number.isFinite(parley) || !Number.isFinite(socketio)) return null;
-  if (better === 'higher') return socketio > 0 ? parley / socketio : null;
-  if (better === 'lower') return parley > 0 ? socketio / parley : null;
+export function ratioOf(better: Better, parley: number | null | undefined, peer: number | null | undefined): number | null {
+  if (parley == null || peer == null || !Number.isFinite(parley) || !Number.isFinite(peer)) return null;
+  if (better === 'higher') return peer > 0 ? parley / peer : null;
+  if (better === 'lower') return parley > 0 ? peer / parley : null;
   return null;
 }
+
+const NO_RATIOS = Object.fromEntries(PARLEYS.flatMap((p) => PEERS.map((peer) => [RATIO_KEYS[p][peer], null]))) as Record<RatioKey, null>;
 
 /** Joins every server's measurements into rows, in the order they were first seen. */
 export function buildRows(cells: CellOutcome[]): Row[] {
@@ -45,17 +64,19 @@ export function buildRows(cells: CellOutcome[]): Row[] {
     for (const m of cell.measurements) {
       const key = `${cell.scenario}\u0000${m.case}\u0000${m.metric}`;
       let row = rows.get(key);
-      if (!row) rows.set(key, (row = { scenario: cell.scenario, case: m.case, metric: m.metric, unit: m.unit, better: m.better, values: {}, ratio: null, ratioPg: null }));
+      if (!row) rows.set(key, (row = { scenario: cell.scenario, case: m.case, metric: m.metric, unit: m.unit, better: m.better, values: {}, ...NO_RATIOS }));
       row.values[cell.server] = m.value;
+      if (m.notApplicable !== undefined) (row.notApplicable ??= {})[cell.server] = m.notApplicable;
     }
   }
   for (const row of rows.values()) {
-    for (const p of PARLEYS) row[RATIO_KEY[p]] = ratioOf(row.better, row.values[p], row.values.socketio);
+    for (const p of PARLEYS) for (const peer of PEERS) row[RATIO_KEYS[p][peer]] = ratioOf(row.better, row.values[p], row.values[peer]);
   }
   return [...rows.values()];
 }
 
-export function formatValue(v: number | null | undefined, unit: string): string {
+export function formatValue(v: number | null | undefined, unit: string, notApplicable = false): string {
+  if (notApplicable) return 'n/a';
   if (v === undefined) return 'failed';
   if (v === null || Number.isNaN(v)) return 'never';
   if (unit === 'ms') return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
@@ -63,8 +84,8 @@ export function formatValue(v: number | null | undefined, unit: string): string 
   return Math.round(v).toLocaleString('en-US');
 }
 
-export function formatRatio(row: Row, parley: ParleyKind = 'parley'): string {
-  const ratio = row[RATIO_KEY[parley]];
+export function formatRatio(row: Row, parley: ParleyKind = 'parley', peer: PeerKind = 'socketio'): string {
+  const ratio = row[RATIO_KEYS[parley][peer]];
   if (ratio !== null) return `${ratio.toFixed(2)}×`;
   if (row.better === 'zero') {
     const p = row.values[parley];
@@ -73,34 +94,58 @@ export function formatRatio(row: Row, parley: ParleyKind = 'parley'): string {
   return 'n/a';
 }
 
-/** The Parley stores that get a ratio column: those that ran, when Socket.IO ran too. */
-function ratioColumns(servers: readonly ServerKind[]): ParleyKind[] {
-  return servers.includes('socketio') ? PARLEYS.filter((p) => servers.includes(p)) : [];
+/** A table wider than this moves the PostgreSQL store's ratios to a table of their own below. */
+const MAX_COLUMNS = 12;
+
+type Pair = readonly [ParleyKind, PeerKind];
+
+/** The ratio columns of one Parley store: a column per peer, when both ran. */
+function pairsOf(parley: ParleyKind, servers: readonly ServerKind[]): Pair[] {
+  return servers.includes(parley) ? PEERS.filter((peer) => servers.includes(peer)).map((peer) => [parley, peer] as const) : [];
 }
 
-/** Columns for the servers that ran (a partial run leaves some out); a ratio column needs both peers. */
-function header(servers: readonly ServerKind[]): string[] {
-  const ratios = ratioColumns(servers).map((p) => `${SERVER_LABELS[p]} vs Socket.IO`);
-  return ['Scenario', 'Case', 'Metric', ...servers.map((s) => SERVER_LABELS[s]), ...ratios];
+interface Table {
+  header: string[];
+  body: string[][];
 }
 
-function cellsOf(row: Row, servers: readonly ServerKind[]): string[] {
-  const ratios = ratioColumns(servers).map((p) => formatRatio(row, p));
-  return [SCENARIO_TITLES[row.scenario], row.case, `${row.metric} (${row.unit})`, ...servers.map((s) => formatValue(row.values[s], row.unit)), ...ratios];
+/**
+ * The tables for the servers that ran (a partial run leaves some out): the
+ * values with every ratio, SQLite's before PostgreSQL's; or, when that is
+ * too wide to read, the values with SQLite's ratios and then a second table
+ * with PostgreSQL's.
+ */
+function tables(rows: Row[], servers: readonly ServerKind[]): Table[] {
+  const [sqlite, pg] = PARLEYS.map((p) => pairsOf(p, servers)) as [Pair[], Pair[]];
+  const head = (row: Row) => [SCENARIO_TITLES[row.scenario], row.case, `${row.metric} (${row.unit})`];
+  const values = (row: Row) => servers.map((s) => formatValue(row.values[s], row.unit, row.notApplicable?.[s] !== undefined));
+  const ratios = (row: Row, pairs: Pair[]) => pairs.map(([p, peer]) => formatRatio(row, p, peer));
+  const ratioHeaders = (pairs: Pair[]) => pairs.map(([p, peer]) => `${SERVER_LABELS[p]} vs ${PEER_LABELS[peer]}`);
+  const leading = ['Scenario', 'Case', 'Metric'];
+  const together = 3 + servers.length + sqlite.length + pg.length <= MAX_COLUMNS || sqlite.length === 0 || pg.length === 0;
+  const first = together ? [...sqlite, ...pg] : sqlite;
+  const out: Table[] = [
+    { header: [...leading, ...servers.map((s) => SERVER_LABELS[s]), ...ratioHeaders(first)], body: rows.map((r) => [...head(r), ...values(r), ...ratios(r, first)]) },
+  ];
+  if (!together) out.push({ header: [...leading, ...ratioHeaders(pg)], body: rows.map((r) => [...head(r), ...ratios(r, pg)]) });
+  return out;
 }
 
 export function markdownTable(rows: Row[], servers: readonly ServerKind[] = SERVERS): string {
-  const h = header(servers);
-  const lines = [`| ${h.join(' | ')} |`, `|${h.map((_, i) => (i >= 3 ? '---:' : '---')).join('|')}|`];
-  for (const row of rows) lines.push(`| ${cellsOf(row, servers).join(' | ')} |`);
-  return lines.join('\n');
+  return tables(rows, servers)
+    .map(({ header, body }) =>
+      [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i >= 3 ? '---:' : '---')).join('|')}|`, ...body.map((cells) => `| ${cells.join(' | ')} |`)].join('\n'),
+    )
+    .join('\n\n');
 }
 
-/** A fixed-width table for the terminal. */
+/** Fixed-width tables for the terminal. */
 export function textTable(rows: Row[], servers: readonly ServerKind[] = SERVERS): string {
-  const h = header(servers);
-  const body = rows.map((r) => cellsOf(r, servers));
-  const widths = h.map((c, i) => Math.max(c.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  return [line(h), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return tables(rows, servers)
+    .map(({ header, body }) => {
+      const widths = header.map((c, i) => Math.max(c.length, ...body.map((r) => r[i]!.length)));
+      const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+      return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+    })
+    .join('\n\n');
 }

@@ -1,15 +1,27 @@
-/** The servers every scenario runs against, in this order: Parley on each store, then its peers. */
-export const SERVERS = ['parley', 'parley-pg', 'socketio', 'ws'] as const;
+/** The servers every scenario runs against, in this order: Parley on each store, then its durable peers, then the rest. */
+export const SERVERS = ['parley', 'parley-pg', 'jetstream', 'socketio-sqlite', 'socketio', 'ws'] as const;
 export type ServerKind = (typeof SERVERS)[number];
-/** The hub on each of its stores: each gets its own ratio against Socket.IO. */
+/** The hub on each of its stores: each gets its own ratio against each peer. */
 export const PARLEYS = ['parley', 'parley-pg'] as const;
 export type ParleyKind = (typeof PARLEYS)[number];
+/** What each Parley store is compared with (raw ws is the ceiling, not a competitor). */
+export const PEERS = ['socketio', 'jetstream', 'socketio-sqlite'] as const;
+export type PeerKind = (typeof PEERS)[number];
 
 export const SERVER_LABELS: Record<ServerKind, string> = {
   parley: 'Parley',
   'parley-pg': 'Parley (PostgreSQL)',
+  jetstream: 'NATS JetStream',
+  'socketio-sqlite': 'Socket.IO + SQLite',
   socketio: 'Socket.IO',
   ws: 'raw ws',
+};
+
+/** The peers' names in ratio column headers ("Parley vs JetStream"). */
+export const PEER_LABELS: Record<PeerKind, string> = {
+  socketio: 'Socket.IO',
+  jetstream: 'JetStream',
+  'socketio-sqlite': 'Socket.IO + SQLite',
 };
 
 export const SCENARIOS = ['reqres', 'fanout', 'connections', 'storm'] as const;
@@ -24,8 +36,10 @@ export interface Measurement {
   metric: string;
   unit: string;
   better: Better;
-  /** null: never happened (e.g. not every client got every message). NaN does not survive JSON. */
+  /** null: never happened (e.g. not every client got every message), or see `notApplicable`. NaN does not survive JSON. */
   value: number | null;
+  /** Why this figure does not exist for this server (value is then null, and tables show "n/a", not "never"). */
+  notApplicable?: string;
 }
 
 /** Sizes of every scenario; `full` is what `pnpm bench` runs, `smoke` keeps CI's harness check short. */
@@ -48,7 +62,8 @@ export interface LoadJob {
 
 export interface MemoryReport {
   rss: number;
-  heapUsed: number;
+  /** The V8 heap in use; null for a server that is not a Node process (nats-server is a Go program). */
+  heapUsed: number | null;
 }
 
 // ---- IPC between the orchestrator and its children ------------------------

@@ -22,6 +22,13 @@ export interface Driver {
   open(i: number, url: string): Promise<Conn>;
   /** A room (topic) that `owner` may publish to and others may join. */
   createRoom(owner: Conn): Promise<string>;
+  /**
+   * For a server that sends again what it delivered but never saw
+   * acknowledged, after a timer (JetStream's AckWait): that timer, in ms. A
+   * message sent into a connection as it was cut comes back only then, so the
+   * storm waits that long before it calls anything lost.
+   */
+  readonly redeliveryMs?: number;
 }
 
 export const CONNECT_TIMEOUT_MS = 60_000;

@@ -7,3 +7,6 @@ const SECRET = 'parley-bench-shared-secret';
 export function tokenFor(name: string): string {
   return createHmac('sha256', SECRET).update(name).digest('hex');
 }
+
+// nats-server checks one token for every client (`--auth`): its cheapest check, as the HMAC is for the others.
+export const NATS_TOKEN = tokenFor('nats');
