@@ -36,6 +36,8 @@ const advertisers = precompiled(1, (db, capability: string) =>
 export class AgentService {
   /** last_seen_at not yet written, latest per agent; one deferred writer job flushes them all. */
   readonly #seen = new Map<string, number>();
+  /** Times a flush has taken but not yet committed. */
+  readonly #flushing = new Map<string, number>();
   #seenFlush: Promise<void> | null = null;
 
   constructor(
@@ -117,15 +119,31 @@ export class AgentService {
       if (seen === null) {
         seen = [...this.#seen];
         this.#seen.clear();
+        for (const [id, when] of seen) this.#flushing.set(id, Math.max(when, this.#flushing.get(id) ?? 0));
       }
       for (const [id, when] of seen) await tx.run(touchAgent(this.db, id, when));
     });
     this.#seenFlush = flush;
-    // If the batch failed before this job ran, the next touch must start a new flush.
-    flush.catch(() => {
+    // Committed (or lost with its batch): the rows say it now, or nothing will.
+    const settled = () => {
+      for (const [id, when] of seen ?? []) if (this.#flushing.get(id) === when) this.#flushing.delete(id);
+    };
+    flush.then(settled, () => {
+      settled();
+      // If the batch failed before this job ran, the next touch must start a new flush.
       if (this.#seenFlush === flush) this.#seenFlush = null;
     });
     return flush;
+  }
+
+  /**
+   * last_seen_at as this hub knows it: the row, or a later time not yet
+   * written (the write is deferred), so a profile never says "offline, never
+   * seen" for an agent that just left.
+   */
+  #lastSeen(agentId: string, stored: number | string | null): string | null {
+    const at = Math.max(stored === null ? 0 : Number(stored), this.#seen.get(agentId) ?? 0, this.#flushing.get(agentId) ?? 0);
+    return at === 0 ? null : iso(at);
   }
 
   async profile(agentId: string): Promise<AgentProfile> {
@@ -198,7 +216,7 @@ export class AgentService {
       world_requests_only: Number(r.world_requests_only) === 1,
       online: this.presence.isOnline(r.agent_id),
       created_at: iso(Number(r.created_at)),
-      last_seen_at: r.last_seen_at === null ? null : iso(Number(r.last_seen_at)),
+      last_seen_at: this.#lastSeen(r.agent_id, r.last_seen_at),
     }));
   }
 }
