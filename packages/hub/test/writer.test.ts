@@ -153,6 +153,29 @@ describe('BatchWriter', () => {
     expect(w.stats.batches - before).toBe(2);
   });
 
+  it('runAlone: maintenance commits in a transaction of its own, between the batches queued around it', async () => {
+    const w = await open();
+    await w.idle();
+    const before = w.stats.batches;
+    const seen: string[] = [];
+    const outcomes = await Promise.allSettled([
+      w.run(put('k1')),
+      w.run(put('k2')),
+      w.runAlone(async (tx) => {
+        seen.push(...(await tx.all(store.db.selectFrom('meta').select('key').where('key', 'like', 'k%').orderBy('key').compile())).map((r) => r.key));
+        await put('k3')(tx);
+        throw new Error('maintenance failed');
+      }),
+      w.run(put('k4')),
+      w.runAlone(put('k5')),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    // k1+k2 | alone (rolled back, so not counted) | k4 | alone: shared with k4 it would be one commit fewer.
+    expect(w.stats.batches - before).toBe(3);
+    expect(seen).toEqual(['k1', 'k2']);
+    expect(await keys()).toEqual(['k1', 'k2', 'k4', 'k5']);
+  });
+
   it('idle() commits deferred writes at once (shutdown does not wait for the timer)', async () => {
     const w = await open({ deferMs: 60_000 });
     const deferred = w.defer(put('k1'));

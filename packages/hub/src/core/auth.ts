@@ -190,7 +190,7 @@ export class Auth {
   }
 
   async prune(now = Date.now()): Promise<void> {
-    await this.writer.defer(async (tx) => {
+    await this.writer.runAlone(async (tx) => {
       await tx.run(this.db.deleteFrom('used_signatures').where('expires_at', '<=', now).compile());
       await tx.run(this.db.deleteFrom('tokens').where('expires_at', '<=', now).compile());
     });

@@ -155,7 +155,7 @@ export class Dedupe {
       this.answerBytes -= v.text.length + k.length;
     }
     const cutoff = now - this.windowMs;
-    await this.writer.defer((tx) => tx.run(this.db.deleteFrom('dedupe').where('created_at', '<=', cutoff).compile()));
+    await this.writer.runAlone((tx) => tx.run(this.db.deleteFrom('dedupe').where('created_at', '<=', cutoff).compile()));
   }
 }
 

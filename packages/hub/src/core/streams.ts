@@ -357,7 +357,7 @@ export class Streams {
     let removed = 0;
     for (const r of rows) {
       const through = Number(r.max_seq);
-      removed += await this.writer.run(async (tx) => {
+      removed += await this.writer.runAlone(async (tx) => {
         const n = await tx.run(this.db.deleteFrom('pushes').where('stream', '=', r.stream).where('seq', '<=', through).compile());
         await tx.run(
           this.db.updateTable('streams').set({ pruned_through: through }).where('stream', '=', r.stream).where('pruned_through', '<', through).compile(),

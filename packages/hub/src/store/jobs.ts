@@ -10,6 +10,8 @@ export interface QueuedJob {
   afterCommit: ((value: unknown) => void) | undefined;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
+  /** Runs in a transaction of its own (Writer.runAlone). */
+  alone?: boolean;
 }
 
 export function queueJob<T>(
@@ -17,6 +19,7 @@ export function queueJob<T>(
   afterCommit: ((value: T) => void) | undefined,
   unit: RequestUnit | undefined,
   push: (job: QueuedJob) => void,
+  alone = false,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     push({
@@ -25,6 +28,7 @@ export function queueJob<T>(
       afterCommit: afterCommit as ((value: unknown) => void) | undefined,
       resolve: resolve as (value: unknown) => void,
       reject,
+      ...(alone ? { alone } : {}),
     });
   });
 }

@@ -270,6 +270,11 @@ export class PgWriter implements Writer {
     return p;
   }
 
+  /** Every run job is a transaction of its own here already (no savepoints to keep small). */
+  runAlone<T>(fn: WriteJob<T>): Promise<T> {
+    return this.run(fn);
+  }
+
   defer<T>(fn: WriteJob<T>, afterCommit?: (value: T) => void): Promise<T> {
     const p = queueJob(fn, afterCommit, undefined, (j) => this.deferred.push(j));
     // Detached: the timer serves whatever is deferred by then, not the request that started it.

@@ -55,6 +55,14 @@ export interface Writer {
    * work. It belongs to no request.
    */
   defer<T>(job: WriteJob<T>, afterCommit?: (value: T) => void): Promise<T>;
+  /**
+   * Maintenance that may touch any number of rows (pruning): a transaction
+   * of its own, never shared with a batch of requests. In a shared batch each
+   * job runs in a savepoint, and SQLite keeps a copy of every page a job
+   * changes until the savepoint is released: held in memory (the writer's
+   * temp_store), that copy must stay as small as a request's job.
+   */
+  runAlone<T>(job: WriteJob<T>): Promise<T>;
   /** Resolves once everything submitted so far is committed (or failed). */
   idle(): Promise<void>;
   /** Commits and jobs so far. */

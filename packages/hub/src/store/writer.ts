@@ -65,6 +65,12 @@ export class BatchWriter implements Writer {
     return p;
   }
 
+  runAlone<T>(fn: WriteJob<T>): Promise<T> {
+    const p = queueJob(fn, undefined, undefined, (j) => this.queue.push(j), true);
+    this.schedule();
+    return p;
+  }
+
   /**
    * A write that may wait: it rides along with the next batch, or is committed
    * on its own after `deferMs` if no batch comes. With one call in flight
@@ -103,7 +109,7 @@ export class BatchWriter implements Writer {
       while (this.queue.length > 0) {
         const hold = this.conn.beforeBatch?.();
         if (hold) await hold;
-        const batch = this.queue.splice(0, this.maxBatch);
+        const batch = this.queue.splice(0, this.batchSize());
         if (this.queue.length === 0 && this.deferTimer) {
           // Every deferred write is in this batch; nothing left to wait for.
           clearTimeout(this.deferTimer);
@@ -118,6 +124,14 @@ export class BatchWriter implements Writer {
     } finally {
       this.running = null;
     }
+  }
+
+  /** The jobs of the next batch: up to maxBatch, but a job that runs alone only with itself. */
+  private batchSize(): number {
+    if (this.queue[0]?.alone) return 1;
+    const end = Math.min(this.queue.length, this.maxBatch);
+    for (let i = 1; i < end; i++) if (this.queue[i]!.alone) return i;
+    return end;
   }
 
   private async commit(batch: QueuedJob[]): Promise<void> {

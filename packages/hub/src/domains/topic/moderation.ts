@@ -160,6 +160,6 @@ export class TopicModeration {
 
   /** Housekeeping: expired bars are only ever ignored; this removes them. */
   async pruneExpired(now = Date.now()): Promise<number> {
-    return this.topics.writer.run((tx) => tx.run(this.db.deleteFrom('topic_blacklist').where('expires_at', 'is not', null).where('expires_at', '<=', now).compile()));
+    return this.topics.writer.runAlone((tx) => tx.run(this.db.deleteFrom('topic_blacklist').where('expires_at', 'is not', null).where('expires_at', '<=', now).compile()));
   }
 }
