@@ -1,4 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { Sql } from '../src/store/sql.js';
 import { openSqliteStore, type SqliteStoreOptions } from '../src/store/sqlite.js';
 import type { Store } from '../src/store/store.js';
@@ -125,6 +129,34 @@ describe('BatchWriter', () => {
         throw new Error('no');
       }),
     ).rejects.toThrow('no');
+    expect(await hot()).toEqual(['k1', 'k2']);
+  });
+
+  it('hot reads between batches share a snapshot that never holds up a batch nor outlives the turn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-writer-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'hub.db');
+    store = openSqliteStore(file);
+    await store.migrate();
+    const w = store.writer;
+    const hot = async () => (await store.read.all(store.db.selectFrom('meta').select('key').where('key', 'like', 'k%').orderBy('key').compile())).map((r) => r.key);
+    await w.run(put('k1'));
+    // Reads, then a batch, then reads again, all within one turn of the event loop.
+    const [before, written] = await Promise.all([hot(), w.run(put('k2'))]);
+    expect(before).toEqual(['k1']);
+    expect(written).toBe('k2');
+    expect(await hot()).toEqual(['k1', 'k2']);
+    // The snapshot ends in the next check phase: then nothing reads from the WAL and another
+    // connection can checkpoint all of it and reset it (TRUNCATE gives up at once on a reader).
+    await new Promise<void>((r) => setImmediate(r));
+    await new Promise<void>((r) => setImmediate(r));
+    const other = new BetterSqlite3(file);
+    try {
+      other.pragma('busy_timeout = 0');
+      expect(other.pragma('wal_checkpoint(TRUNCATE)')).toEqual([{ busy: 0, log: 0, checkpointed: 0 }]);
+    } finally {
+      other.close();
+    }
     expect(await hot()).toEqual(['k1', 'k2']);
   });
 

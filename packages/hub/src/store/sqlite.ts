@@ -53,15 +53,15 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   writeConn.pragma('temp_store = MEMORY');
   const checkpointer = new Checkpointer(file, writeConn, { ...options.checkpoints, onError: options.onCheckpointError });
   const writeCache = withStatementCache(writeConn);
-  const writeStatements: SyncStatements = { ...syncStatements(writeCache), beforeBatch: () => checkpointer.beforeBatch() };
-  const writer = new BatchWriter(writeStatements, options, options.maxBatch, options.deferMs);
 
   // Everything but the writer reads here, and sees only committed transactions.
   const readConn = new BetterSqlite3(file, { readonly: true });
   readConn.pragma('busy_timeout = 5000');
   const readCache = withStatementCache(readConn);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: readCache }) });
-  const read = asyncSql(committedReads(writeConn, syncStatements(writeCache), syncStatements(readCache)));
+  const sides = new WriterSideReads(syncStatements(writeCache), syncStatements(readCache));
+  const read = asyncSql(sides.reads);
+  const writer = new BatchWriter(sides.forWriter(() => checkpointer.beforeBatch()), options, options.maxBatch, options.deferMs);
 
   let closed = false;
   return {
@@ -83,6 +83,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       if (closed) return;
       closed = true;
       await writer.idle();
+      sides.end();
       await checkpointer.close();
       await db.destroy();
       // The last connection to close checkpoints what is left and removes the WAL.
@@ -119,19 +120,37 @@ export function withStatementCache(sqlite: BetterSqlite3.Database, max = 512): S
 
 /**
  * The hot reads (`store.read`: the dedupe lookup and contact policy of every
- * call) go to the writer's connection whenever it has no transaction open, and
- * to the read-only connection only while a batch is open on it. Between
- * batches the writer's connection holds exactly what is committed, and its page
- * cache is warm: the read-only connection must drop its cache whenever another
- * connection has committed since its last read, and fetch each page again (a
- * WAL lookup and a pread), which made its reads cost twice as much under load.
- * A statement runs synchronously, so no batch can begin in the middle of one.
+ * call) go to the writer's connection whenever no batch is open on it, and to
+ * the read-only connection only while one is. Between batches the writer's
+ * connection holds exactly what is committed, and its page cache is warm: the
+ * read-only connection must drop its cache whenever another connection has
+ * committed since its last read, and fetch each page again (a WAL lookup and
+ * a pread), which made its reads cost twice as much under load.
+ *
+ * The reads between two batches share one read transaction. A statement
+ * outside a transaction begins and ends one of its own, and in WAL mode that
+ * (finding a read mark in the WAL index, locking it, checking the header)
+ * cost more than the lookup itself: 5.2 us a point lookup against 0.6 us
+ * inside a transaction, measured here. It ends before the writer's next
+ * BEGIN and at the latest in the next check phase of the event loop, so an
+ * idle hub holds no snapshot and the WAL can still be reset. A statement runs
+ * synchronously, so no batch can begin in the middle of one; nothing else
+ * writes the file, so that snapshot is what is committed.
  */
-function committedReads(writeConn: BetterSqlite3.Database, writer: SyncStatements, reader: SyncStatements): SyncStatements {
-  const pick = () => (writeConn.inTransaction ? reader : writer);
-  return {
-    get: (sql, params) => pick().get(sql, params),
-    all: (sql, params) => pick().all(sql, params),
+class WriterSideReads {
+  private snapshot = false;
+  private batch = false;
+  private readonly endSnapshot = () => this.end();
+
+  constructor(
+    private readonly writer: SyncStatements,
+    private readonly reader: SyncStatements,
+  ) {}
+
+  /** `store.read` */
+  readonly reads: SyncStatements = {
+    get: (sql, params) => this.pick().get(sql, params),
+    all: (sql, params) => this.pick().all(sql, params),
     run: () => {
       throw new Error('store.read is read-only: writes go through the writer');
     },
@@ -139,6 +158,48 @@ function committedReads(writeConn: BetterSqlite3.Database, writer: SyncStatement
       throw new Error('store.read is read-only: writes go through the writer');
     },
   };
+
+  /** The writer's own statements: its BEGIN ends the read snapshot, and reads go elsewhere until its COMMIT or ROLLBACK. */
+  forWriter(beforeBatch: SyncStatements['beforeBatch']): SyncStatements {
+    return {
+      ...this.writer,
+      beforeBatch,
+      exec: (text) => {
+        if (text === 'BEGIN') {
+          this.end();
+          this.writer.exec(text);
+          this.batch = true;
+        } else if (text === 'COMMIT' || text === 'ROLLBACK') {
+          try {
+            this.writer.exec(text);
+            this.batch = false;
+          } finally {
+            // A failed COMMIT is followed by ROLLBACK, and a ROLLBACK that throws found nothing left to undo.
+            if (text === 'ROLLBACK') this.batch = false;
+          }
+        } else {
+          this.writer.exec(text);
+        }
+      },
+    };
+  }
+
+  private pick(): SyncStatements {
+    if (this.batch) return this.reader;
+    if (!this.snapshot) {
+      this.writer.exec('BEGIN');
+      this.snapshot = true;
+      setImmediate(this.endSnapshot);
+    }
+    return this.writer;
+  }
+
+  /** Ends the read snapshot, if one is open (before the writer's BEGIN, in the next check phase, on close). */
+  end(): void {
+    if (!this.snapshot) return;
+    this.snapshot = false;
+    this.writer.exec('COMMIT');
+  }
 }
 
 /** Synchronous statements on a connection's statement cache. */
