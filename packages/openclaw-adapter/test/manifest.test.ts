@@ -1,10 +1,11 @@
 // The package as OpenClaw sees it before and while loading it: the manifest,
 // package.json's "openclaw" block, the shipped skill, the entry's shape, the
 // tools' JSON Schemas, and the absence of any import of OpenClaw itself.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { actions } from '@parley/protocol';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -26,7 +27,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   name: string;
   files: string[];
   openclaw: { extensions: string[] };
-  dependencies: Record<string, string>;
+  dependencies?: Record<string, string>;
   devDependencies: Record<string, string>;
   peerDependencies?: Record<string, string>;
 };
@@ -109,7 +110,7 @@ describe('the entry module', () => {
     expect(gw.logs.filter((l) => l.level === 'error')).toEqual([]);
   });
 
-  it('has no runtime import of openclaw (source and build) and no dependency on it', async () => {
+  it('has no runtime import of openclaw (source and build) and no dependency on it', () => {
     const openclawImport = /(?:from\s+['"]openclaw(?:\/[^'"]*)?['"]|import\s*\(\s*['"]openclaw|require\(\s*['"]openclaw)/;
     const srcFiles: string[] = [];
     const walk = (dir: string) => {
@@ -120,25 +121,47 @@ describe('the entry module', () => {
     };
     walk(join(root, 'src'));
     for (const f of srcFiles) expect(readFileSync(f, 'utf8'), f).not.toMatch(openclawImport);
+    for (const f of readdirSync(join(root, 'dist')).filter((n) => /\.c?js$/.test(n))) {
+      expect(readFileSync(join(root, 'dist', f), 'utf8'), f).not.toMatch(openclawImport);
+    }
+    const all = { ...pkg.dependencies, ...pkg.devDependencies, ...(pkg.peerDependencies ?? {}) };
+    expect(Object.keys(all).some((d) => d === 'openclaw' || d.startsWith('@openclaw/'))).toBe(false);
+  });
+
+  it('is one self-contained archive: no runtime dependencies, and the packed files load with no node_modules anywhere', async () => {
+    // `openclaw plugins install <file>` refuses a package whose node_modules
+    // reach outside it, and @parley/* need not be on the gateway's registry:
+    // the build bundles everything, so the package declares nothing to install.
+    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(pkg.peerDependencies ?? {}).toEqual({});
     for (const f of ['index.js', 'index.cjs']) {
       const built = readFileSync(join(root, 'dist', f), 'utf8');
-      expect(built, f).not.toMatch(openclawImport);
-      // Whatever the build imports is a dependency of this package or a Node built-in.
       const specifiers = [
         ...[...built.matchAll(/^\s*(?:import|export)\b[^;'"]*?from\s*['"]([^'"]+)['"]/gm)].map((m) => m[1]!),
+        ...[...built.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!),
         ...[...built.matchAll(/\brequire\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!),
       ];
       expect(specifiers.length, f).toBeGreaterThan(3);
       for (const s of specifiers) {
         const name = s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!;
-        expect(s.startsWith('node:') || builtinModules.includes(name) || name in pkg.dependencies, `${f} imports ${s}`).toBe(true);
+        // ws's optional native speed-ups: required inside a try, absent is fine.
+        const optional = name === 'bufferutil' || name === 'utf-8-validate';
+        expect(s.startsWith('node:') || s.startsWith('./') || builtinModules.includes(name) || optional, `${f} imports ${s}`).toBe(true);
       }
     }
-    const all = { ...pkg.dependencies, ...pkg.devDependencies, ...(pkg.peerDependencies ?? {}) };
-    expect(Object.keys(all).some((d) => d === 'openclaw' || d.startsWith('@openclaw/'))).toBe(false);
-    // Loading the built module works without OpenClaw installed anywhere.
-    const mod = (await import(join(root, 'dist', 'index.js'))) as { default: { id: string } };
-    expect(mod.default.id).toBe('parley');
+    // The files `npm pack` would ship, copied where no node_modules is above
+    // them, load and produce the plugin entry, in both module formats.
+    const dir = mkdtempSync(join(tmpdir(), 'parley-plugin-'));
+    try {
+      for (const f of [...pkg.files, 'package.json']) cpSync(join(root, f), join(dir, f), { recursive: true });
+      const mod = (await import(pathToFileURL(join(dir, 'dist', 'index.js')).href)) as { default: { id: string; register: unknown } };
+      expect(mod.default.id).toBe('parley');
+      expect(typeof mod.default.register).toBe('function');
+      const cjs = createRequire(join(dir, 'package.json'))(join(dir, 'dist', 'index.cjs')) as { default: { id: string } };
+      expect(cjs.default.id).toBe('parley');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
