@@ -149,7 +149,11 @@ export const CONFIG_UI_HINTS: Record<string, PluginConfigUiHint> = {
   chatCommands: { label: 'Chat commands', advanced: true },
 };
 
-/** The entry's `configSchema`: zod-backed `safeParse` plus JSON Schema and UI hints. */
+/**
+ * The entry's `configSchema`: zod-backed `safeParse` plus JSON Schema. The UI
+ * hints live only in the manifest's top-level `uiHints` (what the gateway
+ * reads; `configSchema.uiHints` is deprecated in its SDK).
+ */
 export const pluginConfigSchema: OpenClawPluginConfigSchema = {
   safeParse(value: unknown) {
     const r = ParleyPluginConfig.safeParse(value ?? {});
@@ -167,5 +171,4 @@ export const pluginConfigSchema: OpenClawPluginConfigSchema = {
   get jsonSchema() {
     return configJsonSchema();
   },
-  uiHints: CONFIG_UI_HINTS,
 };

@@ -95,7 +95,11 @@ export class ParleyConnection {
       );
       events.onConnected();
     });
-    client.on('disconnected', (info) => this.#logger.warn(`parley: disconnected from ${hubUrl} (${info.code} ${info.reason}); reconnecting`));
+    client.on('disconnected', (info) => {
+      // stop() closes the client on purpose (a gateway stop or restart): that is not a dropped connection.
+      if (this.#stopped) this.#logger.info(`parley: disconnected from ${hubUrl} (service stopped)`);
+      else this.#logger.warn(`parley: disconnected from ${hubUrl} (${info.code} ${info.reason}); reconnecting`);
+    });
     client.on('error', (err) => {
       const code = (err as { code?: unknown }).code;
       if (code === 'unauthorized') {

@@ -57,6 +57,8 @@ describe('openclaw.plugin.json and package.json', () => {
     expect(manifest.configSchema).toEqual(configJsonSchema());
     expect(manifest.uiHints).toEqual(CONFIG_UI_HINTS);
     expect(entry.configSchema.jsonSchema).toEqual(manifest.configSchema);
+    // The hints are the manifest's alone: configSchema.uiHints is deprecated in the host SDK.
+    expect(entry.configSchema).not.toHaveProperty('uiHints');
   });
 
   it('has a config schema that a JSON Schema validator accepts, with defaults for everything but the route', () => {

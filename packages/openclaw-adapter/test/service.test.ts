@@ -218,6 +218,9 @@ describe('the background service', () => {
     expect(conn.client).toBeNull();
     await waitFor(async () => !(await bob.client.agents.get({ agent_id: agent })).online, 'the agent to go offline');
     expect(await gw.slash('whoami')).toContain('Parley error (not_connected)');
+    // A stop is not a dropped connection: nothing says "reconnecting" or warns.
+    expect(gw.logs.filter((l) => l.message.includes('reconnecting') || l.level === 'warn' || l.level === 'error')).toEqual([]);
+    expect(gw.logs.some((l) => l.level === 'info' && l.message.includes('(service stopped)'))).toBe(true);
   });
 
   it('resumes after a gateway restart: what arrived while it was down reaches the chat', async () => {
