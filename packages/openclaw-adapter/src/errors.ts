@@ -73,3 +73,29 @@ export function errorText(err: unknown): string {
   const hint = HINTS[code];
   return `Parley error (${code}): ${message}${hint ? `\nHint: ${hint}` : ''}`;
 }
+
+/** Error codes that mean "this agent may not do that": the host's authorization failure. */
+const AUTHORIZATION_CODES = new Set(['forbidden', 'unauthorized', 'blocked', 'banned']);
+
+/**
+ * What a tool throws when a call fails. The gateway tells a failed tool call
+ * from a successful one only by a thrown error named `ToolInputError` (HTTP
+ * 400 from its tool endpoint, the message passed on) or
+ * `ToolAuthorizationError` (403); any other throw becomes an opaque 500, and a
+ * returned result is a success whatever it says. It matches by `name`, so the
+ * plugin needs nothing of OpenClaw's. The message is the readable text with
+ * the Parley code and a hint; `code` keeps the code for embedders.
+ */
+export class ParleyToolError extends Error {
+  readonly code: string;
+  readonly status: 400 | 403;
+  override readonly name: 'ToolInputError' | 'ToolAuthorizationError';
+  constructor(err: unknown) {
+    const { code } = errorInfo(err);
+    super(errorText(err), { cause: err });
+    this.code = code;
+    const authorization = AUTHORIZATION_CODES.has(code);
+    this.status = authorization ? 403 : 400;
+    this.name = authorization ? 'ToolAuthorizationError' : 'ToolInputError';
+  }
+}

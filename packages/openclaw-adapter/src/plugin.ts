@@ -296,10 +296,15 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
 
   /** The "/parley" command handler. */
   async handleSlash(ctx: PluginCommandContext): Promise<string> {
+    // The chat to answer into is the host's own reply target, `to`: the chat
+    // itself in a DM and in a group ("telegram:-1001234567"), never the
+    // sender (that would send a group's events to the sender's private chat).
+    // The native command path gives no channelId; `from` is not a target in
+    // groups ("telegram:group:-100...") and is only the last resort.
     const origin: ChatOrigin = {
       surface: 'slash',
       channel: ctx.channelId ?? ctx.channel,
-      ...pick({ to: ctx.senderId ?? ctx.from ?? ctx.to, accountId: ctx.accountId, threadId: ctx.messageThreadId, senderId: ctx.senderId }),
+      ...pick({ to: ctx.to ?? ctx.from, accountId: ctx.accountId, threadId: ctx.messageThreadId, senderId: ctx.senderId }),
     };
     return this.runChat(ctx.args ?? '', `/${SLASH_COMMAND}`, origin);
   }

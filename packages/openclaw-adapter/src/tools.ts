@@ -9,7 +9,7 @@
 import { actions, type ActionName, type ParamsOf } from '@parley/protocol';
 import { z } from 'zod';
 import type { ActionToolSpec, FormatContext, ParleyCaller, ToolOp } from './domain.js';
-import { describeIssues, errorInfo, errorText, InvalidParamsError } from './errors.js';
+import { describeIssues, InvalidParamsError, ParleyToolError } from './errors.js';
 import type { AgentTool, AgentToolResult, JsonSchemaObject } from './openclaw-types.js';
 
 type Json = Record<string, unknown>;
@@ -137,28 +137,7 @@ export function toolParameters(spec: ActionToolSpec): JsonSchemaObject {
   return { type: 'object', properties, required: ['op'], additionalProperties: false };
 }
 
-/** The `details` of a failed call: an error flag, its code and message (OpenClaw's jsonResult convention is `status: "error"`). */
-export interface ToolErrorDetails {
-  status: 'error';
-  ok: false;
-  code: string;
-  message: string;
-}
-
-export type ToolResult = AgentToolResult<unknown> & {
-  /**
-   * Extra flag for hosts that look for one. pi-agent-core's AgentToolResult
-   * has no error field (it expects tools to throw); this plugin never throws
-   * into the host, so a failure is text plus `details.status: "error"`.
-   */
-  isError?: boolean;
-};
-
-export function errorResult(err: unknown): ToolResult {
-  const { code, message } = errorInfo(err);
-  const details: ToolErrorDetails = { status: 'error', ok: false, code, message };
-  return { content: [{ type: 'text', text: errorText(err) }], details, isError: true };
-}
+export type ToolResult = AgentToolResult<unknown>;
 
 export interface ToolHost extends ParleyCaller {
   formatContext(): FormatContext;
@@ -190,7 +169,11 @@ export function prepareCall(spec: ActionToolSpec, raw: unknown): { opName: strin
   return { opName, op, params: parsed.data as Record<string, unknown> };
 }
 
-/** The OpenClaw tool for a spec. `execute` never throws: failures come back as text with an error flag. */
+/**
+ * The OpenClaw tool for a spec. A failure (bad params, a hub refusal, no
+ * connection, a timeout) is thrown as a ParleyToolError, the one shape the
+ * gateway reports as a failed call with its message.
+ */
 export function buildTool(spec: ActionToolSpec, host: ToolHost): AgentTool<Record<string, unknown>, unknown> {
   const parameters = toolParameters(spec);
   return {
@@ -206,7 +189,7 @@ export function buildTool(spec: ActionToolSpec, host: ToolHost): AgentTool<Recor
         const text = op.format(result as never, params as never, host.formatContext());
         return { content: [{ type: 'text', text }], details: result };
       } catch (err) {
-        return errorResult(err);
+        throw new ParleyToolError(err);
       }
     },
   };

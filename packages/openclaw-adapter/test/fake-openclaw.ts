@@ -22,7 +22,7 @@ import type {
   PluginHookHandlerMap,
   PluginLogger,
 } from '../src/openclaw-types.js';
-import type { ToolErrorDetails, ToolResult } from '../src/tools.js';
+import type { ToolResult } from '../src/tools.js';
 
 export interface SentMessage extends ChannelOutboundContext {
   channel: string;
@@ -48,8 +48,24 @@ export interface FakeGateway {
   slash(args: string, ctx?: Partial<PluginCommandContext>): Promise<string>;
   /** An inbound chat message through the before_dispatch hooks; the hook's answer, if one handled it. */
   say(content: string, ctx?: Partial<PluginHookBeforeDispatchContext>, event?: Partial<PluginHookBeforeDispatchEvent>): Promise<{ handled: boolean; text?: string } | undefined>;
+  /**
+   * A tool call as an agent run makes it: a thrown error becomes the result
+   * the gateway's tool adapter makes of it, `details: {status: "error", tool,
+   * error: <message>}`, which it classifies as a failed call.
+   */
   tool(name: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<ToolResult>;
+  /**
+   * A tool call through the gateway's HTTP tool endpoint: a returned result
+   * is 200 whatever it says; a thrown error named ToolInputError is 400 and
+   * ToolAuthorizationError 403, with the message; any other throw 500, with
+   * the message hidden.
+   */
+  invoke(name: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<ToolInvocation>;
 }
+
+export type ToolInvocation =
+  | { status: 200; ok: true; result: ToolResult }
+  | { status: 400 | 403 | 500; ok: false; error: { type: 'tool_error'; message: string } };
 
 export function fakeGateway(pluginConfig: Record<string, unknown>, stateDir: string): FakeGateway {
   const tools = new Map<string, AgentTool>();
@@ -134,12 +150,8 @@ export function fakeGateway(pluginConfig: Record<string, unknown>, stateDir: str
       const command = commands.get('parley');
       if (!command) throw new Error('no /parley command registered');
       const reply = await command.handler({
-        channel: 'telegram',
-        channelId: 'telegram',
+        ...telegramCommand({ chat: '4242' }),
         isAuthorizedSender: true,
-        senderId: '4242',
-        from: 'telegram:4242',
-        to: 'telegram:bot',
         args,
         commandBody: `/parley ${args}`,
         config,
@@ -160,9 +172,50 @@ export function fakeGateway(pluginConfig: Record<string, unknown>, stateDir: str
     async tool(name, params, signal) {
       const t = tools.get(name);
       if (!t) throw new Error(`no tool ${name}`);
-      return (await t.execute(`call-${Math.random().toString(36).slice(2)}`, params, signal)) as ToolResult;
+      try {
+        return (await t.execute(`call-${Math.random().toString(36).slice(2)}`, params, signal)) as ToolResult;
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err);
+        const details = { status: 'error', tool: name, error };
+        return { content: [{ type: 'text', text: JSON.stringify(details, null, 2) }], details };
+      }
+    },
+    async invoke(name, params, signal) {
+      const t = tools.get(name);
+      if (!t) throw new Error(`no tool ${name}`);
+      try {
+        const result = (await t.execute(`call-${Math.random().toString(36).slice(2)}`, params, signal)) as ToolResult;
+        return { status: 200, ok: true, result };
+      } catch (err) {
+        const e = err as { name?: unknown; message?: unknown; status?: unknown };
+        if (e.name === 'ToolInputError' || e.name === 'ToolAuthorizationError') {
+          const status = e.name === 'ToolAuthorizationError' || e.status === 403 ? 403 : 400;
+          return { status, ok: false, error: { type: 'tool_error', message: String(e.message) } };
+        }
+        return { status: 500, ok: false, error: { type: 'tool_error', message: 'tool execution failed' } };
+      }
     },
   };
+}
+
+/**
+ * The fields the real gateway puts in a plugin command's context for a
+ * Telegram command (its native command menu path): a DM with user `sender`
+ * (`chat` is the user's own id), or a group or forum topic. No channelId on
+ * this path; `to` is the chat, `from` names a group as "telegram:group:<id>",
+ * and senderId is always the user, never the chat.
+ */
+export function telegramCommand(o: { chat: string; sender?: string; group?: boolean; topic?: number }): Partial<PluginCommandContext> & { channel: string } {
+  const sender = o.sender ?? o.chat;
+  const ctx: Partial<PluginCommandContext> & { channel: string } = {
+    channel: 'telegram',
+    senderId: sender,
+    from: o.group ? `telegram:group:${o.chat}${o.topic !== undefined ? `:topic:${o.topic}` : ''}` : `telegram:${o.chat}`,
+    to: `telegram:${o.chat}`,
+    accountId: 'default',
+  };
+  if (o.topic !== undefined) ctx.messageThreadId = o.topic;
+  return ctx;
 }
 
 /** A fake gateway with the Parley plugin registered (through the same code as the entry's register). */
@@ -246,20 +299,28 @@ export function text(r: ToolResult): string {
 
 /** A tool call that must succeed: its text and raw result. */
 export async function toolOk(gw: FakeGateway, name: string, params: Record<string, unknown>): Promise<{ text: string; details: Record<string, unknown> }> {
-  const r = await gw.tool(name, params);
-  expect((r.details as Partial<ToolErrorDetails>)?.status, text(r)).not.toBe('error');
-  expect(r.isError).toBeUndefined();
-  return { text: text(r), details: r.details as Record<string, unknown> };
+  const r = await gw.invoke(name, params);
+  expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
+  if (!r.ok) throw new Error('unreachable');
+  return { text: text(r.result), details: r.result.details as Record<string, unknown> };
 }
 
-/** A tool call that must fail the plugin's way (text and an error flag, never a throw): its text and error code. */
-export async function toolFails(gw: FakeGateway, name: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<{ text: string; code: string }> {
-  const r = await gw.tool(name, params, signal);
-  expect(r.isError, text(r)).toBe(true);
-  const details = r.details as ToolErrorDetails;
-  expect(details).toMatchObject({ status: 'error', ok: false });
-  expect(text(r)).toMatch(/^Parley error \(/);
-  return { text: text(r), code: details.code };
+/**
+ * A tool call that must fail the way the gateway reports failures: a thrown
+ * ToolInputError (400) or ToolAuthorizationError (403) whose message is the
+ * readable text with the Parley code. Its text, code and HTTP status; the
+ * same call in an agent run is classified as failed too.
+ */
+export async function toolFails(gw: FakeGateway, name: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<{ text: string; code: string; status: number }> {
+  const r = await gw.invoke(name, params, signal);
+  expect(r.ok, r.ok ? text(r.result) : '').toBe(false);
+  if (r.ok) throw new Error('unreachable');
+  expect([400, 403]).toContain(r.status);
+  const m = /^Parley error \(([a-z_]+)\)/.exec(r.error.message);
+  expect(m, r.error.message).not.toBeNull();
+  const inRun = await gw.tool(name, params, signal);
+  expect(inRun.details).toMatchObject({ status: 'error', tool: name });
+  return { text: r.error.message, code: m![1]!, status: r.status };
 }
 
 /** Waits for a message the plugin sent to the chat that contains every one of `parts`; returns it. */

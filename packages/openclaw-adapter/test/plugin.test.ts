@@ -2,7 +2,6 @@
 // gateway and run against a real hub on an ephemeral port.
 import type { RunningHub } from '@parley/hub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ToolErrorDetails } from '../src/tools.js';
 import type { ParleyPluginRuntime } from '../src/plugin.js';
 import { gatewayWithPlugin, peer, startTestHub, tempDir, text, toolFails, toolOk, waitFor, type FakeGateway, type Peer } from './fake-openclaw.js';
 
@@ -202,7 +201,7 @@ describe('tools against a real hub', () => {
     expect((await fails('parley_topics', {})).text).toBe('Parley error (invalid_params): "op" is required: one of list, search, get, create, update, delete, join, leave, subscribed, members');
     expect((await fails('parley_topics', { op: 'explode' })).text).toContain('unknown op "explode"');
     const bad = await fails('parley_topics', { op: 'get', topic_id: 'standup' });
-    expect(bad).toMatchObject({ code: 'invalid_params' });
+    expect(bad).toMatchObject({ code: 'invalid_params', status: 400 });
     expect(bad.text).toContain('parley_topics get: topic_id: a topic id is "top_"');
     expect((await fails('parley_topics', { op: 'update', topic_id: standup })).text).toContain('give at least one field to update');
     expect((await fails('parley_publish', { topic_id: standup })).text).toContain('content: content is required');
@@ -212,10 +211,10 @@ describe('tools against a real hub', () => {
     expect(aborted.code).toBe('aborted');
     // A signal that fires while the call is in flight reaches the client call.
     const ctrl = new AbortController();
-    const pending = gw.tool('parley_inbox', { op: 'feed' }, ctrl.signal);
+    const pending = gw.invoke('parley_inbox', { op: 'feed' }, ctrl.signal);
     ctrl.abort();
     const r = await pending;
-    if (r.isError) expect((r.details as ToolErrorDetails).code).toBe('aborted');
+    if (!r.ok) expect(r.error.message).toMatch(/^Parley error \(aborted\)/);
   });
 });
 
@@ -407,10 +406,13 @@ describe('chat command settings', () => {
     const d = await tempDir();
     try {
       const { gw: idle } = gatewayWithPlugin({ hubUrl: hub.url }, d.path);
-      const r = await idle.tool('parley_agents', { op: 'whoami' });
-      expect(r.isError).toBe(true);
-      expect(r.details).toMatchObject({ status: 'error', code: 'not_connected' });
-      expect(text(r)).toContain('Parley error (not_connected)');
+      const r = await idle.invoke('parley_agents', { op: 'whoami' });
+      expect(r).toMatchObject({ status: 400, ok: false, error: { type: 'tool_error' } });
+      if (!r.ok) expect(r.error.message).toContain('Parley error (not_connected)');
+      // In an agent run the gateway turns the throw into a failed result with the same message.
+      const inRun = await idle.tool('parley_agents', { op: 'whoami' });
+      expect(inRun.details).toMatchObject({ status: 'error', tool: 'parley_agents' });
+      expect(text(inRun)).toContain('Parley error (not_connected)');
       expect(await idle.slash('whoami')).toContain('Parley error (not_connected)');
     } finally {
       await d.remove();

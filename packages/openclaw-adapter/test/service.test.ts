@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { RunningHub } from '@parley/hub';
 import { loadIdentity } from '@parley/client/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayWithPlugin, peer, startTestHub, tempDir, waitFor, type FakeGateway, type Peer } from './fake-openclaw.js';
+import { gatewayWithPlugin, peer, startTestHub, telegramCommand, tempDir, waitFor, type FakeGateway, type Peer } from './fake-openclaw.js';
 import type { ParleyPluginRuntime } from '../src/plugin.js';
 
 let hub: RunningHub;
@@ -65,11 +65,19 @@ describe('the background service', () => {
     };
     await waitFor(() => agentCursor() >= 1, 'the agent stream cursor in the cursor file');
 
-    expect(await gw.slash('config auto', { channel: 'discord', channelId: 'discord', senderId: 'u-77', from: 'discord:u-77' })).toBe(
-      'Parley events now go to this chat (discord u-77).',
+    // In a Telegram group, the group is the route, not the user who asked.
+    expect(await gw.slash('config auto', telegramCommand({ chat: '-1001234567', sender: '77', group: true }))).toBe(
+      'Parley events now go to this chat (telegram telegram:-1001234567).',
     );
-    expect(JSON.parse(readFileSync(join(dir, 'parley', 'route.json'), 'utf8'))).toEqual({ mode: 'auto', route: { channel: 'discord', to: 'u-77' } });
-    expect(runtime.effectiveRoute()).toEqual({ route: { channel: 'discord', to: 'u-77' }, source: 'auto' });
+    const groupRoute = { channel: 'telegram', to: 'telegram:-1001234567', accountId: 'default' };
+    expect(JSON.parse(readFileSync(join(dir, 'parley', 'route.json'), 'utf8'))).toEqual({ mode: 'auto', route: groupRoute });
+    expect(runtime.effectiveRoute()).toEqual({ route: groupRoute, source: 'auto' });
+    await bob.client.p2p.send({ to: agent, content: 'to the group' });
+    await waitFor(() => gw.sent.some((m) => m.text.includes('to the group') && m.to === 'telegram:-1001234567'), 'the event in the group');
+    // A forum topic keeps its thread; a DM routes to the user's own chat.
+    expect(await gw.slash('config auto', telegramCommand({ chat: '-1001234567', sender: '77', group: true, topic: 42 }))).toContain('(telegram telegram:-1001234567');
+    expect(runtime.effectiveRoute().route).toEqual({ ...groupRoute, threadId: 42 });
+    expect(await gw.slash('config auto', telegramCommand({ chat: '77' }))).toBe('Parley events now go to this chat (telegram telegram:77).');
   });
 
   it('uses a configured identity path (resolved by the host) and re-registers a key the hub does not know', async () => {

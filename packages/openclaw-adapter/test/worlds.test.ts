@@ -111,7 +111,8 @@ describe('the parley_worlds tool', () => {
     expect((await ok({ op: 'candidates', world_id: w.world_id })).text).toBe(lines.slice(1).join('\n'));
     expect((await ok({ op: 'candidates', world_id: w.world_id, limit: 1 })).text).toMatch(/\n\(more: cursor \S+\)$/);
     // Members are for the owner and admins.
-    expect((await fails({ op: 'members', world_id: w.world_id })).code).toBe('forbidden');
+    // A refusal is the gateway's authorization failure (403), with the reason.
+    expect(await fails({ op: 'members', world_id: w.world_id })).toMatchObject({ code: 'forbidden', status: 403 });
 
     expect((await ok({ op: 'leave', world_id: w.world_id })).text).toBe(`Left ${w.world_id}.`);
     expect((await ok({ op: 'leave', world_id: w.world_id })).text).toBe(`You were neither a member of ${w.world_id} nor waiting to join it.`);
