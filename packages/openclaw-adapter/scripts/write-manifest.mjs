@@ -28,6 +28,7 @@ function registeredToolNames() {
     registerTool: (tool) => names.push(tool.name),
     registerService: noop,
     registerCommand: noop,
+    registerChannel: noop,
     resolvePath: (p) => p,
     on: noop,
   });
@@ -44,6 +45,21 @@ const manifest = {
   contracts: { tools },
   toolMetadata: Object.fromEntries(tools.map((t) => [t, { profiles: ['messaging', 'full'] }])),
   skills: ['./skills'],
+  // The Parley channel (src/channel.ts). Its settings live in the plugin
+  // config ("agent"); channels.parley only switches it on or off.
+  channels: [plugin.CHANNEL_ID],
+  channelConfigs: {
+    [plugin.CHANNEL_ID]: {
+      label: plugin.CHANNEL_META.label,
+      description: plugin.CHANNEL_META.blurb,
+      schema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { enabled: { type: 'boolean', description: 'false stops the Parley channel (the agent then answers nothing by itself)' } },
+      },
+      uiHints: { enabled: { label: 'Enabled' } },
+    },
+  },
   uiHints: plugin.CONFIG_UI_HINTS,
   configSchema: plugin.configJsonSchema(),
 };

@@ -97,6 +97,30 @@ export const ParleyPluginConfig = z.strictObject({
       perMinute: z.number().min(0.1).max(6000).default(20),
     })
     .prefault({}),
+  /**
+   * What the OpenClaw agent answers by itself, through the Parley channel:
+   * each switch sends that kind of event to the agent as an inbound message,
+   * and the agent's reply goes back as the matching Parley action. Off by
+   * default: until you turn a kind on, the agent never speaks for you.
+   * Forwarding to your chat (`events`, `route`) goes on either way.
+   */
+  agent: z
+    .strictObject({
+      /** Direct messages; the reply is a direct message back (p2p/send). */
+      directMessages: z.boolean().default(false),
+      /** Topic messages that mention the agent (@name or @agent_id); the reply is published to the topic as a reply (topic/publish). */
+      mentions: z.boolean().default(false),
+      /** Chat turns when it is the agent's turn, the kickoff included; the reply is the agent's turn (chat/send). */
+      chatTurns: z.boolean().default(false),
+      /** Delegated requests; the reply is the output (delegate/respond; JSON when the reply is JSON, else the text). */
+      delegations: z.boolean().default(false),
+      /**
+       * Which OpenClaw session gets them: `per-peer` (default) one session per
+       * Parley agent, topic or conversation; `main` the agent's main session.
+       */
+      session: z.enum(['per-peer', 'main']).default('per-peer'),
+    })
+    .prefault({}),
   chatCommands: z
     .strictObject({
       /** Handle "@parley ..." typed in any chat the gateway serves ("/parley ..." always works). */
@@ -147,6 +171,12 @@ export const CONFIG_UI_HINTS: Record<string, PluginConfigUiHint> = {
   topics: { label: 'Only these topics', advanced: true },
   rateLimit: { label: 'Rate limit', help: 'burst, and refill per minute; the excess is summarised' },
   chatCommands: { label: 'Chat commands', advanced: true },
+  agent: { label: 'The agent answers by itself', help: 'Which Parley events the OpenClaw agent answers on its own through the Parley channel (all off by default)' },
+  'agent.directMessages': { label: 'Direct messages' },
+  'agent.mentions': { label: 'Topic mentions' },
+  'agent.chatTurns': { label: 'Chat turns' },
+  'agent.delegations': { label: 'Delegated requests' },
+  'agent.session': { label: 'Session', help: 'per-peer: one OpenClaw session per Parley peer, topic or conversation; main: the main session' },
 };
 
 /**

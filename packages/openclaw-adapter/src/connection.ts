@@ -14,6 +14,7 @@ export interface ConnectionEvents {
   onPush(frame: PushFrame): void;
   onGap(info: GapInfo): void;
   onConnected(): void;
+  onDisconnected?(): void;
 }
 
 /** The files of one agent: identity, and next to it the cursors and the chat route. */
@@ -99,6 +100,7 @@ export class ParleyConnection {
       // stop() closes the client on purpose (a gateway stop or restart): that is not a dropped connection.
       if (this.#stopped) this.#logger.info(`parley: disconnected from ${hubUrl} (service stopped)`);
       else this.#logger.warn(`parley: disconnected from ${hubUrl} (${info.code} ${info.reason}); reconnecting`);
+      events.onDisconnected?.();
     });
     client.on('error', (err) => {
       const code = (err as { code?: unknown }).code;

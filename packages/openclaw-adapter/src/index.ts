@@ -6,6 +6,7 @@ import { pluginConfigSchema } from './config.js';
 import type { OpenClawPluginApi, OpenClawPluginDefinition } from './openclaw-types.js';
 import { SLASH_COMMAND } from './commands/parser.js';
 import { ParleyPluginRuntime, PLUGIN_ID, SERVICE_ID, type ParleyRuntimeOptions } from './plugin.js';
+import { parleyChannel } from './channel.js';
 
 export const PLUGIN_NAME = 'Parley';
 export const PLUGIN_DESCRIPTION =
@@ -34,6 +35,10 @@ export function registerParley(api: OpenClawPluginApi, options: ParleyRuntimeOpt
     start: (ctx) => runtime.start(ctx),
     stop: () => runtime.stop(),
   });
+  // The Parley channel: what the agent answers by itself (config "agent"),
+  // and the `message` tool's way to Parley. Hosts without channel plugins
+  // have no registerChannel; everything else works there as before.
+  api.registerChannel?.({ plugin: parleyChannel(runtime) });
   return runtime;
 }
 
@@ -49,7 +54,10 @@ const entry: OpenClawPluginDefinition = {
 
 export default entry;
 
-export { ParleyPluginRuntime, PLUGIN_ID, SERVICE_ID, type ParleyRuntimeOptions } from './plugin.js';
+export { ParleyPluginRuntime, PLUGIN_ID, SERVICE_ID, type ParleyRuntimeOptions, type AttachedChannel } from './plugin.js';
+export { parleyChannel, CHANNEL_META, DEFAULT_ACCOUNT_ID, type ParleyAccount } from './channel.js';
+export { CHANNEL_ID, normalizeTarget, parseTarget, sendToTarget, type ParleyTarget, type SentToTarget } from './targets.js';
+export { inboundEvent, InboundDispatcher, type InboundEvent, type InboundKind } from './inbound.js';
 export { DOMAINS } from './domains/index.js';
 export { ParleyPluginConfig, DEFAULT_FORWARDED_EVENTS, CONFIG_UI_HINTS, configJsonSchema, resolveConfig, type ResolvedConfig, type ParleyPluginConfigInput } from './config.js';
 export { CommandTable, matchFreeText, runCommandLine, FREE_TEXT_PREFIX, SLASH_COMMAND } from './commands/parser.js';

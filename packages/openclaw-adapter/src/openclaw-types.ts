@@ -30,6 +30,13 @@
  * - src/plugin-sdk/plugin-entry.ts       definePluginEntry: the normalized entry shape
  *                                         {id, name, description, configSchema, register}
  * and in badlogic/pi-mono packages/agent/src/types.ts: AgentTool, AgentToolResult.
+ *
+ * The channel shapes (the end of this file) were read in the published
+ * openclaw@2026.9.6 package: docs/plugins/sdk-channel-plugins.md,
+ * sdk-channel-inbound.md, and its dist types ChannelPlugin,
+ * ChannelGatewayContext, ChannelOutboundContext, and the runtime's
+ * channel.inbound / channel.routing (createRuntimeChannel); the bundled A2A
+ * channel is the pattern followed.
  */
 
 /** OpenClaw's whole configuration (`~/.openclaw/openclaw.json`); opaque to this plugin. */
@@ -259,6 +266,14 @@ export interface ChannelOutboundContext {
   accountId?: string | null;
   silent?: boolean;
   metadata?: Record<string, unknown>;
+  /**
+   * The host's durable delivery queue row (stable across retries and gateway
+   * restarts), with the part index; given when the channel declares
+   * durable-final support and the send went through the queue.
+   */
+  deliveryQueueId?: string;
+  deliveryPartIndex?: number;
+  signal?: AbortSignal;
 }
 
 export interface OutboundDeliveryResult {
@@ -279,12 +294,152 @@ export interface ChannelOutboundAdapter {
 
 export type LoadChannelOutboundAdapter = (id: string) => Promise<ChannelOutboundAdapter | undefined>;
 
-/** The trusted in-process runtime (a subset): only the outbound channel adapters are used. */
+/** The trusted in-process runtime (a subset): outbound adapters of other channels, and inbound dispatch for ours. */
 export interface PluginRuntime {
-  channel: {
-    outbound: {
-      loadAdapter: LoadChannelOutboundAdapter;
-    };
+  channel: ChannelRuntime;
+}
+
+export interface ChannelRuntime {
+  outbound: {
+    loadAdapter: LoadChannelOutboundAdapter;
+  };
+  /** Present on hosts with channel plugins (2026.9 and later). */
+  inbound?: ChannelInboundRuntime;
+  routing?: ChannelRoutingRuntime;
+}
+
+// ---- channels: inbound dispatch (runtime.channel.inbound / .routing) ----
+
+export type ChannelChatType = 'direct' | 'group' | 'channel' | 'thread';
+/** How direct peers map to sessions: `main` is the agent's main session; the others one session per peer. */
+export type ChannelDmScope = 'main' | 'per-peer' | 'per-channel-peer' | 'per-account-channel-peer';
+
+export interface ResolvedAgentRoute {
+  agentId: string;
+  accountId?: string;
+  dmScope?: ChannelDmScope;
+  sessionKey: string;
+  mainSessionKey?: string;
+}
+
+export interface ChannelRoutingRuntime {
+  resolveAgentRoute(params: {
+    cfg: OpenClawConfig;
+    channel: string;
+    accountId: string;
+    peer: { kind: ChannelChatType; id: string };
+    dmScope?: ChannelDmScope;
+  }): ResolvedAgentRoute;
+}
+
+/** The facts of one inbound message, as buildContext takes them. */
+export interface ChannelInboundContextParams {
+  channel: string;
+  accountId: string;
+  /** Stable per message: the host skips a message id it has seen (also after a restart). */
+  messageId: string;
+  messageIdFull?: string;
+  timestamp?: number;
+  from: string;
+  sender: { id: string; name?: string };
+  conversation: { kind: ChannelChatType; id: string; label?: string };
+  route: { agentId: string; dmScope?: ChannelDmScope; accountId?: string; routeSessionKey: string; dispatchSessionKey?: string };
+  reply: { to: string; originatingTo?: string; replyToId?: string };
+  message: { body: string; bodyForAgent?: string; rawBody?: string; commandBody?: string };
+  /** Participant provenance from the host's ingress resolver; "unsupported" when the channel has none. */
+  channelIngress?: unknown;
+  extra?: Record<string, unknown>;
+}
+
+/** What the agent produced for a turn; only `final` payloads are answers. */
+export interface ChannelReplyInfo {
+  kind: 'tool' | 'block' | 'final';
+}
+
+export interface ChannelDeliveryResult {
+  visibleReplySent?: boolean;
+  messageIds?: string[];
+}
+
+export interface ChannelInboundDispatchParams {
+  cfg: OpenClawConfig;
+  channel: string;
+  accountId: string;
+  route: { agentId: string; dmScope?: ChannelDmScope; sessionKey: string };
+  ctxPayload: unknown;
+  delivery: {
+    deliver: (payload: ReplyPayload, info: ChannelReplyInfo) => Promise<ChannelDeliveryResult | void>;
+    onError?: (error: unknown, info?: ChannelReplyInfo) => void;
+  };
+  replyPipeline?: Record<string, unknown>;
+  replyOptions?: Record<string, unknown>;
+}
+
+export interface ChannelInboundDispatchResult {
+  admission?: { kind: string; reason?: string };
+  dispatched?: boolean;
+  dispatchResult?: { counts?: { tool?: number; block?: number; final?: number } };
+}
+
+export interface ChannelInboundRuntime {
+  buildContext(params: ChannelInboundContextParams): unknown;
+  dispatch(params: ChannelInboundDispatchParams): Promise<ChannelInboundDispatchResult>;
+}
+
+// ---- channels: the plugin object (api.registerChannel) ----
+
+/** A channel account's status, as `channels.status` shows it. */
+export interface ChannelAccountSnapshot {
+  accountId?: string;
+  enabled?: boolean;
+  configured?: boolean;
+  running?: boolean;
+  connected?: boolean;
+  lifecycle?: 'starting' | 'ready' | 'recovering' | 'stopped';
+  lastConnectedAt?: number | null;
+  lastInboundAt?: number | null;
+  lastOutboundAt?: number | null;
+  lastError?: string | null;
+  [key: string]: unknown;
+}
+
+/** What the host hands `startAccount`/`stopAccount`. `startAccount` must stay pending until `abortSignal` aborts. */
+export interface ChannelGatewayContext<Account> {
+  cfg: OpenClawConfig;
+  accountId: string;
+  account: Account;
+  abortSignal: AbortSignal;
+  log?: PluginLogger;
+  getStatus(): ChannelAccountSnapshot;
+  setStatus(next: ChannelAccountSnapshot): void;
+  channelRuntime?: ChannelRuntime;
+}
+
+export interface ChannelPlugin<Account> {
+  id: string;
+  meta: { id: string; label: string; selectionLabel?: string; docsPath?: string; blurb?: string };
+  capabilities: { chatTypes: ChannelChatType[] };
+  reload?: { configPrefixes: string[] };
+  config: {
+    listAccountIds(cfg: OpenClawConfig): string[];
+    resolveAccount(cfg: OpenClawConfig, accountId?: string | null): Account;
+    defaultAccountId?(cfg: OpenClawConfig): string;
+    isEnabled?(account: Account, cfg: OpenClawConfig): boolean;
+    isConfigured?(account: Account, cfg: OpenClawConfig): boolean;
+    inspectAccount?(cfg: OpenClawConfig, accountId?: string | null): { enabled: boolean; configured: boolean; [key: string]: unknown };
+  };
+  messaging?: {
+    normalizeTarget(raw: string): string | undefined;
+    inferTargetChatType?(params: { to: string }): ChannelChatType | undefined;
+    targetResolver?: { looksLikeId?(raw: string, normalized?: string): boolean; hint?: string };
+  };
+  outbound?: ChannelOutboundAdapter & {
+    deliveryCapabilities?: { durableFinal?: Record<string, boolean> };
+  };
+  message?: Record<string, unknown>;
+  gateway?: {
+    startAccount(ctx: ChannelGatewayContext<Account>): Promise<unknown>;
+    stopAccount?(ctx: ChannelGatewayContext<Account>): Promise<void>;
   };
 }
 
@@ -316,6 +471,8 @@ export interface OpenClawPluginApi {
   /** A command that bypasses the LLM agent; processed before built-in commands. */
   registerCommand: (command: OpenClawPluginCommandDefinition) => void;
   resolvePath: (input: string) => string;
+  /** Registers a messaging channel (hosts with channel plugins; absent on older ones). */
+  registerChannel?: (registration: { plugin: ChannelPlugin<unknown> } | ChannelPlugin<unknown>) => void;
   on: <K extends PluginHookName>(hookName: K, handler: PluginHookHandlerMap[K], opts?: { priority?: number; timeoutMs?: number }) => void;
 }
 

@@ -8,12 +8,18 @@ import { CommandTable, FREE_TEXT_PREFIX, matchFreeText, runCommandLine, SLASH_CO
 import type { ChatOrigin, CommandHost, CommandSpec } from './commands/spec.js';
 import { ImRoute, resolveConfig, type ConfigResult, type ResolvedConfig } from './config.js';
 import { agentFiles, ParleyConnection } from './connection.js';
+import { events as protocolEvents, type EventName } from '@parley/protocol';
+import { inboundEvent, InboundDispatcher, type InboundEvent } from './inbound.js';
+import { sendToTarget, type SentToTarget, type TargetCaller } from './targets.js';
+import { DEFAULT_ACCOUNT_ID } from './channel.js';
 import type { FormatContext, ParleyCaller, ParleyDomain, PushFilterContext, PushHandler } from './domain.js';
 import { DOMAINS } from './domains/index.js';
 import { ConfigError, errorText, NotConnectedError } from './errors.js';
 import { clip } from './format.js';
 import type {
   AgentTool,
+  ChannelOutboundContext,
+  ChannelRuntime,
   OpenClawPluginApi,
   OpenClawPluginServiceContext,
   PluginCommandContext,
@@ -26,6 +32,17 @@ import { buildTool, type ToolHost } from './tools.js';
 
 export const PLUGIN_ID = 'parley';
 export const SERVICE_ID = 'parley-connection';
+
+/** The Parley channel account while the gateway runs it (channel.ts). */
+export interface AttachedChannel {
+  runtime: ChannelRuntime;
+  status(connected: boolean): void;
+  inbound(): void;
+  outbound(): void;
+}
+
+/** Events for the agent that arrived before the channel account started: at most this many wait. */
+const MAX_WAITING_FOR_CHANNEL = 1000;
 
 /** What "/parley config auto|off" saved, next to the identity. */
 type SavedRoute = { mode: 'auto'; route: ImRoute } | { mode: 'off' };
@@ -49,6 +66,10 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
   #saved: SavedRoute | null = null;
   #routePath: string | null = null;
   #warnedNoRoute = false;
+  #channel: AttachedChannel | null = null;
+  #inbound: InboundDispatcher | null = null;
+  /** Events for the agent waiting for the channel account to start. */
+  #waiting: Array<{ frame: PushFrame; ev: InboundEvent; router: PushRouter }> = [];
 
   constructor(api: OpenClawPluginApi, options: ParleyRuntimeOptions = {}) {
     this.api = api;
@@ -149,14 +170,97 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
     this.#router = router;
     const conn = new ParleyConnection(config, identityPath, this.api.logger);
     this.#connection = conn;
+    this.#inbound = new InboundDispatcher({
+      accountId: DEFAULT_ACCOUNT_ID,
+      config,
+      runtime: () => this.#channel?.runtime,
+      cfg: () => this.api.config,
+      caller: this.#targetCaller(),
+      logger: this.api.logger,
+      onReplied: () => this.#channel?.outbound(),
+    });
     await conn.start({
-      onPush: (frame) => router.handle(frame),
+      onPush: (frame) => this.#onPush(frame, config, router),
+      onDisconnected: () => this.#channel?.status(false),
       onGap: (info) =>
         router.notice(
           `Parley: some events of ${info.stream} could not be replayed (${info.reason}); "/parley poll" shows what is still unread.`,
         ),
-      onConnected: () => undefined,
+      onConnected: () => this.#channel?.status(true),
     });
+  }
+
+  // ---- the agent answers by itself (the Parley channel) ----
+
+  #onPush(frame: PushFrame, config: ResolvedConfig, router: PushRouter): void {
+    const ev = this.#agentEvent(frame, config);
+    if (!ev) {
+      router.handle(frame);
+      return;
+    }
+    // Not read until the agent has it: a crash before that redelivers it.
+    router.retain(frame);
+    router.handle(frame, true);
+    if (this.#channel) this.#dispatch(frame, ev, router);
+    else if (this.#waiting.length < MAX_WAITING_FOR_CHANNEL) this.#waiting.push({ frame, ev, router });
+    else router.release(frame, false);
+  }
+
+  #agentEvent(frame: PushFrame, config: ResolvedConfig): InboundEvent | null {
+    const a = config.agent;
+    if (!a.directMessages && !a.mentions && !a.chatTurns && !a.delegations) return null;
+    if (!Object.hasOwn(protocolEvents, frame.event)) return null;
+    const parsed = protocolEvents[frame.event as EventName].data.safeParse(frame.data);
+    if (!parsed.success) return null;
+    const conn = this.#connection;
+    return inboundEvent(frame, parsed.data, config, conn?.agentId ?? null, conn?.agentName ?? null);
+  }
+
+  #dispatch(frame: PushFrame, ev: InboundEvent, router: PushRouter): void {
+    this.#channel?.inbound();
+    void this.#inbound!.dispatch(ev).then((ok) => router.release(frame, ok));
+  }
+
+  /**
+   * The Parley channel account started (channel.ts): events for the agent go
+   * to the gateway from now on, those that waited first. Returns the detach.
+   */
+  attachChannel(channel: AttachedChannel): () => void {
+    this.#channel = channel;
+    for (const w of this.#waiting.splice(0)) this.#dispatch(w.frame, w.ev, w.router);
+    return () => {
+      if (this.#channel === channel) this.#channel = null;
+    };
+  }
+
+  #targetCaller(): TargetCaller {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    return {
+      get selfId() {
+        return self.#connection?.agentId ?? null;
+      },
+      call: (action, params, opts) => {
+        this.#config();
+        const conn = this.#connection;
+        if (!conn) throw new NotConnectedError('the Parley service has not started (is the plugin enabled and the gateway running?)');
+        return conn.connected().call(action, params, opts);
+      },
+    };
+  }
+
+  /**
+   * The channel's outbound send (the `message` tool, the gateway's `send`,
+   * replies routed to a Parley session): the text to a Parley target. A send
+   * from the gateway's durable queue is keyed by its queue row, so a retry
+   * after a restart is applied once.
+   */
+  async sendText(ctx: ChannelOutboundContext): Promise<SentToTarget> {
+    if (ctx.accountId && ctx.accountId !== DEFAULT_ACCOUNT_ID) throw new ConfigError(`no Parley account "${ctx.accountId}" (this plugin has one: "${DEFAULT_ACCOUNT_ID}")`);
+    const key = ctx.deliveryQueueId ? `openclaw-delivery:${ctx.deliveryQueueId}:${ctx.deliveryPartIndex ?? 0}` : undefined;
+    const sent = await sendToTarget(this.#targetCaller(), ctx.to, ctx.text, { ...(key ? { key } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    this.#channel?.outbound();
+    return sent;
   }
 
   async stop(): Promise<void> {
@@ -164,6 +268,8 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
     const router = this.#router;
     this.#connection = null;
     this.#router = null;
+    // Events that never reached the agent stay unread for the next start.
+    for (const w of this.#waiting.splice(0)) w.router.release(w.frame, false);
     await router?.stop();
     await conn?.stop();
   }

@@ -27,7 +27,7 @@ export interface PushRouterOptions {
   clock?: Clock;
 }
 
-export type RouteOutcome = 'forwarded' | 'held' | 'skipped' | 'own';
+export type RouteOutcome = 'forwarded' | 'held' | 'skipped' | 'own' | 'agent';
 
 /** A push as chat text through its domain's handler; an event no domain knows as JSON. */
 export function describePush(handlers: ReadonlyMap<string, PushHandler>, frame: PushFrame, ctx: FormatContext): string {
@@ -59,6 +59,12 @@ export class PushRouter {
   readonly #limiter: CoalescingRateLimiter<RoutedPush>;
   /** Per stream, the first seq that did not reach the chat since the last poll: acks stop below it. */
   readonly #holds = new Map<string, number>();
+  /** Per stream, the seqs the agent is answering now (inbound.ts): acks stop below the lowest. */
+  readonly #retained = new Map<string, Set<number>>();
+  /** Per stream, the highest seq the chat side wanted acked (applied once retentions end). */
+  readonly #wanted = new Map<string, number>();
+  /** Retained pushes the chat does not take ("stream seq"): read once the agent has them. */
+  readonly #agentOnly = new Set<string>();
   #chain: Promise<void> = Promise.resolve();
   #stopped = false;
 
@@ -78,31 +84,57 @@ export class PushRouter {
     );
   }
 
-  handle(frame: PushFrame): RouteOutcome {
+  /**
+   * `agent`: the agent is answering this push (it was retained first); when
+   * the chat does not take it, the agent's outcome alone decides whether it
+   * counts as read (release).
+   */
+  handle(frame: PushFrame, agent = false): RouteOutcome {
     if (this.#stopped) return 'held';
     const { config } = this.#o;
     const handler = this.#o.handlers.get(frame.event);
     const known = Object.hasOwn(events, frame.event);
-    if (!known || !handler || !config.events.includes(frame.event as EventName)) {
+    const notForChat = (): RouteOutcome => {
+      if (agent) {
+        this.#agentOnly.add(`${frame.stream} ${frame.seq}`);
+        return 'agent';
+      }
       this.#hold(frame);
       return 'skipped';
-    }
+    };
+    if (!known || !handler || !config.events.includes(frame.event as EventName)) return notForChat();
     const parsed = events[frame.event as EventName].data.safeParse(frame.data);
-    if (!parsed.success) {
-      this.#hold(frame);
-      return 'skipped';
-    }
+    if (!parsed.success) return notForChat();
     const verdict = handler.classify?.(parsed.data as never, this.#o.filterContext(), frame) ?? 'forward';
     if (verdict === 'own') {
       this.#ack(frame.stream, frame.seq);
       return 'own';
     }
-    if (verdict === 'skip') {
-      this.#hold(frame);
-      return 'skipped';
-    }
+    if (verdict === 'skip') return notForChat();
     const text = handler.describe(parsed.data as never, frame, this.#o.formatContext());
     return this.#limiter.offer({ frame, text, label: handler.label }) === 'sent' ? 'forwarded' : 'held';
+  }
+
+  /** The agent is answering `frame`: the stream's read cursor stays below it until release. */
+  retain(frame: PushFrame): void {
+    let set = this.#retained.get(frame.stream);
+    if (!set) this.#retained.set(frame.stream, (set = new Set()));
+    set.add(frame.seq);
+  }
+
+  /**
+   * The agent is done with `frame`: handed over (ok) it counts as read, as far
+   * as the chat side allows; not handed over it stays unread for poll.
+   */
+  release(frame: PushFrame, ok: boolean): void {
+    const set = this.#retained.get(frame.stream);
+    set?.delete(frame.seq);
+    if (set?.size === 0) this.#retained.delete(frame.stream);
+    if (!ok) this.#hold(frame);
+    const agentOnly = this.#agentOnly.delete(`${frame.stream} ${frame.seq}`);
+    const wanted = this.#wanted.get(frame.stream);
+    const upTo = ok && agentOnly ? Math.max(wanted ?? 0, frame.seq) : wanted;
+    if (upTo !== undefined && upTo >= 1) this.#ack(frame.stream, upTo);
   }
 
   /** A notice of the plugin itself (e.g. a gap), outside the rate limit. */
@@ -148,8 +180,12 @@ export class PushRouter {
   }
 
   #ack(stream: string, seq: number): void {
+    this.#wanted.set(stream, Math.max(this.#wanted.get(stream) ?? 0, seq));
+    let target = seq;
     const h = this.#holds.get(stream);
-    const target = h === undefined ? seq : Math.min(seq, h - 1);
+    if (h !== undefined) target = Math.min(target, h - 1);
+    const retained = this.#retained.get(stream);
+    if (retained) for (const r of retained) target = Math.min(target, r - 1);
     if (target >= 1) this.#o.ack(stream, target);
   }
 }

@@ -11,7 +11,11 @@ import { expect } from 'vitest';
 import { registerParley, type ParleyPluginRuntime, type ParleyRuntimeOptions } from '../src/index.js';
 import type {
   AgentTool,
+  ChannelAccountSnapshot,
+  ChannelInboundContextParams,
   ChannelOutboundContext,
+  ChannelPlugin,
+  ReplyPayload,
   OpenClawPluginApi,
   OpenClawPluginCommandDefinition,
   OpenClawPluginService,
@@ -42,8 +46,23 @@ export interface FakeGateway {
   /** Makes the channel's adapter throw (delivery failure). */
   failChannel: Set<string>;
   serviceContext(): OpenClawPluginServiceContext;
+  /** The channels the plugin registered (api.registerChannel). */
+  channels: Map<string, ChannelPlugin<unknown>>;
+  /** Each channel account's last status (setStatus), by "channel:account". */
+  channelStatus: Map<string, ChannelAccountSnapshot>;
+  /** Inbound messages dispatched to the agent, as buildContext made them. */
+  inbound: FakeInboundContext[];
+  /**
+   * The agent: what it answers to an inbound message (final payloads). Unset,
+   * it behaves like a gateway without a model: one error payload.
+   */
+  agent?: (ctx: FakeInboundContext) => Array<string | ReplyPayload> | Promise<Array<string | ReplyPayload>>;
+  /** Services start, then every channel account (the gateway's order). */
   startServices(): Promise<void>;
+  /** Services stop, then channel accounts are aborted (the gateway's order). */
   stopServices(): Promise<void>;
+  /** A send through a registered channel's outbound adapter (the `message` tool, `send`). */
+  channelSend(channel: string, ctx: Omit<ChannelOutboundContext, 'cfg'>): Promise<unknown>;
   /** "/parley <args>" as OpenClaw would call the command handler. */
   slash(args: string, ctx?: Partial<PluginCommandContext>): Promise<string>;
   /** An inbound chat message through the before_dispatch hooks; the hook's answer, if one handled it. */
@@ -67,7 +86,39 @@ export type ToolInvocation =
   | { status: 200; ok: true; result: ToolResult }
   | { status: 400 | 403 | 500; ok: false; error: { type: 'tool_error'; message: string } };
 
-export function fakeGateway(pluginConfig: Record<string, unknown>, stateDir: string): FakeGateway {
+/** The inbound context the gateway's buildContext makes (the fields the fake fills). */
+export interface FakeInboundContext {
+  Body: string;
+  BodyForAgent?: string;
+  RawBody?: string;
+  From: string;
+  To: string;
+  SessionKey: string;
+  AccountId: string;
+  MessageSid: string;
+  ChatType: string;
+  ChatId: string;
+  SenderId: string;
+  SenderName?: string;
+  Provider: string;
+  OriginatingChannel: string;
+  OriginatingTo: string;
+  [extra: string]: unknown;
+}
+
+export interface FakeGatewayOptions {
+  /** The gateway's record of inbound message ids it has taken (kept across a "restart" by passing the same set). */
+  seenInbound?: Set<string>;
+}
+
+export function fakeGateway(pluginConfig: Record<string, unknown>, stateDir: string, options: FakeGatewayOptions = {}): FakeGateway {
+  const channels = new Map<string, ChannelPlugin<unknown>>();
+  const channelStatus = new Map<string, ChannelAccountSnapshot>();
+  const running: Array<{ abort: AbortController; done: Promise<unknown> }> = [];
+  const inbound: FakeInboundContext[] = [];
+  const seenInbound = options.seenInbound ?? new Set<string>();
+  // eslint-disable-next-line prefer-const
+  let gw: FakeGateway;
   const tools = new Map<string, AgentTool>();
   const toolOrder: string[] = [];
   const commands = new Map<string, OpenClawPluginCommandDefinition>();
@@ -94,6 +145,61 @@ export function fakeGateway(pluginConfig: Record<string, unknown>, stateDir: str
     logger,
     runtime: {
       channel: {
+        routing: {
+          // The gateway's session keys for these scopes (resolveAgentRoute, buildAgentPeerSessionKey).
+          resolveAgentRoute: ({ channel, accountId, peer, dmScope }) => ({
+            agentId: 'main',
+            accountId,
+            dmScope: dmScope ?? 'main',
+            mainSessionKey: 'agent:main:main',
+            sessionKey:
+              peer.kind === 'group'
+                ? `agent:main:${channel}:group:${peer.id}`
+                : dmScope === 'per-account-channel-peer'
+                  ? `agent:main:${channel}:${accountId}:direct:${peer.id}`
+                  : 'agent:main:main',
+          }),
+        },
+        inbound: {
+          buildContext: (p: ChannelInboundContextParams): FakeInboundContext => ({
+            Body: p.message.body,
+            ...(p.message.bodyForAgent !== undefined ? { BodyForAgent: p.message.bodyForAgent } : {}),
+            ...(p.message.rawBody !== undefined ? { RawBody: p.message.rawBody } : {}),
+            From: p.from,
+            To: p.reply.to,
+            SessionKey: p.route.dispatchSessionKey ?? p.route.routeSessionKey,
+            AccountId: p.route.accountId ?? p.accountId,
+            MessageSid: p.messageId,
+            ChatType: p.conversation.kind,
+            ChatId: p.conversation.id,
+            SenderId: p.sender.id,
+            ...(p.sender.name !== undefined ? { SenderName: p.sender.name } : {}),
+            Provider: p.channel,
+            OriginatingChannel: p.channel,
+            OriginatingTo: p.reply.originatingTo ?? p.reply.to,
+            ...(p.extra ?? {}),
+          }),
+          dispatch: async ({ ctxPayload, delivery }) => {
+            const ctx = ctxPayload as FakeInboundContext;
+            // The gateway skips a message id it has already taken (durably, across restarts).
+            const key = JSON.stringify([ctx.OriginatingChannel, ctx.AccountId, ctx.OriginatingTo, ctx.MessageSid]);
+            if (seenInbound.has(key)) return { admission: { kind: 'dispatch' }, dispatched: false, dispatchResult: { counts: { final: 0 } } };
+            seenInbound.add(key);
+            inbound.push(ctx);
+            const replies = gw.agent ? await gw.agent(ctx) : [{ text: '⚠️ No model is configured.', isError: true }];
+            let final = 0;
+            for (const r of replies) {
+              const payload = typeof r === 'string' ? { text: r } : r;
+              try {
+                await delivery.deliver(payload, { kind: 'final' });
+                final++;
+              } catch (err) {
+                delivery.onError?.(err, { kind: 'final' });
+              }
+            }
+            return { admission: { kind: 'dispatch' }, dispatched: true, dispatchResult: { counts: { final } } };
+          },
+        },
         outbound: {
           loadAdapter: async (id) => {
             if (id !== 'telegram' && id !== 'discord') return undefined;
@@ -117,6 +223,16 @@ export function fakeGateway(pluginConfig: Record<string, unknown>, stateDir: str
       toolOrder.push(tool.name);
     },
     registerService: (service) => services.push(service),
+    registerChannel: (registration) => {
+      const plugin = 'plugin' in registration ? registration.plugin : registration;
+      // What the gateway checks before it accepts a channel.
+      if (!plugin.id || !plugin.capabilities?.chatTypes?.length) throw new Error('a channel needs an id and capabilities.chatTypes');
+      if (typeof plugin.config?.listAccountIds !== 'function' || typeof plugin.config.resolveAccount !== 'function') {
+        throw new Error('a channel needs config.listAccountIds and config.resolveAccount');
+      }
+      if (channels.has(plugin.id)) throw new Error(`channel ${plugin.id} registered twice`);
+      channels.set(plugin.id, plugin);
+    },
     registerCommand: (command) => {
       if (commands.has(command.name)) throw new Error(`command ${command.name} registered twice`);
       commands.set(command.name, command);
@@ -128,8 +244,11 @@ export function fakeGateway(pluginConfig: Record<string, unknown>, stateDir: str
     },
   };
   const serviceContext = (): OpenClawPluginServiceContext => ({ config, stateDir, logger });
-  return {
+  gw = {
     api,
+    channels,
+    channelStatus,
+    inbound,
     tools,
     toolOrder,
     commands,
@@ -142,9 +261,40 @@ export function fakeGateway(pluginConfig: Record<string, unknown>, stateDir: str
     serviceContext,
     async startServices() {
       for (const s of services) await s.start(serviceContext());
+      for (const plugin of channels.values()) {
+        for (const accountId of plugin.config.listAccountIds(config)) {
+          const account = plugin.config.resolveAccount(config, accountId);
+          if (plugin.config.isEnabled && !plugin.config.isEnabled(account, config)) continue;
+          if (plugin.config.isConfigured && !plugin.config.isConfigured(account, config)) continue;
+          const abort = new AbortController();
+          const statusKey = `${plugin.id}:${accountId}`;
+          const done = Promise.resolve(
+            plugin.gateway?.startAccount({
+              cfg: config,
+              accountId,
+              account,
+              abortSignal: abort.signal,
+              log: logger,
+              getStatus: () => channelStatus.get(statusKey) ?? {},
+              setStatus: (next) => channelStatus.set(statusKey, next),
+              channelRuntime: api.runtime.channel,
+            }),
+          ).catch((err: unknown) => logs.push({ level: 'error', message: `channel ${statusKey} failed: ${String(err)}` }));
+          running.push({ abort, done });
+        }
+      }
     },
     async stopServices() {
-      for (const s of services) await s.stop?.(serviceContext());
+      for (const s of [...services].reverse()) await s.stop?.(serviceContext());
+      for (const r of running.splice(0)) {
+        r.abort.abort();
+        await r.done;
+      }
+    },
+    async channelSend(channel, ctx) {
+      const plugin = channels.get(channel);
+      if (!plugin?.outbound?.sendText) throw new Error(`no outbound sendText on channel ${channel}`);
+      return plugin.outbound.sendText({ ...ctx, cfg: config });
     },
     async slash(args, ctx = {}) {
       const command = commands.get('parley');
@@ -196,6 +346,7 @@ export function fakeGateway(pluginConfig: Record<string, unknown>, stateDir: str
       }
     },
   };
+  return gw;
 }
 
 /**
@@ -223,8 +374,9 @@ export function gatewayWithPlugin(
   pluginConfig: Record<string, unknown>,
   stateDir: string,
   options: ParleyRuntimeOptions = {},
+  gatewayOptions: FakeGatewayOptions = {},
 ): { gw: FakeGateway; runtime: ParleyPluginRuntime } {
-  const gw = fakeGateway(pluginConfig, stateDir);
+  const gw = fakeGateway(pluginConfig, stateDir, gatewayOptions);
   const runtime = registerParley(gw.api, options);
   return { gw, runtime };
 }

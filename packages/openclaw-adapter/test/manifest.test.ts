@@ -21,6 +21,8 @@ const manifest = JSON.parse(readFileSync(join(root, 'openclaw.plugin.json'), 'ut
   contracts: { tools: string[] };
   toolMetadata: Record<string, unknown>;
   activation: { onStartup: boolean };
+  channels: string[];
+  channelConfigs: Record<string, { schema: Record<string, unknown>; label: string }>;
   skills: string[];
 };
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -44,6 +46,16 @@ describe('openclaw.plugin.json and package.json', () => {
     expect(PLUGIN_ID).toBe('parley');
     expect(entry.id).toBe(manifest.id);
     expect(manifest.activation.onStartup).toBe(true);
+  });
+
+  it('owns the channel the entry registers: channels, its config schema, and package.json openclaw.channel', () => {
+    const gw = registered();
+    expect([...gw.channels.keys()]).toEqual(['parley']);
+    expect(manifest.channels).toEqual(['parley']);
+    expect(manifest.channelConfigs.parley!.schema).toMatchObject({ type: 'object', additionalProperties: false });
+    expect(manifest.channelConfigs.parley!.label).toBe(gw.channels.get('parley')!.meta.label);
+    const meta = (pkg as unknown as { openclaw: { channel: Record<string, unknown> } }).openclaw.channel;
+    expect(meta).toEqual({ ...gw.channels.get('parley')!.meta });
   });
 
   it('declares in contracts.tools exactly the tools the entry registers', () => {
