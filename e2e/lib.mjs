@@ -46,30 +46,44 @@ const children = new Set();
 export function background(cmd, args, { cwd = repoRoot, env = process.env, logFile }) {
   mkdirSync(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile);
-  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a server that re-executes itself or starts
+  // workers (the OpenClaw gateway does both) is stopped as a whole.
+  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   children.add(child);
   const exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
-  child.once('exit', () => children.delete(child));
   return {
     child,
     exited,
     log: () => readFileSync(logFile, 'utf8'),
     /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
     async stop(graceMs = 20_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        signalGroup(child, 'SIGKILL');
+        return exited;
+      }
+      signalGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
       const how = await exited;
       clearTimeout(timer);
+      // Whatever of the group outlived its leader.
+      signalGroup(child, 'SIGKILL');
       return how;
     },
   };
 }
 
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
 function killAll() {
-  for (const c of children) c.kill('SIGKILL');
+  for (const c of children) signalGroup(c, 'SIGKILL');
 }
 process.once('exit', killAll);
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -129,6 +143,8 @@ export async function main(what, fn) {
     process.exitCode = 1;
   } finally {
     killAll();
+    // Open clients and timers of a failed check must not keep the process alive.
+    process.exit(process.exitCode ?? 0);
   }
 }
 

@@ -33,17 +33,18 @@ function abortPromise(signal: AbortSignal): Promise<void> {
   return new Promise((done) => signal.addEventListener('abort', () => done(), { once: true }));
 }
 
-export function parleyChannel(runtime: ParleyPluginRuntime): ChannelPlugin<ParleyAccount> {
+/** `current` gives the runtime that holds the connection (see registerParley). */
+export function parleyChannel(current: () => ParleyPluginRuntime): ChannelPlugin<ParleyAccount> {
   const account = (accountId?: string | null): ParleyAccount => {
-    const r = runtime.configResult;
+    const r = current().configResult;
     return { accountId: accountId || DEFAULT_ACCOUNT_ID, enabled: true, configured: r.ok, config: r.ok ? r.config : null };
   };
   const snapshot = (extra: ChannelAccountSnapshot = {}): ChannelAccountSnapshot => {
-    const conn = runtime.connection;
+    const conn = current().connection;
     return {
       accountId: DEFAULT_ACCOUNT_ID,
       enabled: true,
-      configured: runtime.configResult.ok,
+      configured: current().configResult.ok,
       connected: conn?.state === 'connected',
       ...(conn?.agentId ? { agentId: conn.agentId } : {}),
       ...extra,
@@ -55,12 +56,12 @@ export function parleyChannel(runtime: ParleyPluginRuntime): ChannelPlugin<Parle
     capabilities: { chatTypes: ['direct', 'group'] },
     reload: { configPrefixes: [`plugins.entries.${CHANNEL_ID}`, `channels.${CHANNEL_ID}`] },
     config: {
-      listAccountIds: () => (runtime.configResult.ok ? [DEFAULT_ACCOUNT_ID] : []),
+      listAccountIds: () => (current().configResult.ok ? [DEFAULT_ACCOUNT_ID] : []),
       resolveAccount: (_cfg: OpenClawConfig, accountId?: string | null) => account(accountId),
       defaultAccountId: () => DEFAULT_ACCOUNT_ID,
       isEnabled: (a) => a.enabled,
       isConfigured: (a) => a.configured,
-      inspectAccount: () => ({ enabled: true, configured: runtime.configResult.ok }),
+      inspectAccount: () => ({ enabled: true, configured: current().configResult.ok }),
     },
     messaging: {
       normalizeTarget,
@@ -71,21 +72,21 @@ export function parleyChannel(runtime: ParleyPluginRuntime): ChannelPlugin<Parle
       deliveryMode: 'direct',
       textChunkLimit: 8000,
       sendText: async (ctx: ChannelOutboundContext): Promise<OutboundDeliveryResult> => {
-        const sent = await runtime.sendText(ctx);
+        const sent = await current().sendText(ctx);
         return { channel: CHANNEL_ID, messageId: sent.messageId, timestamp: Date.now() };
       },
     },
     gateway: {
       async startAccount(ctx: ChannelGatewayContext<ParleyAccount>): Promise<void> {
         ctx.setStatus(snapshot({ running: true, lifecycle: 'starting' }));
-        const detach = runtime.attachChannel({
-          runtime: ctx.channelRuntime ?? runtime.api.runtime.channel,
+        const detach = current().attachChannel({
+          runtime: ctx.channelRuntime ?? current().api.runtime.channel,
           status: (connected) => ctx.setStatus(snapshot({ running: true, lifecycle: connected ? 'ready' : 'recovering', connected, ...(connected ? { lastConnectedAt: Date.now() } : {}) })),
           inbound: () => ctx.setStatus({ ...ctx.getStatus(), lastInboundAt: Date.now() }),
           outbound: () => ctx.setStatus({ ...ctx.getStatus(), lastOutboundAt: Date.now() }),
         });
         try {
-          ctx.setStatus(snapshot({ running: true, lifecycle: runtime.connection?.state === 'connected' ? 'ready' : 'recovering' }));
+          ctx.setStatus(snapshot({ running: true, lifecycle: current().connection?.state === 'connected' ? 'ready' : 'recovering' }));
           // The host restarts an account whose start resolves: hold until it stops us.
           await abortPromise(ctx.abortSignal);
         } finally {

@@ -203,6 +203,11 @@ export class InboundDispatcher {
         extra: { CommandInterpretationSuppressed: true },
       });
       let finals = 0;
+      let failed = false;
+      // An intentional no-send: the gateway records it as suppressed by the
+      // channel (anything else without a visible reply makes it retry, or
+      // send its own "couldn't produce a reply" notice to the peer).
+      const suppressed = { visibleReplySent: false, suppression: { reason: 'channel_transform' } } as const;
       const result = await rt.inbound.dispatch({
         cfg,
         channel: CHANNEL_ID,
@@ -212,14 +217,16 @@ export class InboundDispatcher {
         delivery: {
           deliver: async (payload: ReplyPayload, info) => {
             const text = payload.text?.trim();
-            if (info.kind !== 'final' || !text) return { visibleReplySent: false };
-            // The gateway's own failure notice (no model, a provider error) is not the agent's answer.
-            if (payload.isError) {
-              logger.warn(`parley: the agent could not answer ${ev.messageId}: ${clip(text, 300)}`);
-              return { visibleReplySent: false };
+            if (info.kind !== 'final' || !text) return suppressed;
+            // The gateway's own failure notice (no model, a provider error) is
+            // not the agent's answer, nor is anything after it in a failed run.
+            if (payload.isError || failed) {
+              if (!failed) logger.warn(`parley: the agent could not answer ${ev.messageId}: ${clip(text, 300)}`);
+              failed = true;
+              return suppressed;
             }
             const n = finals++;
-            if (ev.single && n > 0) return { visibleReplySent: false };
+            if (ev.single && n > 0) return suppressed;
             const sent = await sendToTarget(this.#o.caller, ev.replyTo, text, {
               key: `openclaw-reply:${ev.messageId}:${n}`,
               ...(ev.turnsTaken !== undefined ? { turn: ev.turnsTaken } : {}),

@@ -38,8 +38,28 @@ export function registerParley(api: OpenClawPluginApi, options: ParleyRuntimeOpt
   // The Parley channel: what the agent answers by itself (config "agent"),
   // and the `message` tool's way to Parley. Hosts without channel plugins
   // have no registerChannel; everything else works there as before.
-  api.registerChannel?.({ plugin: parleyChannel(runtime) });
+  api.registerChannel?.({ plugin: parleyChannel(channelRuntimeFor(api, runtime)) });
   return runtime;
+}
+
+/**
+ * The gateway calls register more than once (a `full` registration, whose
+ * service it starts, and then a `discovery` one, whose channel it may keep).
+ * A channel must follow the runtime that holds the connection: the last full
+ * registration with the same plugin config. The table lives on globalThis in
+ * case the host loads the module twice.
+ */
+const FULL_REGISTRATIONS = Symbol.for('@parley/openclaw-adapter/full-registrations');
+
+function channelRuntimeFor(api: OpenClawPluginApi, runtime: ParleyPluginRuntime): () => ParleyPluginRuntime {
+  const store = globalThis as { [FULL_REGISTRATIONS]?: Map<string, WeakRef<ParleyPluginRuntime>> };
+  const table = (store[FULL_REGISTRATIONS] ??= new Map());
+  const key = JSON.stringify(api.pluginConfig ?? {});
+  if (api.registrationMode === 'full') {
+    table.set(key, new WeakRef(runtime));
+    return () => runtime;
+  }
+  return () => table.get(key)?.deref() ?? runtime;
 }
 
 const entry: OpenClawPluginDefinition = {

@@ -359,6 +359,8 @@ export interface ChannelReplyInfo {
 export interface ChannelDeliveryResult {
   visibleReplySent?: boolean;
   messageIds?: string[];
+  /** An intentional no-send; reason "channel_transform" keeps the gateway from retrying or sending its fallback notice. */
+  suppression?: { reason: string };
 }
 
 export interface ChannelInboundDispatchParams {

@@ -10,6 +10,7 @@ import type { RunningHub } from '@parley/hub';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fakeGateway, gatewayWithPlugin, peer, startTestHub, tempDir, waitFor, type FakeGateway, type FakeInboundContext, type Peer } from './fake-openclaw.js';
 import type { ParleyPluginRuntime } from '../src/plugin.js';
+import { registerParley } from '../src/index.js';
 import { InboundDispatcher, type InboundEvent } from '../src/inbound.js';
 import type { TargetCaller } from '../src/targets.js';
 
@@ -73,6 +74,25 @@ describe('the Parley channel', () => {
     expect(gw.channelStatus.get('parley:default')).toMatchObject({ running: false, lifecycle: 'stopped' });
   });
 
+  it("follows the connection when the gateway keeps a later registration's channel (it registers the plugin twice: full, then discovery)", async () => {
+    const d = await tempDir();
+    cleanups.push(d.remove);
+    const config = { hubUrl: hub.url, agentName: 'twice', agent: { directMessages: true } };
+    const gw = fakeGateway(config, d.path);
+    registerParley(gw.api);
+    const discovery = fakeGateway(config, d.path);
+    registerParley({ ...discovery.api, registrationMode: 'discovery' });
+    // The gateway runs the full registration's service and the discovery registration's channel.
+    gw.channels.set('parley', discovery.channels.get('parley')!);
+    gw.agent = () => ['from the right runtime'];
+    await gw.startServices();
+    cleanups.push(() => gw.stopServices());
+    await waitFor(() => gw.channelStatus.get('parley:default')?.connected === true, 'the channel to see the connection');
+    const agentId = String(gw.channelStatus.get('parley:default')!.agentId);
+    await bob.client.p2p.send({ to: agentId, content: 'are you wired right?' });
+    await waitFor(() => dmsFrom(agentId).includes('from the right runtime'), 'the answer');
+  });
+
   it('leaves the agent out by default: a direct message only reaches the chat', async () => {
     const { gw, agentId } = await agentWith({});
     gw.agent = () => ['should not be asked'];
@@ -108,11 +128,13 @@ describe('the Parley channel', () => {
   });
 
   it('a gateway without a model: its error notice is not sent to the peer', async () => {
-    const { gw, agentId } = await agentWith({ directMessages: true });
+    const { gw, agentId, runtime } = await agentWith({ directMessages: true });
     await bob.client.p2p.send({ to: agentId, content: 'anyone there?' });
     await waitFor(() => gw.inbound.some((c) => c.Body === 'anyone there?'), 'the inbound message');
     await waitFor(() => gw.logs.some((l) => l.level === 'warn' && l.message.includes('the agent could not answer')), 'the warning');
-    expect(dmsFrom(agentId).some((t) => t.includes('No model'))).toBe(false);
+    // Nor the gateway's "couldn't produce a reply" notice: the channel marks the no-send as its own.
+    await waitFor(async () => (await unreadFrom(runtime, bob.identity.agentId)) === 0, 'the dispatch to settle');
+    expect(dmsFrom(agentId)).toEqual([]);
   });
 
   it('the main session, when configured', async () => {

@@ -188,15 +188,22 @@ export function fakeGateway(pluginConfig: Record<string, unknown>, stateDir: str
             inbound.push(ctx);
             const replies = gw.agent ? await gw.agent(ctx) : [{ text: '⚠️ No model is configured.', isError: true }];
             let final = 0;
-            for (const r of replies) {
-              const payload = typeof r === 'string' ? { text: r } : r;
+            let visible = false;
+            let allSuppressed = replies.length > 0;
+            const send = async (payload: ReplyPayload) => {
               try {
-                await delivery.deliver(payload, { kind: 'final' });
+                const r = await delivery.deliver(payload, { kind: 'final' });
                 final++;
+                if (!r || r.visibleReplySent !== false) visible = true;
+                if (r?.suppression?.reason !== 'channel_transform') allSuppressed = false;
               } catch (err) {
+                allSuppressed = false;
                 delivery.onError?.(err, { kind: 'final' });
               }
-            }
+            };
+            for (const r of replies) await send(typeof r === 'string' ? { text: r } : r);
+            // The gateway's own notice when a turn produced nothing visible, unless the channel suppressed it on purpose.
+            if (!visible && !allSuppressed) await send({ text: "⚠️ OpenClaw couldn't produce or deliver a reply. Please try again." });
             return { admission: { kind: 'dispatch' }, dispatched: true, dispatchResult: { counts: { final } } };
           },
         },
