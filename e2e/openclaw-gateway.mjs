@@ -21,6 +21,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assert, background, fetchRetry, freePort, main, pnpmCommand, repoRoot, run, step, waitFor } from './lib.mjs';
+import { startRegistry } from './registry.mjs';
 
 const OPENCLAW = process.env.PARLEY_E2E_OPENCLAW_VERSION ?? '2026.9.6';
 const NODE24 = process.env.PARLEY_E2E_NODE24_VERSION ?? '24.22.3';
@@ -83,6 +84,24 @@ await main('OpenClaw gateway check', async () => {
   run(pnpmCmd, [...pnpmPre, '--filter', '@parley/openclaw-adapter', 'pack', '--pack-destination', work], { quiet: true });
   const archive = readdirSync(work).find((f) => /^parley-openclaw-adapter-.*\.tgz$/.test(f));
   assert(archive, `no plugin archive in ${work}`);
+
+  step('the same archive from a registry: openclaw plugins install npm:@parley/openclaw-adapter');
+  {
+    const registry = await startRegistry(work, cache);
+    const npmrc = join(work, 'publish.npmrc');
+    writeFileSync(npmrc, `//127.0.0.1:${registry.port}/:_authToken=${registry.token}\n`);
+    run('npm', ['publish', join(work, archive), '--registry', registry.url, '--access', 'public'], { cwd: work, env: { ...process.env, NPM_CONFIG_USERCONFIG: npmrc, npm_config_userconfig: npmrc }, quiet: true });
+    const other = join(work, 'state-from-registry');
+    mkdirSync(other, { recursive: true });
+    writeFileSync(join(other, 'openclaw.json'), '{}');
+    const registryEnv = { ...env, OPENCLAW_STATE_DIR: other, OPENCLAW_CONFIG_PATH: join(other, 'openclaw.json'), npm_config_registry: registry.url };
+    run(node24, [entry, 'plugins', 'install', 'npm:@parley/openclaw-adapter', '--force', '--accept-capabilities'], { cwd: work, env: registryEnv, quiet: true });
+    const found = (dir) => existsSync(dir) && readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('openclaw.plugin.json'));
+    assert(found(join(other, 'extensions')) || found(join(other, 'npm')), `the registry install left no plugin under ${other}`);
+    const listed = run(node24, [entry, 'plugins', 'list', '--json'], { cwd: work, env: registryEnv, quiet: true });
+    assert(/"id":\s*"parley"/.test(listed), `plugins list after the registry install: ${listed.slice(0, 1500)}`);
+    await registry.proc.stop();
+  }
 
   step('a Parley hub and bob');
   const hubPort = await freePort();

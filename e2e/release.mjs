@@ -20,8 +20,8 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assert, background, fetchRetry, freePort, main, pnpmCommand, repoRoot, run, step, waitFor } from './lib.mjs';
+import { startRegistry, VERDACCIO } from './registry.mjs';
 
-const VERDACCIO = 'verdaccio@6.8.0';
 const cache = process.env.PARLEY_E2E_CACHE ?? join(homedir(), '.cache', 'parley-e2e');
 const chromium = process.env.PARLEY_E2E_CHROMIUM ?? '/usr/bin/chromium';
 const keep = process.env.PARLEY_E2E_KEEP === '1';
@@ -39,52 +39,6 @@ function publicPackages() {
     }
   }
   return out;
-}
-
-async function startRegistry() {
-  const dir = join(cache, VERDACCIO.replace('@', '-'));
-  const bin = join(dir, 'node_modules', 'verdaccio', 'bin', 'verdaccio');
-  if (!existsSync(bin)) {
-    mkdirSync(dir, { recursive: true });
-    run('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error', VERDACCIO], { quiet: true });
-  }
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/`;
-  // No uplinks: the registry holds only what the release publishes, so a
-  // package that did not publish cannot be found somewhere else instead.
-  writeFileSync(
-    join(work, 'verdaccio.yaml'),
-    [
-      `storage: ${join(work, 'storage')}`,
-      'auth:',
-      '  htpasswd:',
-      `    file: ${join(work, 'htpasswd')}`,
-      '    max_users: 10',
-      'uplinks: {}',
-      'packages:',
-      "  '**':",
-      '    access: $all',
-      '    publish: $authenticated',
-      'web:',
-      '  enable: false',
-      'log: { type: stdout, format: json, level: warn }',
-      '',
-    ].join('\n'),
-  );
-  const proc = background(process.execPath, [bin, '--config', join(work, 'verdaccio.yaml'), '--listen', `127.0.0.1:${port}`], {
-    cwd: work,
-    logFile: join(work, 'verdaccio.log'),
-  });
-  await waitFor('the registry to answer /-/ping', async () => (await fetchRetry(`${url}-/ping`)).ok, { detail: proc.log });
-  // A user for publishing (the npm login exchange, done directly).
-  const res = await fetchRetry(`${url}-/user/org.couchdb.user:parley-release`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'parley-release', password: 'parley-release-check', type: 'user', roles: [], date: new Date().toISOString() }),
-  });
-  const body = await res.json();
-  assert(res.status === 201 && typeof body.token === 'string', `creating a registry user: ${res.status} ${JSON.stringify(body)}`);
-  return { url, port, token: body.token, proc };
 }
 
 /** The checkout as a release sees it: tracked and new files, plus every package's build. */
@@ -127,7 +81,7 @@ await main('release check', async () => {
   console.log(`[e2e] work folder ${work}; packages: ${packages.map((p) => p.name).join(', ')}`);
 
   step(`starting ${VERDACCIO} on loopback`);
-  const registry = await startRegistry();
+  const registry = await startRegistry(work, cache);
 
   step('versioning and publishing a copy of the checkout with changesets');
   const repo = join(work, 'repo');
