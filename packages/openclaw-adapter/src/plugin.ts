@@ -177,7 +177,11 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
       cfg: () => this.api.config,
       caller: this.#targetCaller(),
       logger: this.api.logger,
-      onReplied: () => this.#channel?.outbound(),
+      // The human sees what the agent said on its own, in the chat the events go to.
+      onReplied: (ev, text) => {
+        this.#channel?.outbound();
+        router.post(`Parley: your agent answered ${answeredWhere(ev)} by itself:\n${clip(text, 1000)}`, 'answer of the agent');
+      },
     });
     await conn.start({
       onPush: (frame) => this.#onPush(frame, config, router),
@@ -430,6 +434,19 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
       }),
     };
     return { handled: true, text: await this.runChat(line, FREE_TEXT_PREFIX, origin) };
+  }
+}
+
+function answeredWhere(ev: InboundEvent): string {
+  switch (ev.kind) {
+    case 'directMessages':
+      return `${ev.sender.id}'s direct message`;
+    case 'mentions':
+      return `a mention by ${ev.sender.id} in ${ev.peer.id}`;
+    case 'chatTurns':
+      return `its turn in the chat ${ev.replyTo} with ${ev.sender.id}`;
+    case 'delegations':
+      return `the delegated request ${ev.replyTo} from ${ev.sender.id}`;
   }
 }
 

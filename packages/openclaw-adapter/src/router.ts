@@ -9,7 +9,8 @@ import type { PluginLogger } from './openclaw-types.js';
 import { CoalescingRateLimiter, systemClock, type Clock } from './rate-limit.js';
 
 export interface RoutedPush {
-  frame: PushFrame;
+  /** null for a line of the plugin's own (what the agent answered), which has nothing to ack. */
+  frame: PushFrame | null;
   text: string;
   label: string;
 }
@@ -76,7 +77,7 @@ export class PushRouter {
       (items, since, now) => {
         if (items.length === 1) this.#send(items, items[0]!.text);
         else {
-          for (const i of items) this.#hold(i.frame);
+          for (const i of items) if (i.frame) this.#hold(i.frame);
           this.#send([], summaryText(items, since, now));
         }
       },
@@ -137,6 +138,11 @@ export class PushRouter {
     if (upTo !== undefined && upTo >= 1) this.#ack(frame.stream, upTo);
   }
 
+  /** A line of the plugin's own under the rate limit (summarised with the events when it is exceeded). */
+  post(text: string, label: string): void {
+    if (!this.#stopped) this.#limiter.offer({ frame: null, text, label });
+  }
+
   /** A notice of the plugin itself (e.g. a gap), outside the rate limit. */
   notice(text: string): void {
     this.#send([], text);
@@ -168,6 +174,7 @@ export class PushRouter {
         this.#o.logger.warn(`parley: delivering to the chat failed: ${err instanceof Error ? err.message : String(err)}`);
       }
       for (const i of items) {
+        if (!i.frame) continue;
         if (ok) this.#ack(i.frame.stream, i.frame.seq);
         else this.#hold(i.frame);
       }

@@ -121,8 +121,9 @@ describe('the Parley channel', () => {
     });
     expect(ctx.MessageSid).toMatch(/^msg_/);
     expect(ctx.BodyForAgent).toContain(`Parley direct message from ${bobId}:\nping 1`);
-    // The human still sees it, and once the agent has it, it is read.
+    // The human still sees it, and what the agent answered; once the agent has it, it is read.
     await waitFor(() => gw.sent.some((m) => m.text.includes('ping 1')), 'the message in the chat');
+    await waitFor(() => gw.sent.some((m) => m.text === `Parley: your agent answered ${bobId}'s direct message by itself:\nyou said: ping 1`), 'the answer in the chat');
     await waitFor(async () => (await unreadFrom(runtime, bobId)) === 0, 'the message to be read');
     expect(dmsFrom(agentId).filter((t) => t === 'you said: ping 1')).toHaveLength(1);
   });
