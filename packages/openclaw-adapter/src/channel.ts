@@ -7,10 +7,11 @@
 // hands the runtime the host's channel runtime while it runs.
 import type { ResolvedConfig } from './config.js';
 import type { ChannelAccountSnapshot, ChannelGatewayContext, ChannelOutboundContext, ChannelPlugin, OpenClawConfig, OutboundDeliveryResult } from './openclaw-types.js';
+import { ConfigError } from './errors.js';
 import type { ParleyPluginRuntime } from './plugin.js';
 import { CHANNEL_ID, normalizeTarget, targetChatType } from './targets.js';
 
-/** The one Parley identity of the plugin config. (Several identities: one account each, later.) */
+/** The Parley identity of the top-level plugin config; `accounts` adds more, one channel account each. */
 export const DEFAULT_ACCOUNT_ID = 'default';
 
 export interface ParleyAccount {
@@ -33,18 +34,26 @@ function abortPromise(signal: AbortSignal): Promise<void> {
   return new Promise((done) => signal.addEventListener('abort', () => done(), { once: true }));
 }
 
-/** `current` gives the runtime that holds the connection (see registerParley). */
-export function parleyChannel(current: () => ParleyPluginRuntime): ChannelPlugin<ParleyAccount> {
-  const account = (accountId?: string | null): ParleyAccount => {
-    const r = current().configResult;
-    return { accountId: accountId || DEFAULT_ACCOUNT_ID, enabled: true, configured: r.ok, config: r.ok ? r.config : null };
+/** `current` gives the runtimes that hold the connections, by account (see registerParley). */
+export function parleyChannel(current: () => ReadonlyMap<string, ParleyPluginRuntime>): ChannelPlugin<ParleyAccount> {
+  const runtimeOf = (accountId?: string | null): ParleyPluginRuntime => {
+    const id = accountId || DEFAULT_ACCOUNT_ID;
+    const r = current().get(id);
+    if (!r) throw new ConfigError(`no Parley account "${id}": the accounts are ${[...current().keys()].join(', ')}`);
+    return r;
   };
-  const snapshot = (extra: ChannelAccountSnapshot = {}): ChannelAccountSnapshot => {
-    const conn = current().connection;
+  const account = (accountId?: string | null): ParleyAccount => {
+    const id = accountId || DEFAULT_ACCOUNT_ID;
+    const r = current().get(id)?.configResult;
+    return { accountId: id, enabled: r !== undefined, configured: r?.ok === true, config: r?.ok ? r.config : null };
+  };
+  const snapshot = (accountId: string, extra: ChannelAccountSnapshot = {}): ChannelAccountSnapshot => {
+    const runtime = current().get(accountId);
+    const conn = runtime?.connection;
     return {
-      accountId: DEFAULT_ACCOUNT_ID,
-      enabled: true,
-      configured: current().configResult.ok,
+      accountId,
+      enabled: runtime !== undefined,
+      configured: runtime?.configResult.ok === true,
       connected: conn?.state === 'connected',
       ...(conn?.agentId ? { agentId: conn.agentId } : {}),
       ...extra,
@@ -56,12 +65,15 @@ export function parleyChannel(current: () => ParleyPluginRuntime): ChannelPlugin
     capabilities: { chatTypes: ['direct', 'group'] },
     reload: { configPrefixes: [`plugins.entries.${CHANNEL_ID}`, `channels.${CHANNEL_ID}`] },
     config: {
-      listAccountIds: () => (current().configResult.ok ? [DEFAULT_ACCOUNT_ID] : []),
+      listAccountIds: () => [...current()].filter(([, r]) => r.configResult.ok).map(([id]) => id),
       resolveAccount: (_cfg: OpenClawConfig, accountId?: string | null) => account(accountId),
       defaultAccountId: () => DEFAULT_ACCOUNT_ID,
       isEnabled: (a) => a.enabled,
       isConfigured: (a) => a.configured,
-      inspectAccount: () => ({ enabled: true, configured: current().configResult.ok }),
+      inspectAccount: (_cfg: OpenClawConfig, accountId?: string | null) => {
+        const a = account(accountId);
+        return { enabled: a.enabled, configured: a.configured };
+      },
     },
     messaging: {
       normalizeTarget,
@@ -72,26 +84,28 @@ export function parleyChannel(current: () => ParleyPluginRuntime): ChannelPlugin
       deliveryMode: 'direct',
       textChunkLimit: 8000,
       sendText: async (ctx: ChannelOutboundContext): Promise<OutboundDeliveryResult> => {
-        const sent = await current().sendText(ctx);
+        const sent = await runtimeOf(ctx.accountId).sendText(ctx);
         return { channel: CHANNEL_ID, messageId: sent.messageId, timestamp: Date.now() };
       },
     },
     gateway: {
       async startAccount(ctx: ChannelGatewayContext<ParleyAccount>): Promise<void> {
-        ctx.setStatus(snapshot({ running: true, lifecycle: 'starting' }));
-        const detach = current().attachChannel({
-          runtime: ctx.channelRuntime ?? current().api.runtime.channel,
-          status: (connected) => ctx.setStatus(snapshot({ running: true, lifecycle: connected ? 'ready' : 'recovering', connected, ...(connected ? { lastConnectedAt: Date.now() } : {}) })),
+        const id = ctx.accountId || DEFAULT_ACCOUNT_ID;
+        const runtime = runtimeOf(id);
+        ctx.setStatus(snapshot(id, { running: true, lifecycle: 'starting' }));
+        const detach = runtime.attachChannel({
+          runtime: ctx.channelRuntime ?? runtime.api.runtime.channel,
+          status: (connected) => ctx.setStatus(snapshot(id, { running: true, lifecycle: connected ? 'ready' : 'recovering', connected, ...(connected ? { lastConnectedAt: Date.now() } : {}) })),
           inbound: () => ctx.setStatus({ ...ctx.getStatus(), lastInboundAt: Date.now() }),
           outbound: () => ctx.setStatus({ ...ctx.getStatus(), lastOutboundAt: Date.now() }),
         });
         try {
-          ctx.setStatus(snapshot({ running: true, lifecycle: current().connection?.state === 'connected' ? 'ready' : 'recovering' }));
+          ctx.setStatus(snapshot(id, { running: true, lifecycle: runtime.connection?.state === 'connected' ? 'ready' : 'recovering' }));
           // The host restarts an account whose start resolves: hold until it stops us.
           await abortPromise(ctx.abortSignal);
         } finally {
           detach();
-          ctx.setStatus(snapshot({ running: false, lifecycle: 'stopped' }));
+          ctx.setStatus(snapshot(id, { running: false, lifecycle: 'stopped' }));
         }
       },
     },

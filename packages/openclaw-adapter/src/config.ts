@@ -57,6 +57,38 @@ export const ImRoute = z.strictObject({
 });
 export type ImRoute = z.infer<typeof ImRoute>;
 
+const HubUrl = z
+  .string()
+  .trim()
+  .regex(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'hubUrl is an http(s) URL such as http://127.0.0.1:8787');
+
+/** The id of a Parley account (identity) of the plugin: "default" is the top-level config. */
+export const AccountIdKey = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'an account id is 1-32 lowercase letters, digits, "-" or "_"');
+
+const AgentSwitches = z.strictObject({
+  directMessages: z.boolean().optional(),
+  mentions: z.boolean().optional(),
+  chatTurns: z.boolean().optional(),
+  delegations: z.boolean().optional(),
+  session: z.enum(['per-peer', 'main']).optional(),
+});
+
+/**
+ * Another Parley identity in the same gateway: what differs from the
+ * top-level config (the "default" account), which it inherits otherwise.
+ * Without `identityPath` its key lives in <state dir>/parley/accounts/<id>/.
+ */
+export const AccountOverrides = z.strictObject({
+  hubUrl: HubUrl.optional(),
+  identityPath: z.string().trim().min(1).optional(),
+  agentName: z.string().trim().min(1).max(100).optional(),
+  route: ImRoute.optional(),
+  events: z.array(z.enum(EVENT_NAMES)).optional(),
+  topicMessages: z.enum(['all', 'mentions']).optional(),
+  topics: z.array(TopicId).optional(),
+  agent: AgentSwitches.optional(),
+});
+
 /**
  * The plugin's config, `plugins.entries.parley.config` in openclaw.json.
  * openclaw.plugin.json's `configSchema` is generated from this
@@ -64,11 +96,7 @@ export type ImRoute = z.infer<typeof ImRoute>;
  */
 export const ParleyPluginConfig = z.strictObject({
   /** Base URL of the Parley hub. */
-  hubUrl: z
-    .string()
-    .trim()
-    .regex(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'hubUrl is an http(s) URL such as http://127.0.0.1:8787')
-    .default(DEFAULT_HUB_URL),
+  hubUrl: HubUrl.default(DEFAULT_HUB_URL),
   /** The agent's key file. Default: <OpenClaw state dir>/parley/identity.json. Created (and the agent registered) on first start. */
   identityPath: z.string().trim().min(1).optional(),
   /** Name registered for the agent when its identity is created. */
@@ -121,6 +149,16 @@ export const ParleyPluginConfig = z.strictObject({
       session: z.enum(['per-peer', 'main']).default('per-peer'),
     })
     .prefault({}),
+  /**
+   * More Parley identities (accounts) in this gateway, by account id; the
+   * top-level settings are the account "default". Tools take `account`,
+   * commands `--account <id>`, and the Parley channel runs one account each.
+   */
+  accounts: z
+    .record(AccountIdKey, AccountOverrides)
+    .refine((a) => !Object.hasOwn(a, 'default'), { message: 'the account "default" is the top-level config: give it no entry in accounts' })
+    .refine((a) => Object.keys(a).length <= 16, { message: 'at most 16 accounts' })
+    .optional(),
   chatCommands: z
     .strictObject({
       /** Handle "@parley ..." typed in any chat the gateway serves ("/parley ..." always works). */
@@ -141,6 +179,31 @@ export function resolveConfig(raw: unknown): ConfigResult {
   const parsed = ParleyPluginConfig.safeParse(raw ?? {});
   if (parsed.success) return { ok: true, config: parsed.data };
   return { ok: false, error: `invalid Parley plugin config (plugins.entries.parley.config): ${describeIssues(parsed.error.issues)}` };
+}
+
+export const DEFAULT_ACCOUNT = 'default';
+
+/**
+ * The config of every account: "default" (the top level) first, then each
+ * entry of `accounts` over the top level (its `agent` switches merged key by
+ * key). Each is the config of one Parley identity.
+ */
+export function resolveAccounts(raw: unknown): { ok: true; accounts: Map<string, ResolvedConfig> } | { ok: false; error: string } {
+  const top = resolveConfig(raw);
+  if (!top.ok) return top;
+  const accounts = new Map<string, ResolvedConfig>([[DEFAULT_ACCOUNT, top.config]]);
+  const input = (raw ?? {}) as Record<string, unknown>;
+  const base = { ...input };
+  delete base.accounts;
+  // An account's own key lives in its own folder unless it names one.
+  delete base.identityPath;
+  for (const [id, over] of Object.entries(top.config.accounts ?? {})) {
+    const merged = { ...base, ...over, agent: { ...((input.agent as Record<string, unknown> | undefined) ?? {}), ...(over.agent ?? {}) } };
+    const r = resolveConfig(merged);
+    if (!r.ok) return { ok: false, error: `account "${id}": ${r.error}` };
+    accounts.set(id, r.config);
+  }
+  return { ok: true, accounts };
 }
 
 /** JSON Schema (draft-07, no $schema key) of what may be written in the config. */
@@ -171,6 +234,7 @@ export const CONFIG_UI_HINTS: Record<string, PluginConfigUiHint> = {
   topics: { label: 'Only these topics', advanced: true },
   rateLimit: { label: 'Rate limit', help: 'burst, and refill per minute; the excess is summarised' },
   chatCommands: { label: 'Chat commands', advanced: true },
+  accounts: { label: 'More Parley accounts', help: 'More Parley identities in this gateway, by account id; each inherits the settings above', advanced: true },
   agent: { label: 'The agent answers by itself', help: 'Which Parley events the OpenClaw agent answers on its own through the Parley channel (all off by default)' },
   'agent.directMessages': { label: 'Direct messages' },
   'agent.mentions': { label: 'Topic mentions' },

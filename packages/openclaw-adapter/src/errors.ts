@@ -33,7 +33,10 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .map((i) => {
       const path = i.path.map(String).join('.');
-      return path ? `${path}: ${i.message}` : i.message;
+      // A bad record key: zod's own line is "Invalid key in record"; the key's rule says why.
+      const nested = i.code === 'invalid_key' ? i.issues.map((n) => n.message).join('; ') : '';
+      const message = nested ? `${i.message}: ${nested}` : i.message;
+      return path ? `${path}: ${message}` : message;
     })
     .join('; ');
 }

@@ -28,7 +28,7 @@ import type {
 } from './openclaw-types.js';
 import type { Clock } from './rate-limit.js';
 import { describePush, PushRouter } from './router.js';
-import { buildTool, type ToolHost } from './tools.js';
+import { buildAccountTool, buildTool, type ToolHost } from './tools.js';
 
 export const PLUGIN_ID = 'parley';
 export const SERVICE_ID = 'parley-connection';
@@ -48,6 +48,8 @@ const MAX_WAITING_FOR_CHANNEL = 1000;
 type SavedRoute = { mode: 'auto'; route: ImRoute } | { mode: 'off' };
 
 export interface ParleyRuntimeOptions {
+  /** Which account (Parley identity) this runtime is, and its config (default: the top-level config, "default"). */
+  account?: { id: string; config: ConfigResult };
   /** The domain modules (default: all of src/domains). */
   domains?: readonly ParleyDomain[];
   /** Time for the rate limiter (tests). */
@@ -57,6 +59,7 @@ export interface ParleyRuntimeOptions {
 export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost {
   readonly api: OpenClawPluginApi;
   readonly configResult: ConfigResult;
+  readonly accountId: string;
   readonly domains: readonly ParleyDomain[];
   readonly table: CommandTable;
   readonly handlers: ReadonlyMap<string, PushHandler>;
@@ -75,7 +78,8 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
     this.api = api;
     this.domains = options.domains ?? DOMAINS;
     this.#clock = options.clock;
-    this.configResult = resolveConfig(api.pluginConfig);
+    this.accountId = options.account?.id ?? DEFAULT_ACCOUNT_ID;
+    this.configResult = options.account?.config ?? resolveConfig(api.pluginConfig);
     this.table = new CommandTable(this.domains.flatMap((d) => d.commands ?? []));
     const handlers = new Map<string, PushHandler>();
     for (const d of this.domains) {
@@ -104,15 +108,18 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
     return this.configResult.config;
   }
 
-  /** Every tool of every domain, built for this runtime. Names are unique. */
-  tools(): AgentTool<Record<string, unknown>, unknown>[] {
+  /**
+   * Every tool of every domain, built for this runtime, or for these
+   * accounts' runtimes (an `account` parameter then picks one). Names are unique.
+   */
+  tools(accounts?: ReadonlyMap<string, ParleyPluginRuntime>): AgentTool<Record<string, unknown>, unknown>[] {
     const seen = new Set<string>();
     const out: AgentTool<Record<string, unknown>, unknown>[] = [];
     for (const d of this.domains) {
       for (const spec of d.tools ?? []) {
         if (seen.has(spec.name)) throw new Error(`two domains define the tool ${spec.name}`);
         seen.add(spec.name);
-        out.push(buildTool(spec, this));
+        out.push(accounts && accounts.size > 1 ? buildAccountTool(spec, accounts, this.accountId) : buildTool(spec, this));
       }
     }
     return out;
@@ -144,7 +151,9 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
   // ---- the service ----
 
   #identityPath(config: ResolvedConfig, stateDir: string): string {
-    return config.identityPath ? this.api.resolvePath(config.identityPath) : join(stateDir, 'parley', 'identity.json');
+    if (config.identityPath) return this.api.resolvePath(config.identityPath);
+    const dir = this.accountId === DEFAULT_ACCOUNT_ID ? join(stateDir, 'parley') : join(stateDir, 'parley', 'accounts', this.accountId);
+    return join(dir, 'identity.json');
   }
 
   async start(ctx: OpenClawPluginServiceContext): Promise<void> {
@@ -171,7 +180,7 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
     const conn = new ParleyConnection(config, identityPath, this.api.logger);
     this.#connection = conn;
     this.#inbound = new InboundDispatcher({
-      accountId: DEFAULT_ACCOUNT_ID,
+      accountId: this.accountId,
       config,
       runtime: () => this.#channel?.runtime,
       cfg: () => this.api.config,
@@ -260,7 +269,6 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
    * after a restart is applied once.
    */
   async sendText(ctx: ChannelOutboundContext): Promise<SentToTarget> {
-    if (ctx.accountId && ctx.accountId !== DEFAULT_ACCOUNT_ID) throw new ConfigError(`no Parley account "${ctx.accountId}" (this plugin has one: "${DEFAULT_ACCOUNT_ID}")`);
     const key = ctx.deliveryQueueId ? `openclaw-delivery:${ctx.deliveryQueueId}:${ctx.deliveryPartIndex ?? 0}` : undefined;
     const sent = await sendToTarget(this.#targetCaller(), ctx.to, ctx.text, { ...(key ? { key } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
     this.#channel?.outbound();
@@ -351,6 +359,7 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
           ? `${route.channel} ${route.to}${route.accountId ? ` (account ${route.accountId})` : ''}${route.threadId !== undefined ? ` thread ${route.threadId}` : ''} (${source === 'auto' ? 'set with "config auto"' : 'from the plugin config'})`
           : 'none (say "config auto" in the chat that should get them)';
     return [
+      ...(this.accountId !== DEFAULT_ACCOUNT_ID ? [`account: ${this.accountId}`] : []),
       `Parley hub: ${c.hubUrl}`,
       `agent: ${conn?.agentId ?? '-'}${conn?.agentName ? ` "${conn.agentName}"` : ''}, connection: ${conn?.state ?? 'service not started'}`,
       `identity: ${conn?.identityPath ?? (c.identityPath ?? '<state dir>/parley/identity.json')}`,

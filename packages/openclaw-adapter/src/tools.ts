@@ -194,3 +194,37 @@ export function buildTool(spec: ActionToolSpec, host: ToolHost): AgentTool<Recor
     },
   };
 }
+
+/**
+ * The tool for several accounts (Parley identities) at once: the parameters
+ * gain an optional `account` (one of their ids; "default" when left out),
+ * and the call runs as that account. With one account it is buildTool's.
+ */
+export function buildAccountTool(spec: ActionToolSpec, hosts: ReadonlyMap<string, ToolHost>, defaultAccount: string): AgentTool<Record<string, unknown>, unknown> {
+  const first = hosts.get(defaultAccount);
+  if (!first) throw new Error(`no account "${defaultAccount}"`);
+  if (hosts.size === 1) return buildTool(spec, first);
+  const ids = [...hosts.keys()];
+  const perAccount = new Map([...hosts].map(([id, host]) => [id, buildTool(spec, host)]));
+  const base = perAccount.get(defaultAccount)!;
+  const params = base.parameters as Json;
+  const parameters: Json = {
+    ...params,
+    properties: {
+      account: { type: 'string', enum: ids, description: `Which of this agent's Parley accounts acts (default "${defaultAccount}").` },
+      ...(params.properties as Json),
+    },
+  };
+  return {
+    ...base,
+    parameters,
+    async execute(toolCallId, rawParams, signal): Promise<ToolResult> {
+      const raw: Record<string, unknown> = isRecord(rawParams) ? { ...rawParams } : {};
+      const account = raw.account ?? defaultAccount;
+      delete raw.account;
+      const tool = typeof account === 'string' ? perAccount.get(account) : undefined;
+      if (!tool) throw new ParleyToolError(new InvalidParamsError(`unknown account "${String(account)}": one of ${ids.join(', ')}`));
+      return (await tool.execute(toolCallId, raw, signal)) as ToolResult;
+    },
+  };
+}

@@ -8,9 +8,11 @@
 import type { EventDataOf } from '@parley/protocol';
 import type { RunningHub } from '@parley/hub';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fakeGateway, gatewayWithPlugin, peer, startTestHub, tempDir, waitFor, type FakeGateway, type FakeInboundContext, type Peer } from './fake-openclaw.js';
+import { fakeGateway, gatewayWithPlugin, peer, startTestHub, tempDir, toolFails, toolOk, waitFor, type FakeGateway, type FakeInboundContext, type Peer } from './fake-openclaw.js';
 import type { ParleyPluginRuntime } from '../src/plugin.js';
-import { registerParley } from '../src/index.js';
+import { registerParley, registerParleyAccounts } from '../src/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { InboundDispatcher, type InboundEvent } from '../src/inbound.js';
 import type { TargetCaller } from '../src/targets.js';
 
@@ -91,6 +93,42 @@ describe('the Parley channel', () => {
     const agentId = String(gw.channelStatus.get('parley:default')!.agentId);
     await bob.client.p2p.send({ to: agentId, content: 'are you wired right?' });
     await waitFor(() => dmsFrom(agentId).includes('from the right runtime'), 'the answer');
+  });
+
+  it('several Parley accounts in one gateway: each its own identity, channel account, tool and command account, inbound and outbound', async () => {
+    const d = await tempDir();
+    cleanups.push(d.remove);
+    const config = { hubUrl: hub.url, agentName: 'home-claw', agent: { directMessages: true }, accounts: { work: { agentName: 'work-claw' } } };
+    const gw = fakeGateway(config, d.path);
+    const runtimes = registerParleyAccounts(gw.api);
+    gw.agent = (ctx) => [`${ctx.AccountId} heard: ${ctx.Body}`];
+    await gw.startServices();
+    cleanups.push(() => gw.stopServices());
+    await waitFor(() => [...runtimes.values()].every((r) => r.connection?.state === 'connected'), 'both accounts to connect');
+    const home = runtimes.get('default')!.connection!.agentId!;
+    const work = runtimes.get('work')!.connection!.agentId!;
+    expect(home).not.toBe(work);
+    expect(existsSync(join(d.path, 'parley', 'accounts', 'work', 'identity.json'))).toBe(true);
+    expect((await bob.client.agents.get({ agent_id: work })).name).toBe('work-claw');
+    expect(gw.channels.get('parley')!.config.listAccountIds({})).toEqual(['default', 'work']);
+    await waitFor(() => gw.channelStatus.get('parley:work')?.connected === true, 'the work channel account');
+
+    // Tools take the account; commands "--account <id>".
+    expect((await toolOk(gw, 'parley_agents', { op: 'whoami', account: 'work' })).text).toContain(work);
+    expect((await toolOk(gw, 'parley_agents', { op: 'whoami' })).text).toContain(home);
+    expect((await toolFails(gw, 'parley_agents', { op: 'whoami', account: 'nope' })).text).toContain('unknown account "nope"');
+    expect(await gw.slash('--account work whoami')).toContain(work);
+    expect(await gw.slash('--account=nope whoami')).toBe('No Parley account "nope": the accounts are default, work.');
+
+    // A DM to the work identity is the work account's inbound message, and its answer comes from there.
+    const bobId = bob.identity.agentId;
+    await bob.client.p2p.send({ to: work, content: 'hi work' });
+    await waitFor(() => dmsFrom(work).includes('work heard: hi work'), 'the work answer');
+    expect(gw.inbound.find((c) => c.Body === 'hi work')).toMatchObject({ AccountId: 'work', SessionKey: `agent:main:parley:work:direct:${bobId}` });
+    expect(dmsFrom(home)).toEqual([]);
+    await gw.channelSend('parley', { to: bobId, text: 'from work via send', accountId: 'work' });
+    await waitFor(() => dmsFrom(work).includes('from work via send'), 'the send as work');
+    await expect(gw.channelSend('parley', { to: bobId, text: 'x', accountId: 'nope' })).rejects.toThrow(/no Parley account "nope"/);
   });
 
   it('leaves the agent out by default: a direct message only reaches the chat', async () => {

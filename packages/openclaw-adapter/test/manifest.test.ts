@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { actions } from '@parley/protocol';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { resolveAccounts } from '../src/config.js';
 import entry, { actionParamsSchema, CONFIG_UI_HINTS, configJsonSchema, DOMAINS, PLUGIN_ID } from '../src/index.js';
 import { fakeGateway } from './fake-openclaw.js';
 
@@ -83,6 +84,19 @@ describe('openclaw.plugin.json and package.json', () => {
     expect(validate({ hubUrl: 'ftp://nope' })).toBe(false);
     expect(validate({ events: ['no.such.event'] })).toBe(false);
     expect(validate({ surprise: true })).toBe(false);
+  });
+
+  it('accounts inherit the top level (agent switches key by key) and are checked', () => {
+    const r = resolveAccounts({ hubUrl: 'http://hub:1', identityPath: 'me.json', agent: { directMessages: true }, accounts: { work: { agentName: 'w', agent: { chatTurns: true } } } });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect([...r.accounts.keys()]).toEqual(['default', 'work']);
+    expect(r.accounts.get('work')).toMatchObject({ hubUrl: 'http://hub:1', agentName: 'w', agent: { directMessages: true, chatTurns: true } });
+    // Its own key: the top level's identityPath is not inherited.
+    expect(r.accounts.get('work')!.identityPath).toBeUndefined();
+    expect(resolveAccounts({ accounts: { default: {} } })).toMatchObject({ ok: false, error: expect.stringContaining('the account "default" is the top-level config') });
+    expect(resolveAccounts({ accounts: { 'Bad Id': {} } })).toMatchObject({ ok: false, error: expect.stringContaining('an account id is') });
+    expect(resolveAccounts({ accounts: { work: { hubUrl: 'ftp://x' } } })).toMatchObject({ ok: false });
   });
 
   it('entry.configSchema.safeParse defaults and rejects like the manifest', () => {
