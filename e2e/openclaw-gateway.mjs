@@ -132,7 +132,8 @@ await main('OpenClaw gateway check', async () => {
   installed.plugins.entries.parley = {
     ...(installed.plugins.entries.parley ?? {}),
     enabled: true,
-    config: { hubUrl: hub, agentName: 'claw', agent: { directMessages: true } },
+    // Two Parley identities: "default" answers DMs by itself, "work" is a second agent.
+    config: { hubUrl: hub, agentName: 'claw', agent: { directMessages: true }, accounts: { work: { agentName: 'claw-work' } } },
   };
   writeFileSync(configPath, JSON.stringify(installed, null, 2));
   assert(existsSync(join(state, 'extensions', 'parley', 'openclaw.plugin.json')), `the archive was not unpacked into ${join(state, 'extensions', 'parley')}`);
@@ -152,7 +153,8 @@ await main('OpenClaw gateway check', async () => {
   for (const t of ['parley_topics', 'parley_p2p', 'parley_chat', 'parley_delegate', 'parley_agents']) assert(catalog.includes(t), `tools.catalog lacks ${t}`);
   await waitFor('the channel account to be connected', () => {
     const accounts = rpc('channels.status', { channel: 'parley' }).channelAccounts?.parley ?? [];
-    return accounts.some((a) => a.accountId === 'default' && a.running === true && a.connected === true);
+    const up = (id) => accounts.some((a) => a.accountId === id && a.running === true && a.connected === true);
+    return up('default') && up('work');
   }, { timeoutMs: 120_000, intervalMs: 2000, detail: gateway.log });
 
   step("the tools through the gateway's HTTP tool endpoint");
@@ -187,6 +189,12 @@ await main('OpenClaw gateway check', async () => {
   step('replies through the channel reach bob');
   rpc('send', { channel: 'parley', to: bobIdentity.agentId, message: 'a reply through the parley channel', idempotencyKey: 'e2e-send-1' });
   await waitFor('the reply at bob', () => heard.some((m) => m.from === agentId && m.content === 'a reply through the parley channel'), { detail: gateway.log });
+  // The second account sends as its own agent.
+  const workWhoami = await invoke('parley_agents', { op: 'whoami', account: 'work' });
+  const workId = /agt_[a-z2-7]{32}/.exec(JSON.stringify(workWhoami.body))?.[0];
+  assert(workWhoami.status === 200 && workId && workId !== agentId, `whoami as work: ${JSON.stringify(workWhoami)}`);
+  rpc('send', { channel: 'parley', accountId: 'work', to: bobIdentity.agentId, message: 'from the work account', idempotencyKey: 'e2e-send-2' });
+  await waitFor('the work account at bob', () => heard.some((m) => m.from === workId && m.content === 'from the work account'), { detail: gateway.log });
   // A command answered in the session goes back by the session's route: the channel, to bob.
   rpc('chat.send', { sessionKey, message: '/parley whoami', deliver: true, idempotencyKey: 'e2e-chat-1' });
   await waitFor('the command answer at bob', () => heard.some((m) => m.from === agentId && m.content.includes(agentId) && m.content !== 'a reply through the parley channel'), {
