@@ -5,14 +5,14 @@
 // any Parley target (targets.ts). The hub connection itself stays with the
 // plugin's background service; the channel account follows it (status) and
 // hands the runtime the host's channel runtime while it runs.
-import type { ResolvedConfig } from './config.js';
+import { DEFAULT_ACCOUNT, type ResolvedConfig } from './config.js';
 import type { ChannelAccountSnapshot, ChannelGatewayContext, ChannelOutboundContext, ChannelPlugin, OpenClawConfig, OutboundDeliveryResult } from './openclaw-types.js';
 import { ConfigError } from './errors.js';
 import type { ParleyPluginRuntime } from './plugin.js';
 import { CHANNEL_ID, normalizeTarget, targetChatType } from './targets.js';
 
 /** The Parley identity of the top-level plugin config; `accounts` adds more, one channel account each. */
-export const DEFAULT_ACCOUNT_ID = 'default';
+export const DEFAULT_ACCOUNT_ID = DEFAULT_ACCOUNT;
 
 export interface ParleyAccount {
   accountId: string;

@@ -3,15 +3,13 @@
 // push router, the command table and the tools built from the domain modules.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ActionName, ParamsOf, PushFrame, ResultOf } from '@parley/protocol';
+import { events as protocolEvents, type ActionName, type EventName, type ParamsOf, type PushFrame, type ResultOf } from '@parley/protocol';
 import { CommandTable, FREE_TEXT_PREFIX, matchFreeText, runCommandLine, SLASH_COMMAND } from './commands/parser.js';
 import type { ChatOrigin, CommandHost, CommandSpec } from './commands/spec.js';
-import { ImRoute, resolveConfig, type ConfigResult, type ResolvedConfig } from './config.js';
+import { DEFAULT_ACCOUNT, ImRoute, resolveConfig, type ConfigResult, type ResolvedConfig } from './config.js';
 import { agentFiles, ParleyConnection } from './connection.js';
-import { events as protocolEvents, type EventName } from '@parley/protocol';
 import { inboundEvent, InboundDispatcher, type InboundEvent } from './inbound.js';
 import { sendToTarget, type SentToTarget, type TargetCaller } from './targets.js';
-import { DEFAULT_ACCOUNT_ID } from './channel.js';
 import type { FormatContext, ParleyCaller, ParleyDomain, PushFilterContext, PushHandler } from './domain.js';
 import { DOMAINS } from './domains/index.js';
 import { ConfigError, errorText, NotConnectedError } from './errors.js';
@@ -73,14 +71,17 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
   #inbound: InboundDispatcher | null = null;
   /** Events for the agent waiting for the channel account to start. */
   #waiting: Array<{ frame: PushFrame; ev: InboundEvent; router: PushRouter }> = [];
+  /** How replies and channel sends reach the hub: this account's connection, when it is up. */
+  readonly #targets: TargetCaller;
 
   constructor(api: OpenClawPluginApi, options: ParleyRuntimeOptions = {}) {
     this.api = api;
     this.domains = options.domains ?? DOMAINS;
     this.#clock = options.clock;
-    this.accountId = options.account?.id ?? DEFAULT_ACCOUNT_ID;
+    this.accountId = options.account?.id ?? DEFAULT_ACCOUNT;
     this.configResult = options.account?.config ?? resolveConfig(api.pluginConfig);
     this.table = new CommandTable(this.domains.flatMap((d) => d.commands ?? []));
+    this.#targets = this.#targetCaller();
     const handlers = new Map<string, PushHandler>();
     for (const d of this.domains) {
       for (const h of d.pushes ?? []) {
@@ -152,7 +153,7 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
 
   #identityPath(config: ResolvedConfig, stateDir: string): string {
     if (config.identityPath) return this.api.resolvePath(config.identityPath);
-    const dir = this.accountId === DEFAULT_ACCOUNT_ID ? join(stateDir, 'parley') : join(stateDir, 'parley', 'accounts', this.accountId);
+    const dir = this.accountId === DEFAULT_ACCOUNT ? join(stateDir, 'parley') : join(stateDir, 'parley', 'accounts', this.accountId);
     return join(dir, 'identity.json');
   }
 
@@ -179,12 +180,16 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
     this.#router = router;
     const conn = new ParleyConnection(config, identityPath, this.api.logger);
     this.#connection = conn;
+    const a = config.agent;
+    if ((a.directMessages || a.mentions || a.chatTurns || a.delegations) && !this.api.registerChannel) {
+      this.api.logger.warn('parley: this OpenClaw has no channel plugins: the "agent" switches have no effect (the events only go to the chat)');
+    }
     this.#inbound = new InboundDispatcher({
       accountId: this.accountId,
       config,
       runtime: () => this.#channel?.runtime,
       cfg: () => this.api.config,
-      caller: this.#targetCaller(),
+      caller: this.#targets,
       logger: this.api.logger,
       // The human sees what the agent said on its own, in the chat the events go to.
       onReplied: (ev, text) => {
@@ -222,6 +227,8 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
   #agentEvent(frame: PushFrame, config: ResolvedConfig): InboundEvent | null {
     const a = config.agent;
     if (!a.directMessages && !a.mentions && !a.chatTurns && !a.delegations) return null;
+    // A host without channel plugins never starts the channel: nothing would take the event.
+    if (!this.api.registerChannel) return null;
     if (!Object.hasOwn(protocolEvents, frame.event)) return null;
     const parsed = protocolEvents[frame.event as EventName].data.safeParse(frame.data);
     if (!parsed.success) return null;
@@ -270,7 +277,7 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
    */
   async sendText(ctx: ChannelOutboundContext): Promise<SentToTarget> {
     const key = ctx.deliveryQueueId ? `openclaw-delivery:${ctx.deliveryQueueId}:${ctx.deliveryPartIndex ?? 0}` : undefined;
-    const sent = await sendToTarget(this.#targetCaller(), ctx.to, ctx.text, { ...(key ? { key } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    const sent = await sendToTarget(this.#targets, ctx.to, ctx.text, { ...(key ? { key } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
     this.#channel?.outbound();
     return sent;
   }
@@ -359,7 +366,7 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
           ? `${route.channel} ${route.to}${route.accountId ? ` (account ${route.accountId})` : ''}${route.threadId !== undefined ? ` thread ${route.threadId}` : ''} (${source === 'auto' ? 'set with "config auto"' : 'from the plugin config'})`
           : 'none (say "config auto" in the chat that should get them)';
     return [
-      ...(this.accountId !== DEFAULT_ACCOUNT_ID ? [`account: ${this.accountId}`] : []),
+      ...(this.accountId !== DEFAULT_ACCOUNT ? [`account: ${this.accountId}`] : []),
       `Parley hub: ${c.hubUrl}`,
       `agent: ${conn?.agentId ?? '-'}${conn?.agentName ? ` "${conn.agentName}"` : ''}, connection: ${conn?.state ?? 'service not started'}`,
       `identity: ${conn?.identityPath ?? (c.identityPath ?? '<state dir>/parley/identity.json')}`,
