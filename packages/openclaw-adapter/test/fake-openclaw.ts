@@ -376,6 +376,20 @@ export function telegramCommand(o: { chat: string; sender?: string; group?: bool
   return ctx;
 }
 
+/**
+ * The before_dispatch hook's event and context for a Telegram message, as the
+ * gateway builds them: the context's conversationId is the reply target
+ * without its "telegram:" prefix (the chat: the user in a DM, the group in a
+ * group), senderId the user.
+ */
+export function telegramMessage(o: { chat: string; sender?: string; group?: boolean }): { ctx: Partial<PluginHookBeforeDispatchContext>; event: Partial<PluginHookBeforeDispatchEvent> } {
+  const sender = o.sender ?? o.chat;
+  return {
+    ctx: { channelId: 'telegram', accountId: 'default', conversationId: o.chat, senderId: sender },
+    event: { channel: 'telegram', senderId: sender, isGroup: o.group === true },
+  };
+}
+
 /** A fake gateway with the Parley plugin registered (through the same code as the entry's register). */
 export function gatewayWithPlugin(
   pluginConfig: Record<string, unknown>,

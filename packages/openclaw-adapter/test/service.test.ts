@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { RunningHub } from '@parley/hub';
 import { loadIdentity } from '@parley/client/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayWithPlugin, peer, startTestHub, telegramCommand, tempDir, waitFor, type FakeGateway, type Peer } from './fake-openclaw.js';
+import { gatewayWithPlugin, peer, startTestHub, telegramCommand, telegramMessage, tempDir, waitFor, type FakeGateway, type Peer } from './fake-openclaw.js';
 import type { ParleyPluginRuntime } from '../src/plugin.js';
 
 let hub: RunningHub;
@@ -78,6 +78,10 @@ describe('the background service', () => {
     expect(await gw.slash('config auto', telegramCommand({ chat: '-1001234567', sender: '77', group: true, topic: 42 }))).toContain('(telegram telegram:-1001234567');
     expect(runtime.effectiveRoute().route).toEqual({ ...groupRoute, threadId: 42 });
     expect(await gw.slash('config auto', telegramCommand({ chat: '77' }))).toBe('Parley events now go to this chat (telegram telegram:77).');
+    // "@parley config auto" typed in a group: the hook's conversationId is the group.
+    const typed = telegramMessage({ chat: '-1009876', sender: '77', group: true });
+    expect((await gw.say('@parley config auto', typed.ctx, typed.event))!.text).toBe('Parley events now go to this chat (telegram -1009876).');
+    expect(runtime.effectiveRoute().route).toEqual({ channel: 'telegram', to: '-1009876', accountId: 'default' });
   });
 
   it('uses a configured identity path (resolved by the host) and re-registers a key the hub does not know', async () => {
