@@ -119,4 +119,55 @@ describe('request units and dedupe', () => {
     expect(await rows('dedupe')).toBe(0);
     expect(bugs).toEqual([]);
   });
+
+  // A client that failed over sends its request again to another hub while the first one still runs it.
+  it('a run that finds the record already written (another hub answered first) rolls its effect back and answers with that record', async () => {
+    const d = dedupe();
+    const first = ok({ n: 'elsewhere' });
+    const exec = async () => {
+      // The other hub commits its effect and record between this run's lookup and its write.
+      await writer.run((tx) =>
+        tx.run(store.db.insertInto('dedupe').values({ agent_id: 'agt_a', u_id: 'u1', response: JSON.stringify(first), created_at: Date.now() }).compile()),
+      );
+      try {
+        return ok(
+          await writer.run(async (tx) => {
+            await put(tx, 'k-second');
+            return respond(tx, { n: 'here' });
+          }),
+        );
+      } catch {
+        return { agent_id: 'agt_a', u_id: 'u1', status: 'error', content: { error: 'lost', code: 'unavailable' } } satisfies ResponseFrame;
+      }
+    };
+    expect(await d.run('agt_a', 'u1', exec)).toEqual(first);
+    expect(await metaKeys()).toEqual([]);
+    expect(await store.db.selectFrom('dedupe').select('response').execute()).toEqual([{ response: JSON.stringify(first) }]);
+    expect(bugs).toEqual([]);
+  });
+
+  it('two hubs running the same request at once apply it once and give the same answer', async () => {
+    // Two Dedupes on one store: each its own in-flight map, as two hub processes have.
+    const a = dedupe();
+    const b = dedupe();
+    let runs = 0;
+    const exec = async () => {
+      const n = ++runs;
+      try {
+        return ok(
+          await writer.run(async (tx) => {
+            await put(tx, `k${n}`);
+            return respond(tx, { n });
+          }),
+        );
+      } catch {
+        return { agent_id: 'agt_a', u_id: 'u1', status: 'error', content: { error: 'lost', code: 'unavailable' } } satisfies ResponseFrame;
+      }
+    };
+    const [x, y] = await Promise.all([a.run('agt_a', 'u1', exec), b.run('agt_a', 'u1', exec)]);
+    expect(x).toEqual(y);
+    expect(x.status).toBe('success');
+    expect(await metaKeys()).toHaveLength(1);
+    expect(await rows('dedupe')).toBe(1);
+  });
 });

@@ -3,7 +3,21 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { precompiled } from '../store/precompiled.js';
 import type { Sql, Writer } from '../store/sql.js';
+import { HubError } from './errors.js';
 import { runInUnit, type RequestUnit } from './unit.js';
+
+/**
+ * The request's record already exists: the same (agent_id, u_id) ran and
+ * committed elsewhere meanwhile (another hub, after a client failed over and
+ * sent it again). Thrown from `respond`, so the effect rolls back with it and
+ * the first answer is the answer.
+ */
+export class AlreadyAnswered extends HubError {
+  constructor() {
+    super(ErrorCode.Unavailable, 'this request was answered by another hub; ask again');
+    this.name = 'AlreadyAnswered';
+  }
+}
 
 const findResponse = precompiled(2, (db, agentId: string, uId: string) =>
   db.selectFrom('dedupe').select(['response', 'created_at']).where('agent_id', '=', agentId).where('u_id', '=', uId),
@@ -12,7 +26,7 @@ const saveResponse = precompiled(4, (db, agentId: string, uId: string, response:
   db
     .insertInto('dedupe')
     .values({ agent_id: agentId, u_id: uId, response, created_at: createdAt })
-    .onConflict((oc) => oc.columns(['agent_id', 'u_id']).doUpdateSet({ response, created_at: createdAt })),
+    .onConflict((oc) => oc.columns(['agent_id', 'u_id']).doNothing()),
 );
 
 export interface DedupeOptions {
@@ -96,13 +110,23 @@ export class Dedupe {
       commits: 0,
       staged: null,
       recorded: null,
+      answeredElsewhere: false,
       record: async (tx, content) => {
         const text = JSON.stringify({ agent_id: agentId, u_id: uId, status: 'success', content } satisfies ResponseFrame);
-        await tx.run(saveResponse(this.db, agentId, uId, text, Date.now()));
+        // Never overwritten: a record that exists is an effect that committed, so this run must not.
+        if ((await tx.run(saveResponse(this.db, agentId, uId, text, Date.now()))) === 0) {
+          unit.answeredElsewhere = true;
+          throw new AlreadyAnswered();
+        }
         return text;
       },
     };
     const res = await runInUnit(unit, exec);
+    if (unit.answeredElsewhere && unit.recorded === null) {
+      // Lost the race to a run of the same request that committed first: answer with what it recorded.
+      const first = await this.read.get(findResponse(this.db, agentId, uId));
+      if (first) return JSON.parse(first.response) as ResponseFrame;
+    }
     if (unit.recorded !== null) {
       if (res.status === 'success' && JSON.stringify(res) === unit.recorded) return res;
       // The handler recorded one answer and gave another: the record is what a retry gets, so it is the answer.

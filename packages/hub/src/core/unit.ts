@@ -20,6 +20,8 @@ export interface RequestUnit {
   staged: string | null;
   /** The envelope whose record committed with the effect. */
   recorded: string | null;
+  /** A record of this request was already there when this run tried to write its own (it rolled back). */
+  answeredElsewhere: boolean;
 }
 
 const current = new AsyncLocalStorage<RequestUnit>();
