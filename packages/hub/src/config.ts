@@ -74,6 +74,23 @@ export interface HubOptions {
   chatRequestTtlMs?: number;
   /** Per-agent memory quotas (memory/export); fields left out keep their defaults. */
   memoryQuota?: Partial<MemoryQuota>;
+  /**
+   * Several hubs, one service: the Redis they share (`redis://host:6379`).
+   * Needs PostgreSQL (`db`). Without it the hub runs alone. Env PARLEY_REDIS.
+   */
+  redis?: string;
+  /** Put before every Redis key and channel (several deployments on one Redis). Default 'parley:'. Env PARLEY_REDIS_PREFIX. */
+  redisPrefix?: string;
+  /** A hub silent this long is taken for dead: its sessions go, its leases pass on. Default 15000. Env PARLEY_CLUSTER_TTL_MS. */
+  clusterTtlMs?: number;
+  /** How long a push from another hub waits for the ones before it before they are read from the database. Default 250. */
+  busGapMs?: number;
+  /**
+   * A deadline (turn timeout, chat request expiry, delegated request) whose
+   * hub died fires this long after it was due, on the hub holding the timer
+   * lease. Default 2000. Env PARLEY_TIMER_GRACE_MS.
+   */
+  timerGraceMs?: number;
   /** pino level; default 'info'. */
   logLevel?: string;
   /**
@@ -121,6 +138,8 @@ export interface ResolvedConfig {
   taskStaleMs: number;
   chatRequestTtlMs: number;
   memoryQuota: MemoryQuota;
+  /** Set when several hubs share this database. */
+  cluster: { redis: string; prefix: string; ttlMs: number; busGapMs: number; timerGraceMs: number } | null;
   logLevel: string;
   strictUnits: boolean;
 }
@@ -159,8 +178,24 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
       maxBytes: o.memoryQuota?.maxBytes ?? 16 * 1024 * 1024,
       maxNoteBytes: o.memoryQuota?.maxNoteBytes ?? 1024 * 1024,
     },
+    cluster: clusterConfig(o, db),
     logLevel: o.logLevel ?? 'info',
     strictUnits: o.strictUnits ?? false,
+  };
+}
+
+function clusterConfig(o: HubOptions, db: string): ResolvedConfig['cluster'] {
+  if (!o.redis) return null;
+  if (!isPostgresUrl(db)) {
+    throw new Error('several hubs (redis is set) need one PostgreSQL database they share: set db (PARLEY_DB) to a postgres:// URL; SQLite serves one hub');
+  }
+  if (!/^rediss?:\/\//i.test(o.redis)) throw new Error(`redis must be a redis:// or rediss:// URL, got "${o.redis}"`);
+  return {
+    redis: o.redis,
+    prefix: o.redisPrefix ?? 'parley:',
+    ttlMs: atLeastOne(o.clusterTtlMs ?? 15_000, 'clusterTtlMs'),
+    busGapMs: atLeastOne(o.busGapMs ?? 250, 'busGapMs'),
+    timerGraceMs: atLeastOne(o.timerGraceMs ?? 2000, 'timerGraceMs'),
   };
 }
 
@@ -188,6 +223,12 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (pool !== undefined) o.dbPoolSize = pool;
   if (env.PARLEY_AUTO_MIGRATE !== undefined && env.PARLEY_AUTO_MIGRATE !== '') o.autoMigrate = flag(env.PARLEY_AUTO_MIGRATE, 'PARLEY_AUTO_MIGRATE');
   if (env.PARLEY_LOG_LEVEL) o.logLevel = env.PARLEY_LOG_LEVEL;
+  if (env.PARLEY_REDIS) o.redis = env.PARLEY_REDIS;
+  if (env.PARLEY_REDIS_PREFIX) o.redisPrefix = env.PARLEY_REDIS_PREFIX;
+  const clusterTtl = int(env.PARLEY_CLUSTER_TTL_MS, 'PARLEY_CLUSTER_TTL_MS');
+  if (clusterTtl !== undefined) o.clusterTtlMs = clusterTtl;
+  const grace = int(env.PARLEY_TIMER_GRACE_MS, 'PARLEY_TIMER_GRACE_MS');
+  if (grace !== undefined) o.timerGraceMs = grace;
   const hb = int(env.PARLEY_HEARTBEAT_MS, 'PARLEY_HEARTBEAT_MS');
   if (hb !== undefined) o.heartbeatMs = hb;
   const ret = int(env.PARLEY_RETENTION_MS, 'PARLEY_RETENTION_MS');

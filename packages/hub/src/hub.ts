@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { agentStream, parseStream, topicStream } from '@parley/protocol';
 import pino, { type Logger } from 'pino';
-import { LocalBus } from './bus/local.js';
+import { LocalBus, type Bus } from './bus/local.js';
+import { Cluster } from './cluster/cluster.js';
 import { describeDb, resolveConfig, type HubOptions } from './config.js';
 import { Auth, authHandlers } from './core/auth.js';
 import { Dedupe } from './core/dedupe.js';
@@ -76,7 +77,9 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const startedAt = Date.now();
   // First session opened / last one closed: agent.presence pushes (`presence` exists before any session does).
   const sessions = new SessionRegistry((agentId, online) => presence.changed(agentId, online));
-  const bus = new LocalBus();
+  // Several hubs share fan-out, presence, limits and timers through Redis; one hub needs none of it.
+  const cluster = cfg.cluster ? new Cluster(cfg.cluster, log) : null;
+  const bus: Bus = cluster ? cluster.makeBus(() => streams, (err, what) => log.error({ err }, `cluster bus: ${what}`)) : new LocalBus();
 
   const agents = new AgentService(db, store.read, writer, sessions);
   // Streams need topic membership and topics need streams: the access functions
@@ -179,6 +182,20 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const limiter = new RateLimiter(cfg.rateLimit);
   const addressLimits = new AddressLimits(cfg);
   const dispatcher = new Dispatcher(handlers, dedupe, limiter, metrics, log);
+  if (cluster) {
+    cluster.shareRevocations(auth);
+    cluster.shareLimits(limiter, addressLimits);
+    try {
+      await cluster.start(sessions);
+    } catch (err) {
+      await cluster.stop().catch(() => undefined);
+      await store.close();
+      throw err;
+    }
+  }
+  // With several hubs, work on shared rows that no request asked for (prunes, stale tasks, overdue
+  // deadlines) is done by the one hub holding the timer lease.
+  const owner = () => cluster === null || cluster.timers.held;
 
   const onPresence = (agentId: string) => {
     agents.touch(agentId).catch((err: unknown) => log.warn({ err }, 'last_seen update failed'));
@@ -186,13 +203,14 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
 
   // Housekeeping: retention, dedupe window, used signatures, idle rate buckets.
   const housekeeping = async () => {
+    limiter.sweep();
+    addressLimits.sweep();
+    if (!owner()) return;
     const removed = await streams.prune(cfg.retentionMs);
     if (removed > 0) log.debug({ removed }, 'pruned pushes');
     await dedupe.prune();
     await moderation.pruneExpired();
     await auth.prune();
-    limiter.sweep();
-    addressLimits.sweep();
   };
   await housekeeping();
   // Pending delegated requests: deadlines re-armed; those that passed while the hub was down are handled now.
@@ -211,11 +229,25 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   let staleRun: Promise<unknown> = Promise.resolve();
   const staleTimer = setInterval(
     () => {
+      if (!owner()) return;
       staleRun = tasks.returnStale(cfg.taskStaleMs).catch((err: unknown) => log.error({ err }, 'stale task check failed'));
     },
     Math.max(50, Math.min(Math.floor(cfg.taskStaleMs / 4), 60_000)),
   );
   staleTimer.unref();
+  // Deadlines armed on a hub that died: the lease holder handles them once they are timerGraceMs overdue.
+  let sweepRun: Promise<unknown> = Promise.resolve();
+  const sweepTimer = cluster
+    ? setInterval(
+        () => {
+          if (!owner()) return;
+          const cutoff = Date.now() - cluster.cfg.timerGraceMs;
+          sweepRun = Promise.all([delegations.sweep(cutoff), chat.sweep(cutoff)]).catch((err: unknown) => log.error({ err }, 'deadline sweep failed'));
+        },
+        Math.max(100, Math.floor(cluster.cfg.timerGraceMs / 2)),
+      )
+    : null;
+  sweepTimer?.unref();
 
   let closing = false;
   const shutdown = new AbortController();
@@ -264,7 +296,9 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     delegations.stop();
     chat.stop();
     clearInterval(staleTimer);
+    if (sweepTimer) clearInterval(sweepTimer);
     await ws.close(0);
+    await cluster?.stop();
     await store.close();
     throw err;
   }
@@ -272,7 +306,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   const hostForUrl = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
   const url = `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
-  log.info({ url, epoch, db: describeDb(cfg.db), store: store.dialect }, 'hub listening');
+  log.info({ url, epoch, db: describeDb(cfg.db), store: store.dialect, hub: cluster?.link.hubId }, 'hub listening');
 
   let closed: Promise<void> | undefined;
   const close = () =>
@@ -296,14 +330,19 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       clearTimeout(force);
       clearInterval(timer);
       clearInterval(staleTimer);
+      if (sweepTimer) clearInterval(sweepTimer);
       await housekeepingRun;
       await staleRun;
+      await sweepRun;
+      // The other hubs hear of every session closed here before this hub leaves.
+      await sessions.idle();
       await presence.idle();
       await delegations.idle();
       await chat.idle();
       await dedupe.drain();
       await streams.drain();
-      await bus.close();
+      if (cluster) await cluster.stop();
+      else await bus.close();
       await store.close();
       log.info('hub closed');
     })());

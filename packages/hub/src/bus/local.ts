@@ -17,6 +17,8 @@ export type BusHandler = (msg: BusMessage) => void;
 export interface Bus {
   publish(msg: BusMessage): void;
   subscribe(handler: BusHandler): () => void;
+  /** A local session has every push of `stream` through `seq` (it replayed them). */
+  seen?(stream: string, seq: number): void;
   close(): Promise<void>;
 }
 

@@ -109,6 +109,9 @@ export class Auth {
     private readonly opts: AuthOptions,
   ) {}
 
+  /** Several hubs: told of revocations made on this hub, to tell the others. */
+  relay: RevocationListener | null = null;
+
   /** Adds a listener for revoked tokens; returns a function that removes it. Listeners must not throw. */
   onRevoked(listener: RevocationListener): () => void {
     this.listeners.add(listener);
@@ -186,7 +189,14 @@ export class Auth {
 
   /** After the commit: end what the revoked tokens opened. */
   private revoked(agentId: string, hashes: Set<string>): void {
-    if (hashes.size > 0) for (const listener of [...this.listeners]) listener(agentId, hashes);
+    if (hashes.size === 0) return;
+    this.revokedElsewhere(agentId, hashes);
+    this.relay?.(agentId, hashes);
+  }
+
+  /** Tokens revoked (here, or on another hub that said so): what they opened here ends. */
+  revokedElsewhere(agentId: string, hashes: ReadonlySet<string>): void {
+    for (const listener of [...this.listeners]) listener(agentId, hashes);
   }
 
   async prune(now = Date.now()): Promise<void> {

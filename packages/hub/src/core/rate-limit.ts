@@ -1,6 +1,7 @@
 /**
  * A token bucket per key (an agent, an address), in memory: a burst of `burst` requests, refilled at
- * `perSecond`. In memory is enough for one node; a cluster would share it.
+ * `perSecond`. Several hubs share their buckets through Redis (cluster/rate-limit.ts): each decides
+ * at once from its own copy, tells Redis what it let through, and takes back what the cluster counted.
  */
 export interface RateLimitConfig {
   perSecond: number;
@@ -14,8 +15,16 @@ interface Bucket {
 
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  /** Told of every request let through (shared limits). */
+  onTaken: ((key: string) => void) | null = null;
 
-  constructor(private readonly cfg: RateLimitConfig | false) {}
+  constructor(readonly cfg: RateLimitConfig | false) {}
+
+  /** Sets a bucket to what the cluster has left in it (shared limits); negative is a debt. */
+  set(key: string, tokens: number, now = Date.now()): void {
+    if (!this.cfg) return;
+    this.buckets.set(key, { tokens: Math.min(this.cfg.burst, tokens), at: now });
+  }
 
   /** Returns 0 when allowed, else the milliseconds until one token is available. */
   take(key: string, now = Date.now()): number {
@@ -30,6 +39,7 @@ export class RateLimiter {
     b.at = now;
     if (b.tokens >= 1) {
       b.tokens -= 1;
+      this.onTaken?.(key);
       return 0;
     }
     return Math.max(1, Math.ceil(((1 - b.tokens) / perSecond) * 1000));

@@ -108,21 +108,47 @@ export class Session {
 export type PresenceListener = (agentId: string, online: boolean) => void;
 
 /**
+ * Sessions counted across hubs (cluster/presence.ts). Without one, the
+ * registry counts this hub's own sessions, which on one hub is all of them.
+ */
+export interface SharedPresence {
+  /** One more session of the agent, unless it has `cap` already ('full'); 'first' when it had none anywhere. */
+  open(agentId: string, cap: number): Promise<'first' | 'more' | 'full'>;
+  /** One session fewer; true when that was its last anywhere. */
+  close(agentId: string): Promise<boolean>;
+  isOnline(agentId: string): boolean;
+  onlineAgents(): string[];
+}
+
+/**
  * Open sessions by agent: presence (`online`) and the local end of fan-out.
  * An agent has one session or a few (at most `maxSessionsPerAgent`), so an
  * array each, not a Set: a Set's table is the bigger part of a small one.
+ *
+ * A connection takes a place first (`reserve`, which enforces the per-agent
+ * cap, across hubs when they share presence) and then adds its session, or
+ * gives the place back (`cancel`) when it closed meanwhile.
  */
 export class SessionRegistry {
   private readonly byAgent = new Map<string, Session[]>();
+  /** Places reserved and not yet taken by `add`, per agent. */
+  private readonly reserved = new Map<string, number>();
   private readonly listeners: PresenceListener[] = [];
+  private shared: SharedPresence | null = null;
+  private readonly closing = new Set<Promise<unknown>>();
 
   /**
    * Presence listeners (the one given here, and any added with
-   * `onPresenceChange`) are called synchronously from add/remove, in the order
-   * they were added: they must not throw or block.
+   * `onPresenceChange`) are called synchronously, in the order they were
+   * added: they must not throw or block.
    */
   constructor(onPresenceChange?: PresenceListener) {
     if (onPresenceChange) this.listeners.push(onPresenceChange);
+  }
+
+  /** Several hubs: presence and the session cap are counted in `shared` (before any session opens). */
+  share(shared: SharedPresence): void {
+    this.shared = shared;
   }
 
   /** Adds a presence listener; returns a function that removes it. */
@@ -134,8 +160,38 @@ export class SessionRegistry {
     };
   }
 
-  private emit(agentId: string, online: boolean): void {
+  /** Also used by the shared presence for agents whose hub died. */
+  emit(agentId: string, online: boolean): void {
     for (const listener of [...this.listeners]) listener(agentId, online);
+  }
+
+  /** Takes a place for one more session of the agent; false when it has `cap` open already. */
+  async reserve(agentId: string, cap: number): Promise<boolean> {
+    if (this.shared) {
+      const r = await this.shared.open(agentId, cap);
+      if (r === 'full') return false;
+      this.reserved.set(agentId, (this.reserved.get(agentId) ?? 0) + 1);
+      if (r === 'first') this.emit(agentId, true);
+      return true;
+    }
+    const taken = (this.byAgent.get(agentId)?.length ?? 0) + (this.reserved.get(agentId) ?? 0);
+    if (taken >= cap) return false;
+    this.reserved.set(agentId, (this.reserved.get(agentId) ?? 0) + 1);
+    return true;
+  }
+
+  /** Gives back a place whose connection closed before its session was added. */
+  cancel(agentId: string): void {
+    if (!this.unreserve(agentId)) return;
+    if (this.shared) this.closeShared(agentId);
+  }
+
+  private unreserve(agentId: string): boolean {
+    const n = this.reserved.get(agentId) ?? 0;
+    if (n === 0) return false;
+    if (n > 1) this.reserved.set(agentId, n - 1);
+    else this.reserved.delete(agentId);
+    return true;
   }
 
   // Copy on write: a delivery loop over `of(agentId)` may close a session
@@ -143,16 +199,40 @@ export class SessionRegistry {
   add(s: Session): void {
     const list = this.byAgent.get(s.agentId);
     if (list?.includes(s)) return;
+    const hadPlace = this.unreserve(s.agentId);
     this.byAgent.set(s.agentId, list ? [...list, s] : [s]);
+    if (this.shared) {
+      // Added without a place (tests): counted now.
+      if (!hadPlace) void this.shared.open(s.agentId, Infinity).then((r) => r === 'first' && this.emit(s.agentId, true), () => undefined);
+      return;
+    }
     if (!list) this.emit(s.agentId, true);
   }
 
   remove(s: Session): void {
     const list = this.byAgent.get(s.agentId);
     if (!list?.includes(s)) return;
-    if (list.length > 1) return void this.byAgent.set(s.agentId, list.filter((x) => x !== s));
-    this.byAgent.delete(s.agentId);
-    this.emit(s.agentId, false);
+    if (list.length > 1) this.byAgent.set(s.agentId, list.filter((x) => x !== s));
+    else this.byAgent.delete(s.agentId);
+    if (this.shared) return this.closeShared(s.agentId);
+    if (list.length === 1) this.emit(s.agentId, false);
+  }
+
+  private closeShared(agentId: string): void {
+    const p = this.shared!.close(agentId).then(
+      (last) => {
+        if (last) this.emit(agentId, false);
+      },
+      // Redis unreachable: the count is put right when this hub restores its sessions (cluster/presence.ts).
+      () => undefined,
+    );
+    this.closing.add(p);
+    void p.finally(() => this.closing.delete(p));
+  }
+
+  /** Resolves once the shared presence has heard of every session closed so far. */
+  async idle(): Promise<void> {
+    while (this.closing.size > 0) await Promise.allSettled([...this.closing]);
   }
 
   of(agentId: string): readonly Session[] | undefined {
@@ -160,11 +240,11 @@ export class SessionRegistry {
   }
 
   isOnline(agentId: string): boolean {
-    return this.byAgent.has(agentId);
+    return this.shared ? this.shared.isOnline(agentId) : this.byAgent.has(agentId);
   }
 
   onlineAgents(): string[] {
-    return [...this.byAgent.keys()];
+    return this.shared ? this.shared.onlineAgents() : [...this.byAgent.keys()];
   }
 
   all(): Session[] {

@@ -1,6 +1,6 @@
 import { parseStream, type PushFrame } from '@parley/protocol';
 import { sql as rawSql, type Kysely } from 'kysely';
-import type { Bus } from '../bus/local.js';
+import type { Bus, BusMessage } from '../bus/local.js';
 import type { Database } from '../store/schema.js';
 import { precompiled } from '../store/precompiled.js';
 import type { Sql, Tx, Writer } from '../store/sql.js';
@@ -47,6 +47,8 @@ const pushPage = precompiled(4, (db, stream: string, after: number, upTo: number
     .orderBy('seq', 'asc')
     .limit(limit),
 );
+
+const REFILL_PAGE = 500;
 
 const ackKey = (agentId: string, stream: string) => `${agentId}\u0000${stream}`;
 
@@ -216,6 +218,33 @@ export class Streams {
     const data = JSON.stringify(build(seq, ts) ?? null);
     await tx.run(insertPush(this.db, stream, seq, event, data, ts));
     return { stream, seq, ts, frame: pushFrameText(stream, seq, event, data, ts), recipients, claim };
+  }
+
+  /**
+   * Committed pushes after < seq <= upTo (a page), with who receives each
+   * now: what the bus lost (bus/inbound-order.ts), sent as it would have been.
+   */
+  async refill(stream: string, after: number, upTo: number): Promise<BusMessage[]> {
+    const rows = await this.reader.all(pushPage(this.db, stream, after, upTo, REFILL_PAGE));
+    const out: BusMessage[] = [];
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      const ts = Number(r.ts);
+      out.push({ stream, seq, frame: pushFrameText(stream, seq, r.event, r.data, ts), recipients: await this.access.recipients(stream, r.event, this.reader) });
+    }
+    return out;
+  }
+
+  /** The heads of `names` that exist. */
+  async heads(names: string[]): Promise<Map<string, number>> {
+    if (names.length === 0) return new Map();
+    const rows = await this.db.selectFrom('streams').select(['stream', 'head']).where('stream', 'in', names).execute();
+    return new Map(rows.map((r) => [r.stream, Number(r.head)]));
+  }
+
+  /** A session replayed `stream` through `seq` (the bus's starting point for it). */
+  replayed(stream: string, seq: number): void {
+    this.bus.seen?.(stream, seq);
   }
 
   /** Resolves once every append queued so far has finished (used by shutdown). */

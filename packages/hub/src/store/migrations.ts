@@ -657,6 +657,14 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+
+  // Issue 19: with several hubs, the hub holding the timer lease looks for
+  // turn deadlines that passed unhandled (their hub died): by status and time.
+  '0011_conversation_deadlines': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('conversations_deadline').on('conversations').columns(['status', 'turn_deadline']).execute();
+    },
+  },
 };
 
 /**

@@ -209,7 +209,12 @@ export type Isolation = 'read committed' | 'repeatable read' | 'serializable';
 /** serialization_failure, deadlock_detected: the transaction lost a race and is worth running again. */
 const RETRYABLE = new Set(['40001', '40P01']);
 const isRetryable = (err: unknown) => RETRYABLE.has((err as { code?: string } | undefined)?.code ?? '');
-const MAX_ATTEMPTS = 6;
+/**
+ * Several hubs writing one busy row (a stream's head) lose to each other in
+ * turn; alone and backing off with jitter, a job gets through well before
+ * this. Past it the request fails as `internal`, which a client retries.
+ */
+const MAX_ATTEMPTS = 16;
 /** From this attempt on a job runs alone (no other write of this hub beside it), so it cannot lose to one again. */
 const ALONE_FROM = 3;
 
@@ -364,7 +369,7 @@ export class PgWriter implements Writer {
       }
       // Alone and still losing: to another hub on the same database. Step out of its way a little.
       if (attempt + 1 > ALONE_FROM) {
-        const base = 5 * 2 ** (attempt - ALONE_FROM);
+        const base = Math.min(5 * 2 ** (attempt - ALONE_FROM), 80);
         await new Promise((r) => setTimeout(r, base + Math.random() * base));
       }
     }

@@ -311,11 +311,6 @@ class Connection implements SessionSink {
     this.nonce = null;
 
     const agentId = frame.agent_id;
-    // Checked and added in the same turn (no await between), so concurrent auths cannot both slip under the cap.
-    const open = this.d.sessions.of(agentId)?.length ?? 0;
-    if (open >= this.d.maxSessionsPerAgent) {
-      return this.close(CloseCode.TooManySessions, `too many sessions for this agent (at most ${this.d.maxSessionsPerAgent})`);
-    }
     const session = new Session(agentId, this);
     const { streams } = this.d;
     const resumed: Record<string, ResumeReport> = {};
@@ -325,6 +320,18 @@ class Connection implements SessionSink {
       else resumed[stream] = { replayed: 0, gap: true };
     }
     if (ownFrom !== null) readable.push([own, ownFrom]);
+    // A place is taken before the session exists (and counted on every hub when they share presence), so
+    // concurrent auths cannot both slip under the cap.
+    let placed: boolean;
+    try {
+      placed = await this.d.sessions.reserve(agentId, this.d.maxSessionsPerAgent);
+    } catch (err) {
+      this.d.log.warn({ err, agent_id: agentId }, 'session not counted: shared presence unreachable');
+      return this.close(CloseCode.GoingAway, 'presence is unavailable on this hub; reconnect');
+    }
+    if (!placed) return this.close(CloseCode.TooManySessions, `too many sessions for this agent (at most ${this.d.maxSessionsPerAgent})`);
+    // Nothing awaits between here and add(): the place is either taken by the session or given back.
+    if (this.state !== 'authenticating' || this.ws.readyState !== WebSocket.OPEN) return this.d.sessions.cancel(agentId);
     for (const [stream] of readable) session.beginReplay(stream);
     // Registered before the snapshot below: a push committed after the snapshot
     // reaches the session live (held/buffered), one before it is in the replay.
@@ -367,6 +374,7 @@ class Connection implements SessionSink {
         last = page[page.length - 1]!.seq;
       }
       session.endReplay(stream, upTo);
+      streams.replayed(stream, upTo);
     }
   }
 

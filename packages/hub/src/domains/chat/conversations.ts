@@ -10,6 +10,9 @@ import type { ChatRequestsTable, ConversationsTable, ConversationTurnsTable, Dat
 import type { Sql, Writer } from '../../store/sql.js';
 import { conversationQuery, namesWithin, peerOf, toConversation, toTurn, turnByClientId } from './rows.js';
 
+/** Overdue rows handled per sweep (the next sweep takes the rest). */
+const SWEEP_PAGE = 200;
+
 /** What a writer job hands its afterCommit: the pushes to send and the conversations whose turn timer changes. */
 export interface ChatEffects {
   pushes: StagedPush[];
@@ -187,6 +190,28 @@ export class ChatConversations {
   async start(): Promise<void> {
     const rows = await this.db.selectFrom('conversations').selectAll().where('status', '=', 'active').execute();
     for (const row of rows) this.arm(row);
+  }
+
+  /**
+   * Several hubs: turn deadlines that passed before `cutoff` and are still
+   * unhandled (the hub that armed them died) are handled now, a page at a
+   * time. Run by the hub holding the timer lease; a deadline its own hub
+   * also handled changes nothing twice (timeout() checks the turn).
+   */
+  async sweep(cutoff: number): Promise<number> {
+    const rows = await this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('status', '=', 'active')
+      .where('turn_deadline', '<=', cutoff)
+      .orderBy('turn_deadline')
+      .limit(SWEEP_PAGE)
+      .execute();
+    for (const row of rows) {
+      if (row.next_turn === null) continue;
+      await this.timeout(row.conversation_id, { turns: Number(row.turns_taken), side: row.next_turn });
+    }
+    return rows.length;
   }
 
   private arm(row: ConversationsTable): void {

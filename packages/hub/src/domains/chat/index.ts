@@ -15,6 +15,8 @@ export interface Chat {
   conversations: ChatConversations;
   /** Re-arms request expiries and turn deadlines from the tables. */
   start(): Promise<void>;
+  /** Several hubs: handles request expiries and turn deadlines that passed before `cutoff` unhandled (their hub died). */
+  sweep(cutoff: number): Promise<number>;
   /** Hub shutdown: no deadline fires from now on (they are re-armed by the next start). */
   stop(): void;
   idle(): Promise<void>;
@@ -46,6 +48,9 @@ export function createChat(
     async start() {
       await requests.start();
       await conversations.start();
+    },
+    async sweep(cutoff) {
+      return (await requests.sweep(cutoff)) + (await conversations.sweep(cutoff));
     },
     stop: () => deadlines.stop(),
     idle: () => deadlines.idle(),

@@ -252,6 +252,20 @@ export class ChatRequests {
     }
   }
 
+  /** Several hubs: pending requests that expired before `cutoff` and are still pending (their hub died) expire now. */
+  async sweep(cutoff: number): Promise<number> {
+    const rows = await this.db
+      .selectFrom('chat_requests')
+      .select('request_id')
+      .where('status', '=', 'pending')
+      .where('expires_at', '<=', cutoff)
+      .orderBy('expires_at')
+      .limit(200)
+      .execute();
+    for (const row of rows) await this.expire(row.request_id);
+    return rows.length;
+  }
+
   private async expire(requestId: string): Promise<void> {
     await this.writer.run(
       async (tx) => {

@@ -220,6 +220,19 @@ export class DelegateService {
     }
   }
 
+  /**
+   * Several hubs: pending requests whose deadline passed before `cutoff` and
+   * that are still pending (the hub that armed the deadline died) fail over
+   * now. Run by the hub holding the timer lease; failover() checks the row,
+   * so one its own hub handled meanwhile is left alone.
+   */
+  async sweep(cutoff: number): Promise<number> {
+    if (this.stopped) return 0;
+    const rows = await this.db.selectFrom('delegations').selectAll().where('state', '=', 'pending').where('deadline', '<=', cutoff).orderBy('deadline').limit(200).execute();
+    for (const row of rows) await this.track(this.failover(row, 'timeout'));
+    return rows.length;
+  }
+
   /** Told by the session registry; never throws and never waits. An agent whose last session closed loses its pending requests. */
   presenceChanged(agentId: string, online: boolean): void {
     if (this.stopped || online) return;

@@ -1,0 +1,102 @@
+import type { ClusterLink } from '../cluster/link.js';
+import { InboundOrder, type GapFill, type InboundOrderOptions } from './inbound-order.js';
+import type { Bus, BusHandler, BusMessage } from './local.js';
+
+const CHANNEL = 'push';
+
+/**
+ * Fan-out across hubs through Redis pub/sub. A hub's own commits reach its
+ * own sessions at once, and every other hub through one channel; every push
+ * any hub hears goes through one InboundOrder, which keeps each stream in
+ * seq order and fills what the bus lost from the database. Redis pub/sub
+ * keeps nothing: a message published while a hub is cut off is gone, which
+ * is why the receiving end counts seqs rather than trusting the bus.
+ *
+ * The wire form is tab-separated, with the frame last and as it is: the frame
+ * is JSON already, and no id or stream name holds a tab or a comma.
+ *   <hub id> \t <stream> \t <seq> \t <recipient,recipient,...> \t <frame>
+ */
+export class RedisBus implements Bus {
+  private readonly handlers = new Set<BusHandler>();
+  readonly order: InboundOrder;
+  private readonly sweeper: ReturnType<typeof setInterval>;
+  private readonly publishing = new Set<Promise<void>>();
+
+  constructor(
+    private readonly link: ClusterLink,
+    fill: GapFill,
+    heads: (streams: string[]) => Promise<Map<string, number>>,
+    opts: InboundOrderOptions,
+    private readonly onError: (err: unknown, what: string) => void,
+  ) {
+    this.order = new InboundOrder(
+      (msg) => {
+        for (const h of this.handlers) h(msg);
+      },
+      fill,
+      opts,
+      (err, stream) => onError(err, `gap fill of ${stream}`),
+    );
+    link.on(CHANNEL, (payload) => {
+      const msg = decode(payload);
+      if (msg && msg.hub !== link.hubId) this.order.receive(msg);
+    });
+    // Whatever was published while this hub was cut off is in the database: fill it in.
+    link.onReady(() => {
+      this.order.resync(heads).catch((err: unknown) => onError(err, 'resync after reconnect'));
+    });
+    this.sweeper = setInterval(() => this.order.sweep(), Math.max(1000, Math.floor(opts.idleMs / 4)));
+    this.sweeper.unref();
+  }
+
+  publish(msg: BusMessage): void {
+    this.order.receive(msg);
+    const payload = `${this.link.hubId}\t${msg.stream}\t${msg.seq}\t${msg.recipients.join(',')}\t${msg.frame}`;
+    // One connection sends its commands in order (and queues them in order while reconnecting),
+    // so a hub's commits of one stream reach the channel in order without waiting for each other.
+    const sent: Promise<void> = this.link.publish(CHANNEL, payload).then(
+      () => undefined,
+      // Lost on the way: other hubs notice the gap at the stream's next push, or resync when they reconnect.
+      (err: unknown) => this.onError(err, 'publish'),
+    );
+    this.publishing.add(sent);
+    void sent.finally(() => this.publishing.delete(sent));
+  }
+
+  /** A local session has `stream` through `seq`. */
+  seen(stream: string, seq: number): void {
+    this.order.seen(stream, seq);
+  }
+
+  subscribe(handler: BusHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.allSettled([...this.publishing]);
+    await this.order.close();
+    this.handlers.clear();
+  }
+}
+
+function decode(payload: string): (BusMessage & { hub: string }) | null {
+  const parts: string[] = [];
+  let from = 0;
+  for (let i = 0; i < 4; i++) {
+    const tab = payload.indexOf('\t', from);
+    if (tab < 0) return null;
+    parts.push(payload.slice(from, tab));
+    from = tab + 1;
+  }
+  const seq = Number(parts[2]);
+  if (!Number.isSafeInteger(seq) || seq < 1) return null;
+  return {
+    hub: parts[0]!,
+    stream: parts[1]!,
+    seq,
+    recipients: parts[3] === '' ? [] : parts[3]!.split(','),
+    frame: payload.slice(from),
+  };
+}
