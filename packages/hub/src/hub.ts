@@ -79,7 +79,23 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const sessions = new SessionRegistry((agentId, online) => presence.changed(agentId, online));
   // Several hubs share fan-out, presence, limits and timers through Redis; one hub needs none of it.
   const cluster = cfg.cluster ? new Cluster(cfg.cluster, log) : null;
-  const bus: Bus = cluster ? cluster.makeBus(() => streams, (err, what) => log.error({ err }, `cluster bus: ${what}`)) : new LocalBus();
+  const bus: Bus = cluster
+    ? cluster.makeBus(
+        () => streams,
+        (err, what) => {
+          metrics.busErrors.inc();
+          log.error({ err }, `cluster bus: ${what}`);
+        },
+        (n) => metrics.busFilled.inc(n),
+      )
+    : new LocalBus();
+  if (cluster) {
+    metrics.watchCluster({
+      leaseHeld: () => cluster.timers.held,
+      onlineAgents: () => cluster.presence.onlineCount,
+      trackedStreams: () => cluster.bus?.order.size ?? 0,
+    });
+  }
 
   const agents = new AgentService(db, store.read, writer, sessions);
   // Streams need topic membership and topics need streams: the access functions

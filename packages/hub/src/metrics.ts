@@ -30,6 +30,42 @@ export class Metrics {
   readonly httpInFlight = new Gauge({ name: 'parley_http_requests_in_flight', help: 'HTTP requests being handled', registers: [this.registry] });
   readonly longPolls = new Gauge({ name: 'parley_long_polls_waiting', help: 'HTTP long polls currently waiting', registers: [this.registry] });
 
+  // Several hubs (cluster/): what to watch besides the above.
+  readonly busFilled = new Counter({
+    name: 'parley_bus_gap_fills_total',
+    help: 'Pushes read from the database because the bus lost or delayed them past busGapMs (a steady rise: Redis drops or a slow subscriber)',
+    registers: [this.registry],
+  });
+  readonly busErrors = new Counter({ name: 'parley_bus_errors_total', help: 'Bus publishes and gap fills that failed', registers: [this.registry] });
+
+  /** Gauges read from the cluster when scraped. */
+  watchCluster(read: { leaseHeld: () => boolean; onlineAgents: () => number; trackedStreams: () => number }): void {
+    new Gauge({
+      name: 'parley_cluster_timer_lease',
+      help: '1 on the hub holding the timer lease (exactly one hub of a healthy cluster)',
+      registers: [this.registry],
+      collect() {
+        this.set(read.leaseHeld() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'parley_cluster_online_agents',
+      help: 'Agents online on any hub, as this hub sees them',
+      registers: [this.registry],
+      collect() {
+        this.set(read.onlineAgents());
+      },
+    });
+    new Gauge({
+      name: 'parley_bus_tracked_streams',
+      help: 'Streams whose last delivered seq this hub tracks for gap detection',
+      registers: [this.registry],
+      collect() {
+        this.set(read.trackedStreams());
+      },
+    });
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_process_' });
   }

@@ -140,6 +140,36 @@ run('several hubs, one service', () => {
     b.client.close();
   });
 
+  it('a hub killed with -9: its agents go offline on every hub within the ttl, and the deadline it armed fires once elsewhere', async () => {
+    const doomed = await cluster.spawn({ autoMigrate: false });
+    const a = await connectAgent(hubs[0]!);
+    const b = await connectAgent(hubs[1]!);
+    const c = await register(hubs[0]!);
+    const onDoomed = RawClient.connect(doomed.asHub);
+    await onDoomed.authSig(c);
+    const asked = ok<{ request: { request_id: string }; conversation?: unknown }>(
+      await call(doomed.asHub, a.agent, 'chat/request', { target_agent_id: b.agent.agentId, opening_message: 'hi', episode_policy: { turn_timeout_ms: 1500, timeout_behavior: 'end' } }),
+    );
+    // Accepted on the doomed hub, which arms the turn's deadline there, and only there.
+    if (!asked.conversation) ok(await call(doomed.asHub, b.agent, 'chat/accept', { request_id: asked.request.request_id }));
+    const profile = async () => ok<{ online: boolean }>(await call(hubs[2]!, a.agent, 'agent/get', { agent_id: c.agentId }));
+    await waitFor(async () => (await profile()).online, 'c online while its hub lives');
+    await doomed.kill();
+
+    // Its session is reaped once its beat is older than clusterTtlMs (1.5 s here).
+    await waitFor(async () => !(await profile()).online, 'c offline after its hub died', 15_000);
+    // The lease holder ends the conversation timerGraceMs after the deadline: once, to both sides.
+    const ended = (x: RawClient) => x.frames.filter((f) => f.event === 'conversation.ended');
+    await a.client.waitUntil(() => ended(a.client).length >= 1, 15_000, 'the end, fired by a live hub');
+    await b.client.waitUntil(() => ended(b.client).length >= 1, 15_000, 'the end, on the other side');
+    await sleep(1500);
+    expect(ended(a.client)).toHaveLength(1);
+    expect(ended(b.client)).toHaveLength(1);
+    expect(ended(a.client)[0]!.data).toMatchObject({ reason: 'turn_timeout' });
+    a.client.close();
+    b.client.close();
+  });
+
   it('tokens revoked on one hub end the sessions they opened on another', async () => {
     const a = await register(hubs[0]!);
     const s = RawClient.connect(hubs[2]!);

@@ -53,6 +53,7 @@ export class InboundOrder {
     private readonly fill: GapFill,
     private readonly opts: InboundOrderOptions,
     private readonly onError: (err: unknown, stream: string) => void,
+    private readonly onFilled: (n: number) => void = () => undefined,
   ) {}
 
   receive(msg: BusMessage, now = Date.now()): void {
@@ -181,6 +182,7 @@ export class InboundOrder {
             t.last = m.seq;
           }
           this.filled += msgs.length;
+          this.onFilled(msgs.length);
         }
         // Not in the database any more (pruned): nothing to wait for below the held ones.
         if (t.held && t.last < upTo) t.last = upTo;

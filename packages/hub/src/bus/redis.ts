@@ -28,6 +28,7 @@ export class RedisBus implements Bus {
     heads: (streams: string[]) => Promise<Map<string, number>>,
     opts: InboundOrderOptions,
     private readonly onError: (err: unknown, what: string) => void,
+    onFilled: (n: number) => void = () => undefined,
   ) {
     this.order = new InboundOrder(
       (msg) => {
@@ -36,6 +37,7 @@ export class RedisBus implements Bus {
       fill,
       opts,
       (err, stream) => onError(err, `gap fill of ${stream}`),
+      onFilled,
     );
     link.on(CHANNEL, (payload) => {
       const msg = decode(payload);

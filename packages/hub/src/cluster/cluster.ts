@@ -36,13 +36,14 @@ export class Cluster {
   }
 
   /** The bus, before connect(): its channel is subscribed to on connect. */
-  makeBus(streams: () => Streams, onError: (err: unknown, what: string) => void): RedisBus {
+  makeBus(streams: () => Streams, onError: (err: unknown, what: string) => void, onFilled?: (n: number) => void): RedisBus {
     this.bus = new RedisBus(
       this.link,
       (stream, after, upTo) => streams().refill(stream, after, upTo),
       (names) => streams().heads(names),
       { gapMs: this.cfg.busGapMs, maxStreams: 200_000, idleMs: 10 * 60_000, maxHeld: 1000 },
       onError,
+      onFilled,
     );
     return this.bus;
   }

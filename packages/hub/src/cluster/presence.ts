@@ -172,6 +172,10 @@ export class ClusterPresence implements SharedPresence {
     return this.local.has(agentId) || this.mirror.has(agentId);
   }
 
+  get onlineCount(): number {
+    return this.mirror.size;
+  }
+
   onlineAgents(): string[] {
     const all = new Set(this.mirror);
     for (const a of this.local.keys()) all.add(a);
