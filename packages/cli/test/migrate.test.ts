@@ -114,6 +114,27 @@ describe('parley serve on PostgreSQL', () => {
   });
 });
 
+describe('parley serve as one of several hubs (--redis)', () => {
+  it('refuses SQLite: several hubs need one PostgreSQL', async () => {
+    const dir = tempDir('redis');
+    try {
+      const r = await spawnCli(['serve', '--data-dir', dir, '--redis', 'redis://127.0.0.1:6379', '--port', '0'], {});
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^parley: several hubs \(redis is set\) need one PostgreSQL database they share: [^\n]*\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an unreachable Redis ends the process with one line naming host:port', async () => {
+    const { url } = await freshDb();
+    expect((await runCli(['migrate', '--db', url], {})).code).toBe(0);
+    const r = await spawnCli(['serve', '--db', url, '--redis', 'redis://127.0.0.1:1', '--port', '0'], {});
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^parley: Redis is not reachable at 127\.0\.0\.1:1 [^\n]*\n$/);
+  });
+});
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -15,6 +15,7 @@ interface ServeOptions extends DbOptions {
   logLevel?: string;
   dbPoolSize?: string;
   migrate?: boolean;
+  redis?: string;
 }
 
 const DB_HELP = 'database: a PostgreSQL URL (postgres://user@host:5432/db) or a SQLite file (env PARLEY_DB; default <data-dir>/parley.db)';
@@ -29,6 +30,7 @@ export function registerServe(program: Command, ctx: Context): void {
     .option('--db <url-or-file>', DB_HELP)
     .option('--db-pool-size <n>', 'PostgreSQL connections to keep open (env PARLEY_DB_POOL_SIZE, default 10)')
     .option('--migrate', 'bring the PostgreSQL schema up to date before starting (SQLite always is; env PARLEY_AUTO_MIGRATE=1)')
+    .option('--redis <url>', 'one of several hubs: the Redis they share, redis://host:6379 (env PARLEY_REDIS; needs a PostgreSQL --db)')
     .option('--log-level <level>', 'pino log level (env PARLEY_LOG_LEVEL, default info)')
     .action(async (opts: ServeOptions) => {
       // Loaded here, not at the top: the hub (Fastify, SQLite) would add ~0.4 s to every other command.
@@ -39,6 +41,7 @@ export function registerServe(program: Command, ctx: Context): void {
       if (opts.logLevel !== undefined) options.logLevel = opts.logLevel;
       if (opts.dbPoolSize !== undefined) options.dbPoolSize = parseIntIn(opts.dbPoolSize, 1, 1000, '--db-pool-size');
       if (opts.migrate) options.autoMigrate = true;
+      if (opts.redis !== undefined) options.redis = opts.redis;
       const hub = await startHub(options);
       const out = ctx.output();
       // The URL line is the one stable thing scripts (and our tests) wait for.
