@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ChildHub, effectsByKey, loadUntilKilled, resendAll, setUp, type Outcome } from './crash/harness.js';
+import type { ChildHub } from './child-hub.js';
+import { effectsByKey, loadUntilKilled, resendAll, setUp, startChildHub, type Outcome } from './crash/harness.js';
 import { tempDir } from './helpers.js';
 
 // Exactly-once across crashes (docs/protocol.md, "Idempotency"): a request's
@@ -18,7 +19,7 @@ describe('kill -9 under load, restart, re-send the same u_ids', () => {
       const { dir, cleanup } = tempDir();
       let hub: ChildHub | undefined;
       try {
-        hub = await ChildHub.start(dir);
+        hub = await startChildHub(dir);
         const scene = await setUp(hub, size.senders);
         const out: Outcome = { acked: new Map(), sent: new Map() };
         const changed: string[] = [];
@@ -28,7 +29,7 @@ describe('kill -9 under load, restart, re-send the same u_ids', () => {
           await loadUntilKilled(hub, scene, size.inFlight, size.acks, out);
           unanswered += out.sent.size - out.acked.size;
           resent += out.sent.size;
-          hub = await ChildHub.start(dir);
+          hub = await startChildHub(dir);
           changed.push(...(await resendAll(hub, scene, size.inFlight, out)).changedAnswers);
         }
         await hub.stop();

@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { startHub, type HubOptions, type RunningHub } from '../../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../../src/testing.js';
+import { ChildHub } from '../child-hub.js';
 
 const CHILD = fileURLToPath(new URL('./hub-child.mjs', import.meta.url));
 
@@ -60,7 +58,7 @@ export class TestCluster {
   /** One more hub in a child process. */
   async spawn(extra: HubOptions = {}): Promise<ChildHub> {
     const { logger: _ignored, ...opts } = this.options(extra);
-    const child = await ChildHub.start(opts);
+    const child = await ChildHub.spawn(CHILD, [JSON.stringify(opts)]);
     this.children.push(child);
     return child;
   }
@@ -89,40 +87,5 @@ export class TestCluster {
       if (keys.length > 0) await r.del(...keys);
     }).catch(() => undefined);
     await this.db.drop();
-  }
-}
-
-/** A cluster hub in a child process. */
-export class ChildHub {
-  private constructor(
-    readonly proc: ChildProcess,
-    readonly url: string,
-  ) {}
-
-  static async start(opts: HubOptions): Promise<ChildHub> {
-    const proc = spawn(process.execPath, [CHILD, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const lines = createInterface({ input: proc.stdout! });
-    const exited = once(proc, 'exit').then(([code]) => {
-      throw new Error(`hub child exited with ${String(code)} before listening`);
-    });
-    const first = (async () => {
-      for await (const line of lines) return JSON.parse(line) as { url: string };
-      throw new Error('hub child closed its output before listening');
-    })();
-    const { url } = await Promise.race([first, exited]);
-    lines.close();
-    return new ChildHub(proc, url);
-  }
-
-  /** As in a crash: no shutdown code runs. */
-  async kill(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const exit = once(this.proc, 'exit');
-    this.proc.kill('SIGKILL');
-    await exit;
-  }
-
-  get asHub(): RunningHub {
-    return { url: this.url } as RunningHub;
   }
 }

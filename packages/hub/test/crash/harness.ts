@@ -1,52 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
-import type { RunningHub } from '../../src/index.js';
+import { ChildHub } from '../child-hub.js';
 import { readDataDir, register, type Frame, type TestAgent } from '../helpers.js';
 
 const CHILD = fileURLToPath(new URL('./hub-child.mjs', import.meta.url));
 
 /** A hub in a child process on a data dir that outlives it. */
-export class ChildHub {
-  private constructor(
-    readonly proc: ChildProcess,
-    readonly url: string,
-  ) {}
-
-  static async start(dataDir: string): Promise<ChildHub> {
-    const proc = spawn(process.execPath, [CHILD, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const lines = createInterface({ input: proc.stdout! });
-    const exited = once(proc, 'exit').then(([code]) => {
-      throw new Error(`hub child exited with ${String(code)} before listening`);
-    });
-    const first = (async () => {
-      for await (const line of lines) return JSON.parse(line) as { url: string };
-      throw new Error('hub child closed its output before listening');
-    })();
-    const { url } = await Promise.race([first, exited]);
-    lines.close();
-    return new ChildHub(proc, url);
-  }
-
-  /** As in a crash: no shutdown code runs, nothing is flushed. */
-  async kill(): Promise<void> {
-    const exit = once(this.proc, 'exit');
-    this.proc.kill('SIGKILL');
-    await exit;
-  }
-
-  /** Graceful stop (SIGTERM is not wired in the child; SIGKILL after the db is quiet is the same for reading it). */
-  async stop(): Promise<void> {
-    if (this.proc.exitCode === null && this.proc.signalCode === null) await this.kill();
-  }
-
-  /** What `register` and friends need from a hub. */
-  get asHub(): RunningHub {
-    return { url: this.url } as RunningHub;
-  }
-}
+export const startChildHub = (dataDir: string): Promise<ChildHub> => ChildHub.spawn(CHILD, [dataDir]);
 
 /** One request the load sends; its `key` (a unique string) is stored in the row it creates. */
 export interface Shot {
