@@ -82,6 +82,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const bus: Bus = cluster
     ? cluster.makeBus(
         () => streams,
+        sessions,
         (err, what) => {
           metrics.busErrors.inc();
           log.error({ err }, `cluster bus: ${what}`);

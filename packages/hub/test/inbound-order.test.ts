@@ -8,7 +8,7 @@ describe('InboundOrder', () => {
   let order: InboundOrder;
   afterEach(() => order.close());
 
-  function make(committed: number[], gapMs = 30) {
+  function make(committed: number[], gapMs = 30, baseline?: number) {
     const delivered: number[] = [];
     const fills: Array<[number, number]> = [];
     order = new InboundOrder(
@@ -21,6 +21,8 @@ describe('InboundOrder', () => {
       (err) => {
         throw err;
       },
+      () => undefined,
+      () => baseline,
     );
     return { delivered, fills };
   }
@@ -63,6 +65,22 @@ describe('InboundOrder', () => {
     expect(delivered).toEqual([]);
     await until(() => delivered.length === 2);
     expect(delivered).toEqual([11, 12]);
+  });
+
+  it('for a stream it does not track, starts where its local recipients are: what they lack is filled first', async () => {
+    const { delivered, fills } = make([4, 5, 6], 30, 3);
+    order.receive(msg(6));
+    expect(delivered).toEqual([]);
+    await until(() => delivered.length === 3);
+    expect(delivered).toEqual([4, 5, 6]);
+    expect(fills[0]).toEqual([3, 5]);
+  });
+
+  it('for a stream it does not track, the next push after its recipients\' last goes out at once', () => {
+    const { delivered, fills } = make([4], 30, 3);
+    order.receive(msg(4));
+    expect(delivered).toEqual([4]);
+    expect(fills).toEqual([]);
   });
 
   it('after a reconnect, fills every tracked stream whose head moved on while it was cut off', async () => {

@@ -15,9 +15,11 @@ import type { BusMessage } from './local.js';
  *
  * What is tracked is the last seq delivered per stream, for streams this
  * hub has heard of recently (bounded: idle streams are forgotten, and past
- * `maxStreams` the least recent goes). The first push of a stream not
- * tracked is delivered as it comes, and a session that replayed a stream
- * sets its starting point (`seen`), so a gap is noticed from then on.
+ * `maxStreams` the least recent goes). For a stream not tracked, the
+ * starting point is the last seq its local recipients' sessions were sent
+ * (`baseline`): a push past it waits for the ones between like any other.
+ * With no such session, the push is delivered as it comes. A session that
+ * replayed a stream also sets its starting point (`seen`).
  */
 export interface InboundOrderOptions {
   /** How long a push waits for the ones before it before they are read from the database. */
@@ -54,15 +56,22 @@ export class InboundOrder {
     private readonly opts: InboundOrderOptions,
     private readonly onError: (err: unknown, stream: string) => void,
     private readonly onFilled: (n: number) => void = () => undefined,
+    /** The lowest seq of the message's stream that its local recipients' sessions were sent, if any was. */
+    private readonly baseline: (msg: BusMessage) => number | undefined = () => undefined,
   ) {}
 
   receive(msg: BusMessage, now = Date.now()): void {
     if (this.closed) return;
-    const t = this.streams.get(msg.stream);
+    let t = this.streams.get(msg.stream);
     if (!t) {
-      this.deliver(msg);
-      this.track(msg.stream, { last: msg.seq, at: now, held: null, timer: null, filling: false });
-      return;
+      // Not tracked: what the local sessions it goes to have is the starting point, if they have any.
+      const base = this.baseline(msg);
+      if (base === undefined || base >= msg.seq - 1) {
+        this.deliver(msg);
+        this.track(msg.stream, { last: msg.seq, at: now, held: null, timer: null, filling: false });
+        return;
+      }
+      this.track(msg.stream, (t = { last: base, at: now, held: null, timer: null, filling: false }));
     }
     t.at = now;
     // Most recently used last: the Map's order is the eviction order.

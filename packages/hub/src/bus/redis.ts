@@ -29,6 +29,7 @@ export class RedisBus implements Bus {
     opts: InboundOrderOptions,
     private readonly onError: (err: unknown, what: string) => void,
     onFilled: (n: number) => void = () => undefined,
+    baseline: (msg: BusMessage) => number | undefined = () => undefined,
   ) {
     this.order = new InboundOrder(
       (msg) => {
@@ -38,6 +39,7 @@ export class RedisBus implements Bus {
       opts,
       (err, stream) => onError(err, `gap fill of ${stream}`),
       onFilled,
+      baseline,
     );
     link.on(CHANNEL, (payload) => {
       const msg = decode(payload);

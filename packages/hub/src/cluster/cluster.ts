@@ -36,7 +36,12 @@ export class Cluster {
   }
 
   /** The bus, before connect(): its channel is subscribed to on connect. */
-  makeBus(streams: () => Streams, onError: (err: unknown, what: string) => void, onFilled?: (n: number) => void): RedisBus {
+  makeBus(
+    streams: () => Streams,
+    sessions: SessionRegistry,
+    onError: (err: unknown, what: string) => void,
+    onFilled?: (n: number) => void,
+  ): RedisBus {
     this.bus = new RedisBus(
       this.link,
       (stream, after, upTo) => streams().refill(stream, after, upTo),
@@ -44,6 +49,7 @@ export class Cluster {
       { gapMs: this.cfg.busGapMs, maxStreams: 200_000, idleMs: 10 * 60_000, maxHeld: 1000 },
       onError,
       onFilled,
+      (msg) => sessions.lowestSent(msg.stream, msg.recipients),
     );
     return this.bus;
   }

@@ -58,6 +58,12 @@ export class Session {
     return this.sendPush(stream, seq, frame);
   }
 
+  /** The last seq of `stream` sent to this client, unless it has had none or is still replaying it. */
+  lastSeq(stream: string): number | undefined {
+    if (this.held || this.replaying?.has(stream)) return undefined;
+    return this.lastSent?.get(stream);
+  }
+
   /** Called right after `connected` went out. */
   release(): void {
     const held = this.held ?? [];
@@ -237,6 +243,18 @@ export class SessionRegistry {
 
   of(agentId: string): readonly Session[] | undefined {
     return this.byAgent.get(agentId);
+  }
+
+  /** The lowest last seq of `stream` sent to any session here of `agentIds`; undefined when none has had one. */
+  lowestSent(stream: string, agentIds: readonly string[]): number | undefined {
+    let lowest: number | undefined;
+    for (const agentId of agentIds) {
+      for (const s of this.byAgent.get(agentId) ?? []) {
+        const seq = s.lastSeq(stream);
+        if (seq !== undefined && (lowest === undefined || seq < lowest)) lowest = seq;
+      }
+    }
+    return lowest;
   }
 
   isOnline(agentId: string): boolean {
