@@ -109,6 +109,24 @@ end
 return back
 `);
 
+/** Removes this hub's count for each agent given; returns those left with no session anywhere. */
+const DROP = script(`
+local p, hub = ARGV[1], ARGV[2]
+local set = p .. 'hub:' .. hub .. ':agents'
+local gone = {}
+for i = 3, #ARGV do
+  local agent = ARGV[i]
+  local key = p .. 'presence:' .. agent
+  redis.call('SREM', set, agent)
+  if redis.call('HDEL', key, hub) == 1 and redis.call('HLEN', key) == 0 then
+    redis.call('SREM', p .. 'online', agent)
+    redis.call('PUBLISH', p .. 'presence', '-' .. agent)
+    table.insert(gone, agent)
+  end
+end
+return gone
+`);
+
 export interface ClusterPresenceOptions {
   /** A hub silent this long is dead: its sessions are removed. */
   ttlMs: number;
@@ -123,6 +141,8 @@ export class ClusterPresence implements SharedPresence {
   private beat: ReturnType<typeof setInterval> | null = null;
   private beating: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Redis missed a change of this hub's sessions: put them right at the next beat. */
+  private dirty = false;
   /** Told of agents that went offline because their hub died, or came back after this hub was reaped. */
   private notify: (agentId: string, online: boolean) => void = () => undefined;
 
@@ -152,7 +172,17 @@ export class ClusterPresence implements SharedPresence {
   }
 
   async open(agentId: string, cap: number): Promise<'first' | 'more' | 'full'> {
-    const r = Number(await OPEN(this.link.cmd, [], [this.link.prefix, this.link.hubId, agentId, Number.isFinite(cap) ? cap : -1]));
+    const had = this.local.get(agentId) ?? 0;
+    let r: number;
+    try {
+      r = Number(await OPEN(this.link.cmd, [], [this.link.prefix, this.link.hubId, agentId, Number.isFinite(cap) ? cap : -1]));
+    } catch (err) {
+      // Redis away: agents still connect, held to the cap on this hub alone, and Redis hears of them on restore.
+      this.opts.log.warn({ err: (err as Error).message }, 'presence: Redis unreachable, counting this session here only');
+      if (had >= cap) return 'full';
+      this.dirty = true;
+      r = had === 0 && !this.mirror.has(agentId) ? 1 : 0;
+    }
     if (r < 0) return 'full';
     this.local.set(agentId, (this.local.get(agentId) ?? 0) + 1);
     this.mirror.add(agentId);
@@ -163,7 +193,14 @@ export class ClusterPresence implements SharedPresence {
     const n = (this.local.get(agentId) ?? 1) - 1;
     if (n > 0) this.local.set(agentId, n);
     else this.local.delete(agentId);
-    const last = Number(await CLOSE(this.link.cmd, [], [this.link.prefix, this.link.hubId, agentId])) === 1;
+    let last: boolean;
+    try {
+      last = Number(await CLOSE(this.link.cmd, [], [this.link.prefix, this.link.hubId, agentId])) === 1;
+    } catch (err) {
+      // Whether that was its last session anywhere is Redis's to say: restore() settles it and tells.
+      this.dirty = true;
+      throw err;
+    }
     if (last) this.mirror.delete(agentId);
     return last;
   }
@@ -194,7 +231,7 @@ export class ClusterPresence implements SharedPresence {
     if (this.stopped) return;
     const now = Date.now();
     const known = Number(await BEAT(this.link.cmd, [], [this.link.prefix, this.link.hubId, now]));
-    if (known === 0) await this.restore();
+    if (known === 0 || this.dirty) await this.restore();
     const cutoff = now - this.opts.ttlMs;
     const dead = await this.link.cmd.zrangebyscore(this.link.key('hubs'), '-inf', cutoff);
     for (const hub of dead) {
@@ -207,12 +244,20 @@ export class ClusterPresence implements SharedPresence {
 
   /** Puts this hub's sessions back into Redis and reloads the mirror. */
   private async restore(): Promise<void> {
+    this.dirty = false;
     const pairs = [...this.local.entries()];
     const back: string[] = [];
     for (let i = 0; i === 0 || i < pairs.length; i += 500) {
       const args: Array<string | number> = [this.link.prefix, this.link.hubId, Date.now()];
       for (const [agent, n] of pairs.slice(i, i + 500)) args.push(agent, n);
       back.push(...((await RESTORE(this.link.cmd, [], args)) as string[]));
+    }
+    // Sessions that closed while Redis could not hear of it: gone now, and told if they were the last.
+    const listed = await this.link.cmd.smembers(this.link.key(`hub:${this.link.hubId}:agents`));
+    const stale = listed.filter((a) => !this.local.has(a));
+    const gone: string[] = [];
+    for (let i = 0; i < stale.length; i += 500) {
+      gone.push(...((await DROP(this.link.cmd, [], [this.link.prefix, this.link.hubId, ...stale.slice(i, i + 500)])) as string[]));
     }
     this.mirror.clear();
     let cursor = '0';
@@ -222,5 +267,6 @@ export class ClusterPresence implements SharedPresence {
       cursor = next;
     } while (cursor !== '0');
     for (const agent of back) this.notify(agent, true);
+    for (const agent of gone) this.notify(agent, false);
   }
 }
