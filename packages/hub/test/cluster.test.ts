@@ -230,3 +230,33 @@ async function waitFor(pred: () => Promise<boolean>, what: string, timeoutMs = 1
     await sleep(50);
   }
 }
+
+run('several hubs: stale tasks', () => {
+  let cluster: TestCluster;
+  let holder: RunningHub;
+  let other: RunningHub;
+  beforeAll(async () => {
+    cluster = await TestCluster.create({ taskStaleMs: 300 });
+    // The first hub takes the timer lease and so runs the stale check.
+    holder = await cluster.start();
+    other = await cluster.start({ autoMigrate: false });
+  });
+  afterAll(() => cluster.close());
+
+  it('a runner online on another hub keeps its task; once offline everywhere it goes back, announced to a worker on another hub', async () => {
+    const owner = await register(holder);
+    const runner = await connectAgent(other);
+    const worker = await connectAgent(other);
+    ok(await worker.client.call(worker.agent.agentId, 'agent/update', { capabilities: ['index'] }));
+    const task = ok<{ task_id: string }>(await call(holder, owner, 'task/create', { title: 'Index', runner: runner.agent.agentId, capability: 'index' }));
+    ok(await runner.client.call(runner.agent.agentId, 'task/start', { task_id: task.task_id }));
+    // Many stale periods later: the holder sees the runner online (on the other hub) and leaves the task alone.
+    await sleep(1500);
+    expect(ok<{ status: string }>(await call(holder, owner, 'task/get', { task_id: task.task_id })).status).toBe('doing');
+    runner.client.close();
+    const ready = await worker.client.waitFrame((f) => f.event === 'task.ready' && (f.data as { task_id: string }).task_id === task.task_id, 10_000, 'task.ready');
+    expect(ready.data).toMatchObject({ runner_id: null, capability: 'index' });
+    expect(ok<{ status: string }>(await call(holder, owner, 'task/get', { task_id: task.task_id })).status).toBe('todo');
+    worker.client.close();
+  });
+});
