@@ -48,6 +48,7 @@ if (!stores.includes('sqlite') || stores.some((s) => s !== 'sqlite' && s !== 'po
 }
 const onPostgres = stores.includes('postgres');
 const pgServer = process.env.PARLEY_TEST_PG || 'postgres://postgres@127.0.0.1:5432';
+const redisServer = process.env.PARLEY_TEST_REDIS || 'redis://127.0.0.1:6379';
 
 if (job === 'report') {
   // The closing report of the last `npm test` again, from the test reports and turbo summary it left.
@@ -90,7 +91,10 @@ if (job === 'test') {
   let pgStatus = 0;
   if (onPostgres) {
     // The same suites again on PostgreSQL: each test run makes its own database and drops it.
-    const where = await reachable(pgServer);
+    const where = await reachable(pgServer, 5432);
+    // The cluster tests (several hubs) run in this pass and need Redis too.
+    const redis = await reachable(redisServer, 6379);
+    if (!redis.ok) notes.push(`Redis is not reachable at ${redis.at} (${redis.why}): the cluster tests need it; start it, or point PARLEY_TEST_REDIS at one`);
     if (where.ok) {
       console.log(`\n[parley] the hub's, client's and CLI's tests again, on PostgreSQL at ${where.at}`);
       pgStatus = run(
@@ -108,11 +112,11 @@ if (job === 'test') {
   process.exit(run(process.execPath, [resolve(root, 'scripts/demo.mjs'), ...process.argv.slice(3)]));
 }
 
-/** Whether a TCP connection to the PostgreSQL server `url` names opens (within 5 s). */
-function reachable(url) {
+/** Whether a TCP connection to the server `url` names (PostgreSQL, Redis) opens (within 5 s). */
+function reachable(url, defaultPort) {
   const u = new URL(url);
   const host = u.hostname || '127.0.0.1';
-  const port = Number(u.port || 5432);
+  const port = Number(u.port || defaultPort);
   const at = `${host}:${port}`;
   return new Promise((done) => {
     const socket = connect({ host, port, timeout: 5000 });

@@ -3,10 +3,12 @@ import type { RunningHub } from '../src/index.js';
 import { TestCluster } from './cluster/harness.js';
 import { connectAgent, ok, register, rpc, RawClient, type Frame, type TestAgent } from './helpers.js';
 
-// Several hubs on one PostgreSQL and one Redis. The cluster makes its own
-// database, whatever PARLEY_TEST_STORE says, so this file runs in the SQLite
-// pass of `npm test` only (the PostgreSQL pass would repeat it word for word).
-const run = process.env.PARLEY_TEST_STORE === 'postgres' ? describe.skip : describe;
+// Several hubs on one PostgreSQL and one Redis (PARLEY_TEST_REDIS, default
+// the machine's 127.0.0.1:6379, each cluster under a key prefix of its own).
+// The cluster makes its own database, so this file runs once, in the
+// PostgreSQL pass of `npm test`: a machine without PostgreSQL runs the SQLite
+// pass alone (PARLEY_TEST_STORES=sqlite), and several hubs need PostgreSQL.
+const run = process.env.PARLEY_TEST_STORE === 'postgres' ? describe : describe.skip;
 
 const call = async (hub: RunningHub, a: TestAgent, action: string, params?: unknown): Promise<Frame> => (await rpc(hub, a, action, params)).body;
 const seqs = (client: RawClient, stream: string) => client.pushes(stream).map((f) => f.seq as number);
