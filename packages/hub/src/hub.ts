@@ -254,12 +254,17 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   staleTimer.unref();
   // Deadlines armed on a hub that died: the lease holder handles them once they are timerGraceMs overdue.
   let sweepRun: Promise<unknown> = Promise.resolve();
+  // One sweep at a time: a long one (many overdue rows) is not joined by the next.
+  let sweeping = false;
   const sweepTimer = cluster
     ? setInterval(
         () => {
-          if (!owner()) return;
+          if (!owner() || sweeping) return;
+          sweeping = true;
           const cutoff = Date.now() - cluster.cfg.timerGraceMs;
-          sweepRun = Promise.all([delegations.sweep(cutoff), chat.sweep(cutoff)]).catch((err: unknown) => log.error({ err }, 'deadline sweep failed'));
+          sweepRun = Promise.all([delegations.sweep(cutoff), chat.sweep(cutoff)])
+            .catch((err: unknown) => log.error({ err }, 'deadline sweep failed'))
+            .finally(() => (sweeping = false));
         },
         Math.max(100, Math.floor(cluster.cfg.timerGraceMs / 2)),
       )
