@@ -29,7 +29,7 @@ import type {
   TransportKind,
   WebSocketConstructorLike,
 } from './types.js';
-import { baseUrl, wsUrl } from './url.js';
+import { hubUrlList, wsUrl } from './url.js';
 import { startTaskWorker, type TaskHandler, type TaskHelper, type TaskWork, type TaskWorkerOptions } from './worker.js';
 import { startConversations, type ChatHelper, type ConversationHandler, type ConversationOptions, type OnConversation } from './chats.js';
 
@@ -65,11 +65,19 @@ export interface ParleyClient extends ClientHelpers {}
  * Lifecycle: connect() starts a loop that keeps the client connected until
  * close(). Each attempt tries the WebSocket, then (if the WebSocket could not
  * even be opened) the HTTP fallback; a failed attempt waits a backoff delay.
+ *
+ * Hubs: the client talks to one hub at a time, `url`. With several URLs (hubs
+ * sharing one database), every reconnect attempt moves to the next one, round
+ * robin, and resumes from the same cursors; `url` is the only place the hub in
+ * use is kept, so sockets, HTTP calls and tokens all follow it.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   readonly agentId: string;
-  readonly #url: string;
+  /** The hubs, checked and normalised at construction; never empty. */
+  readonly #urls: readonly string[];
+  /** Index in #urls of the hub in use (or tried next). */
+  #urlIndex = 0;
   readonly #identity: Identity;
   readonly #store: CursorStore;
   readonly #backoff: BackoffOptions;
@@ -131,7 +139,7 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
 
   constructor(options: ParleyClientOptions) {
     super();
-    this.#url = baseUrl(options.url);
+    this.#urls = hubUrlList(options.url);
     this.#identity = options.identity;
     this.agentId = options.identity.agentId;
     this.#store = options.cursorStore ?? new MemoryCursorStore();
@@ -148,7 +156,7 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
     this.#autoAck = options.autoAck ?? true;
     this.#wsOverride = options.WebSocket;
     this.#fetch = this.#transports.includes('http') ? resolveFetch(options.fetch) : null;
-    this.#tokens = this.#fetch ? new TokenSource(this.#url, this.#identity, this.#fetch) : null;
+    this.#tokens = this.#fetch ? new TokenSource(() => this.url, this.#identity, this.#fetch) : null;
     this.#requests = new RequestManager({
       agentId: this.agentId,
       timers: this.#timers,
@@ -156,6 +164,11 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
       maxQueued: options.offlineQueueSize ?? 100,
       onSuccess: (action, params, result) => this.#afterSuccess(action, params, result),
     });
+  }
+
+  /** Base URL of the hub in use, or the one the next attempt goes to (see ParleyClientOptions.url). */
+  get url(): string {
+    return this.#urls[this.#urlIndex]!;
   }
 
   get state(): ConnectionState {
@@ -295,7 +308,7 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
     this.#setState('disconnected');
     // Not a 'disconnected' event: nothing was connected. Say why the attempt failed (4401 was reported above).
     if (failure && failure.code !== 4401) {
-      this.emit('error', new ParleyError('unavailable', `could not connect to ${this.#url}: ${failure.reason || `close ${failure.code}`}`));
+      this.emit('error', new ParleyError('unavailable', `could not connect to ${this.url}: ${failure.reason || `close ${failure.code}`}`));
     }
     this.#scheduleReconnect();
   }
@@ -304,7 +317,7 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   #socketOptions(ctor: WebSocketConstructorLike): ConstructorParameters<typeof WebSocketConnection>[0] {
     return {
       WebSocket: ctor,
-      url: wsUrl(this.#url),
+      url: wsUrl(this.url),
       identity: this.#identity,
       resume: () => this.#cursors.resume(),
       timers: this.#timers,
@@ -418,7 +431,7 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   #newHttpSession(): HttpSession {
     if (!this.#fetch || !this.#tokens) throw new Error('http transport not configured');
     const session: HttpSession = new HttpSession({
-      url: this.#url,
+      url: this.url,
       fetch: this.#fetch,
       tokens: this.#tokens,
       timers: this.#timers,
@@ -536,14 +549,29 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
     this.#scheduleReconnect();
   }
 
+  /**
+   * After a failed attempt or a lost connection: the next attempt goes to the
+   * next hub of the list. The backoff grows per full round of the list, not
+   * per hub, so a live hub is reached within the first window while a cluster
+   * that is all down is still backed off. Every attempt keeps its jitter: the
+   * clients of a hub that died must not land on the next one in lockstep.
+   */
   #scheduleReconnect(): void {
     if (this.#closed) return;
+    this.#urlIndex = (this.#urlIndex + 1) % this.#urls.length;
+    const attempt = this.#attempt++;
     if (!this.#reconnectEnabled) {
+      // Without reconnect, a pending connect() still gives each hub of the list one try.
+      if (this.#waiters.length > 0 && attempt + 1 < this.#urls.length) {
+        this.#reconnectTimer = this.#timers.setTimeout(() => void this.#connectAttempt(), 0);
+        return;
+      }
       this.#running = false;
+      this.#attempt = 0;
       for (const w of this.#waiters.splice(0)) w.reject(new ConnectionClosedError('could not connect and reconnect is disabled'));
       return;
     }
-    const delay = backoffDelay(this.#attempt++, this.#backoff);
+    const delay = backoffDelay(Math.floor(attempt / this.#urls.length), this.#backoff);
     this.#reconnectTimer = this.#timers.setTimeout(() => void this.#connectAttempt(), delay);
   }
 

@@ -14,6 +14,7 @@ export {
 export { MemoryCursorStore, StorageCursorStore, type CursorStore, type CursorSnapshot } from './cursors.js';
 export { ParleyError, TimeoutError, AbortError, ConnectionClosedError, OfflineQueueFullError, type ClientErrorCode } from './errors.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
+export { hubUrlList, parseHubUrls, type HubUrls } from './url.js';
 export type { CallOptions } from './requests.js';
 export type { ClientHelpers } from './client.js';
 export type { TaskHandler, TaskContext, TaskResult, TaskWorker, TaskWorkerOptions, TaskWork, TaskHelper } from './worker.js';

@@ -7,7 +7,7 @@ import {
 import { ParleyError } from './errors.js';
 import { signAsync } from './signing.js';
 import type { Identity } from './identity.js';
-import { httpUrl } from './url.js';
+import { httpUrl, hubUrlList, type HubUrls } from './url.js';
 
 export type FetchLike = typeof fetch;
 
@@ -63,36 +63,54 @@ export async function httpError(res: Response, what: string): Promise<ParleyErro
   return new ParleyError(code, message, { status: res.status, ...(body?.details ?? {}) });
 }
 
-async function postJson(url: string, body: unknown, f: FetchLike, what: string): Promise<TokenResponse> {
-  let res: Response;
-  try {
-    res = await f(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  } catch (err) {
-    throw new ParleyError('unavailable', `${what}: hub unreachable at ${url}`, undefined, { cause: err });
+/**
+ * POSTs a freshly signed body to each hub of `urls` in turn until one answers:
+ * only an unreachable hub passes the request on (an answer, even an error, is
+ * final). Each hub gets its own signature, since the hub accepts a signed
+ * `(agent, ts)` pair once and a request that died on the way may still have
+ * reached a hub sharing the database.
+ */
+async function postJson(urls: HubUrls, path: string, body: () => Promise<unknown>, f: FetchLike, what: string): Promise<TokenResponse> {
+  let unreachable: ParleyError | null = null;
+  for (const base of hubUrlList(urls)) {
+    const url = httpUrl(base, path);
+    let res: Response;
+    try {
+      res = await f(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(await body()) });
+    } catch (err) {
+      unreachable = new ParleyError('unavailable', `${what}: hub unreachable at ${url}`, undefined, { cause: err });
+      continue;
+    }
+    if (!res.ok) throw await httpError(res, what);
+    return (await res.json()) as TokenResponse;
   }
-  if (!res.ok) throw await httpError(res, what);
-  return (await res.json()) as TokenResponse;
+  // hubUrlList never returns an empty list, so some hub was tried.
+  throw unreachable ?? new ParleyError('unavailable', `${what}: no hub to ask`);
 }
 
-/** `POST /v1/agents/register`: proves possession of the key and returns a bearer token. Idempotent per key. */
-export async function register(url: string, identity: Identity, opts: RegisterOptions = {}): Promise<TokenResponse> {
-  const ts = nextSignatureTs(identity.agentId);
-  const body: Record<string, unknown> = {
-    public_key: identity.publicKey,
-    ts,
-    sig: await signAsync(identity, registerSigningString(identity.publicKey, ts)),
+/**
+ * `POST /v1/agents/register`: proves possession of the key and returns a bearer token. Idempotent per key.
+ * With several hub URLs (one cluster), the first that can be reached registers the agent for all of them.
+ */
+export async function register(url: HubUrls, identity: Identity, opts: RegisterOptions = {}): Promise<TokenResponse> {
+  const body = async (): Promise<Record<string, unknown>> => {
+    const ts = nextSignatureTs(identity.agentId);
+    const b: Record<string, unknown> = {
+      public_key: identity.publicKey,
+      ts,
+      sig: await signAsync(identity, registerSigningString(identity.publicKey, ts)),
+    };
+    if (opts.name !== undefined) b.name = opts.name;
+    return b;
   };
-  if (opts.name !== undefined) body.name = opts.name;
-  return postJson(httpUrl(url, '/v1/agents/register'), body, resolveFetch(opts.fetch), 'register');
+  return postJson(url, '/v1/agents/register', body, resolveFetch(opts.fetch), 'register');
 }
 
-/** `POST /v1/agents/token`: a fresh bearer token for an already registered agent. */
-export async function requestToken(url: string, identity: Identity, opts: TokenOptions = {}): Promise<TokenResponse> {
-  const ts = nextSignatureTs(identity.agentId);
-  const body = {
-    agent_id: identity.agentId,
-    ts,
-    sig: await signAsync(identity, tokenSigningString(identity.agentId, ts)),
+/** `POST /v1/agents/token`: a fresh bearer token for an already registered agent (from the first reachable hub of a list). */
+export async function requestToken(url: HubUrls, identity: Identity, opts: TokenOptions = {}): Promise<TokenResponse> {
+  const body = async (): Promise<Record<string, unknown>> => {
+    const ts = nextSignatureTs(identity.agentId);
+    return { agent_id: identity.agentId, ts, sig: await signAsync(identity, tokenSigningString(identity.agentId, ts)) };
   };
-  return postJson(httpUrl(url, '/v1/agents/token'), body, resolveFetch(opts.fetch), 'token request');
+  return postJson(url, '/v1/agents/token', body, resolveFetch(opts.fetch), 'token request');
 }

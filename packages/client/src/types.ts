@@ -1,6 +1,7 @@
 import type { ConnectedFrame, EventDataOf, EventName, PushFrame } from '@parley/protocol';
 import type { CursorStore } from './cursors.js';
 import type { Identity } from './identity.js';
+import type { HubUrls } from './url.js';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'authenticating' | 'connected';
 export type TransportKind = 'websocket' | 'http';
@@ -32,8 +33,27 @@ export interface ReconnectOptions {
 }
 
 export interface ParleyClientOptions {
-  /** Hub base URL, http(s)://host:port; the WebSocket URL is ws(s)://host:port/v1/ws. */
-  url: string;
+  /**
+   * Hub base URL, http(s)://host:port; the WebSocket URL is ws(s)://host:port/v1/ws.
+   *
+   * Or a non-empty list of them: hubs sharing one database (same epoch,
+   * streams and seqs); a load balancer in front of them is one URL. The client uses one hub
+   * at a time, the first one to begin with; when it cannot connect or loses
+   * the connection, each reconnect attempt moves to the next URL, round robin,
+   * and resumes its streams from its cursors exactly as after a reconnect to
+   * the same hub (a token from one hub is valid on the others: no
+   * re-registration). The reconnect backoff grows per full round of the list,
+   * so a live hub is found within the first window and a cluster that is all
+   * down is backed off as one hub would be. With reconnect disabled, connect()
+   * tries each URL once. `client.url` (read-only) is the hub in use, or the
+   * one the next attempt goes to; every WebSocket, HTTP call and token request
+   * goes there.
+   *
+   * An empty list or a URL that is not http(s):// throws a TypeError at
+   * construction. `parseHubUrls` reads a comma-separated list (a flag, an
+   * environment variable) into this form.
+   */
+  url: HubUrls;
   identity: Identity;
   /** Default: a MemoryCursorStore. */
   cursorStore?: CursorStore;

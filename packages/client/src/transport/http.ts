@@ -5,13 +5,18 @@ import { httpError, requestToken, type FetchLike } from '../registration.js';
 import type { TimerSet } from '../timers.js';
 import { httpUrl } from '../url.js';
 
-/** The bearer token for the HTTP fallback, fetched on first use and renewed when the hub refuses it. */
+/**
+ * The bearer token for the HTTP fallback, fetched on first use and renewed when
+ * the hub refuses it. It is fetched from the hub the client uses at that moment
+ * (`url` is asked each time, never kept): hubs sharing a database accept each
+ * other's tokens, so a failover keeps the token.
+ */
 export class TokenSource {
   #token: string | null = null;
   #inflight: Promise<string> | null = null;
 
   constructor(
-    private readonly url: string,
+    private readonly url: () => string,
     private readonly identity: Identity,
     private readonly fetchImpl: FetchLike,
   ) {}
@@ -29,7 +34,7 @@ export class TokenSource {
   /** One token request at a time, however many callers saw a 401. */
   refresh(): Promise<string> {
     this.#token = null;
-    this.#inflight ??= requestToken(this.url, this.identity, { fetch: this.fetchImpl })
+    this.#inflight ??= requestToken(this.url(), this.identity, { fetch: this.fetchImpl })
       .then((r) => {
         this.#token = r.token;
         return r.token;
