@@ -7,6 +7,7 @@ import { ParleyClient } from '../../src/client.js';
 import { createIdentity, type Identity } from '../../src/identity.js';
 import { register } from '../../src/registration.js';
 import type { ParleyClientEvents, ParleyClientOptions } from '../../src/types.js';
+import type { HubUrls } from '../../src/url.js';
 
 /**
  * A hub on a free port, on the suite's store (@parley/hub/testing: SQLite, or
@@ -34,7 +35,7 @@ export const FAST_RECONNECT = { initialDelayMs: 50, multiplier: 1.5, maxDelayMs:
 
 const clients = new Set<ParleyClient>();
 
-export function client(url: string, identity: Identity, extra: Partial<ParleyClientOptions> = {}): ParleyClient {
+export function client(url: HubUrls, identity: Identity, extra: Partial<ParleyClientOptions> = {}): ParleyClient {
   const c = new ParleyClient({ url, identity, reconnect: FAST_RECONNECT, ...extra });
   clients.add(c);
   return c;
