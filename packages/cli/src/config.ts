@@ -1,5 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseHubUrls } from '@parley/client';
+import { CliError, ExitCode } from './errors.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8787';
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -16,7 +18,10 @@ export interface GlobalOptions {
 }
 
 export interface ResolvedConfig {
+  /** The hub URL as given (one URL, or a comma-separated list): for messages and the cursor file name. */
   url: string;
+  /** The hubs to use, checked: one, or several sharing one database that the client fails over between. */
+  urls: string[];
   home: string;
   identityPath: string;
   json: boolean;
@@ -27,8 +32,15 @@ export interface ResolvedConfig {
 export function resolveConfig(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
   const home = resolve(opts.home ?? env.PARLEY_HOME ?? join(homedir(), '.parley'));
   const url = (opts.url ?? env.PARLEY_URL ?? DEFAULT_URL).replace(/\/+$/, '');
+  let urls: string[];
+  try {
+    urls = parseHubUrls(url);
+  } catch (err) {
+    throw new CliError(`bad hub URL (--url or PARLEY_URL): ${(err as Error).message}`, ExitCode.Usage);
+  }
   return {
     url,
+    urls,
     home,
     identityPath: join(home, 'identity.json'),
     json: Boolean(opts.json),

@@ -36,7 +36,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   const program = new Command('parley')
     .description('Parley: open communication layer for software agents')
     .version(VERSION)
-    .option('-u, --url <url>', 'hub base URL (env PARLEY_URL, default http://127.0.0.1:8787)')
+    .option('-u, --url <url>', 'hub base URL, or a comma-separated list of hubs sharing one database (env PARLEY_URL, default http://127.0.0.1:8787)')
     .option('--home <dir>', 'where the identity and cursors live (env PARLEY_HOME, default ~/.parley)')
     .option('--json', 'machine-readable JSON output')
     .option('--timeout <ms>', `per-request timeout in milliseconds (1-${MAX_TIMEOUT_MS}, default 30000)`, parseTimeout)

@@ -21,7 +21,7 @@ export async function requireIdentity(cfg: ResolvedConfig): Promise<Identity> {
 export async function withClient<T>(cfg: ResolvedConfig, fn: (client: ParleyClient) => Promise<T>): Promise<T> {
   const identity = await requireIdentity(cfg);
   const client = new ParleyClient({
-    url: cfg.url,
+    url: cfg.urls,
     identity,
     requestTimeoutMs: cfg.timeoutMs,
     reconnect: { enabled: false },

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/config.js';
 import { isJsonLine, LiveProcess, runCli, spawnCli, startTestHub, tempDir } from './helpers.js';
 
 let hub: LiveProcess;
@@ -59,6 +60,28 @@ describe('parley CLI against a real hub', () => {
     expect(caps.code, caps.stderr).toBe(0);
     const doc = JSON.parse(caps.stdout) as { actions: Record<string, unknown> };
     expect(Object.keys(doc.actions)).toContain('p2p/send');
+  });
+
+  it('takes a comma-separated list of hubs (--url or PARLEY_URL) and passes over one that is down', async () => {
+    const down = 'http://127.0.0.1:9';
+    expect(resolveConfig({ url: ` ${down}/ , ${url}/,` }, {}).urls).toEqual([down, url]);
+    expect(resolveConfig({}, { PARLEY_URL: `${down},${url}` }).urls).toEqual([down, url]);
+
+    const listed = { PARLEY_HOME: tempDir('listed'), PARLEY_URL: `${down},${url}` };
+    const reg = await runCli(['register', '--name', 'listed', '--json'], listed);
+    expect(reg.code, reg.stderr).toBe(0);
+    const me = (JSON.parse(reg.stdout) as { agent_id: string }).agent_id;
+    const who = await runCli(['whoami', '--json'], listed);
+    expect(who.code, who.stderr).toBe(0);
+    expect(JSON.parse(who.stdout)).toMatchObject({ agent_id: me, name: 'listed' });
+    const viaFlag = await runCli(['--url', `${down},${url}`, 'whoami', '--json'], asAlice());
+    expect(JSON.parse(viaFlag.stdout)).toMatchObject({ agent_id: alice });
+    const caps = await runCli(['capabilities', '--json'], { PARLEY_URL: `${down},${url}` });
+    expect(caps.code, caps.stderr).toBe(0);
+
+    const bad = await runCli(['whoami'], { ...listed, PARLEY_URL: `${url},ftp://nope` });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('bad hub URL (--url or PARLEY_URL): hub url must be http(s)://, got ftp://nope');
   });
 
   it('delivers a message sent with `send` to a running daemon, and answers daemon calls', async () => {

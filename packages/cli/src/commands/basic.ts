@@ -20,7 +20,7 @@ export function registerBasic(program: Command, ctx: Context): void {
     .description('list the actions and events the hub speaks (no identity needed)')
     .action(async () => {
       const cfg = ctx.config();
-      const res = await fetch(`${cfg.url}/v1/capabilities`, { signal: AbortSignal.timeout(cfg.timeoutMs) });
+      const res = await firstAnswer(cfg.urls, '/v1/capabilities', cfg.timeoutMs);
       if (!res.ok) throw new CliError(`the hub answered ${res.status} for /v1/capabilities`, ExitCode.Failed);
       const doc = CapabilitiesDocument.parse(await res.json());
       ctx.output().result(doc, () =>
@@ -74,4 +74,17 @@ export function formatProfile(p: AgentProfile): string {
     `online:         ${p.online ? 'yes' : 'no'}`,
     `registered:     ${p.created_at}`,
   ].join('\n');
+}
+
+/** GET `path` from the first hub of the list that answers (hubs of one list share their data); the last failure if none does. */
+async function firstAnswer(urls: string[], path: string, timeoutMs: number): Promise<Response> {
+  let failure: unknown = null;
+  for (const url of urls) {
+    try {
+      return await fetch(`${url}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      failure = err;
+    }
+  }
+  throw failure;
 }

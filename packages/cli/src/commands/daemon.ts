@@ -23,7 +23,7 @@ export function registerDaemon(program: Command, ctx: Context): void {
       const out = ctx.output();
       const identity = await requireIdentity(cfg);
       const client = new ParleyClient({
-        url: cfg.url,
+        url: cfg.urls,
         identity,
         requestTimeoutMs: cfg.timeoutMs,
         cursorStore: new FileCursorStore(cursorPath(cfg, identity.agentId)),

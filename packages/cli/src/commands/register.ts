@@ -26,7 +26,7 @@ export function registerRegister(program: Command, ctx: Context): void {
       const res =
         existed && opts.name !== undefined && !opts.force
           ? await registerKeepingName(cfg, identity, opts.name)
-          : await registerIdempotently(cfg.url, identity, opts.name === undefined ? {} : { name: opts.name });
+          : await registerIdempotently(cfg.urls, identity, opts.name === undefined ? {} : { name: opts.name });
       ctx.output().result(
         { agent_id: res.agent_id, public_key: identity.publicKey, token: res.token, token_expires_at: res.token_expires_at, identity_path: cfg.identityPath },
         () => `registered ${res.agent_id}${opts.name ? ` (${opts.name})` : ''}\nidentity: ${cfg.identityPath}`,
@@ -42,7 +42,7 @@ export function registerRegister(program: Command, ctx: Context): void {
  * Naming an agent the hub knows under no name is not a rename.
  */
 async function registerKeepingName(cfg: ResolvedConfig, identity: Identity, name: string): ReturnType<typeof register> {
-  const res = await registerIdempotently(cfg.url, identity, {});
+  const res = await registerIdempotently(cfg.urls, identity, {});
   const current = (await withClient(cfg, (c) => c.call('agent/whoami', {}))).name;
   if (current === name) return res;
   if (current !== null) {
@@ -52,7 +52,7 @@ async function registerKeepingName(cfg: ResolvedConfig, identity: Identity, name
       ExitCode.Usage,
     );
   }
-  return registerIdempotently(cfg.url, identity, { name });
+  return registerIdempotently(cfg.urls, identity, { name });
 }
 
 /**
@@ -66,7 +66,7 @@ async function registerKeepingName(cfg: ResolvedConfig, identity: Identity, name
  */
 const MAX_ATTEMPTS = 6;
 
-async function registerIdempotently(url: string, identity: Identity, opts: { name?: string }): ReturnType<typeof register> {
+async function registerIdempotently(url: string[], identity: Identity, opts: { name?: string }): ReturnType<typeof register> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await register(url, identity, opts);
