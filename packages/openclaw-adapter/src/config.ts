@@ -57,10 +57,21 @@ export const ImRoute = z.strictObject({
 });
 export type ImRoute = z.infer<typeof ImRoute>;
 
-const HubUrl = z
+const OneHubUrl = z
   .string()
   .trim()
   .regex(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'hubUrl is an http(s) URL such as http://127.0.0.1:8787');
+
+/**
+ * One hub URL, or a non-empty list of hubs sharing one database: the client
+ * uses one at a time and fails over to the next, resuming where it was.
+ */
+const HubUrl = z.union([OneHubUrl, z.array(OneHubUrl).min(1, 'hubUrl lists at least one URL')]);
+
+/** The hub URL setting as one line, for logs and status. */
+export function hubUrlText(hubUrl: string | readonly string[]): string {
+  return typeof hubUrl === 'string' ? hubUrl : hubUrl.join(', ');
+}
 
 /** The id of a Parley account (identity) of the plugin: "default" is the top-level config. */
 export const AccountIdKey = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'an account id is 1-32 lowercase letters, digits, "-" or "_"');
@@ -95,7 +106,7 @@ export const AccountOverrides = z.strictObject({
  * (`pnpm --filter @parley/openclaw-adapter manifest`; a test keeps them equal).
  */
 export const ParleyPluginConfig = z.strictObject({
-  /** Base URL of the Parley hub. */
+  /** Base URL of the Parley hub, or a list of hubs sharing one database (the client fails over between them). */
   hubUrl: HubUrl.default(DEFAULT_HUB_URL),
   /** The agent's key file. Default: <OpenClaw state dir>/parley/identity.json. Created (and the agent registered) on first start. */
   identityPath: z.string().trim().min(1).optional(),
@@ -214,7 +225,11 @@ export function configJsonSchema(): Record<string, unknown> {
 }
 
 export const CONFIG_UI_HINTS: Record<string, PluginConfigUiHint> = {
-  hubUrl: { label: 'Hub URL', help: 'Base URL of the Parley hub', placeholder: DEFAULT_HUB_URL },
+  hubUrl: {
+    label: 'Hub URL',
+    help: 'Base URL of the Parley hub, or a list of hubs sharing one database (the connection fails over between them)',
+    placeholder: DEFAULT_HUB_URL,
+  },
   identityPath: {
     label: 'Identity file',
     help: "The agent's Ed25519 key (created on first start). Default: <state dir>/parley/identity.json",

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { ParleyClient, register, type Identity } from '@parley/client';
 import { createIdentity, FileCursorStore, loadIdentity, saveIdentity } from '@parley/client/node';
 import type { GapInfo, PushFrame } from '@parley/client';
-import type { ResolvedConfig } from './config.js';
+import { hubUrlText, type ResolvedConfig } from './config.js';
 import { NotConnectedError } from './errors.js';
 import type { PluginLogger } from './openclaw-types.js';
 
@@ -87,7 +87,7 @@ export class ParleyConnection {
     client.on('push', (frame) => events.onPush(frame));
     client.on('gap', (info) => events.onGap(info));
     client.on('connected', () => {
-      this.#logger.info(`parley: connected to ${hubUrl} as ${client.agentId}`);
+      this.#logger.info(`parley: connected to ${client.url} as ${client.agentId}`);
       client.call('agent/whoami', {}).then(
         (me) => {
           this.#name = me.name;
@@ -98,8 +98,8 @@ export class ParleyConnection {
     });
     client.on('disconnected', (info) => {
       // stop() closes the client on purpose (a gateway stop or restart): that is not a dropped connection.
-      if (this.#stopped) this.#logger.info(`parley: disconnected from ${hubUrl} (service stopped)`);
-      else this.#logger.warn(`parley: disconnected from ${hubUrl} (${info.code} ${info.reason}); reconnecting`);
+      if (this.#stopped) this.#logger.info(`parley: disconnected from ${client.url} (service stopped)`);
+      else this.#logger.warn(`parley: disconnected from ${client.url} (${info.code} ${info.reason}); reconnecting`);
       events.onDisconnected?.();
     });
     client.on('error', (err) => {
@@ -123,9 +123,9 @@ export class ParleyConnection {
       try {
         const name = this.#config.agentName;
         await register(this.#config.hubUrl, identity, name ? { name } : {});
-        this.#logger.info(`parley: registered ${identity.agentId} with ${this.#config.hubUrl} (${why})`);
+        this.#logger.info(`parley: registered ${identity.agentId} with ${hubUrlText(this.#config.hubUrl)} (${why})`);
       } catch (err) {
-        this.#logger.warn(`parley: could not register ${identity.agentId} with ${this.#config.hubUrl}: ${err instanceof Error ? err.message : String(err)}`);
+        this.#logger.warn(`parley: could not register ${identity.agentId} with ${hubUrlText(this.#config.hubUrl)}: ${err instanceof Error ? err.message : String(err)}`);
       } finally {
         this.#registering = null;
       }
@@ -136,8 +136,8 @@ export class ParleyConnection {
   /** The client, when it is connected right now. */
   connected(): ParleyClient {
     const c = this.#client;
-    if (!c || this.#stopped) throw new NotConnectedError(`the Parley service is not running (hub ${this.#config.hubUrl})`);
-    if (c.state !== 'connected') throw new NotConnectedError(`not connected to the Parley hub at ${this.#config.hubUrl} (state: ${c.state})`);
+    if (!c || this.#stopped) throw new NotConnectedError(`the Parley service is not running (hub ${hubUrlText(this.#config.hubUrl)})`);
+    if (c.state !== 'connected') throw new NotConnectedError(`not connected to the Parley hub at ${c.url} (state: ${c.state})`);
     return c;
   }
 

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { events as protocolEvents, type ActionName, type EventName, type ParamsOf, type PushFrame, type ResultOf } from '@parley/protocol';
 import { CommandTable, FREE_TEXT_PREFIX, matchFreeText, runCommandLine, SLASH_COMMAND } from './commands/parser.js';
 import type { ChatOrigin, CommandHost, CommandSpec } from './commands/spec.js';
-import { DEFAULT_ACCOUNT, ImRoute, resolveConfig, type ConfigResult, type ResolvedConfig } from './config.js';
+import { DEFAULT_ACCOUNT, hubUrlText, ImRoute, resolveConfig, type ConfigResult, type ResolvedConfig } from './config.js';
 import { agentFiles, ParleyConnection } from './connection.js';
 import { inboundEvent, InboundDispatcher, type InboundEvent } from './inbound.js';
 import { sendToTarget, type SentToTarget, type TargetCaller } from './targets.js';
@@ -367,7 +367,7 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
           : 'none (say "config auto" in the chat that should get them)';
     return [
       ...(this.accountId !== DEFAULT_ACCOUNT ? [`account: ${this.accountId}`] : []),
-      `Parley hub: ${c.hubUrl}`,
+      `Parley hub: ${conn?.client?.url ?? hubUrlText(c.hubUrl)}${typeof c.hubUrl === 'string' ? '' : ` (of ${hubUrlText(c.hubUrl)})`}`,
       `agent: ${conn?.agentId ?? '-'}${conn?.agentName ? ` "${conn.agentName}"` : ''}, connection: ${conn?.state ?? 'service not started'}`,
       `identity: ${conn?.identityPath ?? (c.identityPath ?? '<state dir>/parley/identity.json')}`,
       `events go to: ${routeText}`,

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { actions } from '@parley/protocol';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { resolveAccounts } from '../src/config.js';
+import { resolveAccounts, resolveConfig } from '../src/config.js';
 import entry, { actionParamsSchema, CONFIG_UI_HINTS, configJsonSchema, DOMAINS, PLUGIN_ID } from '../src/index.js';
 import { fakeGateway } from './fake-openclaw.js';
 
@@ -97,6 +97,20 @@ describe('openclaw.plugin.json and package.json', () => {
     expect(resolveAccounts({ accounts: { default: {} } })).toMatchObject({ ok: false, error: expect.stringContaining('the account "default" is the top-level config') });
     expect(resolveAccounts({ accounts: { 'Bad Id': {} } })).toMatchObject({ ok: false, error: expect.stringContaining('an account id is') });
     expect(resolveAccounts({ accounts: { work: { hubUrl: 'ftp://x' } } })).toMatchObject({ ok: false });
+  });
+
+  it('hubUrl takes one URL or a non-empty list of hubs sharing one database, in the manifest schema and the zod schema alike', () => {
+    const list = ['http://hub-a:8787', 'http://hub-b:8787'];
+    const r = resolveConfig({ hubUrl: list });
+    expect(r).toMatchObject({ ok: true, config: { hubUrl: list } });
+    expect(resolveAccounts({ hubUrl: 'http://hub:1', accounts: { work: { hubUrl: list } } })).toMatchObject({ ok: true });
+    expect(resolveConfig({ hubUrl: [] })).toMatchObject({ ok: false, error: expect.stringContaining('hubUrl lists at least one URL') });
+    expect(resolveConfig({ hubUrl: ['http://hub-a:8787', 'ftp://nope'] })).toMatchObject({ ok: false });
+    const validate = new Ajv({ strict: true, useDefaults: true, allErrors: true }).compile(manifest.configSchema);
+    expect(validate({ hubUrl: list })).toBe(true);
+    expect(validate({ accounts: { work: { hubUrl: list } } })).toBe(true);
+    expect(validate({ hubUrl: [] })).toBe(false);
+    expect(validate({ hubUrl: ['http://hub-a:8787', 'ftp://nope'] })).toBe(false);
   });
 
   it('entry.configSchema.safeParse defaults and rejects like the manifest', () => {

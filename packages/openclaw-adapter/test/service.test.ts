@@ -45,6 +45,21 @@ async function started(config: Record<string, unknown>, stateDir?: string): Prom
 const texts = (gw: FakeGateway) => gw.sent.map((m) => m.text);
 
 describe('the background service', () => {
+  it('takes a list of hubs: registers and connects through the first one that answers', async () => {
+    const down = 'http://127.0.0.1:9';
+    const { gw, runtime, agent } = await started({
+      hubUrl: [down, hub.url],
+      agentName: 'listed-bot',
+      route: { channel: 'telegram', to: '4242' },
+      reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+    });
+    expect(runtime.connection!.client!.url).toBe(hub.url);
+    expect(await bob.client.agents.get({ agent_id: agent })).toMatchObject({ name: 'listed-bot', online: true });
+    await bob.client.p2p.send({ to: agent, content: 'through the list' });
+    await waitFor(() => texts(gw).some((t) => t.includes('through the list')), 'the direct message in the chat');
+    expect(await gw.slash('config', telegramCommand({ chat: '4242' }))).toContain(`Parley hub: ${hub.url} (of ${down}, ${hub.url})`);
+  });
+
   it('creates the identity on first start, registers it, and keeps cursors and the route next to it', async () => {
     const { gw, runtime, dir, agent } = await started({ agentName: 'openclaw-bot', route: { channel: 'telegram', to: '4242' } });
     const identityPath = join(dir, 'parley', 'identity.json');
