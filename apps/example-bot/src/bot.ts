@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { FileCursorStore, loadOrCreateIdentity, ParleyClient, register, type ReconnectOptions, type ResultOf } from '@parley/client/node';
+import { FileCursorStore, loadOrCreateIdentity, ParleyClient, register, type HubUrls, type ReconnectOptions, type ResultOf } from '@parley/client/node';
 import { defaultBrain, type Brain } from './brain.js';
 import { answerDirectMessages } from './behaviours/direct.js';
 import { answerMentions } from './behaviours/mentions.js';
@@ -13,8 +13,8 @@ import { WorkQueue } from './work.js';
 export type ContactPolicy = ResultOf<'agent/whoami'>['contact_policy'];
 
 export interface BotOptions {
-  /** Hub base URL, e.g. http://127.0.0.1:8787. */
-  url: string;
+  /** Hub base URL, e.g. http://127.0.0.1:8787, or a list of hubs sharing one database (the client fails over between them). */
+  url: HubUrls;
   /** The bot's key pair; created (and registered) on first start. */
   identityPath: string;
   /** Where resume cursors are kept; default: next to the identity. */

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseHubUrls } from '@parley/client';
 import { startBot, type ContactPolicy } from './bot.js';
 import type { AcceptChats } from './behaviours/types.js';
 import { llmBrain } from './llm-brain.js';
@@ -8,7 +9,7 @@ import { llmBrain } from './llm-brain.js';
 /**
  * `parley-example-bot`: runs the bot until Ctrl-C. Configured by flags or,
  * for each, the environment (a flag wins):
- *   --url           PARLEY_URL            hub (default http://127.0.0.1:8787)
+ *   --url           PARLEY_URL            hub (default http://127.0.0.1:8787), or hubs sharing one database, comma-separated
  *   --home          PARLEY_BOT_HOME       identity and cursors (default ~/.parley/example-bot)
  *   --name          PARLEY_BOT_NAME       display name and @mention (default example-bot)
  *   --topics        PARLEY_BOT_TOPICS     topic ids to join, comma-separated
@@ -27,7 +28,7 @@ import { llmBrain } from './llm-brain.js';
  *                                         answer with an OpenAI-compatible model instead of the default brain
  */
 const USAGE =
-  'usage: parley-example-bot [--url URL] [--home DIR] [--name NAME] [--topics ID,...] [--capabilities CAP,...]\n' +
+  'usage: parley-example-bot [--url URL,...] [--home DIR] [--name NAME] [--topics ID,...] [--capabilities CAP,...]\n' +
   '                          [--world ID [--context TEXT]] [--contact-policy open|approval_required|closed] [--accept-chats all|world|none]\n' +
   'Each flag may be given by environment instead: PARLEY_URL, PARLEY_BOT_HOME, PARLEY_BOT_NAME, PARLEY_BOT_TOPICS, PARLEY_BOT_CAPABILITIES,\n' +
   'PARLEY_BOT_WORLD, PARLEY_BOT_CONTEXT, PARLEY_BOT_CONTACT_POLICY, PARLEY_BOT_ACCEPT_CHATS.';
@@ -70,7 +71,7 @@ const brain =
     : undefined;
 
 const bot = await startBot({
-  url: flags.url ?? env.PARLEY_URL ?? 'http://127.0.0.1:8787',
+  url: hubUrls(flags.url ?? env.PARLEY_URL ?? 'http://127.0.0.1:8787'),
   identityPath: join(home, 'identity.json'),
   ...(name ? { name } : {}),
   topics: list(flags.topics ?? env.PARLEY_BOT_TOPICS),
@@ -98,6 +99,15 @@ function list(value: string | undefined): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** One hub URL or a comma-separated list of them; a bad one stops with the usage. */
+function hubUrls(value: string): string[] {
+  try {
+    return parseHubUrls(value);
+  } catch (err) {
+    usageError(`--url: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** `value` when it is one of `allowed` (undefined when not given); anything else stops with the usage. */
