@@ -99,12 +99,11 @@ async function startHub(name, extraEnv = {}) {
     env: { ...process.env, ...HUB_ENV, ...extraEnv },
     logFile: join(work, `${name}.log`),
   });
-  const epoch = await waitFor(`${name} answering /healthz`, async () => {
+  await waitFor(`${name} answering /healthz`, async () => {
     if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`${name} exited early:\n${proc.log().slice(-3000)}`);
-    const res = await fetch(`${url}/healthz`);
-    return res.ok ? (await res.json()).epoch : null;
+    return (await fetch(`${url}/healthz`)).ok;
   }, { timeoutMs: 60_000, detail: () => proc.log().slice(-3000) });
-  const hub = { name, url, port, epoch, proc, alive: true };
+  const hub = { name, url, port, proc, alive: true };
   hubs.push(hub);
   return hub;
 }
@@ -176,6 +175,7 @@ class Client {
     /** The URL of the hub (or balancer) the current session was opened on. */
     this.url = null;
     this.resent = 0;
+    this.refused = 0;
     this.watchdog = setInterval(() => this.tick(), 1000);
   }
 
@@ -231,6 +231,7 @@ class Client {
           } else {
             // Not done: a hub may refuse while Redis is away. Again, same u_id, a little later.
             e.errors.push(f.content);
+            this.refused++;
             if (e.errors.length > 200) {
               this.pending.delete(f.u_id);
               e.fail(new Error(`${this.label}: ${e.action} failed 200 times, last ${JSON.stringify(f.content)}`));
@@ -273,7 +274,7 @@ class Client {
 
   /** Where each stream stands now: the checks below look at what arrives after it. */
   mark() {
-    return { index: this.events.length, cursors: new Map(this.cursors) };
+    return { index: this.events.length, cursors: new Map(this.cursors), connects: this.connects, resent: this.resent, refused: this.refused };
   }
 
   close() {
@@ -345,6 +346,17 @@ async function checkWrites(tag, acked) {
  * Each client got, since its mark, every push of each of its streams up to
  * the stream's head in the database: once each, in seq order, none missing.
  */
+/** What the clients went through since their marks: reconnects, re-sent requests, error answers. */
+function since(marks) {
+  const sum = (f) => [...marks].reduce((n, [c, m]) => n + f(c, m), 0);
+  return {
+    reconnects: sum((c, m) => c.connects - m.connects),
+    resent: sum((c, m) => c.resent - m.resent),
+    refused: sum((c, m) => c.refused - m.refused),
+  };
+}
+const told = (t) => `${t.reconnects} reconnects, ${t.resent} requests re-sent with their u_id, ${t.refused} error answers`;
+
 async function checkStreams(tag, marks) {
   const streams = [...new Set([...marks.values()].flatMap((m) => [...m.cursors.keys()]))];
   const heads = new Map((await query('SELECT stream, head::int AS head FROM streams WHERE stream = ANY($1)', [streams])).map((r) => [r.stream, r.head]));
@@ -539,8 +551,8 @@ async function run() {
   const moved = load1.filter((c) => c.connects > 1).length;
   assert(moved >= onDoomed, `${onDoomed} clients were on the killed hub but only ${moved} reconnected`);
   summary.push(
-    `kill -9: ${writes1.dm} DMs + ${writes1.topic} topic messages acknowledged, all stored once; ${load1.reduce((n, c) => n + c.resent, 0)} re-sent; ` +
-      `${moved} clients moved hubs; ${pushes1} pushes dense and in order; ${conversations.length} conversations ended once each by turn timeout (within ${((Date.now() - killedAt) / 1000).toFixed(0)} s)`,
+    `kill -9: ${writes1.dm} DMs + ${writes1.topic} topic messages acknowledged, all stored once; ${told(since(marks1))}; ` +
+      `${pushes1} pushes dense and in order; ${conversations.length} conversations ended once each by turn timeout (within ${((Date.now() - killedAt) / 1000).toFixed(0)} s)`,
   );
 
   step('Redis restarted during traffic');
@@ -549,7 +561,9 @@ async function run() {
   const run2 = load('s2', load1, load1, topic.topic_id);
   await sleep(2000);
   await redisProc.stop(10_000);
+  const ackedBeforeOutage = run2.acked.dm.length + run2.acked.topic.length;
   await sleep(2000);
+  const ackedInOutage = run2.acked.dm.length + run2.acked.topic.length - ackedBeforeOutage;
   await startRedis();
   await sleep(4000);
   await run2.finish();
@@ -558,7 +572,7 @@ async function run() {
   const asker = await register(h0.url);
   await waitFor('presence right on every hub after the restart', () => onlineEverywhere(asker, load1), { timeoutMs: 30_000 });
   summary.push(
-    `Redis restart: ${writes2.dm} DMs + ${writes2.topic} topic messages acknowledged, all stored once; ${pushes2} pushes dense and in order; ` +
+    `Redis restart: ${writes2.dm} DMs + ${writes2.topic} topic messages acknowledged, all stored once (${ackedInOutage} of them while Redis was down); ${told(since(marks2))}; ${pushes2} pushes dense and in order; ` +
       `${load1.length} agents online as seen from ${hubs.filter((h) => h.alive).length} hubs`,
   );
   for (const c of clients) c.close();
@@ -607,6 +621,6 @@ async function run() {
   const moved3 = load3.filter((c) => c.connects > 1).length;
   assert(moved3 === onVictim, `${onVictim} sessions were on the killed hub, ${moved3} clients reconnected`);
   summary.push(
-    `load balancer: ${writes3.dm} DMs through nginx acknowledged, all stored once; ${onVictim} of ${load3.length} sessions moved through the balancer after kill -9; ${pushes3} pushes dense and in order`,
+    `load balancer: ${writes3.dm} DMs through nginx acknowledged, all stored once; ${onVictim} of ${load3.length} sessions moved through the balancer after kill -9; ${told(since(marks3))}; ${pushes3} pushes dense and in order`,
   );
 }
