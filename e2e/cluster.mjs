@@ -175,7 +175,8 @@ class Client {
     /** The URL of the hub (or balancer) the current session was opened on. */
     this.url = null;
     this.resent = 0;
-    this.refused = 0;
+    /** Error answers, as `code: error`: what a hub said while it could not serve. */
+    this.refusals = [];
     this.watchdog = setInterval(() => this.tick(), 1000);
   }
 
@@ -231,7 +232,7 @@ class Client {
           } else {
             // Not done: a hub may refuse while Redis is away. Again, same u_id, a little later.
             e.errors.push(f.content);
-            this.refused++;
+            this.refusals.push(`${f.content?.code}: ${f.content?.error}`);
             if (e.errors.length > 200) {
               this.pending.delete(f.u_id);
               e.fail(new Error(`${this.label}: ${e.action} failed 200 times, last ${JSON.stringify(f.content)}`));
@@ -274,7 +275,7 @@ class Client {
 
   /** Where each stream stands now: the checks below look at what arrives after it. */
   mark() {
-    return { index: this.events.length, cursors: new Map(this.cursors), connects: this.connects, resent: this.resent, refused: this.refused };
+    return { index: this.events.length, cursors: new Map(this.cursors), connects: this.connects, resent: this.resent, refused: this.refusals.length };
   }
 
   close() {
@@ -352,10 +353,15 @@ function since(marks) {
   return {
     reconnects: sum((c, m) => c.connects - m.connects),
     resent: sum((c, m) => c.resent - m.resent),
-    refused: sum((c, m) => c.refused - m.refused),
+    refusals: [...marks].flatMap(([c, m]) => c.refusals.slice(m.refused)),
   };
 }
-const told = (t) => `${t.reconnects} reconnects, ${t.resent} requests re-sent with their u_id, ${t.refused} error answers`;
+function told(t) {
+  const kinds = new Map();
+  for (const r of t.refusals) kinds.set(r, (kinds.get(r) ?? 0) + 1);
+  const list = [...kinds].map(([k, n]) => `${n}x ${k}`).join('; ');
+  return `${t.reconnects} reconnects, ${t.resent} requests re-sent with their u_id, ${t.refusals.length} error answers${list ? ` (${list})` : ''}`;
+}
 
 async function checkStreams(tag, marks) {
   const streams = [...new Set([...marks.values()].flatMap((m) => [...m.cursors.keys()]))];
@@ -450,21 +456,24 @@ const clients = [];
 const others = [];
 const summary = [];
 
-async function teardown() {
+async function teardown(failed) {
   for (const c of clients) c.close();
   for (const o of others.reverse()) await o.stop(5000);
   for (const h of hubs) await h.proc.stop(5000);
   await redisProc?.stop(5000);
   if (dbName) await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch((err) => console.error(`[e2e] could not drop ${dbName}: ${err.message}`));
-  if (keep) console.log(`[e2e] logs kept in ${work}`);
+  // A failure after the start keeps the hubs', Redis's and nginx's logs for the report.
+  if (keep || (failed && redisProc)) console.log(`[e2e] logs kept in ${work}`);
   else rmSync(work, { recursive: true, force: true });
 }
 
 await main('cluster check', async () => {
+  let failed = true;
   try {
     await run();
+    failed = false;
   } finally {
-    await teardown();
+    await teardown(failed);
   }
   console.log(`[e2e] summary:\n${summary.map((l) => `    ${l}`).join('\n')}`);
 });
