@@ -244,6 +244,7 @@ class Client {
         clearTimeout(timer);
         if (this.ws === ws) this.ready = false;
         if (!connected) return fail(new Error(`connection to ${url} closed before "connected"`));
+        // A client that cannot get back in is named when its requests stay unanswered (load().finish).
         if (!this.closed) this.connect().catch((err) => (this.broken = err));
       });
     });
@@ -288,7 +289,7 @@ class Client {
 // ---- load and checks ------------------------------------------------------------
 
 /**
- * Senders in a loop until `stop()`: each sends a direct message to another
+ * Senders in a loop until `finish()`: each sends a direct message to another
  * client, then (with a topic) publishes, each with content unique to the run,
  * and records it once acknowledged. `finish()` stops and waits for every
  * request in flight to be acknowledged.
@@ -310,17 +311,27 @@ function load(tag, senders, receivers, topicId) {
       }
     }
   });
+  // A sender that gives up is reported by finish(), not as an unhandled rejection meanwhile.
+  for (const l of loops) l.catch(() => undefined);
   return {
     acked,
     async finish() {
       stopped = true;
-      await Promise.race([
-        Promise.all(loops),
-        sleep(90_000).then(() => {
-          const open = senders.flatMap((c) => [...c.pending.values()].map((e) => `${c.label} ${e.action} (${e.errors.length} errors, last ${JSON.stringify(e.errors.at(-1))})`));
-          throw new Error(`requests still unacknowledged after 90 s:\n${open.join('\n')}`);
-        }),
-      ]);
+      let timer;
+      const late = new Promise((_, fail) => {
+        timer = setTimeout(() => {
+          const open = senders.flatMap((c) => [
+            ...(c.broken ? [`${c.label}: ${c.broken.message}`] : []),
+            ...[...c.pending.values()].map((e) => `${c.label} ${e.action} (${e.errors.length} errors, last ${JSON.stringify(e.errors.at(-1))})`),
+          ]);
+          fail(new Error(`requests still unacknowledged after 90 s:\n${open.join('\n')}`));
+        }, 90_000);
+      });
+      try {
+        await Promise.race([Promise.all(loops), late]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }
