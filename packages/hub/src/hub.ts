@@ -83,6 +83,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ? cluster.makeBus(
         () => streams,
         sessions,
+        (agentId) => streams.isWaiting(agentId),
         (err, what) => {
           metrics.busErrors.inc();
           log.error({ err }, `cluster bus: ${what}`);
@@ -310,6 +311,16 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     onPresence,
   });
   app.server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
+  // A revocation broadcast while this hub was cut off from Redis was not heard: look the live tokens up.
+  cluster?.link.onReady(() => {
+    const live = ws.liveTokens();
+    auth.invalidAmong([...live.keys()]).then(
+      (gone) => {
+        for (const hash of gone) auth.revokedElsewhere(live.get(hash)!, new Set([hash]));
+      },
+      (err: unknown) => log.warn({ err }, 'token check after reconnecting to Redis failed'),
+    );
+  });
 
   try {
     await app.listen({ host: cfg.host, port: cfg.port });

@@ -99,6 +99,27 @@ describe('InboundOrder', () => {
     expect(delivered).toEqual([1, 5]);
   });
 
+  it('a fill that brings nothing new ends instead of asking again for ever', async () => {
+    const delivered: number[] = [];
+    let asked = 0;
+    order = new InboundOrder(
+      (m) => delivered.push(m.seq),
+      async () => {
+        asked++;
+        return [msg(1)];
+      },
+      { gapMs: 10, maxStreams: 10, idleMs: 60_000, maxHeld: 50 },
+      (err) => {
+        throw err;
+      },
+    );
+    order.receive(msg(1));
+    order.receive(msg(4));
+    await until(() => delivered.length === 2);
+    expect(delivered).toEqual([1, 4]);
+    expect(asked).toBe(1);
+  });
+
   it('forgets idle streams, and never more than maxStreams', () => {
     make([]);
     for (let i = 0; i < 150; i++) order.receive(msg(1, `s${i}`), 1000);

@@ -126,6 +126,11 @@ export class InboundOrder {
     }
   }
 
+  /** Whether `stream` is tracked (its pushes go through the order whoever receives them). */
+  tracks(stream: string): boolean {
+    return this.streams.has(stream);
+  }
+
   get size(): number {
     return this.streams.size;
   }
@@ -184,12 +189,14 @@ export class InboundOrder {
         // A page at a time: a long outage can leave a long gap.
         while (t.last < upTo && !this.closed) {
           const msgs = await this.fill(stream, t.last, upTo);
-          if (msgs.length === 0) break;
+          const before = t.last;
           for (const m of msgs) {
             if (m.seq <= t.last) continue;
             this.deliver(m);
             t.last = m.seq;
           }
+          // Nothing (more) there: the rest was pruned.
+          if (t.last === before) break;
           this.filled += msgs.length;
           this.onFilled(msgs.length);
         }

@@ -30,6 +30,8 @@ export class RedisBus implements Bus {
     private readonly onError: (err: unknown, what: string) => void,
     onFilled: (n: number) => void = () => undefined,
     baseline: (msg: BusMessage) => number | undefined = () => undefined,
+    /** Whether an agent has a session or a long poll on this hub. */
+    interested: (agentId: string) => boolean = () => true,
   ) {
     this.order = new InboundOrder(
       (msg) => {
@@ -43,7 +45,10 @@ export class RedisBus implements Bus {
     );
     link.on(CHANNEL, (payload) => {
       const msg = decode(payload);
-      if (msg && msg.hub !== link.hubId) this.order.receive(msg);
+      if (!msg || msg.hub === link.hubId) return;
+      // Every hub hears every push: one for no one here is neither tracked nor filled, unless its stream already is.
+      if (!this.order.tracks(msg.stream) && !msg.recipients.some(interested)) return;
+      this.order.receive(msg);
     });
     // Whatever was published while this hub was cut off is in the database: fill it in.
     link.onReady(() => {

@@ -39,6 +39,8 @@ export class Cluster {
   makeBus(
     streams: () => Streams,
     sessions: SessionRegistry,
+    /** Long polls waiting here, by agent (they hear pushes too). */
+    polling: (agentId: string) => boolean,
     onError: (err: unknown, what: string) => void,
     onFilled?: (n: number) => void,
   ): RedisBus {
@@ -50,6 +52,7 @@ export class Cluster {
       onError,
       onFilled,
       (msg) => sessions.lowestSent(msg.stream, msg.recipients),
+      (agentId) => sessions.of(agentId) !== undefined || polling(agentId),
     );
     return this.bus;
   }

@@ -63,7 +63,8 @@ export class Lease {
   private async renew(): Promise<void> {
     const was = this.#held;
     try {
-      if (this.#held) this.#held = Number(await RENEW(this.link.cmd, [this.#key], [this.link.hubId, this.ttlMs])) === 1;
+      // Renewed if the key still names this hub (also after a renewal failed: it may not have expired yet), else taken if free.
+      this.#held = Number(await RENEW(this.link.cmd, [this.#key], [this.link.hubId, this.ttlMs])) === 1;
       if (!this.#held) this.#held = (await this.link.cmd.set(this.#key, this.link.hubId, 'PX', this.ttlMs, 'NX')) === 'OK';
     } catch (err) {
       // Cannot tell: another hub may take it once it expires, so stop acting as its holder now.

@@ -72,6 +72,8 @@ export class SharedRateLimits {
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // What this hub let through since the last flush still counts for the others.
+    this.flushing = this.flushing.then(() => this.flush());
     await this.flushing;
   }
 
@@ -92,8 +94,9 @@ export class SharedRateLimits {
         p.limiter.set(p.key, Number(left[i]) - p.count, now);
       });
     } catch (err) {
-      // Redis away: each hub goes on with its own buckets, as one hub would.
+      // Redis away: each hub goes on with its own buckets, as one hub would; the counts go with the next flush.
       this.log.warn({ err }, 'shared rate limits: flush failed');
+      batch.forEach((p, i) => (p.count += Number(args[i * 4 + 1])));
     }
     for (const p of batch) if (p.count === 0) this.pending.delete(p.id);
   }

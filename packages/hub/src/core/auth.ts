@@ -194,6 +194,16 @@ export class Auth {
     this.relay?.(agentId, hashes);
   }
 
+  /** Of `hashes`, those no longer valid (revoked or expired). */
+  async invalidAmong(hashes: string[], now = Date.now()): Promise<Set<string>> {
+    const valid = new Set<string>();
+    for (let i = 0; i < hashes.length; i += 500) {
+      const rows = await this.db.selectFrom('tokens').select('token_hash').where('token_hash', 'in', hashes.slice(i, i + 500)).where('expires_at', '>', now).execute();
+      for (const r of rows) valid.add(r.token_hash);
+    }
+    return new Set(hashes.filter((h) => !valid.has(h)));
+  }
+
   /** Tokens revoked (here, or on another hub that said so): what they opened here ends. */
   revokedElsewhere(agentId: string, hashes: ReadonlySet<string>): void {
     for (const listener of [...this.listeners]) listener(agentId, hashes);

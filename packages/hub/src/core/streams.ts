@@ -426,6 +426,11 @@ export class Streams {
     });
   }
 
+  /** Whether a long poll of the agent waits here. */
+  isWaiting(agentId: string): boolean {
+    return this.waiters.has(agentId);
+  }
+
   get waiting(): number {
     let n = 0;
     for (const s of this.waiters.values()) n += s.size;

@@ -236,6 +236,11 @@ class Connection implements SessionSink {
     if (this.inflight === 0) this.close(CloseCode.Unauthorized, reason);
   }
 
+  /** The token this open session was opened with, if it was opened with one. */
+  get openedWith(): TokenInfo | null {
+    return this.state === 'open' ? this.token : null;
+  }
+
   /** Called with every revocation: ends this session if it was opened with one of those tokens. */
   tokenRevoked(agentId: string, tokenHashes: ReadonlySet<string>): void {
     if (this.token && this.token.agentId === agentId && tokenHashes.has(this.token.tokenHash)) this.endForToken('token revoked');
@@ -494,6 +499,16 @@ export class WsTransport {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.conns.add(new Connection(ws, socket, this.d, address, this.conns));
     });
+  }
+
+  /** The tokens open sessions here were opened with (hash -> agent): to find those revoked while this hub was not told. */
+  liveTokens(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const c of this.conns) {
+      const t = c.openedWith;
+      if (t) out.set(t.tokenHash, t.agentId);
+    }
+    return out;
   }
 
   stopAccepting(): void {
