@@ -3,11 +3,13 @@
 // them, each hub its own `parley serve` process, driven over the wire:
 //   1. kill -9 under load: senders on every hub send direct messages and topic
 //      messages; chat conversations with a short turn timeout are started on
-//      the hub that then dies. Its clients reconnect elsewhere, resume from
-//      their cursors and re-send what was not answered with the same u_id.
-//      No acknowledged write lost, none stored twice, every receiver's streams
-//      dense and in order, each conversation ended once (by the timer a live
-//      hub took over).
+//      the hub that then dies, and delegated requests to workers that never
+//      answer. Its clients reconnect elsewhere, resume from their cursors and
+//      re-send what was not answered with the same u_id. No acknowledged write
+//      lost, none stored twice, every receiver's streams dense and in order,
+//      each conversation ended once and each delegated request moved to the
+//      other worker once and then failed once (the dead hub's deadlines taken
+//      over by a live hub).
 //   2. Redis restarted during traffic: the same, and presence right again on
 //      every hub afterwards.
 //   3. two hubs behind the reference load balancer (deploy/nginx/parley.conf,
@@ -391,9 +393,11 @@ async function checkStreams(tag, marks) {
       const twice = got.filter((s, i) => got.indexOf(s) !== i);
       const missing = want.filter((s) => !got.includes(s));
       const disorder = got.filter((s, i) => i > 0 && s < got[i - 1]);
+      // Handled before the mark, so sent again by a resume that started too early.
+      const again = got.filter((s) => s <= from);
       assert(
-        twice.length === 0 && missing.length === 0 && disorder.length === 0,
-        `${tag}: ${c.label} on ${stream}: ${twice.length} pushes twice (${twice.slice(0, 5)}), ${missing.length} missing (${missing.slice(0, 5)}), ${disorder.length} out of order (${disorder.slice(0, 5)}); got ${got.length}, want ${from + 1}..${head}`,
+        twice.length === 0 && missing.length === 0 && disorder.length === 0 && again.length === 0,
+        `${tag}: ${c.label} on ${stream}: ${twice.length} pushes twice (${twice.slice(0, 5)}), ${missing.length} missing (${missing.slice(0, 5)}), ${disorder.length} out of order (${disorder.slice(0, 5)}), ${again.length} already handled before (${again.slice(0, 5)}); got ${got.length}, want ${from + 1}..${head}`,
       );
       pushes += got.length;
     }
@@ -401,15 +405,19 @@ async function checkStreams(tag, marks) {
   return pushes;
 }
 
-const onlineEverywhere = async (asker, clients) => {
+const onlineEverywhere = (asker, clients, online = true) => presenceWrong(asker, clients, online).then((wrong) => wrong.length === 0);
+
+/** "<client> on <hub>" for each live hub that does not see the client as `online` (agent/get). */
+async function presenceWrong(asker, clients, online) {
+  const wrong = [];
   for (const h of hubs.filter((x) => x.alive)) {
     for (const c of clients) {
       const p = ok(await rpc(h.url, asker, 'agent/get', { agent_id: c.agent.agentId }), 'agent/get');
-      if (!p.online) return false;
+      if (p.online !== online) wrong.push(`${c.label} ${p.online ? 'online' : 'offline'} on ${h.name}`);
     }
   }
-  return true;
-};
+  return wrong;
+}
 
 /** Open sessions on one hub, from its /metrics. */
 async function sessionsOn(hub) {
@@ -530,23 +538,45 @@ async function run() {
     clients.push(a, b);
     pairs.push({ a, b });
   }
-  const marks1 = new Map([...load1, ...pairs.flatMap((p) => [p.a, p.b])].map((c) => [c, c.mark()]));
+  // A requester and two workers of a capability nobody else offers, on the hubs that live. The
+  // workers never answer: each request times out on the first, moves to the second, times out again.
+  const capability = `e2e-never-${runId}`;
+  const requester = new Client('requester', await register(h0.url), hubUrls, 0);
+  const workers = [new Client('worker-0', await register(h0.url), hubUrls, 0), new Client('worker-1', await register(h1.url), hubUrls, 1)];
+  for (const c of [requester, ...workers]) {
+    await c.connect();
+    clients.push(c);
+  }
+  for (const w of workers) await w.request('agent/update', { capabilities: [capability] });
+  await waitFor('the workers online as seen from every hub', () => onlineEverywhere(requester.agent, workers), { timeoutMs: 20_000 });
+  const marks1 = new Map([...load1, ...pairs.flatMap((p) => [p.a, p.b]), requester, ...workers].map((c) => [c, c.mark()]));
   const onDoomed = load1.filter((c) => c.url === h2.url).length;
   const run1 = load('s1', load1, load1, topic.topic_id);
   await sleep(2500);
-  const conversations = [];
-  for (const { a, b } of pairs) {
-    const asked = ok(
-      await rpc(h2.url, a.agent, 'chat/request', { target_agent_id: b.agent.agentId, opening_message: 'hi', episode_policy: { turn_timeout_ms: 1500, timeout_behavior: 'end' } }),
-      'chat/request on the doomed hub',
-    );
-    let conversation = asked.conversation;
-    if (!conversation) conversation = ok(await rpc(h2.url, b.agent, 'chat/accept', { request_id: asked.request.request_id }), 'chat/accept on the doomed hub').conversation;
-    assert(conversation?.conversation_id, `chat/accept gave no conversation: ${JSON.stringify(conversation)}`);
-    conversations.push({ id: conversation.conversation_id, a, b });
-  }
+  // Deadlines armed on the doomed hub, and only there: made at once so that every one is still ahead when it dies.
+  const TIMER_MS = 3000;
+  const armedFrom = Date.now();
+  const [conversations, delegations] = await Promise.all([
+    Promise.all(
+      pairs.map(async ({ a, b }) => {
+        const asked = ok(
+          await rpc(h2.url, a.agent, 'chat/request', { target_agent_id: b.agent.agentId, opening_message: 'hi', episode_policy: { turn_timeout_ms: TIMER_MS, timeout_behavior: 'end' } }),
+          'chat/request on the doomed hub',
+        );
+        let conversation = asked.conversation;
+        if (!conversation) conversation = ok(await rpc(h2.url, b.agent, 'chat/accept', { request_id: asked.request.request_id }), 'chat/accept on the doomed hub').conversation;
+        assert(conversation?.conversation_id, `chat/accept gave no conversation: ${JSON.stringify(conversation)}`);
+        return { id: conversation.conversation_id, a, b };
+      }),
+    ),
+    Promise.all(
+      [0, 1, 2].map(async (n) => ok(await rpc(h2.url, requester.agent, 'delegate/request', { capability, input: { n }, timeout_ms: TIMER_MS }), 'delegate/request on the doomed hub')),
+    ),
+  ]);
   await kill9(h2);
   const killedAt = Date.now();
+  // Otherwise the doomed hub may have fired them itself, and nothing was taken over.
+  assert(killedAt - armedFrom < TIMER_MS, `arming the timers on the doomed hub took ${killedAt - armedFrom} ms, more than their ${TIMER_MS} ms: the machine is too slow for this check`);
   await sleep(5000);
   await run1.finish();
   const writes1 = await checkWrites('s1', run1.acked);
@@ -564,36 +594,80 @@ async function run() {
       assert(got[0].data.reason === 'turn_timeout', `conversation ${id}: ended with ${got[0].data.reason}, not turn_timeout`);
     }
   }
-  const rows = await query('SELECT conversation_id, status, ended_reason FROM conversations WHERE conversation_id = ANY($1)', [conversations.map((c) => c.id)]);
-  for (const r of rows) assert(r.status === 'ended' && r.ended_reason === 'turn_timeout', `conversation ${r.conversation_id} is ${r.status} (${r.ended_reason}) in the database`);
+  const rows = await query('SELECT conversation_id, status, ended_reason, ended_at::bigint AS ended_at FROM conversations WHERE conversation_id = ANY($1)', [conversations.map((c) => c.id)]);
+  for (const r of rows) {
+    assert(r.status === 'ended' && r.ended_reason === 'turn_timeout', `conversation ${r.conversation_id} is ${r.status} (${r.ended_reason}) in the database`);
+    assert(Number(r.ended_at) > killedAt, `conversation ${r.conversation_id} ended ${killedAt - Number(r.ended_at)} ms before the kill: its timer was not taken over`);
+  }
   assert(rows.length === conversations.length, 'a conversation is missing from the database');
+
+  // Each delegated request: the doomed hub's deadline, fired by a live hub, moves it to the other
+  // worker (one delegate.request push each); that hub's own deadline then fails it (one delegate.result).
+  const requestsFor = (w, id) => w.events.filter((f) => f.event === 'delegate.request' && f.data?.request_id === id);
+  const resultsFor = (id) => requester.events.filter((f) => f.event === 'delegate.result' && f.data?.request_id === id);
+  await waitFor('every delegated request failed, after one failover', () => delegations.every((d) => resultsFor(d.request_id).length > 0), {
+    timeoutMs: 40_000,
+    detail: () => delegations.map((d) => `${d.request_id}: requests ${workers.map((w) => requestsFor(w, d.request_id).length).join('/')}, results ${resultsFor(d.request_id).length}`).join('\n'),
+  });
+  // Past the grace again: nothing fires twice.
+  await sleep(1500);
+  const delegationRows = new Map(
+    (await query('SELECT request_id, state, worker_id, tried FROM delegations WHERE request_id = ANY($1)', [delegations.map((d) => d.request_id)])).map((r) => [r.request_id, r]),
+  );
+  for (const d of delegations) {
+    const first = workers.find((w) => w.agent.agentId === d.worker_id);
+    const second = workers.find((w) => w !== first);
+    assert(first, `${d.request_id} went to ${d.worker_id}, not one of the workers`);
+    const got = [requestsFor(first, d.request_id), requestsFor(second, d.request_id)];
+    assert(got[0].length === 1 && got[1].length === 1, `${d.request_id}: delegate.request ${got[0].length} times to its first worker, ${got[1].length} times to the second (want once each)`);
+    assert(Date.parse(got[1][0].ts) > killedAt, `${d.request_id}: moved to the second worker at ${got[1][0].ts}, before the kill: the doomed hub's deadline was not taken over`);
+    const results = resultsFor(d.request_id);
+    assert(results.length === 1, `${d.request_id}: the requester got delegate.result ${results.length} times`);
+    assert(results[0].data.state === 'failed' && results[0].data.attempts === 2, `${d.request_id}: delegate.result ${JSON.stringify(results[0].data)} (want failed after 2 attempts)`);
+    const row = delegationRows.get(d.request_id);
+    assert(row, `${d.request_id} is missing from the database`);
+    assert(row.state === 'failed' && row.worker_id === null && JSON.parse(row.tried).length === 2, `${d.request_id} in the database: ${row.state}, worker ${row.worker_id}, tried ${row.tried}`);
+  }
   const pushes1 = await checkStreams('s1', marks1);
   const moved = load1.filter((c) => c.connects > 1).length;
   assert(moved >= onDoomed, `${onDoomed} clients were on the killed hub but only ${moved} reconnected`);
   summary.push(
     `kill -9: ${writes1.dm} DMs + ${writes1.topic} topic messages acknowledged, all stored once; ${told(since(marks1))}; ` +
-      `${pushes1} pushes dense and in order; ${conversations.length} conversations ended once each by turn timeout (within ${((Date.now() - killedAt) / 1000).toFixed(0)} s)`,
+      `${pushes1} pushes dense and in order; ${conversations.length + 2 * delegations.length} timers fired once each ` +
+      `(${conversations.length} conversations ended by turn timeout and ${delegations.length} delegated requests moved on, all armed on the killed hub; ${delegations.length} delegated requests then failed)`,
   );
 
   step('Redis restarted during traffic');
   const h3 = await startHub('hub-3');
+  // Presence changes Redis cannot hear of: one agent leaves and another arrives while it is down.
+  const leaver = new Client('leaver', await register(h0.url), hubUrls, 0);
+  const arriver = new Client('arriver', await register(h1.url), hubUrls, 1);
+  await leaver.connect();
+  clients.push(leaver, arriver);
+  const asker = await register(h0.url);
+  await waitFor('the leaver online on every hub', () => onlineEverywhere(asker, [leaver]), { timeoutMs: 20_000 });
   const marks2 = new Map(load1.map((c) => [c, c.mark()]));
   const run2 = load('s2', load1, load1, topic.topic_id);
   await sleep(2000);
   await redisProc.stop(10_000);
   const ackedBeforeOutage = run2.acked.dm.length + run2.acked.topic.length;
+  leaver.close();
+  const arriving = arriver.connect();
   await sleep(2000);
   const ackedInOutage = run2.acked.dm.length + run2.acked.topic.length - ackedBeforeOutage;
+  assert(arriver.connects === 1, `a session could not be opened on ${hubs[1].name} in the 2 s Redis was down`);
   await startRedis();
+  await arriving;
   await sleep(4000);
   await run2.finish();
   const writes2 = await checkWrites('s2', run2.acked);
   const pushes2 = await checkStreams('s2', marks2);
-  const asker = await register(h0.url);
-  await waitFor('presence right on every hub after the restart', () => onlineEverywhere(asker, load1), { timeoutMs: 30_000 });
+  const presence = async () => [...(await presenceWrong(asker, [...load1, arriver], true)), ...(await presenceWrong(asker, [leaver], false))];
+  let wrongNow = [];
+  await waitFor('presence right on every hub after the restart', async () => (wrongNow = await presence()).length === 0, { timeoutMs: 30_000, detail: () => wrongNow.join('\n') });
   summary.push(
     `Redis restart: ${writes2.dm} DMs + ${writes2.topic} topic messages acknowledged, all stored once (${ackedInOutage} of them while Redis was down); ${told(since(marks2))}; ${pushes2} pushes dense and in order; ` +
-      `${load1.length} agents online as seen from ${hubs.filter((h) => h.alive).length} hubs`,
+      `presence right again on ${hubs.filter((h) => h.alive).length} hubs (${load1.length + 1} agents online, one that arrived during the outage; one that left during it offline)`,
   );
   for (const c of clients) c.close();
   for (const h of [h0, h1, h3]) {
