@@ -419,10 +419,21 @@ async function presenceWrong(asker, clients, online) {
   return wrong;
 }
 
-/** Open sessions on one hub, from its /metrics. */
-async function sessionsOn(hub) {
+/** A gauge from one hub's /metrics. */
+async function gauge(hub, name) {
   const text = await (await fetchRetry(`${hub.url}/metrics`)).text();
-  return Number(/^parley_connections (\d+)$/m.exec(text)?.[1] ?? NaN);
+  return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+}
+
+/** Open sessions on one hub. */
+const sessionsOn = (hub) => gauge(hub, 'parley_connections');
+
+/** The one live hub holding the timer lease, or null while none or several say they do. */
+async function leaseHolder() {
+  const live = hubs.filter((h) => h.alive);
+  const held = await Promise.all(live.map((h) => gauge(h, 'parley_cluster_timer_lease')));
+  const holders = live.filter((_, i) => held[i] === 1);
+  return holders.length === 1 ? holders[0] : null;
 }
 
 // ---- nginx --------------------------------------------------------------------
@@ -509,9 +520,15 @@ async function run() {
   await startRedis();
 
   step('three hubs');
-  const [h0, h1, h2] = [await startHub('hub-0'), await startHub('hub-1'), await startHub('hub-2')];
+  const three = [await startHub('hub-0'), await startHub('hub-1'), await startHub('hub-2')];
+  // The hub to kill is the one holding the timer lease: the deadlines it armed are then
+  // handled only once a live hub has taken the lease over (clusterTtlMs) and swept.
+  const h2 = await waitFor('one hub holding the timer lease', leaseHolder, { timeoutMs: 20_000 });
+  const [h0, h1] = three.filter((h) => h !== h2);
   // Clients of the first two steps try the hubs in turn; a dead one refuses at once.
   const hubUrls = () => hubs.filter((h) => !h.behindLb).map((h) => h.url);
+  /** Where in hubUrls() a client starts, to open its first session on `hub`. */
+  const at = (hub) => hubUrls().indexOf(hub.url);
 
   step('kill -9 of a hub under load');
   // Six agents, two on each hub, all members of one topic.
@@ -531,8 +548,8 @@ async function run() {
   // Three pairs that talk through the doomed hub (HTTP), and listen on the others.
   const pairs = [];
   for (let i = 0; i < 3; i++) {
-    const a = new Client(`chat-a${i}`, await register(h0.url), hubUrls, 0);
-    const b = new Client(`chat-b${i}`, await register(h1.url), hubUrls, 1);
+    const a = new Client(`chat-a${i}`, await register(h0.url), hubUrls, at(h0));
+    const b = new Client(`chat-b${i}`, await register(h1.url), hubUrls, at(h1));
     await a.connect();
     await b.connect();
     clients.push(a, b);
@@ -541,8 +558,8 @@ async function run() {
   // A requester and two workers of a capability nobody else offers, on the hubs that live. The
   // workers never answer: each request times out on the first, moves to the second, times out again.
   const capability = `e2e-never-${runId}`;
-  const requester = new Client('requester', await register(h0.url), hubUrls, 0);
-  const workers = [new Client('worker-0', await register(h0.url), hubUrls, 0), new Client('worker-1', await register(h1.url), hubUrls, 1)];
+  const requester = new Client('requester', await register(h0.url), hubUrls, at(h0));
+  const workers = [new Client('worker-0', await register(h0.url), hubUrls, at(h0)), new Client('worker-1', await register(h1.url), hubUrls, at(h1))];
   for (const c of [requester, ...workers]) {
     await c.connect();
     clients.push(c);
@@ -575,6 +592,7 @@ async function run() {
   ]);
   await kill9(h2);
   const killedAt = Date.now();
+  const newHolder = await waitFor('a live hub taking the timer lease over', leaseHolder, { timeoutMs: 30_000 });
   // Otherwise the doomed hub may have fired them itself, and nothing was taken over.
   assert(killedAt - armedFrom < TIMER_MS, `arming the timers on the doomed hub took ${killedAt - armedFrom} ms, more than their ${TIMER_MS} ms: the machine is too slow for this check`);
   await sleep(5000);
@@ -634,14 +652,14 @@ async function run() {
   summary.push(
     `kill -9: ${writes1.dm} DMs + ${writes1.topic} topic messages acknowledged, all stored once; ${told(since(marks1))}; ` +
       `${pushes1} pushes dense and in order; ${conversations.length + 2 * delegations.length} timers fired once each ` +
-      `(${conversations.length} conversations ended by turn timeout and ${delegations.length} delegated requests moved on, all armed on the killed hub; ${delegations.length} delegated requests then failed)`,
+      `(${conversations.length} conversations ended by turn timeout and ${delegations.length} delegated requests moved on, all armed on the killed hub, which held the timer lease, fired by ${newHolder.name} once it took the lease over; ${delegations.length} delegated requests then failed)`,
   );
 
   step('Redis restarted during traffic');
   const h3 = await startHub('hub-3');
   // Presence changes Redis cannot hear of: one agent leaves and another arrives while it is down.
-  const leaver = new Client('leaver', await register(h0.url), hubUrls, 0);
-  const arriver = new Client('arriver', await register(h1.url), hubUrls, 1);
+  const leaver = new Client('leaver', await register(h0.url), hubUrls, at(h0));
+  const arriver = new Client('arriver', await register(h1.url), hubUrls, at(h1));
   await leaver.connect();
   clients.push(leaver, arriver);
   const asker = await register(h0.url);
@@ -655,7 +673,7 @@ async function run() {
   const arriving = arriver.connect();
   await sleep(2000);
   const ackedInOutage = run2.acked.dm.length + run2.acked.topic.length - ackedBeforeOutage;
-  assert(arriver.connects === 1, `a session could not be opened on ${hubs[1].name} in the 2 s Redis was down`);
+  assert(arriver.connects === 1, `a session could not be opened on ${h1.name} in the 2 s Redis was down`);
   await startRedis();
   await arriving;
   await sleep(4000);
