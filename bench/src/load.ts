@@ -5,6 +5,7 @@ import { SocketIoDriver } from './drivers/socketio.js';
 import { WsDriver } from './drivers/ws.js';
 import { ask, toParent } from './ipc.js';
 import { connections } from './scenarios/connections.js';
+import { crosshub } from './scenarios/crosshub.js';
 import { fanout } from './scenarios/fanout.js';
 import { reqres } from './scenarios/reqres.js';
 import type { Scenario } from './scenarios/scenario.js';
@@ -12,14 +13,17 @@ import { storm } from './scenarios/storm.js';
 import type { LoadJob, MemoryReport, ParentMessage, ScenarioName } from './types.js';
 
 /** The load generator: its own process, so its CPU and memory are never counted as the server's. */
-const scenarios: Record<ScenarioName, Scenario> = { reqres, fanout, connections, storm };
+const scenarios: Record<ScenarioName, Scenario> = { reqres, fanout, connections, storm, crosshub };
 
 function driverFor({ server, url, scenario }: LoadJob): Driver {
   switch (server) {
     case 'parley':
     case 'parley-pg':
+    case 'parley-cluster':
+      // Identities are registered through the first hub; every hub of a cluster shares the database.
       return new ParleyDriver(url);
     case 'jetstream':
+      if (scenario === 'crosshub') throw new Error('the cross-hub scenario runs on Parley only');
       return new JetStreamDriver(url, JETSTREAM_MODES[scenario]);
     case 'socketio':
     case 'socketio-sqlite':
@@ -33,9 +37,11 @@ async function run(job: LoadJob): Promise<void> {
   const out = await scenarios[job.scenario]({
     driver: driverFor(job),
     url: job.url,
+    urls: job.urls,
     ...(job.proxyUrl ? { proxyUrl: job.proxyUrl } : {}),
     params: job.params,
     serverMemory: async () => (await ask('server', 'mem')) as MemoryReport,
+    serverCpu: async () => Number(await ask('server', 'cpu')),
     cutProxy: async () => Number(await ask('proxy', 'cut')),
   });
   toParent({ type: 'result', ...out });

@@ -1,4 +1,5 @@
 import {
+  HUB_COUNTS,
   PARLEYS,
   PEERS,
   PEER_LABELS,
@@ -28,6 +29,12 @@ export type Row = {
   values: Partial<Record<ServerKind, number | null>>;
   /** Servers for which this figure does not exist, and why (their value is null). */
   notApplicable?: Partial<Record<ServerKind, string>>;
+  /**
+   * Two hubs against one (`parley-cluster` ÷ `parley-pg`), plain, not
+   * oriented: above 1 is more of the figure with two hubs (more calls/s, a
+   * longer latency, more CPU per call); null unless both ran.
+   */
+  ratioHubs: number | null;
 } & {
   /** A Parley store against a peer, oriented so > 1 means Parley is better; null when it cannot be a ratio. */
   [K in RatioKey]: number | null;
@@ -46,6 +53,7 @@ export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   fanout: 'Fan-out',
   connections: 'Connections',
   storm: 'Reconnect storm',
+  crosshub: 'Across hubs',
 };
 
 export function ratioOf(better: Better, parley: number | null | undefined, peer: number | null | undefined): number | null {
@@ -55,7 +63,16 @@ export function ratioOf(better: Better, parley: number | null | undefined, peer:
   return null;
 }
 
-const NO_RATIOS = Object.fromEntries(PARLEYS.flatMap((p) => PEERS.map((peer) => [RATIO_KEYS[p][peer], null]))) as Record<RatioKey, null>;
+/** `a ÷ b`, or null when either is missing or b is 0. */
+export function plainRatio(a: number | null | undefined, b: number | null | undefined): number | null {
+  if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return null;
+  return a / b;
+}
+
+const NO_RATIOS = {
+  ...(Object.fromEntries(PARLEYS.flatMap((p) => PEERS.map((peer) => [RATIO_KEYS[p][peer], null]))) as Record<RatioKey, null>),
+  ratioHubs: null,
+};
 
 /** Joins every server's measurements into rows, in the order they were first seen. */
 export function buildRows(cells: CellOutcome[]): Row[] {
@@ -71,6 +88,7 @@ export function buildRows(cells: CellOutcome[]): Row[] {
   }
   for (const row of rows.values()) {
     for (const p of PARLEYS) for (const peer of PEERS) row[RATIO_KEYS[p][peer]] = ratioOf(row.better, row.values[p], row.values[peer]);
+    row.ratioHubs = plainRatio(row.values['parley-cluster'], row.values['parley-pg']);
   }
   return [...rows.values()];
 }
@@ -111,11 +129,39 @@ interface Table {
 
 /**
  * The tables for the servers that ran (a partial run leaves some out): the
- * values with every ratio, SQLite's before PostgreSQL's; or, when that is
- * too wide to read, the values with SQLite's ratios and then a second table
- * with PostgreSQL's.
+ * scenarios every server runs, then the cross-hub scenario, which has
+ * columns of its own (one hub, two hubs, their ratio).
  */
 function tables(rows: Row[], servers: readonly ServerKind[]): Table[] {
+  const hubRows = rows.filter((r) => r.scenario === 'crosshub');
+  const otherRows = rows.filter((r) => r.scenario !== 'crosshub');
+  const out = otherRows.length > 0 || hubRows.length === 0 ? peerTables(otherRows, servers.filter((s) => s !== 'parley-cluster')) : [];
+  if (hubRows.length > 0) out.push(hubsTable(hubRows, servers));
+  return out;
+}
+
+/** One hub against two: the values of each, and two hubs ÷ one hub when both ran. */
+function hubsTable(rows: Row[], servers: readonly ServerKind[]): Table {
+  const ran = HUB_COUNTS.filter((s) => servers.includes(s));
+  const both = ran.length === HUB_COUNTS.length;
+  return {
+    header: ['Scenario', 'Case', 'Metric', ...ran.map((s) => SERVER_LABELS[s]), ...(both ? ['2 hubs ÷ 1 hub'] : [])],
+    body: rows.map((r) => [
+      SCENARIO_TITLES[r.scenario],
+      r.case,
+      `${r.metric} (${r.unit})`,
+      ...ran.map((s) => formatValue(r.values[s], r.unit)),
+      ...(both ? [r.ratioHubs === null ? 'n/a' : `${r.ratioHubs.toFixed(2)}×`] : []),
+    ]),
+  };
+}
+
+/**
+ * The scenarios every server runs: the values with every ratio, SQLite's
+ * before PostgreSQL's; or, when that is too wide to read, the values with
+ * SQLite's ratios and then a second table with PostgreSQL's.
+ */
+function peerTables(rows: Row[], servers: readonly ServerKind[]): Table[] {
   const [sqlite, pg] = PARLEYS.map((p) => pairsOf(p, servers)) as [Pair[], Pair[]];
   const head = (row: Row) => [SCENARIO_TITLES[row.scenario], row.case, `${row.metric} (${row.unit})`];
   const values = (row: Row) => servers.map((s) => formatValue(row.values[s], row.unit, row.notApplicable?.[s] !== undefined));

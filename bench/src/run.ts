@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { FULL, SMOKE } from './params.js';
 import { buildRows, markdownTable, textTable, SCENARIO_TITLES, type CellOutcome } from './report.js';
 import { findNatsServer, natsMissing } from './servers/nats-binary.js';
-import { SCENARIOS, SERVERS, SERVER_LABELS, type BenchParams, type ChildMessage, type LoadJob, type ScenarioName, type ServerKind } from './types.js';
+import { SCENARIOS, SERVERS, SERVER_LABELS, runsOn, type BenchParams, type ChildMessage, type LoadJob, type ScenarioName, type ServerKind } from './types.js';
 
 /**
  * The orchestrator: for each scenario, for each server in turn, start the
@@ -53,6 +53,8 @@ const chosen = pick(args.server, SERVERS, 'server');
 const skipped = args.smoke && chosen.includes('jetstream') && !findNatsServer() ? [{ server: 'jetstream' as const, reason: natsMissing() }] : [];
 for (const s of skipped) console.log(`skipping ${s.server} in this smoke run: ${s.reason}`);
 const servers = chosen.filter((s) => !skipped.some((k) => k.server === s));
+// The two-hub server runs only the cross-hub scenario, which runs only on PostgreSQL's one and two hubs (types.ts).
+if (args.server) for (const s of servers) if (!scenarios.some((sc) => runsOn(sc, s))) console.log(`${s} runs none of the scenarios chosen (${scenarios.join(', ')}): left out`);
 const params: BenchParams = args.smoke ? SMOKE : FULL;
 const complete = scenarios.length === SCENARIOS.length && servers.length === SERVERS.length;
 const outName = args.out ?? (args.smoke ? 'smoke' : complete ? 'latest' : 'partial');
@@ -100,6 +102,7 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
 }
 
 const portOf = (m: ChildMessage) => (m.type === 'ready' ? m.port : undefined);
+const readyOf = (m: ChildMessage) => (m.type === 'ready' ? m : undefined);
 
 async function runCell(scenario: ScenarioName, server: ServerKind): Promise<CellOutcome> {
   const what = `${scenario}/${server}`;
@@ -110,9 +113,9 @@ async function runCell(scenario: ScenarioName, server: ServerKind): Promise<Cell
   let proxy: ChildProcess | undefined;
   let load: ChildProcess | undefined;
   try {
-    const port = await expect(srv, `${what} server start`, 30_000, portOf);
+    const { port, peers = [] } = await expect(srv, `${what} server start`, 30_000, readyOf);
     const url = `http://127.0.0.1:${port}`;
-    const job: LoadJob = { scenario, server, url, params };
+    const job: LoadJob = { scenario, server, url, urls: [url, ...peers.map((p) => `http://127.0.0.1:${p}`)], params };
     if (scenario === 'storm') {
       proxy = start('proxy.js', [String(port)]);
       job.proxyUrl = `http://127.0.0.1:${await expect(proxy, `${what} proxy start`, 30_000, portOf)}`;
@@ -158,6 +161,7 @@ function gitCommit(): string | null {
 const cells: CellOutcome[] = [];
 for (const scenario of scenarios) {
   for (const server of servers) {
+    if (!runsOn(scenario, server)) continue;
     process.stdout.write(`${SCENARIO_TITLES[scenario]} · ${SERVER_LABELS[server]} … `);
     const t0 = Date.now();
     const cell = await runCell(scenario, server);

@@ -1,5 +1,9 @@
-/** The servers every scenario runs against, in this order: Parley on each store, then its durable peers, then the rest. */
-export const SERVERS = ['parley', 'parley-pg', 'jetstream', 'socketio-sqlite', 'socketio', 'ws'] as const;
+/**
+ * The servers, in this order: Parley on each store, then its durable peers,
+ * then the rest, then Parley as two hubs (which only the cross-hub scenario
+ * runs: see `runsOn`).
+ */
+export const SERVERS = ['parley', 'parley-pg', 'jetstream', 'socketio-sqlite', 'socketio', 'ws', 'parley-cluster'] as const;
 export type ServerKind = (typeof SERVERS)[number];
 /** The hub on each of its stores: each gets its own ratio against each peer. */
 export const PARLEYS = ['parley', 'parley-pg'] as const;
@@ -15,6 +19,7 @@ export const SERVER_LABELS: Record<ServerKind, string> = {
   'socketio-sqlite': 'Socket.IO + SQLite',
   socketio: 'Socket.IO',
   ws: 'raw ws',
+  'parley-cluster': 'Parley, 2 hubs (PostgreSQL + Redis)',
 };
 
 /** The peers' names in ratio column headers ("Parley vs JetStream"). */
@@ -24,8 +29,21 @@ export const PEER_LABELS: Record<PeerKind, string> = {
   'socketio-sqlite': 'Socket.IO + SQLite',
 };
 
-export const SCENARIOS = ['reqres', 'fanout', 'connections', 'storm'] as const;
+export const SCENARIOS = ['reqres', 'fanout', 'connections', 'storm', 'crosshub'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+
+/**
+ * The cost of crossing hubs: Parley on PostgreSQL as one hub (`parley-pg`)
+ * against two hubs of one cluster (`parley-cluster`). The other servers
+ * have no second hub to cross to, and the two-hub server runs nothing else.
+ */
+export const HUB_COUNTS = ['parley-pg', 'parley-cluster'] as const;
+
+/** Whether `pnpm bench` runs `scenario` against `server` (every pair but those above). */
+export function runsOn(scenario: ScenarioName, server: ServerKind): boolean {
+  if (scenario === 'crosshub') return (HUB_COUNTS as readonly ServerKind[]).includes(server);
+  return server !== 'parley-cluster';
+}
 
 /** Which way a figure is good; ratios are oriented so that > 1 means Parley is better. */
 export type Better = 'higher' | 'lower' | 'zero';
@@ -48,6 +66,7 @@ export interface BenchParams {
   fanout: { subscribers: number; messages: number; window: number };
   connections: { count: number; settleMs: number };
   storm: { clients: number; ratePerSecond: number; beforeCutMs: number; afterCutMs: number; deadlineMs: number };
+  crosshub: { durationMs: number; warmupMs: number; inFlight: number[]; pairs: number; inFlightPerPair: number };
 }
 
 export interface LoadJob {
@@ -55,6 +74,8 @@ export interface LoadJob {
   server: ServerKind;
   /** Base URL of the server, http://127.0.0.1:port. */
   url: string;
+  /** Every hub of the server, `url` first: one, or two for `parley-cluster`. */
+  urls: string[];
   /** Set for the storm: the same server reached through the proxy that cuts connections. */
   proxyUrl?: string;
   params: BenchParams;
@@ -73,7 +94,7 @@ export interface AskMessage {
   type: 'ask';
   id: number;
   to: 'server' | 'proxy';
-  what: 'mem' | 'cut';
+  what: 'mem' | 'cut' | 'cpu';
 }
 
 export interface AnswerMessage {
@@ -84,7 +105,8 @@ export interface AnswerMessage {
 }
 
 export type ChildMessage =
-  | { type: 'ready'; port: number }
+  /** `peers`: the ports of the server's further hubs (a cluster), if it has any. */
+  | { type: 'ready'; port: number; peers?: number[] }
   | { type: 'result'; measurements: Measurement[]; notes: string[] }
   | { type: 'failed'; error: string }
   | AskMessage

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { PARLEYS, PEERS, SCENARIOS, SERVERS, type ServerKind } from '../src/types.js';
+import { HUB_COUNTS, PARLEYS, PEERS, SCENARIOS, SERVERS, runsOn, type ServerKind } from '../src/types.js';
 import { RATIO_KEYS, type Row } from '../src/report.js';
 import { findNatsServer, natsMissing } from '../src/servers/nats-binary.js';
 
@@ -15,14 +15,16 @@ import { findNatsServer, natsMissing } from '../src/servers/nats-binary.js';
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 
 // parley-pg needs a PostgreSQL server (PARLEY_TEST_PG, default the local one), as
-// the hub's own suites do; `npm test` with PARLEY_TEST_STORES=sqlite (a machine
-// without one) leaves it out here too. Unset, it runs and an unreachable server fails.
+// the hub's own suites do, and parley-cluster needs it and a Redis (PARLEY_TEST_REDIS),
+// as the hub's cluster tests do; `npm test` with PARLEY_TEST_STORES=sqlite (a machine
+// without them) leaves both out here too. Unset, they run and an unreachable server fails.
 const sqliteOnly = process.env.PARLEY_TEST_STORES !== undefined && !process.env.PARLEY_TEST_STORES.split(',').some((s) => s.trim() === 'postgres');
-const servers = sqliteOnly ? SERVERS.filter((s) => s !== 'parley-pg') : [...SERVERS];
+const servers = sqliteOnly ? SERVERS.filter((s) => s !== 'parley-pg' && s !== 'parley-cluster') : [...SERVERS];
 // Without the nats-server binary the smoke run leaves jetstream out, saying why.
 const natsHere = findNatsServer() !== null;
 const ran: ServerKind[] = natsHere ? servers : servers.filter((s) => s !== 'jetstream');
 const parleys = PARLEYS.filter((p) => ran.includes(p));
+const hubCounts = HUB_COUNTS.filter((s) => ran.includes(s));
 
 /** nats-server processes started by the bench (their store is a jetstream-bench- directory), and those directories. */
 function natsLeftovers(): { processes: string[]; dirs: string[] } {
@@ -55,9 +57,12 @@ describe('pnpm bench --smoke', () => {
     expect(out.meta.mode).toBe('smoke');
     expect(out.skipped).toEqual(natsHere ? [] : [{ server: 'jetstream', reason: natsMissing() }]);
     if (!natsHere) expect(stdout).toContain(`skipping jetstream in this smoke run: ${natsMissing()}`);
-    expect(new Set(out.rows.map((r) => r.scenario))).toEqual(new Set(SCENARIOS));
+    expect(new Set(out.rows.map((r) => r.scenario))).toEqual(new Set(SCENARIOS.filter((sc) => ran.some((s) => runsOn(sc, s)))));
     for (const row of out.rows) {
-      for (const server of ran) expect(row.values, `${row.case} ${row.metric}`).toHaveProperty(server);
+      for (const server of ran) {
+        if (runsOn(row.scenario, server)) expect(row.values, `${row.case} ${row.metric}`).toHaveProperty(server);
+        else expect(row.values, `${row.case} ${row.metric}`).not.toHaveProperty(server);
+      }
       for (const p of parleys) {
         for (const peer of PEERS) {
           const [parley, other] = [row.values[p], row.values[peer]];
@@ -78,9 +83,16 @@ describe('pnpm bench --smoke', () => {
       expect(storm('time until all have all').values[p]).toBeGreaterThan(0);
       for (const r of reqres) expect(r.values[p]).toBeGreaterThan(0);
     }
+    // Across hubs: one hub and two both delivered every case's messages and measured their CPU; the ratio is two ÷ one.
+    const crosshub = out.rows.filter((r) => r.scenario === 'crosshub');
+    expect(crosshub.length).toBe(hubCounts.length > 0 ? 4 * 3 : 0);
+    for (const row of crosshub) {
+      for (const s of hubCounts) expect(row.values[s], `${s}: ${row.case} ${row.metric}`).toBeGreaterThan(0);
+      if (hubCounts.length === 2) expect(row.ratioHubs).toBeCloseTo(row.values['parley-cluster']! / row.values['parley-pg']!, 6);
+    }
     // Socket.IO + SQLite wrote its messages (each server process says how many it stored when it stops).
     const stored = [...stderr.matchAll(/socket\.io \+ sqlite: (\d+) messages stored/g)].map((m) => Number(m[1]));
-    expect(stored.length).toBe(SCENARIOS.length);
+    expect(stored.length).toBe(SCENARIOS.filter((sc) => runsOn(sc, 'socketio-sqlite')).length);
     expect(Math.max(...stored)).toBeGreaterThan(0);
     if (natsHere) {
       // JetStream's durable consumers resume: nothing lost in the storm (duplicates are allowed: at-least-once).

@@ -6,6 +6,12 @@
 export interface Conn {
   /** Request/response: one call addressed to connection `to`; resolves when answered. */
   request(to: number): Promise<void>;
+  /**
+   * A direct message with this content to connection `to` (which gets it
+   * through `onMessage`); resolves when the server answered the call. Only
+   * Parley's driver has it: the cross-hub scenario runs on Parley alone.
+   */
+  send?(to: number, content: string): Promise<void>;
   join(room: string): Promise<void>;
   publish(room: string, content: string): Promise<void>;
   /** Every message content pushed to this connection. */

@@ -32,9 +32,10 @@ export interface JetStreamMode {
  * delivers into live durable mailboxes; fan-out is live, so core
  * subscriptions (1,000 consumers would each keep state and read the stream
  * for no gain); the storm is about resuming, so durable consumers;
- * connections are plain authenticated connections.
+ * connections are plain authenticated connections. (The cross-hub scenario
+ * is Parley's alone.)
  */
-export const JETSTREAM_MODES: Record<ScenarioName, JetStreamMode> = {
+export const JETSTREAM_MODES: Record<Exclude<ScenarioName, 'crosshub'>, JetStreamMode> = {
   reqres: { inbox: true, topics: 'core' },
   fanout: { inbox: false, topics: 'core' },
   connections: { inbox: false, topics: 'core' },

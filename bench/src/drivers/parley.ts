@@ -37,8 +37,12 @@ class ParleyConn implements Conn {
     return this.client.state === 'connected';
   }
 
-  async request(to: number): Promise<void> {
-    await this.client.call('p2p/send', { to: this.ids[to]!.agentId, content: 'ping' });
+  request(to: number): Promise<void> {
+    return this.send(to, 'ping');
+  }
+
+  async send(to: number, content: string): Promise<void> {
+    await this.client.call('p2p/send', { to: this.ids[to]!.agentId, content });
   }
 
   async join(room: string): Promise<void> {
