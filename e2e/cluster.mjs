@@ -472,10 +472,10 @@ http {
   return conf;
 }
 
-function nginxBinary() {
-  const probe = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' });
-  const bin = probe.stdout.trim();
-  if (!bin) throw new Error('nginx is not installed: the load balancer check runs the reference config in a real nginx (Debian: apt-get install -y nginx-light)');
+/** The path of `name` on PATH; fails naming what it is for and how to install it. */
+function binary(name, why) {
+  const bin = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+  if (!bin) throw new Error(`${name} is not installed: ${why}`);
   return bin;
 }
 
@@ -509,7 +509,8 @@ await main('cluster check', async () => {
 });
 
 async function run() {
-  const nginx = nginxBinary();
+  const nginx = binary('nginx', 'the load balancer check runs the reference config in a real nginx (Debian: apt-get install -y nginx-light)');
+  for (const name of ['redis-server', 'redis-cli']) binary(name, 'the check runs a Redis of its own, to restart it at will (Debian: apt-get install -y redis-server)');
 
   step('a fresh PostgreSQL database, migrated once; a private Redis');
   dbName = `parley_e2e_cluster_${runId}`;
