@@ -15,6 +15,9 @@
 //   3. two hubs behind the reference load balancer (deploy/nginx/parley.conf,
 //      run with its own ports): register, connect and send through it, kill
 //      one hub, clients come back through the balancer without loss.
+//   4. a hub killed while Redis is down: once Redis is back, its agents are
+//      offline everywhere and told so (a worker's pending delegated request
+//      fails over at once, not at its deadline).
 // The database (fresh, dropped at the end) is on the machine's PostgreSQL
 // (PARLEY_E2E_PG, default postgres://postgres@127.0.0.1:5432); Redis is a
 // private redis-server on a free port, so it can be restarted at will.
@@ -504,8 +507,9 @@ await main('cluster check', async () => {
     failed = false;
   } finally {
     await teardown(failed);
+    // What passed before a failure is worth reading too.
+    if (summary.length > 0) console.log(`[e2e] summary${failed ? ' (of the steps that passed)' : ''}:\n${summary.map((l) => `    ${l}`).join('\n')}`);
   }
-  console.log(`[e2e] summary:\n${summary.map((l) => `    ${l}`).join('\n')}`);
 });
 
 async function run() {
@@ -736,4 +740,57 @@ async function run() {
   summary.push(
     `load balancer: ${writes3.dm} DMs through nginx acknowledged, all stored once; ${onVictim} of ${load3.length} sessions moved through the balancer after kill -9; ${told(since(marks3))}; ${pushes3} pushes dense and in order`,
   );
+
+  step('a hub killed while Redis is down: its agents told offline once Redis is back');
+  // A worker whose one session is on a hub that dies while Redis is away. Redis comes back empty,
+  // so no live hub can reap the dead one; its agents must still go offline, and be told: going
+  // offline is what fails a worker's pending delegated requests over (here at once, where the
+  // request's own deadline is a minute away).
+  const gone = await startHub('hub-gone');
+  const worker = await register(gone.url);
+  const asking = await register(survivor.url);
+  const workerSession = await rawSession(gone.url, worker);
+  others.push({ stop: async () => workerSession.terminate() });
+  const cap = `e2e-gone-${runId}`;
+  ok(await rpc(gone.url, worker, 'agent/update', { capabilities: [cap] }), 'agent/update');
+  await waitFor('the worker online as seen from the other hub', async () => ok(await rpc(survivor.url, asking, 'agent/get', { agent_id: worker.agentId }), 'agent/get').online, { timeoutMs: 20_000 });
+  const asked = ok(await rpc(survivor.url, asking, 'delegate/request', { capability: cap, input: {}, timeout_ms: 60_000 }), 'delegate/request');
+  assert(asked.worker_id === worker.agentId, `the delegated request went to ${asked.worker_id}, not the worker`);
+  await redisProc.stop(10_000);
+  await kill9(gone);
+  const goneAt = Date.now();
+  await startRedis();
+  await waitFor('the worker offline as seen from the live hub', async () => !ok(await rpc(survivor.url, asking, 'agent/get', { agent_id: worker.agentId }), 'agent/get').online, { timeoutMs: 30_000 });
+  const state = async () => (await query('SELECT state, error FROM delegations WHERE request_id = $1', [asked.request_id]))[0];
+  let last;
+  await waitFor(
+    'the worker told offline, and so its delegated request failed over (no other worker: failed) long before its 60 s deadline',
+    async () => (last = await state()).state !== 'pending',
+    {
+      timeoutMs: 20_000,
+      detail: () =>
+        `the request is still ${last?.state}: the worker is offline on every hub, but no hub was told it went offline ` +
+        '(the dead hub is not in the restarted Redis, so no hub reaps it; cluster/presence.ts restore() reloads the mirror without announcing who left it)',
+    },
+  );
+  assert(last.state === 'failed' && /went offline/.test(last.error ?? ''), `the delegated request is ${last.state}: ${last.error}`);
+  summary.push(`hub killed while Redis was down: its worker offline everywhere and told so; its delegated request failed over ${((Date.now() - goneAt) / 1000).toFixed(1)} s after the kill`);
+}
+
+/** A bare session for `agent` on `url`, never resumed or moved: it ends with its hub. */
+function rawSession(url, agent) {
+  return new Promise((done, fail) => {
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/ws`);
+    const timer = setTimeout(() => fail(new Error(`no session on ${url} within 20 s`)), 20_000);
+    ws.on('error', () => undefined);
+    ws.on('close', () => fail(new Error(`the session on ${url} closed before "connected"`)));
+    ws.on('message', (raw) => {
+      const f = JSON.parse(raw.toString());
+      if (f.type === 'challenge') ws.send(JSON.stringify({ type: 'auth', agent_id: agent.agentId, token: agent.token }));
+      else if (f.type === 'connected') {
+        clearTimeout(timer);
+        done(ws);
+      }
+    });
+  });
 }
