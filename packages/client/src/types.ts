@@ -99,7 +99,13 @@ type ProtocolEventListeners = {
 };
 
 export type ParleyClientEvents = ProtocolEventListeners & {
+  /**
+   * Every change of `client.state`. Each attempt starts with 'connecting', and
+   * by then `client.url` is the hub that attempt goes to: with several hub
+   * URLs, this is where to log which hub the client is trying.
+   */
   state: (state: ConnectionState, prev: ConnectionState) => void;
+  /** A session is up (first connect or any reconnect); `client.url` is the hub it is on. */
   connected: (frame: ConnectedFrame) => void;
   disconnected: (info: DisconnectInfo) => void;
   /** Every delivered push, whatever its event (also events unknown to this client version). */
