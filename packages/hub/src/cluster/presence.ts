@@ -141,6 +141,10 @@ export class ClusterPresence implements SharedPresence {
   private beat: ReturnType<typeof setInterval> | null = null;
   private beating: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Agents online before Redis restarted and not back since, by when that was seen (settleSuspects). */
+  private readonly suspects = new Map<string, number>();
+  /** Which Redis server this hub last restored into: a new one started empty. */
+  private runId: string | null = null;
   /** Redis missed a change of this hub's sessions: put them right at the next beat. */
   private dirty = false;
   /** Told of agents that went offline because their hub died, or came back after this hub was reaped. */
@@ -240,6 +244,7 @@ export class ClusterPresence implements SharedPresence {
       if (gone.length > 0) this.opts.log.warn({ hub, agents: gone.length }, 'reaped a hub that stopped beating');
       for (const agent of gone) this.notify(agent, false);
     }
+    if (this.suspects.size > 0) await this.settleSuspects(now);
   }
 
   /** Puts this hub's sessions back into Redis and reloads the mirror. */
@@ -259,6 +264,12 @@ export class ClusterPresence implements SharedPresence {
     for (let i = 0; i < stale.length; i += 500) {
       gone.push(...((await DROP(this.link.cmd, [], [this.link.prefix, this.link.hubId, ...stale.slice(i, i + 500)])) as string[]));
     }
+    // After Redis restarted empty, nobody can reap a hub that died meanwhile (Redis never heard of it):
+    // agents that were online and are not back once every live hub has restored went with it.
+    const runId = await this.redisRunId();
+    const restarted = this.runId !== null && runId !== this.runId;
+    this.runId = runId;
+    const before = restarted ? new Set(this.mirror) : null;
     this.mirror.clear();
     let cursor = '0';
     do {
@@ -268,5 +279,27 @@ export class ClusterPresence implements SharedPresence {
     } while (cursor !== '0');
     for (const agent of back) this.notify(agent, true);
     for (const agent of gone) this.notify(agent, false);
+    const now = Date.now();
+    for (const agent of before ?? []) if (!this.mirror.has(agent) && !this.local.has(agent)) this.suspects.set(agent, now);
+  }
+
+  /**
+   * Suspects a full ttl after Redis restarted: every live hub has put its
+   * sessions back by then (it beats every ttl/3), so one still missing left
+   * with a dead hub. One hub claims each (SET NX) and tells.
+   */
+  private async settleSuspects(now: number): Promise<void> {
+    for (const [agent, since] of this.suspects) {
+      if (since > now - this.opts.ttlMs) continue;
+      this.suspects.delete(agent);
+      if ((await this.link.cmd.sismember(this.link.key('online'), agent)) === 1) continue;
+      const claimed = await this.link.cmd.set(this.link.key(`gone:${this.runId}:${agent}`), this.link.hubId, 'PX', this.opts.ttlMs * 4, 'NX');
+      if (claimed === 'OK') this.notify(agent, false);
+    }
+  }
+
+  private async redisRunId(): Promise<string> {
+    const info = await this.link.cmd.info('server');
+    return /run_id:(\w+)/.exec(info)?.[1] ?? '';
   }
 }

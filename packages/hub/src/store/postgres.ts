@@ -211,8 +211,10 @@ const RETRYABLE = new Set(['40001', '40P01']);
 const isRetryable = (err: unknown) => RETRYABLE.has((err as { code?: string } | undefined)?.code ?? '');
 /**
  * Several hubs writing one busy row (a stream's head) lose to each other in
- * turn; alone and backing off with jitter, a job gets through well before
- * this. Past it the request fails as `internal`, which a client retries.
+ * turn; alone and backing off with jitter, most jobs get through within a
+ * few attempts. Past this the request fails as `internal` and the client
+ * retries it (safe: nothing of it committed). Measured: 12 publishers on one
+ * topic through 3 hubs on 2 cores, 4 of 631 requests ran out (issue 19).
  */
 const MAX_ATTEMPTS = 16;
 /** From this attempt on a job runs alone (no other write of this hub beside it), so it cannot lose to one again. */
