@@ -1,6 +1,6 @@
 import { fork, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, totalmem, type as osType, release } from 'node:os';
+import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FULL, SMOKE } from './params.js';
@@ -158,6 +158,8 @@ function gitCommit(): string | null {
   }
 }
 
+// On a shared machine the figures move with whatever else runs: the load average says how busy it was.
+const loadBefore = loadavg()[0]!;
 const cells: CellOutcome[] = [];
 for (const scenario of scenarios) {
   for (const server of servers) {
@@ -180,6 +182,8 @@ const meta = {
   os: `${osType()} ${release()}`,
   cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
   memory_gib: Math.round(totalmem() / 2 ** 30),
+  /** 1-minute load average when the run began and when it ended. */
+  load: [loadBefore, loadavg()[0]!].map((l) => Math.round(l * 100) / 100),
   params,
 };
 const failures = cells.filter((c) => c.error).map((c) => ({ scenario: c.scenario, server: c.server, error: c.error }));
@@ -190,7 +194,7 @@ writeFileSync(
 );
 
 const md = [
-  `Measured ${meta.date.slice(0, 10)} at ${meta.commit ?? 'an uncommitted tree'}, Node ${meta.node}, ${meta.cpu}, ${meta.memory_gib} GiB, ${meta.os}${args.smoke ? ' (smoke sizes: not a measurement)' : ''}.`,
+  `Measured ${meta.date.slice(0, 10)} at ${meta.commit ?? 'an uncommitted tree'}, Node ${meta.node}, ${meta.cpu}, ${meta.memory_gib} GiB, ${meta.os}, load average ${meta.load[0]} → ${meta.load[1]}${args.smoke ? ' (smoke sizes: not a measurement)' : ''}.`,
   '',
   markdownTable(rows, servers),
   ...skipped.map((k) => `\nNot run: ${k.server}: ${k.reason}.`),
