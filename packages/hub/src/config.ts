@@ -83,7 +83,7 @@ export interface HubOptions {
   redisPrefix?: string;
   /** A hub silent this long is taken for dead: its sessions go, its leases pass on. Default 15000. Env PARLEY_CLUSTER_TTL_MS. */
   clusterTtlMs?: number;
-  /** How long a push from another hub waits for the ones before it before they are read from the database. Default 250. */
+  /** How long a push from another hub waits for the ones before it before they are read from the database. Default 250. Env PARLEY_BUS_GAP_MS. */
   busGapMs?: number;
   /**
    * A deadline (turn timeout, chat request expiry, delegated request) whose
@@ -227,6 +227,8 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (env.PARLEY_REDIS_PREFIX) o.redisPrefix = env.PARLEY_REDIS_PREFIX;
   const clusterTtl = int(env.PARLEY_CLUSTER_TTL_MS, 'PARLEY_CLUSTER_TTL_MS');
   if (clusterTtl !== undefined) o.clusterTtlMs = clusterTtl;
+  const gap = int(env.PARLEY_BUS_GAP_MS, 'PARLEY_BUS_GAP_MS');
+  if (gap !== undefined) o.busGapMs = gap;
   const grace = int(env.PARLEY_TIMER_GRACE_MS, 'PARLEY_TIMER_GRACE_MS');
   if (grace !== undefined) o.timerGraceMs = grace;
   const hb = int(env.PARLEY_HEARTBEAT_MS, 'PARLEY_HEARTBEAT_MS');

@@ -53,6 +53,20 @@ describe('StreamOrder', () => {
     expect(out).toEqual(['s:2']);
   });
 
+  // Seen in the cross-hub bench on one PostgreSQL hub: 1424 went out after 1425, and its receiver dropped it.
+  it('a committed push whose transaction ended while it waits keeps its place', () => {
+    const { out, order, take } = setup();
+    const [a, b, c] = [take('s', 1423), take('s', 1424), take('s', 1425)];
+    order.committed(b);
+    order.release(b.claim!); // its transaction ended (after its afterCommit) with 1423 still open
+    order.committed(a);
+    order.release(a.claim!);
+    order.committed(c);
+    order.release(c.claim!);
+    expect(out).toEqual(['s:1423', 's:1424', 's:1425']);
+    expect(order.pending).toBe(0);
+  });
+
   it('passes through, in the order given, pushes it holds no claims for', () => {
     const { out, order } = setup();
     order.committed({ stream: 's', seq: 9 });

@@ -3,6 +3,8 @@ import { InboundOrder, type GapFill, type InboundOrderOptions } from './inbound-
 import type { Bus, BusHandler, BusMessage } from './local.js';
 
 const CHANNEL = 'push';
+/** Publishes kept for sending again after Redis refused them. */
+const MAX_UNSENT = 10_000;
 
 /**
  * Fan-out across hubs through Redis pub/sub. A hub's own commits reach its
@@ -21,6 +23,7 @@ export class RedisBus implements Bus {
   readonly order: InboundOrder;
   private readonly sweeper: ReturnType<typeof setInterval>;
   private readonly publishing = new Set<Promise<void>>();
+  private unsent: string[] = [];
 
   constructor(
     private readonly link: ClusterLink,
@@ -54,6 +57,11 @@ export class RedisBus implements Bus {
     link.onReady(() => {
       this.order.resync(heads).catch((err: unknown) => onError(err, 'resync after reconnect'));
     });
+    link.cmd.on('ready', () => {
+      const again = this.unsent;
+      this.unsent = [];
+      for (const payload of again) this.send(payload);
+    });
     this.sweeper = setInterval(() => this.order.sweep(), Math.max(1000, Math.floor(opts.idleMs / 4)));
     this.sweeper.unref();
   }
@@ -63,10 +71,17 @@ export class RedisBus implements Bus {
     const payload = `${this.link.hubId}\t${msg.stream}\t${msg.seq}\t${msg.recipients.join(',')}\t${msg.frame}`;
     // One connection sends its commands in order (and queues them in order while reconnecting),
     // so a hub's commits of one stream reach the channel in order without waiting for each other.
+    this.send(payload);
+  }
+
+  private send(payload: string): void {
     const sent: Promise<void> = this.link.publish(CHANNEL, payload).then(
       () => undefined,
-      // Lost on the way: other hubs notice the gap at the stream's next push, or resync when they reconnect.
-      (err: unknown) => this.onError(err, 'publish'),
+      (err: unknown) => {
+        // Published again once the connection is back (bounded); a hub that got it meanwhile by a gap fill drops it.
+        if (this.unsent.length < MAX_UNSENT) this.unsent.push(payload);
+        this.onError(err, 'publish');
+      },
     );
     this.publishing.add(sent);
     void sent.finally(() => this.publishing.delete(sent));

@@ -28,6 +28,8 @@ return 0
  */
 export class Lease {
   #held = false;
+  /** Until when this hub may act as the holder: a renewal that hangs must not let it go on past the key's expiry. */
+  #validUntil = 0;
   #timer: ReturnType<typeof setInterval> | null = null;
   #running: Promise<void> = Promise.resolve();
   readonly #key: string;
@@ -42,7 +44,7 @@ export class Lease {
   }
 
   get held(): boolean {
-    return this.#held;
+    return this.#held && Date.now() < this.#validUntil;
   }
 
   async start(): Promise<void> {
@@ -62,10 +64,14 @@ export class Lease {
 
   private async renew(): Promise<void> {
     const was = this.#held;
+    // Counted from before the call: the key expires ttl after Redis ran it, which is no earlier than this.
+    const started = Date.now();
     try {
       // Renewed if the key still names this hub (also after a renewal failed: it may not have expired yet), else taken if free.
       this.#held = Number(await RENEW(this.link.cmd, [this.#key], [this.link.hubId, this.ttlMs])) === 1;
       if (!this.#held) this.#held = (await this.link.cmd.set(this.#key, this.link.hubId, 'PX', this.ttlMs, 'NX')) === 'OK';
+      // A margin for clocks that drift a little between here and Redis.
+      if (this.#held) this.#validUntil = started + Math.floor(this.ttlMs * 0.9);
     } catch (err) {
       // Cannot tell: another hub may take it once it expires, so stop acting as its holder now.
       this.#held = false;

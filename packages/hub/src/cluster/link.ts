@@ -42,11 +42,13 @@ export class ClusterLink {
       // Reconnect for good, backing off to 2 s: a hub outlives a Redis restart.
       retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
       lazyConnect: true,
+      // A Redis that stops answering over a half-open connection is noticed, not waited on for ever.
+      keepAlive: 10_000,
       // CLIENT LIST names the deployment and the hub (no spaces allowed in a name).
       connectionName: `${opts.prefix}${this.hubId}`.replace(/\s/g, '_'),
     };
     // A command waits while Redis is away (offline queue) but fails after a few retries rather than hang a request.
-    this.cmd = new Redis(opts.url, { ...common, maxRetriesPerRequest: 2 });
+    this.cmd = new Redis(opts.url, { ...common, maxRetriesPerRequest: 2, commandTimeout: 5000 });
     this.sub = new Redis(opts.url, { ...common, maxRetriesPerRequest: null });
     this.sub.on('message', (channel: string, payload: string) => {
       const handler = this.handlers.get(channel);

@@ -57,6 +57,9 @@ export class StreamOrder<P extends { stream: string; seq: number; claim?: SeqCla
     if (!claim.open) return;
     const s = this.streams.get(claim.stream);
     if (!s) return;
+    // Committed and waiting for a smaller seq: it still holds its place, and its claim closes when it goes out.
+    // (Closed here, the drain would no longer see it as the next one, and it would go out after a larger seq.)
+    if (s.ready.get(claim.seq)?.claim === claim) return;
     this.close(s, claim);
     this.drain(claim.stream, s);
   }
