@@ -316,7 +316,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     const live = ws.liveTokens();
     auth.invalidAmong([...live.keys()]).then(
       (gone) => {
-        for (const hash of gone) auth.revokedElsewhere(live.get(hash)!, new Set([hash]));
+        for (const hash of gone) auth.endRevoked(live.get(hash)!, new Set([hash]));
       },
       (err: unknown) => log.warn({ err }, 'token check after reconnecting to Redis failed'),
     );

@@ -62,7 +62,7 @@ export class Cluster {
     this.link.on('revoked', (payload) => {
       const [hub, agentId, hashes] = payload.split('\t');
       if (hub === this.link.hubId || !agentId || !hashes) return;
-      auth.revokedElsewhere(agentId, new Set(hashes.split(',')));
+      auth.endRevoked(agentId, new Set(hashes.split(',')));
     });
     auth.relay = (agentId, hashes) => {
       this.link.publish('revoked', `${this.link.hubId}\t${agentId}\t${[...hashes].join(',')}`).catch((err: unknown) => {

@@ -190,7 +190,7 @@ export class Auth {
   /** After the commit: end what the revoked tokens opened. */
   private revoked(agentId: string, hashes: Set<string>): void {
     if (hashes.size === 0) return;
-    this.revokedElsewhere(agentId, hashes);
+    this.endRevoked(agentId, hashes);
     this.relay?.(agentId, hashes);
   }
 
@@ -205,7 +205,7 @@ export class Auth {
   }
 
   /** Tokens revoked (here, or on another hub that said so): what they opened here ends. */
-  revokedElsewhere(agentId: string, hashes: ReadonlySet<string>): void {
+  endRevoked(agentId: string, hashes: ReadonlySet<string>): void {
     for (const listener of [...this.listeners]) listener(agentId, hashes);
   }
 

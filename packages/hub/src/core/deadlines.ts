@@ -1,6 +1,12 @@
 import { detached } from './unit.js';
 
 /**
+ * Several hubs: overdue rows the timer-lease holder handles per sweep of a
+ * table (deadlines whose hub died); the next sweep takes the rest.
+ */
+export const OVERDUE_PAGE = 200;
+
+/**
  * One timer per key, for state that changes when a moment passes (a chat
  * request's expiry, a conversation's turn deadline). The table row is the
  * truth: a timer only says "look again at this row now", so the callback must

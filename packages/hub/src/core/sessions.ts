@@ -176,12 +176,10 @@ export class SessionRegistry {
     if (this.shared) {
       const r = await this.shared.open(agentId, cap);
       if (r === 'full') return false;
-      this.reserved.set(agentId, (this.reserved.get(agentId) ?? 0) + 1);
       if (r === 'first') this.emit(agentId, true);
-      return true;
+    } else if ((this.byAgent.get(agentId)?.length ?? 0) + (this.reserved.get(agentId) ?? 0) >= cap) {
+      return false;
     }
-    const taken = (this.byAgent.get(agentId)?.length ?? 0) + (this.reserved.get(agentId) ?? 0);
-    if (taken >= cap) return false;
     this.reserved.set(agentId, (this.reserved.get(agentId) ?? 0) + 1);
     return true;
   }

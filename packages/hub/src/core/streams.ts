@@ -226,11 +226,15 @@ export class Streams {
    */
   async refill(stream: string, after: number, upTo: number): Promise<BusMessage[]> {
     const rows = await this.reader.all(pushPage(this.db, stream, after, upTo, REFILL_PAGE));
+    // Who receives depends on the stream and the event only: asked once per event of the page, not per push.
+    const byEvent = new Map<string, string[]>();
     const out: BusMessage[] = [];
     for (const r of rows) {
       const seq = Number(r.seq);
       const ts = Number(r.ts);
-      out.push({ stream, seq, frame: pushFrameText(stream, seq, r.event, r.data, ts), recipients: await this.access.recipients(stream, r.event, this.reader) });
+      let recipients = byEvent.get(r.event);
+      if (!recipients) byEvent.set(r.event, (recipients = await this.access.recipients(stream, r.event, this.reader)));
+      out.push({ stream, seq, frame: pushFrameText(stream, seq, r.event, r.data, ts), recipients });
     }
     return out;
   }

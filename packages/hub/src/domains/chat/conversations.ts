@@ -1,6 +1,6 @@
 import { agentStream, MAX_PAGE_BYTES, type ChatConversation, type ConversationEndReason, type EpisodePolicy, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
 import type { Kysely } from 'kysely';
-import type { Deadlines } from '../../core/deadlines.js';
+import { OVERDUE_PAGE, type Deadlines } from '../../core/deadlines.js';
 import { boundedPage, newestFirst } from '../../core/paging.js';
 import { conflict, notFound } from '../../core/errors.js';
 
@@ -9,9 +9,6 @@ import { detached, respond } from '../../core/unit.js';
 import type { ChatRequestsTable, ConversationsTable, ConversationTurnsTable, Database } from '../../store/schema.js';
 import type { Sql, Writer } from '../../store/sql.js';
 import { conversationQuery, namesWithin, peerOf, toConversation, toTurn, turnByClientId } from './rows.js';
-
-/** Overdue rows handled per sweep (the next sweep takes the rest). */
-const SWEEP_PAGE = 200;
 
 /** What a writer job hands its afterCommit: the pushes to send and the conversations whose turn timer changes. */
 export interface ChatEffects {
@@ -205,7 +202,7 @@ export class ChatConversations {
       .where('status', '=', 'active')
       .where('turn_deadline', '<=', cutoff)
       .orderBy('turn_deadline')
-      .limit(SWEEP_PAGE)
+      .limit(OVERDUE_PAGE)
       .execute();
     for (const row of rows) {
       if (row.next_turn === null) continue;

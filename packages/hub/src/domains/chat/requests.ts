@@ -9,7 +9,7 @@ import {
   type ResultOf,
 } from '@parley/protocol';
 import type { Kysely } from 'kysely';
-import type { Deadlines } from '../../core/deadlines.js';
+import { OVERDUE_PAGE, type Deadlines } from '../../core/deadlines.js';
 import { newestFirst } from '../../core/paging.js';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { iso, newChatRequestId, newConversationId } from '../../core/ids.js';
@@ -260,7 +260,7 @@ export class ChatRequests {
       .where('status', '=', 'pending')
       .where('expires_at', '<=', cutoff)
       .orderBy('expires_at')
-      .limit(200)
+      .limit(OVERDUE_PAGE)
       .execute();
     for (const row of rows) await this.expire(row.request_id);
     return rows.length;

@@ -1,6 +1,7 @@
 import { agentStream, ErrorCode, type Delegation, type EventDataOf, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { OVERDUE_PAGE } from '../../core/deadlines.js';
 import { conflict, forbidden, HubError, notFound } from '../../core/errors.js';
 import { iso, newDelegationId } from '../../core/ids.js';
 import type { Streams } from '../../core/streams.js';
@@ -228,7 +229,7 @@ export class DelegateService {
    */
   async sweep(cutoff: number): Promise<number> {
     if (this.stopped) return 0;
-    const rows = await this.db.selectFrom('delegations').selectAll().where('state', '=', 'pending').where('deadline', '<=', cutoff).orderBy('deadline').limit(200).execute();
+    const rows = await this.db.selectFrom('delegations').selectAll().where('state', '=', 'pending').where('deadline', '<=', cutoff).orderBy('deadline').limit(OVERDUE_PAGE).execute();
     for (const row of rows) await this.track(this.failover(row, 'timeout'));
     return rows.length;
   }
