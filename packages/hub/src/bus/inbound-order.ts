@@ -47,14 +47,13 @@ export class InboundOrder {
   private readonly streams = new Map<string, Tracked>();
   private readonly work = new Set<Promise<void>>();
   private closed = false;
-  /** Pushes read from the database to close a gap (metrics, tests). */
-  filled = 0;
 
   constructor(
     private readonly deliver: (msg: BusMessage) => void,
     private readonly fill: GapFill,
     private readonly opts: InboundOrderOptions,
     private readonly onError: (err: unknown, stream: string) => void,
+    /** Told how many pushes a page of a gap fill delivered (metrics). */
     private readonly onFilled: (n: number) => void = () => undefined,
     /** The lowest seq of the message's stream that its local recipients' sessions were sent, if any was. */
     private readonly baseline: (msg: BusMessage) => number | undefined = () => undefined,
@@ -197,7 +196,6 @@ export class InboundOrder {
           }
           // Nothing (more) there: the rest was pruned.
           if (t.last === before) break;
-          this.filled += msgs.length;
           this.onFilled(msgs.length);
         }
         // Not in the database any more (pruned): nothing to wait for below the held ones.
