@@ -18,30 +18,42 @@ const MAX_UNSENT = 10_000;
  * is JSON already, and no id or stream name holds a tab or a comma.
  *   <hub id> \t <stream> \t <seq> \t <recipient,recipient,...> \t <frame>
  */
+/** What the bus needs from its hub. */
+export interface RedisBusDeps {
+  /** Reads what the bus lost from the database. */
+  fill: GapFill;
+  /** The database heads of streams (after a reconnect). */
+  heads: (streams: string[]) => Promise<Map<string, number>>;
+  order: InboundOrderOptions;
+  onError: (err: unknown, what: string) => void;
+  /** Pushes delivered by a gap fill (metrics). */
+  onFilled?: (n: number) => void;
+  /** The lowest seq of the message's stream its local recipients' sessions were sent. */
+  baseline?: (msg: BusMessage) => number | undefined;
+  /** Whether an agent has a session or a long poll on this hub. */
+  interested: (agentId: string) => boolean;
+}
+
 export class RedisBus implements Bus {
   private readonly handlers = new Set<BusHandler>();
   readonly order: InboundOrder;
   private readonly sweeper: ReturnType<typeof setInterval>;
   private readonly publishing = new Set<Promise<void>>();
   private unsent: string[] = [];
+  private readonly onError: (err: unknown, what: string) => void;
 
   constructor(
     private readonly link: ClusterLink,
-    fill: GapFill,
-    heads: (streams: string[]) => Promise<Map<string, number>>,
-    opts: InboundOrderOptions,
-    private readonly onError: (err: unknown, what: string) => void,
-    onFilled: (n: number) => void = () => undefined,
-    baseline: (msg: BusMessage) => number | undefined = () => undefined,
-    /** Whether an agent has a session or a long poll on this hub. */
-    interested: (agentId: string) => boolean = () => true,
+    deps: RedisBusDeps,
   ) {
+    const { fill, heads, order, onError, onFilled, baseline, interested } = deps;
+    this.onError = onError;
     this.order = new InboundOrder(
       (msg) => {
         for (const h of this.handlers) h(msg);
       },
       fill,
-      opts,
+      order,
       (err, stream) => onError(err, `gap fill of ${stream}`),
       onFilled,
       baseline,
@@ -62,7 +74,7 @@ export class RedisBus implements Bus {
       this.unsent = [];
       for (const payload of again) this.send(payload);
     });
-    this.sweeper = setInterval(() => this.order.sweep(), Math.max(1000, Math.floor(opts.idleMs / 4)));
+    this.sweeper = setInterval(() => this.order.sweep(), Math.max(1000, Math.floor(order.idleMs / 4)));
     this.sweeper.unref();
   }
 

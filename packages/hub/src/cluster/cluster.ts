@@ -44,16 +44,15 @@ export class Cluster {
     onError: (err: unknown, what: string) => void,
     onFilled?: (n: number) => void,
   ): RedisBus {
-    this.bus = new RedisBus(
-      this.link,
-      (stream, after, upTo) => streams().refill(stream, after, upTo),
-      (names) => streams().heads(names),
-      { gapMs: this.cfg.busGapMs, maxStreams: 200_000, idleMs: 10 * 60_000, maxHeld: 1000 },
+    this.bus = new RedisBus(this.link, {
+      fill: (stream, after, upTo) => streams().refill(stream, after, upTo),
+      heads: (names) => streams().heads(names),
+      order: { gapMs: this.cfg.busGapMs, maxStreams: 200_000, idleMs: 10 * 60_000, maxHeld: 1000 },
       onError,
-      onFilled,
-      (msg) => sessions.lowestSent(msg.stream, msg.recipients),
-      (agentId) => sessions.of(agentId) !== undefined || polling(agentId),
-    );
+      ...(onFilled ? { onFilled } : {}),
+      baseline: (msg) => sessions.lowestSent(msg.stream, msg.recipients),
+      interested: (agentId) => sessions.of(agentId) !== undefined || polling(agentId),
+    });
     return this.bus;
   }
 
