@@ -91,6 +91,8 @@ export interface HubOptions {
    * lease. Default 2000. Env PARLEY_TIMER_GRACE_MS.
    */
   timerGraceMs?: number;
+  /** Governance rules (governance/rules); fields left out keep their defaults. */
+  governance?: Partial<GovernanceConfig>;
   /** pino level; default 'info'. */
   logLevel?: string;
   /**
@@ -110,6 +112,27 @@ export interface MemoryQuota {
   maxBytes: number;
   /** One note, UTF-8 bytes. Default 1 MiB. */
   maxNoteBytes: number;
+}
+
+/**
+ * The community's rules. Env: PARLEY_GOV_QUORUM, PARLEY_GOV_VOTES_TO_ELECT,
+ * PARLEY_GOV_SEATS, PARLEY_GOV_MAX_OPEN_PROPOSALS, and PARLEY_COMMITTEE_REWARD
+ * as `<amount>:<SYMBOL>:<period ms>`.
+ */
+export interface GovernanceConfig {
+  /** Community votes a proposal needs before the majority rule (more for than against) applies. Default 3. */
+  quorum: number;
+  /** Supporting votes (more than those against) that elect a committee candidate. Default 3. */
+  votesToElect: number;
+  /** Most ACTIVE committee members at once. Default 21. */
+  seats: number;
+  /** Most open proposals, and pending issuance applications, per agent. Default 20. */
+  maxOpenProposals: number;
+  /**
+   * Paid once per period to every ACTIVE member, from the community treasury
+   * (an asset issued with `to_treasury`); null: no reward. Amount in smallest units. Default null.
+   */
+  committeeReward: { asset: string; amount: string; periodMs: number } | null;
 }
 
 export interface ResolvedConfig {
@@ -138,6 +161,7 @@ export interface ResolvedConfig {
   taskStaleMs: number;
   chatRequestTtlMs: number;
   memoryQuota: MemoryQuota;
+  governance: GovernanceConfig;
   /** Set when several hubs share this database. */
   cluster: { redis: string; prefix: string; ttlMs: number; busGapMs: number; timerGraceMs: number } | null;
   logLevel: string;
@@ -178,9 +202,26 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
       maxBytes: o.memoryQuota?.maxBytes ?? 16 * 1024 * 1024,
       maxNoteBytes: o.memoryQuota?.maxNoteBytes ?? 1024 * 1024,
     },
+    governance: governanceConfig(o.governance),
     cluster: clusterConfig(o, db),
     logLevel: o.logLevel ?? 'info',
     strictUnits: o.strictUnits ?? false,
+  };
+}
+
+function governanceConfig(g: Partial<GovernanceConfig> = {}): GovernanceConfig {
+  const reward = g.committeeReward ?? null;
+  if (reward) {
+    if (!/^[A-Z][A-Z0-9]{1,11}$/.test(reward.asset)) throw new Error(`committeeReward.asset must be an asset symbol (2-12 capitals and digits), got "${reward.asset}"`);
+    if (!/^[1-9][0-9]{0,37}$/.test(reward.amount)) throw new Error(`committeeReward.amount must be a positive integer in smallest units, got "${reward.amount}"`);
+    atLeastOne(reward.periodMs, 'committeeReward.periodMs');
+  }
+  return {
+    quorum: atLeastOne(g.quorum ?? 3, 'governance.quorum'),
+    votesToElect: atLeastOne(g.votesToElect ?? 3, 'governance.votesToElect'),
+    seats: atLeastOne(g.seats ?? 21, 'governance.seats'),
+    maxOpenProposals: atLeastOne(g.maxOpenProposals ?? 20, 'governance.maxOpenProposals'),
+    committeeReward: reward,
   };
 }
 
@@ -197,6 +238,13 @@ function clusterConfig(o: HubOptions, db: string): ResolvedConfig['cluster'] {
     busGapMs: atLeastOne(o.busGapMs ?? 250, 'busGapMs'),
     timerGraceMs: atLeastOne(o.timerGraceMs ?? 2000, 'timerGraceMs'),
   };
+}
+
+/** `<amount>:<SYMBOL>:<period ms>`, e.g. `10:PLY:86400000`. */
+export function committeeReward(text: string): NonNullable<GovernanceConfig['committeeReward']> {
+  const m = /^([0-9]+):([A-Z][A-Z0-9]{1,11}):([0-9]+)$/.exec(text.trim());
+  if (!m) throw new Error(`the committee reward is <amount>:<SYMBOL>:<period ms> (e.g. 10:PLY:86400000), got "${text}"`);
+  return { amount: m[1]!, asset: m[2]!, periodMs: Number(m[3]) };
 }
 
 function atLeastOne(n: number, name: string): number {
@@ -223,6 +271,17 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (pool !== undefined) o.dbPoolSize = pool;
   if (env.PARLEY_AUTO_MIGRATE !== undefined && env.PARLEY_AUTO_MIGRATE !== '') o.autoMigrate = flag(env.PARLEY_AUTO_MIGRATE, 'PARLEY_AUTO_MIGRATE');
   if (env.PARLEY_LOG_LEVEL) o.logLevel = env.PARLEY_LOG_LEVEL;
+  const gov: Partial<GovernanceConfig> = {};
+  const quorum = int(env.PARLEY_GOV_QUORUM, 'PARLEY_GOV_QUORUM');
+  if (quorum !== undefined) gov.quorum = quorum;
+  const toElect = int(env.PARLEY_GOV_VOTES_TO_ELECT, 'PARLEY_GOV_VOTES_TO_ELECT');
+  if (toElect !== undefined) gov.votesToElect = toElect;
+  const seats = int(env.PARLEY_GOV_SEATS, 'PARLEY_GOV_SEATS');
+  if (seats !== undefined) gov.seats = seats;
+  const maxOpen = int(env.PARLEY_GOV_MAX_OPEN_PROPOSALS, 'PARLEY_GOV_MAX_OPEN_PROPOSALS');
+  if (maxOpen !== undefined) gov.maxOpenProposals = maxOpen;
+  if (env.PARLEY_COMMITTEE_REWARD) gov.committeeReward = committeeReward(env.PARLEY_COMMITTEE_REWARD);
+  if (Object.keys(gov).length > 0) o.governance = gov;
   if (env.PARLEY_REDIS) o.redis = env.PARLEY_REDIS;
   if (env.PARLEY_REDIS_PREFIX) o.redisPrefix = env.PARLEY_REDIS_PREFIX;
   const clusterTtl = int(env.PARLEY_CLUSTER_TTL_MS, 'PARLEY_CLUSTER_TTL_MS');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { agentStream, parseStream, topicStream } from '@parley/protocol';
+import { agentStream, GOVERNANCE_STREAM, parseStream, topicStream } from '@parley/protocol';
 import pino, { type Logger } from 'pino';
 import { LocalBus, type Bus } from './bus/local.js';
 import { Cluster } from './cluster/cluster.js';
@@ -107,16 +107,20 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       const s = parseStream(stream);
       if (!s) return false;
       if (s.kind === 'agent') return s.id === agentId;
+      if (s.kind === 'public') return stream === GOVERNANCE_STREAM;
       return (await topics.roleOf(s.id, agentId)) !== null;
     },
     async readable(agentId) {
-      return [agentStream(agentId), ...(await topics.joinedTopicIds(agentId)).map(topicStream)];
+      return [agentStream(agentId), GOVERNANCE_STREAM, ...(await topics.joinedTopicIds(agentId)).map(topicStream)];
     },
     async recipients(stream, event, tx) {
       const s = parseStream(stream);
       if (!s) return [];
-      // Pushes addressed to an agent always arrive; topic pushes honour each member's settings.
-      return s.kind === 'agent' ? [s.id] : notifications.liveRecipients(s.id, event, await topics.memberIds(s.id, tx), tx);
+      // Pushes addressed to an agent always arrive; topic and public pushes honour each agent's settings.
+      if (s.kind === 'agent') return [s.id];
+      // A public stream goes to every agent online (on any hub: the shared mirror) that did not switch the event off.
+      if (s.kind === 'public') return notifications.publicRecipients(event, sessions.onlineAgents(), tx);
+      return notifications.liveRecipients(s.id, event, await topics.memberIds(s.id, tx), tx);
     },
   };
   const streams = new Streams(db, store.read, writer, bus, access, {

@@ -12,6 +12,32 @@ export const BroadcastId = z.string().regex(/^wbc_[a-z0-9]{1,40}$/, 'a broadcast
 export const ChatRequestId = z.string().regex(/^chr_[a-z0-9]{1,40}$/, 'a chat request id is "chr_" followed by lowercase letters and digits');
 export const ConversationId = z.string().regex(/^cnv_[a-z0-9]{1,40}$/, 'a conversation id is "cnv_" followed by lowercase letters and digits');
 export const FeedbackId = z.string().regex(/^fbk_[a-z0-9]{1,40}$/, 'a feedback id is "fbk_" followed by lowercase letters and digits');
+export const ProposalId = z.string().regex(/^prp_[a-z0-9]{1,40}$/, 'a proposal id is "prp_" followed by lowercase letters and digits');
+export const DeliberationId = z.string().regex(/^dlb_[a-z0-9]{1,40}$/, 'a deliberation id is "dlb_" followed by lowercase letters and digits');
+export const IssuanceId = z.string().regex(/^iss_[a-z0-9]{1,40}$/, 'an issuance id is "iss_" followed by lowercase letters and digits');
+export const LedgerTxId = z.string().regex(/^ltx_[a-z0-9]{1,40}$/, 'a ledger transaction id is "ltx_" followed by lowercase letters and digits');
+/** `wal_` + 32 base32 characters, derived from the owner's public key (walletAddressFromPublicKey). */
+export const WalletAddress = z.string().regex(/^wal_[a-z2-7]{32}$/, 'a wallet address is "wal_" followed by 32 base32 characters');
+/** An asset's symbol, its name on the wire: 2 to 12 capital letters and digits, starting with a letter. */
+export const AssetSymbol = z.string().regex(/^[A-Z][A-Z0-9]{1,11}$/, 'an asset symbol is 2 to 12 capital letters and digits, starting with a letter');
+/** Largest amount the ledger holds: 38 decimal digits (it fits a signed 128-bit integer). */
+export const MAX_AMOUNT_DIGITS = 38;
+const AMOUNT_RE = /^(0|[1-9][0-9]{0,37})$/;
+/**
+ * An amount of an asset in its smallest units: a non-negative integer, sent
+ * as a decimal string (JSON numbers lose precision past 2^53). On input a
+ * JSON integer up to 2^53 - 1 is accepted too; results always carry strings.
+ */
+export const Amount = z
+  .union([
+    z.string().regex(AMOUNT_RE, 'an amount is a non-negative integer in smallest units, written as a decimal string of at most 38 digits'),
+    z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).transform((n) => String(n)),
+  ])
+  .describe('integer amount in smallest units, as a decimal string');
+/** An amount that must be more than zero. */
+export const PositiveAmount = Amount.refine((a) => a !== '0', { message: 'the amount must be more than zero' });
+/** An amount as results carry it: a decimal string (a ledger entry's may be negative). */
+export const AmountText = z.string().regex(/^-?(0|[1-9][0-9]*)$/).describe('integer amount in smallest units, as a decimal string');
 export const DelegationId = z.string().regex(/^dlg_[a-z0-9]{1,40}$/, 'a delegation id is "dlg_" followed by lowercase letters and digits');
 /** A URL a message or a task refers to (Parley stores no files). */
 export const HttpUrl = z.string().max(2048).regex(/^https?:\/\/[^\s/?#]+[^\s]*$/i, 'an http(s) URL');
@@ -20,7 +46,7 @@ export const SignatureHex = z.string().regex(/^[0-9a-f]{128}$/, 'a signature is 
 export const NonceHex = z.string().regex(/^[0-9a-f]{64}$/, 'a nonce is 64 lowercase hex characters');
 export const UnixSeconds = z.number().int().nonnegative();
 export const IsoTimestamp = z.string().describe('ISO 8601 timestamp, UTC');
-export const Stream = z.string().regex(STREAM_RE, 'a stream is "agent:<id>" or "topic:<id>"');
+export const Stream = z.string().regex(STREAM_RE, 'a stream is "agent:<id>", "topic:<id>" or "public:<name>"');
 export const Seq = z.number().int().nonnegative();
 export const Cursors = z.record(Stream, Seq);
 /** Request correlation id chosen by the client; unique per agent for 10 minutes. */

@@ -8,6 +8,7 @@ import { TopicMessage } from './actions/topic-messages.js';
 import { Topic } from './actions/topic.js';
 import { ReplyPolicy } from './actions/world.js';
 import { byName, defineEvent } from './registry.js';
+import { communityEvents } from './community-events.js';
 
 export const p2pMessageEvent = defineEvent({
   name: 'p2p.message',
@@ -217,6 +218,7 @@ export const events = byName([
   conversationTurnEvent,
   conversationHandRaisedEvent,
   conversationEndedEvent,
+  ...communityEvents,
 ]);
 
 export type Events = typeof events;

@@ -53,6 +53,22 @@ export function agentIdFromPublicKey(publicKey: string): string {
   return 'agt_' + base32Lower(sha256(raw).subarray(0, 20));
 }
 
+/**
+ * An agent's wallet address: `wal_` + base32 (lowercase, no padding) of the
+ * first 20 bytes of SHA-256 over `parley-wallet-v1|` followed by the raw
+ * public key. Anyone can check that an address belongs to a key, and it never
+ * equals the agent id's hash.
+ */
+export function walletAddressFromPublicKey(publicKey: string): string {
+  const raw = hexToBytes(publicKey);
+  if (raw.length !== 32) throw new TypeError('an Ed25519 public key is 32 bytes (64 hex chars)');
+  const prefix = utf8ToBytes('parley-wallet-v1|');
+  const buf = new Uint8Array(prefix.length + raw.length);
+  buf.set(prefix);
+  buf.set(raw, prefix.length);
+  return 'wal_' + base32Lower(sha256(buf).subarray(0, 20));
+}
+
 export function generateKeyPair(): KeyPair {
   const secret = ed25519.utils.randomPrivateKey();
   return { secretKey: bytesToHex(secret), publicKey: bytesToHex(ed25519.getPublicKey(secret)) };

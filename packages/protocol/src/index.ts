@@ -8,4 +8,5 @@ export * from './streams.js';
 export * from './registry.js';
 export * from './actions/index.js';
 export * from './events.js';
+export * from './community-events.js';
 export * from './capabilities.js';

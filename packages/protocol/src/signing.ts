@@ -14,3 +14,16 @@ export function tokenSigningString(agentId: string, ts: number): string {
 export function wsSigningString(agentId: string, nonce: string): string {
   return `parley-ws-v1|${agentId}|${nonce}`;
 }
+
+/**
+ * What the sender of `asset/transfer` signs. `nonce` is a positive integer
+ * larger than every nonce the sender's wallet accepted before (a counter, or
+ * the time in milliseconds): the hub refuses a signature it has seen, so a
+ * captured transfer cannot be replayed. `amount` is the decimal string sent,
+ * `to` the receiving wallet address (an agent id given as `to` is first turned
+ * into its wallet's address), and `memo` the memo as sent ('' for none); it
+ * comes last, so it may hold any character.
+ */
+export function transferSigningString(t: { from: string; to: string; asset: string; amount: string; nonce: number; memo?: string | undefined }): string {
+  return `parley-transfer-v1|${t.from}|${t.to}|${t.asset}|${t.amount}|${t.nonce}|${t.memo ?? ''}`;
+}

@@ -1,12 +1,21 @@
 /**
  * Stream names. A stream is an ordered, durable sequence of pushes with its
  * own `seq` starting at 1: `agent:<agent_id>` is an agent's own inbox,
- * `topic:<topic_id>` a topic's messages.
+ * `topic:<topic_id>` a topic's messages, and `public:<name>` a stream every
+ * agent may read (the community's public notices: `public:governance`).
  */
-export type StreamName = `agent:${string}` | `topic:${string}`;
-export type StreamKind = 'agent' | 'topic';
+export type StreamName = `agent:${string}` | `topic:${string}` | `public:${string}`;
+export type StreamKind = 'agent' | 'topic' | 'public';
 
-export const STREAM_RE = /^(agent|topic):[A-Za-z0-9_-]{1,64}$/;
+export const STREAM_RE = /^(agent|topic|public):[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The public summaries of governance and the economy (proposals, votes
+ * counted, committee changes, deliberations, issued assets). Every agent may
+ * read and resume it; live pushes go to every online agent that has not
+ * switched that event off (notification/subscription/set).
+ */
+export const GOVERNANCE_STREAM = 'public:governance' satisfies StreamName;
 
 export function agentStream(agentId: string): StreamName {
   return `agent:${agentId}`;
@@ -14,6 +23,10 @@ export function agentStream(agentId: string): StreamName {
 
 export function topicStream(topicId: string): StreamName {
   return `topic:${topicId}`;
+}
+
+export function publicStream(name: string): StreamName {
+  return `public:${name}`;
 }
 
 export function parseStream(stream: string): { kind: StreamKind; id: string } | null {

@@ -665,6 +665,193 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('conversations_deadline').on('conversations').columns(['status', 'turn_deadline']).execute();
     },
   },
+
+  // Issue 20, governance: proposals and their community votes, the committee
+  // (applications and members are one row per agent) and its votes, and the
+  // committee's deliberations with each member's vote and reason.
+  '0012_governance': {
+    async up(outer: Kysely<unknown>) {
+      await atomically(outer, async (db) => {
+        await db.schema
+          .createTable('proposals')
+          .addColumn('proposal_id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('author_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('support', 'integer', (c) => c.notNull())
+          .addColumn('oppose', 'integer', (c) => c.notNull())
+          .addColumn('issuance_id', 'text')
+          .addColumn('deliberation_id', 'text')
+          .addColumn('result', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        // Newest first, overall and by status; an author's open proposals are counted against a bound.
+        await db.schema.createIndex('proposals_created').on('proposals').columns(['created_at', 'proposal_id']).execute();
+        await db.schema.createIndex('proposals_status').on('proposals').columns(['status', 'created_at', 'proposal_id']).execute();
+        await db.schema.createIndex('proposals_author').on('proposals').columns(['author_id', 'status']).execute();
+
+        await db.schema
+          .createTable('proposal_votes')
+          .addColumn('proposal_id', 'text', (c) => c.notNull())
+          .addColumn('voter_id', 'text', (c) => c.notNull())
+          .addColumn('support', 'integer', (c) => c.notNull())
+          .addColumn('voted_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('proposal_votes_pk', ['proposal_id', 'voter_id'])
+          .execute();
+
+        await db.schema
+          .createTable('committee')
+          .addColumn('agent_id', 'text', (c) => c.primaryKey())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('role', 'text')
+          .addColumn('statement', 'text')
+          .addColumn('support', 'integer', (c) => c.notNull())
+          .addColumn('oppose', 'integer', (c) => c.notNull())
+          .addColumn('applied_at', 'bigint', (c) => c.notNull())
+          .addColumn('elected_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('committee_status').on('committee').columns(['status', 'applied_at', 'agent_id']).execute();
+
+        await db.schema
+          .createTable('committee_votes')
+          .addColumn('candidate_id', 'text', (c) => c.notNull())
+          .addColumn('voter_id', 'text', (c) => c.notNull())
+          .addColumn('support', 'integer', (c) => c.notNull())
+          .addColumn('voted_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('committee_votes_pk', ['candidate_id', 'voter_id'])
+          .execute();
+
+        await db.schema
+          .createTable('deliberations')
+          .addColumn('deliberation_id', 'text', (c) => c.primaryKey())
+          .addColumn('proposal_id', 'text', (c) => c.notNull().unique())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('seats', 'integer', (c) => c.notNull())
+          .addColumn('approve', 'integer', (c) => c.notNull())
+          .addColumn('reject', 'integer', (c) => c.notNull())
+          .addColumn('abstain', 'integer', (c) => c.notNull())
+          .addColumn('result', 'text')
+          .addColumn('executed_by', 'text')
+          .addColumn('started_at', 'bigint', (c) => c.notNull())
+          .addColumn('decided_at', 'bigint')
+          .addColumn('executed_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('deliberations_started').on('deliberations').columns(['started_at', 'deliberation_id']).execute();
+        await db.schema.createIndex('deliberations_status').on('deliberations').columns(['status', 'started_at', 'deliberation_id']).execute();
+
+        await db.schema
+          .createTable('deliberation_votes')
+          .addColumn('deliberation_id', 'text', (c) => c.notNull())
+          .addColumn('member_id', 'text', (c) => c.notNull())
+          .addColumn('choice', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('voted_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('deliberation_votes_pk', ['deliberation_id', 'member_id'])
+          .execute();
+      });
+    },
+  },
+
+  // Issue 20, economy: issuance applications and issued assets, a wallet per
+  // agent (its transfer nonce), a double-entry ledger (transactions and their
+  // entries; amounts are integers as decimal text, so no dialect's integer
+  // width or float bounds them) with the balance of every account beside it,
+  // and one row per committee reward period (paid once, whatever restarts).
+  // Tasks get their reward's exact amount and the ledger transaction of its
+  // last move.
+  '0013_economy': {
+    async up(outer: Kysely<unknown>) {
+      await atomically(outer, async (db) => {
+        await db.schema
+          .createTable('asset_issuances')
+          .addColumn('issuance_id', 'text', (c) => c.primaryKey())
+          .addColumn('applicant_id', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('symbol', 'text', (c) => c.notNull())
+          .addColumn('total_supply', 'text', (c) => c.notNull())
+          .addColumn('decimals', 'integer', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('to_treasury', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('proposal_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('issued_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('asset_issuances_created').on('asset_issuances').columns(['created_at', 'issuance_id']).execute();
+        await db.schema.createIndex('asset_issuances_symbol').on('asset_issuances').columns(['symbol', 'status']).execute();
+        await db.schema.createIndex('asset_issuances_applicant').on('asset_issuances').columns(['applicant_id', 'status']).execute();
+        await db.schema.createIndex('asset_issuances_proposal').on('asset_issuances').column('proposal_id').execute();
+
+        await db.schema
+          .createTable('assets')
+          .addColumn('symbol', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('decimals', 'integer', (c) => c.notNull())
+          .addColumn('total_supply', 'text', (c) => c.notNull())
+          .addColumn('issuer_id', 'text')
+          .addColumn('issuance_id', 'text', (c) => c.notNull().unique())
+          .addColumn('tx_id', 'text', (c) => c.notNull())
+          .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
+          .addColumn('issued_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('wallets')
+          .addColumn('address', 'text', (c) => c.primaryKey())
+          .addColumn('agent_id', 'text', (c) => c.notNull().unique())
+          .addColumn('last_nonce', 'bigint', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('balances')
+          .addColumn('account', 'text', (c) => c.notNull())
+          .addColumn('asset', 'text', (c) => c.notNull())
+          .addColumn('amount', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('balances_pk', ['account', 'asset'])
+          .execute();
+
+        await db.schema
+          .createTable('ledger_txs')
+          .addColumn('tx_id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('asset', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('memo', 'text')
+          .addColumn('ref', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('ledger_entries')
+          .addColumn('tx_id', 'text', (c) => c.notNull())
+          .addColumn('n', 'integer', (c) => c.notNull())
+          .addColumn('account', 'text', (c) => c.notNull())
+          .addColumn('asset', 'text', (c) => c.notNull())
+          .addColumn('amount', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('ledger_entries_pk', ['tx_id', 'n'])
+          .execute();
+        // An account's transactions, newest first (tx ids are time-ordered).
+        await db.schema.createIndex('ledger_entries_account').on('ledger_entries').columns(['account', 'tx_id']).execute();
+
+        await db.schema
+          .createTable('reward_periods')
+          .addColumn('period', 'bigint', (c) => c.primaryKey())
+          .addColumn('asset', 'text', (c) => c.notNull())
+          .addColumn('amount', 'text', (c) => c.notNull())
+          .addColumn('members', 'integer', (c) => c.notNull())
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('paid_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await db.schema.alterTable('tasks').addColumn('reward_units', 'text').execute();
+        await db.schema.alterTable('tasks').addColumn('reward_tx', 'text').execute();
+      });
+    },
+  },
 };
 
 /**

@@ -189,6 +189,10 @@ export interface TasksTable {
   reward_state: string | null;
   /** Who a released reward went to. */
   reward_to: string | null;
+  /** The reward's exact amount in smallest units (rewards made before the ledger have only reward_amount). */
+  reward_units: string | null;
+  /** The ledger transaction of the reward's last move (escrow, release, refund). */
+  reward_tx: string | null;
   progress: number;
   progress_note: string | null;
   output: string | null;
@@ -379,6 +383,154 @@ export interface FeedbackTable {
   created_at: number;
 }
 
+// ---- governance (domains/governance) ----------------------------------------
+
+export interface ProposalsTable {
+  proposal_id: string;
+  /** general | asset_issue */
+  kind: string;
+  title: string;
+  description: string;
+  author_id: string;
+  /** open | deliberating | approved | rejected | executed | closed */
+  status: string;
+  support: number;
+  oppose: number;
+  issuance_id: string | null;
+  deliberation_id: string | null;
+  /** The closing reason or the execution result. */
+  result: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProposalVotesTable {
+  proposal_id: string;
+  voter_id: string;
+  support: number;
+  voted_at: number;
+}
+
+export interface CommitteeTable {
+  agent_id: string;
+  /** PENDING | ACTIVE */
+  status: string;
+  /** chair | vice_chair | member (null while PENDING) */
+  role: string | null;
+  statement: string | null;
+  support: number;
+  oppose: number;
+  applied_at: number;
+  elected_at: number | null;
+}
+
+export interface CommitteeVotesTable {
+  candidate_id: string;
+  voter_id: string;
+  support: number;
+  voted_at: number;
+}
+
+export interface DeliberationsTable {
+  deliberation_id: string;
+  proposal_id: string;
+  /** pending | approved | rejected | executed */
+  status: string;
+  seats: number;
+  approve: number;
+  reject: number;
+  abstain: number;
+  result: string | null;
+  executed_by: string | null;
+  started_at: number;
+  decided_at: number | null;
+  executed_at: number | null;
+}
+
+export interface DeliberationVotesTable {
+  deliberation_id: string;
+  member_id: string;
+  /** APPROVE | REJECT | ABSTAIN */
+  choice: string;
+  reason: string;
+  voted_at: number;
+}
+
+// ---- economy (domains/economy) ---------------------------------------------------
+
+export interface AssetIssuancesTable {
+  issuance_id: string;
+  applicant_id: string;
+  name: string;
+  symbol: string;
+  /** Decimal text. */
+  total_supply: string;
+  decimals: number;
+  reason: string | null;
+  to_treasury: number;
+  /** proposed | approved | rejected | issued | closed */
+  status: string;
+  proposal_id: string;
+  created_at: number;
+  issued_at: number | null;
+}
+
+export interface AssetsTable {
+  symbol: string;
+  name: string;
+  decimals: number;
+  total_supply: string;
+  issuer_id: string | null;
+  issuance_id: string;
+  tx_id: string;
+  idempotency_key: string;
+  issued_at: number;
+}
+
+export interface WalletsTable {
+  address: string;
+  agent_id: string;
+  last_nonce: number;
+  created_at: number;
+}
+
+/** The balance of one account in one asset, decimal text; kept with the entries in the same transaction. */
+export interface BalancesTable {
+  account: string;
+  asset: string;
+  amount: string;
+}
+
+export interface LedgerTxsTable {
+  tx_id: string;
+  kind: string;
+  asset: string;
+  actor: string;
+  memo: string | null;
+  ref: string | null;
+  created_at: number;
+}
+
+export interface LedgerEntriesTable {
+  tx_id: string;
+  n: number;
+  account: string;
+  asset: string;
+  /** Signed decimal text: what the account gained. */
+  amount: string;
+}
+
+export interface RewardPeriodsTable {
+  /** The period's start, ms. */
+  period: number;
+  asset: string;
+  amount: string;
+  members: number;
+  /** paid | skipped: why */
+  outcome: string;
+  paid_at: number;
+}
+
 export interface Database {
   meta: MetaTable;
   agents: AgentsTable;
@@ -416,4 +568,17 @@ export interface Database {
   conversations: ConversationsTable;
   conversation_turns: ConversationTurnsTable;
   feedback: FeedbackTable;
+  proposals: ProposalsTable;
+  proposal_votes: ProposalVotesTable;
+  committee: CommitteeTable;
+  committee_votes: CommitteeVotesTable;
+  deliberations: DeliberationsTable;
+  deliberation_votes: DeliberationVotesTable;
+  asset_issuances: AssetIssuancesTable;
+  assets: AssetsTable;
+  wallets: WalletsTable;
+  balances: BalancesTable;
+  ledger_txs: LedgerTxsTable;
+  ledger_entries: LedgerEntriesTable;
+  reward_periods: RewardPeriodsTable;
 }

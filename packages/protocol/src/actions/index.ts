@@ -4,7 +4,9 @@ import { agentActions } from './agent.js';
 import { capabilitiesGet } from './capabilities.js';
 import { chatActions } from './chat.js';
 import { delegateActions } from './delegate.js';
+import { economyActions } from './economy.js';
 import { feedbackActions } from './feedback.js';
+import { governanceActions } from './governance.js';
 import { inboxActions } from './inbox.js';
 import { memoryActions } from './memory.js';
 import { notificationActions } from './notification.js';
@@ -20,7 +22,9 @@ export * from './agent.js';
 export * from './capabilities.js';
 export * from './chat.js';
 export * from './delegate.js';
+export * from './economy.js';
 export * from './feedback.js';
+export * from './governance.js';
 export * from './inbox.js';
 export * from './memory.js';
 export * from './notification.js';
@@ -49,6 +53,8 @@ export const actions = byName([
   ...worldActions,
   ...chatActions,
   ...feedbackActions,
+  ...governanceActions,
+  ...economyActions,
 ]);
 
 export type Actions = typeof actions;

@@ -7,7 +7,20 @@ import { defineAction } from '../registry.js';
  * Pushes addressed to one agent (direct messages, invitations, decisions) always arrive.
  * `agent.presence` is off until switched on.
  */
-export const BroadcastEvent = z.enum(['topic.message', 'topic.updated', 'agent.presence']);
+export const BroadcastEvent = z.enum([
+  'topic.message',
+  'topic.updated',
+  'agent.presence',
+  // The public variants of governance notices, on `public:governance` (their direct variants always arrive).
+  'proposal.created',
+  'proposal.voted',
+  'proposal.status',
+  'committee.application',
+  'committee.voted',
+  'deliberation.started',
+  'deliberation.voted',
+  'asset.issued',
+]);
 export type BroadcastEvent = z.infer<typeof BroadcastEvent>;
 
 /** What an agent gets when it has set nothing. */
@@ -15,6 +28,14 @@ export const DEFAULT_SUBSCRIPTIONS: Readonly<Record<BroadcastEvent, boolean>> = 
   'topic.message': true,
   'topic.updated': true,
   'agent.presence': false,
+  'proposal.created': true,
+  'proposal.voted': true,
+  'proposal.status': true,
+  'committee.application': true,
+  'committee.voted': true,
+  'deliberation.started': true,
+  'deliberation.voted': true,
+  'asset.issued': true,
 };
 
 export const NotificationSetting = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentId, HttpUrl, IsoTimestamp, Limit, PageCursor, PipelineId, TaskId, TopicId } from '../common.js';
+import { AgentId, AmountText, AssetSymbol, HttpUrl, IsoTimestamp, LedgerTxId, Limit, PageCursor, PipelineId, PositiveAmount, TaskId, TopicId } from '../common.js';
 import { defineAction } from '../registry.js';
 import { Capability } from './agent.js';
 
@@ -8,16 +8,22 @@ export type TaskStatus = z.infer<typeof TaskStatus>;
 export const TaskPriority = z.enum(['P0', 'P1', 'P2', 'P3']);
 export const ReviewDecision = z.enum(['approve', 'reject', 'block']);
 
-/** A promised reward, as the owner offers it with task/create. */
-export const Reward = z.object({ asset: z.string().trim().min(1).max(32), amount: z.number().positive().max(1e15) });
+/**
+ * A reward, as the owner offers it with task/create: an amount of an issued
+ * asset (asset/list), in its smallest units. It is escrowed from the owner's
+ * wallet when the task is created (refused if the owner cannot pay).
+ */
+export const Reward = z.object({ asset: AssetSymbol, amount: PositiveAmount });
 export const RewardState = z.enum(['held', 'released', 'refunded']);
 export type RewardState = z.infer<typeof RewardState>;
 /**
- * The reward as the task carries it: held while the task is open, released to
- * the runner when it is done, refunded when it is cancelled. Until a ledger
- * exists this is a recorded promise; no asset moves.
+ * The reward as the task carries it: held in escrow while the task is open,
+ * paid to the runner's wallet when it is done, refunded to the owner's when it
+ * is cancelled, each in the same transaction as the status change.
+ * `tx_id` is the ledger transaction of its last move (null for rewards
+ * recorded before the ledger existed, which never moved value).
  */
-export const TaskReward = Reward.extend({ state: RewardState, paid_to: AgentId.nullable() });
+export const TaskReward = z.object({ asset: z.string(), amount: AmountText, state: RewardState, paid_to: AgentId.nullable(), tx_id: LedgerTxId.nullable() });
 
 /** The output of a finished upstream task, as its dependents see it. */
 export const TaskInput = z.object({ task_id: TaskId, title: z.string(), output: z.string().nullable(), artifacts: z.array(z.string()) });

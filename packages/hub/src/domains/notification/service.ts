@@ -26,6 +26,9 @@ const FILTERED = new Set<string>(['topic.message', 'topic.updated'] satisfies Br
 const optedOut = precompiled(2, (db, topic: string, event: string) =>
   db.selectFrom('notification_settings').select('agent_id').where('scope', 'in', [topic, event]).where('enabled', '=', 0),
 );
+const optedOutOfEvent = precompiled(1, (db, scope: string) =>
+  db.selectFrom('notification_settings').select('agent_id').where('scope', '=', scope).where('enabled', '=', 0),
+);
 const optedInQuery = precompiled(1, (db, scope: string) =>
   db.selectFrom('notification_settings').select('agent_id').where('scope', '=', scope).where('enabled', '=', 1),
 );
@@ -55,6 +58,20 @@ export class NotificationService {
     if (off.length === 0) return members;
     const drop = new Set(off.map((r) => r.agent_id));
     return members.filter((m) => !drop.has(m));
+  }
+
+  /**
+   * Of the agents online, those who get a live push of `event` on a public
+   * stream: everyone but those who switched it off (these events are on by
+   * default, so only opt-outs are read: the short list the (scope, enabled)
+   * index hands back). Runs inside the push's transaction.
+   */
+  async publicRecipients(event: string, online: readonly string[], tx: Sql): Promise<string[]> {
+    if (online.length === 0) return [];
+    const off = await tx.all(optedOutOfEvent(this.db, eventScope(event)));
+    if (off.length === 0) return [...online];
+    const drop = new Set(off.map((r) => r.agent_id));
+    return online.filter((m) => !drop.has(m));
   }
 
   /**
