@@ -56,6 +56,8 @@ export const newChatRequestId = () => sortableId('chr_');
 export const newConversationId = () => sortableId('cnv_');
 export const newFeedbackId = () => sortableId('fbk_');
 export const newSubmissionId = () => sortableId('sub_');
+export const newProposalId = () => sortableId('prp_');
+export const newDeliberationId = () => sortableId('dlb_');
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Opaque page cursors: base64url of a small JSON array. */

@@ -31,25 +31,43 @@ export function oldestFirst<DB, TB extends keyof DB, O extends { created_at: num
   return byCreatedAt(q, id, limit, cursor, 'asc');
 }
 
-async function byCreatedAt<DB, TB extends keyof DB, O extends { created_at: number }, K extends keyof O & string>(
+function byCreatedAt<DB, TB extends keyof DB, O extends { created_at: number }, K extends keyof O & string>(
   q: SelectQueryBuilder<DB, TB, O>,
   id: K,
   limit: number,
   cursor: string | undefined,
   dir: 'asc' | 'desc',
 ): Promise<{ page: O[]; next_cursor: string | null }> {
+  return keysetPage(q, { at: 'created_at', id, dir }, limit, cursor, (rows) => rows);
+}
+
+/**
+ * The keyset paging of newestFirst and oldestFirst over any time column `at`
+ * of one table (`id` breaking ties), with `take` turning a chunk of rows into
+ * the page's items (looking up what they need for the whole chunk): the byte
+ * bound then counts the items as sent, not just their rows.
+ */
+export async function keysetPage<DB, TB extends keyof DB, O, A extends keyof O & string, K extends keyof O & string, T>(
+  q: SelectQueryBuilder<DB, TB, O>,
+  cols: { at: A; id: K; dir: 'asc' | 'desc' },
+  limit: number,
+  cursor: string | undefined,
+  take: (rows: O[]) => T[] | Promise<T[]>,
+): Promise<{ page: T[]; next_cursor: string | null }> {
+  const { at, id, dir } = cols;
   const past = dir === 'desc' ? sql.raw('<') : sql.raw('>');
-  const keyed = (at: number, lastId: string) => q.where(sql<boolean>`(created_at ${past} ${at} or (created_at = ${at} and ${sql.ref(id)} ${past} ${lastId}))`);
+  const keyed = (atValue: number, lastId: string) =>
+    q.where(sql<boolean>`(${sql.ref(at)} ${past} ${atValue} or (${sql.ref(at)} = ${atValue} and ${sql.ref(id)} ${past} ${lastId}))`);
   const start = cursor ? readCursor(cursor, ['number', 'string']) : null;
   const { items, last, more } = await boundedPage(
     (after: O | undefined, n) => {
-      const from = after ? keyed(Number(after.created_at), String(after[id])) : start ? keyed(start[0], start[1]) : q;
-      return from.orderBy(sql.ref('created_at'), dir).orderBy(sql.ref(id), dir).limit(n).execute();
+      const from = after ? keyed(Number(after[at]), String(after[id])) : start ? keyed(start[0], start[1]) : q;
+      return from.orderBy(sql.ref(at), dir).orderBy(sql.ref(id), dir).limit(n).execute();
     },
-    (rows) => rows,
+    take,
     { limit, maxBytes: MAX_PAGE_BYTES },
   );
-  return { page: items, next_cursor: more && last ? encodeCursor([Number(last.created_at), String(last[id])]) : null };
+  return { page: items, next_cursor: more && last ? encodeCursor([Number(last[at]), String(last[id])]) : null };
 }
 
 /** What a value adds to a response frame: its JSON text in UTF-8 bytes. */
