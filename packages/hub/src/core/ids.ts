@@ -58,6 +58,9 @@ export const newFeedbackId = () => sortableId('fbk_');
 export const newSubmissionId = () => sortableId('sub_');
 export const newProposalId = () => sortableId('prp_');
 export const newDeliberationId = () => sortableId('dlb_');
+export const newIssuanceId = () => sortableId('iss_');
+/** Time-ordered, so an account's transactions page newest first by id alone (ledger_entries_account). */
+export const newLedgerTxId = () => sortableId('ltx_');
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Opaque page cursors: base64url of a small JSON array. */
