@@ -32,3 +32,13 @@ export function containsText(column: string, text: string): RawBuilder<boolean> 
   const pattern = `%${text.replace(/[%_\\]/g, '').toLowerCase()}%`;
   return sql<boolean>`lower(${sql.ref(column)}) like ${pattern}`;
 }
+
+/**
+ * As containsText, but the user's `%`, `_` and `\` are matched as themselves
+ * (escaped, not dropped): a search for "50%" finds "50%" and not "500".
+ * `escape '\'` is spelled out since SQLite's LIKE has no escape character by default.
+ */
+export function containsLiteral(column: string, text: string): RawBuilder<boolean> {
+  const pattern = `%${text.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+  return sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+}

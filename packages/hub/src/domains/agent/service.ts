@@ -1,10 +1,10 @@
 import { type AgentProfile, type ContactPolicy, type ParsedParamsOf, type ResultOf } from '@parley/protocol';
 import { newestFirst } from '../../core/paging.js';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { notFound } from '../../core/errors.js';
 import { iso } from '../../core/ids.js';
 import { respond } from '../../core/unit.js';
-import { containsText } from '../../store/portable.js';
+import { containsLiteral, containsText } from '../../store/portable.js';
 import { precompiled } from '../../store/precompiled.js';
 import type { AgentsTable, Database } from '../../store/schema.js';
 import type { Sql, Writer } from '../../store/sql.js';
@@ -90,16 +90,24 @@ export class AgentService {
     return this.presence.isOnline(agentId);
   }
 
-  /** Display names for other domains (members lists, conversations, exports); unknown ids are left out. */
-  async namesOf(agentIds: readonly string[]): Promise<Map<string, string | null>> {
+  /**
+   * Display names for other domains (members lists, conversations, exports); unknown ids are left out.
+   * Inside a writer job, pass its `tx` (governance names applicants in the pushes it stages).
+   */
+  async namesOf(agentIds: readonly string[], tx: Sql = this.read): Promise<Map<string, string | null>> {
     const out = new Map<string, string | null>();
     const ids = [...new Set(agentIds)];
     // Chunked: SQLite caps bound parameters per statement.
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db.selectFrom('agents').select(['agent_id', 'name']).where('agent_id', 'in', ids.slice(i, i + 500)).execute();
+      const rows = await tx.all(this.db.selectFrom('agents').select(['agent_id', 'name']).where('agent_id', 'in', ids.slice(i, i + 500)).compile());
       for (const r of rows) out.set(r.agent_id, r.name);
     }
     return out;
+  }
+
+  /** Ids of agents whose name contains `text` (case aside, wildcards taken literally), as a subquery for other domains' searches. */
+  namedLike(text: string): RawBuilder<unknown> {
+    return sql`select agent_id from agents where ${containsLiteral('name', text)}`;
   }
 
   /**
