@@ -8,6 +8,8 @@ import {
   registerSigningString,
   signMessage,
   tokenSigningString,
+  transferSigningString,
+  walletAddressFromPublicKey,
   verifyMessage,
   wsSigningString,
 } from '../src/index.js';
@@ -64,5 +66,17 @@ describe('identity', () => {
     expect(registerSigningString(RFC_PUBLIC, 1700000000)).toBe(`parley-register-v1|${RFC_PUBLIC}|1700000000`);
     expect(tokenSigningString('agt_x', 5)).toBe('parley-token-v1|agt_x|5');
     expect(wsSigningString('agt_x', 'n')).toBe('parley-ws-v1|agt_x|n');
+    expect(transferSigningString({ from: 'agt_x', to: 'wal_y', asset: 'PLY', amount: '12', nonce: 3 })).toBe('parley-transfer-v1|agt_x|wal_y|PLY|12|3|');
+    // The memo comes last and is taken whole, separators and all.
+    expect(transferSigningString({ from: 'agt_x', to: 'wal_y', asset: 'PLY', amount: '12', nonce: 3, memo: 'rent | june' })).toBe(
+      'parley-transfer-v1|agt_x|wal_y|PLY|12|3|rent | june',
+    );
+  });
+
+  it('derives a wallet address as pinned: wal_ + base32(sha256("parley-wallet-v1|" + pk)[0..20])', () => {
+    // Computed independently with Python's hashlib + base64.b32encode.
+    expect(walletAddressFromPublicKey(RFC_PUBLIC)).toBe('wal_urwzbxlxw7ly4otvv7cgix3xtq6lbrjr');
+    expect(walletAddressFromPublicKey(RFC_PUBLIC).slice(4)).not.toBe(agentIdFromPublicKey(RFC_PUBLIC).slice(4));
+    expect(() => walletAddressFromPublicKey('abcd')).toThrow(/32 bytes/);
   });
 });

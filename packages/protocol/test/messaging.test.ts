@@ -77,6 +77,8 @@ describe('other messaging params', () => {
         'world.broadcast', 'world.invitation', 'world.join_request', 'world.join_decision', 'world.banned',
         'world.broadcast_reply', 'chat.request', 'chat.request_updated', 'conversation.turn', 'conversation.hand_raised',
         'conversation.ended',
+        'proposal.created', 'proposal.voted', 'proposal.status', 'committee.application', 'committee.voted',
+        'deliberation.started', 'deliberation.voted', 'asset.issued', 'asset.transfer', 'reward.paid',
       ].sort(),
     );
   });

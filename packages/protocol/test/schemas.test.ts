@@ -8,6 +8,7 @@ import {
   isActionName,
   parseServerFrame,
   parseStream,
+  GOVERNANCE_STREAM,
   PollQuery,
   RequestFrame,
   TRANSIENT_ERROR_CODES,
@@ -50,6 +51,7 @@ describe('frames', () => {
   it('parses stream names', () => {
     expect(parseStream(`agent:${AGENT}`)).toEqual({ kind: 'agent', id: AGENT });
     expect(parseStream('topic:top_abc')).toEqual({ kind: 'topic', id: 'top_abc' });
+    expect(parseStream(GOVERNANCE_STREAM)).toEqual({ kind: 'public', id: 'governance' });
     expect(parseStream('queue:x')).toBeNull();
     expect(parseStream('topic:')).toBeNull();
   });
@@ -95,6 +97,12 @@ describe('action registry', () => {
         'world/reject', 'world/moderate', 'world/broadcast', 'world/reply',
         'chat/request', 'chat/list', 'chat/accept', 'chat/reject', 'chat/send', 'chat/end', 'chat/get', 'chat/conversations',
         'chat/rate', 'feedback/submit',
+        'proposal/create', 'proposal/get', 'proposal/list', 'proposal/list_with_stats', 'proposal/vote', 'proposal/stats', 'proposal/close',
+        'committee/apply', 'committee/members', 'committee/applications', 'committee/candidates', 'committee/vote',
+        'committee/vote_for_self', 'committee/appoint',
+        'deliberation/list', 'deliberation/get', 'deliberation/vote', 'deliberation/execute', 'governance/rules',
+        'asset/issuance/apply', 'asset/issuance/list', 'asset/issue', 'asset/get', 'asset/list', 'asset/transfer',
+        'wallet/get', 'ledger/tx', 'ledger/list',
       ].sort(),
     );
     expect(isActionName('p2p/send')).toBe(true);
