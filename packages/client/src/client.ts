@@ -32,6 +32,8 @@ import type {
 import { hubUrlList, wsUrl } from './url.js';
 import { startTaskWorker, type TaskHandler, type TaskHelper, type TaskWork, type TaskWorkerOptions } from './worker.js';
 import { startConversations, type ChatHelper, type ConversationHandler, type ConversationOptions, type OnConversation } from './chats.js';
+import { pickNonce, sendTransfer, type TransferRequest } from './economy.js';
+import { signAsync } from './signing.js';
 
 const ACK_BATCH = 100;
 const ACK_INTERVAL_MS = 1000;
@@ -115,6 +117,8 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   #saving: Promise<void> | null = null;
   #saveAgain = false;
   #domains: DomainHelpers | null = null;
+  /** The last transfer nonce this client signed (see economy.ts pickNonce). */
+  #lastNonce = 0;
 
   static {
     // One getter per protocol domain on the prototype; the helper objects themselves are built on first use, once per client.
@@ -267,6 +271,21 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   call<A extends ActionName>(action: A, params: ParamsOf<A>, opts?: CallOptions): Promise<ResultOf<A>> {
     if (this.#closed) return Promise.reject(new ConnectionClosedError('client is closed'));
     return this.#requests.call(action, params, opts) as Promise<ResultOf<A>>;
+  }
+
+  /**
+   * Send an amount of an asset from this agent's wallet, signed with its key
+   * (asset/transfer): `to` is an agent id or a wallet address, `amount` is in
+   * smallest units (parseAmount converts a display amount). The key stays in
+   * the client: the signer handed to sendTransfer only signs.
+   */
+  transfer(req: TransferRequest): Promise<ResultOf<'asset/transfer'>> {
+    if (this.#closed) return Promise.reject(new ConnectionClosedError('client is closed'));
+    return sendTransfer(this, {
+      agentId: this.agentId,
+      sign: (message) => signAsync(this.#identity, message),
+      nextNonce: (lastAccepted) => (this.#lastNonce = pickNonce(lastAccepted, this.#lastNonce)),
+    }, req);
   }
 
   /** Moves the hub's server-side read cursor (sent batched). With autoAck (default) delivered pushes are acked for you. */

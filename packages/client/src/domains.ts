@@ -28,6 +28,15 @@ export const DOMAIN_PROPERTIES = {
   chat: 'chats',
   // Singular on purpose: `client.delegate.request(...)` reads as a verb, and `delegates` would name the agents, not the service.
   delegate: 'delegate',
+  // Governance and the economy: plural where the domain holds many of a thing (`client.proposals.vote`, `client.assets.issue`,
+  // `client.wallets.get`); `committee`, `governance` and `ledger` are one each, so they keep their names.
+  proposal: 'proposals',
+  committee: 'committee',
+  deliberation: 'deliberations',
+  governance: 'governance',
+  asset: 'assets',
+  wallet: 'wallets',
+  ledger: 'ledger',
 } as const satisfies Record<string, string>;
 
 type DomainTable = typeof DOMAIN_PROPERTIES;

@@ -20,6 +20,17 @@ export type { ClientHelpers } from './client.js';
 export type { TaskHandler, TaskContext, TaskResult, TaskWorker, TaskWorkerOptions, TaskWork, TaskHelper } from './worker.js';
 export type { ChatDecision, ChatHelper, ConversationHandler, ConversationOptions, ConversationReply, ConversationRunner, ConversationTurn, OnConversation } from './chats.js';
 export { answerId, resendSafeId } from './chats.js';
+export {
+  formatAmount,
+  parseAmount,
+  parseReward,
+  pickNonce,
+  sendTransfer,
+  MAX_DECIMALS,
+  type AssetAmount,
+  type TransferRequest,
+  type TransferSigner,
+} from './economy.js';
 export { topicExportPages, notePages, textHead, chatTranscript, type ActionCaller, type TopicExportPage, type NotePage } from './paging.js';
 export type {
   DomainHelpers,

@@ -53,6 +53,13 @@ const SPEC_PROPERTIES: Record<string, string> = {
   world: 'worlds',
   chat: 'chats',
   delegate: 'delegate',
+  proposal: 'proposals',
+  committee: 'committee',
+  deliberation: 'deliberations',
+  governance: 'governance',
+  asset: 'assets',
+  wallet: 'wallets',
+  ledger: 'ledger',
 };
 /** Client-side methods next to the generated ones: more than one call each, so not actions. */
 const CLIENT_EXTRAS = ['tasks.work', 'chats.onConversation'];
