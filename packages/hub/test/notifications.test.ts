@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SUBSCRIPTIONS } from '@parley/protocol';
 import type { RunningHub } from '../src/index.js';
 import { type Frame, type TestAgent, connectAgent, ok, register, rpc, startTestHub } from './helpers.js';
 
@@ -30,7 +31,8 @@ describe('notification settings', () => {
     ok(await call(hub, me, 'topic/join', { topic_id: beta }));
 
     const empty = ok<{ settings: Setting[]; defaults: Record<string, boolean> }>(await call(hub, me, 'notification/subscription/list', {}));
-    expect(empty).toEqual({ settings: [], defaults: { 'topic.message': true, 'topic.updated': true, 'agent.presence': false } });
+    expect(empty).toEqual({ settings: [], defaults: DEFAULT_SUBSCRIPTIONS });
+    expect(DEFAULT_SUBSCRIPTIONS).toMatchObject({ 'topic.message': true, 'topic.updated': true, 'agent.presence': false, 'proposal.voted': true });
     const before = ok<TopicsResult>(await call(hub, me, 'notification/topics', {}));
     expect(before.topics.map((t) => [t.topic_id, t.name, t.push, t.unread])).toEqual([
       [alpha, 'alpha', true, 0],
