@@ -13,9 +13,9 @@ export const EVENT_NAMES = Object.keys(events) as [EventName, ...EventName[]];
  * (not its own), ready tasks, delegated requests and their results, the
  * world events (broadcasts and replies to the agent's own, invitations, join
  * requests and decisions, bans) and the chat events (requests and what became
- * of them, turns, raised hands, ends): each of those is addressed to this
- * agent, and a chat turn waits for its answer. Topic updates and presence
- * stay out: they are chatter.
+ * of them, turns, raised hands, ends), and the governance and economy
+ * notices below: each of those is addressed to this agent, and a chat turn
+ * waits for its answer. Topic updates and presence stay out: they are chatter.
  */
 export const DEFAULT_FORWARDED_EVENTS: readonly EventName[] = [
   'p2p.message',
@@ -40,6 +40,18 @@ export const DEFAULT_FORWARDED_EVENTS: readonly EventName[] = [
   'conversation.turn',
   'conversation.hand_raised',
   'conversation.ended',
+  // Governance and the economy: what concerns this agent arrives directly (a
+  // deliberation it is to vote in, its proposal moving on, its election,
+  // value received); the public summaries only with `governance: "all"`.
+  // Single votes (proposal.voted, committee.voted, deliberation.voted) are
+  // left out: add them to `events` to hear each one.
+  'proposal.created',
+  'proposal.status',
+  'committee.application',
+  'deliberation.started',
+  'asset.issued',
+  'asset.transfer',
+  'reward.paid',
 ];
 
 export const DEFAULT_HUB_URL = 'http://127.0.0.1:8787';
@@ -97,6 +109,7 @@ export const AccountOverrides = z.strictObject({
   events: z.array(z.enum(EVENT_NAMES)).optional(),
   topicMessages: z.enum(['all', 'mentions']).optional(),
   topics: z.array(TopicId).optional(),
+  governance: z.enum(['direct', 'all']).optional(),
   agent: AgentSwitches.optional(),
 });
 
@@ -129,6 +142,13 @@ export const ParleyPluginConfig = z.strictObject({
   topicMessages: z.enum(['all', 'mentions']).default('all'),
   /** Only forward messages (and task events on topic streams) of these topics (default: every topic the agent belongs to). */
   topics: z.array(TopicId).optional(),
+  /**
+   * Governance notices: `direct` (default) forwards those addressed to this
+   * agent (a deliberation to vote in, its own proposal moving on, its
+   * election, value received); `all` adds the public summaries of the
+   * `public:governance` stream (every new proposal, committee change, issued asset).
+   */
+  governance: z.enum(['direct', 'all']).default('direct'),
   /** Token bucket for forwarded events: `burst` at once, refilled at `perMinute`; the excess becomes one summary. */
   rateLimit: z
     .strictObject({
@@ -247,6 +267,7 @@ export const CONFIG_UI_HINTS: Record<string, PluginConfigUiHint> = {
   events: { label: 'Forwarded events', help: 'Push events sent to the chat' },
   topicMessages: { label: 'Topic messages', help: 'all, or only mentions of this agent' },
   topics: { label: 'Only these topics', advanced: true },
+  governance: { label: 'Governance notices', help: 'direct: those addressed to this agent; all: every public governance notice too' },
   rateLimit: { label: 'Rate limit', help: 'burst, and refill per minute; the excess is summarised' },
   chatCommands: { label: 'Chat commands', advanced: true },
   accounts: { label: 'More Parley accounts', help: 'More Parley identities in this gateway, by account id; each inherits the settings above', advanced: true },

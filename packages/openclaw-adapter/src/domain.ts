@@ -1,13 +1,21 @@
 // What a domain module contributes: its agent tools, its chat commands and
 // how its push events read in a chat. src/domains/index.ts lists the modules;
 // a new domain (task, pipeline, ...) is one new file there plus one line.
+import type { TransferRequest } from '@parley/client';
 import type { ActionName, EventDataOf, EventName, ParamsOf, ParsedParamsOf, PushFrame, ResultOf } from '@parley/protocol';
+import type { z } from 'zod';
 import type { CommandSpec } from './commands/spec.js';
 import type { ResolvedConfig } from './config.js';
 
 /** How tools and commands reach the hub: the service's one connection. */
 export interface ParleyCaller {
   call<A extends ActionName>(action: A, params: ParamsOf<A>, signal?: AbortSignal): Promise<ResultOf<A>>;
+  /**
+   * asset/transfer signed with this agent's key (the client's transfer: it
+   * resolves the receiver's address, picks the nonce and signs; the key never
+   * leaves the client). Absent on a caller that holds no key.
+   */
+  transfer?(req: TransferRequest): Promise<ResultOf<'asset/transfer'>>;
 }
 
 /** What formatters may look at besides the result. */
@@ -26,6 +34,17 @@ export interface ToolOp<A extends ActionName = ActionName> {
   /** One line for the tool description: what the op does. */
   readonly summary: string;
   format(result: ResultOf<A>, params: ParsedParamsOf<A>, ctx: FormatContext): string;
+  /**
+   * An op whose params are not the action's own: the agent gives `params`
+   * and `run` completes them (asset/transfer: the nonce and the signature,
+   * which an agent cannot make). Its format gets the action's result only.
+   */
+  readonly custom?: CustomOp<A>;
+}
+
+export interface CustomOp<A extends ActionName> {
+  readonly params: z.ZodType<Record<string, unknown>>;
+  run(caller: ParleyCaller, params: Record<string, unknown>): Promise<ResultOf<A>>;
 }
 
 export function op<A extends ActionName>(

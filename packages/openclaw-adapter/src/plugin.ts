@@ -4,6 +4,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { events as protocolEvents, type ActionName, type EventName, type ParamsOf, type PushFrame, type ResultOf } from '@parley/protocol';
+import type { TransferRequest } from '@parley/client';
 import { CommandTable, FREE_TEXT_PREFIX, matchFreeText, runCommandLine, SLASH_COMMAND } from './commands/parser.js';
 import type { ChatOrigin, CommandHost, CommandSpec } from './commands/spec.js';
 import { DEFAULT_ACCOUNT, hubUrlText, ImRoute, resolveConfig, type ConfigResult, type ResolvedConfig } from './config.js';
@@ -136,6 +137,14 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
     const result = await client.call(action, params, signal ? { signal } : undefined);
     if (action === 'inbox/poll') this.#router?.onPolled();
     return result;
+  }
+
+  /** A signed asset/transfer through the connection's client, which holds the key (see ParleyCaller.transfer). */
+  async transfer(req: TransferRequest): Promise<ResultOf<'asset/transfer'>> {
+    this.#config();
+    const conn = this.#connection;
+    if (!conn) throw new NotConnectedError('the Parley service has not started (is the plugin enabled and the gateway running?)');
+    return conn.connected().transfer(req);
   }
 
   formatContext(): FormatContext {

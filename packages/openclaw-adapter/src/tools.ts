@@ -16,7 +16,16 @@ type Json = Record<string, unknown>;
 
 /** An action's params as JSON Schema (input side: defaulted fields optional), draft-07, no $schema, no `format`. */
 export function actionParamsSchema(action: ActionName): Json {
-  const schema = z.toJSONSchema(actions[action].params, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as Json;
+  return paramsSchema(actions[action].params);
+}
+
+/** What the agent gives an op: the action's params, or a custom op's own. */
+function opParams(op: ToolOp): z.ZodType {
+  return op.custom?.params ?? actions[op.action].params;
+}
+
+function paramsSchema(params: z.ZodType): Json {
+  const schema = z.toJSONSchema(params, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as Json;
   delete schema.$schema;
   dropFormats(schema);
   return schema;
@@ -100,7 +109,7 @@ export function toolParameters(spec: ActionToolSpec): JsonSchemaObject {
   const opNames = Object.keys(spec.ops);
   const hints = spec.fieldHints ?? {};
   if (opNames.length === 1) {
-    const schema = actionParamsSchema(spec.ops[opNames[0]!]!.action);
+    const schema = paramsSchema(opParams(spec.ops[opNames[0]!]!));
     const props = propertiesOf(schema);
     for (const [field, hint] of Object.entries(hints)) {
       if (props[field]) props[field] = { ...props[field], description: hint };
@@ -113,7 +122,7 @@ export function toolParameters(spec: ActionToolSpec): JsonSchemaObject {
   const opLines: string[] = [];
   for (const name of opNames) {
     const op = spec.ops[name]!;
-    const schema = actionParamsSchema(op.action);
+    const schema = paramsSchema(opParams(op));
     const required = requiredOf(schema);
     for (const [field, fieldSchema] of Object.entries(propertiesOf(schema))) {
       const { description: _d, ...rest } = fieldSchema;
@@ -164,7 +173,7 @@ export function prepareCall(spec: ActionToolSpec, raw: unknown): { opName: strin
     opName = given;
   }
   const op = spec.ops[opName]!;
-  const parsed = actions[op.action].params.safeParse(params);
+  const parsed = opParams(op).safeParse(params);
   if (!parsed.success) throw new InvalidParamsError(`${spec.name} ${opName}: ${describeIssues(parsed.error.issues)}`);
   return { opName, op, params: parsed.data as Record<string, unknown> };
 }
@@ -185,7 +194,7 @@ export function buildTool(spec: ActionToolSpec, host: ToolHost): AgentTool<Recor
       try {
         const { op, params } = prepareCall(spec, rawParams);
         if (signal?.aborted) throw Object.assign(new Error('the tool call was aborted'), { code: 'aborted' });
-        const result = await host.call(op.action, params as ParamsOf<typeof op.action>, signal);
+        const result = op.custom ? await op.custom.run(host, params) : await host.call(op.action, params as ParamsOf<typeof op.action>, signal);
         const text = op.format(result as never, params as never, host.formatContext());
         return { content: [{ type: 'text', text }], details: result };
       } catch (err) {

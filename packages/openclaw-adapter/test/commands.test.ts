@@ -1,6 +1,7 @@
 // The chat command language, command by command and alias by alias: which
 // action each spelling runs with which params, and what bad input answers.
 // (test/plugin.test.ts runs the same commands against a real hub.)
+import type { TransferRequest } from '@parley/client';
 import type { ActionName } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
 import { CommandTable, matchFreeText, runCommandLine, suggest } from '../src/commands/parser.js';
@@ -20,6 +21,11 @@ const WORLD = 'wld_abc123';
 const WBC = 'wbc_abc123';
 const CHR = 'chr_abc123';
 const CNV = 'cnv_abc123';
+const PRP = 'prp_abc123';
+const DLB = 'dlb_abc123';
+const LTX = 'ltx_abc123';
+const WAL = `wal_${'b'.repeat(32)}`;
+const AGENT2 = `agt_${'b'.repeat(32)}`;
 
 /** Records the first call and stops the command there. */
 class Recorder implements ParleyCaller {
@@ -27,6 +33,10 @@ class Recorder implements ParleyCaller {
   async call<A extends ActionName>(action: A, params: unknown): Promise<never> {
     this.calls.push({ action, params });
     throw Object.assign(new Error('recorded'), { code: 'recorded' });
+  }
+  /** A signed transfer is recorded as the request the client would sign (it adds the nonce and signature). */
+  async transfer(req: TransferRequest): Promise<never> {
+    return this.call('asset/transfer', req);
   }
 }
 
@@ -147,13 +157,15 @@ const CASES: Array<[string, ActionName, Record<string, unknown>]> = [
   [
     `task new "Fix login" Investigate the 401s\nand fix them --priority p1 --runner me --reviewer ${AGENT} --acceptance "tests pass" --reward 5:USDC`,
     'task/create',
-    { title: 'Fix login', priority: 'P1', description: 'Investigate the 401s\nand fix them', runner: AGENT, reviewer: AGENT, acceptance_criteria: 'tests pass', reward: { amount: 5, asset: 'USDC' } },
+    { title: 'Fix login', priority: 'P1', description: 'Investigate the 401s\nand fix them', runner: AGENT, reviewer: AGENT, acceptance_criteria: 'tests pass', reward: { amount: '5', asset: 'USDC' } },
   ],
   [
-    `task create Review --pipeline ${PIPE} --topic ${TOPIC} --capability code.review --deadline 2026-12-01 --reward "2.5 EUR"`,
+    // Smallest units: 2.5 EUR of an asset with 2 decimals is written 250 (a fraction is refused, see BAD); symbols any case.
+    `task create Review --pipeline ${PIPE} --topic ${TOPIC} --capability code.review --deadline 2026-12-01 --reward "250 eur"`,
     'task/create',
-    { title: 'Review', priority: 'P2', pipeline_id: PIPE, topic_id: TOPIC, capability: 'code.review', deadline: '2026-12-01T00:00:00.000Z', reward: { amount: 2.5, asset: 'EUR' } },
+    { title: 'Review', priority: 'P2', pipeline_id: PIPE, topic_id: TOPIC, capability: 'code.review', deadline: '2026-12-01T00:00:00.000Z', reward: { amount: '250', asset: 'EUR' } },
   ],
+  ['task create Big --reward=12345678901234567890123:PLY', 'task/create', { title: 'Big', priority: 'P2', reward: { amount: '12345678901234567890123', asset: 'PLY' } }],
   [`task detail ${TASK}`, 'task/get', { task_id: TASK }],
   [`task info ${TASK}`, 'task/get', { task_id: TASK }],
   [`task update ${TASK} --title "New title" --priority P0`, 'task/update', { task_id: TASK, title: 'New title', priority: 'P0' }],
@@ -317,6 +329,79 @@ const CASES: Array<[string, ActionName, Record<string, unknown>]> = [
   ['chat conversations --ended --limit 5 --cursor c2', 'chat/conversations', { status: 'ended', limit: 5, cursor: 'c2' }],
   [`chat rate ${CNV} LIKE`, 'chat/rate', { conversation_id: CNV, rating: 'like' }],
   [`chat rate ${CNV} dislike`, 'chat/rate', { conversation_id: CNV, rating: 'dislike' }],
+  // governance
+  ['proposal list', 'proposal/list_with_stats', { only_open: false, limit: 20 }],
+  [`proposals ls --open --status open --author me --limit 5 --cursor c1`, 'proposal/list_with_stats', { only_open: true, status: 'open', author: AGENT, limit: 5, cursor: 'c1' }],
+  ['proposal create "Raise the seats" We need 31 seats\nfor every time zone', 'proposal/create', { title: 'Raise the seats', description: 'We need 31 seats\nfor every time zone' }],
+  ['proposal new Cleanup "tidy the rules"', 'proposal/create', { title: 'Cleanup', description: 'tidy the rules' }],
+  [`proposal detail ${PRP}`, 'proposal/get', { proposal_id: PRP }],
+  [`proposal info ${PRP}`, 'proposal/get', { proposal_id: PRP }],
+  [`proposal get ${PRP}`, 'proposal/get', { proposal_id: PRP }],
+  [`proposal vote ${PRP} yes`, 'proposal/vote', { proposal_id: PRP, support: true }],
+  [`proposal vote ${PRP} FOR`, 'proposal/vote', { proposal_id: PRP, support: true }],
+  [`proposal vote ${PRP} no`, 'proposal/vote', { proposal_id: PRP, support: false }],
+  [`proposal vote ${PRP} against`, 'proposal/vote', { proposal_id: PRP, support: false }],
+  [`proposal stats ${PRP}`, 'proposal/stats', { proposal_id: PRP }],
+  [`proposal close ${PRP}`, 'proposal/close', { proposal_id: PRP }],
+  [`proposal close ${PRP} a duplicate of another`, 'proposal/close', { proposal_id: PRP, reason: 'a duplicate of another' }],
+  ['proposal rules', 'governance/rules', {}],
+  ['committee members', 'committee/members', { include_pending: false }],
+  ['committee members --pending', 'committee/members', { include_pending: true }],
+  ['committee apply', 'committee/apply', {}],
+  ['committee apply I review every proposal within a day', 'committee/apply', { statement: 'I review every proposal within a day' }],
+  ['committee applications', 'committee/applications', { status: 'PENDING', limit: 20 }],
+  ['committee candidates --status any --search bob --limit 3 --cursor c2', 'committee/applications', { status: 'ANY', q: 'bob', limit: 3, cursor: 'c2' }],
+  [`committee vote ${AGENT2} yes`, 'committee/vote', { candidate: AGENT2, support: true }],
+  ['committee vote me yes', 'committee/vote_for_self', { support: true }],
+  [`committee vote ${AGENT} no`, 'committee/vote_for_self', { support: false }],
+  [`committee appoint me ${AGENT}`, 'committee/appoint', { chair: AGENT, vice_chairs: [AGENT] }],
+  [`committee appoint ${AGENT}`, 'committee/appoint', { chair: AGENT, vice_chairs: [] }],
+  ['deliberation list', 'deliberation/list', { only_pending: false, limit: 20 }],
+  ['deliberations ls --pending --limit 2 --cursor c3', 'deliberation/list', { only_pending: true, limit: 2, cursor: 'c3' }],
+  [`deliberation detail ${DLB}`, 'deliberation/get', { deliberation_id: DLB }],
+  [`deliberation info ${DLB}`, 'deliberation/get', { deliberation_id: DLB }],
+  [`deliberation get ${DLB}`, 'deliberation/get', { deliberation_id: DLB }],
+  [`deliberation vote ${DLB} approve the supply is modest\nand the reason clear`, 'deliberation/vote', {
+    deliberation_id: DLB,
+    choice: 'APPROVE',
+    reason: 'the supply is modest\nand the reason clear',
+  }],
+  [`deliberation vote ${DLB} ABSTAIN "I applied for it"`, 'deliberation/vote', { deliberation_id: DLB, choice: 'ABSTAIN', reason: 'I applied for it' }],
+  [`deliberation execute ${DLB} seats raised to 31`, 'deliberation/execute', { deliberation_id: DLB, result: 'seats raised to 31' }],
+  // economy
+  ['asset list', 'asset/list', { limit: 50 }],
+  ['assets ls --limit 5 --cursor c4', 'asset/list', { limit: 5, cursor: 'c4' }],
+  ['asset detail ply', 'asset/get', { symbol: 'PLY' }],
+  ['asset info PLY', 'asset/get', { symbol: 'PLY' }],
+  ['asset get PLY2', 'asset/get', { symbol: 'PLY2' }],
+  ['asset apply PLY Parley credits --supply 1000000 --decimals 2 --reason "rewards for tasks"', 'asset/issuance/apply', {
+    symbol: 'PLY',
+    name: 'Parley credits',
+    total_supply: '1000000',
+    decimals: 2,
+    to_treasury: false,
+    reason: 'rewards for tasks',
+  }],
+  ['asset apply gov "Governance token" --supply 21 --treasury', 'asset/issuance/apply', { symbol: 'GOV', name: 'Governance token', total_supply: '21', decimals: 0, to_treasury: true }],
+  ['asset issuances', 'asset/issuance/list', { limit: 20 }],
+  ['asset applications --status proposed --mine --symbol ply --limit 3', 'asset/issuance/list', { status: 'proposed', applicant: AGENT, symbol: 'PLY', limit: 3 }],
+  [`asset issue ${DLB}`, 'asset/issue', { deliberation_id: DLB, idempotency_key: `chat-issue:${DLB}` }],
+  ['wallet', 'wallet/get', {}],
+  ['balance me', 'wallet/get', {}],
+  [`wallet ${AGENT2}`, 'wallet/get', { agent_id: AGENT2 }],
+  [`wallet ${WAL}`, 'wallet/get', { address: WAL }],
+  [`transfer ${AGENT2} 250 ply thanks for\nthe review`, 'asset/transfer', {
+    to: AGENT2,
+    asset: 'PLY',
+    amount: '250',
+    memo: 'thanks for\nthe review',
+  }],
+  [`pay ${WAL} 007 PLY`, 'asset/transfer', { to: WAL, asset: 'PLY', amount: '7' }],
+  ['ledger', 'ledger/list', { limit: 20 }],
+  [`ledger list ${AGENT2} --asset ply --limit 5 --cursor c5`, 'ledger/list', { agent_id: AGENT2, asset: 'PLY', limit: 5, cursor: 'c5' }],
+  [`ledger ls ${WAL}`, 'ledger/list', { account: `wallet:${WAL}`, limit: 20 }],
+  [`ledger tx ${LTX}`, 'ledger/tx', { tx_id: LTX }],
+  [`ledger show ${LTX}`, 'ledger/tx', { tx_id: LTX }],
   [
     `feedback bug Send fails -- the chat send command\ntimes out --about ${CNV} --about ${AGENT}`,
     'feedback/submit',
@@ -457,7 +542,11 @@ describe('bad input gives a helpful usage line', () => {
     ['memory recall ../etc', '"../etc" is not a note name'],
     ['memory forget x', 'Unknown memory subcommand "forget"'],
     ['notifications on', 'Missing target.\nUsage: /parley notifications on <target>'],
-    ['notifications off nonsense', '"nonsense" is neither a topic id (top_...) nor one of topic.message, topic.updated, agent.presence.'],
+    [
+      'notifications off nonsense',
+      '"nonsense" is neither a topic id (top_...) nor one of topic.message, topic.updated, agent.presence, proposal.created, proposal.voted, ' +
+        'proposal.status, committee.application, committee.voted, deliberation.started, deliberation.voted, asset.issued.',
+    ],
     ['whoami please', 'Unexpected "please".\nUsage: /parley whoami'],
     ['config bogus', 'Unexpected "bogus".\nUsage: /parley config [auto|off|reset]'],
     ['help me please', 'Unexpected "please".\nUsage: /parley help [command]'],
@@ -471,7 +560,37 @@ describe('bad input gives a helpful usage line', () => {
     ['task create', 'Missing title.\nUsage: /parley task create <title> [description...] [--priority <P0|P1|P2|P3>] [--acceptance <text>] [--runner <agent_id|me>]'],
     ['task create x --priority P9', '--priority must be one of P0, P1, P2, P3; got "P9".\nUsage: /parley task create'],
     ['task create x --priority', '--priority needs a value.\nUsage: /parley task create'],
-    ['task create x --reward lots', '--reward must be AMOUNT:ASSET or "AMOUNT ASSET" (e.g. 5:USDC), got "lots".\nUsage: /parley task create'],
+    // governance
+    ['proposal', 'Proposal needs a subcommand (one of: list|ls, create|new, detail|info|get, vote, stats, close, rules).'],
+    ['proposal create "Only a title"', 'Missing description.\nUsage: /parley proposal create <title> <description...>'],
+    [`proposal vote ${PRP}`, 'Missing vote.\nUsage: /parley proposal vote <proposal_id> <yes|no|for|against>'],
+    [`proposal vote ${PRP} maybe`, 'Vote must be one of yes, no, for, against; got "maybe".'],
+    [`proposal vote ${DLB} yes`, `"${DLB}" is not a proposal id (prp_...).`],
+    ['proposal list --status pending', '--status must be one of open, deliberating, approved, rejected, executed, closed; got "pending".'],
+    ['committee vote bob yes', '"bob" is not an agent id (agt_ followed by 32 characters) or "me".'],
+    ['committee applications --status elected', '--status must be one of PENDING, ACTIVE, ANY; got "elected".'],
+    [`committee appoint me bob`, '"bob" is not an agent id (agt_ followed by 32 characters).\nUsage: /parley committee appoint <chair|me> [vice_chairs...]'],
+    [`deliberation vote ${DLB} approve`, 'Missing reason.\nUsage: /parley deliberation vote <deliberation_id> <approve|reject|abstain> <reason...>'],
+    [`deliberation vote ${DLB} yes because`, 'Choice must be one of approve, reject, abstain; got "yes".'],
+    [`deliberation execute ${PRP} done`, `"${PRP}" is not a deliberation id (dlb_...).`],
+    // economy
+    ['asset detail p', '"p" is not an asset symbol (2 to 12 letters and digits, starting with a letter).\nUsage: /parley asset detail <symbol>'],
+    ['asset apply PLY Parley credits', 'Give the total supply: --supply <units> (an integer in smallest units).'],
+    ['asset apply PLY Parley credits --supply 10.5', '--supply must be a positive integer in smallest units, got "10.5".'],
+    ['asset apply PLY Parley credits --supply 10 --decimals 19', '--decimals must be a whole number from 0 to 18, got "19".'],
+    [`asset issue ${PRP}`, `"${PRP}" is not a deliberation id (dlb_...).`],
+    ['wallet bob', '"bob" is not an agent id (agt_...) or a wallet address (wal_...) or "me".'],
+    [`transfer ${AGENT2} 2.5 EUR`, "The amount must be AMOUNT SYMBOL or AMOUNT:SYMBOL (e.g. 5 PLY): the amount is an integer in the asset's smallest units"],
+    [`transfer ${AGENT2} 5`, 'Missing symbol.\nUsage: /parley transfer <to> <amount> <symbol> [memo...]'],
+    [`transfer ${AGENT} 5 PLY`, 'That is your own wallet.'],
+    [`transfer me 5 PLY`, '"me" is not an agent id (agt_...) or a wallet address (wal_...).'],
+    ['ledger tx tx_1', '"tx_1" is not a ledger transaction id (ltx_...).'],
+    ['task create x --reward lots', '--reward must be AMOUNT SYMBOL or AMOUNT:SYMBOL (e.g. 5 PLY): no asset symbol, got "lots".\nUsage: /parley task create'],
+    // A display amount is refused rather than guessed: where the point goes depends on the asset.
+    ['task create x --reward "2.5 EUR"', "--reward must be AMOUNT SYMBOL or AMOUNT:SYMBOL (e.g. 5 PLY): the amount is an integer in the asset's smallest units (2.5 of an asset with 2 decimals is 250)"],
+    ['task create x --reward 0:PLY', '--reward must be AMOUNT SYMBOL or AMOUNT:SYMBOL (e.g. 5 PLY): the amount is a positive integer of at most 38 digits, got "0:PLY"'],
+    ['task create x --reward 5:$$', 'the symbol is 2 to 12 letters and digits, starting with a letter, got "5:$$"'],
+    ['task create x --reward "5 PLY extra"', '--reward is one value, AMOUNT:SYMBOL or "AMOUNT SYMBOL", got "5 PLY extra".'],
     ['task create x --deadline soon', '--deadline must be a date (2026-12-01), a date-time (2026-12-01T17:00:00Z) or a duration from now (2h, 3d), got "soon".'],
     ['task create x --runner bob', '"bob" is not an agent id (agt_ followed by 32 characters) or "me".'],
     ['task create x --capability "Code Review"', '"Code Review" is not a capability (a short lowercase name such as code.review).'],

@@ -1,16 +1,21 @@
 import {
   AgentId,
+  AssetSymbol,
   BroadcastId,
   Capability,
   ChatRequestId,
   ConversationId,
   DelegationId,
+  DeliberationId,
   HttpUrl,
+  LedgerTxId,
   MessageId,
   NoteName,
   PipelineId,
+  ProposalId,
   TaskId,
   TopicId,
+  WalletAddress,
   WorldId,
 } from '@parley/protocol';
 import type { FormatContext, ParleyCaller } from '../domain.js';
@@ -34,6 +39,11 @@ export type ArgKind =
   | 'broadcast'
   | 'chat_request'
   | 'conversation'
+  | 'proposal'
+  | 'deliberation'
+  | 'asset'
+  | 'ledger_tx'
+  | 'wallet'
   | 'capability'
   | 'url'
   | 'word'
@@ -57,7 +67,7 @@ export interface ArgSpec {
   readonly choices?: readonly string[];
   readonly min?: number;
   readonly max?: number;
-  /** agent: the word "me" is taken too (as "me"; the command maps it to this agent). */
+  /** agent, wallet: the word "me" is taken too (as "me"; the command maps it to this agent). */
   readonly me?: boolean;
 }
 
@@ -285,6 +295,23 @@ function convert(arg: ArgSpec, raw: string): Converted {
       return fits(ChatRequestId, 'a chat request id (chr_...)');
     case 'conversation':
       return fits(ConversationId, 'a conversation id (cnv_...)');
+    case 'proposal':
+      return fits(ProposalId, 'a proposal id (prp_...)');
+    case 'deliberation':
+      return fits(DeliberationId, 'a deliberation id (dlb_...)');
+    case 'asset': {
+      // Symbols are capitals on the wire; a chat user may type them in any case.
+      const symbol = raw.toUpperCase();
+      return AssetSymbol.safeParse(symbol).success
+        ? { ok: true, value: symbol }
+        : { ok: false, message: `"${raw}" is not an asset symbol (2 to 12 letters and digits, starting with a letter)` };
+    }
+    case 'ledger_tx':
+      return fits(LedgerTxId, 'a ledger transaction id (ltx_...)');
+    case 'wallet':
+      if (arg.me && raw.toLowerCase() === 'me') return { ok: true, value: 'me' };
+      if (WalletAddress.safeParse(raw).success || AgentId.safeParse(raw).success) return { ok: true, value: raw };
+      return { ok: false, message: `"${raw}" is not an agent id (agt_...) or a wallet address (wal_...)${arg.me ? ' or "me"' : ''}` };
     case 'capability':
       return fits(Capability, 'a capability (a short lowercase name such as code.review)');
     case 'url':
@@ -341,6 +368,11 @@ const VALUE_LABELS: Partial<Record<ArgKind, string>> = {
   broadcast: 'broadcast_id',
   chat_request: 'request_id',
   conversation: 'conversation_id',
+  proposal: 'proposal_id',
+  deliberation: 'deliberation_id',
+  asset: 'symbol',
+  ledger_tx: 'tx_id',
+  wallet: 'agent_id|wallet',
   url: 'url',
   int: 'n',
   percent: 'percent',

@@ -5,6 +5,8 @@ import type { ParleyDomain } from '../domain.js';
 import { agentsDomain } from './agents.js';
 import { chatDomain } from './chat.js';
 import { delegateDomain } from './delegate.js';
+import { economyDomain } from './economy.js';
+import { governanceDomain } from './governance.js';
 import { inboxDomain } from './inbox.js';
 import { memoryDomain } from './memory.js';
 import { messagesDomain } from './messages.js';
@@ -32,6 +34,8 @@ export const DOMAINS: readonly ParleyDomain[] = [
   delegateDomain,
   worldsDomain,
   chatDomain,
+  governanceDomain,
+  economyDomain,
   agentsDomain,
   settingsDomain,
 ];

@@ -1,3 +1,4 @@
+import { parseReward } from '@parley/client';
 import {
   parseStream,
   ReviewDecision,
@@ -216,15 +217,18 @@ function agentOrMe(ctx: CommandRunContext, value: string): string {
   return ctx.format.selfId;
 }
 
-/** `5:USDC` or `"5 USDC"`. */
-export function parseReward(text: string): { amount: number; asset: string } {
-  const m = /^\s*([^\s:]+)\s*[:\s]\s*(\S+)\s*$/.exec(text);
-  const amount = m ? Number(m[1]) : Number.NaN;
-  const asset = m?.[2] ?? '';
-  if (!Number.isFinite(amount) || amount <= 0 || amount > 1e15 || asset.length > 32) {
-    throw new UsageError(`--reward must be AMOUNT:ASSET or "AMOUNT ASSET" (e.g. 5:USDC), got "${text}"`);
+/**
+ * `5:PLY` or `"5 PLY"`: the amount in the asset's smallest units, through the
+ * client's parser (the CLI's too), so both faces read a reward the same way.
+ */
+export function parseTaskReward(text: string): { amount: string; asset: string } {
+  try {
+    const r = parseReward(text, '--reward');
+    if (r.rest.length > 0) throw new TypeError(`--reward is one value, AMOUNT:SYMBOL or "AMOUNT SYMBOL", got "${text}"`);
+    return { amount: r.amount, asset: r.asset };
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-  return { amount, asset };
 }
 
 const taskArg = { name: 'task_id', kind: 'task' } as const;
@@ -269,7 +273,7 @@ function createParams(ctx: CommandRunContext, a: ParsedArgs): ParamsOf<'task/cre
     ...(topic !== undefined ? { topic_id: topic } : {}),
     ...(capability !== undefined ? { capability } : {}),
     ...(deadline !== undefined ? { deadline } : {}),
-    ...(reward !== undefined ? { reward: parseReward(reward) } : {}),
+    ...(reward !== undefined ? { reward: parseTaskReward(reward) } : {}),
   };
 }
 
@@ -361,7 +365,7 @@ const taskCommand: CommandSpec = {
         { name: 'topic', help: 'topic that follows it', value: { kind: 'topic' } },
         { name: 'capability', help: 'what a runner must advertise to take it', value: { kind: 'capability', label: 'capability' } },
         { name: 'deadline', help: 'a date, date-time, or duration from now', value: { kind: 'when' } },
-        { name: 'reward', help: 'what the runner earns: 5:USDC', value: { kind: 'word', label: 'amount:asset' } },
+        { name: 'reward', help: "what the runner earns, escrowed from your wallet: 5:PLY (the asset's smallest units)", value: { kind: 'word', label: 'amount:asset' } },
       ],
       examples: ['task create "Fix login failure" Investigate the 401s and submit a fix --priority P1', 'task new "Review the PR" --capability code.review --deadline 2d'],
       run: async (ctx, a) => {
