@@ -6,6 +6,7 @@ import { answerMentions } from './behaviours/mentions.js';
 import { takeTasks } from './behaviours/tasks.js';
 import { answerDelegations } from './behaviours/delegation.js';
 import { holdConversations } from './behaviours/chat.js';
+import { voteOnGovernance } from './behaviours/governance.js';
 import type { AcceptChats, Behaviour, BotContext, Stop } from './behaviours/types.js';
 import { WorkQueue } from './work.js';
 
@@ -48,6 +49,14 @@ export interface BotOptions {
   acceptChats?: AcceptChats;
   /** In a conversation, the bot raises its hand with this answer at the latest. Default 5. */
   chatTurns?: number;
+  /**
+   * Take part in community governance through the brain: vote on every
+   * proposal that opens (and those open when it starts) and, when the bot is
+   * an active committee member, in every deliberation, with a reason. Off by
+   * default: a vote is final, and an example bot should not cast one on a
+   * hub unless asked to.
+   */
+  governance?: boolean;
   brain?: Brain;
   behaviours?: Behaviour[];
   log?: (line: string) => void;
@@ -65,8 +74,11 @@ export interface Bot {
   close(): Promise<void>;
 }
 
-/** Messages, mentions and chat conversations always; tasks and delegated requests for the bot's `capabilities` (none by default). */
-export const DEFAULT_BEHAVIOURS: readonly Behaviour[] = [answerDirectMessages, answerMentions, takeTasks, answerDelegations, holdConversations];
+/**
+ * Messages, mentions and chat conversations always; tasks and delegated
+ * requests for the bot's `capabilities` (none by default); votes with `governance`.
+ */
+export const DEFAULT_BEHAVIOURS: readonly Behaviour[] = [answerDirectMessages, answerMentions, takeTasks, answerDelegations, holdConversations, voteOnGovernance];
 
 const DEFAULT_CHAT_TURNS = 5;
 
@@ -105,6 +117,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     brain: opts.brain ?? defaultBrain,
     capabilities: [...new Set(opts.capabilities ?? [])],
     chats: { accept: opts.acceptChats ?? 'all', maxTurns: chatTurns },
+    governance: opts.governance ?? false,
     work: (key, run) => work.add(key, run),
     log,
   };
@@ -151,7 +164,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     await client.close();
     throw err;
   }
-  log(`ready as ${name} (${identity.agentId})${ctx.capabilities.length ? `, offering ${ctx.capabilities.join(', ')}` : ''}`);
+  log(`ready as ${name} (${identity.agentId})${ctx.capabilities.length ? `, offering ${ctx.capabilities.join(', ')}` : ''}${ctx.governance ? ', voting on proposals' : ''}`);
 
   return {
     agentId: identity.agentId,

@@ -6,6 +6,10 @@ export type Task = ResultOf<'task/get'>;
 export type ChatConversation = ResultOf<'chat/get'>['conversation'];
 /** One turn of a conversation: the kickoff (the brief), a side's message, or a skipped turn. */
 export type ChatTurn = ResultOf<'chat/get'>['turns'][number];
+/** A community proposal as the hub describes it (proposal/get). */
+export type Proposal = ResultOf<'proposal/get'>;
+/** A committee deliberation as the hub describes it (deliberation/get): tally, members' votes with reasons. */
+export type Deliberation = ResultOf<'deliberation/get'>;
 
 /**
  * The bot's brain: given what someone said to it or asked of it, what it
@@ -13,7 +17,7 @@ export type ChatTurn = ResultOf<'chat/get'>['turns'][number];
  * function to change what the bot is. It may be async: an LLM call fits here
  * (see llm-brain.ts), and so does anything else.
  *
- * Three sorts of things reach it:
+ * Four sorts of things reach it:
  * - conversation (`direct`, `mention`): null means "stay silent";
  * - a turn in a chat conversation (`chat`): null means "I have nothing more
  *   to say": the bot says goodbye and raises its hand (an unanswered turn
@@ -21,9 +25,14 @@ export type ChatTurn = ResultOf<'chat/get'>['turns'][number];
  * - work for one of the bot's capabilities (`task`, `delegation`): the answer
  *   is the output. Null means "I cannot do that": the bot then blocks the task
  *   or answers the request with an error, so the asker is never left waiting.
- *   Throwing does the same, with the error's message as the reason.
+ *   Throwing does the same, with the error's message as the reason;
+ * - a governance question, with the bot's `governance` option: a proposal
+ *   (`proposal`: answer "yes" or "no" first, anything after is the brain's
+ *   own business) or, as a committee member, a deliberation (`deliberation`:
+ *   APPROVE, REJECT or ABSTAIN first, then the reason the others read).
+ *   Null, or an answer that starts otherwise, means the bot does not vote.
  */
-export type Said = Conversation | Chat | TaskWork | DelegatedWork;
+export type Said = Conversation | Chat | TaskWork | DelegatedWork | ProposalQuestion | DeliberationQuestion;
 
 export interface Conversation {
   /** How it reached the bot: a direct message, or a mention in a topic. */
@@ -81,6 +90,28 @@ export interface DelegatedWork {
   request: { request_id: string; input: unknown; deadline: string };
 }
 
+/** A proposal opened for community votes: does the bot support it? */
+export interface ProposalQuestion {
+  kind: 'proposal';
+  /** The proposal's title, then its description after a blank line. */
+  text: string;
+  /** Its author. */
+  from: string;
+  proposal: Proposal;
+}
+
+/** As an active committee member, a deliberation on a proposal the community passed: approve, reject or abstain, and why. */
+export interface DeliberationQuestion {
+  kind: 'deliberation';
+  /** The proposal's title, then its description after a blank line. */
+  text: string;
+  /** The proposal's author. */
+  from: string;
+  proposal: Proposal;
+  /** The deliberation now: its tally and the votes (with reasons) cast so far. */
+  deliberation: Deliberation;
+}
+
 export type Brain = (said: Said, signal: AbortSignal) => string | null | Promise<string | null>;
 
 /** What the default brain knows how to do. */
@@ -108,9 +139,11 @@ const HELP =
  * other forever). For work it runs the command the text starts with or,
  * failing that, the one the capability names (`text.reverse` reverses its
  * input); anything else it cannot do. A redo after a rejected review says
- * what the reviewer asked.
+ * what the reviewer asked. On governance it goes by keywords: see
+ * governanceAnswer.
  */
 export const defaultBrain: Brain = (said) => {
+  if (said.kind === 'proposal' || said.kind === 'deliberation') return governanceAnswer(said);
   if (said.kind === 'chat') return said.turn.kind === 'kickoff' ? said.text : command(said.text.trim());
   if (said.kind !== 'task' && said.kind !== 'delegation') {
     const text = said.text.replace(/@\S+/g, '').trim();
@@ -146,4 +179,29 @@ function upstream(said: TaskWork | DelegatedWork): string {
     .map((i) => i.output ?? '')
     .filter(Boolean)
     .join('\n');
+}
+
+/**
+ * Words that make the default brain oppose a proposal: it stands against
+ * taking things away from the community, and for everything else. A rule
+ * anyone can read and predict, which is the point of a default.
+ */
+export const OPPOSED_WORDS: readonly string[] = ['spam', 'scam', 'ban', 'abolish', 'shut down', 'delete', 'wipe'];
+
+/** An opposed word and its common inflections (bans, banned, deleting, spammers), never a longer word that starts alike (bandwidth, banner). */
+const OPPOSED_RE = OPPOSED_WORDS.map((w) => [w, new RegExp(`\\b${w.replace(/ /g, '\\s+')}(s|es|d|ed|ned|ing|ning|mer|mers|ming)?\\b`)] as const);
+
+/** The first opposed word in `text`, or null. */
+function objection(text: string): string | null {
+  const lower = text.toLowerCase();
+  return OPPOSED_RE.find(([, re]) => re.test(lower))?.[0] ?? null;
+}
+
+/** The default brain's vote: yes / APPROVE unless the proposal uses an opposed word, then no / REJECT, with that word as the reason. */
+function governanceAnswer(said: ProposalQuestion | DeliberationQuestion): string {
+  const word = objection(said.text);
+  if (said.kind === 'proposal') return word ? `no: it mentions "${word}"` : 'yes';
+  return word
+    ? `REJECT: the proposal mentions "${word}", and this bot votes against taking things away from the community`
+    : 'APPROVE: nothing in the proposal takes anything away from the community';
 }

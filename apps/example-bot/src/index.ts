@@ -10,6 +10,11 @@ export {
   type TaskWork,
   type DelegatedWork,
   type Task,
+  type ProposalQuestion,
+  type DeliberationQuestion,
+  type Proposal,
+  type Deliberation,
+  OPPOSED_WORDS,
 } from './brain.js';
 export { llmBrain, type LlmBrainOptions } from './llm-brain.js';
 export { answerDirectMessages } from './behaviours/direct.js';
@@ -17,4 +22,5 @@ export { answerMentions, mentions } from './behaviours/mentions.js';
 export { takeTasks } from './behaviours/tasks.js';
 export { answerDelegations } from './behaviours/delegation.js';
 export { holdConversations, FAREWELL } from './behaviours/chat.js';
+export { voteOnGovernance, supportFrom, choiceFrom, type DeliberationChoice } from './behaviours/governance.js';
 export type { AcceptChats, Behaviour, BotContext, ChatSettings, Stop } from './behaviours/types.js';

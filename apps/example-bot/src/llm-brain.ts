@@ -87,5 +87,23 @@ function prompt(said: Said): string {
     }
     case 'delegation':
       return `Agent ${said.from} asks you for "${said.capability}". Reply with the result only, or with ${CANNOT} if you cannot do it.\n\nInput: ${said.text}`;
+    case 'proposal':
+      return [
+        `Agent ${said.from} proposes to the community you belong to (${said.proposal.kind === 'asset_issue' ? 'issuing a new asset' : 'a general proposal'}):`,
+        said.text,
+        'Do you support it? Your vote is final. Reply YES or NO first, then one sentence why.',
+      ].join('\n\n');
+    case 'deliberation': {
+      // Members' earlier votes with their reasons: a committee decides together.
+      const votes = (said.deliberation.votes ?? []).map((v) => `- ${v.member_id}: ${v.choice}: ${v.reason}`);
+      const t = said.deliberation.tally;
+      return [
+        `You sit on the community's committee. The community passed this proposal by agent ${said.from}; the committee decides now ` +
+          `(approval needs more than half of its ${t.seats} seats):`,
+        said.text,
+        votes.length ? `Votes so far:\n${votes.join('\n')}` : 'Nobody has voted yet.',
+        'Reply APPROVE, REJECT or ABSTAIN first, then your reason in one or two sentences (the other members and the author read it).',
+      ].join('\n\n');
+    }
   }
 }

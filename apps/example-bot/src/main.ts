@@ -24,14 +24,17 @@ import { llmBrain } from './llm-brain.js';
  *   --accept-chats  PARLEY_BOT_ACCEPT_CHATS
  *                                         all (default) | world | none: which pending chat requests it accepts;
  *                                         world also makes the hub refuse requests made outside a world
+ *   --governance    PARLEY_BOT_GOVERNANCE=1
+ *                                         vote on proposals, and in deliberations as a committee member, through the brain
  *   PARLEY_BOT_LLM_URL, PARLEY_BOT_LLM_KEY, PARLEY_BOT_LLM_MODEL
  *                                         answer with an OpenAI-compatible model instead of the default brain
  */
 const USAGE =
   'usage: parley-example-bot [--url URL,...] [--home DIR] [--name NAME] [--topics ID,...] [--capabilities CAP,...]\n' +
   '                          [--world ID [--context TEXT]] [--contact-policy open|approval_required|closed] [--accept-chats all|world|none]\n' +
+  '                          [--governance]\n' +
   'Each flag may be given by environment instead: PARLEY_URL, PARLEY_BOT_HOME, PARLEY_BOT_NAME, PARLEY_BOT_TOPICS, PARLEY_BOT_CAPABILITIES,\n' +
-  'PARLEY_BOT_WORLD, PARLEY_BOT_CONTEXT, PARLEY_BOT_CONTACT_POLICY, PARLEY_BOT_ACCEPT_CHATS.';
+  'PARLEY_BOT_WORLD, PARLEY_BOT_CONTEXT, PARLEY_BOT_CONTACT_POLICY, PARLEY_BOT_ACCEPT_CHATS, PARLEY_BOT_GOVERNANCE=1.';
 const OPTIONS = {
   url: { type: 'string' },
   home: { type: 'string' },
@@ -42,6 +45,7 @@ const OPTIONS = {
   context: { type: 'string' },
   'contact-policy': { type: 'string' },
   'accept-chats': { type: 'string' },
+  governance: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 const CONTACT_POLICIES: readonly ContactPolicy[] = ['open', 'approval_required', 'closed'];
@@ -63,6 +67,7 @@ const world = flags.world ?? env.PARLEY_BOT_WORLD;
 const context = flags.context ?? env.PARLEY_BOT_CONTEXT;
 const contactPolicy = oneOf('--contact-policy', flags['contact-policy'] ?? env.PARLEY_BOT_CONTACT_POLICY, CONTACT_POLICIES);
 const acceptChats = oneOf('--accept-chats', flags['accept-chats'] ?? env.PARLEY_BOT_ACCEPT_CHATS, ACCEPT_CHATS);
+const governance = flags.governance ?? ['1', 'true', 'yes'].includes((env.PARLEY_BOT_GOVERNANCE ?? '').toLowerCase());
 // A context with no world to say it in is a mistake worth stopping for, not something to ignore.
 if (context && !world) usageError('--context needs --world');
 const brain =
@@ -80,6 +85,7 @@ const bot = await startBot({
   ...(context ? { worldContext: context } : {}),
   ...(contactPolicy ? { contactPolicy } : {}),
   ...(acceptChats ? { acceptChats } : {}),
+  ...(governance ? { governance } : {}),
   ...(brain ? { brain } : {}),
 });
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdentity, ParleyClient, register, type Identity } from '@parley/client/node';
-import { startHub, type RunningHub } from '@parley/hub';
+import { startHub, type HubOptions, type RunningHub } from '@parley/hub';
 import { afterEach, beforeEach } from 'vitest';
 import { startBot, type Bot, type BotOptions, type Brain } from '../src/index.js';
 
@@ -24,9 +24,9 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
  * Per test: a hub on a fresh data dir (restartable on the same port, so
  * clients find it again), bots sharing one identity file (a second bot is
  * the first one restarted), other agents, the bot's log lines; everything is
- * closed and removed after the test.
+ * closed and removed after the test. `hubOptions` add to the hub's (governance rules).
  */
-export function useBotScene(prefix: string, botOptions: Partial<BotOptions> = {}) {
+export function useBotScene(prefix: string, botOptions: Partial<BotOptions> = {}, hubOptions: Partial<HubOptions> = {}) {
   let port = 0;
   const bots: Bot[] = [];
   const clients: ParleyClient[] = [];
@@ -35,7 +35,7 @@ export function useBotScene(prefix: string, botOptions: Partial<BotOptions> = {}
     hub: undefined as unknown as RunningHub,
     lines: [] as string[],
     /** (Re)starts the hub on the scene's data dir and port. */
-    startHub: async (): Promise<RunningHub> => (scene.hub = await startHub({ port, dataDir: join(scene.dir, 'hub'), logLevel: 'silent' })),
+    startHub: async (): Promise<RunningHub> => (scene.hub = await startHub({ ...hubOptions, port, dataDir: join(scene.dir, 'hub'), logLevel: 'silent' })),
     /** Starts the bot (again); `options` add to the scene's, for what a test only knows once running (a world's id). */
     bot: async (brain?: Brain, options: Partial<BotOptions> = {}): Promise<Bot> => {
       const b = await startBot({

@@ -1,7 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { defaultBrain, llmBrain, type ChatConversation, type ChatTurn, type Said, type Task } from '../src/index.js';
+import {
+  choiceFrom,
+  defaultBrain,
+  llmBrain,
+  supportFrom,
+  type ChatConversation,
+  type ChatTurn,
+  type Deliberation,
+  type Proposal,
+  type Said,
+  type Task,
+} from '../src/index.js';
 
 const said = (text: string): Said => ({ kind: 'direct', text, from: 'agt_x' });
 const asked = (capability: string, input: unknown): Said => ({
@@ -27,6 +38,21 @@ const chat = (brief: string, ...lines: Array<[from: 'me' | 'x', text: string]>):
   return { kind: 'chat', text: turn.text, from: 'agt_x', turn, conversation, transcript };
 };
 const signal = new AbortController().signal;
+const proposal = (title: string, description: string): Proposal =>
+  ({ proposal_id: 'prp_1', kind: 'general', title, description, author_id: 'agt_x', status: 'open', stats: null }) as unknown as Proposal;
+const proposed = (title: string, description = 'as the title says'): Said => ({
+  kind: 'proposal',
+  text: `${title}\n\n${description}`,
+  from: 'agt_x',
+  proposal: proposal(title, description),
+});
+const deliberating = (title: string, votes: Deliberation['votes'] = []): Said => ({
+  kind: 'deliberation',
+  text: `${title}\n\nas the title says`,
+  from: 'agt_x',
+  proposal: proposal(title, 'as the title says'),
+  deliberation: { deliberation_id: 'dlb_1', proposal_id: 'prp_1', tally: { approve: 0, reject: 0, abstain: 0, seats: 3 }, votes } as unknown as Deliberation,
+});
 
 describe('the bot as a library', () => {
   it('is built on @parley/client alone (the hub is only for the demo)', async () => {
@@ -76,6 +102,53 @@ describe('the bot as a library', () => {
     // Nothing to work on in its own text: the outputs of the tasks it depends on.
     const inputs = [{ task_id: 'tsk_0', title: 'draft', output: 'one two', artifacts: [] }];
     expect(defaultBrain(task('text.tools', 'count', { inputs }), signal)).toBe('2 words');
+  });
+
+  it('the default brain supports proposals unless they use an opposed word, and gives its reason in a deliberation', () => {
+    expect(defaultBrain(proposed('Weekly community call', 'Every Friday at 16:00 UTC'), signal)).toBe('yes');
+    expect(defaultBrain(proposed('Tidy up', 'Delete every topic older than a week'), signal)).toBe('no: it mentions "delete"');
+    expect(defaultBrain(proposed('Quiet hours', 'SHUT   DOWN the hub at night'), signal)).toBe('no: it mentions "shut down"');
+    // Whole words and their inflections only: "bandwidth" is not "ban", "spammers" is "spam".
+    expect(defaultBrain(proposed('More bandwidth', 'for the relay'), signal)).toBe('yes');
+    expect(defaultBrain(proposed('Welcome spammers', 'everyone is welcome'), signal)).toBe('no: it mentions "spam"');
+    expect(defaultBrain(deliberating('Weekly community call'), signal)).toBe('APPROVE: nothing in the proposal takes anything away from the community');
+    expect(defaultBrain(deliberating('Ban new agents'), signal)).toMatch(/^REJECT: the proposal mentions "ban"/);
+  });
+
+  it('reads a vote out of the brain\'s words, and casts none on an answer that says neither', () => {
+    expect(supportFrom('yes')).toBe(true);
+    expect(supportFrom('  For: it helps everyone')).toBe(true);
+    expect(supportFrom('NO, too costly')).toBe(false);
+    expect(supportFrom('against')).toBe(false);
+    expect(supportFrom('maybe later')).toBeNull();
+    expect(supportFrom('')).toBeNull();
+    expect(supportFrom(null)).toBeNull();
+    expect(choiceFrom('APPROVE: the supply is modest', 'helper')).toEqual({ choice: 'APPROVE', reason: 'the supply is modest' });
+    expect(choiceFrom('reject - it would flood the topic', 'helper')).toEqual({ choice: 'REJECT', reason: 'it would flood the topic' });
+    expect(choiceFrom('Abstain', 'helper')).toEqual({ choice: 'ABSTAIN', reason: 'helper chose abstain' });
+    expect(choiceFrom('I think we should approve', 'helper')).toBeNull();
+    expect(choiceFrom(null, 'helper')).toBeNull();
+    expect(choiceFrom(`APPROVE ${'x'.repeat(3000)}`, 'helper')!.reason).toHaveLength(2000);
+  });
+
+  it('llmBrain asks the model for a vote on a proposal, and for a choice with a reason in a deliberation', async () => {
+    const prompts: string[] = [];
+    const brain = llmBrain({
+      url: 'https://llm.example/v1',
+      model: 'm',
+      fetch: (async (_url: string, init: RequestInit) => {
+        prompts.push((JSON.parse(init.body as string) as { messages: Array<{ content: string }> }).messages[1]!.content);
+        return new Response(JSON.stringify({ choices: [{ message: { content: 'YES: good idea' } }] }), { status: 200 });
+      }) as unknown as typeof fetch,
+    });
+    expect(await brain(proposed('Weekly community call', 'Every Friday'), signal)).toBe('YES: good idea');
+    expect(prompts[0]).toContain('Agent agt_x proposes to the community you belong to (a general proposal):\n\nWeekly community call\n\nEvery Friday');
+    expect(prompts[0]).toContain('Reply YES or NO first');
+    const votes = [{ member_id: 'agt_y', choice: 'REJECT' as const, reason: 'Fridays are busy', voted_at: '2030-01-01T00:00:00.000Z' }];
+    await brain(deliberating('Weekly community call', votes), signal);
+    expect(prompts[1]).toContain('approval needs more than half of its 3 seats');
+    expect(prompts[1]).toContain('Votes so far:\n- agt_y: REJECT: Fridays are busy');
+    expect(prompts[1]).toContain('Reply APPROVE, REJECT or ABSTAIN first, then your reason');
   });
 
   it('llmBrain speaks the OpenAI-compatible chat API through the fetch it is given', async () => {

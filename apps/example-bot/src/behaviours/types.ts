@@ -11,6 +11,8 @@ export interface BotContext {
   capabilities: readonly string[];
   /** How the bot takes chat requests and how long it talks in a conversation. */
   chats: ChatSettings;
+  /** Whether it votes on proposals (and, as a committee member, in deliberations) through its brain. */
+  governance: boolean;
   /** Runs `run` once under `key` (see WorkQueue): retried while the hub is away, never twice. */
   work(key: string, run: (signal: AbortSignal) => Promise<void>): void;
   log(line: string): void;
@@ -34,7 +36,7 @@ export interface ChatSettings {
 export type Stop = () => void | Promise<void>;
 
 /**
- * One thing the bot does. Each domain (messages, mentions, tasks, delegation, chats)
+ * One thing the bot does. Each domain (messages, mentions, tasks, delegation, chats, governance)
  * is a behaviour file; nothing else changes to add one.
  */
 export interface Behaviour {
