@@ -6,6 +6,8 @@ import {
   generateKeyPair,
   registerSigningString,
   signMessage,
+  transferSigningString,
+  walletAddressFromPublicKey,
   wsSigningString,
   type KeyPair,
   type TokenResponse,
@@ -263,4 +265,78 @@ export async function stalledConsumer(hub: RunningHub): Promise<{ slow: Awaited<
     if (!who.online) break;
   }
   return { slow, sent, resume: () => socket.resume() };
+}
+
+/** A call over HTTP that must succeed; its content. */
+async function must<T>(hub: RunningHub, agent: TestAgent, action: string, params?: unknown): Promise<T> {
+  return ok<T>((await rpc(hub, agent, action, params)).body);
+}
+
+/**
+ * Makes `chair` the committee's chair on a hub started with
+ * `governance: { quorum: 1, votesToElect: 1 }`, the real way: it applies and
+ * votes for itself, which elects it, and the first member elected chairs.
+ * Does nothing when it already chairs.
+ */
+export async function becomeChair(hub: RunningHub, chair: TestAgent): Promise<void> {
+  const { chair_id } = await must<{ chair_id: string | null }>(hub, chair, 'committee/members', {});
+  if (chair_id === chair.agentId) return;
+  await must(hub, chair, 'committee/apply', { statement: 'test chair' });
+  await must(hub, chair, 'committee/vote_for_self', { support: true });
+  const after = await must<{ chair_id: string | null }>(hub, chair, 'committee/members', {});
+  if (after.chair_id !== chair.agentId) throw new Error(`${chair.agentId} did not become the chair (chair: ${after.chair_id}); start the hub with governance { quorum: 1, votesToElect: 1 }`);
+}
+
+export interface IssuedAsset {
+  symbol: string;
+  total_supply: string;
+  issuance_id: string;
+  tx_id: string;
+  issuer_id: string | null;
+  deliberation_id: string;
+  proposal_id: string;
+}
+
+/**
+ * Issues a funded asset through the real governance flow, on a hub started
+ * with `governance: { quorum: 1, votesToElect: 1 }`: `chair` becomes the chair
+ * (becomeChair), `applicant` (default: the chair) applies with
+ * asset/issuance/apply, the chair's vote passes the proposal into
+ * deliberation, its APPROVE approves it, and asset/issue mints the supply to
+ * the applicant's wallet (or the treasury). So tests get funded wallets
+ * honestly, through every check a real issuance passes.
+ */
+export async function issueAsset(
+  hub: RunningHub,
+  chair: TestAgent,
+  opts: { symbol: string; supply: string | number; applicant?: TestAgent; toTreasury?: boolean; name?: string },
+): Promise<IssuedAsset> {
+  const applicant = opts.applicant ?? chair;
+  await becomeChair(hub, chair);
+  const applied = await must<{ issuance: { issuance_id: string }; proposal_id: string }>(hub, applicant, 'asset/issuance/apply', {
+    name: opts.name ?? `${opts.symbol} test asset`,
+    symbol: opts.symbol,
+    total_supply: String(opts.supply),
+    to_treasury: opts.toTreasury ?? false,
+  });
+  const voted = await must<{ status: string; deliberation_id: string | null }>(hub, chair, 'proposal/vote', { proposal_id: applied.proposal_id, support: true });
+  if (voted.status !== 'deliberating' || !voted.deliberation_id) throw new Error(`the proposal did not go to deliberation: ${JSON.stringify(voted)}`);
+  await must(hub, chair, 'deliberation/vote', { deliberation_id: voted.deliberation_id, choice: 'APPROVE', reason: 'funds for the test' });
+  const asset = await must<Omit<IssuedAsset, 'deliberation_id' | 'proposal_id'>>(hub, chair, 'asset/issue', {
+    deliberation_id: voted.deliberation_id,
+    idempotency_key: `test-issue-${opts.symbol}`,
+  });
+  return { ...asset, deliberation_id: voted.deliberation_id, proposal_id: applied.proposal_id };
+}
+
+/** asset/transfer params signed by `from`'s key; `to` is the receiver's wallet address (or its agent, whose address is signed). */
+export function signedTransfer(
+  from: TestAgent,
+  to: string | TestAgent,
+  t: { asset: string; amount: string | number; nonce: number; memo?: string },
+): { to: string; asset: string; amount: string; nonce: number; memo?: string; sig: string } {
+  const [toParam, address] = typeof to === 'string' ? [to, to] : [to.agentId, walletAddressFromPublicKey(to.keys.publicKey)];
+  const amount = String(t.amount);
+  const sig = signMessage(from.keys.secretKey, transferSigningString({ from: from.agentId, to: address, asset: t.asset, amount, nonce: t.nonce, memo: t.memo }));
+  return { to: toParam, asset: t.asset, amount, nonce: t.nonce, ...(t.memo !== undefined ? { memo: t.memo } : {}), sig };
 }

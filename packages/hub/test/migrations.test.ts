@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { toTask } from '../src/domains/task/rows.js';
 import { migrationProvider } from '../src/store/migrations.js';
 import type { Database } from '../src/store/schema.js';
 
@@ -101,12 +102,16 @@ describe('migrations', () => {
       { pipeline_id: 'pip_def', state: 'running' },
       { pipeline_id: 'pip_own', state: 'idle' },
     ]);
-    expect(await db.selectFrom('tasks').select(['task_id', 'reward_state', 'reward_to']).orderBy('task_id').execute()).toEqual([
-      { task_id: 'tsk_done', reward_state: 'released', reward_to: 'r' },
-      { task_id: 'tsk_gone', reward_state: 'refunded', reward_to: null },
-      { task_id: 'tsk_none', reward_state: null, reward_to: null },
-      { task_id: 'tsk_open', reward_state: 'held', reward_to: null },
+    // 0013 gives them no exact amount and no ledger transaction: they were promises, and stay state-only (TaskService.moveReward).
+    expect(await db.selectFrom('tasks').select(['task_id', 'reward_state', 'reward_to', 'reward_units', 'reward_tx']).orderBy('task_id').execute()).toEqual([
+      { task_id: 'tsk_done', reward_state: 'released', reward_to: 'r', reward_units: null, reward_tx: null },
+      { task_id: 'tsk_gone', reward_state: 'refunded', reward_to: null, reward_units: null, reward_tx: null },
+      { task_id: 'tsk_none', reward_state: null, reward_to: null, reward_units: null, reward_tx: null },
+      { task_id: 'tsk_open', reward_state: 'held', reward_to: null, reward_units: null, reward_tx: null },
     ]);
+    // On the wire the old number reads as its decimal text, with no transaction.
+    const open = await db.selectFrom('tasks').selectAll().where('task_id', '=', 'tsk_open').executeTakeFirstOrThrow();
+    expect(toTask(open, []).reward).toEqual({ asset: 'PLY', amount: '3', state: 'held', paid_to: null, tx_id: null });
   });
   it('0007 keeps the world and participant-context indexes in step with their tables', async () => {
     const sqlite = new BetterSqlite3(':memory:');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
 import { refusal, RULES, rolesOf, type Actor, type Move } from '../src/domains/task/rules.js';
-import { type Frame, type TestAgent, connectAgent, ok, register, rpc, startTestHub } from './helpers.js';
+import { type Frame, type TestAgent, connectAgent, issueAsset, ok, register, rpc, startTestHub } from './helpers.js';
 
 const call = async (hub: RunningHub, a: TestAgent, action: string, params?: unknown): Promise<Frame> => (await rpc(hub, a, action, params)).body;
 const outcome = (f: Frame) => (f.status === 'error' ? (f.content as { code: string }).code : 'success');
@@ -38,34 +38,44 @@ describe('task rules (the table)', () => {
 describe('task lifecycle against a hub', () => {
   let hub: RunningHub;
   let owner: TestAgent, runner: TestAgent, reviewer: TestAgent, other: TestAgent;
+  const balance = async (a: TestAgent, asset: string) =>
+    ok<{ balances: Array<{ asset: string; amount: string }> }>(await call(hub, a, 'wallet/get', {})).balances.find((b) => b.asset === asset)?.amount ?? '0';
 
   beforeAll(async () => {
-    hub = await startTestHub();
+    // Rewards are escrowed from the owner's wallet: it is funded through governance (one vote elects, one passes).
+    hub = await startTestHub({ governance: { quorum: 1, votesToElect: 1 } });
     [owner, runner, reviewer, other] = (await Promise.all(['owner', 'runner', 'reviewer', 'other'].map((n) => register(hub, n)))) as [TestAgent, TestAgent, TestAgent, TestAgent];
+    await issueAsset(hub, other, { symbol: 'USDC', supply: 1000, applicant: owner });
+    await issueAsset(hub, other, { symbol: 'PLY', supply: 1000, applicant: owner });
   });
   afterAll(() => hub.close());
 
   const newTask = async (extra: Record<string, unknown> = {}) =>
     ok<{ task_id: string; status: string }>(await call(hub, owner, 'task/create', { title: 'Fix login', reviewer: reviewer.agentId, runner: runner.agentId, ...extra }));
 
-  it('a reward stays held through a rejection and a block, and goes back to nobody when the task is cancelled', async () => {
-    const t = await newTask({ reward: { asset: 'USDC', amount: 2.5 } });
+  it('a reward stays held through a rejection and a block, and goes back to its owner when the task is cancelled', async () => {
+    const t = await newTask({ reward: { asset: 'USDC', amount: '250' } });
     const id = t.task_id;
+    expect(await balance(owner, 'USDC')).toBe('750');
     ok(await call(hub, runner, 'task/start', { task_id: id }));
     ok(await call(hub, runner, 'task/submit', { task_id: id, output: 'v1' }));
     expect(ok(await call(hub, reviewer, 'task/review', { task_id: id, decision: 'reject', comment: 'no' }))).toMatchObject({ status: 'todo', reward: { state: 'held' } });
     expect(ok(await call(hub, runner, 'task/block', { task_id: id, reason: 'stuck' }))).toMatchObject({ reward: { state: 'held', paid_to: null } });
+    expect(await balance(owner, 'USDC')).toBe('750');
     expect(ok(await call(hub, owner, 'task/cancel', { task_id: id, reason: 'not needed' }))).toMatchObject({
       status: 'cancelled',
-      reward: { asset: 'USDC', amount: 2.5, state: 'refunded', paid_to: null },
+      reward: { asset: 'USDC', amount: '250', state: 'refunded', paid_to: null },
     });
+    expect([await balance(owner, 'USDC'), await balance(runner, 'USDC')]).toEqual(['1000', '0']);
+    // A display amount is not an amount: rewards are integers in smallest units.
+    expect(outcome(await call(hub, owner, 'task/create', { title: 'x', reward: { asset: 'USDC', amount: 2.5 } }))).toBe('invalid_params');
     // A task without a reward has none.
     expect(ok(await call(hub, owner, 'task/get', { task_id: (await newTask()).task_id }))).toMatchObject({ reward: null });
   });
 
   it('goes todo -> doing -> review -> done with each move made by its role, and records every step', async () => {
     const t = await newTask({ description: 'the 401', acceptance_criteria: 'login works', priority: 'P1', reward: { asset: 'PLY', amount: 10 } });
-    expect(t).toMatchObject({ status: 'todo', priority: 'P1', reward: { asset: 'PLY', amount: 10, state: 'held', paid_to: null }, owner_id: owner.agentId, runner_id: runner.agentId });
+    expect(t).toMatchObject({ status: 'todo', priority: 'P1', reward: { asset: 'PLY', amount: '10', state: 'held', paid_to: null }, owner_id: owner.agentId, runner_id: runner.agentId });
     const id = t.task_id;
     // Refused moves, each by someone who may not make it, or from the wrong status.
     expect(outcome(await call(hub, owner, 'task/start', { task_id: id }))).toBe('forbidden');
@@ -90,8 +100,9 @@ describe('task lifecycle against a hub', () => {
     // The held reward goes to the runner in the same step.
     expect(ok(await call(hub, reviewer, 'task/review', { task_id: id, decision: 'approve' }))).toMatchObject({
       status: 'done',
-      reward: { asset: 'PLY', amount: 10, state: 'released', paid_to: runner.agentId },
+      reward: { asset: 'PLY', amount: '10', state: 'released', paid_to: runner.agentId },
     });
+    expect([await balance(owner, 'PLY'), await balance(runner, 'PLY')]).toEqual(['990', '10']);
     // Final.
     expect(outcome(await call(hub, owner, 'task/cancel', { task_id: id }))).toBe('conflict');
     expect(outcome(await call(hub, owner, 'task/update', { task_id: id, title: 'x' }))).toBe('conflict');

@@ -27,10 +27,7 @@ export function toTask(r: TasksTable, upstream: readonly Upstream[]): Task {
     topic_id: r.topic_id,
     capability: r.capability,
     deadline: r.deadline === null ? null : iso(Number(r.deadline)),
-    reward:
-      r.reward_asset !== null && r.reward_amount !== null
-        ? { asset: r.reward_asset, amount: Number(r.reward_amount), state: (r.reward_state ?? 'held') as RewardState, paid_to: r.reward_to }
-        : null,
+    reward: toReward(r),
     progress: Number(r.progress),
     progress_note: r.progress_note,
     output: r.output,
@@ -44,6 +41,18 @@ export function toTask(r: TasksTable, upstream: readonly Upstream[]): Task {
     created_at: iso(Number(r.created_at)),
     updated_at: iso(Number(r.updated_at)),
   };
+}
+
+/**
+ * The reward as the task carries it. A ledger reward has its exact amount in
+ * reward_units; one recorded before the ledger has only the old number, shown
+ * as its decimal text (it never moved value, and has no transaction).
+ */
+function toReward(r: TasksTable): Task['reward'] {
+  if (r.reward_asset === null) return null;
+  const amount = r.reward_units ?? (r.reward_amount === null ? null : String(Number(r.reward_amount)));
+  if (amount === null) return null;
+  return { asset: r.reward_asset, amount, state: (r.reward_state ?? 'held') as RewardState, paid_to: r.reward_to, tx_id: r.reward_tx };
 }
 
 export function toEntry(r: TaskTimelineTable): TimelineEntry {

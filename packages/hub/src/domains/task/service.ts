@@ -7,7 +7,7 @@ import type { StagedPush, Streams } from '../../core/streams.js';
 import { detached, respond } from '../../core/unit.js';
 import type { Database, TaskSubmissionsTable, TaskTimelineTable, TasksTable } from '../../store/schema.js';
 import type { Sql, Writer } from '../../store/sql.js';
-import { RecordedRewards, type RewardKeeper } from './rewards.js';
+import type { RewardKeeper, TaskRewardRef } from './rewards.js';
 import { refusal, rolesOf, type Move } from './rules.js';
 import { toEntry, toSubmission, toTask, type Upstream } from './rows.js';
 
@@ -79,8 +79,8 @@ export class TaskService {
     readonly writer: Writer,
     readonly streams: Streams,
     readonly peers: WorkPeers,
-    /** Holds a task's reward until it is done or cancelled. */
-    private readonly rewards: RewardKeeper = new RecordedRewards(db),
+    /** Holds a task's reward until it is done or cancelled (the economy's ledger). */
+    private readonly rewards: RewardKeeper,
   ) {}
 
   // ---- reading --------------------------------------------------------------
@@ -241,8 +241,10 @@ export class TaskService {
     taskId: string,
     pipelineId: string,
     now: number,
-    p: { title: string; description?: string | undefined; acceptance_criteria?: string | undefined; priority?: string; runner?: string | undefined; reviewer?: string | undefined; topic_id?: string | undefined; capability?: string | undefined; deadline?: string | undefined; reward?: { asset: string; amount: number } | undefined },
+    p: { title: string; description?: string | undefined; acceptance_criteria?: string | undefined; priority?: string; runner?: string | undefined; reviewer?: string | undefined; topic_id?: string | undefined; capability?: string | undefined; deadline?: string | undefined; reward?: { asset: string; amount: string } | undefined },
   ): Promise<void> {
+    // The reward is escrowed first: an owner who cannot pay gets no task (the job rolls back).
+    const held = p.reward ? await this.rewards.hold(tx, { task_id: taskId, owner_id: owner, asset: p.reward.asset, units: p.reward.amount }) : null;
     await tx.run(
       this.db
         .insertInto('tasks')
@@ -261,9 +263,12 @@ export class TaskService {
           capability: p.capability ?? null,
           deadline: p.deadline ? Date.parse(p.deadline) : null,
           reward_asset: p.reward?.asset ?? null,
-          reward_amount: p.reward?.amount ?? null,
-          reward_state: null,
+          // Kept for readers of the old column; the exact amount is reward_units.
+          reward_amount: p.reward ? Number(p.reward.amount) : null,
+          reward_state: held?.state ?? null,
           reward_to: null,
+          reward_units: p.reward?.amount ?? null,
+          reward_tx: held?.txId ?? null,
           progress: 0,
           progress_note: null,
           output: null,
@@ -275,7 +280,6 @@ export class TaskService {
         })
         .compile(),
     );
-    if (p.reward) await this.rewards.hold(tx, { task_id: taskId, owner_id: owner, asset: p.reward.asset, amount: p.reward.amount });
     await this.record(tx, taskId, now, owner, 'created', null, 'todo', p.runner ? `runner ${p.runner}` : null);
   }
 
@@ -316,17 +320,30 @@ export class TaskService {
       if (no) throw no.code === 'forbidden' ? forbidden(no.why) : conflict(no.why);
     }
     const now = Date.now();
-    const patch = { ...(await opts.patch(row, now, tx)), updated_at: now };
+    const changed = await opts.patch(row, now, tx);
+    const to = changed.status ?? row.status;
+    const reward = await this.moveReward(tx, row, to, changed.runner_id ?? row.runner_id ?? row.owner_id, actor);
+    const patch = { ...changed, ...reward.patch, updated_at: now };
     await tx.run(this.db.updateTable('tasks').set(patch).where('task_id', '=', taskId).compile());
-    const to = patch.status ?? row.status;
-    // The reward moves in the same transaction as the status: to the runner on done, back on cancel.
-    if (row.reward_asset !== null && to !== row.status) {
-      if (to === 'done') await this.rewards.release(tx, taskId, patch.runner_id ?? row.runner_id ?? row.owner_id);
-      else if (to === 'cancelled') await this.rewards.refund(tx, taskId);
-    }
     await this.record(tx, taskId, now, actor, kind, row.status, to, opts.note ?? null);
     const task = await this.taskIn(tx, taskId);
-    return { task, pushes: await this.stageChange(tx, row, task, kind, actor, opts.note ?? null) };
+    return { task, pushes: [...(await this.stageChange(tx, row, task, kind, actor, opts.note ?? null)), ...reward.pushes] };
+  }
+
+  /**
+   * Inside a change's writer job: a held reward moves with the status, to the
+   * runner on done and back to the owner on cancel, and the row records where
+   * it went. Rewards of tasks made before the ledger (no reward_units) never
+   * held value: only their state changes, as it always did.
+   */
+  private async moveReward(tx: Sql, row: TasksTable, to: string, runner: string, actor: string): Promise<{ patch: Partial<TasksTable>; pushes: StagedPush[] }> {
+    const none = { patch: {}, pushes: [] };
+    if (row.reward_asset === null || (row.reward_state ?? 'held') !== 'held' || to === row.status) return none;
+    if (to !== 'done' && to !== 'cancelled') return none;
+    if (row.reward_units === null) return { patch: to === 'done' ? { reward_state: 'released', reward_to: runner } : { reward_state: 'refunded', reward_to: null }, pushes: [] };
+    const ref: TaskRewardRef = { task_id: row.task_id, owner_id: row.owner_id, asset: row.reward_asset, units: row.reward_units };
+    const moved = to === 'done' ? await this.rewards.release(tx, ref, runner, actor) : await this.rewards.refund(tx, ref, actor);
+    return { patch: { reward_state: moved.state, reward_to: moved.paidTo, reward_tx: moved.txId }, pushes: moved.pushes };
   }
 
   /**
