@@ -151,10 +151,11 @@ export function pickNonce(lastAccepted: number, lastUsed: number, now: number = 
 
 /**
  * A signed asset/transfer: resolves an agent id to its wallet address (the
- * signed string names the address, as the hub checks it), reads the
+ * signed string names the address, as the hub rebuilds it), reads the
  * sender's wallet for its last nonce, signs transferSigningString and sends.
- * The receiver's address is sent as `to`, so what was signed is exactly
- * what the hub rebuilds.
+ * `to` goes to the hub as given: an agent id, not its address, because the
+ * hub knows a wallet by address only once it exists, and an agent that never
+ * held anything is paid by its id (its wallet is made by that payment).
  */
 export async function sendTransfer(caller: ActionCaller, signer: TransferSigner, req: TransferRequest): Promise<LedgerTx> {
   const toAddress = async (): Promise<string> => {
@@ -165,5 +166,5 @@ export async function sendTransfer(caller: ActionCaller, signer: TransferSigner,
   const nonce = signer.nextNonce(own.last_nonce);
   const memo = req.memo;
   const sig = await signer.sign(transferSigningString({ from: signer.agentId, to, asset: req.asset, amount: req.amount, nonce, memo }));
-  return caller.call('asset/transfer', { to, asset: req.asset, amount: req.amount, nonce, sig, ...(memo !== undefined ? { memo } : {}) });
+  return caller.call('asset/transfer', { to: req.to, asset: req.asset, amount: req.amount, nonce, sig, ...(memo !== undefined ? { memo } : {}) });
 }

@@ -102,7 +102,7 @@ describe('sendTransfer', () => {
     return { caller, sent, wallets };
   }
 
-  it('resolves the agent to its wallet, signs the canonical string over a fresh nonce, and sends the address it signed', async () => {
+  it('signs the receiving wallet address (an agent id resolved to it) over a fresh nonce, and sends `to` as given', async () => {
     const me = createIdentity();
     const bob = createIdentity();
     const hub = fakeHub(Date.now() + 60_000); // a wallet whose last nonce is ahead of the clock
@@ -115,11 +115,14 @@ describe('sendTransfer', () => {
     await sendTransfer(hub.caller, signer, { to: walletAddressFromPublicKey(bob.publicKey), asset: 'PLY', amount: '1' });
 
     const [first, second] = hub.sent;
-    expect(first).toMatchObject({ to: walletAddressFromPublicKey(bob.publicKey), asset: 'PLY', amount: '250', memo: 'thanks | for the fix' });
+    // an agent id goes to the hub as it is (a wallet that does not exist yet has no address the hub knows)
+    expect(first).toMatchObject({ to: bob.agentId, asset: 'PLY', amount: '250', memo: 'thanks | for the fix' });
+    expect(second).toMatchObject({ to: walletAddressFromPublicKey(bob.publicKey) });
     expect(second).not.toHaveProperty('memo');
     expect(second!.nonce).toBeGreaterThan(first!.nonce);
     for (const t of hub.sent) {
-      const signed = transferSigningString({ from: me.agentId, to: t.to, asset: t.asset, amount: String(t.amount), nonce: t.nonce, memo: t.memo });
+      // what the hub rebuilds: the receiving wallet's address, whichever form `to` took
+      const signed = transferSigningString({ from: me.agentId, to: walletAddressFromPublicKey(bob.publicKey), asset: t.asset, amount: String(t.amount), nonce: t.nonce, memo: t.memo });
       expect(verifyMessage(me.publicKey, signed, t.sig)).toBe(true);
       expect(verifyMessage(bob.publicKey, signed, t.sig)).toBe(false);
     }
