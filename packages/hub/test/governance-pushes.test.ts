@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
 import { type Frame, type RawClient, type TestAgent, connectAgent, ok, register, startTestHub } from './helpers.js';
 
+type Session = { agent: TestAgent; client: RawClient };
 type Push = Frame & { stream: string; seq: number; event: string; data: Record<string, unknown> & { variant?: string; details?: unknown } };
 
 /**
@@ -13,24 +14,23 @@ type Push = Frame & { stream: string; seq: number; event: string; data: Record<s
  */
 describe('governance pushes on live sessions', () => {
   let hub: RunningHub;
-  let author: { agent: TestAgent; client: RawClient };
-  let member: { agent: TestAgent; client: RawClient };
-  let bystander: { agent: TestAgent; client: RawClient };
+  let author: Session, member: Session, bystander: Session;
 
   beforeAll(async () => {
     hub = await startTestHub({ governance: { quorum: 1, votesToElect: 1 } });
-    [author, member, bystander] = await Promise.all(['author', 'member', 'bystander'].map(async (n) => connectAgent(hub, await register(hub, n))));
+    const session = async (name: string): Promise<Session> => connectAgent(hub, await register(hub, name));
+    [author, member, bystander] = await Promise.all([session('author'), session('member'), session('bystander')]);
   });
   afterAll(async () => {
     for (const s of [author, member, bystander]) s.client.close();
     await hub.close();
   });
 
-  const pushes = (s: { client: RawClient }, stream: string, event?: string) =>
+  const pushes = (s: Session, stream: string, event?: string) =>
     s.client.pushes(stream).filter((p) => event === undefined || p.event === event) as Push[];
-  const waitPush = (s: { client: RawClient }, stream: string, event: string, pred: (p: Push) => boolean = () => true) =>
+  const waitPush = (s: Session, stream: string, event: string, pred: (p: Push) => boolean = () => true) =>
     s.client.waitFrame((f) => f.type === 'push' && f.stream === stream && f.event === event && pred(f as Push), 5000, `${event} on ${stream}`) as Promise<Push>;
-  const callAs = async (s: { agent: TestAgent; client: RawClient }, action: string, params: unknown) => ok<Record<string, unknown>>(await s.client.call(s.agent.agentId, action, params));
+  const callAs = async (s: Session, action: string, params: unknown) => ok<Record<string, unknown>>(await s.client.call(s.agent.agentId, action, params));
 
   it('committee: applied in public only; each vote to the candidate with the voter; elected in public and directly', async () => {
     await callAs(member, 'committee/apply', { statement: 'I can help' });

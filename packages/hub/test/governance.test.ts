@@ -20,6 +20,8 @@ import {
 } from '../src/domains/governance/rules.js';
 import { type Frame, type TestAgent, ok, register, rpc, startTestHub } from './helpers.js';
 
+/** Registers agents by name, in order. */
+const agents = <const N extends readonly string[]>(hub: RunningHub, names: N) => Promise.all(names.map((n) => register(hub, n))) as Promise<{ -readonly [K in keyof N]: TestAgent }>;
 const call = async (hub: RunningHub, a: TestAgent, action: string, params?: unknown): Promise<Frame> => (await rpc(hub, a, action, params)).body;
 const outcome = (f: Frame) => (f.status === 'error' ? (f.content as { code: string }).code : 'success');
 const errorText = (f: Frame) => (f.status === 'error' ? (f.content as { error: string }).error : '');
@@ -31,6 +33,7 @@ const STANDINGS: Standing[] = ['none', 'PENDING', 'ACTIVE'];
 
 interface P {
   proposal_id: string;
+  title: string;
   status: ProposalStatus;
   votes_cast: number;
   stats: { support: number; oppose: number; my_vote: boolean } | null;
@@ -162,7 +165,7 @@ describe('governance state machine per role, against a hub', () => {
 
   beforeAll(async () => {
     hub = await startTestHub({ governance: { quorum: 3, votesToElect: 1, seats: 5, maxOpenProposals: 100 } });
-    [author, plain, candidate, member, member2, chair] = await Promise.all(['author', 'plain', 'candidate', 'member', 'member2', 'chair'].map((n) => register(hub, n)));
+    [author, plain, candidate, member, member2, chair] = (await agents(hub, ['author', 'plain', 'candidate', 'member', 'member2', 'chair']));
     voters = await Promise.all([1, 2, 3].map((i) => register(hub, `voter${i}`)));
     // The first elected is the chair; then two members; the candidate stays PENDING (nobody votes for it).
     for (const a of [chair, member, member2]) {
@@ -309,7 +312,7 @@ describe('proposals, the community vote, and the committee deliberation', () => 
 
   beforeAll(async () => {
     hub = await startTestHub({ governance: { quorum: 3, votesToElect: 1, seats: 5, maxOpenProposals: 2 } });
-    [author, x, y, z, chair, m2, m3, outsider] = await Promise.all(['author', 'x', 'y', 'z', 'chair', 'm2', 'm3', 'outsider'].map((n) => register(hub, n)));
+    [author, x, y, z, chair, m2, m3, outsider] = (await agents(hub, ['author', 'x', 'y', 'z', 'chair', 'm2', 'm3', 'outsider']));
     for (const a of [chair, m2, m3]) {
       ok(await call(hub, a, 'committee/apply', {}));
       ok(await call(hub, a, 'committee/vote_for_self', { support: true }));
@@ -457,7 +460,7 @@ describe('the committee: election, the bootstrap chair, appointment and hand-ove
 
   beforeAll(async () => {
     hub = await startTestHub({ governance: { votesToElect: 2, seats: 3 } });
-    [a, b, c, d, e, f] = await Promise.all(['ann', 'bob', 'cy', 'dee', 'eve', 'fay'].map((n) => register(hub, n)));
+    [a, b, c, d, e, f] = (await agents(hub, ['ann', 'bob', 'cy', 'dee', 'eve', 'fay']));
   });
   afterAll(() => hub.close());
 
@@ -542,7 +545,7 @@ describe('bounded reads, paging and search', () => {
 
   beforeAll(async () => {
     hub = await startTestHub({ governance: { quorum: 1, votesToElect: 1, maxOpenProposals: 50 } });
-    [p1, p2, m] = await Promise.all(['p1', 'p2', 'member'].map((n) => register(hub, n)));
+    [p1, p2, m] = (await agents(hub, ['p1', 'p2', 'member']));
     applicants = [];
     for (const n of names) applicants.push(await register(hub, n));
     const statements = ['raise it 50%', 'raise it 500', 'back\\slash', 'plain', null];
