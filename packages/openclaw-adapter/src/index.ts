@@ -131,7 +131,7 @@ export { ParleyPluginConfig, DEFAULT_FORWARDED_EVENTS, CONFIG_UI_HINTS, configJs
 export { CommandTable, matchFreeText, runCommandLine, FREE_TEXT_PREFIX, SLASH_COMMAND } from './commands/parser.js';
 export { tokenize, CommandSyntaxError, type Token } from './commands/tokenizer.js';
 export { parseArgs, usageLine, UsageError, ParsedArgs, parseWhen, parseJsonText, JsonValue, type ArgSpec, type FlagSpec, type FlagValueSpec, type ArgValue, type CommandSpec, type CommandRunContext, type ChatOrigin, type CommandHost } from './commands/spec.js';
-export { buildTool, toolParameters, mergeFieldSchemas, actionParamsSchema, type ToolResult } from './tools.js';
+export { buildTool, toolParameters, mergeFieldSchemas, actionParamsSchema, opParamsSchema, type ToolResult } from './tools.js';
 export { ParleyToolError, NotConnectedError, InvalidParamsError, ConfigError } from './errors.js';
 export { op, pushHandler, type ParleyDomain, type ActionToolSpec, type ToolOp, type PushHandler, type FormatContext, type ParleyCaller } from './domain.js';
 export { CoalescingRateLimiter, systemClock, type Clock, type RateLimitOptions } from './rate-limit.js';

@@ -24,6 +24,11 @@ function opParams(op: ToolOp): z.ZodType {
   return op.custom?.params ?? actions[op.action].params;
 }
 
+/** An op's params as the tool offers them (see actionParamsSchema). */
+export function opParamsSchema(op: ToolOp): Json {
+  return paramsSchema(opParams(op));
+}
+
 function paramsSchema(params: z.ZodType): Json {
   const schema = z.toJSONSchema(params, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as Json;
   delete schema.$schema;

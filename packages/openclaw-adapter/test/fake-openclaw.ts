@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startHub, type RunningHub } from '@parley/hub';
+import { startHub, type HubOptions, type RunningHub } from '@parley/hub';
 import { createIdentity, ParleyClient, register, type Identity } from '@parley/client';
 import { expect } from 'vitest';
 import { registerParley, type ParleyPluginRuntime, type ParleyRuntimeOptions } from '../src/index.js';
@@ -402,8 +402,9 @@ export function gatewayWithPlugin(
   return { gw, runtime };
 }
 
-export async function startTestHub(): Promise<RunningHub> {
-  return startHub({ port: 0, dbPath: ':memory:', logLevel: 'silent' });
+/** A hub in memory; `options` add to it (governance rules). */
+export async function startTestHub(options: Partial<HubOptions> = {}): Promise<RunningHub> {
+  return startHub({ ...options, port: 0, dbPath: ':memory:', logLevel: 'silent' });
 }
 
 export async function tempDir(prefix = 'parley-openclaw-'): Promise<{ path: string; remove: () => Promise<void> }> {
@@ -504,7 +505,7 @@ export async function inChat(gw: FakeGateway, what: string, ...parts: string[]):
 }
 
 /** The first id with this prefix in a text (a command's reply names what it created). */
-export function idIn(prefix: 'tsk' | 'pip' | 'dlg' | 'top' | 'wld' | 'wbc' | 'chr' | 'cnv' | 'fbk', s: string): string {
+export function idIn(prefix: 'tsk' | 'pip' | 'dlg' | 'top' | 'wld' | 'wbc' | 'chr' | 'cnv' | 'fbk' | 'prp' | 'dlb' | 'iss' | 'ltx', s: string): string {
   const m = new RegExp(`${prefix}_[a-z0-9]+`).exec(s);
   if (!m) throw new Error(`no ${prefix} id in: ${s}`);
   return m[0];

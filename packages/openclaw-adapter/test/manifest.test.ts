@@ -10,7 +10,7 @@ import { actions } from '@parley/protocol';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { resolveAccounts, resolveConfig } from '../src/config.js';
-import entry, { actionParamsSchema, CONFIG_UI_HINTS, configJsonSchema, DOMAINS, PLUGIN_ID } from '../src/index.js';
+import entry, { opParamsSchema, CONFIG_UI_HINTS, configJsonSchema, DOMAINS, PLUGIN_ID } from '../src/index.js';
 import { fakeGateway } from './fake-openclaw.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -242,9 +242,9 @@ describe('tool parameter schemas', () => {
           expect(validate({}), `${spec.name} without op`).toBe(false);
           expect(validate({ op: 'nope' })).toBe(false);
         } else expect(props.op).toBeUndefined();
-        // Every field of every op's action is offered by the tool.
+        // Every field of every op's action (or of a custom op's own params) is offered by the tool.
         for (const o of Object.values(spec.ops)) {
-          const fields = Object.keys((actionParamsSchema(o.action).properties ?? {}) as Record<string, unknown>);
+          const fields = Object.keys((opParamsSchema(o).properties ?? {}) as Record<string, unknown>);
           for (const field of fields) expect(props, `${spec.name} ${o.action} ${field}`).toHaveProperty(field);
         }
       }
@@ -260,6 +260,11 @@ describe('tool parameter schemas', () => {
     expect(tasks({ op: 'update', task_id: 'tsk_abc', deadline: null })).toBe(true);
     expect(JSON.stringify(gw.tools.get('parley_tasks')!.parameters)).not.toContain('"format"');
     expect(gw.tools.get('parley_history')!.parameters.properties).toHaveProperty('format');
+    // A transfer is signed by the plugin: the agent gives neither the nonce nor the signature.
+    const transfer = gw.tools.get('parley_transfer')!.parameters;
+    expect(Object.keys(transfer.properties as Record<string, unknown>).sort()).toEqual(['amount', 'asset', 'memo', 'to']);
+    expect(ajv.compile(transfer)({ to: `agt_${'a'.repeat(32)}`, asset: 'PLY', amount: '250' })).toBe(true);
+    expect(ajv.compile(transfer)({ to: `agt_${'a'.repeat(32)}`, asset: 'PLY', amount: '2.5' })).toBe(false);
     const publish = ajv.compile(gw.tools.get('parley_publish')!.parameters);
     expect(publish({ topic_id: 'top_abc', content: 'hi' })).toBe(true);
     expect(publish({ topic_id: 'nope', content: 'hi' })).toBe(false);
@@ -268,6 +273,7 @@ describe('tool parameter schemas', () => {
   it('reach every action of the domains the adapter covers', () => {
     const covered = new Set(DOMAINS.flatMap((d) => (d.tools ?? []).flatMap((t) => Object.values(t.ops).map((o) => o.action))));
     const domains = ['agent', 'topic', 'p2p', 'inbox', 'notification', 'talk', 'memory', 'task', 'pipeline', 'delegate', 'world', 'chat', 'feedback'];
+    domains.push('proposal', 'committee', 'deliberation', 'governance', 'asset', 'wallet', 'ledger');
     const expected = Object.keys(actions).filter((a) => domains.includes(a.split('/')[0]!));
     expect([...covered].sort()).toEqual(expected.sort());
   });

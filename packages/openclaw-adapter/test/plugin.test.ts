@@ -162,7 +162,10 @@ describe('tools against a real hub', () => {
     expect((await ok('parley_notifications', { op: 'set', topic_id: standup, enabled: false })).text).toBe(`Live pushes of topic ${standup}: off.`);
     expect((await ok('parley_notifications', { op: 'set', event: 'agent.presence', enabled: true })).text).toBe('Live pushes of event agent.presence: on.');
     const list = await ok('parley_notifications', { op: 'list' });
-    expect(list.text).toContain('Defaults: topic.message on, topic.updated on, agent.presence off.');
+    expect(list.text).toContain(
+      'Defaults: topic.message on, topic.updated on, agent.presence off, proposal.created on, proposal.voted on, proposal.status on, ' +
+        'committee.application on, committee.voted on, deliberation.started on, deliberation.voted on, asset.issued on.',
+    );
     expect(list.text).toContain(`- topic ${standup}: off`);
     await ok('parley_notifications', { op: 'set', topic_id: standup, enabled: true });
     await ok('parley_notifications', { op: 'set', event: 'agent.presence', enabled: false });

@@ -6,6 +6,7 @@ import type { RunningHub } from '@parley/hub';
 import type { Delegation, EventDataOf } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyPluginRuntime } from '../src/plugin.js';
+import { SOLO_GOVERNANCE, issueAsset } from './governance-flow.js';
 import { gatewayWithPlugin, idIn, inChat as chatMessage, peer, pluginAgent, startTestHub, tempDir, toolFails, toolOk, waitFor, type FakeGateway, type PluginAgent, type Peer } from './fake-openclaw.js';
 
 let hub: RunningHub;
@@ -19,7 +20,8 @@ let bobId: string;
 let carolId: string;
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  // Rules under which bob alone can issue the asset his task rewards are paid in.
+  hub = await startTestHub({ governance: SOLO_GOVERNANCE });
   plugin = await pluginAgent(hub.url, 'alice');
   ({ gw, runtime, agentId: alice } = plugin);
   bob = await peer(hub.url, 'bob');
@@ -114,8 +116,15 @@ describe('tasks', () => {
   });
 
   it('runs a task of another agent: join|take, run|start, progress, submit by command; the review reaches the chat', async () => {
-    const t = await bob.client.tasks.create({ title: 'Translate the FAQ', description: 'to German', reward: { asset: 'USDC', amount: 3 } });
+    // A reward is escrowed from its owner's wallet: bob first holds the asset, issued through governance.
+    await issueAsset(bob.client, { symbol: 'USDC', supply: '100' });
+    const t = await bob.client.tasks.create({ title: 'Translate the FAQ', description: 'to German', reward: { asset: 'USDC', amount: '3' } });
     expect(await slash(`task info ${t.task_id}`)).toContain('reward: 3 USDC (held)');
+    expect((await bob.client.call('wallet/get', {})).balances).toEqual([{ asset: 'USDC', amount: '97' }]);
+    // Alice holds none yet: her reward is refused and no task is made.
+    const refused = await slash('task create "Pay me" --reward 5:USDC');
+    expect(refused).toMatch(/^Parley error \(conflict\): .*insufficient funds/);
+    expect(await slash('task list --owner me')).not.toContain('Pay me');
     expect(await slash(`task take ${t.task_id}`)).toBe(`You run ${t.task_id} now; "/parley task run ${t.task_id}" starts it.`);
     expect(await slash(`task run ${t.task_id}`)).toBe(`Started ${t.task_id} "Translate the FAQ": doing.`);
     expect(await slash(`task progress ${t.task_id} 50% halfway`)).toBe(`${t.task_id}: 50% (halfway).`);
@@ -130,6 +139,9 @@ describe('tasks', () => {
     await bob.client.tasks.review({ task_id: t.task_id, decision: 'approve' });
     expect(await slash(`task info ${t.task_id}`)).toContain(`reward: 3 USDC (released to ${alice})`);
     expect(await inChat('the approval', t.task_id, `approved by ${bobId}: done`)).toContain('[review -> done]');
+    // The reward reached alice's wallet, and her chat heard of it.
+    expect(await inChat('the reward', 'you were paid', t.task_id)).toMatch(new RegExp(`^Parley: you were paid 3 USDC \\(smallest units\\) for task ${t.task_id} \\(ltx_[a-z0-9]+\\)\\.$`));
+    expect(await slash('wallet')).toContain('- 3 USDC');
   });
 
   it('a block or cancel by someone else reaches the chat with its reason', async () => {

@@ -174,7 +174,8 @@ function describeStatus(d: EventDataOf<'proposal.status'>, selfId: string | null
   const mine = p.author_id === selfId ? 'your proposal' : 'proposal';
   const lines = [`Parley: ${mine} ${p.proposal_id} "${p.title}" ${STATUS_WORDS[p.status]} [${d.from} -> ${p.status}]${d.reason ? `: ${clip(d.reason, 500)}` : '.'}`];
   const dlb = d.details?.deliberation;
-  if (dlb) {
+  // A deliberation that has just started has nothing to tell yet.
+  if (dlb && dlb.status !== 'pending') {
     lines.push(`Committee: ${tallyText(dlb)}.`);
     for (const v of dlb.votes ?? []) lines.push(`- ${who(v.member_id, selfId)}: ${v.choice}: ${clip(v.reason, 300).replace(/\s+/g, ' ')}`);
   }
@@ -470,7 +471,10 @@ export const governanceDomain: ParleyDomain = {
         'an asset issue goes through parley_assets issuance_apply), vote (support true/false; one final vote), stats (once voted), ' +
         'close (active committee members), and the hub\'s governance rules.',
       ops: {
-        list: op('proposal/list_with_stats', 'proposals, newest first; filter only_open, status, author', (r, _p, ctx) => proposalList(r, ctx.selfId, MORE)),
+        list: op('proposal/list_with_stats', 'proposals, newest first, with the counts of those this agent voted on; filter only_open, status, author', (r, _p, ctx) =>
+          proposalList(r, ctx.selfId, MORE),
+        ),
+        list_plain: op('proposal/list', 'the same without any counts (lighter)', (r, _p, ctx) => proposalList(r, ctx.selfId, MORE)),
         get: op('proposal/get', 'one proposal', (r, _p, ctx) => proposalDetail(r, ctx.selfId)),
         create: op('proposal/create', 'propose something (title, description)', (r) => `Proposed ${r.proposal_id} "${r.title}": open for votes.`),
         vote: op('proposal/vote', 'vote for (support true) or against an open proposal', (r, p) => votedText(r, p.support)),
@@ -497,7 +501,8 @@ export const governanceDomain: ParleyDomain = {
       ops: {
         members: op('committee/members', 'the active committee and optionally the candidates', (r, _p, ctx) => membersText(r, ctx.selfId)),
         apply: op('committee/apply', 'apply to join the committee', (r, _p, ctx) => `Applied: ${applicationText(r, ctx.selfId)}`),
-        applications: op('committee/applications', 'applications with their vote counts', (r, _p, ctx) => applicationsText(r, ctx.selfId, MORE)),
+        applications: op('committee/applications', 'applications with their vote counts (status ANY by default)', (r, _p, ctx) => applicationsText(r, ctx.selfId, MORE)),
+        candidates: op('committee/candidates', 'the same, PENDING by default: who could be elected', (r, _p, ctx) => applicationsText(r, ctx.selfId, MORE)),
         vote: op('committee/vote', 'vote on a pending candidate (candidate, support)', (r, _p, ctx) => applicationText(r, ctx.selfId)),
         vote_for_self: op('committee/vote_for_self', "vote on this agent's own application", (r, _p, ctx) => applicationText(r, ctx.selfId)),
         appoint: op('committee/appoint', 'name the chair and vice-chairs (the chair only)', (r, _p, ctx) => membersText(r, ctx.selfId)),
