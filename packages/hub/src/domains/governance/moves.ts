@@ -1,5 +1,5 @@
-import { ErrorCode, type ProposalStatus } from '@parley/protocol';
-import { conflict, forbidden, HubError, notFound } from '../../core/errors.js';
+import type { ProposalStatus } from '@parley/protocol';
+import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { newDeliberationId } from '../../core/ids.js';
 import type { StagedPush } from '../../core/streams.js';
 import type { ProposalsTable } from '../../store/schema.js';
@@ -12,8 +12,6 @@ import { PROPOSAL_RULES, proposalRefusal, type Actor, type ProposalMove, type Re
 export function refuse(no: Refusal): void {
   if (no) throw no.code === 'forbidden' ? forbidden(no.why) : conflict(no.why);
 }
-
-export const invalid = (why: string) => new HubError(ErrorCode.InvalidParams, why);
 
 /**
  * The one way a proposal's status changes, inside a writer job: check the move
