@@ -14,7 +14,9 @@ import { AgentService, agentHandlers } from './domains/agent/index.js';
 import { capabilitiesHandlers } from './domains/capabilities/index.js';
 import { chatHandlers, createChat } from './domains/chat/index.js';
 import { DelegateGrants, DelegateService, delegateHandlers } from './domains/delegate/index.js';
+import { Economy, economyHandlers } from './domains/economy/index.js';
 import { FeedbackService, feedbackHandlers } from './domains/feedback/index.js';
+import { GovernanceService, governanceHandlers } from './domains/governance/index.js';
 import { InboxService, inboxHandlers } from './domains/inbox/index.js';
 import { MemoryService, memoryHandlers } from './domains/memory/index.js';
 import { NotificationService, PresenceNotifier, notificationHandlers } from './domains/notification/index.js';
@@ -140,6 +142,17 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const grants = new DelegateGrants(db, store.read, writer, { agents, topicMessages, p2p, streams });
   // A worker whose last session closes hands its pending delegated requests on.
   sessions.onPresenceChange((agentId, online) => delegations.presenceChanged(agentId, online));
+  // Governance is made further down; the economy asks for its link only when an action or the reward timer needs it.
+  const economy = new Economy({
+    db,
+    read: store.read,
+    writer,
+    streams,
+    agents: { publicKeyOf: (id) => agents.publicKeyOf(id) },
+    governance: () => governance.link(),
+    rules: cfg.governance,
+    log,
+  });
   const tasks = new TaskService(db, writer, streams, {
     agentExists: async (id) => (await agents.contactPolicyOf(id)) !== null,
     capabilitiesOf: async (id) => (await agents.profile(id)).capabilities,
@@ -147,7 +160,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     onlineWith: (capability, tx) => agents.onlineWithCapability(capability, tx),
     topicRole: (topicId, id, tx) => topics.roleOf(topicId, id, tx),
     visibleTopicIds: (id) => topics.visibleIds(id),
-  });
+  }, economy.taskRewards);
   const pipelines = new PipelineService(tasks);
   const worlds = createWorlds(db, store.read, writer, streams, agents);
   const chat = createChat(
@@ -168,6 +181,16 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   // A ban or a pause ends the world's conversations in the same transaction.
   worlds.worlds.hooks.push(chat);
   const feedback = new FeedbackService(db, writer);
+  const governance = new GovernanceService({
+    db,
+    read: store.read,
+    writer,
+    streams,
+    cfg: cfg.governance,
+    peers: { namesOf: (ids, tx) => agents.namesOf(ids, tx), namedLike: (text) => agents.namedLike(text) },
+  });
+  // Issuance applications follow their proposals, in the job of each status change.
+  governance.onProposalChange(economy.proposalHook);
 
   // Local end of fan-out: every recipient's open sessions, plus its long polls.
   bus.subscribe((msg) => {
@@ -197,6 +220,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...worldHandlers(worlds),
     ...chatHandlers(chat.requests, chat.conversations),
     ...feedbackHandlers(feedback),
+    ...economyHandlers(economy),
+    ...governanceHandlers(governance),
   };
   const dedupe = new Dedupe(db, store.read, writer, (agent_id, u_id, why) => log.error({ agent_id, u_id }, `dedupe: ${why}`), {
     strict: cfg.strictUnits,
@@ -239,6 +264,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   await delegations.start();
   // Chat request expiries and turn deadlines, re-armed the same way.
   await chat.start();
+  // The committee's periodic reward, paid by the timer-lease holder.
+  economy.start(owner);
   let housekeepingRun: Promise<void> = Promise.resolve();
   const timer = setInterval(
     () => {
@@ -332,6 +359,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     clearInterval(timer);
     delegations.stop();
     chat.stop();
+    economy.stop();
     clearInterval(staleTimer);
     if (sweepTimer) clearInterval(sweepTimer);
     await ws.close(0);
@@ -353,6 +381,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       // from here on (pending delegated requests are re-armed by the next start).
       delegations.stop();
       chat.stop();
+      economy.stop();
       ws.stopAccepting();
       shutdown.abort();
       // In-flight calls finish and their responses go out before sockets close.
@@ -376,6 +405,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       await presence.idle();
       await delegations.idle();
       await chat.idle();
+      await economy.idle();
       await dedupe.drain();
       await streams.drain();
       if (cluster) await cluster.stop();
