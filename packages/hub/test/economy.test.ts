@@ -336,3 +336,27 @@ describe('the committee reward', () => {
     }
   });
 });
+
+describe('issuance applications per applicant', () => {
+  let hub: RunningHub;
+  let chair: TestAgent, applicant: TestAgent;
+
+  beforeAll(async () => {
+    hub = await startTestHub({ governance: { quorum: 1, votesToElect: 1, maxOpenProposals: 1 } });
+    [chair, applicant] = (await Promise.all([register(hub, 'chair'), register(hub, 'applicant')])) as [TestAgent, TestAgent];
+    await becomeChair(hub, chair);
+  });
+  afterAll(() => hub.close());
+
+  it('are bounded while in progress, approved but not yet issued included; an issued one no longer counts', async () => {
+    const first = ok<{ proposal_id: string }>(await call(hub, applicant, 'asset/issuance/apply', { name: 'One', symbol: 'ONE', total_supply: 1 }));
+    const { deliberation_id } = ok<{ deliberation_id: string }>(await call(hub, chair, 'proposal/vote', { proposal_id: first.proposal_id, support: true }));
+    ok(await call(hub, chair, 'deliberation/vote', { deliberation_id, choice: 'APPROVE', reason: 'fine' }));
+    // Its proposal is no longer open, but the application is still in progress.
+    expect(errorText(await call(hub, applicant, 'asset/issuance/apply', { name: 'Two', symbol: 'TWO', total_supply: 1 }))).toBe(
+      'issuance applications in progress: you have 1, the most allowed',
+    );
+    ok(await call(hub, chair, 'asset/issue', { deliberation_id, idempotency_key: 'one' }));
+    ok(await call(hub, applicant, 'asset/issuance/apply', { name: 'Two', symbol: 'TWO', total_supply: 1 }));
+  });
+});

@@ -73,7 +73,8 @@ export class Issuances {
         const rival = await tx.get(this.inProgress().select('issuance_id').where('symbol', '=', p.symbol).compile());
         if (rival) throw conflict(`the symbol ${p.symbol} is taken by an application in progress (${rival.issuance_id})`);
         const mine = await tx.get(this.inProgress().select((eb) => eb.fn.countAll<number>().as('n')).where('applicant_id', '=', me).compile());
-        if (Number(mine?.n ?? 0) >= this.maxPending) throw conflict(`you have ${this.maxPending} issuance applications in progress, the most allowed`);
+        const pending = Number(mine?.n ?? 0);
+        if (pending >= this.maxPending) throw conflict(`issuance applications in progress: you have ${pending}, the most allowed`);
         const { proposal, pushes } = await this.governance().openIssuanceProposal(tx, me, {
           title: `Issue ${p.symbol} (${p.name})`,
           description: describe(p),
