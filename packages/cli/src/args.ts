@@ -1,4 +1,21 @@
-import { AgentId, BroadcastId, Capability, ChatRequestId, ConversationId, DelegationId, MessageId, PipelineId, TaskId, TopicId, WorldId } from '@parley/protocol';
+import {
+  AgentId,
+  AssetSymbol,
+  BroadcastId,
+  Capability,
+  ChatRequestId,
+  ConversationId,
+  DelegationId,
+  DeliberationId,
+  LedgerTxId,
+  MessageId,
+  PipelineId,
+  ProposalId,
+  TaskId,
+  TopicId,
+  WalletAddress,
+  WorldId,
+} from '@parley/protocol';
 import { CliError, ExitCode } from './errors.js';
 
 /** An integer flag or argument within [min, max]; anything else is a usage error naming the flag. */
@@ -40,7 +57,37 @@ export const parseWorldId = (value: string): string => parseId(WorldId, value, '
 export const parseBroadcastId = (value: string): string => parseId(BroadcastId, value, 'a broadcast id (wbc_...)');
 export const parseRequestId = (value: string): string => parseId(ChatRequestId, value, 'a chat request id (chr_ followed by lowercase letters and digits)');
 export const parseConversationId = (value: string): string => parseId(ConversationId, value, 'a conversation id (cnv_ followed by lowercase letters and digits)');
+export const parseProposalId = (value: string): string => parseId(ProposalId, value, 'a proposal id (prp_ followed by lowercase letters and digits)');
+export const parseDeliberationId = (value: string): string => parseId(DeliberationId, value, 'a deliberation id (dlb_ followed by lowercase letters and digits)');
+export const parseLedgerTxId = (value: string): string => parseId(LedgerTxId, value, 'a ledger transaction id (ltx_ followed by lowercase letters and digits)');
+export const parseWalletAddress = (value: string): string => parseId(WalletAddress, value, 'a wallet address (wal_ followed by 32 base32 characters)');
+/** An asset symbol, upper-cased first (`ply` is PLY), as the shared reward parser does. */
+export const parseSymbol = (value: string): string => parseId(AssetSymbol, value.trim().toUpperCase(), 'an asset symbol (2 to 12 letters and digits, starting with a letter)');
 export const parseCapability = (value: string): string => parseId(Capability, value, 'a capability (a short lowercase name such as code.review)');
+
+/**
+ * An amount in an asset's smallest units, as every amount the CLI takes is
+ * (the wire's own unit: no guess about where the point goes): a positive
+ * integer of at most 38 digits, kept as a string.
+ */
+export function parseUnits(value: string, flag: string): string {
+  const text = value.trim().replace(/^0+(?=[0-9])/, '');
+  if (!/^[1-9][0-9]{0,37}$/.test(text)) {
+    const hint = /^[0-9]*\.[0-9]+$/.test(value.trim()) ? " (in the asset's smallest units: 2.5 of an asset with 2 decimals is 250)" : '';
+    throw new CliError(`${flag} must be a positive integer amount of at most 38 digits${hint}, got "${value}"`, ExitCode.Usage);
+  }
+  return text;
+}
+
+const YES = ['yes', 'true', 'for'];
+const NO = ['no', 'false', 'against'];
+/** A vote's way: yes/true/for, or no/false/against (Juji's `--support true|false` among them). */
+export function parseSupport(value: string, flag: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (YES.includes(v)) return true;
+  if (NO.includes(v)) return false;
+  throw new CliError(`${flag} must be yes or no (also true/false, for/against), got "${value}"`, ExitCode.Usage);
+}
 
 /** Any JSON value (object, string, number, ...), for payloads such as a delegated request's input. */
 export function parseJson(text: string, what: string): unknown {

@@ -5,6 +5,8 @@ import { registerChat } from './commands/chat.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerDelegate } from './commands/delegate.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEconomy } from './commands/economy.js';
+import { registerGovernance } from './commands/governance.js';
 import { registerInbox } from './commands/inbox.js';
 import { registerLogout } from './commands/logout.js';
 import { registerMemory } from './commands/memory.js';
@@ -67,6 +69,8 @@ export function buildProgram(io: CliIO = processIO()): Command {
   registerDelegate(program, ctx);
   registerWorlds(program, ctx);
   registerChat(program, ctx);
+  registerGovernance(program, ctx);
+  registerEconomy(program, ctx);
   registerDaemon(program, ctx);
   registerDemo(program, ctx);
   pointErrorsAtHelp(program);

@@ -1,4 +1,5 @@
-import { events, isEventName, type EventDataOf, type EventName, type PushFrame, type Task } from '@parley/protocol';
+import { formatAmount } from '@parley/client';
+import { events, isEventName, type EventDataOf, type EventName, type LedgerTx, type PushFrame, type Task } from '@parley/protocol';
 import { endedPushText, handRaisedPushText, requestPushText, turnPushText } from './commands/chat.js';
 import { indentBody, preview } from './output.js';
 
@@ -151,7 +152,82 @@ export const PUSH_KINDS: PushTable = {
   'conversation.ended': {
     text: (e, me) => endedPushText(e, me),
   },
+  // Governance and the economy: public summaries (public:governance) and direct details (see community-events.ts).
+  'proposal.created': {
+    text: (e) => `proposal ${e.proposal.proposal_id} "${preview(e.proposal.title, 60)}" by ${e.proposal.author_id}; "parley proposal vote ${e.proposal.proposal_id} yes|no"`,
+    actor: (e) => e.proposal.author_id,
+  },
+  'proposal.voted': {
+    text: (e) =>
+      e.details
+        ? `proposal ${e.proposal_id} "${preview(e.title, 50)}": ${e.details.voter} voted ${e.details.support ? 'for' : 'against'} (${e.details.support_count} for, ${e.details.oppose_count} against)`
+        : `proposal ${e.proposal_id} "${preview(e.title, 50)}": ${e.votes_cast} votes cast`,
+    actor: (e) => e.details?.voter ?? null,
+  },
+  'proposal.status': {
+    text: (e) => {
+      const p = e.proposal;
+      const next = p.status === 'deliberating' && p.deliberation_id ? `; the committee deliberates (${p.deliberation_id})` : '';
+      return `proposal ${p.proposal_id} "${preview(p.title, 50)}": ${e.from} -> ${p.status}${e.reason ? `: ${preview(e.reason, 80)}` : ''}${next}`;
+    },
+  },
+  'committee.application': {
+    text: (e) => {
+      const a = e.application;
+      if (e.change === 'applied') return `committee: ${named(a.agent_id, a.name)} applied; "parley committee vote ${a.agent_id} yes|no"`;
+      if (e.change === 'elected') return `committee: ${named(a.agent_id, a.name)} was elected${a.role ? ` (${a.role.replace('_', ' ')})` : ''}`;
+      return `committee: ${named(a.agent_id, a.name)} is now ${a.role ? a.role.replace('_', ' ') : 'a member'}`;
+    },
+    actor: (e) => (e.change === 'applied' ? e.application.agent_id : null),
+  },
+  'committee.voted': {
+    text: (e) =>
+      e.details
+        ? `committee: ${e.details.voter} voted ${e.details.support ? 'for' : 'against'} ${e.candidate_id} (${e.details.support_count} for, ${e.details.oppose_count} against)`
+        : `committee: ${e.votes_cast} votes cast on ${e.candidate_id}`,
+    actor: (e) => e.details?.voter ?? null,
+  },
+  'deliberation.started': {
+    text: (e) =>
+      `deliberation ${e.deliberation.deliberation_id} of ${e.deliberation.proposal_id} "${preview(e.deliberation.proposal_title, 50)}" started` +
+      (e.variant === 'direct' ? `; "parley deliberation vote ${e.deliberation.deliberation_id} approve|reject|abstain <reason>"` : ''),
+  },
+  'deliberation.voted': {
+    text: (e) =>
+      e.details
+        ? `deliberation ${e.deliberation_id}: ${e.details.member_id} voted ${e.details.choice}: ${preview(e.details.reason, 60)} ` +
+          `(${e.details.tally.approve} approve, ${e.details.tally.reject} reject, ${e.details.tally.abstain} abstain of ${e.details.tally.seats})`
+        : `deliberation ${e.deliberation_id}: ${e.votes_cast} members voted`,
+    actor: (e) => e.details?.member_id ?? null,
+  },
+  'asset.issued': {
+    text: (e) =>
+      `asset ${e.asset.symbol} (${e.asset.name}) issued: ${formatAmount(e.asset.total_supply, e.asset.decimals)} to ${e.asset.issuer_id ?? 'the community treasury'}`,
+  },
+  'asset.transfer': {
+    text: (e, me) => {
+      const amount = movedUnits(e.tx);
+      const memo = e.tx.memo ? `: ${preview(e.tx.memo, 60)}` : '';
+      return e.to === me
+        ? `received ${amount} ${e.tx.asset} (smallest units) from ${e.from}${memo} (${e.tx.tx_id})`
+        : `sent ${amount} ${e.tx.asset} (smallest units) to ${e.to}${memo} (${e.tx.tx_id})`;
+    },
+    actor: (e) => e.from,
+  },
+  'reward.paid': {
+    text: (e) => {
+      const amount = `${movedUnits(e.tx)} ${e.tx.asset} (smallest units)`;
+      if (e.kind === 'task') return `reward: ${amount} paid to you for ${e.task_id ?? 'a task'} (${e.tx.tx_id})`;
+      if (e.kind === 'task_refund') return `reward refunded: ${amount} back to you from ${e.task_id ?? 'a cancelled task'} (${e.tx.tx_id})`;
+      return `committee reward: ${amount}${e.period ? ` for the period from ${e.period}` : ''} (${e.tx.tx_id})`;
+    },
+  },
 };
+
+/** What a ledger transaction moved: the sum of its positive entries (they sum to zero). */
+function movedUnits(tx: LedgerTx): string {
+  return tx.entries.reduce((sum, e) => (e.amount.startsWith('-') ? sum : sum + BigInt(e.amount)), 0n).toString();
+}
 
 /** A push's data, checked against its event schema; null for an event this CLI does not know or data that does not fit it. */
 function known(push: PushFrame): { kind: PushKind<EventName>; data: EventDataOf<EventName> } | null {

@@ -156,11 +156,12 @@ export function isJsonLine(pred: (v: Record<string, unknown>) => boolean): (line
 }
 
 /** `parley serve` on a free port in a temp dir; resolves once it listens. */
-export async function startTestHub(): Promise<{ hub: LiveProcess; url: string }> {
+/** `flags`: more `parley serve` flags, e.g. the governance rules (test/economy.ts GOVERNANCE_FLAGS). */
+export async function startTestHub(flags: string[] = []): Promise<{ hub: LiveProcess; url: string }> {
   const dir = tempDir('hub');
   // On the suite's store (PARLEY_TEST_STORE=postgres: --db with a schema of its own, migrated at start).
   const store = testStore() === 'postgres' ? ['--db', testDb(dir), '--migrate'] : ['--data-dir', dir];
-  const hub = new LiveProcess(['serve', '--port', '0', ...store, '--log-level', 'silent'], {});
+  const hub = new LiveProcess(['serve', '--port', '0', ...store, '--log-level', 'silent', ...flags], {});
   const line = await hub.waitFor((l) => l.startsWith('parley hub listening on '), 20_000, 'the hub to listen');
   return { hub, url: line.slice('parley hub listening on '.length).trim() };
 }

@@ -353,7 +353,10 @@ describe('parley messaging commands against a real hub', () => {
   it('switches live pushes off and on per topic and per event, and lists settings and topics', async () => {
     const t = await newTopic('alice', 'quiet room');
     await ok(['topics', 'join', t], 'dave');
-    expect(await ok(['notifications'], 'dave')).toBe('defaults: topic.message on, topic.updated on, agent.presence off\nno settings of your own\n');
+    expect(await ok(['notifications'], 'dave')).toBe(
+      'defaults: topic.message on, topic.updated on, agent.presence off, proposal.created on, proposal.voted on, proposal.status on, ' +
+        'committee.application on, committee.voted on, deliberation.started on, deliberation.voted on, asset.issued on\nno settings of your own\n',
+    );
 
     expect(await ok(['notifications', 'off', '--topic', t], 'dave')).toBe(`live pushes of topic ${t}: off\n`);
     const topics = await json<{ topics: Array<{ topic_id: string; push: boolean; unread: number }> }>(['notifications', 'topics'], 'dave');
@@ -375,11 +378,13 @@ describe('parley messaging commands against a real hub', () => {
     expect(table).toMatch(/\nevent agent\.presence\s+on\s+\S+\n/);
 
     expect(await fails(['notifications', 'off'], 'dave', 2)).toBe(
-      'parley: give exactly one of --topic <topic_id> and --event <topic.message|topic.updated|agent.presence>\n',
+      'parley: give exactly one of --topic <topic_id> and --event <topic.message|topic.updated|agent.presence|proposal.created|proposal.voted|' +
+        'proposal.status|committee.application|committee.voted|deliberation.started|deliberation.voted|asset.issued>\n',
     );
     expect(await fails(['notifications', 'off', '--topic', t, '--event', 'topic.message'], 'dave', 2)).toContain('give exactly one of');
     expect(await fails(['notifications', 'off', '--event', 'topic.deleted'], 'dave', 2)).toBe(
-      'parley: --event must be one of topic.message, topic.updated, agent.presence, got "topic.deleted"\n',
+      'parley: --event must be one of topic.message, topic.updated, agent.presence, proposal.created, proposal.voted, proposal.status, ' +
+        'committee.application, committee.voted, deliberation.started, deliberation.voted, asset.issued, got "topic.deleted"\n',
     );
     const notMine = await newTopic('alice', 'not daves');
     expect(await fails(['notifications', 'off', '--topic', notMine], 'dave', 1)).toMatch(/^parley: not_found: /);

@@ -29,7 +29,7 @@ describe('usage errors', () => {
     expect(withoutHelpHint(await usage(['feed', '0']))).toBe('parley: page must be an integer from 1 to 1000, got "0"\n');
   });
 
-  it('checks numeric options before anything runs: --timeout, --port', async () => {
+  it('checks numeric options before anything runs: --timeout, --port, the governance rules', async () => {
     for (const bad of ['abc', '0', '-5', '1.5', '']) {
       expect(await usage(['whoami', '--timeout', bad])).toBe(`parley: --timeout must be an integer from 1 to 3600000, got "${bad}" (see \`parley --help\`)\n`);
     }
@@ -37,6 +37,12 @@ describe('usage errors', () => {
     expect(await usage(['task', 'ls', '--timeout', '10s'])).toContain('--timeout must be an integer');
     expect(await usage(['demo', '--port', 'abc', '--exit'])).toBe('parley: --port must be an integer from 0 to 65535, got "abc" (see `parley demo --help`)\n');
     expect(await usage(['serve', '--port', '99999'])).toContain('--port must be an integer from 0 to 65535');
+    // the governance rules, before a hub starts
+    expect(await usage(['serve', '--quorum', '0'])).toBe('parley: --quorum must be an integer from 1 to 1000000, got "0" (see `parley serve --help`)\n');
+    expect(await usage(['serve', '--votes-to-elect', 'two'])).toContain('--votes-to-elect must be an integer from 1 to 1000000');
+    expect(await usage(['serve', '--seats', '1.5'])).toContain('--seats must be an integer');
+    expect(await usage(['serve', '--max-open-proposals', '-1'])).toContain('--max-open-proposals must be an integer');
+    expect(await usage(['serve', '--committee-reward', '10:ply'])).toContain('--committee-reward: the committee reward is <amount>:<SYMBOL>:<period ms> (e.g. 10:PLY:86400000), got "10:ply"');
     // a good value still reaches the hub (here: none there, exit 3 after at most that long)
     const r = await runCli(['capabilities', '--timeout', '1000'], env);
     expect(r.code, r.stderr).toBe(3);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentCli } from './agents.js';
+import { balanceOf, GOVERNANCE_FLAGS, issueAsset } from './economy.js';
 import { isJsonLine, LiveProcess, runCli, startTestHub, tempDir } from './helpers.js';
 
 /**
@@ -15,7 +16,8 @@ const homes = { alice: tempDir('alice'), bob: tempDir('bob'), carol: tempDir('ca
 type Who = keyof typeof homes;
 const ids: Record<Who, string> = { alice: '', bob: '', carol: '' };
 
-const { run, ok, json, fails } = agentCli(homes, () => url);
+const cli = agentCli(homes, () => url);
+const { run, ok, json, fails } = cli;
 
 
 
@@ -34,7 +36,7 @@ interface Task {
   topic_id: string | null;
   capability: string | null;
   deadline: string | null;
-  reward: { amount: number; asset: string; state: string; paid_to: string | null } | null;
+  reward: { amount: string; asset: string; state: string; paid_to: string | null; tx_id: string | null } | null;
   progress: number;
   progress_note: string | null;
   output: string | null;
@@ -58,8 +60,11 @@ type Status = { pipeline: Pipeline; ready: string[]; held: string[] };
 const newTask = async (who: Who, ...args: string[]): Promise<Task> => json<Task>(['task', 'create', ...args], who);
 
 beforeAll(async () => {
-  ({ hub, url } = await startTestHub());
+  ({ hub, url } = await startTestHub(GOVERNANCE_FLAGS));
   for (const who of Object.keys(homes) as Who[]) ids[who] = (await json<{ agent_id: string }>(['register', '--name', who], who)).agent_id;
+  // Rewards are escrowed from the owner's wallet: alice gets two assets the way any agent would (governance, then issue).
+  await issueAsset(cli, 'alice', ids.alice, { symbol: 'USDC', supply: '1000' });
+  await issueAsset(cli, 'alice', ids.alice, { symbol: 'EUR', supply: '100000', decimals: 2 });
   // bob and carol can fix code; the hub lets only agents that advertise a task's capability take it
   await ok(['call', 'agent/update', '{"capabilities":["code.fix"]}'], 'bob');
   // carol also adds numbers, for delegated requests
@@ -94,9 +99,14 @@ describe('parley task', () => {
       runner_id: null,
       capability: 'code.fix',
       deadline: '2026-12-01T17:00:00.000Z',
-      reward: { amount: 5, asset: 'USDC' },
+      reward: { amount: '5', asset: 'USDC', state: 'held', paid_to: null },
     });
     expect(t.task_id).toMatch(/^tsk_/);
+    // the reward left alice's wallet for the task's escrow, in one ledger transaction
+    expect(await balanceOf(cli, 'alice', 'USDC')).toBe('995');
+    const escrow = await json<{ kind: string; entries: Array<{ account: string; amount: string }> }>(['ledger', 'tx', t.reward!.tx_id!], 'alice');
+    expect(escrow).toMatchObject({ kind: 'escrow' });
+    expect(escrow.entries).toEqual(expect.arrayContaining([{ account: `escrow:${t.task_id}`, amount: '5' }]));
 
     // bob finds it among the open tasks he could take (ls is WTT's alias)
     const open = await ok(['task', 'ls', '--open', '--capability', 'code.fix'], 'bob');
@@ -129,6 +139,8 @@ describe('parley task', () => {
     expect(await ok(['task', 'review', t.task_id, 'approve', 'thanks'], 'alice')).toBe(`approved ${t.task_id}: done\n`);
     // the promised reward is released to the runner
     expect(await ok(['task', 'detail', t.task_id], 'alice')).toContain(`reward:       5 USDC (released to ${ids.bob})\n`);
+    expect(await balanceOf(cli, 'bob', 'USDC')).toBe('5');
+    expect(await balanceOf(cli, 'alice', 'USDC')).toBe('995');
 
     const works = await json<{ works: Array<{ output: string; artifacts: string[]; review: { decision: string; comment: string | null; by: string } | null }> }>(
       ['task', 'works', t.task_id],
@@ -171,14 +183,20 @@ describe('parley task', () => {
 
   it('update, assign, block and unblock, cancel, a reviewer other than the owner, and --reward AMOUNT:ASSET', async () => {
     const { bob, carol } = ids;
-    // WTT alias "new"; the second --reward form; a duration as deadline
-    const t = await newTask('alice', 'Write the changelog', '--reward', '2.5:EUR', '--deadline', '3d', '--reviewer', carol);
-    expect(t.reward).toEqual({ amount: 2.5, asset: 'EUR', state: 'held', paid_to: null });
+    // WTT alias "new"; the second --reward form (smallest units: 250 of EUR, which has 2 decimals, is 2.5; the symbol upper-cased); a duration as deadline
+    const eurBefore = BigInt(await balanceOf(cli, 'alice', 'EUR'));
+    const t = await newTask('alice', 'Write the changelog', '--reward', '250:eur', '--deadline', '3d', '--reviewer', carol);
+    expect(t.reward).toMatchObject({ amount: '250', asset: 'EUR', state: 'held', paid_to: null });
+    expect(await balanceOf(cli, 'alice', 'EUR')).toBe(String(eurBefore - 250n));
+    expect(await ok(['task', 'detail', t.task_id], 'alice')).toContain('reward:       2.5 EUR (held)\n');
     expect(Date.parse(t.deadline!) - Date.now()).toBeGreaterThan(3 * 86_400_000 - 120_000);
     expect(t.reviewer_id).toBe(carol);
     // "--reward 5 USDC <description>": the description is not swallowed by --reward
     const swallowed = await newTask('alice', 'Tag the release', '--reward', '1', 'USDC', 'after the changelog');
-    expect(swallowed).toMatchObject({ reward: { amount: 1, asset: 'USDC' }, description: 'after the changelog' });
+    expect(swallowed).toMatchObject({ reward: { amount: '1', asset: 'USDC' }, description: 'after the changelog' });
+    // an owner who cannot pay gets no task: carol holds nothing
+    expect(await fails(['task', 'create', 'Unfunded', '--reward', '5', 'USDC'], 'carol', 1)).toMatch(/^parley: /);
+    expect((await json<{ tasks: Task[] }>(['task', 'list', '--owner', 'me'], 'carol')).tasks).toEqual([]);
 
     const updated = await json<Task>(['task', 'update', t.task_id, '--title', 'Write the 0.2 changelog', '--priority', 'P0', '--description', 'from the changesets', '--capability', 'docs'], 'alice');
     expect(updated).toMatchObject({ title: 'Write the 0.2 changelog', priority: 'P0', description: 'from the changesets', capability: 'docs' });
@@ -199,7 +217,10 @@ describe('parley task', () => {
 
     expect(await fails(['task', 'cancel', t.task_id], 'carol', 1)).toMatch(/^parley: forbidden: /);
     expect(await ok(['task', 'cancel', t.task_id, 'not', 'needed'], 'alice')).toBe(`cancelled ${t.task_id}\n`);
-    expect((await json<Task>(['task', 'info', t.task_id], 'alice')).status).toBe('cancelled');
+    const cancelled = await json<Task>(['task', 'info', t.task_id], 'alice');
+    expect(cancelled).toMatchObject({ status: 'cancelled', reward: { amount: '250', asset: 'EUR', state: 'refunded' } });
+    // the refund put the escrowed 2.5 EUR back
+    expect(await balanceOf(cli, 'alice', 'EUR')).toBe(String(eurBefore));
     expect(await fails(['task', 'take', t.task_id], 'bob', 1)).toMatch(/^parley: conflict: cannot join a task that is cancelled/);
   });
 
@@ -441,8 +462,10 @@ describe('usage errors', () => {
       [['task', 'list', '--owner', 'bob'], /"bob" is not an agent id/],
       [['task', 'list', '--limit', '0'], /--limit must be an integer from 1 to 200/],
       [['task', 'create', 'x', '--priority', 'urgent'], /--priority must be one of P0, P1, P2, P3/],
-      [['task', 'create', 'x', '--reward', '5'], /--reward must be AMOUNT ASSET or AMOUNT:ASSET/],
-      [['task', 'create', 'x', '--reward', '-1:USDC'], /--reward must be/],
+      [['task', 'create', 'x', '--reward', '5'], /--reward must be AMOUNT SYMBOL or AMOUNT:SYMBOL \(e\.g\. 5 PLY\): no asset symbol/],
+      [['task', 'create', 'x', '--reward', '-1:USDC'], /--reward must be .*positive integer/],
+      [['task', 'create', 'x', '--reward', '2.5:EUR'], /--reward must be .*smallest units \(2\.5 of an asset with 2 decimals is 250\)/],
+      [['task', 'create', 'x', '--reward', '5', 'U$D'], /--reward must be .*symbol is 2 to 12/],
       [['task', 'create', 'x', 'desc', '--reward', '5', 'USDC', 'more'], /--reward takes two values/],
       [['task', 'create', 'x', '--deadline', 'next week'], /--deadline must be a date/],
       [['task', 'create', 'x', '--capability', 'Code Review'], /is not a capability/],

@@ -1,4 +1,4 @@
-import type { HubOptions } from '@parley/hub';
+import type { GovernanceConfig, HubOptions } from '@parley/hub';
 import type { Command } from 'commander';
 import { parseIntIn } from '../args.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -16,6 +16,11 @@ interface ServeOptions extends DbOptions {
   dbPoolSize?: string;
   migrate?: boolean;
   redis?: string;
+  quorum?: string;
+  votesToElect?: string;
+  seats?: string;
+  maxOpenProposals?: string;
+  committeeReward?: string;
 }
 
 const DB_HELP = 'database: a PostgreSQL URL (postgres://user@host:5432/db) or a SQLite file (env PARLEY_DB; default <data-dir>/parley.db)';
@@ -32,10 +37,21 @@ export function registerServe(program: Command, ctx: Context): void {
     .option('--migrate', 'bring the PostgreSQL schema up to date before starting (SQLite always is; env PARLEY_AUTO_MIGRATE=1)')
     .option('--redis <url>', 'one of several hubs: the Redis they share, redis://host:6379 (env PARLEY_REDIS; needs a PostgreSQL --db)')
     .option('--log-level <level>', 'pino log level (env PARLEY_LOG_LEVEL, default info)')
+    .option('--quorum <n>', 'community votes a proposal needs before more-for-than-against passes it (env PARLEY_GOV_QUORUM, default 3)')
+    .option('--votes-to-elect <n>', 'supporting votes (and more for than against) that elect a committee candidate (env PARLEY_GOV_VOTES_TO_ELECT, default 3)')
+    .option('--seats <n>', 'most active committee members (env PARLEY_GOV_SEATS, default 21)')
+    .option('--max-open-proposals <n>', 'most open proposals and pending issuances per agent (env PARLEY_GOV_MAX_OPEN_PROPOSALS, default 20)')
+    .option(
+      '--committee-reward <amount:SYMBOL:period_ms>',
+      'paid to every active member once per period from the community treasury, amount in smallest units, e.g. 10:PLY:86400000 (env PARLEY_COMMITTEE_REWARD; default none)',
+    )
     .action(async (opts: ServeOptions) => {
       // Loaded here, not at the top: the hub (Fastify, SQLite) would add ~0.4 s to every other command.
-      const { installSignalHandlers, resolveHubOptionsFromEnv, startHub } = await import('@parley/hub');
+      const { committeeReward, installSignalHandlers, resolveHubOptionsFromEnv, startHub } = await import('@parley/hub');
       const options: HubOptions = { ...resolveHubOptionsFromEnv(ctx.io.env), ...dbOptions(opts) };
+      const governance = governanceOptions(opts, committeeReward);
+      // Flags override the env's rules one by one, as the other flags do.
+      if (Object.keys(governance).length > 0) options.governance = { ...options.governance, ...governance };
       if (opts.port !== undefined) options.port = parsePort(opts.port);
       if (opts.host !== undefined) options.host = opts.host;
       if (opts.logLevel !== undefined) options.logLevel = opts.logLevel;
@@ -44,9 +60,10 @@ export function registerServe(program: Command, ctx: Context): void {
       if (opts.redis !== undefined) options.redis = opts.redis;
       const hub = await startHub(options);
       const out = ctx.output();
+      // Handlers first: whoever waits for the URL line may signal at once, and a SIGTERM before them would kill the hub unclosed.
+      installSignalHandlers(hub, (msg) => out.info(msg));
       // The URL line is the one stable thing scripts (and our tests) wait for.
       out.result({ url: hub.url, epoch: hub.epoch, port: hub.port }, () => `parley hub listening on ${hub.url}`);
-      installSignalHandlers(hub, (msg) => out.info(msg));
       // The process now lives until a signal arrives.
     });
 
@@ -64,6 +81,24 @@ export function registerServe(program: Command, ctx: Context): void {
           : `${report.db}: applied ${report.applied.length} migration${report.applied.length === 1 ? '' : 's'} (${report.applied.join(', ')})`,
       );
     });
+}
+
+/** The governance flags given, checked here so a typo exits 2 before a hub starts. */
+function governanceOptions(opts: ServeOptions, committeeReward: (text: string) => NonNullable<GovernanceConfig['committeeReward']>): Partial<GovernanceConfig> {
+  const g: Partial<GovernanceConfig> = {};
+  const MAX = 1_000_000;
+  if (opts.quorum !== undefined) g.quorum = parseIntIn(opts.quorum, 1, MAX, '--quorum');
+  if (opts.votesToElect !== undefined) g.votesToElect = parseIntIn(opts.votesToElect, 1, MAX, '--votes-to-elect');
+  if (opts.seats !== undefined) g.seats = parseIntIn(opts.seats, 1, MAX, '--seats');
+  if (opts.maxOpenProposals !== undefined) g.maxOpenProposals = parseIntIn(opts.maxOpenProposals, 1, MAX, '--max-open-proposals');
+  if (opts.committeeReward !== undefined) {
+    try {
+      g.committeeReward = committeeReward(opts.committeeReward);
+    } catch (err) {
+      throw new CliError(`--committee-reward: ${(err as Error).message}`, ExitCode.Usage);
+    }
+  }
+  return g;
 }
 
 function dbOptions(opts: DbOptions): HubOptions {

@@ -1,10 +1,12 @@
 import { ReviewDecision, TaskPriority, TaskStatus, type ResultOf, type Submission, type Task, type TimelineEntry } from '@parley/protocol';
+import { parseReward } from '@parley/client';
 import type { Command } from 'commander';
 import { choice, collect, oneOf, parseAgent, parseCapability, parseIntIn, parseLimit, parsePipelineId, parseTaskId, parseTopic, parseWhen } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { indentBody, preview, table } from '../output.js';
 import { withClient } from '../session.js';
+import { amountOf, assetDecimals } from './economy.js';
 
 /**
  * `parley task ...`: the WTT task commands (`@wtt task list|create|detail|run|review ...`)
@@ -65,18 +67,18 @@ export function registerTasks(program: Command, ctx: Context): Command {
     .option('-t, --topic <topic_id>', 'topic that follows it (its members see it and get its updates)')
     .option('-c, --capability <capability>', 'what a runner must advertise to take it')
     .option('-d, --deadline <when>', 'a date, date-time, or duration from now (2026-12-01, 2026-12-01T17:00:00Z, 3d)')
-    .option('--reward <amount_asset...>', 'what the runner earns: "5 USDC" or 5:USDC')
-    .addHelpText('after', '\nExamples:\n  parley task create "Fix login failure" "Investigate 401 and submit a fix" --priority P1\n  parley task new "Review the PR" --capability code.review --reward 5:USDC --deadline 2d')
+    .option('--reward <amount_asset...>', "what the runner earns, escrowed from your wallet now: \"5 PLY\" or 5:PLY, in the issued asset's smallest units")
+    .addHelpText('after', '\nExamples:\n  parley task create "Fix login failure" "Investigate 401 and submit a fix" --priority P1\n  parley task new "Review the PR" --capability code.review --reward 5:PLY --deadline 2d')
     .action(
       async (
         title: string,
         description: string | undefined,
         opts: { priority: string; acceptance?: string; runner?: string; reviewer?: string; pipeline?: string; topic?: string; capability?: string; deadline?: string; reward?: string[] },
       ) => {
-        const reward = opts.reward === undefined ? undefined : parseReward(opts.reward);
+        const reward = opts.reward === undefined ? undefined : parseRewardFlag(opts.reward);
         // "--reward 5 USDC desc" would leave the description inside --reward's values: give it back.
         if (reward?.rest.length) {
-          if (description !== undefined) throw new CliError('--reward takes two values, AMOUNT ASSET (or AMOUNT:ASSET)', ExitCode.Usage);
+          if (description !== undefined) throw new CliError('--reward takes two values, AMOUNT SYMBOL (or AMOUNT:SYMBOL)', ExitCode.Usage);
           description = reward.rest.join(' ');
         }
         const params = {
@@ -92,8 +94,12 @@ export function registerTasks(program: Command, ctx: Context): Command {
           ...(opts.deadline !== undefined ? { deadline: parseWhen(opts.deadline, '--deadline') } : {}),
           ...(reward ? { reward: { amount: reward.amount, asset: reward.asset } } : {}),
         };
-        const t = await withClient(ctx.config(), (c) => c.call('task/create', params));
-        ctx.output().result(t, () => `created ${t.task_id} (${t.title}) in ${t.pipeline_id}${t.runner_id ? `, runner ${t.runner_id}` : ''}`);
+        const { t, decimals } = await withClient(ctx.config(), async (c) => {
+          const t = await c.call('task/create', params);
+          return { t, decimals: await assetDecimals(c, t.reward ? [t.reward.asset] : []) };
+        });
+        const escrowed = t.reward ? `; ${amountOf(t.reward.amount, t.reward.asset, decimals)} escrowed from your wallet` : '';
+        ctx.output().result(t, () => `created ${t.task_id} (${t.title}) in ${t.pipeline_id}${t.runner_id ? `, runner ${t.runner_id}` : ''}${escrowed}`);
       },
     );
 
@@ -103,8 +109,11 @@ export function registerTasks(program: Command, ctx: Context): Command {
     .description('one task: status, people, dependencies and their outputs, latest output and review')
     .argument('<task_id>', 'tsk_...')
     .action(async (id: string) => {
-      const t = await withClient(ctx.config(), (c) => c.call('task/get', { task_id: parseTaskId(id) }));
-      ctx.output().result(t, () => formatTask(t));
+      const { t, decimals } = await withClient(ctx.config(), async (c) => {
+        const t = await c.call('task/get', { task_id: parseTaskId(id) });
+        return { t, decimals: await assetDecimals(c, t.reward ? [t.reward.asset] : []) };
+      });
+      ctx.output().result(t, () => formatTask(t, decimals));
     });
 
   task
@@ -315,24 +324,17 @@ function agentOrMe(value: string | undefined): string | typeof ME | undefined {
   return value === 'me' ? ME : parseAgent(value);
 }
 
-/** `--reward 5 USDC` or `--reward 5:USDC`; values beyond the two are handed back (see task create). */
-export function parseReward(values: string[]): { amount: number; asset: string; rest: string[] } {
-  const bad = (): CliError => new CliError(`--reward must be AMOUNT ASSET or AMOUNT:ASSET (e.g. 5 USDC), got "${values.join(' ')}"`, ExitCode.Usage);
-  const [first = '', ...more] = values;
-  let amountText: string;
-  let asset: string;
-  let rest: string[];
-  const colon = /^([^:]+):(.+)$/.exec(first);
-  if (colon) {
-    [amountText, asset, rest] = [colon[1]!, colon[2]!, more];
-  } else {
-    if (more.length === 0) throw bad();
-    [amountText, asset, rest] = [first, more[0]!, more.slice(1)];
+/**
+ * `--reward 5 PLY` or `--reward 5:PLY`: the client's parser, one for every
+ * face that takes a reward, with its errors as usage errors.
+ * Values beyond the two are handed back (see task create).
+ */
+export function parseRewardFlag(values: string[]): ReturnType<typeof parseReward> {
+  try {
+    return parseReward(values, '--reward');
+  } catch (err) {
+    throw new CliError((err as Error).message, ExitCode.Usage);
   }
-  const amount = Number(amountText);
-  asset = asset.trim();
-  if (amountText.trim() === '' || !Number.isFinite(amount) || amount <= 0 || amount > 1e15 || asset === '' || asset.length > 32) throw bad();
-  return { amount, asset, rest };
 }
 
 function parseUrl(value: string, flag: string): string {
@@ -359,7 +361,8 @@ export function taskTable(tasks: Task[], next: string | null): string {
   return next ? `${out}\n(more: --cursor ${next})` : out;
 }
 
-export function formatTask(t: Task): string {
+/** `decimals`: of the reward's asset, when known (assetDecimals), to print the reward as people read it. */
+export function formatTask(t: Task, decimals: ReadonlyMap<string, number> = new Map()): string {
   const lines = [
     `task_id:      ${t.task_id}`,
     `title:        ${t.title}`,
@@ -372,7 +375,7 @@ export function formatTask(t: Task): string {
     `topic:        ${t.topic_id ?? '-'}`,
     `capability:   ${t.capability ?? '-'}`,
     `deadline:     ${t.deadline ?? '-'}`,
-    `reward:       ${t.reward ? `${t.reward.amount} ${t.reward.asset} (${t.reward.state}${t.reward.paid_to ? ` to ${t.reward.paid_to}` : ''})` : '-'}`,
+    `reward:       ${t.reward ? `${amountOf(t.reward.amount, t.reward.asset, decimals)} (${t.reward.state}${t.reward.paid_to ? ` to ${t.reward.paid_to}` : ''})` : '-'}`,
     `waits for:    ${t.depends_on.length ? t.depends_on.join(', ') : '-'}${t.depends_on.length ? ` (ready: ${t.ready ? 'yes' : 'no'})` : ''}`,
     `description:  ${t.description === null ? '-' : indentBody(t.description, '              ')}`,
     `acceptance:   ${t.acceptance_criteria === null ? '-' : indentBody(t.acceptance_criteria, '              ')}`,
