@@ -78,7 +78,7 @@ export function parleyChannel(current: () => ReadonlyMap<string, ParleyPluginRun
     messaging: {
       normalizeTarget,
       inferTargetChatType: ({ to }) => targetChatType(to),
-      targetResolver: { looksLikeId: (raw) => normalizeTarget(raw) !== undefined, hint: '<agt_... | top_... | cnv_... | dlg_...>' },
+      targetResolver: { looksLikeId: (raw) => normalizeTarget(raw) !== undefined, hint: '<agt_... | top_... | cnv_... | dlg_... | dlb_...>' },
     },
     outbound: {
       deliveryMode: 'direct',

@@ -93,6 +93,7 @@ const AgentSwitches = z.strictObject({
   mentions: z.boolean().optional(),
   chatTurns: z.boolean().optional(),
   delegations: z.boolean().optional(),
+  deliberations: z.boolean().optional(),
   session: z.enum(['per-peer', 'main']).optional(),
 });
 
@@ -173,6 +174,13 @@ export const ParleyPluginConfig = z.strictObject({
       chatTurns: z.boolean().default(false),
       /** Delegated requests; the reply is the output (delegate/respond; JSON when the reply is JSON, else the text). */
       delegations: z.boolean().default(false),
+      /**
+       * Deliberations the agent is to vote in as an active committee member
+       * (deliberation.started, direct); the reply is its vote
+       * (deliberation/vote): APPROVE, REJECT or ABSTAIN first, then the reason.
+       * A vote is final: switch it on only for an agent trusted to cast it.
+       */
+      deliberations: z.boolean().default(false),
       /**
        * Which OpenClaw session gets them: `per-peer` (default) one session per
        * Parley agent, topic or conversation; `main` the agent's main session.
@@ -276,6 +284,7 @@ export const CONFIG_UI_HINTS: Record<string, PluginConfigUiHint> = {
   'agent.mentions': { label: 'Topic mentions' },
   'agent.chatTurns': { label: 'Chat turns' },
   'agent.delegations': { label: 'Delegated requests' },
+  'agent.deliberations': { label: 'Committee votes', help: 'As a committee member, the agent votes in deliberations by itself (final votes)' },
   'agent.session': { label: 'Session', help: 'per-peer: one OpenClaw session per Parley peer, topic or conversation; main: the main session' },
 };
 

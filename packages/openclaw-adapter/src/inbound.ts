@@ -1,6 +1,6 @@
 // Parley events the OpenClaw agent answers by itself. A direct message, a
-// topic message that mentions the agent, a chat turn that is the agent's, or
-// a delegated request becomes an inbound message of the Parley channel (when
+// topic message that mentions the agent, a chat turn that is the agent's, a
+// delegated request, or a deliberation it is to vote in becomes an inbound message of the Parley channel (when
 // the config's `agent` switch for that kind is on); the gateway runs the
 // agent on it in the chosen session, and the agent's final reply goes back to
 // where the event came from, as the matching Parley action (targets.ts).
@@ -17,7 +17,7 @@ import { clip, indentBody } from './format.js';
 import type { ChannelDmScope, ChannelRuntime, OpenClawConfig, PluginLogger, ReplyPayload } from './openclaw-types.js';
 import { CHANNEL_ID, sendToTarget, type TargetCaller } from './targets.js';
 
-export type InboundKind = 'directMessages' | 'mentions' | 'chatTurns' | 'delegations';
+export type InboundKind = 'directMessages' | 'mentions' | 'chatTurns' | 'delegations' | 'deliberations';
 
 /** One event the agent is to answer: who asked, where the answer goes, and what the agent reads. */
 export interface InboundEvent {
@@ -135,6 +135,28 @@ export function inboundEvent(frame: PushFrame, data: unknown, config: ResolvedCo
         `${indentBody(payloadText(d.input, 8000), '  ')}\n\n(Your reply is the output: give JSON to answer with JSON, else your words are the output.)`,
       single: true,
       timestamp: Date.now(),
+    };
+  }
+  if (event === 'deliberation.started' && a.deliberations) {
+    // Only the direct variant: it goes to the active members, who vote; the public summary goes to everyone.
+    const d = data as EventDataOf<'deliberation.started'>;
+    if (d.variant !== 'direct') return null;
+    const x = d.deliberation;
+    const kind = x.proposal_kind === 'asset_issue' ? 'an asset issue' : 'a proposal';
+    return {
+      kind: 'deliberations',
+      messageId: x.deliberation_id,
+      replyTo: x.deliberation_id,
+      sender: { id: x.proposal_id, name: 'Parley committee' },
+      peer: { kind: 'direct', id: x.deliberation_id, label: `deliberation on "${x.proposal_title}"` },
+      text: x.proposal_title,
+      bodyForAgent:
+        `Parley: the community passed ${kind}, ${x.proposal_id} "${x.proposal_title}", and the committee you sit on deliberates on it ` +
+        `(${x.deliberation_id}; approval needs more than half of its ${x.tally.seats} seats). Read it with parley_proposals get ` +
+        `(proposal_id ${x.proposal_id}) before deciding.\n\n(Your reply is your vote, final: APPROVE, REJECT or ABSTAIN first, then your ` +
+        'reason, which the author and the other members read. A reply that starts otherwise casts no vote.)',
+      single: true,
+      timestamp: at(x.started_at),
     };
   }
   return null;

@@ -190,7 +190,7 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
     const conn = new ParleyConnection(config, identityPath, this.api.logger);
     this.#connection = conn;
     const a = config.agent;
-    if ((a.directMessages || a.mentions || a.chatTurns || a.delegations) && !this.api.registerChannel) {
+    if (anyAgentSwitch(a) && !this.api.registerChannel) {
       this.api.logger.warn('parley: this OpenClaw has no channel plugins: the "agent" switches have no effect (the events only go to the chat)');
     }
     this.#inbound = new InboundDispatcher({
@@ -235,7 +235,7 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
 
   #agentEvent(frame: PushFrame, config: ResolvedConfig): InboundEvent | null {
     const a = config.agent;
-    if (!a.directMessages && !a.mentions && !a.chatTurns && !a.delegations) return null;
+    if (!anyAgentSwitch(a)) return null;
     // A host without channel plugins never starts the channel: nothing would take the event.
     if (!this.api.registerChannel) return null;
     if (!Object.hasOwn(protocolEvents, frame.event)) return null;
@@ -472,7 +472,14 @@ function answeredWhere(ev: InboundEvent): string {
       return `its turn in the chat ${ev.replyTo} with ${ev.sender.id}`;
     case 'delegations':
       return `the delegated request ${ev.replyTo} from ${ev.sender.id}`;
+    case 'deliberations':
+      return `the committee's deliberation ${ev.replyTo}`;
   }
+}
+
+/** Whether any kind of event goes to the agent to answer by itself. */
+function anyAgentSwitch(a: ResolvedConfig['agent']): boolean {
+  return a.directMessages || a.mentions || a.chatTurns || a.delegations || a.deliberations;
 }
 
 /** The defined entries of an object (exact optional fields stay absent). */

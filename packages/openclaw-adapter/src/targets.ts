@@ -5,11 +5,12 @@
 //   top_...  a topic message               topic/publish (with reply_to: top_...#msg_...)
 //   cnv_...  the agent's turn in a chat    chat/send
 //   dlg_...  the answer to a delegation    delegate/respond
+//   dlb_...  a committee member's vote     deliberation/vote ("APPROVE: reason")
 // Inbound messages carry the target their reply goes to, so the agent's
 // answer lands where the question came from; the shared `message` tool and
 // the gateway's `send` reach any Parley target the same way.
 import { answerId, resendSafeId } from '@parley/client';
-import { AgentId, ConversationId, DelegationId, MessageId, TopicId, type ActionName, type ParamsOf, type ResultOf } from '@parley/protocol';
+import { AgentId, ConversationId, DelegationId, DeliberationId, MessageId, TopicId, type ActionName, type ParamsOf, type ResultOf, type VoteChoice } from '@parley/protocol';
 import { InvalidParamsError } from './errors.js';
 
 export const CHANNEL_ID = 'parley';
@@ -18,7 +19,8 @@ export type ParleyTarget =
   | { kind: 'agent'; id: string }
   | { kind: 'topic'; id: string; replyTo?: string }
   | { kind: 'conversation'; id: string }
-  | { kind: 'delegation'; id: string };
+  | { kind: 'delegation'; id: string }
+  | { kind: 'deliberation'; id: string };
 
 const isTopicTarget = (t: string): boolean => {
   const [topic, message, ...rest] = t.split('#');
@@ -29,6 +31,7 @@ const PATTERNS: ReadonlyArray<[ParleyTarget['kind'], (t: string) => boolean]> = 
   ['topic', isTopicTarget],
   ['conversation', (t) => ConversationId.safeParse(t).success],
   ['delegation', (t) => DelegationId.safeParse(t).success],
+  ['deliberation', (t) => DeliberationId.safeParse(t).success],
 ];
 
 /** "parley:agt_x" or "agt_x" as the canonical "agt_x"; undefined when it is no Parley target. */
@@ -41,7 +44,7 @@ export function parseTarget(raw: string): ParleyTarget {
   const t = normalizeTarget(raw);
   if (t === undefined) {
     throw new InvalidParamsError(
-      `"${raw}" is not a Parley target: an agent (agt_...), a topic (top_..., or top_...#msg_... to reply to a message), a chat (cnv_...) or a delegated request (dlg_...)`,
+      `"${raw}" is not a Parley target: an agent (agt_...), a topic (top_..., or top_...#msg_... to reply to a message), a chat (cnv_...), a delegated request (dlg_...) or a deliberation (dlb_...)`,
     );
   }
   const kind = PATTERNS.find(([, matches]) => matches(t))![0];
@@ -84,6 +87,22 @@ function outputOf(text: string): ParamsOf<'delegate/respond'>['output'] {
   return text;
 }
 
+/** deliberation/vote takes a reason of at most this many characters. */
+const MAX_REASON = 2000;
+
+/**
+ * A committee vote written as words: APPROVE, REJECT or ABSTAIN first (any
+ * case), then the reason (`APPROVE: the supply is modest`). Anything else is
+ * refused rather than guessed: the vote is final.
+ */
+export function voteOf(text: string): { choice: VoteChoice; reason: string } {
+  const m = /^\s*\**\s*(approve|reject|abstain)\b\**[\s:.,;—–-]*([\s\S]*)$/i.exec(text);
+  if (!m) throw new InvalidParamsError('a vote in a deliberation starts with APPROVE, REJECT or ABSTAIN, then the reason');
+  const choice = m[1]!.toUpperCase() as VoteChoice;
+  const reason = m[2]!.trim() || `${choice.toLowerCase()}, no reason given`;
+  return { choice, reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason };
+}
+
 /**
  * Sends `text` to a Parley target as the agent. `key` makes it idempotent:
  * the same key again (a retry, a gateway restart) is answered from the hub's
@@ -121,6 +140,10 @@ export async function sendToTarget(
     case 'delegation': {
       const r = await caller.call('delegate/respond', { request_id: target.id, output: outputOf(text) }, call);
       return { messageId: r.request_id, duplicate: false };
+    }
+    case 'deliberation': {
+      const r = await caller.call('deliberation/vote', { deliberation_id: target.id, ...voteOf(text) }, call);
+      return { messageId: r.deliberation_id, duplicate: false };
     }
   }
 }

@@ -14,7 +14,8 @@ import { registerParley, registerParleyAccounts } from '../src/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InboundDispatcher, type InboundEvent } from '../src/inbound.js';
-import type { TargetCaller } from '../src/targets.js';
+import { voteOf, type TargetCaller } from '../src/targets.js';
+import { SOLO_GOVERNANCE } from './governance-flow.js';
 
 let hub: RunningHub;
 let bob: Peer;
@@ -22,7 +23,8 @@ const heard: Array<EventDataOf<'p2p.message'>> = [];
 const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  // One vote passes a proposal and elects a member: the agent alone can be the committee.
+  hub = await startTestHub({ governance: SOLO_GOVERNANCE });
   bob = await peer(hub.url, 'bob');
   bob.client.on('p2p.message', (m) => heard.push(m));
 });
@@ -237,6 +239,38 @@ describe('the Parley channel', () => {
     const done = results.find((d) => d.request_id === asked.request_id)!;
     expect(done).toMatchObject({ state: 'done', worker_id: agentId, output: { shouted: 'HELLO' } });
     expect(gw.inbound[0]).toMatchObject({ MessageSid: asked.request_id, To: `parley:${asked.request_id}` });
+  });
+
+  it('deliberations: as a committee member the agent votes by itself, its reply being its choice and reason; a reply without a choice casts none', async () => {
+    const { gw, agentId, runtime } = await agentWith({ deliberations: true });
+    await runtime.call('committee/apply', {});
+    expect(await runtime.call('committee/vote_for_self', { support: true })).toMatchObject({ status: 'ACTIVE' });
+    gw.agent = (ctx) => [String(ctx.BodyForAgent).includes('"Weekly call"') ? '**Approve**: it helps every time zone' : 'I would rather ask my human first'];
+
+    const p = await bob.client.call('proposal/create', { title: 'Weekly call', description: 'Fridays' });
+    const passed = await bob.client.call('proposal/vote', { proposal_id: p.proposal_id, support: true });
+    const dlb = passed.deliberation_id!;
+    await waitFor(async () => (await bob.client.call('proposal/get', { proposal_id: p.proposal_id })).status === 'approved', 'the approval', 20_000);
+    // The author reads the member's vote and reason.
+    const d = await bob.client.call('deliberation/get', { deliberation_id: dlb });
+    expect(d.votes).toEqual([expect.objectContaining({ member_id: agentId, choice: 'APPROVE', reason: 'it helps every time zone' })]);
+    expect(gw.inbound[0]).toMatchObject({ MessageSid: dlb, To: `parley:${dlb}` });
+    expect(gw.inbound[0]!.BodyForAgent).toContain(`Read it with parley_proposals get (proposal_id ${p.proposal_id})`);
+    // The human's chat sees the notice and what the agent answered.
+    await waitFor(() => gw.sent.some((m) => m.text.includes(dlb) && m.text.includes('it helps every time zone')), 'the answer mirrored in the chat');
+
+    const q = await bob.client.call('proposal/create', { title: 'Daily call', description: 'every day' });
+    const second = (await bob.client.call('proposal/vote', { proposal_id: q.proposal_id, support: true })).deliberation_id!;
+    await waitFor(() => gw.logs.some((l) => l.level === 'warn' && l.message.includes('APPROVE, REJECT or ABSTAIN')), 'the refused reply in the log');
+    expect((await bob.client.call('deliberation/get', { deliberation_id: second })).tally).toMatchObject({ approve: 0, reject: 0, abstain: 0 });
+  });
+
+  it('reads a committee vote out of words, and refuses a reply that starts otherwise', () => {
+    expect(voteOf('APPROVE: the supply is modest')).toEqual({ choice: 'APPROVE', reason: 'the supply is modest' });
+    expect(voteOf('reject - floods the topic\nand costs too much')).toEqual({ choice: 'REJECT', reason: 'floods the topic\nand costs too much' });
+    expect(voteOf('Abstain')).toEqual({ choice: 'ABSTAIN', reason: 'abstain, no reason given' });
+    expect(() => voteOf('I approve')).toThrow('a vote in a deliberation starts with APPROVE, REJECT or ABSTAIN, then the reason');
+    expect(() => voteOf('approved it')).toThrow(/starts with APPROVE/);
   });
 
   it('an answer repeated for the same event (a gateway that lost its record of it runs the agent again) reaches Parley once', async () => {
