@@ -433,7 +433,7 @@ export const economyDomain: ParleyDomain = {
         "Send an amount of an asset from this agent's wallet to another agent (agt_...) or wallet (wal_...). The amount is an integer in " +
         'the asset\'s smallest units, as a string. The plugin signs the transfer with this agent\'s key; insufficient funds or an unknown ' +
         'asset are refused and change nothing. The receiver is told.',
-      ops: { send: transferOp as unknown as ToolOp },
+      ops: { send: transferOp },
       fieldHints: {
         to: 'The receiver: an agent id (agt_...) or a wallet address (wal_...)',
         asset: 'The asset symbol, e.g. PLY',
