@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentId, AmountText, AssetSymbol, HttpUrl, IsoTimestamp, LedgerTxId, Limit, PageCursor, PipelineId, PositiveAmount, TaskId, TopicId } from '../common.js';
+import { AgentId, AssetSymbol, HttpUrl, IsoTimestamp, LedgerTxId, Limit, PageCursor, PipelineId, PositiveAmount, TaskId, TopicId } from '../common.js';
 import { defineAction } from '../registry.js';
 import { Capability } from './agent.js';
 
@@ -23,7 +23,18 @@ export type RewardState = z.infer<typeof RewardState>;
  * `tx_id` is the ledger transaction of its last move (null for rewards
  * recorded before the ledger existed, which never moved value).
  */
-export const TaskReward = z.object({ asset: z.string(), amount: AmountText, state: RewardState, paid_to: AgentId.nullable(), tx_id: LedgerTxId.nullable() });
+export const TaskReward = z.object({
+  asset: z.string(),
+  /**
+   * Smallest units, as a decimal string. A reward recorded before the ledger
+   * (tx_id null; it never moved value) keeps the number it was offered with,
+   * which may have a fraction ("2.5").
+   */
+  amount: z.string().regex(/^(0|[1-9][0-9]*)(\.[0-9]+)?$/),
+  state: RewardState,
+  paid_to: AgentId.nullable(),
+  tx_id: LedgerTxId.nullable(),
+});
 
 /** The output of a finished upstream task, as its dependents see it. */
 export const TaskInput = z.object({ task_id: TaskId, title: z.string(), output: z.string().nullable(), artifacts: z.array(z.string()) });
