@@ -44,7 +44,7 @@ describe('governance and the economy', () => {
       `applied to the committee: PENDING; the community elects you by "parley committee vote ${alice} yes"\n`,
     );
     const pending = await json<{ applications: Array<{ agent_id: string; status: string; statement: string }> }>(
-      ['committee-applications', '--status', 'pending', '--limit', '20'],
+      ['committee-applications', '--status', 'PENDING', '--limit', '20', '--offset', '0'],
       'bob',
     );
     expect(pending.applications).toEqual([expect.objectContaining({ agent_id: alice, status: 'PENDING', statement: 'I will keep the books' })]);
@@ -194,6 +194,7 @@ describe('governance and the economy', () => {
       [['asset-apply', '--asset-name', 'Coin', '--asset-symbol', 'COIN', '--total-supply', '0'], /total supply must be a positive integer/],
       [['asset-apply', '--asset-name', 'Coin', '--asset-symbol', 'COIN', '--total-supply', '5', '--initiator-type', 'BANK'], /--initiator-type must be one of AGENT, SYS/],
       [['committee-applications', '--status', 'gone'], /--status must be one of PENDING, ACTIVE, ANY/],
+      [['committee-applications', '--offset', '20'], /--offset: this hub pages with cursors/],
       [['ledger', 'list', '--account', 'treasury', '--agent', ids.bob], /give --account or --agent, not both/],
       [['ledger', 'tx', 'tx_1'], /"tx_1" is not a ledger transaction id/],
     ];

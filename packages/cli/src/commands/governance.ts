@@ -12,6 +12,7 @@ import {
 import type { Command } from 'commander';
 import { choice, oneOf, parseAgent, parseDeliberationId, parseLimit, parseProposalId, parseSupport } from '../args.js';
 import type { Context } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
 import { indentBody, preview, table } from '../output.js';
 import { checkParams } from '../params.js';
 import { withClient } from '../session.js';
@@ -277,9 +278,15 @@ function registerCommittee(program: Command, ctx: Context): void {
     .option('--support <yes|no>', 'true or false', 'true')
     .action((opts: { support: string }) => voteForSelf(ctx, parseSupport(opts.support, '--support')));
 
-  addApplicationFlags(program.command('committee-applications').description('committee applications (Juji\'s name for "parley committee applications")'), 'ANY').action(
-    (opts: ApplicationFlags) => listApplications(ctx, 'committee/applications', opts),
-  );
+  addApplicationFlags(program.command('committee-applications').description('committee applications (Juji\'s name for "parley committee applications")'), 'ANY')
+    // Juji pages by offset; the hub pages by cursor. `--offset 0` (Juji's own example) is the first page; another offset says how to go on.
+    .option('--offset <n>', 'Juji paging: only 0, the first page; later pages come with --cursor')
+    .action((opts: ApplicationFlags & { offset?: string }) => {
+      if (opts.offset !== undefined && opts.offset.trim() !== '0') {
+        throw new CliError(`--offset: this hub pages with cursors; take the first page (--offset 0) and then --cursor as it prints, got "${opts.offset}"`, ExitCode.Usage);
+      }
+      return listApplications(ctx, 'committee/applications', opts);
+    });
 }
 
 // ---- deliberations ----------------------------------------------------------
