@@ -1,5 +1,6 @@
 import { formatAmount } from '@parley/client';
 import { events, isEventName, type EventDataOf, type EventName, type LedgerTx, type PushFrame, type Task } from '@parley/protocol';
+import { amountOf } from './commands/economy.js';
 import { endedPushText, handRaisedPushText, requestPushText, turnPushText } from './commands/chat.js';
 import { indentBody, preview } from './output.js';
 
@@ -19,8 +20,8 @@ import { indentBody, preview } from './output.js';
  * manager's action, so its actor is `via`, not `from`.
  */
 interface PushKind<E extends EventName> {
-  /** The line after the timestamp, as the agent `me` reads it. */
-  text(data: EventDataOf<E>, me: string): string;
+  /** The line after the timestamp, as the agent `me` reads it; `decimals` of the assets the caller looked up (pushAssets), for amounts. */
+  text(data: EventDataOf<E>, me: string, decimals: ReadonlyMap<string, number>): string;
   actor?(data: EventDataOf<E>): string | null;
 }
 
@@ -202,27 +203,35 @@ export const PUSH_KINDS: PushTable = {
   },
   'asset.issued': {
     text: (e) =>
-      `asset ${e.asset.symbol} (${e.asset.name}) issued: ${formatAmount(e.asset.total_supply, e.asset.decimals)} to ${e.asset.issuer_id ?? 'the community treasury'}`,
+      `asset ${e.asset.symbol} (${e.asset.name}) issued: ${formatAmount(e.asset.total_supply, e.asset.decimals)} ${e.asset.symbol} to ${e.asset.issuer_id ?? 'the community treasury'}`,
   },
   'asset.transfer': {
-    text: (e, me) => {
-      const amount = movedUnits(e.tx);
+    text: (e, me, decimals) => {
+      const amount = amountOf(movedUnits(e.tx), e.tx.asset, decimals);
       const memo = e.tx.memo ? `: ${preview(e.tx.memo, 60)}` : '';
-      return e.to === me
-        ? `received ${amount} ${e.tx.asset} (smallest units) from ${e.from}${memo} (${e.tx.tx_id})`
-        : `sent ${amount} ${e.tx.asset} (smallest units) to ${e.to}${memo} (${e.tx.tx_id})`;
+      return e.to === me ? `received ${amount} from ${e.from}${memo} (${e.tx.tx_id})` : `sent ${amount} to ${e.to}${memo} (${e.tx.tx_id})`;
     },
     actor: (e) => e.from,
   },
   'reward.paid': {
-    text: (e) => {
-      const amount = `${movedUnits(e.tx)} ${e.tx.asset} (smallest units)`;
+    text: (e, _me, decimals) => {
+      const amount = amountOf(movedUnits(e.tx), e.tx.asset, decimals);
       if (e.kind === 'task') return `reward: ${amount} paid to you for ${e.task_id ?? 'a task'} (${e.tx.tx_id})`;
       if (e.kind === 'task_refund') return `reward refunded: ${amount} back to you from ${e.task_id ?? 'a cancelled task'} (${e.tx.tx_id})`;
       return `committee reward: ${amount}${e.period ? ` for the period from ${e.period}` : ''} (${e.tx.tx_id})`;
     },
   },
 };
+
+/** The assets whose amounts these pushes show, to look their decimals up once for a whole page (assetDecimals). */
+export function pushAssets(pushes: readonly PushFrame[]): string[] {
+  const symbols = new Set<string>();
+  for (const push of pushes) {
+    const k = known(push);
+    if (k && (push.event === 'asset.transfer' || push.event === 'reward.paid')) symbols.add((k.data as EventDataOf<'asset.transfer'>).tx.asset);
+  }
+  return [...symbols];
+}
 
 /** What a ledger transaction moved: the sum of its positive entries (they sum to zero). */
 function movedUnits(tx: LedgerTx): string {
@@ -248,10 +257,10 @@ export function isOwnPush(push: PushFrame, me: string): boolean {
  * newer hub (or data that does not fit its schema) gets a short line that
  * says where to see it, never its raw data.
  */
-export function describePush(push: PushFrame, me: string): string {
+export function describePush(push: PushFrame, me: string, decimals: ReadonlyMap<string, number> = new Map()): string {
   const at = `${push.ts}  `;
   const k = known(push);
-  if (k) return at + k.kind.text(k.data, me);
+  if (k) return at + k.kind.text(k.data, me, decimals);
   const why = isEventName(push.event) ? 'its data does not match this version of parley' : 'an event this version of parley does not know';
   return `${at}${push.event} on ${push.stream} #${push.seq} (${why}; "parley poll --json" shows its data)`;
 }

@@ -93,6 +93,10 @@ describe('governance and the economy', () => {
     expect(sent).toBe(`sent 12.5 PLY to ${bob} (${txId})\n`);
     expect(await balanceOf(cli, 'bob', 'PLY')).toBe('1250');
     expect(await balanceOf(cli, 'alice', 'PLY')).toBe('98750');
+    // bob's poll tells him, with the asset's decimals; the public notices of the issuance came before it
+    const bobPoll = await ok(['poll', '--limit', '500'], 'bob');
+    expect(bobPoll).toContain(`received 12.5 PLY from ${alice}: for the review (${txId})\n`);
+    expect(bobPoll).toMatch(/asset PLY \(Parley Credit\) issued: 1000 PLY to /);
     const bobWallet = await ok(['wallet'], 'bob');
     expect(bobWallet).toMatch(/^address: +wal_[a-z2-7]{32}\n/);
     expect(bobWallet).toContain('balances:\n  12.5 PLY');
@@ -179,7 +183,7 @@ describe('governance and the economy', () => {
     expect(rewards[0]).toMatchObject({ actor: 'hub' });
     expect(rewards[0]!.entries).toEqual(expect.arrayContaining([{ account: 'treasury', amount: '-7' }]));
     // alice's poll says so
-    expect(await ok(['poll', '--limit', '500'], 'alice')).toMatch(/committee reward: 7 CRED \(smallest units\) for the period from \S+ \(ltx_[a-z0-9]+\)/);
+    expect(await ok(['poll', '--limit', '500'], 'alice')).toMatch(/committee reward: 7 CRED for the period from \S+ \(ltx_[a-z0-9]+\)/);
   });
 
   it('usage errors exit 2 with one line, before anything is sent', async () => {

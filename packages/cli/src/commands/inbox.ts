@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { parseIntIn, parseLimit } from '../args.js';
 import type { Context } from '../context.js';
 import { indentBody, preview, table } from '../output.js';
-import { describePush, isOwnPush } from '../pushes.js';
+import { describePush, isOwnPush, pushAssets } from '../pushes.js';
+import { assetDecimals } from './economy.js';
 import { withClient } from '../session.js';
 
 /**
@@ -20,15 +21,16 @@ export function registerInbox(program: Command, ctx: Context): void {
     .option('-l, --limit <n>', 'at most this many pushes (1-500)', '100')
     .action(async (opts: { limit: string }) => {
       const limit = parseLimit(opts.limit, 500);
-      const { res, remaining, me } = await withClient(ctx.config(), async (c) => {
+      const { res, remaining, me, decimals } = await withClient(ctx.config(), async (c) => {
         const res = await c.call('inbox/poll', { limit });
-        return { res, remaining: res.has_more ? await unreadMessages(c) : 0, me: c.agentId };
+        const [remaining, decimals] = await Promise.all([res.has_more ? unreadMessages(c) : 0, assetDecimals(c, pushAssets(res.pushes))]);
+        return { res, remaining, me: c.agentId, decimals };
       });
       // --json keeps every push; the text leaves out what your own actions caused (pushes.ts).
       ctx.output().result(res, () => {
         const shown = res.pushes.filter((p) => !isOwnPush(p, me));
         const own = res.pushes.length - shown.length;
-        const lines = shown.map((p) => describePush(p, me));
+        const lines = shown.map((p) => describePush(p, me, decimals));
         if (lines.length === 0) lines.push('nothing new');
         if (own > 0) lines.push(`(${own === 1 ? '1 push' : `${own} pushes`} from your own actions not shown; --json has them)`);
         if (res.has_more) {
