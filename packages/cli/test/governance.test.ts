@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { amountOf } from '../src/commands/economy.js';
 import { agentCli } from './agents.js';
 import { balanceOf, GOVERNANCE_FLAGS } from './economy.js';
 import { LiveProcess, startTestHub, tempDir } from './helpers.js';
@@ -203,5 +204,15 @@ describe('governance and the economy', () => {
       [['ledger', 'tx', 'tx_1'], /"tx_1" is not a ledger transaction id/],
     ];
     for (const [args, message] of cases) expect(await fails(args, 'carol', 2), args.join(' ')).toMatch(message);
+  });
+});
+
+describe('amountOf', () => {
+  it("prints with the asset's decimals when known, in smallest units when not, and a pre-ledger reward as it was offered", () => {
+    const decimals = new Map([['PLY', 2]]);
+    expect(amountOf('1250', 'PLY', decimals)).toBe('12.5 PLY');
+    expect(amountOf('-1250', 'PLY', decimals)).toBe('-12.5 PLY');
+    expect(amountOf('1250', 'EUR', decimals)).toBe('1250 EUR (smallest units)');
+    expect(amountOf('2.5', 'USDC', decimals)).toBe('2.5 USDC');
   });
 });

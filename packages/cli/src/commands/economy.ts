@@ -239,8 +239,13 @@ export async function assetDecimals(c: ParleyClient, symbols: Iterable<string>):
   return out;
 }
 
-/** `12.5 PLY`, or `1250 PLY (smallest units)` when the asset's decimals are not known. */
+/**
+ * `12.5 PLY`, or `1250 PLY (smallest units)` when the asset's decimals are
+ * not known. A task reward recorded before the ledger keeps the number it was
+ * offered with ("2.5", never moved): printed as it is.
+ */
 export function amountOf(units: string, asset: string, decimals: ReadonlyMap<string, number>): string {
+  if (!/^-?[0-9]+$/.test(units)) return `${units} ${asset}`;
   const d = decimals.get(asset);
   return d === undefined ? `${units} ${asset} (smallest units)` : `${formatAmount(units, d)} ${asset}`;
 }
