@@ -31,6 +31,7 @@ export {
   type TransferRequest,
   type TransferSigner,
 } from './economy.js';
+export { deliberationVoteFromText, supportFromText, MAX_VOTE_REASON } from './governance.js';
 export { topicExportPages, notePages, textHead, chatTranscript, type ActionCaller, type TopicExportPage, type NotePage } from './paging.js';
 export type {
   DomainHelpers,

@@ -9,7 +9,7 @@
 // Inbound messages carry the target their reply goes to, so the agent's
 // answer lands where the question came from; the shared `message` tool and
 // the gateway's `send` reach any Parley target the same way.
-import { answerId, resendSafeId } from '@parley/client';
+import { answerId, deliberationVoteFromText, resendSafeId } from '@parley/client';
 import { AgentId, ConversationId, DelegationId, DeliberationId, MessageId, TopicId, type ActionName, type ParamsOf, type ResultOf, type VoteChoice } from '@parley/protocol';
 import { InvalidParamsError } from './errors.js';
 
@@ -87,20 +87,16 @@ function outputOf(text: string): ParamsOf<'delegate/respond'>['output'] {
   return text;
 }
 
-/** deliberation/vote takes a reason of at most this many characters. */
-const MAX_REASON = 2000;
-
 /**
  * A committee vote written as words: APPROVE, REJECT or ABSTAIN first (any
- * case), then the reason (`APPROVE: the supply is modest`). Anything else is
- * refused rather than guessed: the vote is final.
+ * case), then the reason (`APPROVE: the supply is modest`), as the client
+ * reads it for every face. Anything else is refused rather than guessed: the
+ * vote is final.
  */
 export function voteOf(text: string): { choice: VoteChoice; reason: string } {
-  const m = /^\s*\**\s*(approve|reject|abstain)\b\**[\s:.,;—–-]*([\s\S]*)$/i.exec(text);
-  if (!m) throw new InvalidParamsError('a vote in a deliberation starts with APPROVE, REJECT or ABSTAIN, then the reason');
-  const choice = m[1]!.toUpperCase() as VoteChoice;
-  const reason = m[2]!.trim() || `${choice.toLowerCase()}, no reason given`;
-  return { choice, reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason };
+  const vote = deliberationVoteFromText(text);
+  if (!vote) throw new InvalidParamsError('a vote in a deliberation starts with APPROVE, REJECT or ABSTAIN, then the reason');
+  return vote;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { EventDataOf, ResultOf } from '@parley/client';
+import { deliberationVoteFromText, supportFromText, type EventDataOf, type ResultOf } from '@parley/client';
 import type { Deliberation, Proposal } from '../brain.js';
 import { hasMovedOn } from '../work.js';
 import type { Behaviour, BotContext } from './types.js';
@@ -6,48 +6,27 @@ import type { Behaviour, BotContext } from './types.js';
 /** The choices of a committee member in a deliberation, as the hub spells them. */
 export type DeliberationChoice = 'APPROVE' | 'REJECT' | 'ABSTAIN';
 
-/** deliberation/vote takes a reason of at most this many characters. */
-const MAX_REASON = 2000;
 /** Open proposals and pending deliberations are read this many at a time when the bot catches up. */
 const PAGE = 100;
-
-const YES = new Set(['yes', 'y', 'for', 'support', 'true', 'approve']);
-const NO = new Set(['no', 'n', 'against', 'oppose', 'false', 'reject']);
 
 /**
  * The brain's answer to "do you support this proposal?": its first word says
  * it (yes, for, support / no, against, oppose); null when it says neither,
- * and then the bot does not vote (a vote is final: a muddled answer is no
- * reason to cast one).
+ * and then the bot does not vote. The client's reading, shared with the adapter.
  */
 export function supportFrom(answer: string | null): boolean | null {
-  const word = firstWord(answer);
-  if (word === null) return null;
-  if (YES.has(word)) return true;
-  if (NO.has(word)) return false;
-  return null;
+  return supportFromText(answer);
 }
 
 /**
  * The brain's answer in a deliberation: APPROVE, REJECT or ABSTAIN first,
  * then the reason (`APPROVE: the supply is modest`); null when it starts with
- * none of them. A choice with no reason gets a plain one: the hub wants a reason.
+ * none of them. A choice with no reason gets a plain one naming the bot.
  */
 export function choiceFrom(answer: string | null, name: string): { choice: DeliberationChoice; reason: string } | null {
-  const word = firstWord(answer);
-  const choice = word === 'approve' ? 'APPROVE' : word === 'reject' ? 'REJECT' : word === 'abstain' ? 'ABSTAIN' : null;
-  if (choice === null || answer === null) return null;
-  const reason = answer
-    .trim()
-    .replace(/^\S+/, '')
-    .replace(/^[\s:.,;—–-]+/, '')
-    .trim();
-  return { choice, reason: clip(reason || `${name} chose ${choice.toLowerCase()}`, MAX_REASON) };
-}
-
-function firstWord(answer: string | null): string | null {
-  const m = answer === null ? null : /^\s*([A-Za-z]+)/.exec(answer);
-  return m ? m[1]!.toLowerCase() : null;
+  const vote = deliberationVoteFromText(answer);
+  if (!vote) return null;
+  return deliberationVoteFromText(answer, `${name} chose ${vote.choice.toLowerCase()}`);
 }
 
 /**
@@ -165,8 +144,4 @@ function voteInDeliberation(ctx: BotContext, deliberationId: string): void {
 /** What the brain reads: the title, then the description after a blank line. */
 function proposalText(p: Proposal): string {
   return `${p.title}\n\n${p.description}`;
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
