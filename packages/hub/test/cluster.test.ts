@@ -122,6 +122,45 @@ run('several hubs, one service', () => {
     requester.client.close();
   });
 
+  it('governance across hubs: a proposal made on one hub is announced on every hub; votes through three hubs at once open one deliberation', async () => {
+    const watchers = await Promise.all(hubs.map((h) => connectAgent(h)));
+    const author = await connectAgent(hubs[0]!);
+    const proposal = ok<{ proposal_id: string }>(
+      await author.client.call(author.agent.agentId, 'proposal/create', { title: 'One service', description: 'announced on every hub' }),
+    );
+    const about = (f: Frame) => (f.data as { proposal?: { proposal_id: string } }).proposal?.proposal_id === proposal.proposal_id;
+    for (const w of watchers) {
+      const f = await w.client.waitFrame((x) => x.stream === 'public:governance' && x.event === 'proposal.created' && about(x), 15_000, 'proposal.created');
+      expect(f.data).toMatchObject({ variant: 'public' });
+    }
+    // The hubs run the default rules (quorum 3): the third vote, whichever hub it lands on, starts the deliberation.
+    const voters = await Promise.all(hubs.map((h) => register(h)));
+    await Promise.all(voters.map((v, i) => call(hubs[i]!, v, 'proposal/vote', { proposal_id: proposal.proposal_id, support: true }).then(ok)));
+    const got = ok<{ status: string; votes_cast: number; deliberation_id: string }>(await call(hubs[2]!, voters[0]!, 'proposal/get', { proposal_id: proposal.proposal_id }));
+    expect(got).toMatchObject({ status: 'deliberating', votes_cast: 3 });
+    // The author hears of every vote, directly, whichever hub took it; every watcher sees the move once.
+    await author.client.waitUntil(
+      () => author.client.pushes(`agent:${author.agent.agentId}`).filter((f) => f.event === 'proposal.voted').length >= 3,
+      15_000,
+      'three direct proposal.voted',
+    );
+    for (const w of watchers) {
+      await w.client.waitFrame((x) => x.event === 'proposal.status' && about(x), 15_000, 'proposal.status');
+    }
+    await sleep(300);
+    for (const w of watchers) {
+      const moves = w.client.pushes('public:governance').filter((x) => x.event === 'proposal.status' && about(x));
+      expect(moves.map((m) => (m.data as { proposal: { status: string } }).proposal.status)).toEqual(['deliberating']);
+      // Seqs on the public stream are dense on every hub.
+      const seen = seqs(w.client, 'public:governance');
+      expect(seen).toEqual(dense(seen[0]!, seen[seen.length - 1]!));
+      w.client.close();
+    }
+    const started = await author.client.call(author.agent.agentId, 'deliberation/list', { only_pending: true });
+    expect(ok<{ deliberations: Array<{ proposal_id: string }> }>(started).deliberations.filter((d) => d.proposal_id === proposal.proposal_id)).toHaveLength(1);
+    author.client.close();
+  });
+
   it('a chat turn timeout armed on one hub fires once, though every hub could fire it', async () => {
     const a = await connectAgent(hubs[0]!);
     const b = await connectAgent(hubs[1]!);
