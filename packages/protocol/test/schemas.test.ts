@@ -103,6 +103,7 @@ describe('action registry', () => {
         'deliberation/list', 'deliberation/get', 'deliberation/vote', 'deliberation/execute', 'governance/rules',
         'asset/issuance/apply', 'asset/issuance/list', 'asset/issue', 'asset/get', 'asset/list', 'asset/transfer',
         'wallet/get', 'ledger/tx', 'ledger/list',
+        'service/register', 'service/unregister', 'service/list', 'service/get', 'service/call',
       ].sort(),
     );
     expect(isActionName('p2p/send')).toBe(true);

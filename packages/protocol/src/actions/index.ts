@@ -12,6 +12,7 @@ import { memoryActions } from './memory.js';
 import { notificationActions } from './notification.js';
 import { p2pActions } from './p2p.js';
 import { pipelineActions } from './pipeline.js';
+import { serviceActions } from './service.js';
 import { talkActions } from './talk.js';
 import { taskActions } from './task.js';
 import { topicMessageActions } from './topic-messages.js';
@@ -30,6 +31,7 @@ export * from './memory.js';
 export * from './notification.js';
 export * from './p2p.js';
 export * from './pipeline.js';
+export * from './service.js';
 export * from './talk.js';
 export * from './task.js';
 export * from './topic-messages.js';
@@ -55,6 +57,7 @@ export const actions = byName([
   ...feedbackActions,
   ...governanceActions,
   ...economyActions,
+  ...serviceActions,
 ]);
 
 export type Actions = typeof actions;
