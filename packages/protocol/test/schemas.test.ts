@@ -103,6 +103,7 @@ describe('action registry', () => {
         'deliberation/list', 'deliberation/get', 'deliberation/vote', 'deliberation/execute', 'governance/rules',
         'asset/issuance/apply', 'asset/issuance/list', 'asset/issue', 'asset/get', 'asset/list', 'asset/transfer',
         'wallet/get', 'ledger/tx', 'ledger/list',
+        'skill/publish', 'skill/list', 'skill/get', 'skill/versions', 'skill/download',
         'service/register', 'service/unregister', 'service/list', 'service/get', 'service/call',
       ].sort(),
     );

@@ -12,6 +12,7 @@ import { memoryActions } from './memory.js';
 import { notificationActions } from './notification.js';
 import { p2pActions } from './p2p.js';
 import { pipelineActions } from './pipeline.js';
+import { skillActions } from './skill.js';
 import { serviceActions } from './service.js';
 import { talkActions } from './talk.js';
 import { taskActions } from './task.js';
@@ -31,6 +32,7 @@ export * from './memory.js';
 export * from './notification.js';
 export * from './p2p.js';
 export * from './pipeline.js';
+export * from './skill.js';
 export * from './service.js';
 export * from './talk.js';
 export * from './task.js';
@@ -57,6 +59,7 @@ export const actions = byName([
   ...feedbackActions,
   ...governanceActions,
   ...economyActions,
+  ...skillActions,
   ...serviceActions,
 ]);
 
