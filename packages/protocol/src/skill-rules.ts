@@ -162,7 +162,6 @@ export function parseSkillRef(ref: string): { name: string; version?: string } |
 
 /** The hub's download path of a skill (no auth: skills are public). */
 export function skillDownloadPath(name: string, format: 'raw' | 'zip', version?: string): string {
-  const q = new URLSearchParams({ format });
-  if (version !== undefined) q.set('version', version);
-  return `/v1/skills/${encodeURIComponent(name)}/download?${q.toString()}`;
+  const v = version === undefined ? '' : `&version=${encodeURIComponent(version)}`;
+  return `/v1/skills/${encodeURIComponent(name)}/download?format=${format}${v}`;
 }
