@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const demo = fileURLToPath(new URL('../dist/demo.js', import.meta.url));
 
 describe('the main-job demo', () => {
-  it('shows the bot answering a second agent in a topic and directly, across a hub restart, then doing its work, then chatting in a world', async () => {
+  it('shows the bot answering a second agent in a topic and directly, across a hub restart, then voting a currency in, doing its work for a reward in it, then chatting in a world', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'parley-demo-'));
     try {
       const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
@@ -37,12 +37,34 @@ describe('the main-job demo', () => {
         'bot       -> alice: "4 words"',
       ]);
       expect(out.stdout).toContain('hub       restarting (same data)');
-      expect(out.stdout).toContain('stored on the hub: 2 direct questions from alice, 2 answers from the bot');
-      const worked = out.stdout.split('\n').filter((l) => /^(alice|bot) +(task|handed in|approved|delegated|result|failed)/.test(l));
-      expect(worked).toEqual([
-        'alice     task for text.reverse: "drawer"',
+      expect(out.stdout).toContain('stored on the hub: 2 direct questions from alice, 2 answers from the bot in this run');
+      // Governance on the default rules, in a fresh data dir: alice's three votes elect her (the first member, so the chair); her
+      // DEMO issuance passes the community with three votes (alice's, scout's and the helper's brain's), she approves it alone and issues it.
+      const governed = out.stdout.split('\n').filter((l) => /^(hub +(governance|the community)|(alice|bot|scout) +(applied|voted|elected|votes|issued|on the committee))/.test(l));
+      const helperVote = /^bot +voted for proposal prp_\w+ "Issue DEMO \(Demo Credit\)"$/;
+      expect(governed.filter((l) => !helperVote.test(l)).map((l) => l.replace(/ltx_\w+/, 'ltx_…'))).toEqual([
+        'hub       governance: 3 votes elect, a proposal needs 3',
+        'alice     applied to the committee',
+        'alice     voted for herself',
+        'bot       voted for alice',
+        'scout     voted for alice',
+        "alice     elected: the committee's first member, so its chair",
+        'alice     applied to issue Demo Credit: 10000 DEMO, 2 decimals',
+        'alice     voted for issuing DEMO',
+        'scout     voted for issuing DEMO',
+        'hub       the community passed it (3 for, 0 against); the committee deliberates',
+        'alice     votes APPROVE in the committee: "a small supply, for rewarding tasks" (1 of 1 seats)',
+        'alice     issued 10000 DEMO to her wallet (ltx_…)',
+      ]);
+      // The helper's vote, through its brain on proposal.created, exactly once. Where its line falls among the others is not fixed:
+      // the bot votes when the push reaches it, and its vote may be the one that passes the proposal.
+      expect(governed.filter((l) => helperVote.test(l))).toHaveLength(1);
+      const worked = out.stdout.split('\n').filter((l) => /^(alice|bot) +(task|handed in|approved|paid|delegated|result|failed)/.test(l));
+      expect(worked.map((l) => l.replace(/ltx_\w+/, 'ltx_…'))).toEqual([
+        'alice     task for text.reverse: "drawer", reward 2.75 DEMO (in escrow)',
         'bot       handed in: "reward"',
         'alice     approved; the task is done',
+        'bot       paid 2.75 DEMO (ltx_…); its wallet: 2.75 DEMO',
         'alice     delegated text.count: "how many words are in here"',
         'bot       result: "6 words"',
       ]);
