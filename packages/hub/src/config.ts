@@ -74,6 +74,8 @@ export interface HubOptions {
   chatRequestTtlMs?: number;
   /** Per-agent memory quotas (memory/export); fields left out keep their defaults. */
   memoryQuota?: Partial<MemoryQuota>;
+  /** What one publisher may keep in the skill registry. */
+  skillQuota?: Partial<SkillQuota>;
   /**
    * Several hubs, one service: the Redis they share (`redis://host:6379`).
    * Needs PostgreSQL (`db`). Without it the hub runs alone. Env PARLEY_REDIS.
@@ -105,6 +107,15 @@ export interface HubOptions {
 }
 
 /** What one agent may keep in memory notes. */
+export interface SkillQuota {
+  /** Skill names per publisher. Default 100. */
+  maxNames: number;
+  /** Versions per skill name. Default 200. */
+  maxVersions: number;
+  /** All of a publisher's versions together, bytes. Default 64 MiB. */
+  maxBytes: number;
+}
+
 export interface MemoryQuota {
   /** Notes per agent. Default 100. */
   maxNotes: number;
@@ -161,6 +172,7 @@ export interface ResolvedConfig {
   taskStaleMs: number;
   chatRequestTtlMs: number;
   memoryQuota: MemoryQuota;
+  skillQuota: SkillQuota;
   governance: GovernanceConfig;
   /** Set when several hubs share this database. */
   cluster: { redis: string; prefix: string; ttlMs: number; busGapMs: number; timerGraceMs: number } | null;
@@ -201,6 +213,11 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
       maxNotes: o.memoryQuota?.maxNotes ?? 100,
       maxBytes: o.memoryQuota?.maxBytes ?? 16 * 1024 * 1024,
       maxNoteBytes: o.memoryQuota?.maxNoteBytes ?? 1024 * 1024,
+    },
+    skillQuota: {
+      maxNames: o.skillQuota?.maxNames ?? 100,
+      maxVersions: o.skillQuota?.maxVersions ?? 200,
+      maxBytes: o.skillQuota?.maxBytes ?? 64 * 1024 * 1024,
     },
     governance: governanceConfig(o.governance),
     cluster: clusterConfig(o, db),

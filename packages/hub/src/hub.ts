@@ -21,6 +21,7 @@ import { InboxService, inboxHandlers } from './domains/inbox/index.js';
 import { MemoryService, memoryHandlers } from './domains/memory/index.js';
 import { NotificationService, PresenceNotifier, notificationHandlers } from './domains/notification/index.js';
 import { P2PService, p2pHandlers } from './domains/p2p/index.js';
+import { SkillRegistry, skillHandlers } from './domains/skill/index.js';
 import { TalkService, talkHandlers } from './domains/talk/index.js';
 import { PipelineService, TaskService, workHandlers } from './domains/task/index.js';
 import { TopicMessages, TopicModeration, TopicService, topicHandlers } from './domains/topic/index.js';
@@ -181,6 +182,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   // A ban or a pause ends the world's conversations in the same transaction.
   worlds.worlds.hooks.push(chat);
   const feedback = new FeedbackService(db, writer);
+  const skills = new SkillRegistry(db, store.read, writer, cfg.skillQuota);
   const governance = new GovernanceService({
     db,
     read: store.read,
@@ -222,6 +224,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...feedbackHandlers(feedback),
     ...economyHandlers(economy),
     ...governanceHandlers(governance),
+    ...skillHandlers(skills),
   };
   const dedupe = new Dedupe(db, store.read, writer, (agent_id, u_id, why) => log.error({ agent_id, u_id }, `dedupe: ${why}`), {
     strict: cfg.strictUnits,
@@ -316,6 +319,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     auth,
     dispatcher,
     streams,
+    skills,
     metrics,
     log,
     onPresence,

@@ -852,6 +852,46 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+
+  // Issue 21, skill registry: a row per name (its publisher, latest release,
+  // counts for the quotas) and a row per published version, SKILL.md and
+  // files inline (a skill is at most MAX_SKILL_TOTAL_BYTES). Versions are
+  // keyed without build metadata, so 1.0.0+a and 1.0.0+b cannot both exist.
+  '0015_skills': {
+    async up(outer: Kysely<unknown>) {
+      await atomically(outer, async (db) => {
+        await db.schema
+          .createTable('skills')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('publisher_id', 'text', (c) => c.notNull())
+          .addColumn('latest_version', 'text')
+          .addColumn('top_version', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('versions', 'integer', (c) => c.notNull())
+          .addColumn('bytes', 'bigint', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('skills_publisher').on('skills').columns(['publisher_id', 'name']).execute();
+
+        await db.schema
+          .createTable('skill_versions')
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('version_key', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('publisher_id', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('content', 'text', (c) => c.notNull())
+          .addColumn('files', 'text', (c) => c.notNull())
+          .addColumn('bytes', 'integer', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('prerelease', 'integer', (c) => c.notNull())
+          .addColumn('published_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('skill_versions_pk', ['name', 'version_key'])
+          .execute();
+      });
+    },
+  },
 };
 
 /**

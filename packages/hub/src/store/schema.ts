@@ -531,6 +531,41 @@ export interface RewardPeriodsTable {
   paid_at: number;
 }
 
+/** A skill name: who publishes it and what its newest versions are (domains/skill). */
+export interface SkillsTable {
+  name: string;
+  publisher_id: string;
+  /** Highest release by semver precedence, or null while there are prereleases only. */
+  latest_version: string | null;
+  /** Highest version of all, prereleases included. */
+  top_version: string;
+  /** The description of latest_version, or of top_version while there is no release. */
+  description: string;
+  versions: number;
+  /** Bytes of all its versions (the publisher's quota counts them). */
+  bytes: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One published version of a skill; never changed once written. */
+export interface SkillVersionsTable {
+  name: string;
+  /** The version without build metadata: versions equal in precedence are one version. */
+  version_key: string;
+  version: string;
+  publisher_id: string;
+  description: string;
+  /** SKILL.md. */
+  content: string;
+  /** JSON: [{path, data}] with data in base64. */
+  files: string;
+  bytes: number;
+  sha256: string;
+  prerelease: number;
+  published_at: number;
+}
+
 export interface Database {
   meta: MetaTable;
   agents: AgentsTable;
@@ -581,4 +616,6 @@ export interface Database {
   ledger_txs: LedgerTxsTable;
   ledger_entries: LedgerEntriesTable;
   reward_periods: RewardPeriodsTable;
+  skills: SkillsTable;
+  skill_versions: SkillVersionsTable;
 }

@@ -7,6 +7,7 @@ import type { AddressLimits } from '../core/rate-limit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { HubError, zodToContent } from '../core/errors.js';
 import { pollPushes } from '../core/poll.js';
+import { registerSkillDownloads, type SkillRegistry } from '../domains/skill/index.js';
 import type { Streams } from '../core/streams.js';
 import type { Metrics } from '../metrics.js';
 import { addressKey, trustFunction, type TrustProxy } from './address.js';
@@ -28,6 +29,8 @@ export interface HttpDeps {
   auth: Auth;
   dispatcher: Dispatcher;
   streams: Streams;
+  /** The skill registry, for its public download route. */
+  skills: SkillRegistry;
   metrics: Metrics;
   log: Logger;
   onPresence(agentId: string): void;
@@ -250,6 +253,8 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
   app.get('/v1/ws', async (_req, reply) => sendError(reply, ErrorCode.BadRequest, 'this endpoint needs a WebSocket upgrade', undefined, 426));
 
   app.get('/v1/capabilities', async () => buildCapabilities());
+
+  registerSkillDownloads(app, d.skills);
 
   app.get('/healthz', async () => ({ status: 'ok', epoch: d.epoch, uptime_s: Math.floor((Date.now() - d.startedAt) / 1000) }));
 

@@ -1,0 +1,3 @@
+export { SkillRegistry } from './registry.js';
+export { skillHandlers } from './handlers.js';
+export { registerSkillDownloads } from './http.js';
