@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Defaults } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { RateLimitConfig } from './core/rate-limit.js';
+import type { ServiceQuota } from './domains/service/registry.js';
 import type { TrustProxy } from './transport/address.js';
 
 export interface HubOptions {
@@ -95,6 +96,19 @@ export interface HubOptions {
   timerGraceMs?: number;
   /** Governance rules (governance/rules); fields left out keep their defaults. */
   governance?: Partial<GovernanceConfig>;
+  /**
+   * Hosts whose http(s) endpoints may back a service (service/register
+   * `endpoint`); `*.example.com` matches subdomains. Default none: the hub
+   * calls no endpoint. Env PARLEY_SERVICE_HOSTS (comma-separated).
+   */
+  serviceHosts?: string[];
+  /**
+   * Let those endpoints resolve to private, loopback, link-local and other
+   * special addresses too. Default false. Env PARLEY_SERVICE_PRIVATE_ADDRESSES=1.
+   */
+  servicePrivateAddresses?: boolean;
+  /** Service instances per agent and per name@version. Env PARLEY_MAX_SERVICES_PER_AGENT. */
+  serviceQuota?: Partial<ServiceQuota>;
   /** pino level; default 'info'. */
   logLevel?: string;
   /**
@@ -176,6 +190,7 @@ export interface ResolvedConfig {
   governance: GovernanceConfig;
   /** Set when several hubs share this database. */
   cluster: { redis: string; prefix: string; ttlMs: number; busGapMs: number; timerGraceMs: number } | null;
+  services: { hosts: string[]; allowPrivate: boolean; quota: ServiceQuota };
   logLevel: string;
   strictUnits: boolean;
 }
@@ -221,6 +236,14 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
     },
     governance: governanceConfig(o.governance),
     cluster: clusterConfig(o, db),
+    services: {
+      hosts: [...(o.serviceHosts ?? [])],
+      allowPrivate: o.servicePrivateAddresses ?? false,
+      quota: {
+        maxPerAgent: atLeastOne(o.serviceQuota?.maxPerAgent ?? 20, 'serviceQuota.maxPerAgent'),
+        maxInstances: atLeastOne(o.serviceQuota?.maxInstances ?? 100, 'serviceQuota.maxInstances'),
+      },
+    },
     logLevel: o.logLevel ?? 'info',
     strictUnits: o.strictUnits ?? false,
   };
@@ -339,6 +362,10 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (registerRl !== undefined) o.registerRateLimit = registerRl;
   const tokenRl = rate(env.PARLEY_TOKEN_RATE_LIMIT, 'PARLEY_TOKEN_RATE_LIMIT');
   if (tokenRl !== undefined) o.tokenRateLimit = tokenRl;
+  if (env.PARLEY_SERVICE_HOSTS) o.serviceHosts = env.PARLEY_SERVICE_HOSTS.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+  if (env.PARLEY_SERVICE_PRIVATE_ADDRESSES) o.servicePrivateAddresses = flag(env.PARLEY_SERVICE_PRIVATE_ADDRESSES, 'PARLEY_SERVICE_PRIVATE_ADDRESSES');
+  const perAgentServices = int(env.PARLEY_MAX_SERVICES_PER_AGENT, 'PARLEY_MAX_SERVICES_PER_AGENT');
+  if (perAgentServices !== undefined) o.serviceQuota = { maxPerAgent: perAgentServices };
   const trust = env.PARLEY_TRUST_PROXY;
   if (trust) {
     if (trust === 'true' || trust === 'false') o.trustProxy = trust === 'true';

@@ -13,7 +13,7 @@ import { Streams, type StreamAccess } from './core/streams.js';
 import { AgentService, agentHandlers } from './domains/agent/index.js';
 import { capabilitiesHandlers } from './domains/capabilities/index.js';
 import { chatHandlers, createChat } from './domains/chat/index.js';
-import { DelegateGrants, DelegateService, delegateHandlers } from './domains/delegate/index.js';
+import { DelegateGrants, DelegateService, delegateHandlers, failureOf, MAX_ATTEMPTS, MAX_PAYLOAD_BYTES } from './domains/delegate/index.js';
 import { Economy, economyHandlers } from './domains/economy/index.js';
 import { FeedbackService, feedbackHandlers } from './domains/feedback/index.js';
 import { GovernanceService, governanceHandlers } from './domains/governance/index.js';
@@ -21,6 +21,7 @@ import { InboxService, inboxHandlers } from './domains/inbox/index.js';
 import { MemoryService, memoryHandlers } from './domains/memory/index.js';
 import { NotificationService, PresenceNotifier, notificationHandlers } from './domains/notification/index.js';
 import { P2PService, p2pHandlers } from './domains/p2p/index.js';
+import { Services, serviceHandlers } from './domains/service/index.js';
 import { SkillRegistry, skillHandlers } from './domains/skill/index.js';
 import { TalkService, talkHandlers } from './domains/talk/index.js';
 import { PipelineService, TaskService, workHandlers } from './domains/task/index.js';
@@ -143,6 +144,24 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const grants = new DelegateGrants(db, store.read, writer, { agents, topicMessages, p2p, streams });
   // A worker whose last session closes hands its pending delegated requests on.
   sessions.onPresenceChange((agentId, online) => delegations.presenceChanged(agentId, online));
+  // The service registry; its calls go through delegation, which routes `service:` capabilities to the registry's holders.
+  const services = new Services({
+    db,
+    read: store.read,
+    writer,
+    isOnline: (id) => agents.isOnline(id),
+    delegations: {
+      request: (me, p) => delegations.request(me, p),
+      settled: (id, requester, ms, signal) => delegations.settled(id, requester, ms, signal),
+      addRoute: (prefix, route) => delegations.addRoute(prefix, route),
+      failureOf,
+      maxAttempts: MAX_ATTEMPTS,
+      maxPayloadBytes: MAX_PAYLOAD_BYTES,
+    },
+    egress: { hosts: cfg.services.hosts, allowPrivate: cfg.services.allowPrivate },
+    quota: cfg.services.quota,
+    log,
+  });
   // Governance is made further down; the economy asks for its link only when an action or the reward timer needs it.
   const economy = new Economy({
     db,
@@ -219,6 +238,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...workHandlers(tasks, pipelines),
     ...memoryHandlers(memory),
     ...delegateHandlers(delegations, grants),
+    ...serviceHandlers(services),
     ...worldHandlers(worlds),
     ...chatHandlers(chat.requests, chat.conversations),
     ...feedbackHandlers(feedback),
@@ -384,6 +404,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       // Before the sockets close: those closings are not workers leaving, and no deadline fires
       // from here on (pending delegated requests are re-armed by the next start).
       delegations.stop();
+      // Service calls stop waiting for answers: the drain below must not wait for their timeouts.
+      services.stop();
       chat.stop();
       economy.stop();
       ws.stopAccepting();

@@ -892,6 +892,39 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+
+  // The service registry (issue 21): definitions by name@version and the instances agents hold.
+  '0016_services': {
+    async up(outer: Kysely<unknown>) {
+      await atomically(outer, async (db) => {
+        await db.schema
+          .createTable('services')
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('version_key', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('params_schema', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('services_pk', ['name', 'version'])
+          .execute();
+        await db.schema.createIndex('services_version_key').on('services').columns(['name', 'version_key']).execute();
+
+        await db.schema
+          .createTable('service_instances')
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('owner_id', 'text', (c) => c.notNull())
+          .addColumn('endpoint', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('service_instances_pk', ['name', 'version', 'owner_id'])
+          .execute();
+        await db.schema.createIndex('service_instances_owner').on('service_instances').columns(['owner_id', 'name', 'version']).execute();
+      });
+    },
+  },
 };
 
 /**

@@ -531,6 +531,29 @@ export interface RewardPeriodsTable {
   paid_at: number;
 }
 
+/** A service `name@version`: its definition, shared by its instances (domains/service). */
+export interface ServicesTable {
+  name: string;
+  version: string;
+  /** Sorts like semver (service/rows.ts: versionKey), so the highest version is one indexed read. */
+  version_key: string;
+  description: string;
+  /** JSON Schema text. */
+  params_schema: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ServiceInstancesTable {
+  name: string;
+  version: string;
+  owner_id: string;
+  endpoint: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 /** A skill name: who publishes it and what its newest versions are (domains/skill). */
 export interface SkillsTable {
   name: string;
@@ -616,6 +639,8 @@ export interface Database {
   ledger_txs: LedgerTxsTable;
   ledger_entries: LedgerEntriesTable;
   reward_periods: RewardPeriodsTable;
+  services: ServicesTable;
+  service_instances: ServiceInstancesTable;
   skills: SkillsTable;
   skill_versions: SkillVersionsTable;
 }

@@ -19,6 +19,18 @@ export const MAX_ATTEMPTS = 2;
 /** What delegation needs from the agent domain: who advertises a capability, and who is online. */
 export type WorkerLookup = Pick<AgentService, 'onlineWithCapability' | 'isOnline'>;
 
+/**
+ * Who may work on requests of the capabilities under a prefix, when another
+ * domain decides it rather than agents' advertised capabilities (the service
+ * registry: `service:<name>@<version>` goes to online holders of an instance).
+ * Asked on every pick, the first one and a failover's alike, on whichever hub
+ * does it: the answer must come from shared state, not from the request.
+ */
+export type CapabilityRoute = (capability: string) => Promise<string[]>;
+
+/** Why a failed delegation failed: its worker said so, it ran out of time, or its workers went offline. */
+export type FailureKind = 'worker' | 'timeout' | 'offline';
+
 const selectRequest = precompiled(1, (db, id: string) => db.selectFrom('delegations').selectAll().where('request_id', '=', id));
 const pendingOf = precompiled(1, (db, worker: string) =>
   db.selectFrom('delegations').selectAll().where('worker_id', '=', worker).where('state', '=', 'pending'),
@@ -75,6 +87,19 @@ function payload(value: unknown, what: 'input' | 'output'): string {
   return text;
 }
 
+/** How often settled() reads the row again when no push woke it. */
+const SETTLE_RECHECK_MS = 2000;
+
+/** Why `d` failed (null when it did not): one place that knows how fail() and respond() leave a row. */
+export function failureOf(d: Delegation): FailureKind | null {
+  if (d.state !== 'failed') return null;
+  // A worker's own error keeps the worker; the hub's failures leave nobody holding the request.
+  if (d.worker_id !== null) return 'worker';
+  return d.error?.startsWith(TIMED_OUT) ? 'timeout' : 'offline';
+}
+
+const TIMED_OUT = 'timed out after';
+
 export function toDelegation(r: DelegationsTable): Delegation {
   return {
     request_id: r.request_id,
@@ -125,6 +150,7 @@ export class DelegateService {
   private readonly lastPicked = new Map<string, number>();
   private picks = 0;
   private stopped = false;
+  private readonly routes = new Map<string, CapabilityRoute>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -212,6 +238,44 @@ export class DelegateService {
     return toDelegation(row);
   }
 
+  /**
+   * Capabilities starting with `prefix` are routed by `route` instead of by
+   * advertised capabilities. Such capabilities must be ones delegate/request
+   * cannot ask for (the Capability schema refuses them), so only the domain
+   * that added the route makes such requests (through request()).
+   */
+  addRoute(prefix: string, route: CapabilityRoute): void {
+    this.routes.set(prefix, route);
+  }
+
+  /**
+   * Waits until the delegated request is done or failed, at most `ms`, and
+   * returns it as it is then (still pending if time ran out or `signal`
+   * aborted). Reads the committed row, woken by pushes to the requester
+   * (delegate.result is one): on any hub of a cluster, since the bus brings a
+   * push to every hub where someone waits for its agent. It also looks again
+   * every few seconds, so a missed wake-up only delays the answer.
+   */
+  async settled(requestId: string, requester: string, ms: number, signal?: AbortSignal): Promise<Delegation | null> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const stop = new AbortController();
+      const onAbort = () => stop.abort();
+      signal?.addEventListener('abort', onAbort);
+      try {
+        // Waiting starts before the read, so a result committed in between still wakes it.
+        const woke = this.streams.waitForPush(requester, Math.max(0, Math.min(until - Date.now(), SETTLE_RECHECK_MS)), stop.signal);
+        const row = await this.read.get(selectRequest(this.db, requestId));
+        if (!row) return null;
+        if (row.state !== 'pending' || Date.now() >= until || signal?.aborted) return toDelegation(row);
+        await woke;
+      } finally {
+        stop.abort();
+        signal?.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+
   /** Re-arms the deadlines of pending requests; those that passed while the hub was down are handled now (failed over or failed). */
   async start(now = Date.now()): Promise<void> {
     const pending = await this.db.selectFrom('delegations').selectAll().where('state', '=', 'pending').orderBy('deadline').execute();
@@ -276,7 +340,9 @@ export class DelegateService {
    */
   private async pick(capability: string, exclude: readonly string[]): Promise<string | null> {
     const loads: Array<{ id: string; load: number }> = [];
-    for (const id of await this.workers.onlineWithCapability(capability)) {
+    const route = [...this.routes].find(([prefix]) => capability.startsWith(prefix))?.[1];
+    const candidates = route ? (await route(capability)).filter((id) => this.workers.isOnline(id)) : await this.workers.onlineWithCapability(capability);
+    for (const id of candidates) {
       if (exclude.includes(id)) continue;
       loads.push({ id, load: Number((await this.read.get(pendingCount(this.db, id)))?.n ?? 0) });
     }
@@ -336,12 +402,12 @@ export class DelegateService {
       error =
         why === 'offline'
           ? `worker ${from} went offline and no other agent offers ${row.capability}`
-          : `timed out after ${Number(row.timeout_ms)} ms on worker ${from} and no other agent offers ${row.capability}`;
+          : `${TIMED_OUT} ${Number(row.timeout_ms)} ms on worker ${from} and no other agent offers ${row.capability}`;
     } else {
       error =
         why === 'offline'
           ? `worker ${from} went offline and ${tried.length} workers have been tried`
-          : `timed out after ${Number(row.timeout_ms)} ms on ${tried.length} workers`;
+          : `${TIMED_OUT} ${Number(row.timeout_ms)} ms on ${tried.length} workers`;
     }
     await this.fail(row, error);
   }
