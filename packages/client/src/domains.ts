@@ -37,6 +37,8 @@ export const DOMAIN_PROPERTIES = {
   asset: 'assets',
   wallet: 'wallets',
   ledger: 'ledger',
+  // The skill registry: `client.skills.publish`, `client.skills.download`.
+  skill: 'skills',
 } as const satisfies Record<string, string>;
 
 type DomainTable = typeof DOMAIN_PROPERTIES;

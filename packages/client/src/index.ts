@@ -32,6 +32,18 @@ export {
   type TransferSigner,
 } from './economy.js';
 export { deliberationVoteFromText, supportFromText, MAX_VOTE_REASON } from './governance.js';
+export {
+  DEFAULT_UNZIP_LIMITS,
+  SkillArchiveError,
+  fetchSkill,
+  parseSkillLink,
+  readSkillZip,
+  skillFrontMatter,
+  type SkillArchive,
+  type SkillEntry,
+  type SkillLink,
+  type UnzipLimits,
+} from './skills.js';
 export { topicExportPages, notePages, textHead, chatTranscript, type ActionCaller, type TopicExportPage, type NotePage } from './paging.js';
 export type {
   DomainHelpers,

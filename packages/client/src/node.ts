@@ -6,6 +6,7 @@ import { createIdentity, parseIdentity, serializeIdentity, type Identity } from 
 import { parseSnapshot, type CursorSnapshot, type CursorStore } from './cursors.js';
 
 export * from './index.js';
+export { defaultOpenClawWorkspace, installSkillFiles, installSkillFromLink, installSkillZip, type InstalledSkill } from './skill-install.js';
 
 /** Write `data` to `path` atomically: a reader sees the old file or the new one, never half of either. */
 async function atomicWrite(path: string, data: string, mode: number): Promise<void> {

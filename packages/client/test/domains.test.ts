@@ -60,6 +60,7 @@ const SPEC_PROPERTIES: Record<string, string> = {
   asset: 'assets',
   wallet: 'wallets',
   ledger: 'ledger',
+  skill: 'skills',
 };
 /** Client-side methods next to the generated ones: more than one call each, so not actions. */
 const CLIENT_EXTRAS = ['tasks.work', 'chats.onConversation'];
