@@ -30,6 +30,7 @@ import type {
   WebSocketConstructorLike,
 } from './types.js';
 import { hubUrlList, wsUrl } from './url.js';
+import { startService, type Serve, type ServeOptions, type ServiceHandler, type ServiceHelper } from './services.js';
 import { startTaskWorker, type TaskHandler, type TaskHelper, type TaskWork, type TaskWorkerOptions } from './worker.js';
 import { startConversations, type ChatHelper, type ConversationHandler, type ConversationOptions, type OnConversation } from './chats.js';
 import { pickNonce, sendTransfer, type TransferRequest } from './economy.js';
@@ -49,7 +50,12 @@ type AttemptResult = { ok: true } | { ok: false; info: WsCloseInfo };
  * the `task/...` methods, and `chats` the conversation runner
  * (`client.chats.onConversation`, chats.ts) next to the `chat/...` methods.
  */
-export type ClientHelpers = Omit<DomainHelpers, 'tasks' | 'chats'> & { readonly tasks: TaskHelper; readonly chats: ChatHelper };
+export type ClientHelpers = Omit<DomainHelpers, 'tasks' | 'chats' | 'services'> & {
+  readonly tasks: TaskHelper;
+  readonly chats: ChatHelper;
+  /** With `serve` (services.ts) next to the `service/...` methods. */
+  readonly services: ServiceHelper;
+};
 
 /**
  * The typed domain helpers (`client.topics.publish(...)`, see domains.ts) are
@@ -130,6 +136,10 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
         get(this: ParleyClient): unknown {
           this.#domains ??= buildDomainHelpers((action, params, options) => this.call(action, params as ParamsOf<typeof action>, options), {
             tasks: { work: ((spec: string | TaskWorkerOptions, handler: TaskHandler) => startTaskWorker(this, spec, handler)) as TaskWork },
+            services: {
+              serve: ((name: string, version: string, handler: ServiceHandler, options: ServeOptions) =>
+                startService(this, name, version, handler, options)) as Serve,
+            },
             chats: {
               onConversation: ((spec: ConversationHandler | ConversationOptions, handler?: ConversationHandler) =>
                 startConversations(this, spec, handler)) as OnConversation,

@@ -39,6 +39,8 @@ export const DOMAIN_PROPERTIES = {
   ledger: 'ledger',
   // The skill registry: `client.skills.publish`, `client.skills.download`.
   skill: 'skills',
+  // The service registry: `client.services.call`, and `client.services.serve` to answer calls.
+  service: 'services',
 } as const satisfies Record<string, string>;
 
 type DomainTable = typeof DOMAIN_PROPERTIES;

@@ -18,6 +18,7 @@ export { hubUrlList, parseHubUrls, type HubUrls } from './url.js';
 export type { CallOptions } from './requests.js';
 export type { ClientHelpers } from './client.js';
 export type { TaskHandler, TaskContext, TaskResult, TaskWorker, TaskWorkerOptions, TaskWork, TaskHelper } from './worker.js';
+export type { Serve, ServeOptions, ServedService, ServiceCallContext, ServiceHandler, ServiceHelper } from './services.js';
 export type { ChatDecision, ChatHelper, ConversationHandler, ConversationOptions, ConversationReply, ConversationRunner, ConversationTurn, OnConversation } from './chats.js';
 export { answerId, resendSafeId } from './chats.js';
 export {

@@ -26,7 +26,7 @@ import {
 } from '../src/domains.js';
 import { AbortError, ParleyError } from '../src/errors.js';
 import { createIdentity } from '../src/identity.js';
-import type { CallOptions, ClientHelpers, ParleyClientEvents, ConversationRunner, TaskHandler, TaskWorker } from '../src/index.js';
+import type { CallOptions, ClientHelpers, ParleyClientEvents, ConversationRunner, ServedService, TaskHandler, TaskWorker } from '../src/index.js';
 import { agent, client, waitFor } from './helpers/env.js';
 import { useHubBehindProxy } from './helpers/fixture.js';
 
@@ -61,9 +61,10 @@ const SPEC_PROPERTIES: Record<string, string> = {
   wallet: 'wallets',
   ledger: 'ledger',
   skill: 'skills',
+  service: 'services',
 };
 /** Client-side methods next to the generated ones: more than one call each, so not actions. */
-const CLIENT_EXTRAS = ['tasks.work', 'chats.onConversation'];
+const CLIENT_EXTRAS = ['tasks.work', 'chats.onConversation', 'services.serve'];
 function specPath(action: string): string {
   const m = /^([^/]+)\/(.+)$/.exec(action);
   if (!m) throw new Error(`not a domain/verb action: ${action}`);
@@ -346,8 +347,14 @@ function typeChecks(c: ParleyClient, topic_id: ParamsOf<'topic/get'>['topic_id']
   void c.chats.onConversation({ accept: (r) => r.world_id !== null }, (conv) => ({ text: conv.turn.text, end: true }));
   // @ts-expect-error an answer is text, { text?, end? } or nothing
   void c.chats.onConversation(() => 42);
+  // client.services is the generated service helper plus serve, and nothing else
+  expectTypeOf<Omit<ParleyClient['services'], 'serve'>>().toEqualTypeOf<Omit<DomainHelpers['services'], never>>();
+  expectTypeOf(c.services.serve).returns.toEqualTypeOf<ServedService>();
+  void c.services.serve('text.reverse', '1.0.0', (input) => String(input), { description: 'Reverses text' });
+  // @ts-expect-error a description is required
+  void c.services.serve('text.reverse', '1.0.0', () => null, {});
   // every other domain property is exactly the generated helper
-  expectTypeOf<Omit<ClientHelpers, 'tasks' | 'chats'>>().toEqualTypeOf<Omit<DomainHelpers, 'tasks' | 'chats'>>();
+  expectTypeOf<Omit<ClientHelpers, 'tasks' | 'chats' | 'services'>>().toEqualTypeOf<Omit<DomainHelpers, 'tasks' | 'chats' | 'services'>>();
   void c.tasks.work('code.review', (task) => task.title);
   void c.tasks.work({ capability: 'code.review', concurrency: 2 }, async (task, ctx) => {
     await ctx.progress(50, 'half');
