@@ -188,6 +188,7 @@ describe('service registry', () => {
       [{ type: 'object', description: 'x'.repeat(17_000) }, /bytes/],
       [{ type: 'no-such-type' }, /not a usable JSON Schema/],
       [{ $ref: 'https://example.com/schema.json' }, /\$ref/],
+      [{ type: 'array', uniqueItems: true }, /maxItems/],
     ];
     for (const [schema, message] of cases) {
       const e = errorOf(await reg(schema));

@@ -6,6 +6,8 @@ import { HubError } from '../../core/errors.js';
 export const MAX_SCHEMA_BYTES = 16 * 1024;
 /** Nesting of objects and arrays in a params schema, at most. */
 export const MAX_SCHEMA_DEPTH = 16;
+/** uniqueItems only on arrays this short (ajv compares object items pairwise). */
+const MAX_UNIQUE_ITEMS = 1000;
 /** Compiled validators kept; past this the oldest goes (it is compiled again when next called). */
 const MAX_CACHED = 500;
 
@@ -26,6 +28,10 @@ function walk(value: unknown, depth: number): void {
   }
   if (value === null || typeof value !== 'object') return;
   for (const [k, v] of Object.entries(value)) {
+    // Checking object items for uniqueness compares every pair: bounded only with the array.
+    if (k === 'uniqueItems' && v === true && !(typeof (value as { maxItems?: unknown }).maxItems === 'number' && (value as { maxItems: number }).maxItems <= MAX_UNIQUE_ITEMS)) {
+      throw invalid(`params_schema may use "uniqueItems" only beside "maxItems" of at most ${MAX_UNIQUE_ITEMS}`);
+    }
     if (REFUSED.has(k)) throw invalid(`params_schema may not use "${k}" (regular expressions and dynamic references could stall the hub)`);
     if (k === '$ref' && (typeof v !== 'string' || !v.startsWith('#'))) throw invalid('params_schema may use "$ref" only within itself ("#/...")');
     walk(v, depth + 1);
