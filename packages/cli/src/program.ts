@@ -6,6 +6,7 @@ import { registerDaemon } from './commands/daemon.js';
 import { registerDelegate } from './commands/delegate.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEconomy } from './commands/economy.js';
+import { registerSkills } from './commands/skills.js';
 import { registerGovernance } from './commands/governance.js';
 import { registerInbox } from './commands/inbox.js';
 import { registerLogout } from './commands/logout.js';
@@ -71,6 +72,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   registerChat(program, ctx);
   registerGovernance(program, ctx);
   registerEconomy(program, ctx);
+  registerSkills(program, ctx);
   registerDaemon(program, ctx);
   registerDemo(program, ctx);
   pointErrorsAtHelp(program);

@@ -258,20 +258,20 @@ export async function fetchSkill(link: SkillLink, opts: { maxBytes?: number; sig
 }
 
 /**
- * `name` and `description` from a SKILL.md's YAML front matter (the
+ * `name`, `description` and `version` from a SKILL.md's YAML front matter (the
  * AgentSkills format: single-line `key: value` pairs between `---` lines),
  * quotes removed. Only those plain keys are read; anything else is left alone.
  */
-export function skillFrontMatter(text: string): { name?: string; description?: string } {
+export function skillFrontMatter(text: string): { name?: string; description?: string; version?: string } {
   const m = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---\s*(?:\r?\n|$)/.exec(text);
   if (!m) return {};
-  const out: { name?: string; description?: string } = {};
+  const out: { name?: string; description?: string; version?: string } = {};
   for (const line of m[1]!.split(/\r?\n/)) {
-    const kv = /^(name|description)\s*:\s*(.*)$/.exec(line);
+    const kv = /^(name|description|version)\s*:\s*(.*)$/.exec(line);
     if (!kv) continue;
     let v = kv[2]!.trim();
     if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) v = v.slice(1, -1);
-    if (v) out[kv[1] as 'name' | 'description'] = v;
+    if (v) out[kv[1] as 'name' | 'description' | 'version'] = v;
   }
   return out;
 }

@@ -86,7 +86,7 @@ describe('skill links and front matter', () => {
   });
 
   it('reads name and description from front matter', () => {
-    expect(skillFrontMatter('---\nname: demo\ndescription: "A demo skill"\nuser-invocable: false\n---\n# x')).toEqual({ name: 'demo', description: 'A demo skill' });
+    expect(skillFrontMatter('---\nname: demo\ndescription: "A demo skill"\nversion: \'1.2.0\'\nuser-invocable: false\n---\n# x')).toEqual({ name: 'demo', description: 'A demo skill', version: '1.2.0' });
     expect(skillFrontMatter('# no front matter')).toEqual({});
   });
 });
