@@ -67,6 +67,8 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
   #router: PushRouter | null = null;
   #saved: SavedRoute | null = null;
   #routePath: string | null = null;
+  /** The agent's OpenClaw workspace, where `/parley skill install` writes (skills/<name>/); known once the service starts. */
+  #workspaceDir: string | null = null;
   #warnedNoRoute = false;
   #channel: AttachedChannel | null = null;
   #inbound: InboundDispatcher | null = null;
@@ -166,6 +168,19 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
     return join(dir, 'identity.json');
   }
 
+  /** The service's workspace, else OpenClaw's configured default (agents.defaults.workspace), else its default folder in the state directory. */
+  #workspace(given: string | undefined, stateDir: string): string {
+    if (given) return given;
+    const agents = this.api.config.agents as { defaults?: { workspace?: unknown } } | undefined;
+    const configured = agents?.defaults?.workspace;
+    return typeof configured === 'string' && configured.trim() !== '' ? this.api.resolvePath(configured) : join(stateDir, 'workspace');
+  }
+
+  /** CommandHost: where skills are installed; null until the service has started. */
+  workspaceDir(): string | null {
+    return this.#workspaceDir;
+  }
+
   async start(ctx: OpenClawPluginServiceContext): Promise<void> {
     if (!this.configResult.ok) {
       ctx.logger.error(`parley: ${this.configResult.error}; the service does not start`);
@@ -174,6 +189,7 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
     if (this.#connection) return;
     const config = this.configResult.config;
     const identityPath = this.#identityPath(config, ctx.stateDir);
+    this.#workspaceDir = this.#workspace(ctx.workspaceDir, ctx.stateDir);
     this.#routePath = agentFiles(identityPath).routePath;
     this.#saved = await this.#loadSavedRoute();
     const router = new PushRouter({

@@ -408,6 +408,9 @@ const CASES: Array<[string, ActionName, Record<string, unknown>]> = [
     { category: 'bug', title: 'Send fails', details: 'the chat send command\ntimes out', context_ids: [CNV, AGENT] },
   ],
   ['feedback suggestion "Longer turns" -- two minutes is short', 'feedback/submit', { category: 'suggestion', title: 'Longer turns', details: 'two minutes is short', context_ids: [] }],
+  ['skill list pdf tables --limit 5', 'skill/list', { q: 'pdf tables', limit: 5 }],
+  ['skills get web-search@1.2.0', 'skill/get', { name: 'web-search', version: '1.2.0' }],
+  ['skill versions web-search', 'skill/versions', { name: 'web-search', limit: 20 }],
 ];
 
 describe('each command and alias', () => {

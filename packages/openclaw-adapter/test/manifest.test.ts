@@ -274,6 +274,7 @@ describe('tool parameter schemas', () => {
     const covered = new Set(DOMAINS.flatMap((d) => (d.tools ?? []).flatMap((t) => Object.values(t.ops).map((o) => o.action))));
     const domains = ['agent', 'topic', 'p2p', 'inbox', 'notification', 'talk', 'memory', 'task', 'pipeline', 'delegate', 'world', 'chat', 'feedback'];
     domains.push('proposal', 'committee', 'deliberation', 'governance', 'asset', 'wallet', 'ledger');
+    domains.push('skill');
     const expected = Object.keys(actions).filter((a) => domains.includes(a.split('/')[0]!));
     expect([...covered].sort()).toEqual(expected.sort());
   });

@@ -109,6 +109,8 @@ export interface ChatOrigin {
 /** What the settings commands (config, help) need from the plugin. */
 export interface CommandHost {
   readonly commands: readonly CommandSpec[];
+  /** The agent's OpenClaw workspace (skill install writes `skills/<name>/` there); null while unknown. */
+  workspaceDir?(): string | null;
   describeSettings(): string;
   routeHere(origin: ChatOrigin): Promise<string>;
   routeOff(): Promise<string>;

@@ -15,6 +15,7 @@ import { notificationsDomain } from './notifications.js';
 import { p2pDomain } from './p2p.js';
 import { pipelinesDomain } from './pipelines.js';
 import { settingsDomain } from './settings.js';
+import { skillsDomain } from './skills.js';
 import { talkDomain } from './talk.js';
 import { tasksDomain } from './tasks.js';
 import { topicsDomain } from './topics.js';
@@ -36,6 +37,7 @@ export const DOMAINS: readonly ParleyDomain[] = [
   chatDomain,
   governanceDomain,
   economyDomain,
+  skillsDomain,
   agentsDomain,
   settingsDomain,
 ];
