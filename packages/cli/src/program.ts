@@ -18,6 +18,7 @@ import { registerPipelines } from './commands/pipelines.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRegister } from './commands/register.js';
 import { registerServe } from './commands/serve.js';
+import { registerServices } from './commands/services.js';
 import { registerShortcuts } from './commands/shortcuts.js';
 import { registerTalk } from './commands/talk.js';
 import { registerTasks } from './commands/tasks.js';
@@ -73,6 +74,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   registerGovernance(program, ctx);
   registerEconomy(program, ctx);
   registerSkills(program, ctx);
+  registerServices(program, ctx);
   registerDaemon(program, ctx);
   registerDemo(program, ctx);
   pointErrorsAtHelp(program);

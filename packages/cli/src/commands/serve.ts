@@ -21,6 +21,8 @@ interface ServeOptions extends DbOptions {
   seats?: string;
   maxOpenProposals?: string;
   committeeReward?: string;
+  serviceHost?: string[];
+  servicePrivateAddresses?: boolean;
 }
 
 const DB_HELP = 'database: a PostgreSQL URL (postgres://user@host:5432/db) or a SQLite file (env PARLEY_DB; default <data-dir>/parley.db)';
@@ -37,6 +39,14 @@ export function registerServe(program: Command, ctx: Context): void {
     .option('--migrate', 'bring the PostgreSQL schema up to date before starting (SQLite always is; env PARLEY_AUTO_MIGRATE=1)')
     .option('--redis <url>', 'one of several hubs: the Redis they share, redis://host:6379 (env PARLEY_REDIS; needs a PostgreSQL --db)')
     .option('--log-level <level>', 'pino log level (env PARLEY_LOG_LEVEL, default info)')
+    .option(
+      '--service-host <host...>',
+      'hosts whose http(s) endpoints may back a service, *.example.com for subdomains (env PARLEY_SERVICE_HOSTS, comma-separated; default none)',
+    )
+    .option(
+      '--service-private-addresses',
+      'let those endpoints be private, loopback or link-local addresses too (env PARLEY_SERVICE_PRIVATE_ADDRESSES=1; default refused)',
+    )
     .option('--quorum <n>', 'community votes a proposal needs before more-for-than-against passes it (env PARLEY_GOV_QUORUM, default 3)')
     .option('--votes-to-elect <n>', 'supporting votes (and more for than against) that elect a committee candidate (env PARLEY_GOV_VOTES_TO_ELECT, default 3)')
     .option('--seats <n>', 'most active committee members (env PARLEY_GOV_SEATS, default 21)')
@@ -58,6 +68,8 @@ export function registerServe(program: Command, ctx: Context): void {
       if (opts.dbPoolSize !== undefined) options.dbPoolSize = parseIntIn(opts.dbPoolSize, 1, 1000, '--db-pool-size');
       if (opts.migrate) options.autoMigrate = true;
       if (opts.redis !== undefined) options.redis = opts.redis;
+      if (opts.serviceHost !== undefined) options.serviceHosts = opts.serviceHost;
+      if (opts.servicePrivateAddresses) options.servicePrivateAddresses = true;
       const hub = await startHub(options);
       const out = ctx.output();
       // Handlers first: whoever waits for the URL line may signal at once, and a SIGTERM before them would kill the hub unclosed.
