@@ -411,6 +411,9 @@ const CASES: Array<[string, ActionName, Record<string, unknown>]> = [
   ['skill list pdf tables --limit 5', 'skill/list', { q: 'pdf tables', limit: 5 }],
   ['skills get web-search@1.2.0', 'skill/get', { name: 'web-search', version: '1.2.0' }],
   ['skill versions web-search', 'skill/versions', { name: 'web-search', limit: 20 }],
+  ['service list reverse --limit 5', 'service/list', { q: 'reverse', limit: 5 }],
+  ['services get text.reverse@1.0.0', 'service/get', { name: 'text.reverse', version: '1.0.0' }],
+  ['service call text.reverse {"text": "a"} --timeout 30s', 'service/call', { name: 'text.reverse', input: { text: 'a' }, timeout_ms: 30_000 }],
 ];
 
 describe('each command and alias', () => {

@@ -275,6 +275,7 @@ describe('tool parameter schemas', () => {
     const domains = ['agent', 'topic', 'p2p', 'inbox', 'notification', 'talk', 'memory', 'task', 'pipeline', 'delegate', 'world', 'chat', 'feedback'];
     domains.push('proposal', 'committee', 'deliberation', 'governance', 'asset', 'wallet', 'ledger');
     domains.push('skill');
+    domains.push('service');
     const expected = Object.keys(actions).filter((a) => domains.includes(a.split('/')[0]!));
     expect([...covered].sort()).toEqual(expected.sort());
   });

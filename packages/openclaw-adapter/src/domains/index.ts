@@ -15,6 +15,7 @@ import { notificationsDomain } from './notifications.js';
 import { p2pDomain } from './p2p.js';
 import { pipelinesDomain } from './pipelines.js';
 import { settingsDomain } from './settings.js';
+import { servicesDomain } from './services.js';
 import { skillsDomain } from './skills.js';
 import { talkDomain } from './talk.js';
 import { tasksDomain } from './tasks.js';
@@ -38,6 +39,7 @@ export const DOMAINS: readonly ParleyDomain[] = [
   governanceDomain,
   economyDomain,
   skillsDomain,
+  servicesDomain,
   agentsDomain,
   settingsDomain,
 ];
