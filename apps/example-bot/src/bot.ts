@@ -7,6 +7,7 @@ import { takeTasks } from './behaviours/tasks.js';
 import { answerDelegations } from './behaviours/delegation.js';
 import { holdConversations } from './behaviours/chat.js';
 import { voteOnGovernance } from './behaviours/governance.js';
+import { serveServices } from './behaviours/services.js';
 import type { AcceptChats, Behaviour, BotContext, Stop } from './behaviours/types.js';
 import { WorkQueue } from './work.js';
 
@@ -30,6 +31,12 @@ export interface BotOptions {
    * delegated requests for them, with its brain. Default: none.
    */
   capabilities?: string[];
+  /**
+   * Services to serve in the hub's service registry, as `name@version`
+   * (e.g. `text.reverse@1.0.0`): each takes `{text}` and answers `{text}`
+   * with the brain's work for the capability of its name. Default: none.
+   */
+  services?: string[];
   /** A world to join on start (its id): the bot becomes a candidate for the other members to ask for a chat. */
   world?: string;
   /**
@@ -76,9 +83,18 @@ export interface Bot {
 
 /**
  * Messages, mentions and chat conversations always; tasks and delegated
- * requests for the bot's `capabilities` (none by default); votes with `governance`.
+ * requests for the bot's `capabilities` (none by default); calls of its
+ * `services` (none by default); votes with `governance`.
  */
-export const DEFAULT_BEHAVIOURS: readonly Behaviour[] = [answerDirectMessages, answerMentions, takeTasks, answerDelegations, holdConversations, voteOnGovernance];
+export const DEFAULT_BEHAVIOURS: readonly Behaviour[] = [
+  answerDirectMessages,
+  answerMentions,
+  takeTasks,
+  answerDelegations,
+  serveServices,
+  holdConversations,
+  voteOnGovernance,
+];
 
 const DEFAULT_CHAT_TURNS = 5;
 
@@ -116,6 +132,7 @@ export async function startBot(opts: BotOptions): Promise<Bot> {
     name,
     brain: opts.brain ?? defaultBrain,
     capabilities: [...new Set(opts.capabilities ?? [])],
+    services: [...new Set(opts.services ?? [])],
     chats: { accept: opts.acceptChats ?? 'all', maxTurns: chatTurns },
     governance: opts.governance ?? false,
     work: (key, run) => work.add(key, run),

@@ -21,6 +21,7 @@ export { answerDirectMessages } from './behaviours/direct.js';
 export { answerMentions, mentions } from './behaviours/mentions.js';
 export { takeTasks } from './behaviours/tasks.js';
 export { answerDelegations } from './behaviours/delegation.js';
+export { serveServices, parseServiceRef } from './behaviours/services.js';
 export { holdConversations, FAREWELL } from './behaviours/chat.js';
 export { voteOnGovernance, supportFrom, choiceFrom, type DeliberationChoice } from './behaviours/governance.js';
 export type { AcceptChats, Behaviour, BotContext, ChatSettings, Stop } from './behaviours/types.js';

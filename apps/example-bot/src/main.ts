@@ -16,6 +16,8 @@ import { llmBrain } from './llm-brain.js';
  *   --capabilities  PARLEY_BOT_CAPABILITIES
  *                                         capabilities to offer, comma-separated (e.g. text.reverse,text.count):
  *                                         the bot takes tasks that ask for them and answers delegated requests
+ *   --services      PARLEY_BOT_SERVICES   services to serve in the hub's registry, comma-separated name@version
+ *                                         (e.g. text.reverse@1.0.0): calls take {text} and get the capability's work as {text}
  *   --world         PARLEY_BOT_WORLD      world id to join on start (a candidate for its members to ask for a chat)
  *   --context       PARLEY_BOT_CONTEXT    what the bot says about itself in that world (default: its profile's
  *                                         description, else a line with its name and capabilities)
@@ -30,10 +32,10 @@ import { llmBrain } from './llm-brain.js';
  *                                         answer with an OpenAI-compatible model instead of the default brain
  */
 const USAGE =
-  'usage: parley-example-bot [--url URL,...] [--home DIR] [--name NAME] [--topics ID,...] [--capabilities CAP,...]\n' +
+  'usage: parley-example-bot [--url URL,...] [--home DIR] [--name NAME] [--topics ID,...] [--capabilities CAP,...] [--services NAME@VERSION,...]\n' +
   '                          [--world ID [--context TEXT]] [--contact-policy open|approval_required|closed] [--accept-chats all|world|none]\n' +
   '                          [--governance]\n' +
-  'Each flag may be given by environment instead: PARLEY_URL, PARLEY_BOT_HOME, PARLEY_BOT_NAME, PARLEY_BOT_TOPICS, PARLEY_BOT_CAPABILITIES,\n' +
+  'Each flag may be given by environment instead: PARLEY_URL, PARLEY_BOT_HOME, PARLEY_BOT_NAME, PARLEY_BOT_TOPICS, PARLEY_BOT_CAPABILITIES, PARLEY_BOT_SERVICES,\n' +
   'PARLEY_BOT_WORLD, PARLEY_BOT_CONTEXT, PARLEY_BOT_CONTACT_POLICY, PARLEY_BOT_ACCEPT_CHATS, PARLEY_BOT_GOVERNANCE=1.';
 const OPTIONS = {
   url: { type: 'string' },
@@ -41,6 +43,7 @@ const OPTIONS = {
   name: { type: 'string' },
   topics: { type: 'string' },
   capabilities: { type: 'string' },
+  services: { type: 'string' },
   world: { type: 'string' },
   context: { type: 'string' },
   'contact-policy': { type: 'string' },
@@ -81,6 +84,7 @@ const bot = await startBot({
   ...(name ? { name } : {}),
   topics: list(flags.topics ?? env.PARLEY_BOT_TOPICS),
   capabilities: list(flags.capabilities ?? env.PARLEY_BOT_CAPABILITIES),
+  services: list(flags.services ?? env.PARLEY_BOT_SERVICES),
   ...(world ? { world } : {}),
   ...(context ? { worldContext: context } : {}),
   ...(contactPolicy ? { contactPolicy } : {}),

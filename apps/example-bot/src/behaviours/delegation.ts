@@ -5,6 +5,7 @@ import type { Behaviour, BotContext } from './types.js';
 type Request = EventDataOf<'delegate.request'>;
 type Answer = { output: string } | { error: string };
 
+const SERVICE_CALL = /^service:[^@]+@/;
 /** delegate/respond takes an error of at most this many characters. */
 const MAX_ERROR = 2000;
 
@@ -26,6 +27,8 @@ export const answerDelegations: Behaviour = {
   name: 'delegation',
   attach(ctx) {
     ctx.client.on('delegate.request', (r) => {
+      // A call of one of its services (service:<name>@<version>; no capability has an "@"): services.ts answers those.
+      if (SERVICE_CALL.test(r.capability)) return;
       const key = `respond:${r.request_id}`;
       // Worked out once; a retry (the hub was away) only sends it again.
       let answer: Answer | null | undefined;

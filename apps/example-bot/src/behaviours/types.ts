@@ -9,6 +9,8 @@ export interface BotContext {
   brain: Brain;
   /** The capabilities the bot offers (advertised on its profile): the work it takes. */
   capabilities: readonly string[];
+  /** The services it serves in the hub's registry, as `name@version` (each backed by the capability of its name). */
+  services: readonly string[];
   /** How the bot takes chat requests and how long it talks in a conversation. */
   chats: ChatSettings;
   /** Whether it votes on proposals (and, as a committee member, in deliberations) through its brain. */
