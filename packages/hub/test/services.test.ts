@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
 import { Egress, isSpecialAddress } from '../src/domains/service/index.js';
+import { resolveConfig, resolveHubOptionsFromEnv } from '../src/config.js';
 import { type Frame, type RawClient, type TestAgent, connectAgent, ok, register, startTestHub, uid } from './helpers.js';
 
 interface Online {
@@ -370,6 +371,14 @@ describe('service endpoints: no server-side request forgery', () => {
     port = (target.address() as AddressInfo).port;
   });
   afterAll(() => new Promise<void>((resolve) => target.close(() => resolve())));
+
+  it('calls no endpoint unless the operator says so, by option or environment', () => {
+    expect(resolveConfig({}).services).toEqual({ hosts: [], allowPrivate: false, quota: { maxPerAgent: 20, maxInstances: 100 } });
+    const env = resolveHubOptionsFromEnv({ PARLEY_SERVICE_HOSTS: 'api.example.com, *.tools.example.com', PARLEY_SERVICE_PRIVATE_ADDRESSES: '1', PARLEY_MAX_SERVICES_PER_AGENT: '5' });
+    expect(env).toMatchObject({ serviceHosts: ['api.example.com', '*.tools.example.com'], servicePrivateAddresses: true, serviceQuota: { maxPerAgent: 5 } });
+    expect(resolveConfig(env).services).toEqual({ hosts: ['api.example.com', '*.tools.example.com'], allowPrivate: true, quota: { maxPerAgent: 5, maxInstances: 100 } });
+    expect(() => resolveHubOptionsFromEnv({ PARLEY_SERVICE_PRIVATE_ADDRESSES: 'maybe' })).toThrow(/PARLEY_SERVICE_PRIVATE_ADDRESSES/);
+  });
 
   it('knows special addresses', () => {
     for (const a of ['127.0.0.1', '::1', '10.1.2.3', '169.254.169.254', '192.168.1.1', '172.16.0.1', '100.64.0.1', '0.0.0.0', 'fe80::1', 'fc00::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '224.0.0.1']) {
