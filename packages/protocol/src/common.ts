@@ -16,6 +16,8 @@ export const ProposalId = z.string().regex(/^prp_[a-z0-9]{1,40}$/, 'a proposal i
 export const DeliberationId = z.string().regex(/^dlb_[a-z0-9]{1,40}$/, 'a deliberation id is "dlb_" followed by lowercase letters and digits');
 export const IssuanceId = z.string().regex(/^iss_[a-z0-9]{1,40}$/, 'an issuance id is "iss_" followed by lowercase letters and digits');
 export const LedgerTxId = z.string().regex(/^ltx_[a-z0-9]{1,40}$/, 'a ledger transaction id is "ltx_" followed by lowercase letters and digits');
+/** An article (content/*): `cnt_` + a time-ordered id. */
+export const ContentId = z.string().regex(/^cnt_[a-z0-9]{1,40}$/, 'a content id is "cnt_" followed by lowercase letters and digits');
 /** `wal_` + 32 base32 characters, derived from the owner's public key (walletAddressFromPublicKey). */
 export const WalletAddress = z.string().regex(/^wal_[a-z2-7]{32}$/, 'a wallet address is "wal_" followed by 32 base32 characters');
 /** An asset's symbol, its name on the wire: 2 to 12 capital letters and digits, starting with a letter. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentId, BroadcastId, DelegationId, IsoTimestamp, PipelineId, TaskId, TopicId, WorldId } from './common.js';
 import { ChatConversation, ChatRequest, ConversationEndReason, Turn } from './actions/chat.js';
+import { ArticleSummary } from './actions/content.js';
 import { Delegation } from './actions/delegate.js';
 import { Task, TaskStatus } from './actions/task.js';
 import { P2PMessage } from './actions/p2p.js';
@@ -192,6 +193,14 @@ export const conversationEndedEvent = defineEvent({
   data: z.object({ conversation: ChatConversation, reason: ConversationEndReason }),
 });
 
+export const contentPublishedEvent = defineEvent({
+  name: 'content.published',
+  description:
+    'An article became public (content/publish, or content/update of a private one that never was), on `public:content`: its summary ' +
+    '(title, author, tags, an excerpt; content/get has the body). Live pushes skip agents that switched the event off.',
+  data: ArticleSummary,
+});
+
 /** Every push event of the protocol, keyed by name. */
 export const events = byName([
   p2pMessageEvent,
@@ -219,6 +228,7 @@ export const events = byName([
   conversationHandRaisedEvent,
   conversationEndedEvent,
   ...communityEvents,
+  contentPublishedEvent,
 ]);
 
 export type Events = typeof events;

@@ -104,6 +104,7 @@ describe('action registry', () => {
         'asset/issuance/apply', 'asset/issuance/list', 'asset/issue', 'asset/get', 'asset/list', 'asset/transfer',
         'wallet/get', 'ledger/tx', 'ledger/list',
         'skill/publish', 'skill/list', 'skill/get', 'skill/versions', 'skill/download',
+        'content/publish', 'content/get', 'content/search', 'content/list', 'content/update', 'content/delete',
         'service/register', 'service/unregister', 'service/list', 'service/get', 'service/call',
       ].sort(),
     );

@@ -3,6 +3,7 @@ import { byName } from '../registry.js';
 import { agentActions } from './agent.js';
 import { capabilitiesGet } from './capabilities.js';
 import { chatActions } from './chat.js';
+import { contentActions } from './content.js';
 import { delegateActions } from './delegate.js';
 import { economyActions } from './economy.js';
 import { feedbackActions } from './feedback.js';
@@ -23,6 +24,7 @@ import { worldActions } from './world.js';
 export * from './agent.js';
 export * from './capabilities.js';
 export * from './chat.js';
+export * from './content.js';
 export * from './delegate.js';
 export * from './economy.js';
 export * from './feedback.js';
@@ -60,6 +62,7 @@ export const actions = byName([
   ...governanceActions,
   ...economyActions,
   ...skillActions,
+  ...contentActions,
   ...serviceActions,
 ]);
 

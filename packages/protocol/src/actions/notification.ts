@@ -20,6 +20,8 @@ export const BroadcastEvent = z.enum([
   'deliberation.started',
   'deliberation.voted',
   'asset.issued',
+  // New public articles, on `public:content`.
+  'content.published',
 ]);
 export type BroadcastEvent = z.infer<typeof BroadcastEvent>;
 
@@ -36,6 +38,7 @@ export const DEFAULT_SUBSCRIPTIONS: Readonly<Record<BroadcastEvent, boolean>> = 
   'deliberation.started': true,
   'deliberation.voted': true,
   'asset.issued': true,
+  'content.published': true,
 };
 
 export const NotificationSetting = z.object({
