@@ -214,6 +214,17 @@ describe('skill registry', () => {
     expect(errorOf(await call(hub, bob, 'skill/get', { name: 'fine' }))?.code).toBe('not_found');
   });
 
+  it('concurrent publishes: one first publisher of a new name; one stored version of the same contents', async () => {
+    const [a, b] = await Promise.all([call(hub, alice, 'skill/publish', skill('race-name', '1.0.0')), call(hub, bob, 'skill/publish', skill('race-name', '1.0.0'))]);
+    const outcomes = [a, b].map((f) => (f.status === 'success' ? 'ok' : errorOf(f)!.code)).sort();
+    expect(outcomes).toEqual(['forbidden', 'ok']);
+    const same = await Promise.all([1, 2, 3].map(() => call(hub, bob, 'skill/publish', skill('race-same', '1.0.0'))));
+    const created = same.map((f) => ok<{ created: boolean }>(f).created).sort();
+    expect(created).toEqual([false, false, true]);
+    expect(ok<{ versions: Info[] }>(await call(hub, bob, 'skill/versions', { name: 'race-same' })).versions).toHaveLength(1);
+    expect(ok<{ skills: Summary[] }>(await call(hub, bob, 'skill/list', { q: 'race-same' })).skills[0]!.versions).toBe(1);
+  });
+
   it('a retried request (same u_id) answers the first response and publishes once', async () => {
     const u = uid();
     const first = ok<{ skill: Info; created: boolean }>(await call(hub, bob, 'skill/publish', skill('retry-me', '1.0.0'), u));
