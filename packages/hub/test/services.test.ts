@@ -326,6 +326,24 @@ describe('service registry', () => {
     expect(w.client.pushes().filter((f) => f.event === 'delegate.request')).toHaveLength(1);
   });
 
+  it('bounds the calls one agent has waiting at once', async () => {
+    const w = await online(hub, 'busy-worker');
+    const caller = await online(hub, 'busy-caller');
+    const name = fresh('busy');
+    await registerService(w, name);
+    // 32 calls wait (the worker answers none yet); the 33rd is refused at once.
+    const waiting = Array.from({ length: 32 }, () => call(caller, 'service/call', { name, input: { text: 'x' }, timeout_ms: 30_000 }));
+    await w.client.waitUntil(() => w.client.pushes().filter((f) => f.event === 'delegate.request').length === 32, 10_000, '32 requests');
+    const over = errorOf(await call(caller, 'service/call', { name, input: { text: 'x' } }));
+    expect(over.code).toBe('rate_limited');
+    expect(over.error).toMatch(/32 service calls waiting/);
+    // Answered, they end; then a call goes through again.
+    const server = serveReverse(w);
+    for (const res of await Promise.all(waiting)) expect(ok<CallResult>(res).output).toEqual({ text: 'x' });
+    expect(ok<CallResult>(await call(caller, 'service/call', { name, input: { text: 'ab' } })).output).toEqual({ text: 'ba' });
+    server.stop();
+  });
+
   it('refuses endpoints unless the operator allows their host', async () => {
     const a = await online(hub, 'endpoint');
     const e = errorOf(await call(a, 'service/register', { name: fresh('ep'), version: '1.0.0', description: 'd', endpoint: 'https://example.com/svc' }));

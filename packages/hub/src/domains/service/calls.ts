@@ -25,6 +25,12 @@ export interface Delegations {
  * holder's sweep when that hub died (timerGraceMs later).
  */
 const SETTLE_SLACK_MS = 5000;
+/**
+ * Calls one agent may have waiting on this hub at once. A waiting call is
+ * cheap (a timer and a closure) but lasts up to four minutes; without a
+ * bound, the rate limit alone would let one agent pile up tens of thousands.
+ */
+export const MAX_CALLS_IN_FLIGHT = 32;
 
 /**
  * service/call: validate the input against the service's schema, then reach an
@@ -42,6 +48,7 @@ const SETTLE_SLACK_MS = 5000;
  */
 export class ServiceCalls {
   private readonly stopping = new AbortController();
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly registry: ServiceRegistry,
@@ -54,6 +61,21 @@ export class ServiceCalls {
   ) {}
 
   async call(me: string, p: ParsedParamsOf<'service/call'>): Promise<ServiceCallResult> {
+    const running = this.inFlight.get(me) ?? 0;
+    if (running >= MAX_CALLS_IN_FLIGHT) {
+      throw new HubError(ErrorCode.RateLimited, `you have ${running} service calls waiting for answers, the most at once: wait for one to end`);
+    }
+    this.inFlight.set(me, running + 1);
+    try {
+      return await this.run(me, p);
+    } finally {
+      const left = (this.inFlight.get(me) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(me);
+      else this.inFlight.set(me, left);
+    }
+  }
+
+  private async run(me: string, p: ParsedParamsOf<'service/call'>): Promise<ServiceCallResult> {
     const { def, instances } = await this.registry.resolve(p.name, p.version);
     const label = `${def.name}@${def.version}`;
     const text = p.input === undefined ? undefined : JSON.stringify(p.input);
