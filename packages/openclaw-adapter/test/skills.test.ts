@@ -55,6 +55,28 @@ describe('parley_skills tool', () => {
   });
 });
 
+describe('parley_skills publish and download', () => {
+  it('publishes a skill of its own, refuses one of another publisher, and downloads the SKILL.md', async () => {
+    const published = await toolOk(plugin.gw, 'parley_skills', {
+      op: 'publish',
+      name: 'alice-notes',
+      version: '0.1.0',
+      description: 'How alice keeps notes',
+      content: '# Alice notes\n',
+      files: [{ path: 'template.md', content: '- [ ] todo\n' }],
+    });
+    expect(published.text).toBe('Published alice-notes@0.1.0 (1 file besides SKILL.md, 25 bytes).');
+    const again = await toolOk(plugin.gw, 'parley_skills', { op: 'publish', name: 'alice-notes', version: '0.1.0', description: 'How alice keeps notes', content: '# Alice notes\n', files: [{ path: 'template.md', content: '- [ ] todo\n' }] });
+    expect(again.text).toBe('alice-notes@0.1.0 was already published with these contents; nothing changed.');
+    const theirs = await toolFails(plugin.gw, 'parley_skills', { op: 'publish', name: 'web-search', version: '3.0.0', description: 'mine now', content: '# x' });
+    expect(theirs.code).toBe('forbidden');
+    const raw = await toolOk(plugin.gw, 'parley_skills', { op: 'download', name: 'alice-notes', format: 'raw' });
+    expect(raw.text).toBe('SKILL.md of alice-notes@0.1.0:\n# Alice notes\n');
+    const zip = await toolOk(plugin.gw, 'parley_skills', { op: 'download', name: 'web-search' });
+    expect(zip.text).toMatch(/^web-search-1\.10\.0\.zip: a zip of \d+ bytes \(base64 in the result details\)\. To install it, the user runs "\/parley skill install web-search@1\.10\.0"\.$/);
+  });
+});
+
 describe('/parley skill', () => {
   it('list, get and versions', async () => {
     expect(await slash('skill list')).toContain('- web-search 1.10.0 (3 versions');
