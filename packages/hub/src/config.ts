@@ -75,6 +75,8 @@ export interface HubOptions {
   chatRequestTtlMs?: number;
   /** Per-agent memory quotas (memory/export); fields left out keep their defaults. */
   memoryQuota?: Partial<MemoryQuota>;
+  /** Per-author content quotas (content/publish and content/update); fields left out keep their defaults. */
+  contentQuota?: Partial<ContentQuota>;
   /** What one publisher may keep in the skill registry. */
   skillQuota?: Partial<SkillQuota>;
   /**
@@ -140,6 +142,18 @@ export interface MemoryQuota {
 }
 
 /**
+ * What one author may keep as articles (content/*). One article's size is
+ * bounded by the protocol (MAX_ARTICLE_TITLE, MAX_ARTICLE_BODY); this bounds
+ * the sum. Env PARLEY_CONTENT_MAX_ARTICLES, PARLEY_CONTENT_MAX_BYTES.
+ */
+export interface ContentQuota {
+  /** Articles per author, private ones included. Default 1000. */
+  maxArticles: number;
+  /** Title and body of all of an author's articles together, UTF-8 bytes. Default 32 MiB. */
+  maxBytes: number;
+}
+
+/**
  * The community's rules. Env: PARLEY_GOV_QUORUM, PARLEY_GOV_VOTES_TO_ELECT,
  * PARLEY_GOV_SEATS, PARLEY_GOV_MAX_OPEN_PROPOSALS, and PARLEY_COMMITTEE_REWARD
  * as `<amount>:<SYMBOL>:<period ms>`.
@@ -186,6 +200,7 @@ export interface ResolvedConfig {
   taskStaleMs: number;
   chatRequestTtlMs: number;
   memoryQuota: MemoryQuota;
+  contentQuota: ContentQuota;
   skillQuota: SkillQuota;
   governance: GovernanceConfig;
   /** Set when several hubs share this database. */
@@ -233,6 +248,10 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
       maxNames: o.skillQuota?.maxNames ?? 100,
       maxVersions: o.skillQuota?.maxVersions ?? 200,
       maxBytes: o.skillQuota?.maxBytes ?? 64 * 1024 * 1024,
+    },
+    contentQuota: {
+      maxArticles: atLeastOne(o.contentQuota?.maxArticles ?? 1000, 'contentQuota.maxArticles'),
+      maxBytes: atLeastOne(o.contentQuota?.maxBytes ?? 32 * 1024 * 1024, 'contentQuota.maxBytes'),
     },
     governance: governanceConfig(o.governance),
     cluster: clusterConfig(o, db),
@@ -342,6 +361,9 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   const maxBytes = int(env.PARLEY_MEMORY_MAX_BYTES, 'PARLEY_MEMORY_MAX_BYTES');
   const maxNoteBytes = int(env.PARLEY_MEMORY_MAX_NOTE_BYTES, 'PARLEY_MEMORY_MAX_NOTE_BYTES');
   if (maxNotes !== undefined || maxBytes !== undefined || maxNoteBytes !== undefined) o.memoryQuota = { maxNotes, maxBytes, maxNoteBytes };
+  const maxArticles = int(env.PARLEY_CONTENT_MAX_ARTICLES, 'PARLEY_CONTENT_MAX_ARTICLES');
+  const maxContentBytes = int(env.PARLEY_CONTENT_MAX_BYTES, 'PARLEY_CONTENT_MAX_BYTES');
+  if (maxArticles !== undefined || maxContentBytes !== undefined) o.contentQuota = { maxArticles, maxBytes: maxContentBytes };
   const closeTimeout = int(env.PARLEY_CLOSE_TIMEOUT_MS, 'PARLEY_CLOSE_TIMEOUT_MS');
   if (closeTimeout !== undefined) o.closeTimeoutMs = closeTimeout;
   const depth = int(env.PARLEY_MAX_JSON_DEPTH, 'PARLEY_MAX_JSON_DEPTH');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { agentStream, GOVERNANCE_STREAM, parseStream, topicStream } from '@parley/protocol';
+import { agentStream, isPublicStream, parseStream, PUBLIC_STREAMS, topicStream } from '@parley/protocol';
 import pino, { type Logger } from 'pino';
 import { LocalBus, type Bus } from './bus/local.js';
 import { Cluster } from './cluster/cluster.js';
@@ -13,6 +13,7 @@ import { Streams, type StreamAccess } from './core/streams.js';
 import { AgentService, agentHandlers } from './domains/agent/index.js';
 import { capabilitiesHandlers } from './domains/capabilities/index.js';
 import { chatHandlers, createChat } from './domains/chat/index.js';
+import { ContentService, contentHandlers } from './domains/content/index.js';
 import { DelegateGrants, DelegateService, delegateHandlers, failureOf, MAX_ATTEMPTS, MAX_PAYLOAD_BYTES } from './domains/delegate/index.js';
 import { Economy, economyHandlers } from './domains/economy/index.js';
 import { FeedbackService, feedbackHandlers } from './domains/feedback/index.js';
@@ -21,8 +22,8 @@ import { InboxService, inboxHandlers } from './domains/inbox/index.js';
 import { MemoryService, memoryHandlers } from './domains/memory/index.js';
 import { NotificationService, PresenceNotifier, notificationHandlers } from './domains/notification/index.js';
 import { P2PService, p2pHandlers } from './domains/p2p/index.js';
-import { Services, serviceHandlers } from './domains/service/index.js';
 import { SkillRegistry, skillHandlers } from './domains/skill/index.js';
+import { Services, serviceHandlers } from './domains/service/index.js';
 import { TalkService, talkHandlers } from './domains/talk/index.js';
 import { PipelineService, TaskService, workHandlers } from './domains/task/index.js';
 import { TopicMessages, TopicModeration, TopicService, topicHandlers } from './domains/topic/index.js';
@@ -111,11 +112,11 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       const s = parseStream(stream);
       if (!s) return false;
       if (s.kind === 'agent') return s.id === agentId;
-      if (s.kind === 'public') return stream === GOVERNANCE_STREAM;
+      if (s.kind === 'public') return isPublicStream(stream);
       return (await topics.roleOf(s.id, agentId)) !== null;
     },
     async readable(agentId) {
-      return [agentStream(agentId), GOVERNANCE_STREAM, ...(await topics.joinedTopicIds(agentId)).map(topicStream)];
+      return [agentStream(agentId), ...PUBLIC_STREAMS, ...(await topics.joinedTopicIds(agentId)).map(topicStream)];
     },
     async recipients(stream, event, tx) {
       const s = parseStream(stream);
@@ -201,6 +202,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   // A ban or a pause ends the world's conversations in the same transaction.
   worlds.worlds.hooks.push(chat);
   const feedback = new FeedbackService(db, writer);
+  const content = new ContentService(db, store.read, writer, streams, { namesOf: (ids, tx) => agents.namesOf(ids, tx) }, cfg.contentQuota);
   const skills = new SkillRegistry(db, store.read, writer, cfg.skillQuota);
   const governance = new GovernanceService({
     db,
@@ -242,6 +244,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     ...worldHandlers(worlds),
     ...chatHandlers(chat.requests, chat.conversations),
     ...feedbackHandlers(feedback),
+    ...contentHandlers(content),
     ...economyHandlers(economy),
     ...governanceHandlers(governance),
     ...skillHandlers(skills),

@@ -1,4 +1,4 @@
-import { GOVERNANCE_STREAM, PushFrame } from '@parley/protocol';
+import { CONTENT_STREAM, GOVERNANCE_STREAM, PushFrame } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
 import { type Frame, type TestAgent, RawClient, connectAgent, ok, register, rpc, startTestHub } from './helpers.js';
@@ -46,15 +46,15 @@ describe('inbox/poll', () => {
     ]);
     for (const p of first.pushes) expect(PushFrame.safeParse(p).success).toBe(true);
     expect(first.has_more).toBe(true);
-    // Every stream the agent may read has a cursor, the community's public one too (nothing on it yet).
-    expect(first.cursors).toEqual({ [inbox]: 2, [topic]: 2, [GOVERNANCE_STREAM]: 0 });
+    // Every stream the agent may read has a cursor, the public ones too (nothing on them yet).
+    expect(first.cursors).toEqual({ [inbox]: 2, [topic]: 2, [GOVERNANCE_STREAM]: 0, [CONTENT_STREAM]: 0 });
 
     const second = ok<PollResult>(await call(hub, me, 'inbox/poll', { limit: 3 }));
     expect(second.pushes.map(contentOf)).toEqual(['t2', 't3']);
-    expect(second).toMatchObject({ has_more: false, cursors: { [inbox]: 2, [topic]: 4, [GOVERNANCE_STREAM]: 0 } });
+    expect(second).toMatchObject({ has_more: false, cursors: { [inbox]: 2, [topic]: 4, [GOVERNANCE_STREAM]: 0, [CONTENT_STREAM]: 0 } });
 
     const third = ok<PollResult>(await call(hub, me, 'inbox/poll', {}));
-    expect(third).toEqual({ pushes: [], cursors: { [inbox]: 2, [topic]: 4, [GOVERNANCE_STREAM]: 0 }, has_more: false });
+    expect(third).toEqual({ pushes: [], cursors: { [inbox]: 2, [topic]: 4, [GOVERNANCE_STREAM]: 0, [CONTENT_STREAM]: 0 }, has_more: false });
 
     // A limit cut inside one stream still leaves that stream gap-free.
     for (let i = 1; i <= 4; i++) ok(await call(hub, peer, 'p2p/send', { to: me.agentId, content: `burst ${i}` }));

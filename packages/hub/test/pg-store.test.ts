@@ -51,7 +51,7 @@ describe('PostgreSQL store: opening and migrations', () => {
     expect(await applied()).toEqual(before);
     // The full-text tables of both dialects' search code.
     const tables = (await sql<{ t: string }>`select table_name as t from information_schema.tables where table_name like '%\_fts' order by t`.execute(store.db)).rows;
-    expect(tables.map((r) => r.t)).toEqual(['topic_messages_fts', 'topics_fts', 'world_members_fts', 'worlds_fts']);
+    expect(tables.map((r) => r.t)).toEqual(['articles_fts', 'topic_messages_fts', 'topics_fts', 'world_members_fts', 'worlds_fts']);
   });
 
   it('0003 indexes topics and messages written before it, and the triggers follow inserts, updates and deletes', async () => {

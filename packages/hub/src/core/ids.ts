@@ -61,6 +61,8 @@ export const newDeliberationId = () => sortableId('dlb_');
 export const newIssuanceId = () => sortableId('iss_');
 /** Time-ordered, so an account's transactions page newest first by id alone (ledger_entries_account). */
 export const newLedgerTxId = () => sortableId('ltx_');
+/** Time-ordered, so articles created in the same millisecond still page newest first by (created_at, id). */
+export const newContentId = () => sortableId('cnt_');
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Opaque page cursors: base64url of a small JSON array. */

@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
-import { MAX_PAGE_BYTES } from '@parley/protocol';
+import { ErrorCode, MAX_PAGE_BYTES } from '@parley/protocol';
+import { HubError } from './errors.js';
 import { encodeCursor, readCursor } from './ids.js';
 
 /**
@@ -146,3 +147,18 @@ export function fitCount<T>(items: readonly T[], maxBytes: number, size: (item: 
   }
   return items.length;
 }
+
+/**
+ * A page position from an offset cursor, 0 without one: for rankings that
+ * move between pages (world/list hot, world and content search, candidates),
+ * which are ranked whole (bounded) and cut by position, not by key.
+ */
+export function readOffset(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  const [at] = readCursor(cursor, ['number']);
+  if (!Number.isInteger(at) || at < 0) throw new HubError(ErrorCode.InvalidParams, 'bad cursor: pass next_cursor from the previous page unchanged');
+  return at;
+}
+
+/** The offset cursor of the page after `start + limit` of `total`, or null at the end. */
+export const nextOffset = (start: number, limit: number, total: number): string | null => (start + limit < total ? encodeCursor([start + limit]) : null);

@@ -853,6 +853,57 @@ const migrations: Record<string, Migration> = {
     },
   },
 
+  // Issue 21, content: articles (title, Markdown body, tags as JSON beside
+  // them; `bytes` and `excerpt` kept at write time so quota checks, lists and
+  // pushes never read a body), one row per tag for the tag filter, and full
+  // text over title and body, as 0003 and 0007 do it on each store.
+  '0014_content': {
+    async up(outer: Kysely<unknown>) {
+      const sqlite = outer.getExecutor().adapter instanceof SqliteAdapter;
+      await atomically(outer, async (db) => {
+        // A rowid table (not WITHOUT ROWID): the FTS5 external-content index addresses rows by rowid.
+        await db.schema
+          .createTable('articles')
+          .addColumn('content_id', 'text', (c) => c.primaryKey())
+          .addColumn('author_id', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('tags', 'text', (c) => c.notNull())
+          .addColumn('visibility', 'text', (c) => c.notNull())
+          .addColumn('excerpt', 'text', (c) => c.notNull())
+          .addColumn('bytes', 'bigint', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('published_at', 'bigint')
+          .execute();
+        // Newest first, overall and by author; an author's count and bytes (the quota) read the author index alone.
+        await db.schema.createIndex('articles_created').on('articles').columns(['created_at', 'content_id']).execute();
+        await db.schema.createIndex('articles_author').on('articles').columns(['author_id', 'created_at', 'content_id']).execute();
+
+        await db.schema
+          .createTable('article_tags')
+          .addColumn('tag', 'text', (c) => c.notNull())
+          .addColumn('content_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('article_tags_pk', ['tag', 'content_id'])
+          .execute();
+        await db.schema.createIndex('article_tags_content').on('article_tags').column('content_id').execute();
+
+        if (sqlite) {
+          await sql`create virtual table articles_fts using fts5(title, body, content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+          await sql`create trigger articles_fts_ai after insert on articles begin
+              insert into articles_fts(rowid, title, body) values (new.rowid, new.title, new.body); end`.execute(db);
+          await sql`create trigger articles_fts_ad after delete on articles begin
+              insert into articles_fts(articles_fts, rowid, title, body) values ('delete', old.rowid, old.title, old.body); end`.execute(db);
+          await sql`create trigger articles_fts_au after update of title, body on articles begin
+              insert into articles_fts(articles_fts, rowid, title, body) values ('delete', old.rowid, old.title, old.body);
+              insert into articles_fts(rowid, title, body) values (new.rowid, new.title, new.body); end`.execute(db);
+        } else {
+          await pgFullText(db, { table: 'articles', key: [['content_id', 'text']], columns: [['title', 'A'], ['body', 'B']] });
+        }
+      });
+    },
+  },
+
   // Issue 21, skill registry: a row per name (its publisher, latest release,
   // counts for the quotas) and a row per published version, SKILL.md and
   // files inline (a skill is at most MAX_SKILL_TOTAL_BYTES). Versions are

@@ -554,6 +554,31 @@ export interface ServiceInstancesTable {
   updated_at: number;
 }
 
+/** An article (domains/content). */
+export interface ArticlesTable {
+  content_id: string;
+  author_id: string;
+  title: string;
+  /** Markdown, as sent. */
+  body: string;
+  /** JSON array of the lower-cased tags, in the author's order (article_tags has one row per tag, for the tag filter). */
+  tags: string;
+  visibility: string;
+  /** Made from the body at write time: lists and pushes never read a body. */
+  excerpt: string;
+  /** UTF-8 bytes of title and body: what the article takes of its author's quota. */
+  bytes: number;
+  created_at: number;
+  updated_at: number;
+  /** When it was first public; null while it never has been. */
+  published_at: number | null;
+}
+
+export interface ArticleTagsTable {
+  tag: string;
+  content_id: string;
+}
+
 /** A skill name: who publishes it and what its newest versions are (domains/skill). */
 export interface SkillsTable {
   name: string;
@@ -639,8 +664,10 @@ export interface Database {
   ledger_txs: LedgerTxsTable;
   ledger_entries: LedgerEntriesTable;
   reward_periods: RewardPeriodsTable;
-  services: ServicesTable;
-  service_instances: ServiceInstancesTable;
   skills: SkillsTable;
   skill_versions: SkillVersionsTable;
+  articles: ArticlesTable;
+  article_tags: ArticleTagsTable;
+  services: ServicesTable;
+  service_instances: ServiceInstancesTable;
 }

@@ -1,6 +1,5 @@
-import { ErrorCode, type EpisodePolicy, type World, type WorldRole } from '@parley/protocol';
-import { HubError } from '../../core/errors.js';
-import { encodeCursor, iso, readCursor } from '../../core/ids.js';
+import type { EpisodePolicy, World, WorldRole } from '@parley/protocol';
+import { iso } from '../../core/ids.js';
 import type { WorldsTable } from '../../store/schema.js';
 
 /** Row -> wire shapes of the world domain, and the small rules every part of it shares. */
@@ -42,13 +41,5 @@ export function toWorld(r: WorldsTable, stats: WorldStats, role: WorldRole | nul
   };
 }
 
-/** A page position from an offset cursor (rankings that move between pages: hot, search, candidates); 0 without one. */
-export function readOffset(cursor: string | undefined): number {
-  if (!cursor) return 0;
-  const [at] = readCursor(cursor, ['number']);
-  if (!Number.isInteger(at) || at < 0) throw new HubError(ErrorCode.InvalidParams, 'bad cursor: pass next_cursor from the previous page unchanged');
-  return at;
-}
-
-/** The cursor of the page after `start + limit` of `total`, or null at the end. */
-export const nextOffset = (start: number, limit: number, total: number): string | null => (start + limit < total ? encodeCursor([start + limit]) : null);
+// Offset cursors of rankings (hot, search, candidates): shared with every domain that ranks (core/paging.ts).
+export { nextOffset, readOffset } from '../../core/paging.js';

@@ -1,0 +1,2 @@
+export { ContentService, type ContentPeers } from './service.js';
+export { contentHandlers } from './handlers.js';

@@ -1,0 +1,44 @@
+import { sql, type Expression, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import { isPostgres, pgRank, tsQuery } from './search.js';
+
+/**
+ * Full-text queries of the content domain (migration 0014 keeps
+ * `articles_fts` in step with `articles` by triggers: FTS5 on SQLite, a
+ * tsvector table on PostgreSQL). Like search.ts and world-search.ts, all FTS
+ * syntax of articles lives here; build match strings with `ftsQuery` from
+ * search.ts, so user text is never parsed as FTS syntax. Ranks: lower is
+ * better on both stores; a title match weighs four times a body match.
+ */
+
+export interface RankedArticle {
+  content_id: string;
+  /** Lower is better (bm25, or minus ts_rank). */
+  rank: number;
+}
+
+/** How many matches a search ranks at most; pages are cut from these. */
+export const MAX_ARTICLE_MATCHES = 1000;
+
+/**
+ * Articles whose title or body match, within `candidates` (a subquery of
+ * content ids: what the caller may read, narrowed by author and tag, applied
+ * in the statement so a private article never leaves the database for
+ * anyone but its author). Best first; ties by id, so pages are stable.
+ */
+export async function searchArticles(db: Kysely<Database>, match: string, candidates: Expression<unknown>): Promise<RankedArticle[]> {
+  if (isPostgres(db)) {
+    const r = await sql<RankedArticle>`
+      select f.content_id as content_id, ${pgRank(sql`f.doc`, sql`q`)} as rank
+      from articles_fts f, to_tsquery('parley_fts', ${tsQuery(match)}) q
+      where f.doc @@ q and f.content_id in ${candidates}
+      order by rank, f.content_id limit ${MAX_ARTICLE_MATCHES}`.execute(db);
+    return r.rows;
+  }
+  const r = await sql<RankedArticle>`
+    select a.content_id as content_id, bm25(articles_fts, 4.0, 1.0) as rank
+    from articles_fts join articles a on a.rowid = articles_fts.rowid
+    where articles_fts match ${match} and a.content_id in ${candidates}
+    order by rank, a.content_id limit ${MAX_ARTICLE_MATCHES}`.execute(db);
+  return r.rows;
+}
