@@ -33,6 +33,7 @@ export {
   type TransferSigner,
 } from './economy.js';
 export { deliberationVoteFromText, supportFromText, MAX_VOTE_REASON } from './governance.js';
+export { tagsFromText } from './content.js';
 export {
   DEFAULT_UNZIP_LIMITS,
   SkillArchiveError,
