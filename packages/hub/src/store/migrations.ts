@@ -934,6 +934,7 @@ const migrations: Record<string, Migration> = {
           .addColumn('description', 'text', (c) => c.notNull())
           .addColumn('content', 'text', (c) => c.notNull())
           .addColumn('files', 'text', (c) => c.notNull())
+          .addColumn('file_list', 'text', (c) => c.notNull())
           .addColumn('bytes', 'integer', (c) => c.notNull())
           .addColumn('sha256', 'text', (c) => c.notNull())
           .addColumn('prerelease', 'integer', (c) => c.notNull())

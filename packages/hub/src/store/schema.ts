@@ -608,6 +608,8 @@ export interface SkillVersionsTable {
   content: string;
   /** JSON: [{path, data}] with data in base64. */
   files: string;
+  /** JSON: [{path, bytes}], what reads list without loading the files. */
+  file_list: string;
   bytes: number;
   sha256: string;
   prerelease: number;

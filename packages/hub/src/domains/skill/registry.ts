@@ -18,7 +18,7 @@ import { respond } from '../../core/unit.js';
 import type { Database, SkillsTable, SkillVersionsTable } from '../../store/schema.js';
 import type { Sql, Writer } from '../../store/sql.js';
 import { contentDigest, skillZip, type StoredFile } from './archive.js';
-import { encodeFiles, decodeFiles, toSummary, toVersion, toVersionInfo } from './rows.js';
+import { decodeFiles, encodeFiles, fileList, toSummary, toVersion, toVersionInfo } from './rows.js';
 
 /** What a download hands out: the bytes and how to label them (the action and the HTTP route share it). */
 export interface SkillFile {
@@ -110,6 +110,7 @@ export class SkillRegistry {
         description: p.description,
         content: p.content,
         files: encodeFiles(files),
+        file_list: fileList(files),
         bytes,
         sha256,
         prerelease: prerelease ? 1 : 0,
@@ -171,7 +172,8 @@ export class SkillRegistry {
     const rows = await this.read.all(
       this.db
         .selectFrom('skill_versions')
-        .select(['name', 'version_key', 'version', 'publisher_id', 'description', 'files', 'bytes', 'sha256', 'prerelease', 'published_at'])
+        // Not the SKILL.md nor the files: a name may have many versions, each up to MAX_SKILL_TOTAL_BYTES.
+        .select(['name', 'version_key', 'version', 'publisher_id', 'description', 'file_list', 'bytes', 'sha256', 'prerelease', 'published_at'])
         .where('name', '=', p.name)
         .compile(),
     );
@@ -182,7 +184,7 @@ export class SkillRegistry {
       from = rows.findIndex((r) => compareSemver(r.version, after) < 0);
       if (from < 0) from = rows.length;
     }
-    const rest: SkillVersionInfo[] = rows.slice(from, from + p.limit).map((r) => toVersionInfo({ ...r, content: '' }));
+    const rest: SkillVersionInfo[] = rows.slice(from, from + p.limit).map(toVersionInfo);
     const page = rest.slice(0, fitCount(rest, MAX_PAGE_BYTES));
     const more = from + page.length < rows.length;
     return { versions: page, next_cursor: more ? encodeCursor([semverKey(page[page.length - 1]!.version)]) : null };

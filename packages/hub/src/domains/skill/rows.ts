@@ -1,4 +1,4 @@
-import { isPrerelease, type SkillSummary, type SkillVersion, type SkillVersionInfo } from '@parley/protocol';
+import { isPrerelease, type SkillFileInfo, type SkillSummary, type SkillVersion, type SkillVersionInfo } from '@parley/protocol';
 import { iso } from '../../core/ids.js';
 import type { SkillsTable, SkillVersionsTable } from '../../store/schema.js';
 import type { StoredFile } from './archive.js';
@@ -31,14 +31,21 @@ export function decodeFiles(text: string): StoredFile[] {
   return (JSON.parse(text) as FileJson[]).map((f) => ({ path: f.path, data: Buffer.from(f.data, 'base64') }));
 }
 
-export function toVersionInfo(r: SkillVersionsTable): SkillVersionInfo {
+/** A version without its SKILL.md and file bytes: what lists read. */
+export type VersionHead = Omit<SkillVersionsTable, 'content' | 'files'>;
+
+export function fileList(files: readonly StoredFile[]): string {
+  return JSON.stringify(files.map((f): SkillFileInfo => ({ path: f.path, bytes: f.data.length })));
+}
+
+export function toVersionInfo(r: VersionHead): SkillVersionInfo {
   return {
     name: r.name,
     version: r.version,
     publisher_id: r.publisher_id,
     description: r.description,
     prerelease: isPrerelease(r.version),
-    files: decodeFiles(r.files).map((f) => ({ path: f.path, bytes: f.data.length })),
+    files: JSON.parse(r.file_list) as SkillFileInfo[],
     bytes: Number(r.bytes),
     sha256: r.sha256,
     published_at: iso(Number(r.published_at)),
