@@ -326,6 +326,15 @@ describe('service registry', () => {
     expect(w.client.pushes().filter((f) => f.event === 'delegate.request')).toHaveLength(1);
   });
 
+  it('leaves ordinary capabilities that start with "service:" to delegate/request as before', async () => {
+    const w = await online(hub, 'legacy-worker');
+    const r = await online(hub, 'legacy-requester');
+    const cap = `service:legacy${process.pid}`;
+    ok(await call(w, 'agent/update', { capabilities: [cap] }));
+    const d = ok<{ worker_id: string; capability: string }>(await call(r, 'delegate/request', { capability: cap, input: 1 }));
+    expect(d).toMatchObject({ worker_id: w.agent.agentId, capability: cap });
+  });
+
   it('bounds the calls one agent has waiting at once', async () => {
     const w = await online(hub, 'busy-worker');
     const caller = await online(hub, 'busy-caller');

@@ -25,8 +25,10 @@ export type WorkerLookup = Pick<AgentService, 'onlineWithCapability' | 'isOnline
  * registry: `service:<name>@<version>` goes to online holders of an instance).
  * Asked on every pick, the first one and a failover's alike, on whichever hub
  * does it: the answer must come from shared state, not from the request.
+ * Null: not one of the route's capabilities after all (an advertised
+ * capability that merely starts with the prefix), routed as usual.
  */
-export type CapabilityRoute = (capability: string) => Promise<string[]>;
+export type CapabilityRoute = (capability: string) => Promise<string[] | null>;
 
 /** Why a failed delegation failed: its worker said so, it ran out of time, or its workers went offline. */
 export type FailureKind = 'worker' | 'timeout' | 'offline';
@@ -341,7 +343,8 @@ export class DelegateService {
   private async pick(capability: string, exclude: readonly string[]): Promise<string | null> {
     const loads: Array<{ id: string; load: number }> = [];
     const route = [...this.routes].find(([prefix]) => capability.startsWith(prefix))?.[1];
-    const candidates = route ? (await route(capability)).filter((id) => this.workers.isOnline(id)) : await this.workers.onlineWithCapability(capability);
+    const routed = route ? await route(capability) : null;
+    const candidates = routed ? routed.filter((id) => this.workers.isOnline(id)) : await this.workers.onlineWithCapability(capability);
     for (const id of candidates) {
       if (exclude.includes(id)) continue;
       loads.push({ id, load: Number((await this.read.get(pendingCount(this.db, id)))?.n ?? 0) });

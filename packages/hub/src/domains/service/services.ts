@@ -17,7 +17,7 @@ export interface ServicesDeps {
   isOnline(agentId: string): boolean;
   delegations: Delegations & {
     /** The delegate domain routes `service:` capabilities to the registry's holders. */
-    addRoute(prefix: string, route: (capability: string) => Promise<string[]>): void;
+    addRoute(prefix: string, route: (capability: string) => Promise<string[] | null>): void;
   };
   egress: EgressPolicy;
   quota: ServiceQuota;
@@ -39,7 +39,8 @@ export class Services {
     this.calls = new ServiceCalls(this.registry, deps.delegations, new InputValidators(), egress, presence, deps.writer, deps.log);
     deps.delegations.addRoute('service:', async (capability) => {
       const s = parseServiceCapability(capability);
-      return s ? this.registry.agentHolders(s.name, s.version) : [];
+      // `service:foo` without a version is an ordinary (advertised) capability.
+      return s ? this.registry.agentHolders(s.name, s.version) : null;
     });
   }
 
