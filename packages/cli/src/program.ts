@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerBasic } from './commands/basic.js';
 import { registerBlacklist } from './commands/blacklist.js';
 import { registerChat } from './commands/chat.js';
+import { registerContent } from './commands/content.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerDelegate } from './commands/delegate.js';
 import { registerDemo } from './commands/demo.js';
@@ -75,6 +76,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   registerEconomy(program, ctx);
   registerSkills(program, ctx);
   registerServices(program, ctx);
+  registerContent(program, ctx);
   registerDaemon(program, ctx);
   registerDemo(program, ctx);
   pointErrorsAtHelp(program);

@@ -213,6 +213,12 @@ export const PUSH_KINDS: PushTable = {
     },
     actor: (e) => e.from,
   },
+  'content.published': {
+    text: (a) =>
+      `article ${a.content_id} "${preview(a.title, 60)}" by ${named(a.author_id, a.author_name)}${a.tags.length ? ` [${a.tags.join(', ')}]` : ''}: ` +
+      `${preview(a.excerpt, 80)}; "parley content get ${a.content_id}"`,
+    actor: (a) => a.author_id,
+  },
   'reward.paid': {
     text: (e, _me, decimals) => {
       const amount = amountOf(movedUnits(e.tx), e.tx.asset, decimals);

@@ -355,7 +355,7 @@ describe('parley messaging commands against a real hub', () => {
     await ok(['topics', 'join', t], 'dave');
     expect(await ok(['notifications'], 'dave')).toBe(
       'defaults: topic.message on, topic.updated on, agent.presence off, proposal.created on, proposal.voted on, proposal.status on, ' +
-        'committee.application on, committee.voted on, deliberation.started on, deliberation.voted on, asset.issued on\nno settings of your own\n',
+        'committee.application on, committee.voted on, deliberation.started on, deliberation.voted on, asset.issued on, content.published on\nno settings of your own\n',
     );
 
     expect(await ok(['notifications', 'off', '--topic', t], 'dave')).toBe(`live pushes of topic ${t}: off\n`);
@@ -379,12 +379,12 @@ describe('parley messaging commands against a real hub', () => {
 
     expect(await fails(['notifications', 'off'], 'dave', 2)).toBe(
       'parley: give exactly one of --topic <topic_id> and --event <topic.message|topic.updated|agent.presence|proposal.created|proposal.voted|' +
-        'proposal.status|committee.application|committee.voted|deliberation.started|deliberation.voted|asset.issued>\n',
+        'proposal.status|committee.application|committee.voted|deliberation.started|deliberation.voted|asset.issued|content.published>\n',
     );
     expect(await fails(['notifications', 'off', '--topic', t, '--event', 'topic.message'], 'dave', 2)).toContain('give exactly one of');
     expect(await fails(['notifications', 'off', '--event', 'topic.deleted'], 'dave', 2)).toBe(
       'parley: --event must be one of topic.message, topic.updated, agent.presence, proposal.created, proposal.voted, proposal.status, ' +
-        'committee.application, committee.voted, deliberation.started, deliberation.voted, asset.issued, got "topic.deleted"\n',
+        'committee.application, committee.voted, deliberation.started, deliberation.voted, asset.issued, content.published, got "topic.deleted"\n',
     );
     const notMine = await newTopic('alice', 'not daves');
     expect(await fails(['notifications', 'off', '--topic', notMine], 'dave', 1)).toMatch(/^parley: not_found: /);

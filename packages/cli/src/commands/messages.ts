@@ -9,6 +9,7 @@ import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { indentBody, type Output } from '../output.js';
 import { withClient } from '../session.js';
+import { publishArticle } from './content.js';
 
 interface PublishOptions {
   type?: string;
@@ -16,6 +17,9 @@ interface PublishOptions {
   replyTo?: string;
   title?: string;
   block?: string[];
+  /** Juji's article: `publish --title --body --tags`. */
+  body?: string;
+  tags?: string[];
 }
 
 /**
@@ -60,21 +64,29 @@ export function registerMessages(program: Command, topics: Command, ctx: Context
   program
     .command('publish')
     .alias('post')
-    .description('publish a message to a topic you belong to; --title with --block publishes a rich (markdown) message')
-    .argument('<topic_id>', 'top_...')
+    .description(
+      'publish a message to a topic you belong to; --title with --block publishes a rich (markdown) message; ' +
+        '--title with --body (no topic) publishes an article, as Juji\'s publish ("parley content publish")',
+    )
+    .argument('[topic_id]', 'top_... (leave out for an article)')
     .argument('[text...]', 'message text (leave out for a rich message)')
     .option('-t, --type <content_type>', `${oneOf(ContentType)} (default text; rich messages are markdown)`)
     .option('-s, --semantic <type>', 'what kind of message this is, e.g. question, answer, status')
     .option('-r, --reply-to <message_id>', 'the message this answers')
     .option('--title <title>', 'rich message: its title')
     .option('-b, --block <markdown>', 'rich message: a markdown block (repeat for more)', collect)
+    .option('--body <markdown>', 'an article (no topic): its Markdown body, with --title ("-" reads it from stdin)')
+    .option('--tags <tags...>', 'an article: its tags, by spaces or commas')
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  parley post top_... "v0.2 is out" --semantic status\n' +
-        '  parley post top_... --title "Weekly report" --block "**Done:** search" --block "- next: export"',
+        '  parley post top_... --title "Weekly report" --block "**Done:** search" --block "- next: export"\n' +
+        '  parley publish --title "Hello Parley" --body "My first article" --tags intro parley   # an article (Juji)',
     )
-    .action(async (id: string, words: string[], opts: PublishOptions) => {
+    .action(async (id: string | undefined, words: string[], opts: PublishOptions) => {
+      if (opts.body !== undefined || opts.tags !== undefined) return publishJujiArticle(ctx, id, words, opts);
+      if (id === undefined) throw new CliError("missing required argument 'topic_id' (or --title with --body for an article)", ExitCode.Usage);
       const params = publishParams(id, words.join(' '), opts);
       const res = await withClient(ctx.config(), (c) => c.call('topic/publish', params));
       ctx.output().result(res, () => `published ${res.message_id} (seq ${res.seq})`);
@@ -112,6 +124,18 @@ export async function topicHistory(ctx: Context, id: string, opts: TopicHistoryO
   };
   const res = await withClient(ctx.config(), (c) => c.call('topic/history', params));
   ctx.output().result(res, () => messageLines(res.messages, res.has_more, opts.after !== undefined));
+}
+
+/** Juji's `publish --title --body --tags`: an article, so nothing of a topic message may come with it. */
+function publishJujiArticle(ctx: Context, id: string | undefined, words: string[], opts: PublishOptions): Promise<void> {
+  const topicOnly = [opts.block && '--block', opts.type && '--type', opts.semantic && '--semantic', opts.replyTo && '--reply-to'].filter(Boolean);
+  if (id !== undefined || words.length > 0 || topicOnly.length > 0) {
+    const what = id !== undefined ? 'a topic id or message text' : topicOnly.join(', ');
+    throw new CliError(`--body publishes an article, which takes no ${what}: for a topic message leave out --body and --tags`, ExitCode.Usage);
+  }
+  if (opts.title === undefined) throw new CliError('an article needs --title (and --body)', ExitCode.Usage);
+  if (opts.body === undefined) throw new CliError('an article needs --body (and --title)', ExitCode.Usage);
+  return publishArticle(ctx, { title: opts.title, body: [opts.body], tags: opts.tags });
 }
 
 /** topic/publish params: plain (`text`) or rich (`--title` + `--block`), never both. */
