@@ -420,6 +420,10 @@ describe('service endpoints: no server-side request forgery', () => {
       expect(egress.problem(url), url).toMatch(/private or special/);
       await expect(egress.call(url, { text: 'a' }, 2000), url).rejects.toMatchObject({ code: 'forbidden' });
     }
+    // Other spellings of loopback are the same address once the URL is parsed.
+    for (const url of ['http://2130706433/', 'http://0x7f.1/', 'http://127.1/', 'http://[::ffff:127.0.0.1]/']) {
+      expect(new Egress({ hosts: ['127.0.0.1', '::ffff:7f00:1'], allowPrivate: false }).problem(url), url).toMatch(/private or special/);
+    }
     // A name is resolved and every address checked: localhost is loopback.
     await expect(egress.call(`http://localhost:${port}/`, { text: 'a' }, 2000)).rejects.toMatchObject({ code: 'forbidden', message: /resolves to/ });
     expect(bodies).toHaveLength(0);
