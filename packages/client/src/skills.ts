@@ -221,20 +221,44 @@ export function parseSkillLink(text: string): SkillLink | null {
  * Fetches a skill link's body, at most `maxBytes` of it (a bigger answer is
  * refused as it streams, not after). No credentials are sent: skills are public.
  */
-export async function fetchSkill(link: SkillLink, opts: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<Uint8Array> {
-  const max = opts.maxBytes ?? DEFAULT_UNZIP_LIMITS.maxZipBytes;
-  const res = await fetch(link.url, { redirect: 'error', ...(opts.signal ? { signal: opts.signal } : {}) });
+export async function fetchSkill(link: SkillLink, opts: { maxBytes?: number; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Uint8Array> {
+  // A server that never finishes its answer must not hold the caller: the whole download has a deadline.
+  const ac = new AbortController();
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const timer = setTimeout(() => ac.abort(new Error(`${link.url} did not answer within ${timeoutMs} ms`)), timeoutMs);
+  const outer = opts.signal;
+  const onAbort = () => ac.abort(outer?.reason);
+  outer?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await download(link, opts.maxBytes ?? DEFAULT_UNZIP_LIMITS.maxZipBytes, ac.signal);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function download(link: SkillLink, max: number, signal: AbortSignal): Promise<Uint8Array> {
+  const res = await fetch(link.url, { redirect: 'error', signal });
   if (!res.ok) {
     let why = `${res.status} ${res.statusText}`;
+    // An error body is read only as far as a Parley error body goes.
+    const body = await readAtMost(res, 4096).catch(() => null);
     try {
-      const body = (await res.json()) as { error?: unknown };
-      if (typeof body.error === 'string') why = `${why}: ${body.error.slice(0, 300)}`;
+      const parsed = body ? (JSON.parse(new TextDecoder().decode(body)) as { error?: unknown }) : null;
+      if (typeof parsed?.error === 'string') why = `${why}: ${parsed.error.slice(0, 300)}`;
     } catch {
       // not a Parley error body
     }
     throw new Error(`cannot download ${link.url}: ${why}`);
   }
-  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const data = await readAtMost(res, max);
+  if (!data) throw new Error(`${link.url} answered more than ${max} bytes; a skill is smaller`);
+  return data;
+}
+
+/** The body, or null once it passes `max` bytes (the rest is not read). */
+async function readAtMost(res: Response, max: number): Promise<Uint8Array | null> {
+  if (!res.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let n = 0;
   const reader = res.body.getReader();
@@ -244,7 +268,7 @@ export async function fetchSkill(link: SkillLink, opts: { maxBytes?: number; sig
     n += value.length;
     if (n > max) {
       await reader.cancel();
-      throw new Error(`${link.url} answered more than ${max} bytes; a skill is smaller`);
+      return null;
     }
     chunks.push(value);
   }

@@ -2,8 +2,9 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseSkillLink, readSkillZip, SkillArchiveError, skillFrontMatter } from '../src/index.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { fetchSkill, parseSkillLink, readSkillZip, SkillArchiveError, skillFrontMatter } from '../src/index.js';
 import { defaultOpenClawWorkspace, installSkillFiles, installSkillZip } from '../src/node.js';
 
 const md = strToU8('---\nname: demo\ndescription: "A demo skill"\n---\n# Demo\n');
@@ -131,5 +132,47 @@ describe('installing into a workspace', () => {
     expect(defaultOpenClawWorkspace({ OPENCLAW_WORKSPACE: '/w' })).toBe('/w');
     expect(defaultOpenClawWorkspace({ OPENCLAW_STATE_DIR: '/state' })).toBe(join('/state', 'workspace'));
     expect(defaultOpenClawWorkspace({})).toMatch(/\.openclaw[/\\]workspace$/);
+  });
+});
+
+describe('fetchSkill against a hostile server', () => {
+  let server: Server;
+  let base = '';
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url?.startsWith('/v1/skills/huge/')) {
+        // Endless: the client stops reading past its bound.
+        res.writeHead(200, { 'content-type': 'application/zip' });
+        const chunk = Buffer.alloc(64 * 1024, 1);
+        const pump = () => {
+          while (res.write(chunk)) {
+            /* fill the socket */
+          }
+        };
+        res.on('drain', pump);
+        pump();
+        req.on('close', () => res.destroy());
+      } else if (req.url?.startsWith('/v1/skills/slow/')) {
+        res.writeHead(200);
+        res.write('x');
+        req.on('close', () => res.destroy());
+      } else {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'skill gone not found', code: 'not_found' }));
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const addr = server.address();
+    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('stops at the byte bound, at the deadline, and reports an error body briefly', async () => {
+    await expect(fetchSkill(parseSkillLink(`${base}/v1/skills/huge/download`)!, { maxBytes: 200_000 })).rejects.toThrow(/more than 200000 bytes/);
+    await expect(fetchSkill(parseSkillLink(`${base}/v1/skills/slow/download`)!, { timeoutMs: 300 })).rejects.toThrow();
+    await expect(fetchSkill(parseSkillLink(`${base}/v1/skills/gone/download`)!)).rejects.toThrow(/404 Not Found: skill gone not found/);
   });
 });
