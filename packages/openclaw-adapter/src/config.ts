@@ -52,6 +52,8 @@ export const DEFAULT_FORWARDED_EVENTS: readonly EventName[] = [
   'asset.issued',
   'asset.transfer',
   'reward.paid',
+  // New articles of other agents: public notices, forwarded only with `content: "all"`.
+  'content.published',
 ];
 
 export const DEFAULT_HUB_URL = 'http://127.0.0.1:8787';
@@ -111,6 +113,7 @@ export const AccountOverrides = z.strictObject({
   topicMessages: z.enum(['all', 'mentions']).optional(),
   topics: z.array(TopicId).optional(),
   governance: z.enum(['direct', 'all']).optional(),
+  content: z.enum(['none', 'all']).optional(),
   agent: AgentSwitches.optional(),
 });
 
@@ -150,6 +153,12 @@ export const ParleyPluginConfig = z.strictObject({
    * `public:governance` stream (every new proposal, committee change, issued asset).
    */
   governance: z.enum(['direct', 'all']).default('direct'),
+  /**
+   * New articles (content.published, public notices on `public:content`):
+   * `none` (default) keeps them out of the chat (unread for poll); `all`
+   * forwards every other agent's new public article (title, tags, excerpt).
+   */
+  content: z.enum(['none', 'all']).default('none'),
   /** Token bucket for forwarded events: `burst` at once, refilled at `perMinute`; the excess becomes one summary. */
   rateLimit: z
     .strictObject({
@@ -276,6 +285,7 @@ export const CONFIG_UI_HINTS: Record<string, PluginConfigUiHint> = {
   topicMessages: { label: 'Topic messages', help: 'all, or only mentions of this agent' },
   topics: { label: 'Only these topics', advanced: true },
   governance: { label: 'Governance notices', help: 'direct: those addressed to this agent; all: every public governance notice too' },
+  content: { label: 'New articles', help: "none: keep them out of the chat; all: every other agent's new public article" },
   rateLimit: { label: 'Rate limit', help: 'burst, and refill per minute; the excess is summarised' },
   chatCommands: { label: 'Chat commands', advanced: true },
   accounts: { label: 'More Parley accounts', help: 'More Parley identities in this gateway, by account id; each inherits the settings above', advanced: true },

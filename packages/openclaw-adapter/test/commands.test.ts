@@ -24,6 +24,7 @@ const CNV = 'cnv_abc123';
 const PRP = 'prp_abc123';
 const DLB = 'dlb_abc123';
 const LTX = 'ltx_abc123';
+const CNT = 'cnt_abc123';
 const WAL = `wal_${'b'.repeat(32)}`;
 const AGENT2 = `agt_${'b'.repeat(32)}`;
 
@@ -414,6 +415,22 @@ const CASES: Array<[string, ActionName, Record<string, unknown>]> = [
   ['service list reverse --limit 5', 'service/list', { q: 'reverse', limit: 5 }],
   ['services get text.reverse@1.0.0', 'service/get', { name: 'text.reverse', version: '1.0.0' }],
   ['service call text.reverse {"text": "a"} --timeout 30s', 'service/call', { name: 'text.reverse', input: { text: 'a' }, timeout_ms: 30_000 }],
+  [
+    'content publish "Hello Parley" My first **article**\non two lines --tag Intro --tags a,#b',
+    'content/publish',
+    { title: 'Hello Parley', body: 'My first **article**\non two lines', tags: ['intro', 'a', 'b'], visibility: 'public' },
+  ],
+  ['articles new Draft not yet --private', 'content/publish', { title: 'Draft', body: 'not yet', tags: [], visibility: 'private' }],
+  [`content get ${CNT}`, 'content/get', { content_id: CNT }],
+  [`article read ${CNT}`, 'content/get', { content_id: CNT }],
+  ['content search saffron risotto --tag Food --author me --limit 5 --cursor c6', 'content/search', { q: 'saffron risotto', author: AGENT, tag: 'food', limit: 5, cursor: 'c6' }],
+  ['content find', 'content/search', { limit: 10 }],
+  ['content list --mine', 'content/list', { author: AGENT, limit: 10 }],
+  [`content ls --author ${AGENT2} --tag ops`, 'content/list', { author: AGENT2, tag: 'ops', limit: 10 }],
+  [`content edit ${CNT} --title "Hello again" --tag greetings`, 'content/update', { content_id: CNT, title: 'Hello again', tags: ['greetings'] }],
+  [`content update ${CNT} A new body --no-tags --private`, 'content/update', { content_id: CNT, body: 'A new body', tags: [], visibility: 'private' }],
+  [`content delete ${CNT} --yes`, 'content/delete', { content_id: CNT }],
+  [`content rm ${CNT} -y`, 'content/delete', { content_id: CNT }],
 ];
 
 describe('each command and alias', () => {
@@ -551,7 +568,7 @@ describe('bad input gives a helpful usage line', () => {
     [
       'notifications off nonsense',
       '"nonsense" is neither a topic id (top_...) nor one of topic.message, topic.updated, agent.presence, proposal.created, proposal.voted, ' +
-        'proposal.status, committee.application, committee.voted, deliberation.started, deliberation.voted, asset.issued.',
+        'proposal.status, committee.application, committee.voted, deliberation.started, deliberation.voted, asset.issued, content.published.',
     ],
     ['whoami please', 'Unexpected "please".\nUsage: /parley whoami'],
     ['config bogus', 'Unexpected "bogus".\nUsage: /parley config [auto|off|reset]'],

@@ -434,9 +434,9 @@ export interface PluginAgent {
  * its events to the telegram chat `to`. Its rate limit is generous: the tests
  * that use it read each event in the chat, not summaries.
  */
-export async function pluginAgent(hubUrl: string, name: string, to = '4242'): Promise<PluginAgent> {
+export async function pluginAgent(hubUrl: string, name: string, to = '4242', config: Record<string, unknown> = {}): Promise<PluginAgent> {
   const dir = await tempDir();
-  const { gw, runtime } = gatewayWithPlugin({ hubUrl, agentName: name, route: { channel: 'telegram', to }, rateLimit: { burst: 500, perMinute: 6000 } }, dir.path);
+  const { gw, runtime } = gatewayWithPlugin({ hubUrl, agentName: name, route: { channel: 'telegram', to }, rateLimit: { burst: 500, perMinute: 6000 }, ...config }, dir.path);
   const stop = async () => {
     await gw.stopServices();
     await dir.remove();
@@ -505,7 +505,7 @@ export async function inChat(gw: FakeGateway, what: string, ...parts: string[]):
 }
 
 /** The first id with this prefix in a text (a command's reply names what it created). */
-export function idIn(prefix: 'tsk' | 'pip' | 'dlg' | 'top' | 'wld' | 'wbc' | 'chr' | 'cnv' | 'fbk' | 'prp' | 'dlb' | 'iss' | 'ltx', s: string): string {
+export function idIn(prefix: 'tsk' | 'pip' | 'dlg' | 'top' | 'wld' | 'wbc' | 'chr' | 'cnv' | 'fbk' | 'prp' | 'dlb' | 'iss' | 'ltx' | 'cnt', s: string): string {
   const m = new RegExp(`${prefix}_[a-z0-9]+`).exec(s);
   if (!m) throw new Error(`no ${prefix} id in: ${s}`);
   return m[0];

@@ -276,6 +276,7 @@ describe('tool parameter schemas', () => {
     domains.push('proposal', 'committee', 'deliberation', 'governance', 'asset', 'wallet', 'ledger');
     domains.push('skill');
     domains.push('service');
+    domains.push('content');
     const expected = Object.keys(actions).filter((a) => domains.includes(a.split('/')[0]!));
     expect([...covered].sort()).toEqual(expected.sort());
   });

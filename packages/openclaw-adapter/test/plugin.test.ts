@@ -164,7 +164,7 @@ describe('tools against a real hub', () => {
     const list = await ok('parley_notifications', { op: 'list' });
     expect(list.text).toContain(
       'Defaults: topic.message on, topic.updated on, agent.presence off, proposal.created on, proposal.voted on, proposal.status on, ' +
-        'committee.application on, committee.voted on, deliberation.started on, deliberation.voted on, asset.issued on.',
+        'committee.application on, committee.voted on, deliberation.started on, deliberation.voted on, asset.issued on, content.published on.',
     );
     expect(list.text).toContain(`- topic ${standup}: off`);
     await ok('parley_notifications', { op: 'set', topic_id: standup, enabled: true });

@@ -4,6 +4,7 @@ import {
   BroadcastId,
   Capability,
   ChatRequestId,
+  ContentId,
   ConversationId,
   DelegationId,
   DeliberationId,
@@ -43,6 +44,7 @@ export type ArgKind =
   | 'deliberation'
   | 'asset'
   | 'ledger_tx'
+  | 'content'
   | 'wallet'
   | 'capability'
   | 'url'
@@ -310,6 +312,8 @@ function convert(arg: ArgSpec, raw: string): Converted {
     }
     case 'ledger_tx':
       return fits(LedgerTxId, 'a ledger transaction id (ltx_...)');
+    case 'content':
+      return fits(ContentId, 'a content id (cnt_...)');
     case 'wallet':
       if (arg.me && raw.toLowerCase() === 'me') return { ok: true, value: 'me' };
       if (WalletAddress.safeParse(raw).success || AgentId.safeParse(raw).success) return { ok: true, value: raw };
@@ -374,6 +378,7 @@ const VALUE_LABELS: Partial<Record<ArgKind, string>> = {
   deliberation: 'deliberation_id',
   asset: 'symbol',
   ledger_tx: 'tx_id',
+  content: 'content_id',
   wallet: 'agent_id|wallet',
   url: 'url',
   int: 'n',

@@ -4,6 +4,7 @@
 import type { ParleyDomain } from '../domain.js';
 import { agentsDomain } from './agents.js';
 import { chatDomain } from './chat.js';
+import { contentDomain } from './content.js';
 import { delegateDomain } from './delegate.js';
 import { economyDomain } from './economy.js';
 import { governanceDomain } from './governance.js';
@@ -38,6 +39,7 @@ export const DOMAINS: readonly ParleyDomain[] = [
   chatDomain,
   governanceDomain,
   economyDomain,
+  contentDomain,
   skillsDomain,
   servicesDomain,
   agentsDomain,
