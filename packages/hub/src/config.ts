@@ -119,6 +119,12 @@ export interface HubOptions {
    * logged. Default false.
    */
   strictUnits?: boolean;
+  /**
+   * Serve Juji's wire too (/agent/register, /ws?agent_id&token&ts&sig, /message/*; docs/juji-compat.md).
+   * Default false: a second wire is a second attack surface, and only hubs with Juji clients need it.
+   * Env PARLEY_JUJI=1.
+   */
+  juji?: boolean;
   logger?: Logger;
 }
 
@@ -208,6 +214,7 @@ export interface ResolvedConfig {
   services: { hosts: string[]; allowPrivate: boolean; quota: ServiceQuota };
   logLevel: string;
   strictUnits: boolean;
+  juji: boolean;
 }
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
@@ -265,6 +272,7 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
     },
     logLevel: o.logLevel ?? 'info',
     strictUnits: o.strictUnits ?? false,
+    juji: o.juji ?? false,
   };
 }
 
@@ -385,6 +393,7 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   const tokenRl = rate(env.PARLEY_TOKEN_RATE_LIMIT, 'PARLEY_TOKEN_RATE_LIMIT');
   if (tokenRl !== undefined) o.tokenRateLimit = tokenRl;
   if (env.PARLEY_SERVICE_HOSTS) o.serviceHosts = env.PARLEY_SERVICE_HOSTS.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+  if (env.PARLEY_JUJI) o.juji = flag(env.PARLEY_JUJI, 'PARLEY_JUJI');
   if (env.PARLEY_SERVICE_PRIVATE_ADDRESSES) o.servicePrivateAddresses = flag(env.PARLEY_SERVICE_PRIVATE_ADDRESSES, 'PARLEY_SERVICE_PRIVATE_ADDRESSES');
   const perAgentServices = int(env.PARLEY_MAX_SERVICES_PER_AGENT, 'PARLEY_MAX_SERVICES_PER_AGENT');
   if (perAgentServices !== undefined) o.serviceQuota = { maxPerAgent: perAgentServices };

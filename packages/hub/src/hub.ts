@@ -36,6 +36,7 @@ import type { Writer } from './store/sql.js';
 import type { Kysely } from 'kysely';
 import { buildHttp } from './transport/http.js';
 import { WsTransport } from './transport/ws.js';
+import { startJujiEdge } from './transport/juji/index.js';
 
 export interface RunningHub {
   /** Base URL, e.g. 'http://127.0.0.1:8787'; the WebSocket is at ws://.../v1/ws. */
@@ -368,7 +369,11 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     log,
     onPresence,
   });
-  app.server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
+  // Juji's wire (docs/juji-compat.md), only when the operator turns it on: its routes, and /ws upgrades.
+  const juji = cfg.juji
+    ? startJujiEdge(app, { db, read: store.read, writer, auth, agents, dispatcher, sessions, addressLimits, trustProxy: cfg.trustProxy, maxFrameBytes: cfg.maxFrameBytes, maxQueuedBytes: cfg.maxQueuedBytes, maxJsonDepth: cfg.maxJsonDepth, maxSessionsPerAgent: cfg.maxSessionsPerAgent, log, onPresence })
+    : null;
+  app.server.on('upgrade', (req, socket, head) => (juji?.handles(req) ? juji.handleUpgrade(req, socket, head) : ws.handleUpgrade(req, socket, head)));
   // A revocation broadcast while this hub was cut off from Redis was not heard: look the live tokens up.
   cluster?.link.onReady(() => {
     const live = ws.liveTokens();
@@ -390,6 +395,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     clearInterval(staleTimer);
     if (sweepTimer) clearInterval(sweepTimer);
     await ws.close(0);
+    await juji?.close(0);
     await cluster?.stop();
     await store.close();
     throw err;
@@ -412,10 +418,12 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
       chat.stop();
       economy.stop();
       ws.stopAccepting();
+      juji?.stopAccepting();
       shutdown.abort();
       // In-flight calls finish and their responses go out before sockets close.
       await dispatcher.drain(5000);
       await ws.close();
+      await juji?.close();
       // Calls are drained and long polls answered by now; what is left are
       // keep-alive sockets. 'idle' ones close at once, but one that was between
       // requests at that instant would hold close() for the whole keep-alive

@@ -977,6 +977,31 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+  '0017_juji_aliases': {
+    async up(outer: Kysely<unknown>) {
+      await atomically(outer, async (db) => {
+        // Juji's clients treat agent_id as an integer: one stable alias per Parley agent (transport/juji).
+        await db.schema
+          .createTable('juji_aliases')
+          .addColumn('alias', 'bigint', (c) => c.primaryKey())
+          .addColumn('agent_id', 'text', (c) => c.notNull().unique())
+          .addColumn('public_key', 'text', (c) => c.notNull())
+          .addColumn('name', 'text')
+          .addColumn('ws_token_hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        // The (agent, ts) pairs live Juji sessions opened with, shared by every hub on the database.
+        await db.schema
+          .createTable('juji_live_ts')
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('ts', 'bigint', (c) => c.notNull())
+          .addColumn('session_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('juji_live_ts_pk', ['agent_id', 'ts'])
+          .execute();
+      });
+    },
+  },
 };
 
 /**

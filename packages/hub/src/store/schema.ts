@@ -554,6 +554,26 @@ export interface ServiceInstancesTable {
   updated_at: number;
 }
 
+/** A Parley agent's integer alias on the Juji edge (transport/juji), with the last ws_token issued to it. */
+export interface JujiAliasesTable {
+  alias: number;
+  agent_id: string;
+  public_key: string;
+  name: string | null;
+  /** sha256 of the ws_token; every registration replaces it, as in Juji. */
+  ws_token_hash: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A live Juji session's (agent, ts): another connection with the same pair is refused while it lives. */
+export interface JujiLiveTsTable {
+  agent_id: string;
+  /** Unix seconds, as the client signed it. */
+  ts: number;
+  session_id: string;
+}
+
 /** An article (domains/content). */
 export interface ArticlesTable {
   content_id: string;
@@ -672,4 +692,6 @@ export interface Database {
   article_tags: ArticleTagsTable;
   services: ServicesTable;
   service_instances: ServiceInstancesTable;
+  juji_aliases: JujiAliasesTable;
+  juji_live_ts: JujiLiveTsTable;
 }
