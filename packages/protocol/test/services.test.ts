@@ -31,7 +31,7 @@ describe('service actions', () => {
 
   it('bounds a call: default and largest timeout', () => {
     const call = actions['service/call'].params;
-    expect(call.parse({ name: 'a', input: { x: 1 } }).timeout_ms).toBe(15_000);
+    expect(call.parse({ name: 'a', input: { x: 1 } }).timeout_ms).toBe(10_000);
     expect(call.safeParse({ name: 'a', input: 1, timeout_ms: 120_001 }).success).toBe(false);
   });
 });

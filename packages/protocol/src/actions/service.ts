@@ -150,7 +150,8 @@ export const serviceCall = defineAction({
     name: ServiceName,
     version: SemVer.optional(),
     input: z.unknown(),
-    timeout_ms: z.number().int().min(100).max(120_000).default(15_000),
+    // 10 s: a call that fails over after a timeout (2 x 10 s, and the hub's slack) still fits a client's default 30 s request timeout.
+    timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
   }),
   result: ServiceCallResult,
 });
