@@ -23,6 +23,7 @@ interface ServeOptions extends DbOptions {
   committeeReward?: string;
   serviceHost?: string[];
   servicePrivateAddresses?: boolean;
+  juji?: boolean;
 }
 
 const DB_HELP = 'database: a PostgreSQL URL (postgres://user@host:5432/db) or a SQLite file (env PARLEY_DB; default <data-dir>/parley.db)';
@@ -47,6 +48,7 @@ export function registerServe(program: Command, ctx: Context): void {
       '--service-private-addresses',
       'let those endpoints be private, loopback or link-local addresses too (env PARLEY_SERVICE_PRIVATE_ADDRESSES=1; default refused)',
     )
+    .option('--juji', "also speak Juji's wire for Juji's own clients (docs/juji-compat.md; env PARLEY_JUJI=1; default off)")
     .option('--quorum <n>', 'community votes a proposal needs before more-for-than-against passes it (env PARLEY_GOV_QUORUM, default 3)')
     .option('--votes-to-elect <n>', 'supporting votes (and more for than against) that elect a committee candidate (env PARLEY_GOV_VOTES_TO_ELECT, default 3)')
     .option('--seats <n>', 'most active committee members (env PARLEY_GOV_SEATS, default 21)')
@@ -70,6 +72,7 @@ export function registerServe(program: Command, ctx: Context): void {
       if (opts.redis !== undefined) options.redis = opts.redis;
       if (opts.serviceHost !== undefined) options.serviceHosts = opts.serviceHost;
       if (opts.servicePrivateAddresses) options.servicePrivateAddresses = true;
+      if (opts.juji) options.juji = true;
       const hub = await startHub(options);
       const out = ctx.output();
       // Handlers first: whoever waits for the URL line may signal at once, and a SIGTERM before them would kill the hub unclosed.
