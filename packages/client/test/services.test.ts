@@ -1,7 +1,7 @@
 import type { RunningHub } from '@parley/hub';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ParleyError } from '../src/errors.js';
-import { agent, client, closeClients, hub } from './helpers/env.js';
+import { agent, client, closeClients, hub, waitFor } from './helpers/env.js';
 
 let n = 0;
 const fresh = (base: string) => `${base}.${process.pid}.${++n}`;
@@ -51,6 +51,37 @@ describe('client.services.serve', () => {
     await served.stop({ unregister: true });
     const gone = await caller.services.get({ name }).catch((e: unknown) => e);
     expect((gone as ParleyError).code).toBe('not_found');
+  });
+
+  it('answers "busy" past its concurrency instead of leaving a call to time out', async () => {
+    const worker = client(h.url, await agent(h.url, 'busy'));
+    const caller = client(h.url, await agent(h.url, 'busy-caller'));
+    await Promise.all([worker.connect(), caller.connect()]);
+    const name = fresh('slow');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started = 0;
+    const served = worker.services.serve(
+      name,
+      '1.0.0',
+      async () => {
+        started++;
+        await gate;
+        return 'done';
+      },
+      { description: 'slow', concurrency: 1 },
+    );
+    await served.registered;
+    const first = caller.services.call({ name, input: 1 });
+    await waitFor(() => started === 1, 'the first call to start');
+    const second = await caller.services.call({ name, input: 2 }).catch((e: unknown) => e as ParleyError);
+    expect((second as ParleyError).code).toBe('conflict');
+    expect((second as ParleyError).message).toMatch(/busy: 1 calls/);
+    expect(served.active).toHaveLength(1);
+    release();
+    expect((await first).output).toBe('done');
+    await served.stop();
+    expect(served.active).toHaveLength(0);
   });
 
   it('rejects `registered` when the hub refuses the registration', async () => {
