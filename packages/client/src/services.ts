@@ -24,7 +24,7 @@ export interface ServiceCallContext {
   readonly callerId: string;
   /** When the hub stops waiting for this instance (it then tries another, or fails the call). */
   readonly deadline: Date;
-  /** Aborted at the deadline and when the service stops: the answer would be dropped. */
+  /** Aborted at the deadline: the hub has handed the call on (or failed it), and the answer is dropped. stop() lets a running call finish. */
   readonly signal: AbortSignal;
   readonly client: ParleyClient;
 }
