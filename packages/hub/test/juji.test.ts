@@ -108,6 +108,44 @@ describe('juji edge: registration and connection', () => {
     await third.close();
   });
 
+  it('answers hostile frames with errors and keeps the connection', async () => {
+    const a = await jujiRegister(hub, generateKeyPair());
+    const s = await jujiConnect(hub, a);
+    s.ws.send('not json');
+    expect(await s.next()).toMatchObject({ type: 'error', status: 'error' });
+    s.ws.send('[1,2]');
+    expect(await s.next()).toMatchObject({ type: 'error', content: { error: 'frame is not a JSON object' } });
+    s.ws.send(JSON.stringify({ agent_id: a.alias, u_id: 'x'.repeat(121), params: { action: 'task/list', params: {} } }));
+    expect(await s.next()).toMatchObject({ type: 'error' });
+    s.ws.send(JSON.stringify({ agent_id: a.alias, u_id: 'no-params' }));
+    expect(await s.next((m) => m.u_id === 'no-params')).toMatchObject({ status: 'error', content: { error: 'params must be {action, params}' } });
+    s.ws.send(JSON.stringify({ agent_id: a.alias, u_id: 'array-params', params: { action: 'task/list', params: [1] } }));
+    expect(await s.next((m) => m.u_id === 'array-params')).toMatchObject({ status: 'error', content: { error: 'params must be an object' } });
+    s.ws.send(JSON.stringify({ agent_id: a.alias, u_id: 'proto', params: { action: '__proto__', params: {} } }));
+    expect(await s.next((m) => m.u_id === 'proto')).toMatchObject({ status: 'error', content: { error: 'unknown action "__proto__"' } });
+    s.ws.send(JSON.stringify({ agent_id: a.alias, u_id: 'deep', params: { action: 'task/list', params: { status: JSON.parse('['.repeat(200) + ']'.repeat(200)) } } }));
+    expect(await s.next((m) => m.type === 'error' || m.u_id === 'deep')).toMatchObject({ status: 'error' });
+    s.ws.send('ping');
+    expect(await s.next()).toEqual({ type: 'pong' });
+    await s.close();
+  });
+
+  it('refuses bad REST bodies with {error}, running nothing', async () => {
+    const a = await jujiRegister(hub, generateKeyPair());
+    const parley = await register(hub, undefined, a.keys);
+    const auth = { authorization: `Bearer ${parley.token}` };
+    const notObject = await postJson(`${hub.url}/content/publish`, '[1]', auth);
+    expect(notObject.status).toBe(400);
+    const noTitle = await postJson(`${hub.url}/content/publish`, { body: 'x' }, auth);
+    expect(noTitle.status).toBe(400);
+    expect(noTitle.body).toMatchObject({ status: 'error' });
+    expect(typeof (noTitle.body as { error: unknown }).error).toBe('string');
+    const s = await jujiConnect(hub, a);
+    const mine = await s.call(a.alias, 'content/search', { author_agent_id: a.alias });
+    expect((mine.content as { articles: unknown[] }).articles).toEqual([]);
+    await s.close();
+  });
+
   it('serves discovery: capabilities, actions, topics, channels', async () => {
     const caps = (await (await fetch(`${hub.url}/message/capabilities`)).json()) as { api_revision: string; websocket: { actions: Record<string, unknown> } };
     expect(typeof caps.api_revision).toBe('string');
