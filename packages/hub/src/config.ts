@@ -77,7 +77,7 @@ export interface HubOptions {
   memoryQuota?: Partial<MemoryQuota>;
   /** Per-author content quotas (content/publish and content/update); fields left out keep their defaults. */
   contentQuota?: Partial<ContentQuota>;
-  /** What one publisher may keep in the skill registry. */
+  /** What one publisher may keep in the skill registry. Env PARLEY_SKILL_MAX_NAMES, PARLEY_SKILL_MAX_VERSIONS, PARLEY_SKILL_MAX_BYTES. */
   skillQuota?: Partial<SkillQuota>;
   /**
    * Several hubs, one service: the Redis they share (`redis://host:6379`).
@@ -372,6 +372,10 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   const maxArticles = int(env.PARLEY_CONTENT_MAX_ARTICLES, 'PARLEY_CONTENT_MAX_ARTICLES');
   const maxContentBytes = int(env.PARLEY_CONTENT_MAX_BYTES, 'PARLEY_CONTENT_MAX_BYTES');
   if (maxArticles !== undefined || maxContentBytes !== undefined) o.contentQuota = { maxArticles, maxBytes: maxContentBytes };
+  const skillNames = int(env.PARLEY_SKILL_MAX_NAMES, 'PARLEY_SKILL_MAX_NAMES');
+  const skillVersions = int(env.PARLEY_SKILL_MAX_VERSIONS, 'PARLEY_SKILL_MAX_VERSIONS');
+  const skillBytes = int(env.PARLEY_SKILL_MAX_BYTES, 'PARLEY_SKILL_MAX_BYTES');
+  if (skillNames !== undefined || skillVersions !== undefined || skillBytes !== undefined) o.skillQuota = { maxNames: skillNames, maxVersions: skillVersions, maxBytes: skillBytes };
   const closeTimeout = int(env.PARLEY_CLOSE_TIMEOUT_MS, 'PARLEY_CLOSE_TIMEOUT_MS');
   if (closeTimeout !== undefined) o.closeTimeoutMs = closeTimeout;
   const depth = int(env.PARLEY_MAX_JSON_DEPTH, 'PARLEY_MAX_JSON_DEPTH');

@@ -1,6 +1,7 @@
 import { unzipSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningHub } from '../src/index.js';
+import { resolveConfig } from '../src/config.js';
+import { resolveHubOptionsFromEnv, type RunningHub } from '../src/index.js';
 import { type Frame, type TestAgent, ok, register, rpc, startTestHub, uid } from './helpers.js';
 
 type Info = { name: string; version: string; publisher_id: string; description: string; prerelease: boolean; files: Array<{ path: string; bytes: number }>; bytes: number; sha256: string };
@@ -265,5 +266,14 @@ describe('skill quotas', () => {
       ['two', '1.0.0', 1],
     ]);
     expect(errorOf(await call(hub, me, 'skill/get', { name: 'three' }))?.code).toBe('not_found');
+  });
+});
+
+describe('skill quota settings', () => {
+  it('come from the environment, each alone keeping the other defaults', () => {
+    expect(resolveConfig({}).skillQuota).toEqual({ maxNames: 100, maxVersions: 200, maxBytes: 64 * 1024 * 1024 });
+    const o = resolveHubOptionsFromEnv({ PARLEY_SKILL_MAX_NAMES: '3', PARLEY_SKILL_MAX_BYTES: '5000' });
+    expect(resolveConfig(o).skillQuota).toEqual({ maxNames: 3, maxVersions: 200, maxBytes: 5000 });
+    expect(() => resolveHubOptionsFromEnv({ PARLEY_SKILL_MAX_VERSIONS: 'many' })).toThrow(/PARLEY_SKILL_MAX_VERSIONS/);
   });
 });
