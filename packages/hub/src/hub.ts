@@ -22,7 +22,7 @@ import { InboxService, inboxHandlers } from './domains/inbox/index.js';
 import { MemoryService, memoryHandlers } from './domains/memory/index.js';
 import { NotificationService, PresenceNotifier, notificationHandlers } from './domains/notification/index.js';
 import { P2PService, p2pHandlers } from './domains/p2p/index.js';
-import { SkillRegistry, skillHandlers } from './domains/skill/index.js';
+import { JUJI_SKILL_DOWNLOAD_ROUTE, registerSkillDownloads, SkillRegistry, skillHandlers } from './domains/skill/index.js';
 import { Services, serviceHandlers } from './domains/service/index.js';
 import { TalkService, talkHandlers } from './domains/talk/index.js';
 import { PipelineService, TaskService, workHandlers } from './domains/task/index.js';
@@ -373,6 +373,8 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const juji = cfg.juji
     ? startJujiEdge(app, { db, read: store.read, writer, auth, agents, dispatcher, sessions, addressLimits, trustProxy: cfg.trustProxy, maxFrameBytes: cfg.maxFrameBytes, maxQueuedBytes: cfg.maxQueuedBytes, maxJsonDepth: cfg.maxJsonDepth, maxSessionsPerAgent: cfg.maxSessionsPerAgent, log, onPresence })
     : null;
+  // Juji's skill links (`/skills/<name>/download`) install from this hub as they are.
+  if (cfg.juji) registerSkillDownloads(app, skills, JUJI_SKILL_DOWNLOAD_ROUTE);
   app.server.on('upgrade', (req, socket, head) => (juji?.handles(req) ? juji.handleUpgrade(req, socket, head) : ws.handleUpgrade(req, socket, head)));
   // A revocation broadcast while this hub was cut off from Redis was not heard: look the live tokens up.
   cluster?.link.onReady(() => {

@@ -277,3 +277,27 @@ describe('skill quota settings', () => {
     expect(() => resolveHubOptionsFromEnv({ PARLEY_SKILL_MAX_VERSIONS: 'many' })).toThrow(/PARLEY_SKILL_MAX_VERSIONS/);
   });
 });
+
+describe("Juji's skill link", () => {
+  it('is served at /skills/<name>/download only when the hub speaks Juji', async () => {
+    const plain = await startTestHub();
+    const juji = await startTestHub({ juji: true });
+    try {
+      for (const h of [plain, juji]) {
+        const me = await register(h, 'Publisher');
+        ok(await call(h, me, 'skill/publish', skill('juji', '1.0.0')));
+      }
+      expect((await fetch(`${plain.url}/skills/juji/download?format=raw`)).status).toBe(404);
+      const raw = await fetch(`${juji.url}/skills/juji/download?format=raw`);
+      expect(raw.status).toBe(200);
+      expect(raw.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+      expect(await raw.text()).toContain('# juji 1.0.0');
+      const zip = await fetch(`${juji.url}/skills/juji/download?format=zip`);
+      expect(Object.keys(unzipSync(new Uint8Array(await zip.arrayBuffer())))).toEqual(['juji/SKILL.md']);
+      expect((await fetch(`${juji.url}/skills/Juji/download`)).status).toBe(400);
+    } finally {
+      await plain.close();
+      await juji.close();
+    }
+  });
+});

@@ -14,6 +14,10 @@ function fail(reply: FastifyReply, code: ErrorCode, error: string, details?: Rec
   return reply.code(STATUS[code] ?? 500).send(body);
 }
 
+export const SKILL_DOWNLOAD_ROUTE = '/v1/skills/:name/download';
+/** Juji's path of the same, served too when the hub speaks Juji's wire (a Juji install link then works as it is). */
+export const JUJI_SKILL_DOWNLOAD_ROUTE = '/skills/:name/download';
+
 /**
  * `GET /v1/skills/<name>/download?format=raw|zip[&version=]`: what
  * skill/download answers, as a file, without auth (skills are public), so
@@ -23,8 +27,8 @@ function fail(reply: FastifyReply, code: ErrorCode, error: string, details?: Rec
  * answer is at most one skill's zip (MAX_SKILL_TOTAL_BYTES and a little).
  * The per-address request limit of the HTTP edge applies as to every route.
  */
-export function registerSkillDownloads(app: FastifyInstance, skills: SkillRegistry): void {
-  app.get('/v1/skills/:name/download', async (req, reply) => {
+export function registerSkillDownloads(app: FastifyInstance, skills: SkillRegistry, path = SKILL_DOWNLOAD_ROUTE): void {
+  app.get(path, async (req, reply) => {
     const params = Params.safeParse(req.params);
     if (!params.success) {
       const c = zodToContent(ErrorCode.BadRequest, 'bad skill name', params.error);

@@ -1,3 +1,3 @@
 export { SkillRegistry } from './registry.js';
 export { skillHandlers } from './handlers.js';
-export { registerSkillDownloads } from './http.js';
+export { JUJI_SKILL_DOWNLOAD_ROUTE, registerSkillDownloads } from './http.js';
