@@ -214,6 +214,26 @@ describe('juji edge: actions, pushes and REST writes', () => {
     await s.close();
   });
 
+  it("gives Parley's own agents integer ids too, the same each time", async () => {
+    const natives = await Promise.all(['n1', 'n2', 'n3'].map((n) => register(hub, n)));
+    const s = await jujiConnect(hub, a);
+    const list = async () => ((await s.call(a.alias, 'agent/list', { limit: 200 })).content as { agents: Array<{ agent_id: unknown; name: string }> }).agents;
+    const first = await list();
+    expect(first.every((x) => Number.isSafeInteger(x.agent_id))).toBe(true);
+    const ids = ['n1', 'n2', 'n3'].map((n) => first.find((x) => x.name === n)?.agent_id);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids.every((x) => Number.isSafeInteger(x))).toBe(true);
+    expect(await list()).toEqual(first);
+    const n1 = first.find((x) => x.name === 'n1')!;
+    const got = await s.call(a.alias, 'agent/get', { agent_id: n1.agent_id });
+    expect(got).toMatchObject({ status: 'success', content: { agent_id: n1.agent_id, name: 'n1' } });
+    await s.close();
+    // An alias got this way is no way in, even signed with the right key: no ws_token was ever issued for it.
+    const asN1 = { keys: natives[0]!.keys, alias: n1.agent_id as number, wsToken: 'ab'.repeat(24), parleyId: natives[0]!.agentId };
+    const refused = await jujiOpen(jujiUrl(hub, asN1));
+    expect(await refused.closed()).toBe(4401);
+  });
+
   it('committee/apply and vote_for_self act as the connection, ignoring an agent_id in params', async () => {
     const s = await jujiConnect(hub, b);
     const applied = await s.call(b.alias, 'committee/apply', {});

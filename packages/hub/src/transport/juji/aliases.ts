@@ -71,12 +71,21 @@ export class JujiAliases {
     if (missing.length === 0) return out;
     // Only agents that exist get one: an id in a result always names a registered agent, but a param may not.
     const known = await this.read.all(this.db.selectFrom('agents').select(['agent_id', 'public_key']).where('agent_id', 'in', missing).compile());
-    for (const k of known) {
-      const alias = await this.assign(k.agent_id, (tx, existing) =>
-        existing !== null ? Promise.resolve(existing) : this.insertNext(tx, { agentId: k.agent_id, publicKey: k.public_key, name: null, hash: '', now: Date.now() }),
-      );
-      out.set(k.agent_id, alias);
-    }
+    if (known.length === 0) return out;
+    // All in one writer job: a first agent/list of 200 agents must not queue 200 jobs.
+    const assigned = await this.retryingUnique(() =>
+      this.writer.run(async (tx) => {
+        const got = new Map<string, number>();
+        const ids = known.map((k) => k.agent_id);
+        for (const r of await tx.all(this.db.selectFrom('juji_aliases').select(['agent_id', 'alias']).where('agent_id', 'in', ids).compile())) got.set(r.agent_id, Number(r.alias));
+        for (const k of known) {
+          // No ws_token yet (an empty hash never matches one): the agent registers on the edge to get one.
+          if (!got.has(k.agent_id)) got.set(k.agent_id, await this.insertNext(tx, { agentId: k.agent_id, publicKey: k.public_key, name: null, hash: '', now: Date.now() }));
+        }
+        return got;
+      }),
+    );
+    for (const [id, alias] of assigned) out.set(id, alias);
     return out;
   }
 
@@ -91,13 +100,20 @@ export class JujiAliases {
   }
 
   /** Runs `fn` in a writer job with the agent's alias if it has one; retried when another hub took the same number first. */
-  private async assign(agentId: string, fn: (tx: Sql, existing: number | null) => Promise<number>): Promise<number> {
+  private assign(agentId: string, fn: (tx: Sql, existing: number | null) => Promise<number>): Promise<number> {
+    return this.retryingUnique(() =>
+      this.writer.run(async (tx) => {
+        const row = await tx.get(this.db.selectFrom('juji_aliases').select('alias').where('agent_id', '=', agentId).compile());
+        return fn(tx, row ? Number(row.alias) : null);
+      }),
+    );
+  }
+
+  /** Another hub took the same number (or registered the same agent) first: read again and retry, a few times. */
+  private async retryingUnique<T>(job: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.writer.run(async (tx) => {
-          const row = await tx.get(this.db.selectFrom('juji_aliases').select('alias').where('agent_id', '=', agentId).compile());
-          return fn(tx, row ? Number(row.alias) : null);
-        });
+        return await job();
       } catch (err) {
         if (attempt >= 4 || !isUniqueViolation(err)) throw err;
       }
