@@ -79,6 +79,7 @@ describe('other messaging params', () => {
         'conversation.ended',
         'proposal.created', 'proposal.voted', 'proposal.status', 'committee.application', 'committee.voted',
         'deliberation.started', 'deliberation.voted', 'asset.issued', 'asset.transfer', 'reward.paid',
+        'content.published',
       ].sort(),
     );
   });
