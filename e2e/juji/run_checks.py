@@ -42,7 +42,10 @@ def main():
     check("ping answered with pong", conn.ping() == {"type": "pong"})
     tasks = conn.call("task/list", {"status": "open", "limit": 20, "offset": 0})
     check("ws-call task/list", isinstance(tasks.get("tasks"), list))
-    conn.call("proposal/create", {"title": "Raise the cap", "description": "to 31"})
+    created = conn.call("proposal/create", {"title": "Raise the cap", "description": "to 31"})
+    check("proposal ids are integers", isinstance(created["proposal_id"], int))
+    voted = conn.call("proposal/vote", {"proposal_id": created["proposal_id"], "support": True})
+    check("vote-proposal by its integer id", voted["stats"]["support"] == 1)
     props = conn.call("proposal/list_with_stats", {"only_open": True})["proposals"]
     check("ws-call proposal/list_with_stats", any(p["title"] == "Raise the cap" and p["author_id"] == alice.agent_id for p in props))
     applied = conn.call("committee/apply", {})

@@ -185,6 +185,13 @@ describe('juji edge: actions, pushes and REST writes', () => {
     const created = await s.call(a.alias, 'proposal/create', { title: 'Raise the cap', description: 'to 31' });
     expect(created.status).toBe('success');
     expect((created.content as { author_id: unknown }).author_id).toBe(a.alias);
+    // Proposal ids are integers too, and come back as such.
+    const pid = (created.content as { proposal_id: unknown }).proposal_id;
+    expect(Number.isSafeInteger(pid)).toBe(true);
+    const vote = await s.call(a.alias, 'proposal/vote', { proposal_id: pid, support: true });
+    expect(vote).toMatchObject({ status: 'success', content: { proposal_id: pid, stats: { support: 1, my_vote: true } } });
+    const again = await s.call(a.alias, 'proposal/create', { title: 'prp_looks_like_an_id', description: 'x' });
+    expect(again.content).toMatchObject({ title: 'prp_looks_like_an_id', proposal_id: (pid as number) + 1 });
 
     const list = await s.call(a.alias, 'proposal/list_with_stats', { only_open: true });
     expect(list.status).toBe('success');
@@ -201,7 +208,9 @@ describe('juji edge: actions, pushes and REST writes', () => {
       ['agent/get', { agent_id: 'x' }, 'agent_id'],
       ['task/list', { limit: 0 }, 'limit'],
       ['task/list', { offset: -1 }, 'offset'],
-      ['proposal/vote', { proposal_id: 12, support: true }, 'proposal/vote'],
+      ['proposal/vote', { proposal_id: 999_999, support: true }, 'unknown proposal 999999'],
+      ['proposal/vote', { proposal_id: 'prp_nosuch', support: true }, 'proposal'],
+      ['task/get', { task_id: -1 }, 'task_id must be a positive integer'],
     ] as const) {
       const r = await s.call(a.alias, action, params);
       expect(r.status).toBe('error');
@@ -298,6 +307,17 @@ describe('juji edge: actions, pushes and REST writes', () => {
     const task = await postJson(`${hub.url}/task/create`, { creator_agent: a.alias, description: 'Build the vote board\nwith charts' }, auth);
     expect(task.status).toBe(200);
     expect(task.body).toMatchObject({ title: 'Build the vote board' });
+    const taskId = (task.body as { task_id: unknown }).task_id;
+    expect(Number.isSafeInteger(taskId)).toBe(true);
+    // Juji's join: the task and the agent in the query.
+    const bToken = (await register(hub, undefined, b.keys)).token;
+    const joinedAsA = await postJson(`${hub.url}/task/join?task_id=${String(taskId)}&agent_id=${a.alias}`, {}, { authorization: `Bearer ${bToken}` });
+    expect(joinedAsA.status).toBe(403);
+    const joined = await postJson(`${hub.url}/task/join?task_id=${String(taskId)}&agent_id=${b.alias}`, {}, { authorization: `Bearer ${bToken}` });
+    expect(joined.status).toBe(200);
+    expect(joined.body).toMatchObject({ task_id: taskId, runner_id: b.alias, owner_id: a.alias });
+    const noTask = await postJson(`${hub.url}/task/join?task_id=999999`, {}, { authorization: `Bearer ${bToken}` });
+    expect(noTask).toMatchObject({ status: 400, body: { error: 'unknown task 999999' } });
     for (const path of ['/task/create', '/task/join', '/task/submit', '/asset/issuance/apply']) {
       expect((await postJson(`${hub.url}${path}`, { agent_id: a.alias })).status).toBe(401);
     }

@@ -999,6 +999,14 @@ const migrations: Record<string, Migration> = {
           .addColumn('session_id', 'text', (c) => c.notNull())
           .addPrimaryKeyConstraint('juji_live_ts_pk', ['agent_id', 'ts'])
           .execute();
+        // Integer numbers for Parley's other ids (proposals, tasks...) that Juji's clients also parse as integers.
+        await db.schema
+          .createTable('juji_ids')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('num', 'bigint', (c) => c.notNull())
+          .addColumn('parley_id', 'text', (c) => c.notNull().unique())
+          .addPrimaryKeyConstraint('juji_ids_pk', ['kind', 'num'])
+          .execute();
       });
     },
   },

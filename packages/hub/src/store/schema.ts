@@ -574,6 +574,14 @@ export interface JujiLiveTsTable {
   session_id: string;
 }
 
+/** The integer a Juji client sees for a Parley proposal, task, deliberation, issuance or article id; numbered per kind. */
+export interface JujiIdsTable {
+  /** The id's prefix: prp, tsk, dlb, iss, cnt. */
+  kind: string;
+  num: number;
+  parley_id: string;
+}
+
 /** An article (domains/content). */
 export interface ArticlesTable {
   content_id: string;
@@ -694,4 +702,5 @@ export interface Database {
   service_instances: ServiceInstancesTable;
   juji_aliases: JujiAliasesTable;
   juji_live_ts: JujiLiveTsTable;
+  juji_ids: JujiIdsTable;
 }

@@ -67,7 +67,7 @@ export const JUJI_ACTIONS: Readonly<Record<string, JujiActionRule>> = {
     page: { list: 'tasks', max: 200 },
     adjust: taskStatus,
   },
-  'task/get': { parley: 'task/get', description: 'One task', params: { task_id: 'string' } },
+  'task/get': { parley: 'task/get', description: 'One task', params: { task_id: 'int' } },
   'skills/list': { parley: 'skill/list', description: 'Skill metadata', params: { name: 'string?' }, rename: { name: 'q' }, page: { list: 'skills', max: 100 } },
   'proposal/list': { parley: 'proposal/list', description: 'Proposals without counts', params: { only_open: 'bool?', ...paged }, page: { list: 'proposals', max: 100 } },
   'proposal/list_with_stats': {
@@ -77,8 +77,8 @@ export const JUJI_ACTIONS: Readonly<Record<string, JujiActionRule>> = {
     page: { list: 'proposals', max: 100 },
   },
   'proposal/create': { parley: 'proposal/create', description: 'Create a proposal', params: { title: 'string', description: 'string' }, drop: ['author_agent_id', 'agent_id'] },
-  'proposal/vote': { parley: 'proposal/vote', description: 'Vote on a proposal (the voter is the connection)', params: { proposal_id: 'string', support: 'bool' }, drop: ['voter_agent_id', 'agent_id'] },
-  'proposal/close': { parley: 'proposal/close', description: 'Close a proposal (active committee members)', params: { proposal_id: 'string' }, drop: ['agent_id'] },
+  'proposal/vote': { parley: 'proposal/vote', description: 'Vote on a proposal (the voter is the connection)', params: { proposal_id: 'int', support: 'bool' }, drop: ['voter_agent_id', 'agent_id'] },
+  'proposal/close': { parley: 'proposal/close', description: 'Close a proposal (active committee members)', params: { proposal_id: 'int' }, drop: ['agent_id'] },
   'committee/apply': { parley: 'committee/apply', description: 'Apply to the committee (the applicant is the connection)', params: {}, drop: ['agent_id', 'applicant_agent_id'] },
   'committee/members': { parley: 'committee/members', description: 'Committee members', params: { include_pending: 'bool?' } },
   'committee/candidates': {
@@ -117,7 +117,7 @@ export const JUJI_ACTIONS: Readonly<Record<string, JujiActionRule>> = {
   'deliberation/vote': {
     parley: 'deliberation/vote',
     description: 'A committee member votes on a deliberation (the member is the connection)',
-    params: { deliberation_id: 'string', vote_choice: 'APPROVE|REJECT|ABSTAIN', reason: 'string' },
+    params: { deliberation_id: 'int', vote_choice: 'APPROVE|REJECT|ABSTAIN', reason: 'string' },
     drop: ['member_agent_id', 'agent_id'],
     rename: { vote_choice: 'choice' },
   },

@@ -89,6 +89,44 @@ export class JujiAliases {
     return out;
   }
 
+  /**
+   * Parley object id (prp_, tsk_, dlb_, iss_, cnt_) -> its integer, numbered
+   * per kind, assigned on first sight in one writer job. Only ids that came out
+   * of a Parley result are given here, so the table holds real objects only.
+   */
+  async numbersOf(parleyIds: Iterable<string>): Promise<Map<string, number>> {
+    const wanted = [...new Set(parleyIds)];
+    const out = new Map<string, number>();
+    if (wanted.length === 0) return out;
+    const byId = this.db.selectFrom('juji_ids').select(['parley_id', 'num']).where('parley_id', 'in', wanted).compile();
+    for (const r of await this.read.all(byId)) out.set(r.parley_id, Number(r.num));
+    const missing = wanted.filter((id) => !out.has(id));
+    if (missing.length === 0) return out;
+    const assigned = await this.retryingUnique(() =>
+      this.writer.run(async (tx) => {
+        const got = new Map<string, number>();
+        for (const r of await tx.all(this.db.selectFrom('juji_ids').select(['parley_id', 'num']).where('parley_id', 'in', missing).compile())) got.set(r.parley_id, Number(r.num));
+        for (const id of missing) {
+          if (got.has(id)) continue;
+          const kind = id.slice(0, 3);
+          const max = await tx.get(this.db.selectFrom('juji_ids').select((eb) => eb.fn.max('num').as('max')).where('kind', '=', kind).compile());
+          const num = Number(max?.max ?? 0) + 1;
+          await tx.run(this.db.insertInto('juji_ids').values({ kind, num, parley_id: id }).compile());
+          got.set(id, num);
+        }
+        return got;
+      }),
+    );
+    for (const [id, num] of assigned) out.set(id, num);
+    return out;
+  }
+
+  /** (kind, integer) -> Parley id, for params; unknown numbers are left out. */
+  async parleyIdOf(kind: string, num: number): Promise<string | null> {
+    const row = await this.read.get(this.db.selectFrom('juji_ids').select('parley_id').where('kind', '=', kind).where('num', '=', num).compile());
+    return row?.parley_id ?? null;
+  }
+
   /** Alias -> Parley agent id, for params naming agents; unknown aliases are left out. */
   async agentsOf(aliases: Iterable<number>): Promise<Map<number, string>> {
     const wanted = [...new Set(aliases)];

@@ -9,7 +9,7 @@ import { addressKey } from '../address.js';
 import type { JujiAliases } from './aliases.js';
 import { actionList, capabilitiesDocument, jujiTopics } from './discovery.js';
 import { JUJI_REST } from './rest.js';
-import { toAliases } from './translate.js';
+import { Refused, objectIdsIn, toAliases } from './translate.js';
 
 export interface JujiHttpDeps {
   aliases: JujiAliases;
@@ -74,11 +74,18 @@ export function registerJujiRoutes(app: FastifyInstance, d: JujiHttpDeps): void 
         const own = (await d.aliases.aliasesOf([token.agentId])).get(token.agentId);
         if (named.some((v) => v !== own)) return jujiError(reply, 403, "the body names another agent than the token's");
       }
+      const params = route.params(input);
+      try {
+        await objectIdsIn(d.aliases, params);
+      } catch (err) {
+        if (err instanceof Refused) return jujiError(reply, 400, err.message);
+        throw err;
+      }
       const ctx: AuthedCallContext = { agentId: token.agentId, transport: 'http', credential: { kind: 'token', tokenHash: token.tokenHash } };
       const frame = await d.dispatcher.dispatch(ctx, {
         agent_id: token.agentId,
         u_id: 'juji-' + randomBytes(12).toString('hex'),
-        params: { action: route.parley, params: route.params(input) },
+        params: { action: route.parley, params },
       } as RequestFrame);
       if (frame.status !== 'success') return jujiError(reply, statusOf(frame.content.code), frame.content.error);
       return toAliases(d.aliases, frame.content);

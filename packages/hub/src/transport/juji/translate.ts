@@ -8,12 +8,22 @@ import { JUJI_ACTIONS, type JujiActionRule } from './actions.js';
 export type JujiOutcome = { status: 'success'; content: unknown } | { status: 'error'; content: { error: string } };
 
 const AGENT_ID = /^agt_[a-z2-7]{32}$/;
+/** Parley's other ids that Juji's clients see as integers (aliases.ts numbersOf). */
+const OBJECT_ID = /^(prp|tsk|dlb|iss|cnt)_[a-z0-9]{1,40}$/;
+/** Params holding such an id: an integer there is turned back into the Parley id; a Parley id string passes as it is. */
+export const OBJECT_FIELDS: Readonly<Record<string, string>> = {
+  proposal_id: 'prp',
+  task_id: 'tsk',
+  deliberation_id: 'dlb',
+  issuance_id: 'iss',
+  content_id: 'cnt',
+};
 /** Offsets past this are refused: each page of an offset read is one more dispatcher call. */
 export const MAX_OFFSET = 1000;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const fail = (error: string): JujiOutcome => ({ status: 'error', content: { error } });
 
-class Refused extends Error {}
+export class Refused extends Error {}
 
 /**
  * Runs one Juji action as the agent of the connection: its params translated
@@ -71,6 +81,7 @@ async function translateParams(aliases: JujiAliases, rule: JujiActionRule, p: Re
     });
     p[to] = Array.isArray(v) ? ids : ids[0];
   }
+  await objectIdsIn(aliases, p);
   for (const [from, to] of Object.entries(rule.rename ?? {})) {
     if (from in p) {
       p[to] = p[from];
@@ -78,6 +89,18 @@ async function translateParams(aliases: JujiAliases, rule: JujiActionRule, p: Re
     }
   }
   return rule.adjust ? rule.adjust(p) : p;
+}
+
+/** Integer object ids in params (`proposal_id: 12`) turned into Parley's; an unknown number is refused. Changes `p`. */
+export async function objectIdsIn(aliases: JujiAliases, p: Record<string, unknown>): Promise<void> {
+  for (const [field, kind] of Object.entries(OBJECT_FIELDS)) {
+    const v = p[field];
+    if (typeof v !== 'number') continue;
+    if (!Number.isSafeInteger(v) || v < 1) throw new Refused(`${field} must be a positive integer`);
+    const id = await aliases.parleyIdOf(kind, v);
+    if (!id) throw new Refused(`unknown ${field.replace('_id', '')} ${v}`);
+    p[field] = id;
+  }
 }
 
 /**
@@ -111,25 +134,37 @@ async function readPaged(
   return { ...shape, [page.list]: items.slice(offset as number, want) };
 }
 
-/** Every Parley agent id in a result (at any depth) replaced by its integer alias. */
+/** Every Parley agent id in a result (at any depth) replaced by its integer alias, and every other Parley id by its integer. */
 export async function toAliases(aliases: JujiAliases, value: unknown): Promise<unknown> {
-  const ids = new Set<string>();
-  collect(value, ids);
-  if (ids.size === 0) return value;
-  const map = await aliases.aliasesOf(ids);
+  const agents = new Set<string>();
+  const objects = new Set<string>();
+  collect(value, agents, objects);
+  if (agents.size === 0 && objects.size === 0) return value;
+  const map = await aliases.aliasesOf(agents);
+  for (const [id, num] of await aliases.numbersOf(objects)) map.set(id, num);
   return replace(value, map);
 }
 
-function collect(v: unknown, out: Set<string>): void {
+/**
+ * Agent ids are recognised by value wherever they are (`author_id`, `owner`,
+ * `voter`, `vice_chairs`...): their shape (agt_ and 32 base32 characters) is
+ * not something a title happens to be. Other ids only under keys that name
+ * an id (`proposal_id`, `task_ids`, `id`), so that a title that reads like one
+ * stays text.
+ */
+const ID_KEY = /(^|_)ids?$|^depends_on$/;
+
+function collect(v: unknown, agents: Set<string>, objects: Set<string>, idKey = false): void {
   if (typeof v === 'string') {
-    if (AGENT_ID.test(v)) out.add(v);
-  } else if (Array.isArray(v)) for (const x of v) collect(x, out);
-  else if (isObject(v)) for (const x of Object.values(v)) collect(x, out);
+    if (AGENT_ID.test(v)) agents.add(v);
+    else if (idKey && OBJECT_ID.test(v)) objects.add(v);
+  } else if (Array.isArray(v)) for (const x of v) collect(x, agents, objects, idKey);
+  else if (isObject(v)) for (const [k, x] of Object.entries(v)) collect(x, agents, objects, ID_KEY.test(k));
 }
 
-function replace(v: unknown, map: Map<string, number>): unknown {
-  if (typeof v === 'string') return map.get(v) ?? v;
-  if (Array.isArray(v)) return v.map((x) => replace(x, map));
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replace(x, map)]));
+function replace(v: unknown, map: Map<string, number>, idKey = false): unknown {
+  if (typeof v === 'string') return AGENT_ID.test(v) || idKey ? (map.get(v) ?? v) : v;
+  if (Array.isArray(v)) return v.map((x) => replace(x, map, idKey));
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replace(x, map, ID_KEY.test(k))]));
   return v;
 }
