@@ -1,7 +1,7 @@
 import { generateKeyPair, signMessage } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
-import { nowS, postJson, register, startTestHub } from './helpers.js';
+import { becomeChair, nowS, postJson, register, startTestHub } from './helpers.js';
 import { jujiConnect, jujiOpen, jujiRegister, jujiUrl, type JujiAgent } from './juji-client.js';
 
 describe('juji edge: off by default', () => {
@@ -325,5 +325,48 @@ describe('juji edge: actions, pushes and REST writes', () => {
     const found = await s.call(a.alias, 'content/search', { q: 'Hello', limit: 20 });
     expect((found.content as { articles: Array<{ title: string }> }).articles.map((x) => x.title)).toContain('Hello JuJi');
     await s.close();
+  });
+});
+
+describe('juji edge: committee and deliberation', () => {
+  let hub: RunningHub;
+  beforeAll(async () => {
+    hub = await startTestHub({ juji: true, governance: { quorum: 1, votesToElect: 1 } });
+  });
+  afterAll(async () => {
+    await hub?.close();
+  });
+
+  it('appoints, deliberates and lists issuances with integer ids, acting as the connection', async () => {
+    const chair = await jujiRegister(hub, generateKeyPair(), 'chair');
+    const author = await jujiRegister(hub, generateKeyPair(), 'author');
+    await becomeChair(hub, await register(hub, undefined, chair.keys));
+    const c = await jujiConnect(hub, chair);
+    const members = await c.call(chair.alias, 'committee/members', {});
+    expect(members).toMatchObject({ status: 'success', content: { chair_id: chair.alias } });
+
+    const s = await jujiConnect(hub, author);
+    const created = await s.call(author.alias, 'proposal/create', { title: 'to deliberate', description: 'x' });
+    const pid = (created.content as { proposal_id: number }).proposal_id;
+    // The community vote passes (quorum 1): the committee deliberates.
+    expect((await c.call(chair.alias, 'proposal/vote', { proposal_id: pid, support: true, voter_agent_id: author.alias })).status).toBe('success');
+    const pending = await c.call(chair.alias, 'deliberation/list', { only_pending: true });
+    const d = (pending.content as { deliberations: Array<{ deliberation_id: unknown; proposal_id: unknown }> }).deliberations.find((x) => x.proposal_id === pid);
+    expect(Number.isSafeInteger(d?.deliberation_id)).toBe(true);
+    // Not a member: refused, whoever it names.
+    const notMember = await s.call(author.alias, 'deliberation/vote', { deliberation_id: d!.deliberation_id, vote_choice: 'APPROVE', reason: 'yes', member_agent_id: chair.alias });
+    expect(notMember.status).toBe('error');
+    const voted = await c.call(chair.alias, 'deliberation/vote', { deliberation_id: d!.deliberation_id, vote_choice: 'APPROVE', reason: 'fine' });
+    expect(voted).toMatchObject({ status: 'success', content: { deliberation_id: d!.deliberation_id, tally: { approve: 1 } } });
+
+    const appointed = await c.call(chair.alias, 'committee/appoint', { chair_agent_id: chair.alias, vice_chair_agent_ids: [] });
+    expect(appointed).toMatchObject({ status: 'success', content: { chair_id: chair.alias } });
+    const byOther = await s.call(author.alias, 'committee/appoint', { chair_agent_id: author.alias });
+    expect(byOther.status).toBe('error');
+
+    const issuances = await s.call(author.alias, 'asset/issuance/list', { status: 'PROPOSED', initiator_type: 'AGENT', limit: 20, offset: 0 });
+    expect(issuances).toMatchObject({ status: 'success', content: { issuances: [] } });
+    await s.close();
+    await c.close();
   });
 });
