@@ -322,6 +322,14 @@ describe('juji edge: actions, pushes and REST writes', () => {
       expect((await postJson(`${hub.url}${path}`, { agent_id: a.alias })).status).toBe(401);
     }
     const s = await jujiConnect(hub, a);
+    const listener = await jujiConnect(hub, b);
+    const second = await postJson(`${hub.url}/content/publish`, { title: 'Second post', body: 'more' }, auth);
+    expect(second.status).toBe(200);
+    const push = await listener.next((m) => m.type === 'juji/notification' && m.event === 'content.published');
+    expect(push).toMatchObject({ topic: 'content.published', variant: 'public' });
+    expect(JSON.stringify(push.data)).toContain('Second post');
+    expect(JSON.stringify(push.data)).not.toContain(a.parleyId);
+    await listener.close();
     const found = await s.call(a.alias, 'content/search', { q: 'Hello', limit: 20 });
     expect((found.content as { articles: Array<{ title: string }> }).articles.map((x) => x.title)).toContain('Hello JuJi');
     await s.close();
