@@ -1,10 +1,17 @@
 import { generateKeyPair, signMessage } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningHub } from '../src/index.js';
+import { resolveHubOptionsFromEnv, type RunningHub } from '../src/index.js';
 import { becomeChair, nowS, postJson, register, startTestHub } from './helpers.js';
 import { jujiConnect, jujiOpen, jujiRegister, jujiUrl, type JujiAgent } from './juji-client.js';
 
 describe('juji edge: off by default', () => {
+  it('is turned on by PARLEY_JUJI=1, off by 0, and refuses anything else', () => {
+    expect(resolveHubOptionsFromEnv({}).juji).toBeUndefined();
+    expect(resolveHubOptionsFromEnv({ PARLEY_JUJI: '1' }).juji).toBe(true);
+    expect(resolveHubOptionsFromEnv({ PARLEY_JUJI: '0' }).juji).toBe(false);
+    expect(() => resolveHubOptionsFromEnv({ PARLEY_JUJI: 'maybe' })).toThrow(/PARLEY_JUJI/);
+  });
+
   it('serves none of Juji routes unless turned on', async () => {
     const hub = await startTestHub();
     try {

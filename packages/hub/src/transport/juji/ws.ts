@@ -5,6 +5,7 @@ import { CloseCode, ErrorCode } from '@parley/protocol';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { verifyEd25519, type AuthedCallContext } from '../../core/auth.js';
+import type { Dispatcher } from '../../core/dispatcher.js';
 import type { AddressLimits } from '../../core/rate-limit.js';
 import { Session, type Frame, type SessionRegistry, type SessionSink } from '../../core/sessions.js';
 import { addressKey, clientAddress, trustFunction, type TrustFn, type TrustProxy } from '../address.js';
@@ -14,7 +15,6 @@ import { hashWsToken, type JujiAliases } from './aliases.js';
 import { capabilitiesDocument } from './discovery.js';
 import { jujiPush } from './pushes.js';
 import { runJujiAction, type JujiOutcome } from './translate.js';
-import type { Dispatcher } from '../../core/dispatcher.js';
 
 export interface JujiWsDeps {
   aliases: JujiAliases;
