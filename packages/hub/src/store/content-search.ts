@@ -1,6 +1,6 @@
-import { sql, type Expression, type Kysely } from 'kysely';
+import type { Expression, Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { isPostgres, pgRank, tsQuery } from './search.js';
+import { rankKeys } from './search.js';
 
 /**
  * Full-text queries of the content domain (migration 0014 keeps
@@ -27,18 +27,6 @@ export const MAX_ARTICLE_MATCHES = 1000;
  * anyone but its author). Best first; ties by id, so pages are stable.
  */
 export async function searchArticles(db: Kysely<Database>, match: string, candidates: Expression<unknown>): Promise<RankedArticle[]> {
-  if (isPostgres(db)) {
-    const r = await sql<RankedArticle>`
-      select f.content_id as content_id, ${pgRank(sql`f.doc`, sql`q`)} as rank
-      from articles_fts f, to_tsquery('parley_fts', ${tsQuery(match)}) q
-      where f.doc @@ q and f.content_id in ${candidates}
-      order by rank, f.content_id limit ${MAX_ARTICLE_MATCHES}`.execute(db);
-    return r.rows;
-  }
-  const r = await sql<RankedArticle>`
-    select a.content_id as content_id, bm25(articles_fts, 4.0, 1.0) as rank
-    from articles_fts join articles a on a.rowid = articles_fts.rowid
-    where articles_fts match ${match} and a.content_id in ${candidates}
-    order by rank, a.content_id limit ${MAX_ARTICLE_MATCHES}`.execute(db);
-  return r.rows;
+  const rows = await rankKeys(db, { table: 'articles', key: 'content_id' }, match, candidates, MAX_ARTICLE_MATCHES);
+  return rows.map((r) => ({ content_id: r.key, rank: r.rank }));
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
 
 /**
@@ -80,22 +80,53 @@ const WEIGHTS = sql.lit('{0.1, 0.1, 0.25, 1.0}');
 /** Minus ts_rank of `doc` for `query` with the weights above: lower is better, as bm25. */
 export const pgRank = (doc: RawBuilder<unknown>, query: RawBuilder<unknown>) => sql<number>`-ts_rank(${WEIGHTS}::float4[], ${doc}, ${query}, 1)`;
 
-/** Topics whose name or description match, within `visible` (a subquery of topic ids). Name matches weigh more. */
-export async function searchTopics(db: Kysely<Database>, match: string, visible: RawBuilder<unknown>, limit: number): Promise<RankedTopic[]> {
+/**
+ * A full-text index kept beside one table whose rows have a one-column text
+ * key: `<table>_fts` (FTS5 external content on SQLite, a tsvector table on
+ * PostgreSQL), its first column weighing four times the second. The names are
+ * constants of this codebase, never input.
+ */
+export interface KeyedIndex {
+  table: 'topics' | 'worlds' | 'articles';
+  key: 'topic_id' | 'world_id' | 'content_id';
+}
+
+/**
+ * Keys of the rows of `index` that match, best first (ties by key, so pages
+ * are stable), at most `limit`. `within` restricts them in the same statement
+ * (what the caller may read): a subquery builder, or a raw fragment already in
+ * parentheses, placed right after `in`.
+ */
+export async function rankKeys(
+  db: Kysely<Database>,
+  index: KeyedIndex,
+  match: string,
+  within: Expression<unknown>,
+  limit: number,
+): Promise<Array<{ key: string; rank: number }>> {
+  const fts = sql.table(`${index.table}_fts`);
   if (isPostgres(db)) {
-    const r = await sql<RankedTopic>`
-      select f.topic_id as topic_id, ${pgRank(sql`f.doc`, sql`q`)} as rank
-      from topics_fts f, to_tsquery('parley_fts', ${tsQuery(match)}) q
-      where f.doc @@ q and f.topic_id in (${visible})
-      order by rank, f.topic_id limit ${limit}`.execute(db);
+    const key = sql.ref(`f.${index.key}`);
+    const r = await sql<{ key: string; rank: number }>`
+      select ${key} as key, ${pgRank(sql`f.doc`, sql`q`)} as rank
+      from ${fts} f, to_tsquery('parley_fts', ${tsQuery(match)}) q
+      where f.doc @@ q and ${key} in ${within}
+      order by rank, ${key} limit ${limit}`.execute(db);
     return r.rows;
   }
-  const r = await sql<RankedTopic>`
-    select t.topic_id as topic_id, bm25(topics_fts, 4.0, 1.0) as rank
-    from topics_fts join topics t on t.rowid = topics_fts.rowid
-    where topics_fts match ${match} and t.topic_id in (${visible})
-    order by rank limit ${limit}`.execute(db);
+  const key = sql.ref(`t.${index.key}`);
+  const r = await sql<{ key: string; rank: number }>`
+    select ${key} as key, bm25(${fts}, 4.0, 1.0) as rank
+    from ${fts} join ${sql.table(index.table)} t on t.rowid = ${fts}.rowid
+    where ${fts} match ${match} and ${key} in ${within}
+    order by rank, ${key} limit ${limit}`.execute(db);
   return r.rows;
+}
+
+/** Topics whose name or description match, within `visible` (a subquery of topic ids). Name matches weigh more. */
+export async function searchTopics(db: Kysely<Database>, match: string, visible: RawBuilder<unknown>, limit: number): Promise<RankedTopic[]> {
+  const rows = await rankKeys(db, { table: 'topics', key: 'topic_id' }, match, sql`(${visible})`, limit);
+  return rows.map((r) => ({ topic_id: r.key, rank: r.rank }));
 }
 
 /**

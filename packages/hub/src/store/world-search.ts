@@ -1,6 +1,6 @@
 import { sql, type CompiledQuery, type Expression, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { isPostgres, pgRank, tsQuery } from './search.js';
+import { isPostgres, pgRank, rankKeys, tsQuery } from './search.js';
 
 /**
  * Full-text queries of the world domain (migration 0007 keeps `worlds_fts`
@@ -31,20 +31,8 @@ export const MAX_WORLD_MATCHES = 1000;
  * Name matches weigh more.
  */
 export async function searchWorlds(db: Kysely<Database>, match: string, visible: Expression<unknown>): Promise<RankedWorld[]> {
-  if (isPostgres(db)) {
-    const r = await sql<RankedWorld>`
-      select f.world_id as world_id, ${pgRank(sql`f.doc`, sql`q`)} as rank
-      from worlds_fts f, to_tsquery('parley_fts', ${tsQuery(match)}) q
-      where f.doc @@ q and f.world_id in ${visible}
-      order by rank, f.world_id limit ${MAX_WORLD_MATCHES}`.execute(db);
-    return r.rows;
-  }
-  const r = await sql<RankedWorld>`
-    select w.world_id as world_id, bm25(worlds_fts, 4.0, 1.0) as rank
-    from worlds_fts join worlds w on w.rowid = worlds_fts.rowid
-    where worlds_fts match ${match} and w.world_id in ${visible}
-    order by rank, w.world_id limit ${MAX_WORLD_MATCHES}`.execute(db);
-  return r.rows;
+  const rows = await rankKeys(db, { table: 'worlds', key: 'world_id' }, match, visible, MAX_WORLD_MATCHES);
+  return rows.map((r) => ({ world_id: r.key, rank: r.rank }));
 }
 
 /**
