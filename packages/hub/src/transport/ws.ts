@@ -23,6 +23,7 @@ import type { Metrics } from '../metrics.js';
 import { addressKey, clientAddress, trustFunction, type TrustFn, type TrustProxy } from './address.js';
 import { parseJson } from './json.js';
 import { writeRawError } from './raw-http.js';
+import { closeSockets } from './close-sockets.js';
 
 export interface WsDeps {
   heartbeatMs: number;
@@ -520,18 +521,6 @@ export class WsTransport {
     this.accepting = false;
     clearInterval(this.sweeper);
     this.stopRevocations();
-    const closed = [...this.conns].map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.ws.readyState === WebSocket.CLOSED) return resolve();
-          c.ws.once('close', () => resolve());
-          c.close(CloseCode.GoingAway, 'hub shutting down');
-        }),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(closed), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
-    clearTimeout(timer);
-    for (const c of this.conns) c.ws.terminate();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await closeSockets(this.wss, this.conns, timeoutMs);
   }
 }

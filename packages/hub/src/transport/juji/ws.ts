@@ -15,6 +15,7 @@ import { hashWsToken, type JujiAliases } from './aliases.js';
 import { capabilitiesDocument } from './discovery.js';
 import { jujiPush } from './pushes.js';
 import { runJujiAction, type JujiOutcome } from './translate.js';
+import { closeSockets } from '../close-sockets.js';
 
 export interface JujiWsDeps {
   aliases: JujiAliases;
@@ -275,18 +276,6 @@ export class JujiWsTransport {
   async close(timeoutMs = 2000): Promise<void> {
     this.accepting = false;
     clearInterval(this.sweeper);
-    const closed = [...this.conns].map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.ws.readyState === WebSocket.CLOSED) return resolve();
-          c.ws.once('close', () => resolve());
-          c.close(CloseCode.GoingAway, 'hub shutting down');
-        }),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(closed), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
-    clearTimeout(timer);
-    for (const c of this.conns) c.ws.terminate();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await closeSockets(this.wss, this.conns, timeoutMs);
   }
 }
