@@ -170,6 +170,22 @@ export class Streams {
   }
 
   /**
+   * A request's change: `work` runs as the request's writer job, and its
+   * writes, the pushes it staged and its answer (recorded with `respond`)
+   * commit together; the pushes fan out once they have. Resolves with the answer.
+   */
+  async commitChange<R>(work: (tx: Sql) => Promise<{ result: R; pushes?: StagedPush[] }>): Promise<R> {
+    const done = await this.writer.run(
+      async (tx) => {
+        const { result, pushes = [] } = await work(tx);
+        return { result: await respond(tx, result), pushes };
+      },
+      (r) => this.fanOut(r.pushes),
+    );
+    return done.result;
+  }
+
+  /**
    * Inside the caller's writer job: stores a push in that job's transaction,
    * so the push exists exactly when the change it reports does. Hand what it
    * returns to `fanOut` from the job's afterCommit.

@@ -5,7 +5,6 @@ import { forbidden, HubError, notFound } from '../../core/errors.js';
 import { newContentId } from '../../core/ids.js';
 import { fitCount, keysetPage, nextOffset, readOffset } from '../../core/paging.js';
 import type { StagedPush, Streams } from '../../core/streams.js';
-import { respond } from '../../core/unit.js';
 import { searchArticles } from '../../store/content-search.js';
 import type { ArticlesTable, Database } from '../../store/schema.js';
 import { ftsQuery } from '../../store/search.js';
@@ -223,15 +222,8 @@ export class ContentService {
    * answer (recorded with `respond`) commit together; the pushes fan out
    * once they have.
    */
-  private async commit<T>(work: (tx: Sql) => Promise<{ result: T; pushes: StagedPush[] }>): Promise<T> {
-    const done = await this.writer.run(
-      async (tx) => {
-        const { result, pushes } = await work(tx);
-        return { result: await respond(tx, result), pushes };
-      },
-      (r) => this.streams.fanOut(r.pushes),
-    );
-    return done.result;
+  private commit<T>(work: (tx: Sql) => Promise<{ result: T; pushes: StagedPush[] }>): Promise<T> {
+    return this.streams.commitChange(work);
   }
 }
 

@@ -2,7 +2,6 @@ import type { Deliberation } from '@parley/protocol';
 import type { Kysely, RawBuilder } from 'kysely';
 import type { GovernanceConfig } from '../../config.js';
 import type { StagedPush, Streams } from '../../core/streams.js';
-import { respond } from '../../core/unit.js';
 import type { CommitteeTable, Database, DeliberationsTable, ProposalsTable } from '../../store/schema.js';
 import type { Sql, Writer } from '../../store/sql.js';
 import type { ProposalHook } from './link.js';
@@ -41,15 +40,8 @@ export class GovernanceContext {
    * request's answer (`result`, recorded with `respond`) commit together, and
    * the pushes fan out once they have.
    */
-  async commit<T>(work: (tx: Sql) => Promise<{ result: T; pushes: StagedPush[] }>): Promise<T> {
-    const done = await this.writer.run(
-      async (tx) => {
-        const { result, pushes } = await work(tx);
-        return { result: await respond(tx, result), pushes };
-      },
-      (r) => this.streams.fanOut(r.pushes),
-    );
-    return done.result;
+  commit<T>(work: (tx: Sql) => Promise<{ result: T; pushes: StagedPush[] }>): Promise<T> {
+    return this.streams.commitChange(work);
   }
 
   proposal(sql: Sql, proposalId: string): Promise<ProposalsTable | undefined> {

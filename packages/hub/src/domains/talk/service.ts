@@ -1,6 +1,5 @@
 import type { ParsedParamsOf, ResultOf, Topic } from '@parley/protocol';
 import type { StagedPush } from '../../core/streams.js';
-import { respond } from '../../core/unit.js';
 import type { TopicMessages, TopicService } from '../topic/index.js';
 
 type Topics = Pick<TopicService, 'addMemberWithin' | 'barredUntil' | 'writer' | 'streams'>;
@@ -32,17 +31,13 @@ export class TalkService {
     }
     // Joining and publishing are one transaction: a retry after a crash finds both done or neither.
     const publish = p.publish ? await this.messages.preparePublish(me, { topic_id: target.topic_id, content: p.text }, null, joining) : null;
-    const { result } = await this.topics.writer.run(
-      async (tx) => {
-        if (joining) await this.topics.addMemberWithin(tx, me, target.topic_id);
-        const sent = publish ? await publish(tx) : null;
-        const result = { topics, joined: target.topic_id, published: sent && { topic_id: target.topic_id, ...sent.result } };
-        const pushes: StagedPush[] = sent ? [sent.push] : [];
-        return { result: await respond(tx, result), pushes };
-      },
-      (r) => this.topics.streams.fanOut(r.pushes),
-    );
-    return result;
+    return this.topics.streams.commitChange(async (tx) => {
+      if (joining) await this.topics.addMemberWithin(tx, me, target.topic_id);
+      const sent = publish ? await publish(tx) : null;
+      const result = { topics, joined: target.topic_id, published: sent && { topic_id: target.topic_id, ...sent.result } };
+      const pushes: StagedPush[] = sent ? [sent.push] : [];
+      return { result, pushes };
+    });
   }
 
   /** Already a member, or an open topic it is not barred from (never files a join request). */

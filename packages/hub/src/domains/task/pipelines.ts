@@ -3,7 +3,7 @@ import { newestFirst } from '../../core/paging.js';
 import { conflict, forbidden, notFound } from '../../core/errors.js';
 import { newPipelineId, newTaskId } from '../../core/ids.js';
 import type { StagedPush } from '../../core/streams.js';
-import { detached, respond } from '../../core/unit.js';
+import { detached } from '../../core/unit.js';
 import type { PipelinesTable, TasksTable } from '../../store/schema.js';
 import type { Sql } from '../../store/sql.js';
 import { toPipeline } from './rows.js';
@@ -187,15 +187,8 @@ export class PipelineService {
   // ---- writing --------------------------------------------------------------
 
   /** One writer job: `work`'s writes and pushes, with its result recorded as the request's answer. */
-  private async commit<R>(work: (tx: Sql) => Promise<{ result: R; pushes?: StagedPush[] }>): Promise<R> {
-    const done = await this.tasks.writer.run(
-      async (tx) => {
-        const { result, pushes = [] } = await work(tx);
-        return { result: await respond(tx, result), pushes };
-      },
-      (r) => this.tasks.streams.fanOut(r.pushes),
-    );
-    return done.result;
+  private commit<R>(work: (tx: Sql) => Promise<{ result: R; pushes?: StagedPush[] }>): Promise<R> {
+    return this.tasks.streams.commitChange(work);
   }
 
   create(me: string, p: ParsedParamsOf<'pipeline/create'>): Promise<Pipeline> {
