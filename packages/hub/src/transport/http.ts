@@ -39,9 +39,11 @@ export interface HttpDeps {
   isClosing(): boolean;
 }
 
+/** The HTTP status of an error code, on every HTTP edge (Parley's and Juji's): 500 for what has none of its own. */
 const STATUS: Partial<Record<ErrorCode, number>> = {
   bad_request: 400,
   invalid_params: 400,
+  unknown_action: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -52,9 +54,13 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   timeout: 504,
 };
 
+export function httpStatusOf(code: ErrorCode): number {
+  return STATUS[code] ?? 500;
+}
+
 function sendError(reply: FastifyReply, code: ErrorCode, error: string, details?: Record<string, unknown>, status?: number) {
   const body: HttpErrorBody = details ? { error, code, details } : { error, code };
-  return reply.code(status ?? STATUS[code] ?? 500).send(body);
+  return reply.code(status ?? httpStatusOf(code)).send(body);
 }
 
 /** 429 with the wait in the body and in Retry-After (whole seconds, at least 1). */

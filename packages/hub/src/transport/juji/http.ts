@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ErrorCode, type RequestFrame } from '@parley/protocol';
+import type { RequestFrame } from '@parley/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Auth, AuthedCallContext } from '../../core/auth.js';
 import type { Dispatcher } from '../../core/dispatcher.js';
@@ -9,6 +9,7 @@ import { addressKey } from '../address.js';
 import type { JujiAliases } from './aliases.js';
 import { actionList, capabilitiesDocument, jujiTopics } from './discovery.js';
 import { JUJI_REST } from './rest.js';
+import { httpStatusOf } from '../http.js';
 import { Refused, objectIdsIn, toAliases } from './translate.js';
 
 export interface JujiHttpDeps {
@@ -87,7 +88,7 @@ export function registerJujiRoutes(app: FastifyInstance, d: JujiHttpDeps): void 
         u_id: 'juji-' + randomBytes(12).toString('hex'),
         params: { action: route.parley, params },
       } as RequestFrame);
-      if (frame.status !== 'success') return jujiError(reply, statusOf(frame.content.code), frame.content.error);
+      if (frame.status !== 'success') return jujiError(reply, httpStatusOf(frame.content.code), frame.content.error);
       return toAliases(d.aliases, frame.content);
     });
   }
@@ -96,21 +97,4 @@ export function registerJujiRoutes(app: FastifyInstance, d: JujiHttpDeps): void 
 /** Juji passes task_id and agent_id in the query of /task/join: integers there. */
 function numericQuery(q: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, typeof v === 'string' && /^[0-9]{1,15}$/.test(v) ? Number(v) : v]));
-}
-
-function statusOf(code: ErrorCode): number {
-  const map: Partial<Record<ErrorCode, number>> = {
-    bad_request: 400,
-    invalid_params: 400,
-    unknown_action: 400,
-    unauthorized: 401,
-    forbidden: 403,
-    not_found: 404,
-    conflict: 409,
-    payload_too_large: 413,
-    rate_limited: 429,
-    unavailable: 503,
-    timeout: 504,
-  };
-  return map[code] ?? 500;
 }
