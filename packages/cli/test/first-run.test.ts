@@ -25,7 +25,7 @@ import {
   WorldJoinPolicy,
   WorldVisibility,
 } from '@parley/protocol';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentCli } from './agents.js';
@@ -186,8 +186,20 @@ describe('the README', () => {
 
   /** The README's placeholder ids (agt_..., tsk_...) as ids of the right shape; ~ as the shell expands it, in a temp dir. */
   const shellHome = tempDir('readme-home');
+  // The folder an example's relative paths (`./web-search`) stand for, holding what the README says is there.
+  const project = tempDir('readme-project');
+  for (const dir of ['web-search', 'skills/web-search']) {
+    mkdirSync(join(project, dir), { recursive: true });
+    writeFileSync(join(project, dir, 'SKILL.md'), '---\nname: web-search\ndescription: searches the web\n---\n# Web search\n');
+  }
   const real = (w: string): string =>
-    w === 'agt_...' ? `agt_${'a'.repeat(32)}` : w.startsWith('~/') ? join(shellHome, w.slice(2)) : w.replace(/^([a-z]{3}_)\.\.\.$/, '$1example');
+    w === 'agt_...'
+      ? `agt_${'a'.repeat(32)}`
+      : w.startsWith('~/')
+        ? join(shellHome, w.slice(2))
+        : w.startsWith('./')
+          ? join(project, w.slice(2))
+          : w.replace(/^([a-z]{3}_)\.\.\.$/, '$1example');
 
   it("the CLI README's table of values is the protocol's enums, row by row", () => {
     const text = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
