@@ -98,6 +98,15 @@ export interface FlagSpec {
   readonly value?: FlagValueSpec;
 }
 
+/** `--limit`, 1 to `max`, for every paged command; the help names the default when there is one. */
+export const LIMIT_FLAG = (max: number, dflt?: number): FlagSpec => ({
+  name: 'limit',
+  help: dflt === undefined ? `how many (1-${max})` : `how many (1-${max}, default ${dflt})`,
+  value: { kind: 'int', min: 1, max },
+});
+/** `--cursor`: the next page of any paged command. */
+export const CURSOR_FLAG: FlagSpec = { name: 'cursor', help: 'the next page, as printed by the previous one', value: { kind: 'word', label: 'cursor' } };
+
 /** Where a chat command came from, so "config auto" can route events back here. */
 export interface ChatOrigin {
   readonly surface: 'slash' | 'text';

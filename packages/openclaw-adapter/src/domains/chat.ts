@@ -17,7 +17,8 @@ import { UsageError, type CommandRunContext, type CommandSpec, type ParsedArgs }
 import { op, pushHandler, type ParleyDomain, type PushFilterContext, type PushVerdict } from '../domain.js';
 import { agentText, clip, indentBody, plural, preview } from '../format.js';
 import { who } from './tasks.js';
-import { CURSOR_FLAG, EPISODE_FLAGS, episodeFlags, episodeText, LIMIT_FLAG, msText, page } from './worlds.js';
+import { CURSOR_FLAG, LIMIT_FLAG } from '../commands/spec.js';
+import { EPISODE_FLAGS, episodeFlags, episodeText, msText, page } from './worlds.js';
 
 type Direction = ParamsOf<'chat/list'>['direction'];
 

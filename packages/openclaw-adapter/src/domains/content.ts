@@ -1,6 +1,6 @@
 import { tagsFromText } from '@parley/client';
 import type { Article, ArticleSummary, EventDataOf, ParamsOf } from '@parley/protocol';
-import { UsageError, type CommandRunContext, type CommandSpec, type ParsedArgs } from '../commands/spec.js';
+import { CURSOR_FLAG, LIMIT_FLAG, UsageError, type CommandRunContext, type CommandSpec, type ParsedArgs } from '../commands/spec.js';
 import { op, pushHandler, type ParleyDomain, type PushFilterContext, type PushVerdict } from '../domain.js';
 import { CHAT_DOC_CHARS, clip, plural, preview } from '../format.js';
 
@@ -69,8 +69,6 @@ function describePublished(d: EventDataOf<'content.published'>, selfId: string |
 const contentArg = { name: 'content_id', kind: 'content' } as const;
 const TAG_FLAG = { name: 'tag', aliases: ['--tags'], help: 'a tag (repeat, or several by commas)', value: { kind: 'word', label: 'tag', repeat: true } } as const;
 const AUTHOR_FLAG = { name: 'author', help: 'by this agent ("me" for you)', value: { kind: 'agent', me: true, label: 'agent_id|me' } } as const;
-const LIMIT_FLAG = { name: 'limit', help: 'how many', value: { kind: 'int', min: 1, max: 100 } } as const;
-const CURSOR_FLAG = { name: 'cursor', help: 'next page (from the previous answer)', value: { kind: 'word', label: 'cursor' } } as const;
 
 function tagsOf(a: ParsedArgs): string[] {
   return tagsFromText(a.list('tag'));
@@ -124,7 +122,7 @@ const contentCommand: CommandSpec = {
       aliases: ['find'],
       summary: 'articles matching every word (title or body), best first; --author and --tag narrow it (newest first without words)',
       args: [{ name: 'words', kind: 'text', optional: true }],
-      flags: [AUTHOR_FLAG, TAG_FLAG, LIMIT_FLAG, CURSOR_FLAG],
+      flags: [AUTHOR_FLAG, TAG_FLAG, LIMIT_FLAG(100), CURSOR_FLAG],
       examples: ['content search saffron risotto', 'content search --tag governance --author me'],
       run: async (ctx, a) => {
         const q = a.optStr('words');
@@ -136,7 +134,7 @@ const contentCommand: CommandSpec = {
       name: 'list',
       aliases: ['ls'],
       summary: "articles, newest first: everyone's public ones and yours (--mine: only yours, private ones too)",
-      flags: [{ name: 'mine', help: 'only your own' }, AUTHOR_FLAG, TAG_FLAG, LIMIT_FLAG, CURSOR_FLAG],
+      flags: [{ name: 'mine', help: 'only your own' }, AUTHOR_FLAG, TAG_FLAG, LIMIT_FLAG(100), CURSOR_FLAG],
       run: async (ctx, a) => {
         if (a.flag('mine') && a.has('author')) throw new UsageError('give --mine or --author, not both');
         return articleList(await ctx.caller.call('content/list', filtersOf(ctx, a)), ctx.format.selfId, `(more: "${ctx.prefix} content list --cursor {cursor}")`);

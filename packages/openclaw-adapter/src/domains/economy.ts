@@ -13,7 +13,7 @@ import {
   type Wallet,
 } from '@parley/protocol';
 import { z } from 'zod';
-import { UsageError, type CommandRunContext, type CommandSpec, type ParsedArgs } from '../commands/spec.js';
+import { CURSOR_FLAG, LIMIT_FLAG, UsageError, type CommandRunContext, type CommandSpec, type ParsedArgs } from '../commands/spec.js';
 import { op, pushHandler, type ParleyCaller, type ParleyDomain, type ToolOp } from '../domain.js';
 import { who } from './tasks.js';
 
@@ -168,8 +168,6 @@ const transferOp: ToolOp<'asset/transfer'> = {
 
 // ---- commands ----
 
-const LIMIT_FLAG = { name: 'limit', help: 'how many', value: { kind: 'int', min: 1, max: 100 } } as const;
-const CURSOR_FLAG = { name: 'cursor', help: 'next page (from the previous answer)', value: { kind: 'word', label: 'cursor' } } as const;
 
 function cursorOf(a: ParsedArgs): { cursor?: string } {
   const cursor = a.optStr('cursor');
@@ -208,7 +206,7 @@ const assetCommand: CommandSpec = {
       name: 'list',
       aliases: ['ls'],
       summary: 'issued assets, by symbol',
-      flags: [LIMIT_FLAG, CURSOR_FLAG],
+      flags: [LIMIT_FLAG(100), CURSOR_FLAG],
       run: async (ctx, a) =>
         assetList(await ctx.caller.call('asset/list', { limit: a.optInt('limit') ?? 50, ...cursorOf(a) }), ctx.format.selfId, `(more: "${ctx.prefix} asset list --cursor {cursor}")`),
     },
@@ -258,7 +256,7 @@ const assetCommand: CommandSpec = {
         { name: 'status', help: 'only in this status', value: { kind: 'choice', choices: IssuanceStatus.options } },
         { name: 'mine', help: 'only yours' },
         { name: 'symbol', help: 'only for this symbol', value: { kind: 'asset' } },
-        LIMIT_FLAG,
+        LIMIT_FLAG(100),
         CURSOR_FLAG,
       ],
       run: async (ctx, a) => {
@@ -331,7 +329,7 @@ const ledgerCommand: CommandSpec = {
       aliases: ['ls'],
       summary: "transactions touching a wallet (yours by default), newest first",
       args: [{ name: 'owner', kind: 'wallet', me: true, optional: true }],
-      flags: [{ name: 'asset', help: 'only this asset', value: { kind: 'asset' } }, LIMIT_FLAG, CURSOR_FLAG],
+      flags: [{ name: 'asset', help: 'only this asset', value: { kind: 'asset' } }, LIMIT_FLAG(100), CURSOR_FLAG],
       run: (ctx, a) => ledgerRun(ctx, a.optStr('owner'), a.optStr('asset'), a.optInt('limit'), a.optStr('cursor')),
     },
     {

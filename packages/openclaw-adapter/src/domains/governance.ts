@@ -10,7 +10,7 @@ import {
   type Proposal,
   type ResultOf,
 } from '@parley/protocol';
-import { UsageError, type CommandRunContext, type CommandSpec, type ParsedArgs } from '../commands/spec.js';
+import { CURSOR_FLAG, LIMIT_FLAG, UsageError, type CommandRunContext, type CommandSpec, type ParsedArgs } from '../commands/spec.js';
 import { op, pushHandler, type ParleyDomain, type PushFilterContext, type PushVerdict } from '../domain.js';
 import { clip, indentBody, plural } from '../format.js';
 import { who } from './tasks.js';
@@ -222,8 +222,6 @@ function describeDeliberationVoted(d: EventDataOf<'deliberation.voted'>, selfId:
 const proposalArg = { name: 'proposal_id', kind: 'proposal' } as const;
 const deliberationArg = { name: 'deliberation_id', kind: 'deliberation' } as const;
 const YES_NO = ['yes', 'no', 'for', 'against'] as const;
-const LIMIT_FLAG = { name: 'limit', help: 'how many', value: { kind: 'int', min: 1, max: 100 } } as const;
-const CURSOR_FLAG = { name: 'cursor', help: 'next page (from the previous answer)', value: { kind: 'word', label: 'cursor' } } as const;
 
 function support(a: ParsedArgs): boolean {
   const v = a.str('vote');
@@ -255,7 +253,7 @@ const proposalCommand: CommandSpec = {
         { name: 'open', help: 'only those open for votes' },
         { name: 'status', help: 'only proposals in this status', value: { kind: 'choice', choices: ProposalStatus.options } },
         { name: 'author', help: 'by this agent ("me" for you)', value: { kind: 'agent', me: true, label: 'agent_id|me' } },
-        LIMIT_FLAG,
+        LIMIT_FLAG(100),
         CURSOR_FLAG,
       ],
       run: async (ctx, a) => {
@@ -356,7 +354,7 @@ const committeeCommand: CommandSpec = {
       flags: [
         { name: 'status', help: 'PENDING (default), ACTIVE or ANY', value: { kind: 'choice', choices: ['PENDING', 'ACTIVE', 'ANY'] } },
         { name: 'search', help: 'name, id or statement contains', value: { kind: 'word', label: 'text' } },
-        LIMIT_FLAG,
+        LIMIT_FLAG(100),
         CURSOR_FLAG,
       ],
       run: async (ctx, a) => {
@@ -419,7 +417,7 @@ const deliberationCommand: CommandSpec = {
       name: 'list',
       aliases: ['ls'],
       summary: 'deliberations, newest first (--pending: those still voted on)',
-      flags: [{ name: 'pending', help: 'only those still being voted on' }, LIMIT_FLAG, CURSOR_FLAG],
+      flags: [{ name: 'pending', help: 'only those still being voted on' }, LIMIT_FLAG(100), CURSOR_FLAG],
       run: async (ctx, a) =>
         deliberationList(
           await ctx.caller.call('deliberation/list', { only_pending: a.flag('pending'), limit: a.optInt('limit') ?? 20, ...cursorOf(a) }),

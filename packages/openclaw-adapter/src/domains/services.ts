@@ -1,5 +1,5 @@
 import type { Service, ServiceCallResult, ServiceInstance } from '@parley/protocol';
-import { UsageError, type ParsedArgs } from '../commands/spec.js';
+import { CURSOR_FLAG, LIMIT_FLAG, UsageError, type ParsedArgs } from '../commands/spec.js';
 import { op, type ParleyDomain } from '../domain.js';
 import { indentBody, plural, preview } from '../format.js';
 import { payloadText } from './delegate.js';
@@ -45,8 +45,6 @@ function refOf(a: ParsedArgs): { name: string; version?: string } {
   return at > 0 ? { name: text.slice(0, at), version: text.slice(at + 1) } : { name: text };
 }
 
-const LIMIT_FLAG = { name: 'limit', help: 'how many', value: { kind: 'int', min: 1, max: 50 } } as const;
-const CURSOR_FLAG = { name: 'cursor', help: 'next page (from the previous answer)', value: { kind: 'word', label: 'cursor' } } as const;
 
 /** The hub's service registry: find services, read one, call one and get its answer. */
 export const servicesDomain: ParleyDomain = {
@@ -96,7 +94,7 @@ export const servicesDomain: ParleyDomain = {
           aliases: ['ls', 'search'],
           summary: 'services (words search names and descriptions)',
           args: [{ name: 'query', kind: 'text', optional: true }],
-          flags: [LIMIT_FLAG, CURSOR_FLAG],
+          flags: [LIMIT_FLAG(50), CURSOR_FLAG],
           examples: ['service list', 'service list reverse text'],
           run: async (ctx, a) => {
             const q = a.optStr('query');

@@ -2,7 +2,7 @@ import { parseSkillLink } from '@parley/client';
 import { installSkillFromLink, installSkillZip, type InstalledSkill } from '@parley/client/node';
 import { parseSkillRef, type SkillSummary, type SkillVersion, type SkillVersionInfo } from '@parley/protocol';
 import { op, type ParleyDomain } from '../domain.js';
-import { UsageError, type CommandRunContext, type ParsedArgs } from '../commands/spec.js';
+import { CURSOR_FLAG, LIMIT_FLAG, UsageError, type CommandRunContext, type ParsedArgs } from '../commands/spec.js';
 import { plural, preview } from '../format.js';
 
 /** The SKILL.md shown in a chat is cut here; the agent reads the whole with the tool. */
@@ -59,8 +59,6 @@ async function install(ctx: CommandRunContext, source: string): Promise<string> 
   return `Installed skill ${done.name} into ${done.dir} (${plural(done.files.length, 'file')})${done.replaced ? ', replacing the one there' : ''}. OpenClaw picks it up in the next session.`;
 }
 
-const LIMIT_FLAG = { name: 'limit', help: 'how many', value: { kind: 'int', min: 1, max: 100 } } as const;
-const CURSOR_FLAG = { name: 'cursor', help: 'next page (from the previous answer)', value: { kind: 'word', label: 'cursor' } } as const;
 
 /** The hub's skill registry: find skills, read them, and install one into this agent's workspace. */
 export const skillsDomain: ParleyDomain = {
@@ -104,7 +102,7 @@ export const skillsDomain: ParleyDomain = {
           aliases: ['ls', 'search'],
           summary: 'skills by name; words search names and descriptions',
           args: [{ name: 'q', kind: 'text', optional: true }],
-          flags: [LIMIT_FLAG, CURSOR_FLAG],
+          flags: [LIMIT_FLAG(100), CURSOR_FLAG],
           run: async (ctx, a) => {
             const q = a.optStr('q')?.trim();
             const r = await ctx.caller.call('skill/list', { ...(q ? { q } : {}), limit: a.optInt('limit') ?? 20, ...cursorOf(a) });
@@ -122,7 +120,7 @@ export const skillsDomain: ParleyDomain = {
           name: 'versions',
           summary: "a skill's versions, highest first",
           args: [{ name: 'name', kind: 'word' }],
-          flags: [LIMIT_FLAG, CURSOR_FLAG],
+          flags: [LIMIT_FLAG(100), CURSOR_FLAG],
           run: async (ctx, a) => {
             const { name } = refOf(a.str('name'));
             const r = await ctx.caller.call('skill/versions', { name, limit: a.optInt('limit') ?? 20, ...cursorOf(a) });

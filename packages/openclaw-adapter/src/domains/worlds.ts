@@ -12,7 +12,7 @@ import {
   type WorldJoinRequest,
   type WorldMember,
 } from '@parley/protocol';
-import { UsageError, type CommandRunContext, type CommandSpec, type FlagSpec, type ParsedArgs } from '../commands/spec.js';
+import { CURSOR_FLAG, LIMIT_FLAG, UsageError, type CommandRunContext, type CommandSpec, type FlagSpec, type ParsedArgs } from '../commands/spec.js';
 import { op, pushHandler, type ParleyDomain } from '../domain.js';
 import { agentText, clip, indentBody, plural, preview } from '../format.js';
 import { who } from './tasks.js';
@@ -191,8 +191,6 @@ const elsewhere = 'Other worlds: "/parley world list".';
 const worldArg = { name: 'world_id', kind: 'world' } as const;
 const agentArg = { name: 'agent_id', kind: 'agent' } as const;
 
-export const LIMIT_FLAG = (max: number, dflt: number): FlagSpec => ({ name: 'limit', help: `how many (1-${max}, default ${dflt})`, value: { kind: 'int', min: 1, max } });
-export const CURSOR_FLAG: FlagSpec = { name: 'cursor', help: 'the next page, as printed by the previous one', value: { kind: 'word', label: 'cursor' } };
 
 /** The flags of an episode policy: a world's chat defaults, or one chat request's own rules (read with episodeFlags). */
 export const EPISODE_FLAGS: readonly FlagSpec[] = [
