@@ -107,6 +107,19 @@ export const LIMIT_FLAG = (max: number, dflt?: number): FlagSpec => ({
 /** `--cursor`: the next page of any paged command. */
 export const CURSOR_FLAG: FlagSpec = { name: 'cursor', help: 'the next page, as printed by the previous one', value: { kind: 'word', label: 'cursor' } };
 
+/** The `--cursor` a paged command was given, as the action's params take it. */
+export function cursorOf(a: ParsedArgs): { cursor?: string } {
+  const cursor = a.optStr('cursor');
+  return cursor !== undefined ? { cursor } : {};
+}
+
+/** An agent argument that may be "me": this agent's id. */
+export function agentOrMe(ctx: CommandRunContext, value: string): string {
+  if (value !== 'me') return value;
+  if (ctx.format.selfId === null) throw new UsageError('"me" needs the agent\'s identity, which is not loaded yet; give an agent id');
+  return ctx.format.selfId;
+}
+
 /** Where a chat command came from, so "config auto" can route events back here. */
 export interface ChatOrigin {
   readonly surface: 'slash' | 'text';

@@ -13,7 +13,7 @@ import {
   type Wallet,
 } from '@parley/protocol';
 import { z } from 'zod';
-import { CURSOR_FLAG, LIMIT_FLAG, UsageError, type CommandRunContext, type CommandSpec, type ParsedArgs } from '../commands/spec.js';
+import { agentOrMe, CURSOR_FLAG, cursorOf, LIMIT_FLAG, UsageError, type CommandRunContext, type CommandSpec } from '../commands/spec.js';
 import { op, pushHandler, type ParleyCaller, type ParleyDomain, type ToolOp } from '../domain.js';
 import { who } from './tasks.js';
 
@@ -169,16 +169,6 @@ const transferOp: ToolOp<'asset/transfer'> = {
 // ---- commands ----
 
 
-function cursorOf(a: ParsedArgs): { cursor?: string } {
-  const cursor = a.optStr('cursor');
-  return cursor !== undefined ? { cursor } : {};
-}
-
-function selfIdOf(ctx: CommandRunContext): string {
-  if (ctx.format.selfId === null) throw new UsageError('"me" needs the agent\'s identity, which is not loaded yet; give an agent id');
-  return ctx.format.selfId;
-}
-
 /** wallet/get's params for an argument: an agent id, a wallet address, "me" or nothing (this agent). */
 function walletRef(ctx: CommandRunContext, value: string | undefined): { agent_id?: string; address?: string } {
   if (value === undefined || value === 'me') return {};
@@ -264,7 +254,7 @@ const assetCommand: CommandSpec = {
         const symbol = a.optStr('symbol');
         const r = await ctx.caller.call('asset/issuance/list', {
           ...(status !== undefined ? { status } : {}),
-          ...(a.flag('mine') ? { applicant: selfIdOf(ctx) } : {}),
+          ...(a.flag('mine') ? { applicant: agentOrMe(ctx, 'me') } : {}),
           ...(symbol !== undefined ? { symbol } : {}),
           limit: a.optInt('limit') ?? 20,
           ...cursorOf(a),

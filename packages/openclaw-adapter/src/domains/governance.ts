@@ -10,7 +10,7 @@ import {
   type Proposal,
   type ResultOf,
 } from '@parley/protocol';
-import { CURSOR_FLAG, LIMIT_FLAG, UsageError, type CommandRunContext, type CommandSpec, type ParsedArgs } from '../commands/spec.js';
+import { agentOrMe, CURSOR_FLAG, cursorOf, LIMIT_FLAG, UsageError, type CommandSpec, type ParsedArgs } from '../commands/spec.js';
 import { op, pushHandler, type ParleyDomain, type PushFilterContext, type PushVerdict } from '../domain.js';
 import { clip, indentBody, plural } from '../format.js';
 import { who } from './tasks.js';
@@ -226,18 +226,6 @@ const YES_NO = ['yes', 'no', 'for', 'against'] as const;
 function support(a: ParsedArgs): boolean {
   const v = a.str('vote');
   return v === 'yes' || v === 'for';
-}
-
-/** An agent argument that may be "me": this agent's id. */
-function agentOrMe(ctx: CommandRunContext, value: string): string {
-  if (value !== 'me') return value;
-  if (ctx.format.selfId === null) throw new UsageError('"me" needs the agent\'s identity, which is not loaded yet; give an agent id');
-  return ctx.format.selfId;
-}
-
-function cursorOf(a: ParsedArgs): { cursor?: string } {
-  const cursor = a.optStr('cursor');
-  return cursor !== undefined ? { cursor } : {};
 }
 
 const proposalCommand: CommandSpec = {

@@ -2,7 +2,7 @@ import { parseSkillLink } from '@parley/client';
 import { installSkillFromLink, installSkillZip, type InstalledSkill } from '@parley/client/node';
 import { parseSkillRef, type SkillSummary, type SkillVersion, type SkillVersionInfo } from '@parley/protocol';
 import { op, type ParleyDomain } from '../domain.js';
-import { CURSOR_FLAG, LIMIT_FLAG, UsageError, type CommandRunContext, type ParsedArgs } from '../commands/spec.js';
+import { CURSOR_FLAG, cursorOf, LIMIT_FLAG, UsageError, type CommandRunContext } from '../commands/spec.js';
 import { plural, preview } from '../format.js';
 
 /** The SKILL.md shown in a chat is cut here; the agent reads the whole with the tool. */
@@ -24,11 +24,6 @@ function versionsText(versions: readonly SkillVersionInfo[], next: string | null
   if (versions.length === 0) return 'No versions.';
   const lines = versions.map((v) => `- ${v.version}${v.prerelease ? ' (prerelease)' : ''}, ${v.published_at}, ${v.bytes} bytes: ${preview(v.description, 80)}`);
   return lines.join('\n') + (next ? `\n${more.replace('{cursor}', next)}` : '');
-}
-
-function cursorOf(a: ParsedArgs): { cursor?: string } {
-  const c = a.optStr('cursor');
-  return c ? { cursor: c } : {};
 }
 
 function refOf(text: string): { name: string; version?: string } {

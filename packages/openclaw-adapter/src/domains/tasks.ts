@@ -12,7 +12,7 @@ import {
   type Task,
   type TimelineEntry,
 } from '@parley/protocol';
-import { UsageError, type CommandRunContext, type CommandSpec, type ParsedArgs } from '../commands/spec.js';
+import { agentOrMe, UsageError, type CommandRunContext, type CommandSpec, type ParsedArgs } from '../commands/spec.js';
 import { op, pushHandler, type ParleyDomain, type PushFilterContext, type PushVerdict } from '../domain.js';
 import { clip, indentBody, plural, preview } from '../format.js';
 
@@ -209,13 +209,6 @@ function classifyReady(_d: EventDataOf<'task.ready'>, c: PushFilterContext, fram
 }
 
 // ---- commands ----
-
-/** An agent argument that may be "me": this agent's id. */
-function agentOrMe(ctx: CommandRunContext, value: string): string {
-  if (value !== 'me') return value;
-  if (ctx.format.selfId === null) throw new UsageError('"me" needs the agent\'s identity, which is not loaded yet; give an agent id');
-  return ctx.format.selfId;
-}
 
 /**
  * `5:PLY` or `"5 PLY"`: the amount in the asset's smallest units, through the
