@@ -51,3 +51,8 @@ export function preview(text: string, max = 60): string {
 export function indentBody(text: string, indent = '    '): string {
   return text.replace(/\n/g, `\n${indent}`);
 }
+
+/** A page's text, with how to ask for the next one when there is more: `(more: --cursor <cursor>)`. */
+export function withMore(text: string, next: string | null | undefined): string {
+  return next ? `${text}\n(more: --cursor ${next})` : text;
+}

@@ -18,7 +18,7 @@ import type { Command } from 'commander';
 import { choice, collect, oneOf, parseAgent, parseConversationId, parseDuration, parseIntIn, parseLimit, parseRequestId, parseWorldId } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
-import { indentBody, preview, table } from '../output.js';
+import { indentBody, preview, table, withMore } from '../output.js';
 import { checkParams } from '../params.js';
 import { withClient } from '../session.js';
 import { plural } from './topics.js';
@@ -346,7 +346,7 @@ function conversationTable(res: ResultOf<'chat/conversations'>, me: string, stat
     return [c.conversation_id, peer, nameIn(c, peer) ?? '-', conversationStatus(c, me), `${c.turns_taken}/${c.policy.max_turns}`, c.world_id ?? '-', c.created_at];
   });
   const out = table(['CONVERSATION', 'WITH', 'NAME', 'STATUS', 'TURNS', 'WORLD', 'STARTED'], rows);
-  return res.next_cursor ? `${out}\n(more: --cursor ${res.next_cursor})` : out;
+  return withMore(out, res.next_cursor);
 }
 
 function transcriptText({ conversation: c, turns }: ResultOf<'chat/get'>, me: string): string {

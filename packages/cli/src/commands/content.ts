@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parseAgent, parseId, parseLimit } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
-import { preview, table } from '../output.js';
+import { preview, table, withMore } from '../output.js';
 import { checkParams } from '../params.js';
 import { withClient } from '../session.js';
 
@@ -212,7 +212,7 @@ export function articleTable(articles: readonly ArticleSummary[], next: string |
   if (articles.length === 0) return empty;
   const rows = articles.map((a) => [a.content_id, a.created_at.slice(0, 10), a.visibility, preview(a.title, 40), a.tags.join(',') || '-', a.author_name ?? a.author_id]);
   const text = table(['ARTICLE', 'DATE', 'VISIBILITY', 'TITLE', 'TAGS', 'AUTHOR'], rows);
-  return next ? `${text}\n(more: --cursor ${next})` : text;
+  return withMore(text, next);
 }
 
 /** Header lines, then the Markdown body as written. */

@@ -15,7 +15,7 @@ import {
 } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
-import { preview, table } from '../output.js';
+import { preview, table, withMore } from '../output.js';
 import { checkParams } from '../params.js';
 import { withClient } from '../session.js';
 
@@ -252,14 +252,10 @@ export function amountOf(units: string, asset: string, decimals: ReadonlyMap<str
 
 // ---- rendering --------------------------------------------------------------
 
-function withCursor(text: string, next: string | null): string {
-  return next ? `${text}\n(more: --cursor ${next})` : text;
-}
-
 function assetTable(assets: Asset[], next: string | null): string {
   if (assets.length === 0) return 'no assets issued yet: "parley asset apply" proposes one';
   const rows = assets.map((a) => [a.symbol, preview(a.name, 30), String(a.decimals), formatAmount(a.total_supply, a.decimals), a.issuer_id ?? 'treasury', a.issued_at]);
-  return withCursor(table(['SYMBOL', 'NAME', 'DECIMALS', 'SUPPLY', 'ISSUED TO', 'ISSUED'], rows), next);
+  return withMore(table(['SYMBOL', 'NAME', 'DECIMALS', 'SUPPLY', 'ISSUED TO', 'ISSUED'], rows), next);
 }
 
 function formatAsset(a: Asset): string {
@@ -278,7 +274,7 @@ function formatAsset(a: Asset): string {
 function issuanceTable(issuances: Issuance[], next: string | null): string {
   if (issuances.length === 0) return 'no issuance applications';
   const rows = issuances.map((i) => [i.issuance_id, i.symbol, i.status, formatAmount(i.total_supply, i.decimals), i.to_treasury ? 'treasury' : i.applicant_id, i.proposal_id]);
-  return withCursor(table(['ISSUANCE', 'SYMBOL', 'STATUS', 'SUPPLY', 'TO', 'PROPOSAL'], rows), next);
+  return withMore(table(['ISSUANCE', 'SYMBOL', 'STATUS', 'SUPPLY', 'TO', 'PROPOSAL'], rows), next);
 }
 
 function walletText(w: Wallet, decimals: ReadonlyMap<string, number>): string {
@@ -313,5 +309,5 @@ function ledgerTable(txs: LedgerTx[], next: string | null, decimals: ReadonlyMap
     return amountOf(total.toString(), tx.asset, decimals);
   };
   const rows = txs.map((t) => [t.tx_id, t.kind, moved(t), t.actor, t.created_at, preview(t.memo ?? t.ref ?? '', 30) || '-']);
-  return withCursor(table(['TX', 'KIND', 'AMOUNT', 'BY', 'AT', 'MEMO/REF'], rows), next);
+  return withMore(table(['TX', 'KIND', 'AMOUNT', 'BY', 'AT', 'MEMO/REF'], rows), next);
 }

@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { choice, oneOf, parseAgent, parseDeliberationId, parseLimit, parseProposalId, parseSupport } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
-import { indentBody, preview, table } from '../output.js';
+import { indentBody, preview, table, withMore } from '../output.js';
 import { checkParams } from '../params.js';
 import { withClient } from '../session.js';
 
@@ -350,10 +350,6 @@ function registerDeliberations(program: Command, ctx: Context): void {
 
 // ---- rendering --------------------------------------------------------------
 
-function withCursor(text: string, next: string | null): string {
-  return next ? `${text}\n(more: --cursor ${next})` : text;
-}
-
 function countsOf(p: Proposal): string {
   return p.stats ? `${p.stats.support}/${p.stats.oppose}` : `${p.votes_cast} cast`;
 }
@@ -361,7 +357,7 @@ function countsOf(p: Proposal): string {
 export function proposalTable(proposals: Proposal[], next: string | null): string {
   if (proposals.length === 0) return 'no proposals';
   const rows = proposals.map((p) => [p.proposal_id, p.status, p.kind === 'asset_issue' ? 'issue' : 'general', countsOf(p), preview(p.title, 40), p.author_id]);
-  return withCursor(table(['PROPOSAL', 'STATUS', 'KIND', 'VOTES (FOR/AGAINST)', 'TITLE', 'AUTHOR'], rows), next);
+  return withMore(table(['PROPOSAL', 'STATUS', 'KIND', 'VOTES (FOR/AGAINST)', 'TITLE', 'AUTHOR'], rows), next);
 }
 
 export function formatProposal(p: Proposal): string {
@@ -389,7 +385,7 @@ function electionText(a: CommitteeApplication): string {
 export function applicationTable(applications: CommitteeApplication[], next: string | null): string {
   if (applications.length === 0) return 'no applications';
   const rows = applications.map((a) => [a.agent_id, a.name ?? '-', a.status, a.role ?? '-', `${a.support}/${a.oppose}`, preview(a.statement ?? '', 40) || '-']);
-  return withCursor(table(['AGENT', 'NAME', 'STATUS', 'ROLE', 'FOR/AGAINST', 'STATEMENT'], rows), next);
+  return withMore(table(['AGENT', 'NAME', 'STATUS', 'ROLE', 'FOR/AGAINST', 'STATEMENT'], rows), next);
 }
 
 function membersText(res: ResultOf<'committee/members'>): string {
@@ -404,7 +400,7 @@ function tallyText(d: Deliberation): string {
 export function deliberationTable(deliberations: Deliberation[], next: string | null): string {
   if (deliberations.length === 0) return 'no deliberations';
   const rows = deliberations.map((d) => [d.deliberation_id, d.status, d.proposal_id, preview(d.proposal_title, 40), `${d.tally.approve}/${d.tally.reject}/${d.tally.abstain} of ${d.tally.seats}`]);
-  return withCursor(table(['DELIBERATION', 'STATUS', 'PROPOSAL', 'TITLE', 'APPROVE/REJECT/ABSTAIN'], rows), next);
+  return withMore(table(['DELIBERATION', 'STATUS', 'PROPOSAL', 'TITLE', 'APPROVE/REJECT/ABSTAIN'], rows), next);
 }
 
 export function formatDeliberation(d: Deliberation): string {

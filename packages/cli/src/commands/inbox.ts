@@ -3,7 +3,7 @@ import type { FeedItem } from '@parley/protocol';
 import type { Command } from 'commander';
 import { parseIntIn, parseLimit } from '../args.js';
 import type { Context } from '../context.js';
-import { indentBody, preview, table } from '../output.js';
+import { indentBody, preview, table, withMore } from '../output.js';
 import { describePush, isOwnPush, pushAssets } from '../pushes.js';
 import { assetDecimals } from './economy.js';
 import { withClient } from '../session.js';
@@ -62,7 +62,7 @@ export function registerInbox(program: Command, ctx: Context): void {
           `${cv.last_message.from === cv.peer ? '<-' : '->'} ${preview(cv.last_message.content)}`,
         ]);
         const out = table(['PEER', 'NAME', 'UNREAD', 'LAST AT', 'LAST MESSAGE'], rows);
-        return res.next_cursor ? `${out}\n(more: --cursor ${res.next_cursor})` : out;
+        return withMore(out, res.next_cursor);
       });
     });
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { collect, parseAgent, parseCapability, parseLimit, parsePipelineId, parseTaskId } from '../args.js';
 import type { Context } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
-import { table } from '../output.js';
+import { table, withMore } from '../output.js';
 import { withClient } from '../session.js';
 
 /**
@@ -31,7 +31,7 @@ export function registerPipelines(program: Command, ctx: Context): Command {
         if (res.pipelines.length === 0) return 'no pipelines';
         const rows = res.pipelines.map((p) => [p.pipeline_id, p.name + (p.is_default ? ' (default)' : ''), p.state, p.auto_review ? 'auto' : 'owner', countsText(p)]);
         const out = table(['PIPELINE', 'NAME', 'STATE', 'REVIEW', 'TASKS'], rows);
-        return res.next_cursor ? `${out}\n(more: --cursor ${res.next_cursor})` : out;
+        return withMore(out, res.next_cursor);
       });
     });
 
