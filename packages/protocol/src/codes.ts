@@ -75,4 +75,4 @@ export const Defaults = {
 
 export const PROTOCOL_VERSION = 'parley/1';
 /** Bumped whenever an action, event or schema is added or changed. */
-export const API_REVISION = '2026-12-06';
+export const API_REVISION = '2026-12-06.1';

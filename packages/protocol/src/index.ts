@@ -2,6 +2,7 @@ export * from './codes.js';
 export * from './common.js';
 export * from './frames.js';
 export * from './http.js';
+export * from './account.js';
 export * from './signing.js';
 export * from './identity.js';
 export * from './streams.js';

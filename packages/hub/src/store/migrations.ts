@@ -1010,6 +1010,100 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+
+  // People (issue 22): human accounts, their sessions, claim and invite codes,
+  // bindings to agents, the bindings' API keys and what was done through them.
+  '0018_accounts': {
+    async up(outer: Kysely<unknown>) {
+      await atomically(outer, async (db) => {
+        await db.schema
+          .createTable('users')
+          .addColumn('user_id', 'text', (c) => c.primaryKey())
+          .addColumn('email', 'text', (c) => c.notNull().unique())
+          .addColumn('display_name', 'text', (c) => c.notNull())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('failed_logins', 'integer', (c) => c.notNull())
+          .addColumn('locked_until', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('user_sessions')
+          .addColumn('session_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('csrf_token', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('user_sessions_user').on('user_sessions').columns(['user_id', 'created_at']).execute();
+
+        // Used codes stay until they expire, so a second use is told "already used", not "unknown".
+        await db.schema
+          .createTable('claim_codes')
+          .addColumn('code_hash', 'text', (c) => c.primaryKey())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('used_by', 'text')
+          .addColumn('used_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('claim_codes_agent').on('claim_codes').columns(['agent_id']).execute();
+
+        // One waiting invite code per agent: rotation replaces the row, acceptance deletes it.
+        await db.schema
+          .createTable('agent_invites')
+          .addColumn('agent_id', 'text', (c) => c.primaryKey())
+          .addColumn('code_hash', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('bindings')
+          .addColumn('binding_id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('method', 'text', (c) => c.notNull())
+          .addColumn('is_primary', 'integer', (c) => c.notNull())
+          .addColumn('bound_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('bindings_user_agent', ['user_id', 'agent_id'])
+          .execute();
+        await db.schema.createIndex('bindings_agent').on('bindings').columns(['agent_id', 'bound_at']).execute();
+
+        // kind 'api' (named, until revoked) or 'console' (the console's own, ending with session_hash's session).
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('key_id', 'text', (c) => c.primaryKey())
+          .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('binding_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('prefix', 'text', (c) => c.notNull())
+          .addColumn('session_hash', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint')
+          .addColumn('last_used_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('api_keys_binding').on('api_keys').columns(['binding_id', 'kind', 'created_at']).execute();
+        await db.schema.createIndex('api_keys_session').on('api_keys').columns(['session_hash']).execute();
+
+        await db.schema
+          .createTable('binding_actions')
+          .addColumn('binding_id', 'text', (c) => c.notNull())
+          .addColumn('seq', 'text', (c) => c.notNull())
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('agent_id', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('u_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('binding_actions_pk', ['binding_id', 'seq'])
+          .execute();
+      });
+    },
+  },
 };
 
 /**

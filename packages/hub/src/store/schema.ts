@@ -703,4 +703,93 @@ export interface Database {
   juji_aliases: JujiAliasesTable;
   juji_live_ts: JujiLiveTsTable;
   juji_ids: JujiIdsTable;
+  users: UsersTable;
+  user_sessions: UserSessionsTable;
+  claim_codes: ClaimCodesTable;
+  agent_invites: AgentInvitesTable;
+  bindings: BindingsTable;
+  api_keys: ApiKeysTable;
+  binding_actions: BindingActionsTable;
+}
+
+/** A human account (issue 22). Humans are not agents: they hold no key. */
+export interface UsersTable {
+  user_id: string;
+  /** Lower-cased. */
+  email: string;
+  display_name: string;
+  /** The KDF's self-describing hash string (algorithm, parameters, salt, hash). */
+  password_hash: string;
+  /** Failed logins in a row; reset by a good one. */
+  failed_logins: number;
+  /** Unix ms: no login is tried before then (after too many failures). */
+  locked_until: number | null;
+  created_at: number;
+}
+
+/** A logged-in browser: the cookie's sha256, and the CSRF token that must come with every change. */
+export interface UserSessionsTable {
+  session_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ClaimCodesTable {
+  /** sha256 of the code. */
+  code_hash: string;
+  agent_id: string;
+  created_at: number;
+  expires_at: number;
+  used_by: string | null;
+  used_at: number | null;
+}
+
+export interface AgentInvitesTable {
+  agent_id: string;
+  code_hash: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface BindingsTable {
+  binding_id: string;
+  user_id: string;
+  agent_id: string;
+  /** 'claim' | 'invite'. */
+  method: string;
+  /** 0 | 1: exactly one primary per bound agent, never unbound. */
+  is_primary: number;
+  bound_at: number;
+}
+
+export interface ApiKeysTable {
+  key_id: string;
+  /** sha256 of the key: the key itself is shown once. */
+  key_hash: string;
+  binding_id: string;
+  agent_id: string;
+  user_id: string;
+  /** 'api' | 'console'. */
+  kind: string;
+  name: string;
+  prefix: string;
+  /** A console key ends with the session that minted it. */
+  session_hash: string | null;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+}
+
+/** One call made as the agent through a binding's key; `seq` orders a binding's entries (time-sortable id). */
+export interface BindingActionsTable {
+  binding_id: string;
+  seq: string;
+  key_id: string;
+  agent_id: string;
+  action: string;
+  u_id: string;
+  status: string;
+  at: number;
 }

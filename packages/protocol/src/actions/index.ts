@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { byName } from '../registry.js';
+import { accountActions } from './account.js';
 import { agentActions } from './agent.js';
 import { capabilitiesGet } from './capabilities.js';
 import { chatActions } from './chat.js';
@@ -21,6 +22,7 @@ import { topicMessageActions } from './topic-messages.js';
 import { topicActions } from './topic.js';
 import { worldActions } from './world.js';
 
+export * from './account.js';
 export * from './agent.js';
 export * from './capabilities.js';
 export * from './chat.js';
@@ -46,6 +48,7 @@ export * from './world.js';
 export const actions = byName([
   capabilitiesGet,
   ...agentActions,
+  ...accountActions,
   ...p2pActions,
   ...topicActions,
   ...topicMessageActions,
