@@ -125,6 +125,12 @@ export interface HubOptions {
    * Env PARLEY_JUJI=1.
    */
   juji?: boolean;
+  /**
+   * The web console's static files, served at /console: a directory holding
+   * index.html, or false to serve none. Default: the build of @parley/console
+   * when it is installed (transport/console.ts).
+   */
+  console?: string | false;
   logger?: Logger;
 }
 
@@ -215,6 +221,8 @@ export interface ResolvedConfig {
   logLevel: string;
   strictUnits: boolean;
   juji: boolean;
+  /** undefined: find @parley/console's build. */
+  console: string | false | undefined;
 }
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
@@ -273,6 +281,7 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
     logLevel: o.logLevel ?? 'info',
     strictUnits: o.strictUnits ?? false,
     juji: o.juji ?? false,
+    console: o.console,
   };
 }
 

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { agentStream, isPublicStream, parseStream, PUBLIC_STREAMS, topicStream } from '@parley/protocol';
 import pino, { type Logger } from 'pino';
@@ -34,6 +36,7 @@ import { openStore } from './store/open.js';
 import { assertSchemaCurrent, migrateSchema } from './store/store.js';
 import type { Writer } from './store/sql.js';
 import type { Kysely } from 'kysely';
+import { findConsoleDir } from './transport/console.js';
 import { buildHttp } from './transport/http.js';
 import { WsTransport } from './transport/ws.js';
 import { startJujiEdge } from './transport/juji/index.js';
@@ -344,6 +347,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     dispatcher,
     streams,
     skills,
+    consoleDir: consoleDirOf(cfg.console),
     metrics,
     log,
     onPresence,
@@ -473,4 +477,11 @@ export function installSignalHandlers(hub: RunningHub, log: (msg: string) => voi
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+}
+
+/** false: not served; a directory without index.html is reported as not built (null). */
+function consoleDirOf(option: string | false | undefined): string | null | false {
+  if (option === false) return false;
+  if (option === undefined) return findConsoleDir();
+  return existsSync(join(option, 'index.html')) ? option : null;
 }

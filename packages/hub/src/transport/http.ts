@@ -11,6 +11,7 @@ import { registerSkillDownloads, type SkillRegistry } from '../domains/skill/ind
 import type { Streams } from '../core/streams.js';
 import type { Metrics } from '../metrics.js';
 import { addressKey, trustFunction, type TrustProxy } from './address.js';
+import { registerConsole } from './console.js';
 import { jsonTooDeep, tooDeepMessage } from './json.js';
 import { writeRawError } from './raw-http.js';
 
@@ -29,6 +30,8 @@ export interface HttpDeps {
   auth: Auth;
   dispatcher: Dispatcher;
   streams: Streams;
+  /** The web console's files (transport/console.ts); null: not built; false: not served. */
+  consoleDir: string | null | false;
   /** The skill registry, for its public download route. */
   skills: SkillRegistry;
   metrics: Metrics;
@@ -261,6 +264,7 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
   app.get('/v1/capabilities', async () => buildCapabilities());
 
   registerSkillDownloads(app, d.skills);
+  registerConsole(app, d.consoleDir);
 
   app.get('/healthz', async () => ({ status: 'ok', epoch: d.epoch, uptime_s: Math.floor((Date.now() - d.startedAt) / 1000) }));
 
