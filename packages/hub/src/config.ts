@@ -57,6 +57,18 @@ export interface HubOptions {
   registerRateLimit?: RateLimitConfig | false;
   /** Token requests (`/v1/agents/token`) per client address. Default { perSecond: 1, burst: 60 }. */
   tokenRateLimit?: RateLimitConfig | false;
+  /** Human logins (`/v1/account/login`) per client address. Default { perSecond: 0.2, burst: 20 }. Env PARLEY_LOGIN_RATE_LIMIT. */
+  loginRateLimit?: RateLimitConfig | false;
+  /** Human signups (`/v1/account/signup`) per client address. Default { perSecond: 0.02, burst: 5 }. Env PARLEY_SIGNUP_RATE_LIMIT. */
+  signupRateLimit?: RateLimitConfig | false;
+  /**
+   * Claim and invite code attempts per human and client address (each key
+   * counts): what keeps 40-bit codes out of reach of guessing. Default
+   * { perSecond: 0.05, burst: 10 }. Env PARLEY_CODE_RATE_LIMIT.
+   */
+  codeRateLimit?: RateLimitConfig | false;
+  /** Human accounts (issue 22); fields left out keep their defaults. */
+  accounts?: Partial<AccountsConfig>;
   /** Who may set the client address with X-Forwarded-For (see TrustProxy). Default false: nobody. */
   trustProxy?: TrustProxy;
   /** Push retention. Default 7 days. */
@@ -134,6 +146,28 @@ export interface HubOptions {
   logger?: Logger;
 }
 
+/**
+ * Human accounts: sessions, console tokens, claim codes. Env
+ * PARLEY_SESSION_TTL_SECONDS, PARLEY_CONSOLE_TOKEN_TTL_SECONDS,
+ * PARLEY_CLAIM_CODE_TTL_SECONDS, PARLEY_SECURE_COOKIES=1, PARLEY_SIGNUP=0.
+ */
+export interface AccountsConfig {
+  /** How long a login lasts. Default 7 days. */
+  sessionTtlSeconds: number;
+  /** How long a console token lasts (it also ends with its session). Default 12 hours. */
+  consoleTokenTtlSeconds: number;
+  /** How long a claim code may be used. Default 15 minutes. */
+  claimCodeTtlSeconds: number;
+  /**
+   * Mark the session cookie Secure whatever the request came over. Default
+   * false: Secure only when the request came over https (as the hub sees it:
+   * behind a proxy, with trustProxy set, from X-Forwarded-Proto).
+   */
+  secureCookies: boolean;
+  /** Whether anyone may sign up. Default true; false: the operator makes accounts some other way (existing ones still log in). */
+  signup: boolean;
+}
+
 /** What one agent may keep in memory notes. */
 export interface SkillQuota {
   /** Skill names per publisher. Default 100. */
@@ -203,6 +237,10 @@ export interface ResolvedConfig {
   addressRateLimit: RateLimitConfig | false;
   registerRateLimit: RateLimitConfig | false;
   tokenRateLimit: RateLimitConfig | false;
+  loginRateLimit: RateLimitConfig | false;
+  signupRateLimit: RateLimitConfig | false;
+  codeRateLimit: RateLimitConfig | false;
+  accounts: AccountsConfig;
   trustProxy: TrustProxy;
   retentionMs: number;
   tokenTtlSeconds: number;
@@ -246,6 +284,16 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
     addressRateLimit: o.addressRateLimit === undefined ? { perSecond: 500, burst: 1000 } : o.addressRateLimit,
     registerRateLimit: o.registerRateLimit === undefined ? { perSecond: 1, burst: 60 } : o.registerRateLimit,
     tokenRateLimit: o.tokenRateLimit === undefined ? { perSecond: 1, burst: 60 } : o.tokenRateLimit,
+    loginRateLimit: o.loginRateLimit === undefined ? { perSecond: 0.2, burst: 20 } : o.loginRateLimit,
+    signupRateLimit: o.signupRateLimit === undefined ? { perSecond: 0.02, burst: 5 } : o.signupRateLimit,
+    codeRateLimit: o.codeRateLimit === undefined ? { perSecond: 0.05, burst: 10 } : o.codeRateLimit,
+    accounts: {
+      sessionTtlSeconds: atLeastOne(o.accounts?.sessionTtlSeconds ?? 7 * 24 * 60 * 60, 'accounts.sessionTtlSeconds'),
+      consoleTokenTtlSeconds: atLeastOne(o.accounts?.consoleTokenTtlSeconds ?? 12 * 60 * 60, 'accounts.consoleTokenTtlSeconds'),
+      claimCodeTtlSeconds: atLeastOne(o.accounts?.claimCodeTtlSeconds ?? 15 * 60, 'accounts.claimCodeTtlSeconds'),
+      secureCookies: o.accounts?.secureCookies ?? false,
+      signup: o.accounts?.signup ?? true,
+    },
     trustProxy: o.trustProxy ?? false,
     retentionMs: o.retentionMs ?? WEEK_MS,
     tokenTtlSeconds: o.tokenTtlSeconds ?? Defaults.tokenTtlSeconds,
@@ -405,6 +453,22 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (registerRl !== undefined) o.registerRateLimit = registerRl;
   const tokenRl = rate(env.PARLEY_TOKEN_RATE_LIMIT, 'PARLEY_TOKEN_RATE_LIMIT');
   if (tokenRl !== undefined) o.tokenRateLimit = tokenRl;
+  const loginRl = rate(env.PARLEY_LOGIN_RATE_LIMIT, 'PARLEY_LOGIN_RATE_LIMIT');
+  if (loginRl !== undefined) o.loginRateLimit = loginRl;
+  const signupRl = rate(env.PARLEY_SIGNUP_RATE_LIMIT, 'PARLEY_SIGNUP_RATE_LIMIT');
+  if (signupRl !== undefined) o.signupRateLimit = signupRl;
+  const codeRl = rate(env.PARLEY_CODE_RATE_LIMIT, 'PARLEY_CODE_RATE_LIMIT');
+  if (codeRl !== undefined) o.codeRateLimit = codeRl;
+  const accounts: Partial<AccountsConfig> = {};
+  const sessionTtl = int(env.PARLEY_SESSION_TTL_SECONDS, 'PARLEY_SESSION_TTL_SECONDS');
+  if (sessionTtl !== undefined) accounts.sessionTtlSeconds = sessionTtl;
+  const consoleTtl = int(env.PARLEY_CONSOLE_TOKEN_TTL_SECONDS, 'PARLEY_CONSOLE_TOKEN_TTL_SECONDS');
+  if (consoleTtl !== undefined) accounts.consoleTokenTtlSeconds = consoleTtl;
+  const claimTtl = int(env.PARLEY_CLAIM_CODE_TTL_SECONDS, 'PARLEY_CLAIM_CODE_TTL_SECONDS');
+  if (claimTtl !== undefined) accounts.claimCodeTtlSeconds = claimTtl;
+  if (env.PARLEY_SECURE_COOKIES) accounts.secureCookies = flag(env.PARLEY_SECURE_COOKIES, 'PARLEY_SECURE_COOKIES');
+  if (env.PARLEY_SIGNUP) accounts.signup = flag(env.PARLEY_SIGNUP, 'PARLEY_SIGNUP');
+  if (Object.keys(accounts).length > 0) o.accounts = accounts;
   if (env.PARLEY_SERVICE_HOSTS) o.serviceHosts = env.PARLEY_SERVICE_HOSTS.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
   if (env.PARLEY_JUJI) o.juji = flag(env.PARLEY_JUJI, 'PARLEY_JUJI');
   if (env.PARLEY_SERVICE_PRIVATE_ADDRESSES) o.servicePrivateAddresses = flag(env.PARLEY_SERVICE_PRIVATE_ADDRESSES, 'PARLEY_SERVICE_PRIVATE_ADDRESSES');

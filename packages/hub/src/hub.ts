@@ -12,6 +12,7 @@ import { Dispatcher, type HandlerMap } from './core/dispatcher.js';
 import { AddressLimits, RateLimiter } from './core/rate-limit.js';
 import { SessionRegistry } from './core/sessions.js';
 import { Streams, type StreamAccess } from './core/streams.js';
+import { accountHandlers, AgentClaims } from './domains/account/index.js';
 import { AgentService, agentHandlers } from './domains/agent/index.js';
 import { capabilitiesHandlers } from './domains/capabilities/index.js';
 import { chatHandlers, createChat } from './domains/chat/index.js';
@@ -232,9 +233,11 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   });
 
   const auth = new Auth(db, writer, agents, cfg);
+  const claims = new AgentClaims(db, store.read, writer, cfg.accounts.claimCodeTtlSeconds);
   const handlers: HandlerMap = {
     ...capabilitiesHandlers(),
     ...agentHandlers(agents),
+    ...accountHandlers(claims),
     ...authHandlers(auth),
     ...p2pHandlers(p2p),
     ...topicHandlers(topics, moderation, topicMessages),

@@ -74,8 +74,15 @@ export interface TokenInfo {
   expiresAt: number;
 }
 
-/** How a call was authenticated: a bearer token (HTTP, or a WebSocket that sent `token`) or a signature. */
-export type Credential = { kind: 'token'; tokenHash: string } | { kind: 'signature' };
+/**
+ * How a call was authenticated: the agent's bearer token (HTTP, or a WebSocket
+ * that sent `token`), its signature, or a human's key of a binding to the agent
+ * (an API key or console token: the call acts as the agent, through the binding).
+ */
+export type Credential =
+  | { kind: 'token'; tokenHash: string }
+  | { kind: 'signature' }
+  | { kind: 'key'; tokenHash: string; keyId: string; bindingId: string };
 
 /**
  * The transports attach the credential to the call context so that

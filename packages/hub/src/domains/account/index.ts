@@ -1,0 +1,2 @@
+export { AgentClaims } from './claims.js';
+export { accountHandlers } from './handlers.js';
