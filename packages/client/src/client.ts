@@ -14,11 +14,11 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js
 import { CursorBook, MemoryCursorStore, type CursorStore } from './cursors.js';
 import { buildDomainHelpers, domainProperties, type DomainHelpers } from './domains.js';
 import { ConnectionClosedError, ParleyError } from './errors.js';
-import type { Identity } from './identity.js';
+import { agentAuth, type AgentAuth } from './auth.js';
 import { resolveFetch, type FetchLike } from './registration.js';
 import { RequestManager, type CallOptions } from './requests.js';
 import { TimerSet } from './timers.js';
-import { HttpSession, HttpUnreachableError, TokenSource } from './transport/http.js';
+import { HttpSession, HttpUnreachableError } from './transport/http.js';
 import { resolveWebSocket, WebSocketConnection, type WsCloseInfo } from './transport/websocket.js';
 import type {
   ClientStats,
@@ -86,7 +86,8 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   readonly #urls: readonly string[];
   /** Index in #urls of the hub in use (or tried next). */
   #urlIndex = 0;
-  readonly #identity: Identity;
+  /** Key or token: the one place that knows how this client authenticates (auth.ts). */
+  readonly #auth: AgentAuth;
   readonly #store: CursorStore;
   readonly #backoff: BackoffOptions;
   readonly #reconnectEnabled: boolean;
@@ -98,7 +99,6 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   readonly #timers = new TimerSet();
   readonly #requests: RequestManager;
   readonly #cursors = new CursorBook();
-  readonly #tokens: TokenSource | null;
 
   #state: ConnectionState = 'disconnected';
   #transport: TransportKind | null = null;
@@ -154,8 +154,6 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   constructor(options: ParleyClientOptions) {
     super();
     this.#urls = hubUrlList(options.url);
-    this.#identity = options.identity;
-    this.agentId = options.identity.agentId;
     this.#store = options.cursorStore ?? new MemoryCursorStore();
     const r = options.reconnect ?? {};
     this.#backoff = {
@@ -170,7 +168,8 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
     this.#autoAck = options.autoAck ?? true;
     this.#wsOverride = options.WebSocket;
     this.#fetch = this.#transports.includes('http') ? resolveFetch(options.fetch) : null;
-    this.#tokens = this.#fetch ? new TokenSource(() => this.url, this.#identity, this.#fetch) : null;
+    this.#auth = agentAuth(options, () => this.url, this.#fetch);
+    this.agentId = this.#auth.agentId;
     this.#requests = new RequestManager({
       agentId: this.agentId,
       timers: this.#timers,
@@ -271,7 +270,7 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
    */
   async logout(opts: { all?: boolean; token?: string } = {}): Promise<{ revoked: number }> {
     if (this.#closed) throw new ConnectionClosedError('client is closed');
-    const own = this.#tokens?.current ?? null;
+    const own = this.#auth.mintedToken;
     const params = opts.all ? { all: true } : opts.token !== undefined ? { token: opts.token } : own !== null ? { token: own } : null;
     const result = params ? await this.call('agent/logout', params) : { revoked: 0 };
     await this.close();
@@ -291,9 +290,12 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
    */
   transfer(req: TransferRequest): Promise<ResultOf<'asset/transfer'>> {
     if (this.#closed) return Promise.reject(new ConnectionClosedError('client is closed'));
+    const identity = this.#auth.identity;
+    // The hub checks the signature against the agent's key; a token (an API key, the console's) is not that key.
+    if (!identity) return Promise.reject(new TypeError('transfer() signs with the agent\'s key, and a client with token credentials has none: the agent itself must send it'));
     return sendTransfer(this, {
       agentId: this.agentId,
-      sign: (message) => signAsync(this.#identity, message),
+      sign: (message) => signAsync(identity, message),
       nextNonce: (lastAccepted) => (this.#lastNonce = pickNonce(lastAccepted, this.#lastNonce)),
     }, req);
   }
@@ -319,6 +321,13 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
     this.#setState('connecting');
     await this.#loadCursorsOnce();
     if (this.#closed) return;
+    if (!(await this.#beginAttempt())) {
+      if (this.#closed) return;
+      this.#setState('disconnected');
+      this.#scheduleReconnect();
+      return;
+    }
+    if (this.#closed) return;
 
     let failure: WsCloseInfo | null = null;
     let tryHttp = this.#transports.includes('http');
@@ -342,12 +351,27 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
     this.#scheduleReconnect();
   }
 
+  /**
+   * Token credentials get a fresh token here, before every attempt (after a
+   * 4401 or a revoked key, the next attempt must not reuse the refused token).
+   * A failure (the token function threw) is reported and fails the attempt.
+   */
+  async #beginAttempt(): Promise<boolean> {
+    try {
+      await this.#auth.beginAttempt();
+      return true;
+    } catch (err) {
+      if (!this.#closed) this.emit('error', new ParleyError('unauthorized', `no token to connect with: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err }));
+      return false;
+    }
+  }
+
   /** What every socket of this client (the main one and the probe back from HTTP) is opened with. */
   #socketOptions(ctor: WebSocketConstructorLike): ConstructorParameters<typeof WebSocketConnection>[0] {
     return {
       WebSocket: ctor,
       url: wsUrl(this.url),
-      identity: this.#identity,
+      authenticate: (nonce) => this.#auth.answer(nonce),
       resume: () => this.#cursors.resume(),
       timers: this.#timers,
       handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
@@ -458,11 +482,11 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
   }
 
   #newHttpSession(): HttpSession {
-    if (!this.#fetch || !this.#tokens) throw new Error('http transport not configured');
+    if (!this.#fetch) throw new Error('http transport not configured');
     const session: HttpSession = new HttpSession({
       url: this.url,
       fetch: this.#fetch,
-      tokens: this.#tokens,
+      tokens: this.#auth,
       timers: this.#timers,
       pollWaitSeconds: POLL_WAIT_SECONDS,
       cursors: () => this.#cursors.resume() ?? {},
@@ -528,6 +552,13 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
       return;
     }
     if (this.#closed || !this.#http) return;
+    // A new HTTP session started while we waited schedules its own probe: this one is not needed then.
+    const http = this.#http;
+    if (!(await this.#beginAttempt())) {
+      if (this.#http === http) this.#scheduleProbe();
+      return;
+    }
+    if (this.#closed || this.#http !== http) return;
     const conn: WebSocketConnection = new WebSocketConnection(
       this.#socketOptions(ctor),
       {

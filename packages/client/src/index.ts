@@ -1,5 +1,6 @@
 // The isomorphic entry: no Node built-ins may be imported from here (test/bundle.test.ts checks).
 export { ParleyClient } from './client.js';
+export type { TokenCredentials } from './auth.js';
 export { register, requestToken, type RegisterOptions, type TokenOptions, type FetchLike } from './registration.js';
 export {
   createIdentity,

@@ -1,4 +1,5 @@
 import type { ConnectedFrame, EventDataOf, EventName, PushFrame } from '@parley/protocol';
+import type { TokenCredentials } from './auth.js';
 import type { CursorStore } from './cursors.js';
 import type { Identity } from './identity.js';
 import type { HubUrls } from './url.js';
@@ -54,7 +55,24 @@ export interface ParleyClientOptions {
    * environment variable) into this form.
    */
   url: HubUrls;
-  identity: Identity;
+  /**
+   * How the client proves it is the agent: exactly one of these two (a
+   * TypeError at construction otherwise).
+   *
+   * `identity`: the agent's own key. The WebSocket handshake is signed, HTTP
+   * uses a bearer token minted with the key, and signed transfers work.
+   */
+  identity?: Identity;
+  /**
+   * `credentials`: an agent id and a token (a binding's API key `pk_...`, or
+   * the console's short-lived token), for someone acting as the agent without
+   * its key. The WebSocket `auth` frame carries the token and HTTP calls send
+   * it as `Authorization: Bearer`; nothing is signed, so `transfer()` is
+   * refused. `token()` is called before each connection attempt and again
+   * after the hub refuses the token (close 4401, HTTP 401). Everything else
+   * (calls, pushes, helpers, reconnect, resume) works as with a key.
+   */
+  credentials?: TokenCredentials;
   /** Default: a MemoryCursorStore. */
   cursorStore?: CursorStore;
   /** Default 30000. */

@@ -1,50 +1,15 @@
 import type { PollResponse, RequestFrame, ResponseFrame } from '@parley/protocol';
 import { ParleyError } from '../errors.js';
-import type { Identity } from '../identity.js';
-import { httpError, requestToken, type FetchLike } from '../registration.js';
+import type { AgentAuth } from '../auth.js';
+import { httpError, type FetchLike } from '../registration.js';
 import type { TimerSet } from '../timers.js';
 import { httpUrl } from '../url.js';
 
 /**
- * The bearer token for the HTTP fallback, fetched on first use and renewed when
- * the hub refuses it. It is fetched from the hub the client uses at that moment
- * (`url` is asked each time, never kept): hubs sharing a database accept each
- * other's tokens, so a failover keeps the token.
+ * Where the HTTP fallback gets its bearer (auth.ts: a token minted with the
+ * agent's key, or the one token credentials give).
  */
-export class TokenSource {
-  #token: string | null = null;
-  #inflight: Promise<string> | null = null;
-
-  constructor(
-    private readonly url: () => string,
-    private readonly identity: Identity,
-    private readonly fetchImpl: FetchLike,
-  ) {}
-
-  get(): Promise<string> {
-    if (this.#token) return Promise.resolve(this.#token);
-    return this.refresh();
-  }
-
-  /** The token in hand, without minting one. */
-  get current(): string | null {
-    return this.#token;
-  }
-
-  /** One token request at a time, however many callers saw a 401. */
-  refresh(): Promise<string> {
-    this.#token = null;
-    this.#inflight ??= requestToken(this.url(), this.identity, { fetch: this.fetchImpl })
-      .then((r) => {
-        this.#token = r.token;
-        return r.token;
-      })
-      .finally(() => {
-        this.#inflight = null;
-      });
-    return this.#inflight;
-  }
-}
+export type BearerSource = Pick<AgentAuth, 'bearer' | 'refreshBearer'>;
 
 /** A network-level failure: the hub could not be reached over HTTP. */
 export class HttpUnreachableError extends ParleyError {
@@ -57,7 +22,7 @@ export class HttpUnreachableError extends ParleyError {
 export interface HttpSessionOptions {
   url: string;
   fetch: FetchLike;
-  tokens: TokenSource;
+  tokens: BearerSource;
   timers: TimerSet;
   /** Long-poll wait, seconds. */
   pollWaitSeconds: number;
@@ -109,7 +74,7 @@ export class HttpSession {
 
   async #tokenOrUnreachable(refresh: boolean): Promise<string> {
     try {
-      return await (refresh ? this.#opts.tokens.refresh() : this.#opts.tokens.get());
+      return await (refresh ? this.#opts.tokens.refreshBearer() : this.#opts.tokens.bearer());
     } catch (err) {
       if (err instanceof ParleyError && err.code === 'unavailable') throw new HttpUnreachableError('token request', err);
       throw err;

@@ -1,13 +1,5 @@
-import {
-  CloseCode,
-  parseServerFrame,
-  wsSigningString,
-  type AuthFrame,
-  type ConnectedFrame,
-  type ServerFrame,
-} from '@parley/protocol';
-import type { Identity } from '../identity.js';
-import { signAsync } from '../signing.js';
+import { CloseCode, parseServerFrame, type AuthFrame, type ConnectedFrame, type ServerFrame } from '@parley/protocol';
+import type { AuthAnswer } from '../auth.js';
 import type { TimerSet } from '../timers.js';
 import type { WebSocketConstructorLike, WebSocketLike } from '../types.js';
 
@@ -36,7 +28,8 @@ export interface WsHandlers {
 export interface WsConnectionOptions {
   WebSocket: WebSocketConstructorLike;
   url: string;
-  identity: Identity;
+  /** The answer to the hub's challenge (auth.ts: signed with the key, or the token). */
+  authenticate: (nonce: string) => Promise<AuthAnswer>;
   /** Cursors to resume from, read when the challenge arrives (so the freshest ones are sent). */
   resume: () => Record<string, number> | undefined;
   timers: TimerSet;
@@ -183,11 +176,17 @@ export class WebSocketConnection {
   }
 
   async #answerChallenge(nonce: string): Promise<void> {
-    const { identity } = this.#opts;
-    const sig = await signAsync(identity, wsSigningString(identity.agentId, nonce));
+    let answer: AuthAnswer;
+    try {
+      answer = await this.#opts.authenticate(nonce);
+    } catch (err) {
+      // Nothing to answer with (token credentials whose token() failed): this attempt is over, as if the hub had refused it.
+      this.#abort(4401, `no credentials to authenticate with: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
     // The socket may have closed (or timed out) while signing.
     if (this.#done) return;
-    const auth: AuthFrame = { type: 'auth', agent_id: identity.agentId, sig };
+    const auth: AuthFrame = { ...answer };
     const resume = this.#opts.resume();
     if (resume) auth.resume = resume;
     this.send(auth);

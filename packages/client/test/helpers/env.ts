@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub, type HubOptions, type RunningHub } from '@parley/hub';
 import { onTestStore } from '@parley/hub/testing';
+import type { TokenCredentials } from '../../src/auth.js';
 import { ParleyClient } from '../../src/client.js';
 import { createIdentity, type Identity } from '../../src/identity.js';
 import { register } from '../../src/registration.js';
@@ -37,6 +38,13 @@ const clients = new Set<ParleyClient>();
 
 export function client(url: HubUrls, identity: Identity, extra: Partial<ParleyClientOptions> = {}): ParleyClient {
   const c = new ParleyClient({ url, identity, reconnect: FAST_RECONNECT, ...extra });
+  clients.add(c);
+  return c;
+}
+
+/** A client acting as the agent with token credentials (an API key, a console token) instead of its key; closed like `client()`'s. */
+export function tokenClient(url: HubUrls, credentials: TokenCredentials, extra: Partial<ParleyClientOptions> = {}): ParleyClient {
+  const c = new ParleyClient({ url, credentials, reconnect: FAST_RECONNECT, ...extra });
   clients.add(c);
   return c;
 }
