@@ -1,6 +1,25 @@
 // The isomorphic entry: no Node built-ins may be imported from here (test/bundle.test.ts checks).
 export { ParleyClient } from './client.js';
 export type { TokenCredentials } from './auth.js';
+export { AccountClient, AccountError, type AccountClientOptions } from './account.js';
+export type {
+  AccountSession,
+  AccountUser,
+  AgentBinding,
+  AgentOwner,
+  ApiKeyCreated,
+  ApiKeyInfo,
+  BindingActivity,
+  BindingActivityList,
+  BindingMethod,
+  BoundAgent,
+  ConsoleToken,
+  InviteRotated,
+  InviteState,
+  InviteStatus,
+  LoginRequest,
+  SignupRequest,
+} from '@parley/protocol';
 export { register, requestToken, type RegisterOptions, type TokenOptions, type FetchLike } from './registration.js';
 export {
   createIdentity,

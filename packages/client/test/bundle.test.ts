@@ -18,6 +18,8 @@ describe('browser bundle of the main entry', () => {
     // The task worker is part of the browser entry too (client.tasks.work).
     expect(inputs.some((p) => p.endsWith('src/worker.ts'))).toBe(true);
     expect(inputs.some((p) => p.includes('eventemitter3'))).toBe(true);
+    // The human's side (AccountClient) too: the console uses it in the browser.
+    expect(inputs.some((p) => p.endsWith('src/account.ts'))).toBe(true);
   });
 
   it('the check catches a Node built-in (the node entry has them)', async () => {
