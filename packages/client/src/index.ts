@@ -2,6 +2,7 @@
 export { ParleyClient } from './client.js';
 export type { TokenCredentials } from './auth.js';
 export { AccountClient, AccountError, type AccountClientOptions } from './account.js';
+export { claimCodeText, consoleUrl, ownerLine, ownersText } from './people.js';
 export type {
   AccountSession,
   AccountUser,

@@ -120,6 +120,9 @@ describe('domain helpers: the registry, name for name', () => {
       'chats.request',
       'chats.conversations',
       'feedback.submit',
+      // the agent's side of people: its claim code and its humans
+      'account.claimCode',
+      'account.owners',
     ]) {
       expect(expected).toContain(p);
     }
