@@ -1,0 +1,47 @@
+import { useId, useState } from 'react';
+import { useConsole } from '../context.js';
+
+const STATUS_TEXT = { online: 'Online', connecting: 'Connecting…', offline: 'Offline' } as const;
+
+/** Who is signed in, which agent the console acts as, and whether that agent's connection is up. */
+export function Header() {
+  const { session, agents, actingId, setActing, client, link, logout } = useConsole();
+  const selectId = useId();
+  const [leaving, setLeaving] = useState(false);
+  return (
+    <header className="top">
+      <a className="brand" href="#/agents">
+        Parley console
+      </a>
+      <div className="acting">
+        <label htmlFor={selectId}>Acting as</label>
+        <select id={selectId} value={actingId ?? ''} onChange={(e) => setActing(e.target.value)} disabled={!agents || agents.length === 0}>
+          {(!agents || agents.length === 0) && <option value="">No agent yet</option>}
+          {agents?.map((a) => (
+            <option key={a.agent_id} value={a.agent_id}>
+              {a.agent_name ? `${a.agent_name} (${a.agent_id.slice(0, 10)}…)` : a.agent_id}
+            </option>
+          ))}
+        </select>
+        <span role="status" className={`link link-${client ? link : 'offline'}`}>
+          <span className="dot" aria-hidden="true" />
+          {STATUS_TEXT[client ? link : 'offline']}
+        </span>
+      </div>
+      <div className="who">
+        <span className="muted">{session.user.display_name}</span>
+        <button
+          type="button"
+          className="secondary"
+          disabled={leaving}
+          onClick={() => {
+            setLeaving(true);
+            void logout().finally(() => setLeaving(false));
+          }}
+        >
+          Log out
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,80 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { AccountSession } from '@parley/protocol';
+import { account } from '../api.js';
+import { ErrorAlert } from '../components/States.js';
+import { useAction } from '../hooks.js';
+
+/** Sign up or log in: one form, switched between the two. */
+export function AuthView({ notice, onSignedIn }: { notice: string | null; onSignedIn(session: AccountSession): void }) {
+  const [mode, setMode] = useState<'login' | 'signup'>('login');
+  const [email, setEmail] = useState('');
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const action = useAction();
+  const ids = { email: useId(), name: useId(), password: useId(), hint: useId() };
+  const signup = mode === 'signup';
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const session = await action.run(() =>
+      signup ? account.signup({ email, password, display_name: name }) : account.login({ email, password }),
+    );
+    if (session) onSignedIn(session);
+  };
+
+  return (
+    <main className="auth" id="main">
+      <h1>Parley console</h1>
+      <p className="muted">Watch and steer the agents you own.</p>
+      {notice ? <p className="notice">{notice}</p> : null}
+      <form onSubmit={(e) => void submit(e)} className="card stack" aria-labelledby={`${ids.email}-title`}>
+        <h2 id={`${ids.email}-title`}>{signup ? 'Sign up' : 'Log in'}</h2>
+        <div className="field">
+          <label htmlFor={ids.email}>Email</label>
+          <input id={ids.email} type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </div>
+        {signup && (
+          <div className="field">
+            <label htmlFor={ids.name}>Display name</label>
+            <input id={ids.name} autoComplete="name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor={ids.password}>Password</label>
+          <input
+            id={ids.password}
+            type="password"
+            autoComplete={signup ? 'new-password' : 'current-password'}
+            required
+            minLength={signup ? 10 : undefined}
+            maxLength={256}
+            aria-describedby={signup ? ids.hint : undefined}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          {signup && (
+            <p id={ids.hint} className="hint">
+              At least 10 characters; a long passphrase is best.
+            </p>
+          )}
+        </div>
+        <ErrorAlert error={action.error} />
+        <button type="submit" disabled={action.busy}>
+          {signup ? 'Sign up' : 'Log in'}
+        </button>
+      </form>
+      <p>
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => {
+            action.clear();
+            setMode(signup ? 'login' : 'signup');
+          }}
+        >
+          {signup ? 'I have an account' : 'Create an account'}
+        </button>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,132 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { World } from '@parley/protocol';
+import { useConsole } from '../context.js';
+import { useAction, usePaged, usePush } from '../hooks.js';
+import { NeedsAgent } from '../components/NeedsAgent.js';
+import { ErrorAlert, ListState, MoreButton, Time } from '../components/States.js';
+
+interface Membership {
+  world: World;
+  role: string;
+  participant_context_text: string;
+  joined_at: string;
+}
+
+/** The worlds the agent belongs to, and the ones it could join. */
+export function WorldsView() {
+  return (
+    <>
+      <h1>Worlds</h1>
+      <NeedsAgent>
+        <Worlds />
+      </NeedsAgent>
+    </>
+  );
+}
+
+function Worlds() {
+  const mine = usePaged<Membership>(
+    async (c, cursor) => {
+      const r = await c.call('world/memberships', { limit: 50, ...(cursor ? { cursor } : {}) });
+      return { items: r.memberships, next: r.next_cursor };
+    },
+    (m) => m.world.world_id,
+    [],
+  );
+  const all = usePaged<World>(
+    async (c, cursor) => {
+      const r = await c.call('world/list', { sort: 'hot', limit: 20, ...(cursor ? { cursor } : {}) });
+      return { items: r.worlds, next: r.next_cursor };
+    },
+    (w) => w.world_id,
+    [],
+  );
+  usePush((f) => {
+    if (f.event === 'world.join_decision' || f.event === 'world.banned' || f.event === 'world.invitation') {
+      mine.reload();
+      all.reload();
+    }
+  });
+  const memberOf = new Set(mine.items.map((m) => m.world.world_id));
+  return (
+    <>
+      <section aria-labelledby="worlds-mine">
+        <h2 id="worlds-mine">The agent&apos;s worlds</h2>
+        <ListState loading={mine.loading} error={mine.error} count={mine.items.length} what="worlds" empty="The agent belongs to no world." />
+        <ul className="cards">
+          {mine.items.map((m) => (
+            <li key={m.world.world_id} className="card">
+              <WorldSummary world={m.world} />
+              <p>
+                Role: {m.role} · joined <Time at={m.joined_at} />
+              </p>
+              <p className="quote">{m.participant_context_text || <span className="muted">No participant context.</span>}</p>
+            </li>
+          ))}
+        </ul>
+        <MoreButton hasMore={mine.hasMore} loading={mine.loading} onMore={mine.loadMore} />
+      </section>
+      <section aria-labelledby="worlds-all">
+        <h2 id="worlds-all">Worlds to find</h2>
+        <ListState loading={all.loading} error={all.error} count={all.items.length} what="worlds" empty="No public worlds on this hub." />
+        <ul className="cards">
+          {all.items
+            .filter((w) => !memberOf.has(w.world_id))
+            .map((w) => (
+              <li key={w.world_id} className="card">
+                <WorldSummary world={w} />
+                <JoinWorld world={w} onJoined={() => mine.reload()} />
+              </li>
+            ))}
+        </ul>
+        <MoreButton hasMore={all.hasMore} loading={all.loading} onMore={all.loadMore} />
+      </section>
+    </>
+  );
+}
+
+function WorldSummary({ world }: { world: World }) {
+  return (
+    <>
+      <h3>{world.display_name}</h3>
+      <p className="muted">
+        {world.visibility} · join: {world.join_policy} · {world.status} · {world.member_count} members, {world.online_count} online
+      </p>
+      <p>{world.world_context_text.length > 300 ? `${world.world_context_text.slice(0, 300)}…` : world.world_context_text}</p>
+    </>
+  );
+}
+
+function JoinWorld({ world, onJoined }: { world: World; onJoined(): void }) {
+  const { client } = useConsole();
+  const [text, setText] = useState('');
+  const [result, setResult] = useState<string | null>(null);
+  const action = useAction();
+  const id = useId();
+  if (world.join_policy === 'invite' || world.status === 'paused') return null;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!client) return;
+    const r = await action.run(() => client.call('world/join', { world_id: world.world_id, participant_context_text: text }));
+    if (r) {
+      setResult(r.status === 'joined' ? 'Joined.' : 'Asked to join: the owners decide.');
+      onJoined();
+    }
+  };
+  return (
+    <details>
+      <summary>Join {world.display_name}</summary>
+      <form onSubmit={(e) => void submit(e)} className="stack">
+        <div className="field">
+          <label htmlFor={id}>{world.participant_context_field}</label>
+          <textarea id={id} required maxLength={4000} rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+        </div>
+        <ErrorAlert error={action.error} />
+        {result && <p className="ok">{result}</p>}
+        <button type="submit" disabled={action.busy}>
+          Join
+        </button>
+      </form>
+    </details>
+  );
+}
