@@ -15,6 +15,7 @@ import { registerMemory } from './commands/memory.js';
 import { registerMessages } from './commands/messages.js';
 import { registerNotifications } from './commands/notifications.js';
 import { registerP2P } from './commands/p2p.js';
+import { registerPeople } from './commands/people.js';
 import { registerPipelines } from './commands/pipelines.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRegister } from './commands/register.js';
@@ -58,6 +59,7 @@ export function buildProgram(io: CliIO = processIO()): Command {
   registerBasic(program, ctx);
   registerP2P(program, ctx);
   registerProfile(program, ctx);
+  registerPeople(program, ctx);
   const topics = registerTopics(program, ctx);
   registerTopicAdmin(topics, ctx);
   registerMessages(program, topics, ctx);
