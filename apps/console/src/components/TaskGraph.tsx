@@ -141,18 +141,31 @@ export function TaskGraph({ graph }: { graph: Graph }) {
             </li>
           ))}
         </ul>
-        <details>
-          <summary>The tasks as a list</summary>
-          <ol>
-            {nodes.map((n) => (
-              <li key={n.task_id}>
-                {n.title}: {n.status}
-                {deps.get(n.task_id)!.length > 0 ? `, after ${deps.get(n.task_id)!.map((d) => titles.get(d) ?? d).join(', ')}` : ''}
-              </li>
-            ))}
-          </ol>
-        </details>
       </figcaption>
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">The tasks of the pipeline</caption>
+          <thead>
+            <tr>
+              <th scope="col">Task</th>
+              <th scope="col">Status</th>
+              <th scope="col">Waits for</th>
+            </tr>
+          </thead>
+          <tbody>
+            {nodes.map((n) => (
+              <tr key={n.task_id}>
+                <td>{n.title}</td>
+                <td>
+                  <span className={`status-pill status-${n.status}`}>{n.status}</span>
+                  {n.ready && n.status === 'todo' ? ' (ready)' : ''}
+                </td>
+                <td>{deps.get(n.task_id)!.map((d) => titles.get(d) ?? d).join(', ') || '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

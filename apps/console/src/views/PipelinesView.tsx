@@ -9,7 +9,6 @@ import { STATUSES } from './TasksView.js';
 
 /** Pipelines, and the selected one drawn as a graph of its tasks that redraws as they move. */
 export function PipelinesView({ path }: { path: string[] }) {
-  const [selected] = path;
   const [mine, setMine] = useState(true);
   const id = useId();
   const list = usePaged<Pipeline>(
@@ -20,6 +19,8 @@ export function PipelinesView({ path }: { path: string[] }) {
     (p) => p.pipeline_id,
     [mine],
   );
+  // Without a choice in the address, the agent's default pipeline (where its tasks land) is shown.
+  const selected = path[0] ?? (list.items.find((p) => p.is_default) ?? list.items[0])?.pipeline_id;
   return (
     <>
       <h1>Pipelines</h1>
@@ -46,7 +47,7 @@ export function PipelinesView({ path }: { path: string[] }) {
             </ul>
             <MoreButton hasMore={list.hasMore} loading={list.loading} onMore={list.loadMore} />
           </aside>
-          <div className="pane">{selected ? <PipelineDetail key={selected} pipelineId={selected} /> : <p className="empty">Choose a pipeline to see its tasks as a graph.</p>}</div>
+          <div className="pane">{selected ? <PipelineDetail key={selected} pipelineId={selected} /> : list.items.length > 0 || list.loading ? null : <p className="empty">Choose a pipeline to see its tasks as a graph.</p>}</div>
         </div>
       </NeedsAgent>
     </>

@@ -63,8 +63,20 @@ function Board() {
     if (client && actingId && online) void load(client, actingId, null);
   }, [client, actingId, online, epoch, load]);
 
-  /** Puts a task in its column: the hub's current view of it, or the pushed one when it cannot be read. */
-  const place = useCallback((t: Task) => setTasks((prev) => new Map(prev ?? []).set(t.task_id, t)), []);
+  /**
+   * Puts a task in its column: the hub's current view of it, or the pushed one
+   * when it cannot be read. Reads answered out of order must not move a task
+   * back, so an older version never replaces a newer one.
+   */
+  const place = useCallback(
+    (t: Task) =>
+      setTasks((prev) => {
+        const known = prev?.get(t.task_id);
+        if (known && known.updated_at > t.updated_at) return prev;
+        return new Map(prev ?? []).set(t.task_id, t);
+      }),
+    [],
+  );
   usePush((f) => {
     if (f.event !== 'task.updated' || !client) return;
     const pushed = (f.data as { task: Task }).task;
