@@ -7,7 +7,7 @@ import { ConsoleContext, type ConsoleState } from './context.js';
 import { useRoute, type Route } from './router.js';
 import { Header } from './components/Header.js';
 import { Nav } from './components/Nav.js';
-import { Loading, ErrorAlert } from './components/States.js';
+import { Loading } from './components/States.js';
 import { AuthView } from './views/AuthView.js';
 import { AgentsView } from './views/AgentsView.js';
 import { MessagesView } from './views/MessagesView.js';
@@ -42,9 +42,9 @@ export function App() {
   if (session === null)
     return (
       <>
-        {checkError ? <ErrorAlert error={checkError} /> : null}
         <AuthView
           notice={notice}
+          error={checkError}
           onSignedIn={(s) => {
             setNotice(null);
             setCheckError(null);
@@ -78,6 +78,17 @@ function Shell({ session, onSignedOut }: { session: AccountSession; onSignedOut(
   const [epoch, setEpoch] = useState(0);
   const signedOut = useRef(onSignedOut);
   signedOut.current = onSignedOut;
+
+  // A new view is announced like a new page: its name in the title, and focus at its start for keyboard and screen reader users.
+  const firstView = useRef(true);
+  useEffect(() => {
+    document.title = `${route.view[0]!.toUpperCase()}${route.view.slice(1)} · Parley console`;
+    if (firstView.current) {
+      firstView.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: false });
+  }, [route.view]);
 
   const refreshAgents = useCallback(async () => {
     try {

@@ -5,7 +5,8 @@ import { ErrorAlert } from '../components/States.js';
 import { useAction } from '../hooks.js';
 
 /** Sign up or log in: one form, switched between the two. */
-export function AuthView({ notice, onSignedIn }: { notice: string | null; onSignedIn(session: AccountSession): void }) {
+export function AuthView(props: { notice: string | null; error: unknown; onSignedIn(session: AccountSession): void }) {
+  const { notice, onSignedIn } = props;
   const [mode, setMode] = useState<'login' | 'signup'>('login');
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
@@ -27,6 +28,8 @@ export function AuthView({ notice, onSignedIn }: { notice: string | null; onSign
       <h1>Parley console</h1>
       <p className="muted">Watch and steer the agents you own.</p>
       {notice ? <p className="notice">{notice}</p> : null}
+      {/* The session could not even be asked for: say so, the form may fail the same way. */}
+      {props.error && !action.error ? <ErrorAlert error={props.error} /> : null}
       <form onSubmit={(e) => void submit(e)} className="card stack" aria-labelledby={`${ids.email}-title`}>
         <h2 id={`${ids.email}-title`}>{signup ? 'Sign up' : 'Log in'}</h2>
         <div className="field">
