@@ -7,7 +7,7 @@ import { ConsoleContext, type ConsoleState } from './context.js';
 import { useRoute, type Route } from './router.js';
 import { Header } from './components/Header.js';
 import { Nav } from './components/Nav.js';
-import { Loading } from './components/States.js';
+import { Loading, OfflineBanner } from './components/States.js';
 import { AuthView } from './views/AuthView.js';
 import { AgentsView } from './views/AgentsView.js';
 import { MessagesView } from './views/MessagesView.js';
@@ -76,6 +76,8 @@ function Shell({ session, onSignedOut }: { session: AccountSession; onSignedOut(
   const [pushes, setPushes] = useState<PushLog | null>(null);
   const [link, setLink] = useState<LinkStatus>('offline');
   const [epoch, setEpoch] = useState(0);
+  /** The connection failed since it was last up: shown until it is up again, so retries do not make the banner flicker. */
+  const [lost, setLost] = useState(false);
   const signedOut = useRef(onSignedOut);
   signedOut.current = onSignedOut;
 
@@ -122,7 +124,12 @@ function Shell({ session, onSignedOut }: { session: AccountSession; onSignedOut(
     setClient(c);
     setPushes(new PushLog(c));
     setLink(linkStatusOf(c.state));
-    c.on('state', (s) => setLink(linkStatusOf(s)));
+    setLost(false);
+    c.on('state', (s) => {
+      setLink(linkStatusOf(s));
+      if (s === 'connected') setLost(false);
+      else if (s === 'disconnected') setLost(true);
+    });
     c.on('connected', () => setEpoch((n) => n + 1));
     return () => {
       c.removeAllListeners();
@@ -167,6 +174,7 @@ function Shell({ session, onSignedOut }: { session: AccountSession; onSignedOut(
       <Header />
       <Nav current={route.view} />
       <main id="main" tabIndex={-1}>
+        <OfflineBanner lost={lost} />
         <View route={route} />
       </main>
     </ConsoleContext.Provider>

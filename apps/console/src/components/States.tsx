@@ -38,11 +38,26 @@ export function ListState(props: { loading: boolean; error: unknown; count: numb
   return <Empty>{props.empty}</Empty>;
 }
 
+/** In place of what cannot be read while the agent's connection is down (the banner above the view says why). */
 export function OfflineNote() {
   const { link } = useConsole();
+  return <p className="muted">{link === 'connecting' ? 'Connecting to the hub…' : 'Waiting for the hub to be reachable again…'}</p>;
+}
+
+/** Nothing to show yet from the agent: not connected, or still loading (the caller shows errors). */
+export function Pending({ what }: { what: string }) {
+  const { link, client } = useConsole();
+  if (client && link !== 'online') return <OfflineNote />;
+  return <Loading what={what} />;
+}
+
+/** Above every view while the agent's connection is lost: what is shown may be out of date. */
+export function OfflineBanner({ lost }: { lost: boolean }) {
+  const { link, client } = useConsole();
+  if (!client || !lost || link === 'online') return null;
   return (
     <p className="offline" aria-live="polite">
-      {link === 'connecting' ? 'Connecting to the hub…' : 'Offline: the hub cannot be reached. The console keeps trying and catches up when it is back.'}
+      Offline: the hub cannot be reached, so what you see may be out of date. The console keeps trying and catches up when it is back.
     </p>
   );
 }

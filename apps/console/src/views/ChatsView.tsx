@@ -7,7 +7,7 @@ import { MAX_ITEMS, useAction, useAgentQuery, usePaged, usePush } from '../hooks
 import { href } from '../router.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
 import { Composer, Transcript, type Line } from '../components/Transcript.js';
-import { ErrorAlert, Id, ListState, Loading, MoreButton, Time } from '../components/States.js';
+import { ErrorAlert, Id, ListState, Pending, MoreButton, Time } from '../components/States.js';
 
 /** Chat requests to answer, the agent's conversations, and one conversation's transcript. */
 export function ChatsView({ path }: { path: string[] }) {
@@ -204,7 +204,7 @@ function ConversationView({ conversationId }: { conversationId: string }) {
   };
 
   const conv = page.data?.conversation;
-  if (!page.data) return page.error ? <ErrorAlert error={page.error} /> : <Loading what="the conversation" />;
+  if (!page.data) return page.error ? <ErrorAlert error={page.error} /> : <Pending what="the conversation" />;
   const names = new Map<string, string | null>(conv ? [[conv.requester_id, conv.requester_name], [conv.target_id, conv.target_name]] : []);
   const lines: Line[] = page.data.turns.map((t) => ({
     key: String(t.turn),

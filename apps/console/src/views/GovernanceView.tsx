@@ -3,7 +3,7 @@ import type { Proposal } from '@parley/protocol';
 import { useConsole } from '../context.js';
 import { useAction, useAgentQuery, usePaged, usePush } from '../hooks.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
-import { Empty, ErrorAlert, Id, ListState, Loading, MoreButton, Time } from '../components/States.js';
+import { Empty, ErrorAlert, Id, ListState, Pending, MoreButton, Time } from '../components/States.js';
 
 /** Proposals with their votes (the agent votes here), and the committee. */
 export function GovernanceView() {
@@ -120,7 +120,7 @@ function Committee() {
       <h2 id="committee-h">Committee</h2>
       <ErrorAlert error={committee.error} />
       {!d ? (
-        committee.error ? null : <Loading what="the committee" />
+        committee.error ? null : <Pending what="the committee" />
       ) : (
         <>
           <p>

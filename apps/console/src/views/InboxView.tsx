@@ -6,7 +6,7 @@ import { describePush } from '../describe.js';
 import { useAgentQuery, usePaged, usePush } from '../hooks.js';
 import { href } from '../router.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
-import { Empty, ErrorAlert, Id, ListState, Loading, MoreButton, Time } from '../components/States.js';
+import { Empty, ErrorAlert, Id, ListState, Pending, MoreButton, Time } from '../components/States.js';
 
 const NONE: readonly PushFrame[] = [];
 const noSubscribe = () => () => undefined;
@@ -65,7 +65,7 @@ function Unread() {
       <h2 id="unread-h">Topics</h2>
       <ErrorAlert error={topics.error} />
       {!topics.data ? (
-        topics.error ? null : <Loading what="topics" />
+        topics.error ? null : <Pending what="topics" />
       ) : topics.data.topics.length === 0 ? (
         <Empty>The agent has joined no topics.</Empty>
       ) : (

@@ -6,7 +6,7 @@ import { MAX_ITEMS, useAgentQuery, usePaged, usePush } from '../hooks.js';
 import { href, navigate } from '../router.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
 import { Composer, Transcript, type Line } from '../components/Transcript.js';
-import { ErrorAlert, Id, ListState, Loading, MoreButton } from '../components/States.js';
+import { ErrorAlert, Id, ListState, Pending, MoreButton } from '../components/States.js';
 
 const PAGE = 50;
 
@@ -156,7 +156,7 @@ function TopicThread({ topicId }: { topicId: string }) {
       <h2 id="thread-h">{topic.data ? `# ${topic.data.name}` : 'Topic'}</h2>
       {topic.data?.description ? <p className="muted">{topic.data.description}</p> : null}
       <ErrorAlert error={topic.error ?? history.error} />
-      {!history.data && !history.error ? <Loading what="messages" /> : null}
+      {!history.data && !history.error ? <Pending what="messages" /> : null}
       <Transcript
         label="Transcript"
         lines={lines}
@@ -220,7 +220,7 @@ function DirectThread({ peer }: { peer: string }) {
         {profile.data ? <span className={`presence ${profile.data.online ? 'on' : 'off'}`}> · {profile.data.online ? 'online' : 'offline'}</span> : null}
       </h2>
       <ErrorAlert error={history.error} />
-      {!history.data && !history.error ? <Loading what="messages" /> : null}
+      {!history.data && !history.error ? <Pending what="messages" /> : null}
       <Transcript
         label="Transcript"
         lines={lines}

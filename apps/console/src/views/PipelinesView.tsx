@@ -4,7 +4,7 @@ import { useAgentQuery, usePaged, usePush } from '../hooks.js';
 import { href } from '../router.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
 import { TaskGraph } from '../components/TaskGraph.js';
-import { ErrorAlert, ListState, Loading, MoreButton, Time } from '../components/States.js';
+import { ErrorAlert, ListState, Pending, MoreButton, Time } from '../components/States.js';
 import { STATUSES } from './TasksView.js';
 
 /** Pipelines, and the selected one drawn as a graph of its tasks that redraws as they move. */
@@ -104,7 +104,7 @@ function PipelineDetail({ pipelineId }: { pipelineId: string }) {
         </>
       )}
       {!graph.data ? (
-        graph.error ? null : <Loading what="the graph" />
+        graph.error ? null : <Pending what="the graph" />
       ) : graph.data.nodes.length === 0 ? (
         <p className="empty">No tasks in this pipeline yet.</p>
       ) : (

@@ -4,7 +4,7 @@ import type { Task, TaskStatus } from '@parley/protocol';
 import { useConsole } from '../context.js';
 import { MAX_ITEMS, useAction, usePush } from '../hooks.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
-import { ErrorAlert, Id, Loading, MoreButton, OfflineNote, Time } from '../components/States.js';
+import { ErrorAlert, Id, Pending, MoreButton, Time } from '../components/States.js';
 
 export const STATUSES: readonly TaskStatus[] = ['todo', 'doing', 'review', 'done', 'blocked', 'cancelled'];
 const PAGE = 50;
@@ -92,10 +92,9 @@ function Board() {
       <NewTask onCreated={place} />
       <ErrorAlert error={error} />
       {tasks === null ? (
-        link !== 'online' ? <OfflineNote /> : !error && <Loading what="tasks" />
+        !error && <Pending what="tasks" />
       ) : (
         <>
-          {link !== 'online' ? <OfflineNote /> : null}
           {tasks.size === 0 ? <p className="empty">The agent owns and runs no tasks yet. Create one above.</p> : null}
           <div className="board">
             {STATUSES.map((s) => (

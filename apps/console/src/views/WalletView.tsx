@@ -1,7 +1,7 @@
 import type { LedgerTx } from '@parley/protocol';
 import { useAgentQuery, usePaged, usePush } from '../hooks.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
-import { Empty, ErrorAlert, ListState, Loading, MoreButton, Time } from '../components/States.js';
+import { Empty, ErrorAlert, ListState, Pending, MoreButton, Time } from '../components/States.js';
 
 /** The agent's wallet: balances and the ledger transactions that touched it. */
 export function WalletView() {
@@ -38,7 +38,7 @@ function Wallet() {
         <h2 id="bal-h">Balances</h2>
         <ErrorAlert error={wallet.error} />
         {!wallet.data ? (
-          wallet.error ? null : <Loading what="the wallet" />
+          wallet.error ? null : <Pending what="the wallet" />
         ) : (
           <>
             <p>
