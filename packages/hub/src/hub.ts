@@ -12,7 +12,7 @@ import { Dispatcher, type HandlerMap } from './core/dispatcher.js';
 import { AddressLimits, RateLimiter } from './core/rate-limit.js';
 import { SessionRegistry } from './core/sessions.js';
 import { Streams, type StreamAccess } from './core/streams.js';
-import { accountHandlers, AgentClaims } from './domains/account/index.js';
+import { AccountService, accountHandlers } from './domains/account/index.js';
 import { AgentService, agentHandlers } from './domains/agent/index.js';
 import { capabilitiesHandlers } from './domains/capabilities/index.js';
 import { chatHandlers, createChat } from './domains/chat/index.js';
@@ -38,6 +38,7 @@ import { assertSchemaCurrent, migrateSchema } from './store/store.js';
 import type { Writer } from './store/sql.js';
 import type { Kysely } from 'kysely';
 import { findConsoleDir } from './transport/console.js';
+import { registerAccountRoutes } from './transport/account-http.js';
 import { buildHttp } from './transport/http.js';
 import { WsTransport } from './transport/ws.js';
 import { startJujiEdge } from './transport/juji/index.js';
@@ -233,11 +234,26 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   });
 
   const auth = new Auth(db, writer, agents, cfg);
-  const claims = new AgentClaims(db, store.read, writer, cfg.accounts.claimCodeTtlSeconds);
+  // People (issue 22): humans' accounts, bindings and keys. Auth takes the keys as bearer tokens, and
+  // the dispatcher records what is done with them; the domain reads agents only through these functions.
+  const accounts = new AccountService({
+    db,
+    read: store.read,
+    writer,
+    agents: {
+      namesOf: (ids) => agents.namesOf(ids),
+      isOnline: (id) => agents.isOnline(id),
+      capabilitiesOf: async (id) => ((await agents.contactPolicyOf(id)) === null ? [] : (await agents.profile(id)).capabilities),
+    },
+    revoker: auth,
+    cfg: cfg.accounts,
+    onError: (err, what) => log.error({ err }, what),
+  });
+  auth.keys = accounts.keys;
   const handlers: HandlerMap = {
     ...capabilitiesHandlers(),
     ...agentHandlers(agents),
-    ...accountHandlers(claims),
+    ...accountHandlers(accounts.claims),
     ...authHandlers(auth),
     ...p2pHandlers(p2p),
     ...topicHandlers(topics, moderation, topicMessages),
@@ -262,6 +278,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const limiter = new RateLimiter(cfg.rateLimit);
   const addressLimits = new AddressLimits(cfg);
   const dispatcher = new Dispatcher(handlers, dedupe, limiter, metrics, log);
+  dispatcher.recorder = accounts.activity;
   if (cluster) {
     cluster.shareRevocations(auth);
     cluster.shareLimits(limiter, addressLimits);
@@ -291,6 +308,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     await dedupe.prune();
     await moderation.pruneExpired();
     await auth.prune();
+    await accounts.prune();
   };
   await housekeeping();
   // Pending delegated requests: deadlines re-armed; those that passed while the hub was down are handled now.
@@ -357,6 +375,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     shutdown: shutdown.signal,
     isClosing: () => closing,
   });
+  registerAccountRoutes(app, { accounts, addressLimits, secureCookies: cfg.accounts.secureCookies, log });
   const ws = new WsTransport({
     heartbeatMs: cfg.heartbeatMs,
     authTimeoutMs: cfg.authTimeoutMs,

@@ -75,6 +75,9 @@ export class Cluster {
     this.limits.attach('addr', perAddress.requests);
     this.limits.attach('register', perAddress.registrations);
     this.limits.attach('token', perAddress.tokens);
+    this.limits.attach('login', perAddress.logins);
+    this.limits.attach('signup', perAddress.signups);
+    this.limits.attach('code', perAddress.codes);
   }
 
   /** Connects, joins presence (sessions count across hubs from here on) and starts the lease. */

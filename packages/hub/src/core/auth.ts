@@ -70,9 +70,35 @@ const unauthorized = (msg: string) => new HubError(ErrorCode.Unauthorized, msg);
 export interface TokenInfo {
   agentId: string;
   tokenHash: string;
-  /** Unix ms. */
+  /** Unix ms; Infinity for an API key, which lasts until it is revoked. */
   expiresAt: number;
+  /** Set when the token is a human's key of a binding to the agent (an API key or console token), not the agent's own. */
+  key?: { keyId: string; bindingId: string };
 }
+
+/** A human's key, as the account domain knows it. */
+export interface KeyInfo {
+  agentId: string;
+  keyId: string;
+  bindingId: string;
+  /** Unix ms, or null: until revoked. */
+  expiresAt: number | null;
+}
+
+/**
+ * What auth needs from the account domain to take its keys (API keys and
+ * console tokens, `pk_...`) wherever the agent's own bearer token is taken.
+ * Kept tiny so core does not read account tables.
+ */
+export interface KeyDirectory {
+  /** A live key by its sha256, or null when unknown, revoked or expired. */
+  lookup(keyHash: string): Promise<KeyInfo | null>;
+  /** Of `hashes`, those that are live keys. */
+  liveAmong(hashes: string[]): Promise<Set<string>>;
+}
+
+/** Keys of bindings look like this; the agent's own tokens start with `pt_`. */
+export const KEY_PREFIX = 'pk_';
 
 /**
  * How a call was authenticated: the agent's bearer token (HTTP, or a WebSocket
@@ -93,6 +119,11 @@ export type AuthedCallContext = CallContext & { credential?: Credential };
 
 export function credentialOf(ctx: CallContext): Credential | undefined {
   return (ctx as AuthedCallContext).credential;
+}
+
+/** The credential of a call made with a bearer token: the agent's own, or a human's key of a binding. */
+export function tokenCredential(t: TokenInfo): Credential {
+  return t.key ? { kind: 'key', tokenHash: t.tokenHash, keyId: t.key.keyId, bindingId: t.key.bindingId } : { kind: 'token', tokenHash: t.tokenHash };
 }
 
 /** Told when tokens stop being valid before they expire (revoked, or retired by the per-agent cap), to end what they opened. */
@@ -118,6 +149,9 @@ export class Auth {
 
   /** Several hubs: told of revocations made on this hub, to tell the others. */
   relay: RevocationListener | null = null;
+
+  /** The account domain's keys, taken as bearer tokens too; null: only agents' own tokens. */
+  keys: KeyDirectory | null = null;
 
   /** Adds a listener for revoked tokens; returns a function that removes it. Listeners must not throw. */
   onRevoked(listener: RevocationListener): () => void {
@@ -155,6 +189,11 @@ export class Auth {
   /** A bearer token's agent and expiry, or null when unknown, revoked or expired. */
   async checkToken(token: string): Promise<TokenInfo | null> {
     const tokenHash = hashToken(token);
+    if (token.startsWith(KEY_PREFIX)) {
+      const key = this.keys ? await this.keys.lookup(tokenHash) : null;
+      if (!key || (key.expiresAt !== null && key.expiresAt <= Date.now())) return null;
+      return { agentId: key.agentId, tokenHash, expiresAt: key.expiresAt ?? Number.POSITIVE_INFINITY, key: { keyId: key.keyId, bindingId: key.bindingId } };
+    }
     const row = await this.db.selectFrom('tokens').select(['agent_id', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
     if (!row || Number(row.expires_at) <= Date.now()) return null;
     return { agentId: row.agent_id, tokenHash, expiresAt: Number(row.expires_at) };
@@ -169,7 +208,12 @@ export class Auth {
     if (p.all) which = 'all';
     else if (p.token !== undefined) which = [hashToken(p.token)];
     else if (credential?.kind === 'token') which = [credential.tokenHash];
-    else {
+    else if (credential?.kind === 'key') {
+      throw new HubError(
+        ErrorCode.InvalidParams,
+        'this call was made with an API key or console token, not one of the agent\'s tokens: revoke the key from the account, or name the token to revoke, or pass all: true',
+      );
+    } else {
       throw new HubError(
         ErrorCode.InvalidParams,
         'this call was authenticated by signature, not by a token: name the token to revoke, or pass all: true',
@@ -194,6 +238,15 @@ export class Auth {
     return revoked;
   }
 
+  /**
+   * Tokens or keys that stopped being valid by another domain's commit (a
+   * human revoked a key, unbound, logged out): what they opened ends at once,
+   * here and, through `relay`, on the other hubs. Call it after the commit.
+   */
+  announceRevoked(agentId: string, hashes: ReadonlySet<string>): void {
+    this.revoked(agentId, new Set(hashes));
+  }
+
   /** After the commit: end what the revoked tokens opened. */
   private revoked(agentId: string, hashes: Set<string>): void {
     if (hashes.size === 0) return;
@@ -208,6 +261,7 @@ export class Auth {
       const rows = await this.db.selectFrom('tokens').select('token_hash').where('token_hash', 'in', hashes.slice(i, i + 500)).where('expires_at', '>', now).execute();
       for (const r of rows) valid.add(r.token_hash);
     }
+    if (this.keys) for (const h of await this.keys.liveAmong(hashes)) valid.add(h);
     return new Set(hashes.filter((h) => !valid.has(h)));
   }
 

@@ -29,6 +29,18 @@ const saveResponse = precompiled(4, (db, agentId: string, uId: string, response:
     .onConflict((oc) => oc.columns(['agent_id', 'u_id']).doNothing()),
 );
 
+/**
+ * Something that must be written with a request's record (core/unit.ts), in
+ * the transaction of its effect: the binding's activity entry of a call made
+ * with a human's key. A request that changed nothing has no such
+ * transaction; `unrecorded` is told its answer instead (to be written apart).
+ * A retry answered from the record is neither: it did nothing again.
+ */
+export interface UnitTrail {
+  withRecord(tx: Sql): Promise<void>;
+  unrecorded(frame: ResponseFrame): void;
+}
+
 export interface DedupeOptions {
   windowMs?: number;
   /** Bytes of answers to requests that changed nothing, kept in memory (not on disk). Default 8 MiB. */
@@ -82,12 +94,12 @@ export class Dedupe {
     this.strict = options.strict ?? false;
   }
 
-  run(agentId: string, uId: string, exec: () => Promise<ResponseFrame>): Promise<ResponseFrame> {
+  run(agentId: string, uId: string, exec: () => Promise<ResponseFrame>, trail?: UnitTrail): Promise<ResponseFrame> {
     const key = `${agentId}\u0000${uId}`;
     const running = this.inflight.get(key);
     if (running) return running;
     // Registered synchronously, before any await, so a concurrent duplicate finds it.
-    const p = this.lookupOrExec(key, agentId, uId, exec).finally(() => this.inflight.delete(key));
+    const p = this.lookupOrExec(key, agentId, uId, exec, trail).finally(() => this.inflight.delete(key));
     this.inflight.set(key, p);
     return p;
   }
@@ -97,12 +109,27 @@ export class Dedupe {
     await Promise.allSettled([...this.saving]);
   }
 
-  private async lookupOrExec(key: string, agentId: string, uId: string, exec: () => Promise<ResponseFrame>): Promise<ResponseFrame> {
+  private async lookupOrExec(key: string, agentId: string, uId: string, exec: () => Promise<ResponseFrame>, trail?: UnitTrail): Promise<ResponseFrame> {
+    const res = await this.lookupOrExecInner(key, agentId, uId, exec, trail);
+    if (trail && res.trail === 'apart') trail.unrecorded(res.frame);
+    return res.frame;
+  }
+
+  /** The answer, and whether a trail still has to be written apart from any effect ('apart') or is done or not owed ('done'). */
+  private async lookupOrExecInner(
+    key: string,
+    agentId: string,
+    uId: string,
+    exec: () => Promise<ResponseFrame>,
+    trail: UnitTrail | undefined,
+  ): Promise<{ frame: ResponseFrame; trail: 'apart' | 'done' }> {
+    const done = (frame: ResponseFrame) => ({ frame, trail: 'done' as const });
+    const apart = (frame: ResponseFrame) => ({ frame, trail: 'apart' as const });
     const now = Date.now();
     const kept = this.answers.get(key);
-    if (kept && kept.at > now - this.windowMs) return JSON.parse(kept.text) as ResponseFrame;
+    if (kept && kept.at > now - this.windowMs) return done(JSON.parse(kept.text) as ResponseFrame);
     const row = await this.read.get(findResponse(this.db, agentId, uId));
-    if (row && Number(row.created_at) > now - this.windowMs) return JSON.parse(row.response) as ResponseFrame;
+    if (row && Number(row.created_at) > now - this.windowMs) return done(JSON.parse(row.response) as ResponseFrame);
 
     const unit: RequestUnit = {
       agentId,
@@ -118,6 +145,7 @@ export class Dedupe {
           unit.answeredElsewhere = true;
           throw new AlreadyAnswered();
         }
+        await trail?.withRecord(tx);
         return text;
       },
     };
@@ -125,23 +153,23 @@ export class Dedupe {
     if (unit.answeredElsewhere && unit.recorded === null) {
       // Lost the race to a run of the same request that committed first: answer with what it recorded.
       const first = await this.read.get(findResponse(this.db, agentId, uId));
-      if (first) return JSON.parse(first.response) as ResponseFrame;
+      if (first) return done(JSON.parse(first.response) as ResponseFrame);
     }
     if (unit.recorded !== null) {
-      if (res.status === 'success' && JSON.stringify(res) === unit.recorded) return res;
+      if (res.status === 'success' && JSON.stringify(res) === unit.recorded) return done(res);
       // The handler recorded one answer and gave another: the record is what a retry gets, so it is the answer.
       this.onUnrecorded(agentId, uId, 'the response differs from the one recorded with the effect');
-      return this.strict ? internal(agentId, uId) : (JSON.parse(unit.recorded) as ResponseFrame);
+      return done(this.strict ? internal(agentId, uId) : (JSON.parse(unit.recorded) as ResponseFrame));
     }
-    if (res.status === 'error' && TRANSIENT_ERROR_CODES.has(res.content.code)) return res;
+    if (res.status === 'error' && TRANSIENT_ERROR_CODES.has(res.content.code)) return apart(res);
     if (unit.commits === 0) {
       this.keep(key, JSON.stringify(res), now);
-      return res;
+      return apart(res);
     }
     // It wrote without recording its answer in that transaction: a crash right
     // now would let a retry apply it twice. Record it as soon as possible.
     this.onUnrecorded(agentId, uId, 'the request wrote without recording its response in the same transaction');
-    if (this.strict) return internal(agentId, uId);
+    if (this.strict) return apart(internal(agentId, uId));
     const text = JSON.stringify(res);
     const saved = this.writer
       .run(async (tx) => {
@@ -151,7 +179,7 @@ export class Dedupe {
       .finally(() => this.saving.delete(saved));
     this.saving.add(saved);
     await saved;
-    return res;
+    return apart(res);
   }
 
   /** Keeps a small answer in memory for the window, oldest out first past the byte budget. */

@@ -12,7 +12,9 @@ import {
 } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
-import type { Dedupe } from './dedupe.js';
+import type { Sql } from '../store/sql.js';
+import { credentialOf } from './auth.js';
+import type { Dedupe, UnitTrail } from './dedupe.js';
 import { HubError, zodToContent } from './errors.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -20,6 +22,29 @@ import type { RateLimiter } from './rate-limit.js';
 export interface CallContext {
   agentId: string;
   transport: 'ws' | 'http';
+}
+
+/** A call made as an agent with a human's key of a binding (an API key or console token). */
+export interface KeyCall {
+  bindingId: string;
+  keyId: string;
+  agentId: string;
+  /** A real action name, or 'unknown'. */
+  action: string;
+  uId: string;
+}
+
+/**
+ * Where calls made with a human's key are recorded (the account domain's
+ * binding activity). A call that changed something is recorded in the
+ * transaction of its effect and its dedupe record, so the entry exists
+ * exactly when the effect does; a read or a refusal after it is answered.
+ */
+export interface CallRecorder {
+  /** Inside the effect's writer job. */
+  withEffect(tx: Sql, call: KeyCall, status: 'success'): Promise<void>;
+  /** After the answer; must not throw (it writes on its own). */
+  afterAnswer(call: KeyCall, status: string): void;
 }
 
 export type Handler<A extends ActionName> = (params: ParsedParamsOf<A>, ctx: CallContext) => Promise<ResultOf<A>>;
@@ -31,6 +56,8 @@ export type DispatchOutcome = { kind: 'response'; frame: ResponseFrame } | { kin
 export class Dispatcher {
   private readonly inflight = new Set<Promise<unknown>>();
   private closing = false;
+  /** Records calls made with humans' keys; null: none are (no account domain). */
+  recorder: CallRecorder | null = null;
 
   constructor(
     private readonly handlers: HandlerMap,
@@ -68,7 +95,11 @@ export class Dispatcher {
   }
 
   private async dispatchInner(ctx: CallContext, req: RequestFrame): Promise<ResponseFrame> {
-    const fail = (content: ErrorContent): ResponseFrame => ({ agent_id: req.agent_id, u_id: req.u_id, status: 'error', content });
+    const call = this.keyCallOf(ctx, req);
+    const fail = (content: ErrorContent): ResponseFrame => {
+      if (call) this.recorder!.afterAnswer(call, content.code);
+      return { agent_id: req.agent_id, u_id: req.u_id, status: 'error', content };
+    };
     if (req.agent_id !== ctx.agentId) {
       this.metrics.requests.inc({ action: label(req.params.action), status: ErrorCode.Forbidden });
       return fail({ error: 'agent_id is not the authenticated agent', code: ErrorCode.Forbidden });
@@ -81,7 +112,22 @@ export class Dispatcher {
       this.metrics.requests.inc({ action: label(req.params.action), status: ErrorCode.RateLimited });
       return fail({ error: 'rate limit exceeded', code: ErrorCode.RateLimited, details: { retry_after_ms: wait } });
     }
-    return this.dedupe.run(ctx.agentId, req.u_id, () => this.execute(ctx, req));
+    return this.dedupe.run(ctx.agentId, req.u_id, () => this.execute(ctx, req), call ? this.trailOf(call) : undefined);
+  }
+
+  /** The call as its binding records it, when it was made with a human's key. */
+  private keyCallOf(ctx: CallContext, req: RequestFrame): KeyCall | null {
+    const credential = credentialOf(ctx);
+    if (!this.recorder || credential?.kind !== 'key') return null;
+    return { bindingId: credential.bindingId, keyId: credential.keyId, agentId: ctx.agentId, action: label(req.params.action), uId: req.u_id };
+  }
+
+  private trailOf(call: KeyCall): UnitTrail {
+    const recorder = this.recorder!;
+    return {
+      withRecord: (tx) => recorder.withEffect(tx, call, 'success'),
+      unrecorded: (frame) => recorder.afterAnswer(call, frame.status === 'success' ? 'success' : frame.content.code),
+    };
   }
 
   private async execute(ctx: CallContext, req: RequestFrame): Promise<ResponseFrame> {

@@ -64,6 +64,9 @@ export interface AddressLimitsConfig {
   addressRateLimit: RateLimitConfig | false;
   registerRateLimit: RateLimitConfig | false;
   tokenRateLimit: RateLimitConfig | false;
+  loginRateLimit: RateLimitConfig | false;
+  signupRateLimit: RateLimitConfig | false;
+  codeRateLimit: RateLimitConfig | false;
 }
 
 export class AddressLimits {
@@ -73,16 +76,23 @@ export class AddressLimits {
   readonly registrations: RateLimiter;
   /** `POST /v1/agents/token`. */
   readonly tokens: RateLimiter;
+  /** `POST /v1/account/login`, every attempt (a good password too: it cost the hub a KDF run). */
+  readonly logins: RateLimiter;
+  /** `POST /v1/account/signup`. */
+  readonly signups: RateLimiter;
+  /** Claim and invite code attempts, keyed by the human and, separately, by the address. */
+  readonly codes: RateLimiter;
 
   constructor(cfg: AddressLimitsConfig) {
     this.requests = new RateLimiter(cfg.addressRateLimit);
     this.registrations = new RateLimiter(cfg.registerRateLimit);
     this.tokens = new RateLimiter(cfg.tokenRateLimit);
+    this.logins = new RateLimiter(cfg.loginRateLimit);
+    this.signups = new RateLimiter(cfg.signupRateLimit);
+    this.codes = new RateLimiter(cfg.codeRateLimit);
   }
 
   sweep(now = Date.now()): void {
-    this.requests.sweep(now);
-    this.registrations.sweep(now);
-    this.tokens.sweep(now);
+    for (const l of [this.requests, this.registrations, this.tokens, this.logins, this.signups, this.codes]) l.sweep(now);
   }
 }

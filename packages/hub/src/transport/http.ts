@@ -2,7 +2,7 @@ import { AckRequest, ErrorCode, PollQuery, RegisterRequest, RequestFrame, TokenR
 import type { z } from 'zod';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { Auth, AuthedCallContext, TokenInfo } from '../core/auth.js';
+import { tokenCredential, type Auth, type AuthedCallContext, type TokenInfo } from '../core/auth.js';
 import type { AddressLimits } from '../core/rate-limit.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { HubError, zodToContent } from '../core/errors.js';
@@ -61,13 +61,13 @@ export function httpStatusOf(code: ErrorCode): number {
   return STATUS[code] ?? 500;
 }
 
-function sendError(reply: FastifyReply, code: ErrorCode, error: string, details?: Record<string, unknown>, status?: number) {
+export function sendError(reply: FastifyReply, code: ErrorCode, error: string, details?: Record<string, unknown>, status?: number) {
   const body: HttpErrorBody = details ? { error, code, details } : { error, code };
   return reply.code(status ?? httpStatusOf(code)).send(body);
 }
 
 /** 429 with the wait in the body and in Retry-After (whole seconds, at least 1). */
-function sendRateLimited(reply: FastifyReply, error: string, waitMs: number) {
+export function sendRateLimited(reply: FastifyReply, error: string, waitMs: number) {
   reply.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
   return sendError(reply, ErrorCode.RateLimited, error, { retry_after_ms: waitMs });
 }
@@ -203,7 +203,7 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
     if (!token) return reply;
     const env = parseOr400(RequestFrame, req.body, reply, 'body is not a request envelope');
     if (!env) return reply;
-    const ctx: AuthedCallContext = { agentId: token.agentId, transport: 'http', credential: { kind: 'token', tokenHash: token.tokenHash } };
+    const ctx: AuthedCallContext = { agentId: token.agentId, transport: 'http', credential: tokenCredential(token) };
     return d.dispatcher.dispatch(ctx, env);
   });
 

@@ -13,7 +13,7 @@ import {
 } from '@parley/protocol';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData, type ServerOptions } from 'ws';
-import type { Auth, AuthedCallContext, Credential, TokenInfo } from '../core/auth.js';
+import { tokenCredential, type Auth, type AuthedCallContext, type Credential, type TokenInfo } from '../core/auth.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import type { AddressLimits } from '../core/rate-limit.js';
 import { usableUId } from '../core/dispatcher.js';
@@ -412,7 +412,7 @@ class Connection implements SessionSink {
         code: ErrorCode.BadRequest,
       });
     }
-    const credential: Credential = this.token ? { kind: 'token', tokenHash: this.token.tokenHash } : { kind: 'signature' };
+    const credential: Credential = this.token ? tokenCredential(this.token) : { kind: 'signature' };
     const ctx: AuthedCallContext = { agentId: session.agentId, transport: 'ws', credential };
     this.inflight++;
     this.d.dispatcher

@@ -46,6 +46,11 @@ export class AgentClaims {
     });
   }
 
+  /** Expired codes go, used or not (a used one was kept only to say "already used"). */
+  async prune(now = Date.now()): Promise<void> {
+    await this.writer.runAlone((tx) => tx.run(this.db.deleteFrom('claim_codes').where('expires_at', '<=', now).compile()));
+  }
+
   /** The humans bound to the agent, primary first, then by when they bound. */
   async owners(agentId: string): Promise<ResultOf<'account/owners'>> {
     const rows = await this.read.all(

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestFrame } from '@parley/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Auth, AuthedCallContext } from '../../core/auth.js';
+import { tokenCredential, type Auth, type AuthedCallContext } from '../../core/auth.js';
 import type { Dispatcher } from '../../core/dispatcher.js';
 import type { AddressLimits } from '../../core/rate-limit.js';
 import type { SessionRegistry } from '../../core/sessions.js';
@@ -82,7 +82,7 @@ export function registerJujiRoutes(app: FastifyInstance, d: JujiHttpDeps): void 
         if (err instanceof Refused) return jujiError(reply, 400, err.message);
         throw err;
       }
-      const ctx: AuthedCallContext = { agentId: token.agentId, transport: 'http', credential: { kind: 'token', tokenHash: token.tokenHash } };
+      const ctx: AuthedCallContext = { agentId: token.agentId, transport: 'http', credential: tokenCredential(token) };
       const frame = await d.dispatcher.dispatch(ctx, {
         agent_id: token.agentId,
         u_id: 'juji-' + randomBytes(12).toString('hex'),

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningHub } from '../src/index.js';
+import { Human } from './account-client.js';
+import { readDataDir, startTestHub, tempDir } from './helpers.js';
+
+describe('account: sign up, log in, sessions', () => {
+  let hub: RunningHub;
+  const data = tempDir();
+  beforeAll(async () => {
+    hub = await startTestHub({ dataDir: data.dir, dbPath: undefined, loginRateLimit: false, signupRateLimit: false });
+  });
+  afterAll(async () => {
+    await hub.close();
+    data.cleanup();
+  });
+
+  it('signup sets an HttpOnly, SameSite=Strict session cookie on / and answers the session with its CSRF token', async () => {
+    const h = new Human(hub, 'Ada');
+    const res = await h.call('POST', '/v1/account/signup', { email: `  ${h.email.toUpperCase()} `, password: h.password, display_name: 'Ada' });
+    expect(res.status).toBe(200);
+    const set = res.headers.getSetCookie().find((c) => c.startsWith('parley_session='))!;
+    expect(set).toMatch(/; HttpOnly/);
+    expect(set).toMatch(/; SameSite=Strict/);
+    expect(set).toMatch(/; Path=\//);
+    // Plain http here: not Secure (a browser would drop it); over https it is.
+    expect(set).not.toMatch(/; Secure/);
+    expect(res.body).toMatchObject({ user: { email: h.email, display_name: 'Ada' }, csrf_token: expect.any(String) });
+    const me = await h.get('/v1/account/session');
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ user: { email: h.email }, csrf_token: h.csrf });
+    // Only hashes are stored: the password as an argon2id string, the cookie as its sha256.
+    const rows = await readDataDir(data.dir, async (s) => ({
+      user: await s.db.selectFrom('users').selectAll().where('email', '=', h.email).executeTakeFirstOrThrow(),
+      sessions: await s.db.selectFrom('user_sessions').select('session_hash').execute(),
+    }));
+    expect(rows.user.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(rows.sessions.map((r) => r.session_hash)).not.toContain(h.cookie);
+  });
+
+  it('a taken email is a 409; a bad body is a 400 with details, and nothing is made', async () => {
+    const h = await Human.signup(hub);
+    const again = await new Human(hub).call('POST', '/v1/account/signup', { email: h.email, password: 'another long password', display_name: 'x' });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'conflict' });
+    const short = await new Human(hub).call('POST', '/v1/account/signup', { email: 'short@example.com', password: 'short', display_name: 'x' });
+    expect(short.status).toBe(400);
+    expect(short.body).toMatchObject({ code: 'bad_request', details: { issues: [expect.objectContaining({ path: 'password' })] } });
+    expect(short.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('a wrong password and an unknown email get the same 401, in about the same time', async () => {
+    const h = await Human.signup(hub);
+    const other = new Human(hub);
+    const time = async (f: () => Promise<{ status: number; body: unknown }>) => {
+      const t = process.hrtime.bigint();
+      const r = await f();
+      return { ...r, ms: Number(process.hrtime.bigint() - t) / 1e6 };
+    };
+    const wrong = await time(() => other.login('not the password at all', h.email));
+    const unknown = await time(() => other.login('not the password at all', `nobody-${Date.now()}@example.com`));
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body).toEqual(unknown.body);
+    expect(other.cookie).toBeNull();
+    // Both ran the KDF (milliseconds, not microseconds): an unknown email is not answered at once.
+    expect(unknown.ms).toBeGreaterThan(2);
+    expect(wrong.ms).toBeGreaterThan(2);
+  });
+
+  it('logout ends the session: the cookie no longer works', async () => {
+    const h = await Human.signup(hub);
+    const cookie = h.cookie;
+    const out = await h.post('/v1/account/logout');
+    expect(out.status).toBe(204);
+    expect((await h.get('/v1/account/session')).status).toBe(401);
+    expect((await h.call('GET', '/v1/account/session', undefined, { cookie })).status).toBe(401);
+    // Logged in again: a new session.
+    expect((await h.login()).status).toBe(200);
+    expect(h.cookie).not.toBe(cookie);
+    expect((await h.get('/v1/account/session')).status).toBe(200);
+  });
+
+  it('five failed logins in a row lock the account (429 with Retry-After), even for the right password; a good login resets the count', async () => {
+    const h = await Human.signup(hub);
+    const guesser = new Human(hub);
+    for (let i = 0; i < 4; i++) expect((await guesser.login('wrong password ' + i, h.email)).status).toBe(401);
+    // A good login before the fifth failure resets the count.
+    expect((await h.login()).status).toBe(200);
+    const failures = await readDataDir(data.dir, (s) => s.db.selectFrom('users').select('failed_logins').where('email', '=', h.email).executeTakeFirstOrThrow());
+    expect(Number(failures.failed_logins)).toBe(0);
+    for (let i = 0; i < 5; i++) expect((await guesser.login('wrong password ' + i, h.email)).status).toBe(401);
+    const locked = await guesser.login(h.password, h.email);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(locked.body).toMatchObject({ code: 'rate_limited', details: { retry_after_ms: expect.any(Number) } });
+    expect(guesser.cookie).toBeNull();
+    // The lock lifts after its wait (made to have passed here), and the right password works and resets the count.
+    await readDataDir(data.dir, (s) => s.writer.run((tx) => tx.run(s.db.updateTable('users').set({ locked_until: Date.now() - 1 }).where('email', '=', h.email).compile())));
+    expect((await h.login()).status).toBe(200);
+    const after = await readDataDir(data.dir, (s) => s.db.selectFrom('users').select(['failed_logins', 'locked_until']).where('email', '=', h.email).executeTakeFirstOrThrow());
+    expect(Number(after.failed_logins)).toBe(0);
+    expect(after.locked_until).toBeNull();
+  });
+
+  it('no session: 401 on every account endpoint', async () => {
+    const anon = new Human(hub);
+    expect((await anon.get('/v1/account/agents')).status).toBe(401);
+    expect((await anon.post('/v1/account/claim', {}, { code: 'PARLEY-CLAIM-AAAAAAAA' })).status).toBe(401);
+  });
+});
+
+describe('account: limits per address', () => {
+  let hub: RunningHub;
+  beforeAll(async () => {
+    hub = await startTestHub({ loginRateLimit: { perSecond: 0.001, burst: 3 }, signupRateLimit: { perSecond: 0.001, burst: 2 } });
+  });
+  afterAll(() => hub.close());
+
+  it('logins and signups from one address are limited (429, Retry-After)', async () => {
+    await Human.signup(hub);
+    await Human.signup(hub);
+    const third = await new Human(hub).call('POST', '/v1/account/signup', { email: 'third@example.com', password: 'a long password', display_name: 'x' });
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const g = new Human(hub);
+    for (let i = 0; i < 3; i++) expect((await g.login('nope nope nope', 'x@example.com')).status).toBe(401);
+    const limited = await g.login('nope nope nope', 'x@example.com');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).not.toBeNull();
+  });
+
+  it('signup can be closed by the operator', async () => {
+    const closed = await startTestHub({ accounts: { signup: false } });
+    try {
+      const res = await new Human(closed).call('POST', '/v1/account/signup', { email: 'no@example.com', password: 'a long password', display_name: 'x' });
+      expect(res.status).toBe(403);
+    } finally {
+      await closed.close();
+    }
+  });
+});
