@@ -22,6 +22,8 @@ export interface ParleyCaller {
 export interface FormatContext {
   /** This agent's id, once the identity is loaded. */
   readonly selfId: string | null;
+  /** The hub this agent uses (where its web console is), null while the service has not started. */
+  readonly hubUrl: string | null;
   /** A push as chat text, through the domains' push handlers (inbox poll uses it). */
   describePush(frame: PushFrame): string;
 }

@@ -152,6 +152,7 @@ export class ParleyPluginRuntime implements ParleyCaller, ToolHost, CommandHost 
   formatContext(): FormatContext {
     return {
       selfId: this.#connection?.agentId ?? null,
+      hubUrl: this.#connection?.client?.url ?? null,
       describePush: (frame: PushFrame) => describePush(this.handlers, frame, this.formatContext()),
     };
   }

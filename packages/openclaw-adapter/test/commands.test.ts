@@ -68,7 +68,7 @@ async function run(line: string, prefix = '/parley'): Promise<{ out: string; cal
   const ctx: CommandRunContext = {
     caller: rec,
     prefix,
-    format: { selfId: AGENT, describePush: () => 'PUSH' },
+    format: { selfId: AGENT, hubUrl: 'http://127.0.0.1:8787', describePush: () => 'PUSH' },
     chat: { surface: 'slash', channel: 'telegram', to: '4242', senderId: '4242' },
     host: host(log),
   };
@@ -142,6 +142,10 @@ const CASES: Array<[string, ActionName, Record<string, unknown>]> = [
   ['notifications topics', 'notification/topics', {}],
   ['whoami', 'agent/whoami', {}],
   ['WHOAMI', 'agent/whoami', {}],
+  // the agent's side of people
+  ['bind', 'account/claim_code', {}],
+  ['BIND', 'account/claim_code', {}],
+  ['owners', 'account/owners', {}],
   // tasks
   ['task list', 'task/list', { limit: 20 }],
   ['tasks ls --open --capability code.review', 'task/list', { limit: 20, capability: 'code.review', open: true }],
@@ -470,7 +474,7 @@ describe('each command and alias', () => {
     expect(out).toContain('(also: ls, topics)');
     expect(out).toContain('(also: post, send)');
     expect(out).toContain('/parley blacklist add <topic_id> <agent_id> [duration] [reason...]');
-    for (const missing of ['bind', 'preview']) {
+    for (const missing of ['preview']) {
       expect(table.find(missing), missing).toBeUndefined();
       expect(out).not.toMatch(new RegExp(`/parley ${missing}\\b`));
     }
@@ -571,6 +575,8 @@ describe('bad input gives a helpful usage line', () => {
         'proposal.status, committee.application, committee.voted, deliberation.started, deliberation.voted, asset.issued, content.published.',
     ],
     ['whoami please', 'Unexpected "please".\nUsage: /parley whoami'],
+    ['bind now', 'Unexpected "now".\nUsage: /parley bind'],
+    ['owners of me', 'Unexpected "of".\nUsage: /parley owners'],
     ['config bogus', 'Unexpected "bogus".\nUsage: /parley config [auto|off|reset]'],
     ['help me please', 'Unexpected "please".\nUsage: /parley help [command]'],
     ['frobnicate', 'Unknown command "frobnicate". Say "/parley help" for the list.'],

@@ -277,6 +277,7 @@ describe('tool parameter schemas', () => {
     domains.push('skill');
     domains.push('service');
     domains.push('content');
+    domains.push('account');
     const expected = Object.keys(actions).filter((a) => domains.includes(a.split('/')[0]!));
     expect([...covered].sort()).toEqual(expected.sort());
   });

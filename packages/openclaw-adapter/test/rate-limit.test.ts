@@ -142,7 +142,7 @@ describe('PushRouter', () => {
       handlers,
       config: cfg,
       filterContext: () => ({ selfId: SELF, selfName: 'me', config: cfg }),
-      formatContext: () => ({ selfId: SELF, describePush: () => '' }),
+      formatContext: () => ({ selfId: SELF, hubUrl: null, describePush: () => '' }),
       deliver: async (text) => {
         if (deliverOk) delivered.push(text);
         return deliverOk;

@@ -14,6 +14,7 @@ import { messagesDomain } from './messages.js';
 import { moderationDomain } from './moderation.js';
 import { notificationsDomain } from './notifications.js';
 import { p2pDomain } from './p2p.js';
+import { peopleDomain } from './people.js';
 import { pipelinesDomain } from './pipelines.js';
 import { settingsDomain } from './settings.js';
 import { servicesDomain } from './services.js';
@@ -43,5 +44,6 @@ export const DOMAINS: readonly ParleyDomain[] = [
   skillsDomain,
   servicesDomain,
   agentsDomain,
+  peopleDomain,
   settingsDomain,
 ];
