@@ -1,3 +1,4 @@
+import { AccountClient } from '@parley/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LiveProcess, runCli, startTestHub, tempDir } from './helpers.js';
 
@@ -50,5 +51,28 @@ describe('parley owners', () => {
     expect(none.stdout.trim()).toBe('No human is bound to this agent yet: run "parley bind" to get a claim code.');
     const j = await runCli(['owners', '--json'], env());
     expect(JSON.parse(j.stdout)).toEqual({ owners: [] });
+  });
+
+  it('lists the human who entered the code, primary owner first', async () => {
+    const { code } = JSON.parse((await runCli(['bind', '--json'], env())).stdout) as { code: string };
+    const human = new AccountClient({ url });
+    await human.signup({ email: `cli-${Date.now()}@example.test`, password: 'correct horse battery', display_name: 'Ada' });
+    expect((await human.claim(code)).is_primary).toBe(true);
+    const invite = await human.rotateInvite((await human.agents())[0]!.agent_id);
+    const second = new AccountClient({ url });
+    await second.signup({ email: `cli2-${Date.now()}@example.test`, password: 'correct horse battery', display_name: 'Grace' });
+    await second.acceptInvite(invite.agent_id, invite.code);
+
+    const r = await runCli(['owners'], env());
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^- Ada \(primary owner, by claim code, since \d{4}-\d\d-\d\dT/);
+    expect(lines[1]).toMatch(/^- Grace \(owner, by invite code, since /);
+    const j = JSON.parse((await runCli(['owners', '--json'], env())).stdout) as { owners: Array<{ display_name: string; is_primary: boolean; method: string }> };
+    expect(j.owners.map((o) => [o.display_name, o.is_primary, o.method])).toEqual([
+      ['Ada', true, 'claim'],
+      ['Grace', false, 'invite'],
+    ]);
   });
 });
