@@ -1,5 +1,6 @@
 // The agent's side of people through the plugin: "/parley bind", "@parley
 // bind", "owners" and the parley_account tool, against a real hub.
+import { AccountClient } from '@parley/client';
 import type { RunningHub } from '@parley/hub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyPluginRuntime } from '../src/plugin.js';
@@ -51,5 +52,15 @@ describe('bind and owners', () => {
     expect(code.text).toContain(`${hub.url}/console`);
     const owners = await toolOk(gw, 'parley_account', { op: 'owners' });
     expect(owners.text).toBe('No human is bound to this agent yet: use the claim_code op to get a claim code.');
+  });
+
+  it('once a human entered the code in the console, "owners" and the tool name them', async () => {
+    const code = CODE.exec(await gw.slash('bind'))![1]!;
+    const human = new AccountClient({ url: hub.url });
+    await human.signup({ email: `oc-${Date.now()}@example.test`, password: 'correct horse battery', display_name: 'Ada' });
+    const bound = await human.claim(code);
+    expect(bound.agent_id).toBe(runtime.connection!.agentId);
+    expect(await gw.slash('owners')).toMatch(/^- Ada \(primary owner, by claim code, since \d{4}-/);
+    expect((await toolOk(gw, 'parley_account', { op: 'owners' })).text).toMatch(/^- Ada \(primary owner, by claim code/);
   });
 });
