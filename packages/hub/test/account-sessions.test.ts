@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
-import { Human } from './account-client.js';
+import { resolveHubOptionsFromEnv } from '../src/config.js';
+import { claimedAgent, Human } from './account-client.js';
 import { readDataDir, startTestHub, tempDir } from './helpers.js';
 
 describe('account: sign up, log in, sessions', () => {
@@ -102,10 +103,77 @@ describe('account: sign up, log in, sessions', () => {
     expect(after.locked_until).toBeNull();
   });
 
+  it('at most 20 sessions per human: the 21st login retires the oldest', async () => {
+    const h = await Human.signup(hub);
+    const first = h.cookie;
+    for (let i = 0; i < 19; i++) expect((await h.login()).status).toBe(200);
+    expect((await h.call('GET', '/v1/account/session', undefined, { cookie: first })).status).toBe(200);
+    expect((await h.login()).status).toBe(200);
+    expect((await h.call('GET', '/v1/account/session', undefined, { cookie: first })).status).toBe(401);
+    expect((await h.get('/v1/account/session')).status).toBe(200);
+  });
+
   it('no session: 401 on every account endpoint', async () => {
     const anon = new Human(hub);
     expect((await anon.get('/v1/account/agents')).status).toBe(401);
     expect((await anon.post('/v1/account/claim', {}, { code: 'PARLEY-CLAIM-AAAAAAAA' })).status).toBe(401);
+  });
+});
+
+describe('account: the Secure flag', () => {
+  it('is set when the request came over https (X-Forwarded-Proto from a trusted proxy), or always when configured', async () => {
+    const proxied = await startTestHub({ trustProxy: true, signupRateLimit: false });
+    const always = await startTestHub({ accounts: { secureCookies: true }, signupRateLimit: false });
+    try {
+      const signup = (hub: RunningHub, headers: Record<string, string>) =>
+        fetch(`${hub.url}/v1/account/signup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ email: `s${Date.now()}${Math.random()}@example.com`, password: 'a long password', display_name: 'x' }),
+        }).then((r) => r.headers.getSetCookie().find((c) => c.startsWith('parley_session='))!);
+      expect(await signup(proxied, { 'x-forwarded-proto': 'https' })).toMatch(/; Secure/);
+      expect(await signup(proxied, {})).not.toMatch(/; Secure/);
+      expect(await signup(always, {})).toMatch(/; Secure/);
+    } finally {
+      await proxied.close();
+      await always.close();
+    }
+  });
+});
+
+describe('account: housekeeping', () => {
+  it('removes expired sessions, claim codes and console tokens (a console token ends with its session)', async () => {
+    const data = tempDir();
+    // A short retention makes housekeeping run every few hundred milliseconds.
+    const hub = await startTestHub({ dataDir: data.dir, dbPath: undefined, retentionMs: 400, signupRateLimit: false, codeRateLimit: false });
+    try {
+      const { agent, human } = await claimedAgent(hub);
+      const token = await human.post<{ token: string }>('/v1/account/agents/:agent_id/console-token', { agent_id: agent.agentId });
+      expect(token.status).toBe(200);
+      const past = Date.now() - 1;
+      await readDataDir(data.dir, (s) =>
+        s.writer.run(async (tx) => {
+          await tx.run(s.db.updateTable('user_sessions').set({ expires_at: past }).compile());
+          await tx.run(s.db.updateTable('claim_codes').set({ expires_at: past }).compile());
+        }),
+      );
+      const counts = () =>
+        readDataDir(data.dir, async (s) => {
+          const n = async (t: 'user_sessions' | 'claim_codes' | 'api_keys') => Number((await s.db.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+          return [await n('user_sessions'), await n('claim_codes'), await n('api_keys')];
+        });
+      const deadline = Date.now() + 10_000;
+      let left = await counts();
+      while (left.some((x) => x > 0) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        left = await counts();
+      }
+      expect(left).toEqual([0, 0, 0]);
+      expect((await human.get('/v1/account/session')).status).toBe(401);
+    } finally {
+      await hub.close();
+      data.cleanup();
+    }
   });
 });
 
@@ -131,6 +199,11 @@ describe('account: limits per address', () => {
 
   it('signup can be closed by the operator', async () => {
     const closed = await startTestHub({ accounts: { signup: false } });
+    expect(resolveHubOptionsFromEnv({ PARLEY_SIGNUP: '0', PARLEY_CLAIM_CODE_TTL_SECONDS: '60', PARLEY_LOGIN_RATE_LIMIT: 'off' })).toEqual({
+      accounts: { signup: false, claimCodeTtlSeconds: 60 },
+      loginRateLimit: false,
+    });
+    expect(() => resolveHubOptionsFromEnv({ PARLEY_SECURE_COOKIES: 'maybe' })).toThrow(/PARLEY_SECURE_COOKIES/);
     try {
       const res = await new Human(closed).call('POST', '/v1/account/signup', { email: 'no@example.com', password: 'a long password', display_name: 'x' });
       expect(res.status).toBe(403);
