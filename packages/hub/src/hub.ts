@@ -302,6 +302,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const housekeeping = async () => {
     limiter.sweep();
     addressLimits.sweep();
+    accounts.sweep();
     if (!owner()) return;
     const removed = await streams.prune(cfg.retentionMs);
     if (removed > 0) log.debug({ removed }, 'pruned pushes');

@@ -194,9 +194,13 @@ export class Keys implements KeyDirectory {
     return { agent_id: agentId, token, expires_at: iso(expiresAt) };
   }
 
+  /** Forgets when keys were last touched once that no longer holds a write back (every hub, whoever holds the timer lease). */
+  sweep(now = Date.now()): void {
+    for (const [id, at] of this.touched) if (at <= now - TOUCH_EVERY_MS) this.touched.delete(id);
+  }
+
   /** Expired console tokens go (no session can use them any more). */
   async prune(now = Date.now()): Promise<void> {
-    for (const [id, at] of this.touched) if (at <= now - TOUCH_EVERY_MS) this.touched.delete(id);
     await this.writer.runAlone((tx) => tx.run(this.db.deleteFrom('api_keys').where('expires_at', 'is not', null).where('expires_at', '<=', now).compile()));
   }
 

@@ -44,6 +44,11 @@ export class AccountService {
     this.activity = new Activity(d.db, d.writer, this.bindings, (err) => d.onError(err, 'binding activity not recorded'));
   }
 
+  /** Housekeeping of this hub's memory, on every hub. */
+  sweep(now = Date.now()): void {
+    this.keys.sweep(now);
+  }
+
   /** Housekeeping: expired sessions (and their console tokens), claim codes and console tokens, and activity past its bound. */
   async prune(now = Date.now()): Promise<void> {
     await this.sessions.prune(now);
