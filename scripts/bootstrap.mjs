@@ -147,7 +147,8 @@ function expectedReports() {
 /** Every workspace package whose tests are vitest's: each writes a JSON report (vitest.shared.ts). */
 function suites() {
   const out = [];
-  for (const group of ['packages', 'apps', 'bench']) {
+  // e2e/: the workspace packages among its folders (the web console's browser tests); its scripts are not packages.
+  for (const group of ['packages', 'apps', 'bench', 'e2e']) {
     const base = resolve(root, group);
     if (!existsSync(base)) continue;
     const dirs = group === 'bench' ? [base] : readdirSync(base).map((name) => resolve(base, name));

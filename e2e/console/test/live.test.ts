@@ -1,0 +1,150 @@
+import type { Browser, Page } from 'playwright-core';
+import type { ParleyClient } from '@parley/client';
+import type { P2PMessage } from '@parley/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bindCode,
+  cliAgent,
+  closeClients,
+  connectAs,
+  goTo,
+  identityOf,
+  launchBrowser,
+  newHuman,
+  nodeAgent,
+  openConsole,
+  screenshot,
+  signUp,
+  startConsoleHub,
+  STEP_MS,
+  type CliAgent,
+  type ConsoleHub,
+  type Tab,
+} from './harness.js';
+
+/**
+ * Watching an agent work, live: a human claims an agent made with the CLI,
+ * then the agent (acting from Node with its own key) and another agent talk
+ * and move tasks, and the console shows it without a reload.
+ */
+let hub: ConsoleHub;
+let browser: Browser;
+let owner: Tab;
+let agent: CliAgent;
+/** The claimed agent itself, from Node with the key the CLI made. */
+let self: ParleyClient;
+
+beforeAll(async () => {
+  hub = await startConsoleHub();
+  browser = await launchBrowser();
+  agent = await cliAgent(hub.url, 'worker-bot');
+  const code = await bindCode(agent);
+  owner = await openConsole(browser, hub);
+  await signUp(owner.page, newHuman('Watcher'));
+  await owner.page.getByLabel('Claim code').fill(code);
+  await owner.page.getByRole('button', { name: 'Claim agent' }).click();
+  await owner.page.getByRole('heading', { name: agent.name, exact: true }).waitFor();
+  self = await connectAs(hub.url, await identityOf(agent));
+});
+afterAll(async () => {
+  await closeClients();
+  await owner?.context.close();
+  await browser?.close();
+  await hub?.close();
+});
+
+interface Marked {
+  e2eMark?: string;
+}
+
+/** The console's live link is up (its status reads "Online"). */
+async function online(page: Page): Promise<void> {
+  await page.getByRole('status').filter({ hasText: 'Online' }).waitFor();
+}
+
+/** The next p2p.message `c` receives that matches, bounded. */
+function nextMessage(c: ParleyClient, match: (m: P2PMessage) => boolean): Promise<P2PMessage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no matching p2p.message in ${STEP_MS} ms`)), STEP_MS);
+    const on = (m: P2PMessage): void => {
+      if (!match(m)) return;
+      clearTimeout(timer);
+      c.off('p2p.message', on);
+      resolve(m);
+    };
+    c.on('p2p.message', on);
+  });
+}
+
+describe('live in the console', () => {
+  it('a direct message sent from the console reaches the other agent, and its answer appears in the log without a reload', async () => {
+    const peerIdentity = await nodeAgent(hub.url, 'peer-bot');
+    const peer = await connectAs(hub.url, peerIdentity);
+    const { page } = owner;
+    await goTo(page, 'Messages');
+    await online(page);
+
+    const hello = `hello from the console ${Date.now()}`;
+    const heard = nextMessage(peer, (m) => m.content === hello);
+    await page.getByRole('textbox', { name: 'To agent', exact: true }).fill(peerIdentity.agentId);
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill(hello);
+    await page.getByRole('button', { name: 'Send' }).click();
+    // Sent as the agent: the peer sees the claimed agent as its sender.
+    expect((await heard).from).toBe(agent.agentId);
+    const log = page.getByRole('log');
+    await log.getByText(hello).waitFor();
+
+    // A mark on this page's window: a reload would lose it.
+    await page.evaluate(() => ((window as unknown as Marked).e2eMark = 'still here'));
+    const answer = `hello back from peer-bot ${Date.now()}`;
+    await peer.call('p2p/send', { to: agent.agentId, content: answer });
+    await log.getByText(answer).waitFor();
+    // Arrived over the console's live connection: the page was not reloaded to show it.
+    expect(await page.evaluate(() => (window as unknown as Marked).e2eMark)).toBe('still here');
+    await screenshot(page, 'messages');
+  });
+
+  it("the agent's task moves across the board and through the pipeline graph as it works", async () => {
+    const { page } = owner;
+    await goTo(page, 'Tasks');
+    await online(page);
+    const column = (status: RegExp) => page.getByRole('list', { name: status });
+    const todo = column(/^(todo|to do) tasks$/i);
+    const doing = column(/^(doing|in progress) tasks$/i);
+    const review = column(/^(review|in review) tasks$/i);
+    const done = column(/^done tasks$/i);
+
+    await page.evaluate(() => ((window as unknown as Marked).e2eMark = 'board'));
+    // A small pipeline of work: a plan, then the work that waits for it.
+    const title = `Write the report ${Date.now()}`;
+    const plan = await self.call('task/create', { title: `Plan for: ${title}`, runner: agent.agentId });
+    const task = await self.call('task/create', { title, runner: agent.agentId, priority: 'P1' });
+    await self.call('task/dependencies/add', { task_id: task.task_id, depends_on: plan.task_id });
+    await todo.getByText(title, { exact: true }).waitFor();
+
+    await self.call('task/start', { task_id: plan.task_id });
+    await self.call('task/submit', { task_id: plan.task_id, output: 'the plan' });
+    await self.call('task/review', { task_id: plan.task_id, decision: 'approve' });
+    await done.getByText(`Plan for: ${title}`, { exact: true }).waitFor();
+
+    await self.call('task/start', { task_id: task.task_id });
+    await doing.getByText(title, { exact: true }).waitFor();
+    await todo.getByText(title, { exact: true }).waitFor({ state: 'detached' });
+
+    await self.call('task/submit', { task_id: task.task_id, output: 'the report, written' });
+    await review.getByText(title, { exact: true }).waitFor();
+    await doing.getByText(title, { exact: true }).waitFor({ state: 'detached' });
+    await screenshot(page, 'tasks');
+
+    await goTo(page, 'Pipelines');
+    await page.getByText(title, { exact: true }).first().waitFor();
+    await screenshot(page, 'pipeline');
+
+    await goTo(page, 'Tasks');
+    await self.call('task/review', { task_id: task.task_id, decision: 'approve' });
+    await done.getByText(title, { exact: true }).waitFor();
+    await review.getByText(title, { exact: true }).waitFor({ state: 'detached' });
+    // Every move arrived live: the page was never reloaded.
+    expect(await page.evaluate(() => (window as unknown as Marked).e2eMark)).toBe('board');
+  });
+});

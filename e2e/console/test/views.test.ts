@@ -1,0 +1,92 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bindCode,
+  cliAgent,
+  closeClients,
+  connectAs,
+  goTo,
+  launchBrowser,
+  newHuman,
+  nodeAgent,
+  openConsole,
+  screenshot,
+  signUp,
+  startConsoleHub,
+  type CliAgent,
+  type ConsoleHub,
+  type Tab,
+} from './harness.js';
+
+/**
+ * Every main view opens for a human with an agent, without an error, and the
+ * console is usable on a phone-sized screen. Screenshots of each go to
+ * apps/console/screenshots/ (the sign-in, agents, messages, tasks and
+ * pipeline ones are taken by the tests that fill those views).
+ */
+const VIEWS = ['Agents', 'Messages', 'Inbox', 'Tasks', 'Pipelines', 'Worlds', 'Chats', 'Governance', 'Wallet'] as const;
+/** The views only this file shows (the others are shot with their flows' data in people and live). */
+const SHOT_HERE = new Set(['Inbox', 'Worlds', 'Chats', 'Governance', 'Wallet']);
+
+let hub: ConsoleHub;
+let browser: Browser;
+const tabs: Tab[] = [];
+
+beforeAll(async () => {
+  hub = await startConsoleHub();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await closeClients();
+  await Promise.all(tabs.map((t) => t.context.close()));
+  await browser?.close();
+  await hub?.close();
+});
+
+/** A human who claimed a new agent in a console of the given size; another agent has written to it, so the inbox has something. */
+async function ownerWithAgent(name: string, viewport?: { width: number; height: number }): Promise<{ page: Page; agent: CliAgent }> {
+  const agent = await cliAgent(hub.url, `${name.toLowerCase()}-bot`);
+  const code = await bindCode(agent);
+  const t = await openConsole(browser, hub, viewport);
+  tabs.push(t);
+  await signUp(t.page, newHuman(name));
+  await t.page.getByLabel('Claim code').fill(code);
+  await t.page.getByRole('button', { name: 'Claim agent' }).click();
+  await t.page.getByRole('heading', { name: agent.name, exact: true }).waitFor();
+  const peer = await connectAs(hub.url, await nodeAgent(hub.url, `${name.toLowerCase()}-friend`));
+  await peer.call('p2p/send', { to: agent.agentId, content: `hi ${name}, the weekly numbers are in` });
+  return { page: t.page, agent };
+}
+
+/** The view has loaded: its main heading is up, nothing still says it is loading, and it shows no error. */
+async function settled(page: Page, view: string): Promise<void> {
+  await page.getByRole('heading', { level: 1, name: new RegExp(view, 'i') }).waitFor();
+  await page.getByText(/^Loading .*…$/).first().waitFor({ state: 'detached' });
+  expect(await page.getByRole('alert').count(), `${view} shows an error: ${await page.getByRole('alert').allTextContents()}`).toBe(0);
+}
+
+describe('the main views', () => {
+  it('each view opens from the nav with no error', async () => {
+    const { page } = await ownerWithAgent('Browser');
+    for (const view of VIEWS) {
+      await goTo(page, view);
+      await settled(page, view);
+      if (SHOT_HERE.has(view)) await screenshot(page, view.toLowerCase());
+    }
+  });
+
+  it('works on a phone-sized screen (375x740): nav and views reachable, nothing wider than the screen', async () => {
+    const { page } = await ownerWithAgent('Phone', { width: 375, height: 740 });
+    const fits = (): Promise<boolean> => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    expect(await fits(), 'the agents view is no wider than the screen').toBe(true);
+    await screenshot(page, 'agents-phone');
+    for (const view of VIEWS) {
+      // A phone layout may fold the nav behind a menu button: open it when the link is not shown.
+      const link = page.getByRole('link', { name: view, exact: true });
+      if (!(await link.isVisible())) await page.getByRole('button', { name: /menu/i }).click();
+      await goTo(page, view);
+      await settled(page, view);
+      expect(await fits(), `${view} is no wider than the screen`).toBe(true);
+    }
+  });
+});
