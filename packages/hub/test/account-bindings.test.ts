@@ -41,6 +41,15 @@ describe('account: claim and invite codes, bindings', () => {
     expect(await count('bindings', agent.agentId)).toBe(1);
   });
 
+  it('two humans entering the same code at once: one binds, the other is told it was used', async () => {
+    const agent = await register(hub);
+    const c = await code(hub, agent);
+    const [a, b] = await Promise.all([Human.signup(hub), Human.signup(hub)]);
+    const answers = await Promise.all([a.post('/v1/account/claim', {}, { code: c }), b.post('/v1/account/claim', {}, { code: c })]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(await count('bindings', agent.agentId)).toBe(1);
+  });
+
   it('an expired claim code is refused with a clear message and binds nobody', async () => {
     const shortHub = await startTestHub({ dataDir: data.dir, dbPath: undefined, accounts: { claimCodeTtlSeconds: 1 }, codeRateLimit: false });
     try {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
 import { resolveHubOptionsFromEnv } from '../src/config.js';
+import { MAX_ACTIVITY_PER_BINDING } from '../src/domains/account/index.js';
 import { claimedAgent, Human } from './account-client.js';
 import { readDataDir, startTestHub, tempDir } from './helpers.js';
 
@@ -170,6 +171,56 @@ describe('account: housekeeping', () => {
       }
       expect(left).toEqual([0, 0, 0]);
       expect((await human.get('/v1/account/session')).status).toBe(401);
+    } finally {
+      await hub.close();
+      data.cleanup();
+    }
+  });
+});
+
+describe('account: activity is bounded per binding', () => {
+  it('keeps the newest 10,000 entries of a binding, and none of a binding that is gone', async () => {
+    const data = tempDir();
+    const hub = await startTestHub({ dataDir: data.dir, dbPath: undefined, retentionMs: 400, signupRateLimit: false, codeRateLimit: false });
+    try {
+      const { agent, human } = await claimedAgent(hub);
+      const binding = (await human.get<{ agents: Array<{ binding_id: string }> }>('/v1/account/agents')).body.agents[0]!.binding_id;
+      const total = MAX_ACTIVITY_PER_BINDING + 25;
+      const at = Date.now() - 60_000;
+      await readDataDir(data.dir, async (s) => {
+        for (let i = 0; i < total; i += 500) {
+          const rows = Array.from({ length: Math.min(500, total - i) }, (_, j) => ({
+            binding_id: binding,
+            seq: String(i + j).padStart(9, '0'),
+            key_id: 'key_x',
+            agent_id: agent.agentId,
+            action: 'agent/whoami',
+            u_id: `u-${i + j}`,
+            status: 'success',
+            at: at + i + j,
+          }));
+          await s.writer.runAlone((tx) => tx.run(s.db.insertInto('binding_actions').values(rows).compile()));
+        }
+        // An entry of a binding that no longer exists.
+        await s.writer.run((tx) =>
+          tx.run(s.db.insertInto('binding_actions').values({ binding_id: 'bnd_gone', seq: '1', key_id: 'key_x', agent_id: agent.agentId, action: 'agent/whoami', u_id: 'u', status: 'success', at }).compile()),
+        );
+      });
+      const count = () =>
+        readDataDir(data.dir, async (s) => ({
+          mine: Number((await s.db.selectFrom('binding_actions').select((eb) => eb.fn.countAll<number>().as('n')).where('binding_id', '=', binding).executeTakeFirstOrThrow()).n),
+          gone: Number((await s.db.selectFrom('binding_actions').select((eb) => eb.fn.countAll<number>().as('n')).where('binding_id', '=', 'bnd_gone').executeTakeFirstOrThrow()).n),
+        }));
+      const deadline = Date.now() + 15_000;
+      let n = await count();
+      while ((n.mine > MAX_ACTIVITY_PER_BINDING || n.gone > 0) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        n = await count();
+      }
+      expect(n).toEqual({ mine: MAX_ACTIVITY_PER_BINDING, gone: 0 });
+      // The newest are the ones kept.
+      const newest = (await human.call<{ entries: Array<{ u_id: string }> }>('GET', `/v1/account/agents/${agent.agentId}/activity?limit=1`)).body.entries[0]!;
+      expect(newest.u_id).toBe(`u-${total - 1}`);
     } finally {
       await hub.close();
       data.cleanup();
