@@ -495,6 +495,8 @@ export class ParleyClient extends EventEmitter<ParleyClientEvents> {
       },
       onFailure: (err) => {
         if (this.#http !== session) return;
+        // Refused credentials end the session as a 4401 close does (#lostConnection reports that); anything else is the hub gone.
+        if (err instanceof ParleyError && err.code === 'unauthorized') return this.#lostConnection(4401, err.message);
         this.emit('error', err);
         this.#lostConnection(1006, err.message);
       },

@@ -6,7 +6,7 @@ import { ParleyError } from '../src/errors.js';
 import { createIdentity } from '../src/identity.js';
 import { requestToken } from '../src/registration.js';
 import type { WebSocketConstructorLike } from '../src/types.js';
-import { agent, client, nextEvent, tokenClient } from './helpers/env.js';
+import { agent, client, nextEvent, tokenClient, waitFor } from './helpers/env.js';
 import { useHubBehindProxy } from './helpers/fixture.js';
 
 const env = useHubBehindProxy();
@@ -156,6 +156,26 @@ describe('token credentials against a hub', () => {
     // After the refresh only the new token goes out.
     const lastFirst = rec.bearers.lastIndexOf(first);
     expect(rec.bearers.slice(lastFirst + 1).every((t) => t === second)).toBe(true);
+  });
+
+  it('over HTTP, a token still refused after asking again ends the session as a 4401 does, and the next attempt asks again', async () => {
+    const a = await agent(env.hub.url);
+    const only = (await requestToken(env.hub.url, a)).token;
+    const creds = tokensInTurn(a.agentId, [only]); // an API key that was revoked: asking again gives the same one
+    const c = tokenClient(env.hub.url, creds, { transports: ['http'] });
+    const errors: Error[] = [];
+    c.on('error', (e) => errors.push(e));
+    await c.connect();
+    const owner = client(env.hub.url, a);
+    await owner.connect();
+    const dropped = nextEvent(c, 'disconnected');
+    await owner.call('agent/logout', { token: only });
+    const [info] = await dropped;
+    expect(info.code).toBe(4401);
+    expect(errors.some((e) => e instanceof ParleyError && e.code === 'unauthorized')).toBe(true);
+    const asked = creds.asked;
+    await waitFor(() => creds.asked > asked, 'the next attempt to ask token() again');
+    expect(c.state).not.toBe('connected');
   });
 
   it('a token() that fails is reported and the next attempt asks again', async () => {

@@ -29,7 +29,7 @@ export interface HttpSessionOptions {
   cursors: () => Record<string, number>;
   /** Every poll answer, in order; the client dedupes and delivers. */
   onPoll: (res: PollResponse) => void;
-  /** The poll loop lost the hub; the session is over. */
+  /** The poll loop lost the hub, or the hub refused the credentials (a ParleyError `unauthorized`); the session is over. */
   onFailure: (err: Error) => void;
 }
 
@@ -111,7 +111,8 @@ export class HttpSession {
           res = await this.poll(this.#opts.pollWaitSeconds);
         } catch (err) {
           if (this.#stopped) return;
-          if (err instanceof HttpUnreachableError) {
+          // Unreachable, or the credentials refused even after a fresh token: this session is over (the client reconnects with backoff, asking for a token again).
+          if (err instanceof HttpUnreachableError || (err instanceof ParleyError && err.code === 'unauthorized')) {
             this.stop();
             this.#opts.onFailure(err);
             return;
