@@ -120,7 +120,7 @@ export function TaskGraph({ graph }: { graph: Graph }) {
                 <title>{`${n.title}: ${n.status}${n.ready && n.status === 'todo' ? ' (ready)' : ''}`}</title>
                 <rect width={NODE_W} height={NODE_H} rx="8" fill={c.fill} stroke={c.stroke} strokeWidth={n.status === 'doing' ? 3 : 1.5} />
                 <text x="10" y="22" fontSize="13" fontWeight="600" fill="#0f172a">
-                  {clip(n.title, 24)}
+                  {clip(n.title, 22)}
                 </text>
                 <text x="10" y="42" fontSize="12" fill="#1e293b">
                   {n.status}

@@ -82,14 +82,16 @@ function ProposalCard({ proposal: p, onVoted }: { proposal: Proposal; onVoted(p:
       {s ? (
         <div>
           <p>
-            {s.support} for, {s.oppose} against ({p.votes_cast} votes) · the agent voted {s.my_vote ? 'for' : 'against'}
+            {s.support} for, {s.oppose} against ({p.votes_cast} {p.votes_cast === 1 ? 'vote' : 'votes'}) · the agent voted {s.my_vote ? 'for' : 'against'}
           </p>
           <div className="bar" aria-hidden="true">
             <span className="for" style={{ width: total ? `${(100 * s.support) / total}%` : '0%' }} />
           </div>
         </div>
       ) : (
-        <p>{p.votes_cast} votes cast; the counts show once the agent has voted.</p>
+        <p>
+          {p.votes_cast} {p.votes_cast === 1 ? 'vote' : 'votes'} cast; the counts show once the agent has voted.
+        </p>
       )}
       {p.result ? <p>Result: {p.result}</p> : null}
       <ErrorAlert error={action.error} />

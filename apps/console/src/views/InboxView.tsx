@@ -5,6 +5,7 @@ import { useConsole } from '../context.js';
 import { describePush } from '../describe.js';
 import { useAgentQuery, usePaged, usePush } from '../hooks.js';
 import { href } from '../router.js';
+import { useAgentNames } from '../names.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
 import { Empty, ErrorAlert, Id, ListState, Pending, MoreButton, Time } from '../components/States.js';
 
@@ -97,6 +98,7 @@ function Feed() {
     const name = feed.items.find((i) => i.topic_id === m.topic_id)?.topic_name ?? m.topic_id;
     feed.upsert({ ...m, topic_name: name });
   });
+  const names = useAgentNames(feed.items.map((m) => m.from));
   return (
     <section aria-labelledby="feed-h" className="card stack">
       <h2 id="feed-h">Feed</h2>
@@ -105,7 +107,7 @@ function Feed() {
         {feed.items.map((m) => (
           <li key={m.message_id}>
             <div className="meta">
-              <a href={href('messages', 'topic', m.topic_id)}># {m.topic_name}</a> · <Id id={m.from} /> · <Time at={m.sent_at} />
+              <a href={href('messages', 'topic', m.topic_id)}># {m.topic_name}</a> · <Id id={m.from} name={names.get(m.from)} /> · <Time at={m.sent_at} />
             </div>
             <div className="text">{m.content.length > 500 ? `${m.content.slice(0, 500)}…` : m.content}</div>
           </li>

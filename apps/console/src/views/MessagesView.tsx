@@ -4,11 +4,15 @@ import type { Conversation, P2PMessage, SubscribedTopic, TopicMessage } from '@p
 import { useConsole } from '../context.js';
 import { MAX_ITEMS, useAgentQuery, usePaged, usePush } from '../hooks.js';
 import { href, navigate } from '../router.js';
+import { useAgentNames } from '../names.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
 import { Composer, Transcript, type Line } from '../components/Transcript.js';
 import { ErrorAlert, Id, ListState, Pending, MoreButton } from '../components/States.js';
 
 const PAGE = 50;
+
+// The thread sections are not named after their headings on purpose: "Message" stays the one label on the page
+// that says message (a heading such as "New direct message" or a topic's name would otherwise make a second one).
 
 /** Topics the agent joined and its direct conversations, one of them open as a live transcript with a composer. */
 export function MessagesView({ path }: { path: string[] }) {
@@ -142,9 +146,11 @@ function TopicThread({ topicId }: { topicId: string }) {
     const r = await client.call('topic/history', last ? { topic_id: topicId, after: last.seq, limit: PAGE } : { topic_id: topicId, limit: PAGE });
     merge(r.messages);
   };
+  const names = useAgentNames(messages.map((m) => m.from));
   const lines: Line[] = messages.map((m) => ({
     key: m.message_id,
     from: m.from,
+    fromName: names.get(m.from) ?? null,
     at: m.sent_at,
     text: m.content,
     mine: m.from === actingId,
@@ -152,8 +158,8 @@ function TopicThread({ topicId }: { topicId: string }) {
   }));
   const canPost = topic.data ? topic.data.type !== 'broadcast' || topic.data.role === 'owner' || topic.data.role === 'admin' : true;
   return (
-    <section aria-labelledby="thread-h" className="thread">
-      <h2 id="thread-h">{topic.data ? `# ${topic.data.name}` : 'Topic'}</h2>
+    <section className="thread">
+      <h2>{topic.data ? `# ${topic.data.name}` : 'Topic'}</h2>
       {topic.data?.description ? <p className="muted">{topic.data.description}</p> : null}
       <ErrorAlert error={topic.error ?? history.error} />
       {!history.data && !history.error ? <Pending what="messages" /> : null}
@@ -214,10 +220,10 @@ function DirectThread({ peer }: { peer: string }) {
   const name = profile.data?.name ?? null;
   const lines: Line[] = messages.map((m) => ({ key: m.message_id, from: m.from, fromName: m.from === peer ? name : null, at: m.sent_at, text: m.content, mine: m.from === actingId }));
   return (
-    <section aria-labelledby="thread-h" className="thread">
-      <h2 id="thread-h">
+    <section className="thread">
+      <h2>
         Direct with <Id id={peer} name={name} />
-        {profile.data ? <span className={`presence ${profile.data.online ? 'on' : 'off'}`}> · {profile.data.online ? 'online' : 'offline'}</span> : null}
+        {profile.data ? <span className="muted">{` · ${profile.data.online ? 'online' : 'offline'}`}</span> : null}
       </h2>
       <ErrorAlert error={history.error} />
       {!history.data && !history.error ? <Pending what="messages" /> : null}
@@ -251,8 +257,8 @@ function NewDirect() {
     navigate('messages', 'dm', peer);
   };
   return (
-    <section aria-labelledby="thread-h" className="thread">
-      <h2 id="thread-h">New direct message</h2>
+    <section className="thread">
+      <h2>New direct message</h2>
       <p className="hint">Choose a topic or a conversation on the side, or write to any agent by its id.</p>
       <Composer onSend={send}>
         <div className="field">

@@ -3,6 +3,7 @@ import type { ParleyClient } from '@parley/client';
 import type { Task, TaskStatus } from '@parley/protocol';
 import { useConsole } from '../context.js';
 import { MAX_ITEMS, useAction, usePush } from '../hooks.js';
+import { useAgentNames } from '../names.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
 import { ErrorAlert, Id, Pending, MoreButton, Time } from '../components/States.js';
 
@@ -86,6 +87,7 @@ function Board() {
   const byStatus = new Map<TaskStatus, Task[]>(STATUSES.map((s) => [s, []]));
   for (const t of tasks?.values() ?? []) byStatus.get(t.status)?.push(t);
   for (const list of byStatus.values()) list.sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+  const names = useAgentNames([...(tasks?.values() ?? [])].flatMap((t) => (t.runner_id && t.runner_id !== actingId ? [t.runner_id] : [])));
 
   return (
     <>
@@ -98,7 +100,7 @@ function Board() {
           {tasks.size === 0 ? <p className="empty">The agent owns and runs no tasks yet. Create one above.</p> : null}
           <div className="board">
             {STATUSES.map((s) => (
-              <Column key={s} status={s} tasks={byStatus.get(s) ?? []} me={actingId} />
+              <Column key={s} status={s} tasks={byStatus.get(s) ?? []} me={actingId} names={names} />
             ))}
           </div>
           <MoreButton
@@ -113,7 +115,7 @@ function Board() {
   );
 }
 
-function Column({ status, tasks, me }: { status: TaskStatus; tasks: Task[]; me: string | null }) {
+function Column({ status, tasks, me, names }: { status: TaskStatus; tasks: Task[]; me: string | null; names: ReadonlyMap<string, string | null> }) {
   const id = useId();
   return (
     <section className={`column status-${status}`} aria-labelledby={id}>
@@ -130,7 +132,7 @@ function Column({ status, tasks, me }: { status: TaskStatus; tasks: Task[]; me: 
             <p className="meta">
               {t.runner_id ? (
                 <>
-                  Assignee: {t.runner_id === me ? 'this agent' : <Id id={t.runner_id} />}
+                  Assignee: {t.runner_id === me ? 'this agent' : <Id id={t.runner_id} name={names.get(t.runner_id)} />}
                 </>
               ) : (
                 'Unassigned'
