@@ -4,6 +4,8 @@ import {
   ACCOUNT_PATHS,
   AccountSession,
   AgentBindingList,
+  AgentId,
+  ApiKeyId,
   ApiKeyCreated,
   ApiKeyList,
   BindingActivityList,
@@ -39,6 +41,16 @@ export class AccountError extends ParleyError {
     this.name = 'AccountError';
     this.status = status;
   }
+}
+
+/**
+ * An ACCOUNT_PATHS entry with its ids filled in, checked first: an id is
+ * put in a URL path, where `..` or a slash would name another endpoint.
+ */
+function pathOf(path: string, ids: { agent_id: string; key_id?: string }): string {
+  if (!AgentId.safeParse(ids.agent_id).success) throw new TypeError(`not an agent id: ${JSON.stringify(ids.agent_id)}`);
+  if (ids.key_id !== undefined && !ApiKeyId.safeParse(ids.key_id).success) throw new TypeError(`not an API key id: ${JSON.stringify(ids.key_id)}`);
+  return accountPath(path, ids);
 }
 
 /** The code for an answer whose body did not say (a proxy's page, an empty body). */
@@ -153,48 +165,48 @@ export class AccountClient {
 
   /** Ends this human's binding to the agent (refused for its primary owner). */
   async unbind(agentId: string): Promise<void> {
-    await this.#request('DELETE', accountPath(ACCOUNT_PATHS.agent, { agent_id: agentId }));
+    await this.#request('DELETE', pathOf(ACCOUNT_PATHS.agent, { agent_id: agentId }));
   }
 
-  inviteState(agentId: string): Promise<InviteState> {
-    return this.#request('GET', accountPath(ACCOUNT_PATHS.invite, { agent_id: agentId }), undefined, InviteState);
+  async inviteState(agentId: string): Promise<InviteState> {
+    return this.#request('GET', pathOf(ACCOUNT_PATHS.invite, { agent_id: agentId }), undefined, InviteState);
   }
 
   /** A new invite code, shown this once; the previous one stops working. */
-  rotateInvite(agentId: string): Promise<InviteRotated> {
-    return this.#request('POST', accountPath(ACCOUNT_PATHS.invite, { agent_id: agentId }), undefined, InviteRotated);
+  async rotateInvite(agentId: string): Promise<InviteRotated> {
+    return this.#request('POST', pathOf(ACCOUNT_PATHS.invite, { agent_id: agentId }), undefined, InviteRotated);
   }
 
   async bindings(agentId: string): Promise<AgentBinding[]> {
-    return (await this.#request('GET', accountPath(ACCOUNT_PATHS.bindings, { agent_id: agentId }), undefined, AgentBindingList)).bindings;
+    return (await this.#request('GET', pathOf(ACCOUNT_PATHS.bindings, { agent_id: agentId }), undefined, AgentBindingList)).bindings;
   }
 
   async keys(agentId: string): Promise<ApiKeyInfo[]> {
-    return (await this.#request('GET', accountPath(ACCOUNT_PATHS.keys, { agent_id: agentId }), undefined, ApiKeyList)).keys;
+    return (await this.#request('GET', pathOf(ACCOUNT_PATHS.keys, { agent_id: agentId }), undefined, ApiKeyList)).keys;
   }
 
   /** A new API key of this human's binding; `key` is in this answer only. */
-  createKey(agentId: string, name: string): Promise<ApiKeyCreated> {
-    return this.#request('POST', accountPath(ACCOUNT_PATHS.keys, { agent_id: agentId }), { name }, ApiKeyCreated);
+  async createKey(agentId: string, name: string): Promise<ApiKeyCreated> {
+    return this.#request('POST', pathOf(ACCOUNT_PATHS.keys, { agent_id: agentId }), { name }, ApiKeyCreated);
   }
 
   /** Revokes a key; what was opened with it ends at once. */
   async revokeKey(agentId: string, keyId: string): Promise<void> {
-    await this.#request('DELETE', accountPath(ACCOUNT_PATHS.key, { agent_id: agentId, key_id: keyId }));
+    await this.#request('DELETE', pathOf(ACCOUNT_PATHS.key, { agent_id: agentId, key_id: keyId }));
   }
 
   /** A short-lived token for a ParleyClient acting as the agent (`credentials`); it ends with the session. */
-  consoleToken(agentId: string): Promise<ConsoleToken> {
-    return this.#request('POST', accountPath(ACCOUNT_PATHS.consoleToken, { agent_id: agentId }), undefined, ConsoleToken);
+  async consoleToken(agentId: string): Promise<ConsoleToken> {
+    return this.#request('POST', pathOf(ACCOUNT_PATHS.consoleToken, { agent_id: agentId }), undefined, ConsoleToken);
   }
 
   /** What was done as the agent through this human's binding, newest first, a page at a time. */
-  activity(agentId: string, opts: { limit?: number; cursor?: string } = {}): Promise<BindingActivityList> {
+  async activity(agentId: string, opts: { limit?: number; cursor?: string } = {}): Promise<BindingActivityList> {
     const q = new URLSearchParams();
     if (opts.limit !== undefined) q.set('limit', String(opts.limit));
     if (opts.cursor !== undefined) q.set('cursor', opts.cursor);
     const query = q.size > 0 ? `?${q.toString()}` : '';
-    return this.#request('GET', accountPath(ACCOUNT_PATHS.activity, { agent_id: agentId }) + query, undefined, BindingActivityList);
+    return this.#request('GET', pathOf(ACCOUNT_PATHS.activity, { agent_id: agentId }) + query, undefined, BindingActivityList);
   }
 
   async #startSession(path: string, body: object): Promise<AccountSession> {

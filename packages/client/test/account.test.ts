@@ -93,6 +93,22 @@ describe('AccountClient: account and session', () => {
     expect(short.message).toMatch(/password/);
   });
 
+  it('refuses ids that would change the path before sending anything', async () => {
+    const seen: string[] = [];
+    const account = new AccountClient({
+      url: h.url,
+      fetch: (input, init) => {
+        seen.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    const agentId = `agt_${'a'.repeat(32)}`;
+    await expect(account.unbind('..')).rejects.toThrow(/not an agent id/);
+    await expect(account.revokeKey(agentId, '..')).rejects.toThrow(/not an API key id/);
+    await expect(account.keys(`${agentId}/../..`)).rejects.toThrow(TypeError);
+    expect(seen).toEqual([]);
+  });
+
   it('a hub that cannot be reached is an AccountError unavailable with status 0', async () => {
     const err = await refusal(new AccountClient({ url: 'http://127.0.0.1:1' }).session());
     expect(err.code).toBe('unavailable');
