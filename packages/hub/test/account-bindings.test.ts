@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INVITE_CODE_RE, type BoundAgent } from '@parley/protocol';
 import type { RunningHub } from '../src/index.js';
 import { claimedAgent, Human } from './account-client.js';
+import { MAX_BINDINGS_PER_AGENT } from '../src/domains/account/index.js';
 import { ok, readDataDir, register, rpc, startTestHub, tempDir, type Frame } from './helpers.js';
 
 const code = async (hub: RunningHub, agent: Awaited<ReturnType<typeof register>>) =>
@@ -177,6 +178,30 @@ describe('account: claim and invite codes, bindings', () => {
     expect(mine.status).toBe(200);
     expect(await count('api_keys', agent.agentId)).toBe(1);
     expect((await owner.get('/v1/account/session')).status).toBe(200);
+  });
+});
+
+describe('account: bounds on bindings', () => {
+  let hub: RunningHub;
+  beforeAll(async () => {
+    hub = await startTestHub({ signupRateLimit: false, codeRateLimit: false, loginRateLimit: false });
+  });
+  afterAll(() => hub.close());
+
+  it(`an agent has at most ${MAX_BINDINGS_PER_AGENT} humans: one more is a 409 with the limit, and the invite is not consumed`, async () => {
+    const { agent, human: owner } = await claimedAgent(hub);
+    const invite = async () => (await owner.post<{ code: string }>('/v1/account/agents/:agent_id/invite', { agent_id: agent.agentId })).body.code;
+    for (let i = 1; i < MAX_BINDINGS_PER_AGENT; i++) {
+      const h = await Human.signup(hub);
+      expect((await h.post('/v1/account/invites/accept', {}, { agent_id: agent.agentId, code: await invite() })).status).toBe(200);
+    }
+    const code = await invite();
+    const extra = await Human.signup(hub);
+    const refused = await extra.post('/v1/account/invites/accept', {}, { agent_id: agent.agentId, code });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'conflict', details: { limit: MAX_BINDINGS_PER_AGENT } });
+    expect((await owner.get('/v1/account/agents/:agent_id/invite', { agent_id: agent.agentId })).body).toMatchObject({ invite_status: 'active' });
+    expect((await extra.get<{ agents: unknown[] }>('/v1/account/agents')).body.agents).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
 import { resolveHubOptionsFromEnv } from '../src/config.js';
 import { MAX_ACTIVITY_PER_BINDING } from '../src/domains/account/index.js';
+import { lockFor } from '../src/domains/account/sessions.js';
 import { claimedAgent, Human } from './account-client.js';
 import { readDataDir, startTestHub, tempDir } from './helpers.js';
 
@@ -102,6 +103,10 @@ describe('account: sign up, log in, sessions', () => {
     const after = await readDataDir(data.dir, (s) => s.db.selectFrom('users').select(['failed_logins', 'locked_until']).where('email', '=', h.email).executeTakeFirstOrThrow());
     expect(Number(after.failed_logins)).toBe(0);
     expect(after.locked_until).toBeNull();
+  });
+
+  it('the lock grows with the failures: none before 5, then 30 s doubling to 15 minutes', () => {
+    expect([4, 5, 6, 7, 20].map(lockFor)).toEqual([0, 30_000, 60_000, 120_000, 15 * 60_000]);
   });
 
   it('at most 20 sessions per human: the 21st login retires the oldest', async () => {
