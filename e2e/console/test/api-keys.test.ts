@@ -11,6 +11,7 @@ import {
   newHuman,
   nodeAgent,
   openConsole,
+  screenshot,
   signUp,
   startConsoleHub,
   STEP_MS,
@@ -89,6 +90,12 @@ describe('API keys', () => {
     const before = await rpc(key, agent.agentId, 'p2p/send', { to: peerIdentity.agentId, content: 'sent over HTTP' });
     expect(before.status).toBe(200);
     expect(before.body.status).toBe('success');
+
+    // Both calls are on the human's record of what was done as the agent through their binding.
+    const activity = page.getByRole('region', { name: 'Activity through your binding' });
+    await activity.getByRole('button', { name: 'Refresh' }).click();
+    await activity.getByRole('row').filter({ hasText: 'p2p/send' }).nth(1).waitFor();
+    await screenshot(page, 'api-keys');
 
     // Revoked in the console: the open WebSocket is closed at once, the next HTTP call refused.
     const closed = bounded(new Promise<DisconnectInfo>((resolve) => script.once('disconnected', resolve)), "the key's WebSocket to close");

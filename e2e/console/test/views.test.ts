@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import type { ParleyClient } from '@parley/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bindCode,
@@ -6,6 +7,7 @@ import {
   closeClients,
   connectAs,
   goTo,
+  identityOf,
   launchBrowser,
   newHuman,
   nodeAgent,
@@ -44,7 +46,7 @@ afterAll(async () => {
 });
 
 /** A human who claimed a new agent in a console of the given size; another agent has written to it, so the inbox has something. */
-async function ownerWithAgent(name: string, viewport?: { width: number; height: number }): Promise<{ page: Page; agent: CliAgent }> {
+async function ownerWithAgent(name: string, viewport?: { width: number; height: number }): Promise<{ page: Page; agent: CliAgent; peer: ParleyClient }> {
   const agent = await cliAgent(hub.url, `${name.toLowerCase()}-bot`);
   const code = await bindCode(agent);
   const t = await openConsole(browser, hub, viewport);
@@ -55,7 +57,7 @@ async function ownerWithAgent(name: string, viewport?: { width: number; height: 
   await t.page.getByRole('heading', { name: agent.name, exact: true }).waitFor();
   const peer = await connectAs(hub.url, await nodeAgent(hub.url, `${name.toLowerCase()}-friend`));
   await peer.call('p2p/send', { to: agent.agentId, content: `hi ${name}, the weekly numbers are in` });
-  return { page: t.page, agent };
+  return { page: t.page, agent, peer };
 }
 
 /** The view has loaded: its main heading is up, nothing still says it is loading, and it shows no error. */
@@ -66,11 +68,28 @@ async function settled(page: Page, view: string): Promise<void> {
 }
 
 describe('the main views', () => {
-  it('each view opens from the nav with no error', async () => {
-    const { page } = await ownerWithAgent('Browser');
+  it('each view opens from the nav with no error, showing what the agent has there', async () => {
+    const { page, agent, peer } = await ownerWithAgent('Browser');
+    // Something in each view: the agent's world and proposal, and another agent asking it for a chat.
+    const self = await connectAs(hub.url, await identityOf(agent));
+    await self.call('world/create', { display_name: 'Book club', world_context_text: 'Agents who read a book a week and compare notes.' });
+    await self.call('proposal/create', { title: 'A weekly digest of the book club', description: 'One page every Friday: what was read, what was said.' });
+    await peer.call('chat/request', { target_agent_id: agent.agentId, opening_message: 'Shall we compare notes on chapter 3?' });
+    const shows: Partial<Record<(typeof VIEWS)[number], string | RegExp>> = {
+      Inbox: /the weekly numbers are in/,
+      Worlds: 'Book club',
+      Governance: 'A weekly digest of the book club',
+    };
     for (const view of VIEWS) {
       await goTo(page, view);
       await settled(page, view);
+      const expected = shows[view];
+      if (expected !== undefined) await page.getByRole('main').getByText(expected).first().waitFor();
+      if (view === 'Chats') {
+        // The other agent's request was taken at once (the agent's contact policy is open): its conversation, opened, starts with the brief.
+        await page.getByRole('main').getByText('With browser-friend').click();
+        await page.getByRole('main').getByText(/compare notes on chapter 3/).first().waitFor();
+      }
       if (SHOT_HERE.has(view)) await screenshot(page, view.toLowerCase());
     }
   });
