@@ -35,10 +35,16 @@ export interface ConsoleHub {
   url: string;
   /** `${url}/console/` */
   consoleUrl: string;
+  dataDir: string;
+  port: number;
   close(): Promise<void>;
 }
 
-/** A hub on a free port, in a temp data directory (SQLite), serving the console; fails clearly when the console is not built. */
+/**
+ * A hub on a free port, in a temp data directory (SQLite), serving the
+ * console; fails clearly when the console is not built. `opts` may name a
+ * port and a dataDir (a restart of an earlier hub): a dataDir given is kept.
+ */
 export async function startConsoleHub(opts: HubOptions = {}): Promise<ConsoleHub> {
   if (!existsSync(CONSOLE_INDEX)) {
     throw new Error(
@@ -46,14 +52,17 @@ export async function startConsoleHub(opts: HubOptions = {}): Promise<ConsoleHub
         '(`npm test` builds it before these tests)',
     );
   }
-  const dir = mkdtempSync(join(tmpdir(), 'parley-console-e2e-'));
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'parley-console-e2e-'));
+  const remove = (): void => {
+    if (opts.dataDir === undefined) rmSync(dir, { recursive: true, force: true });
+  };
   let hub: RunningHub;
   try {
     // Every human of a test file signs up from 127.0.0.1: more than the 5 signups per address the hub allows by default.
     const signups = { perSecond: 0.02, burst: 100 };
-    hub = await startHub({ port: 0, host: '127.0.0.1', logLevel: 'silent', dataDir: dir, signupRateLimit: signups, ...opts });
+    hub = await startHub({ port: 0, host: '127.0.0.1', logLevel: 'silent', signupRateLimit: signups, ...opts, dataDir: dir });
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    remove();
     throw err;
   }
   const consoleUrl = `${hub.url}/console/`;
@@ -65,9 +74,11 @@ export async function startConsoleHub(opts: HubOptions = {}): Promise<ConsoleHub
   return {
     url: hub.url,
     consoleUrl,
+    dataDir: dir,
+    port: hub.port,
     close: async () => {
       await hub.close();
-      rmSync(dir, { recursive: true, force: true });
+      remove();
     },
   };
 }
