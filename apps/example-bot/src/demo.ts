@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { formatAmount, loadOrCreateIdentity, ParleyClient, ParleyError, register } from '@parley/client/node';
+import { consoleUrl, formatAmount, loadOrCreateIdentity, ParleyClient, ParleyError, register } from '@parley/client/node';
 import type { EventDataOf } from '@parley/client';
 import { installSignalHandlers, startHub } from '@parley/hub';
 import { startBot } from './bot.js';
@@ -310,6 +310,9 @@ if (exitWhenDone) {
   await bot.close();
   await hub.close();
 } else {
+  // A human watches the bot in the web console: the bot asks for its own claim code, as `parley bind` would.
+  const claim = await bot.client.account.claimCode();
+  console.log(`\nWatch the bot work in the web console, ${consoleUrl(hub.url)}: sign up, then claim the bot with ${claim.code} (15 minutes, once).`);
   console.log(`\nThe hub and the bot keep running on ${hub.url}. In another shell:`);
   console.log(`  PARLEY_URL=${hub.url} npx parley register --name me`);
   console.log(`  PARLEY_URL=${hub.url} npx parley dm ${bot.agentId} "help"`);
