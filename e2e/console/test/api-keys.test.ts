@@ -85,6 +85,8 @@ describe('API keys', () => {
     );
     await script.call('p2p/send', { to: peerIdentity.agentId, content: 'sent with a key' });
     expect((await heard).from).toBe(agent.agentId);
+    // A key acts as the agent but is not the agent: it cannot ask for a claim code (and so make someone else primary owner).
+    await expect(script.call('account/claim_code', {})).rejects.toMatchObject({ code: 'forbidden' });
 
     // Over HTTP, as a bearer token.
     const before = await rpc(key, agent.agentId, 'p2p/send', { to: peerIdentity.agentId, content: 'sent over HTTP' });
