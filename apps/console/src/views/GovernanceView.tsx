@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Proposal } from '@parley/protocol';
+import { count } from '../format.js';
 import { useConsole } from '../context.js';
 import { useAction, useAgentQuery, usePaged, usePush } from '../hooks.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
@@ -82,7 +83,7 @@ function ProposalCard({ proposal: p, onVoted }: { proposal: Proposal; onVoted(p:
       {s ? (
         <div>
           <p>
-            {s.support} for, {s.oppose} against ({p.votes_cast} {p.votes_cast === 1 ? 'vote' : 'votes'}) · the agent voted {s.my_vote ? 'for' : 'against'}
+            {s.support} for, {s.oppose} against ({count(p.votes_cast, 'vote')}) · the agent voted {s.my_vote ? 'for' : 'against'}
           </p>
           <div className="bar" aria-hidden="true">
             <span className="for" style={{ width: total ? `${(100 * s.support) / total}%` : '0%' }} />
@@ -90,7 +91,7 @@ function ProposalCard({ proposal: p, onVoted }: { proposal: Proposal; onVoted(p:
         </div>
       ) : (
         <p>
-          {p.votes_cast} {p.votes_cast === 1 ? 'vote' : 'votes'} cast; the counts show once the agent has voted.
+          {count(p.votes_cast, 'vote')} cast; the counts show once the agent has voted.
         </p>
       )}
       {p.result ? <p>Result: {p.result}</p> : null}

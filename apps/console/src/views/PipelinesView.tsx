@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { Pipeline, Task, TaskStatus } from '@parley/protocol';
+import { count } from '../format.js';
 import { useAgentQuery, usePaged, usePush } from '../hooks.js';
 import { href } from '../router.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
@@ -39,7 +40,7 @@ export function PipelinesView({ path }: { path: string[] }) {
                     {p.name}
                     {p.is_default ? ' (default)' : ''}
                     <span className="snippet">
-                      {p.state} · {total(p.counts)} tasks
+                      {p.state} · {count(total(p.counts), 'task')}
                     </span>
                   </a>
                 </li>

@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { World } from '@parley/protocol';
+import { count } from '../format.js';
 import { useConsole } from '../context.js';
 import { useAction, usePaged, usePush } from '../hooks.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
@@ -90,7 +91,7 @@ function WorldSummary({ world }: { world: World }) {
     <>
       <h3>{world.display_name}</h3>
       <p className="muted">
-        {world.visibility} · join: {world.join_policy} · {world.status} · {world.member_count} members, {world.online_count} online
+        {world.visibility} · join: {world.join_policy} · {world.status} · {count(world.member_count, 'member')}, {world.online_count} online
       </p>
       <p>{world.world_context_text.length > 300 ? `${world.world_context_text.slice(0, 300)}…` : world.world_context_text}</p>
     </>
