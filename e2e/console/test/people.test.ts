@@ -2,6 +2,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bindCode,
+  closeClients,
+  connectAs,
+  goTo,
+  nodeAgent,
   cliAgent,
   launchBrowser,
   newHuman,
@@ -30,6 +34,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 afterAll(async () => {
+  await closeClients();
   await Promise.all(tabs.map((t) => t.context.close()));
   await browser?.close();
   await hub?.close();
@@ -147,5 +152,31 @@ describe('claim and invite codes', () => {
     await addShared(other.page, agent.agentId, old);
     await other.page.getByRole('alert').filter({ hasText: /no such invite/i }).waitFor();
     expect(await agentCard(other.page, agent).count()).toBe(0);
+  });
+
+  it('a human bound to two agents switches which one the console acts as, and sees only that one\'s messages', async () => {
+    const first = await cliAgent(hub.url, 'first-bot');
+    const second = await cliAgent(hub.url, 'second-bot');
+    const { page } = await tab();
+    await signUp(page, newHuman('Juggler'));
+    await claim(page, await bindCode(first));
+    await agentCard(page, first).getByText('Acting as this agent').waitFor();
+    await claim(page, await bindCode(second));
+    await agentCard(page, second).getByText('Primary owner').waitFor();
+
+    await page.getByLabel('Acting as').selectOption(second.agentId);
+    await agentCard(page, second).getByText('Acting as this agent').waitFor();
+    await page.getByRole('heading', { name: `Manage ${second.name}` }).waitFor();
+    await goTo(page, 'Messages');
+    await page.getByRole('status').filter({ hasText: 'Online' }).waitFor();
+
+    const peer = await connectAs(hub.url, await nodeAgent(hub.url, 'chatty-bot'));
+    const toFirst = `for the first bot only ${Date.now()}`;
+    const toSecond = `for the second bot ${Date.now()}`;
+    await peer.call('p2p/send', { to: first.agentId, content: toFirst });
+    await peer.call('p2p/send', { to: second.agentId, content: toSecond });
+    await page.getByText(toSecond).first().waitFor();
+    // Sent first, yet not shown: the console shows the agent it acts as, not every agent of the human.
+    expect(await page.getByText(toFirst).count()).toBe(0);
   });
 });
