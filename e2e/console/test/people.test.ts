@@ -84,6 +84,41 @@ describe('accounts in the console', () => {
   });
 });
 
+/** Presses Tab until the focused element is the one named `name` (its label, or its text); fails after 40 presses. */
+async function tabTo(page: Page, name: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLInputElement | null;
+      return (el?.labels?.[0]?.textContent ?? el?.textContent ?? '').trim();
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}
+
+describe('the keyboard alone', () => {
+  it('signs up and moves between views with Tab and Enter', async () => {
+    const { page } = await tab();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await tabTo(page, 'Create an account');
+    await page.keyboard.press('Enter');
+    const who = newHuman('Keys');
+    await tabTo(page, 'Email');
+    await page.keyboard.type(who.email);
+    await tabTo(page, 'Display name');
+    await page.keyboard.type(who.displayName);
+    await tabTo(page, 'Password');
+    await page.keyboard.type(who.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    await tabTo(page, 'Tasks');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/tasks/);
+    await page.getByRole('heading', { level: 1, name: 'Tasks' }).waitFor();
+  });
+});
+
 describe('claim and invite codes', () => {
   it("claims an agent with the code `parley bind` printed (the README's steps), shares it with an invite code that works once", async () => {
     const { agent, code } = await readmeClaimCode(hub.url);
