@@ -101,9 +101,12 @@ function Humans({ agent }: { agent: BoundAgent }) {
       {agent.is_primary ? (
         <p className="hint">You are its primary owner: that binding stays.</p>
       ) : (
-        <button type="button" className="danger" onClick={() => void unbind()} disabled={action.busy}>
-          Unbind
-        </button>
+        <>
+          <p className="hint">Unbinding ends your access to this agent and your API keys for it; the others keep theirs.</p>
+          <button type="button" className="danger" onClick={() => void unbind()} disabled={action.busy}>
+            Unbind
+          </button>
+        </>
       )}
     </div>
   );

@@ -59,6 +59,8 @@ function Board() {
     [],
   );
   const online = link === 'online';
+  // Another agent's board starts empty, not with the last one's tasks.
+  useEffect(() => setTasks(null), [client]);
   useEffect(() => {
     // Each new session (epoch) reloads: what moved while the console was offline shows as it is now.
     if (client && actingId && online) void load(client, actingId, null);
