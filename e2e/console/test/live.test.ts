@@ -104,6 +104,21 @@ describe('live in the console', () => {
     await screenshot(page, 'messages');
   });
 
+  it("a message in one of the agent's topics appears in that topic's log as it is posted", async () => {
+    const member = await connectAs(hub.url, await nodeAgent(hub.url, 'reader-bot'));
+    const topic = await self.call('topic/create', { name: `Reading room ${Date.now()}` });
+    await member.call('topic/join', { topic_id: topic.topic_id });
+    const { page } = owner;
+    // Opened after the topic was made (the list of topics is read when the view opens).
+    await goTo(page, 'Agents');
+    await goTo(page, 'Messages');
+    await online(page);
+    await page.getByRole('main').getByText(topic.name).first().click();
+    const posted = `chapter 4 is better than chapter 3 (${Date.now()})`;
+    await member.call('topic/publish', { topic_id: topic.topic_id, content: posted });
+    await page.getByRole('log').getByText(posted).waitFor();
+  });
+
   it("the agent's task moves across the board and through the pipeline graph as it works", async () => {
     const { page } = owner;
     await goTo(page, 'Tasks');
