@@ -104,6 +104,15 @@ describe('live in the console', () => {
     await screenshot(page, 'messages');
   });
 
+  it("the agent's card says it is online while its own process is connected", async () => {
+    const { page } = owner;
+    await goTo(page, 'Agents');
+    // Claimed while nothing ran as the agent: read again now that its process is connected.
+    await page.reload();
+    const presence = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: agent.name, exact: true }) }).locator('.presence');
+    await presence.filter({ hasText: 'Online' }).waitFor();
+  });
+
   it("a message in one of the agent's topics appears in that topic's log as it is posted", async () => {
     const member = await connectAs(hub.url, await nodeAgent(hub.url, 'reader-bot'));
     const topic = await self.call('topic/create', { name: `Reading room ${Date.now()}` });
