@@ -12,13 +12,15 @@ import { ErrorAlert, Id, ListState, Pending, MoreButton, Time } from '../compone
 /** Chat requests to answer, the agent's conversations, and one conversation's transcript. */
 export function ChatsView({ path }: { path: string[] }) {
   const [selected] = path;
+  // An accepted request starts a conversation no push tells this side about: the list is read again.
+  const [accepted, setAccepted] = useState(0);
   return (
     <>
       <h1>Chats</h1>
       <NeedsAgent>
-        <Requests />
+        <Requests onAccepted={() => setAccepted((n) => n + 1)} />
         <div className="split">
-          <Conversations selected={selected} />
+          <Conversations selected={selected} version={accepted} />
           <div className="pane">{selected ? <ConversationView key={selected} conversationId={selected} /> : <p className="empty">Choose a conversation to read it.</p>}</div>
         </div>
       </NeedsAgent>
@@ -26,7 +28,7 @@ export function ChatsView({ path }: { path: string[] }) {
   );
 }
 
-function Requests() {
+function Requests({ onAccepted }: { onAccepted(): void }) {
   const inbound = usePaged<ChatRequest>(
     async (c, cursor) => {
       const r = await c.call('chat/list', { direction: 'inbound', status: 'pending', limit: 20, ...(cursor ? { cursor } : {}) });
@@ -60,7 +62,14 @@ function Requests() {
         <ListState loading={inbound.loading} error={inbound.error} count={inbound.items.length} what="chat requests" empty="No pending requests." />
         <ul className="plain">
           {inbound.items.map((r) => (
-            <PendingRequest key={r.request_id} request={r} onDone={() => inbound.remove(r.request_id)} />
+            <PendingRequest
+              key={r.request_id}
+              request={r}
+              onDone={(wasAccepted) => {
+                inbound.remove(r.request_id);
+                if (wasAccepted) onAccepted();
+              }}
+            />
           ))}
         </ul>
         <MoreButton hasMore={inbound.hasMore} loading={inbound.loading} onMore={inbound.loadMore} />
@@ -88,7 +97,7 @@ function Requests() {
   );
 }
 
-function PendingRequest({ request: r, onDone }: { request: ChatRequest; onDone(): void }) {
+function PendingRequest({ request: r, onDone }: { request: ChatRequest; onDone(accepted: boolean): void }) {
   const { client } = useConsole();
   const action = useAction();
   const who = r.from_name ?? r.from;
@@ -96,13 +105,13 @@ function PendingRequest({ request: r, onDone }: { request: ChatRequest; onDone()
     if (!client) return;
     const res = await action.run(() => client.call('chat/accept', { request_id: r.request_id }));
     if (res) {
-      onDone();
+      onDone(true);
       location.hash = href('chats', res.conversation.conversation_id);
     }
   };
   const reject = async () => {
     if (!client) return;
-    if (await action.run(() => client.call('chat/reject', { request_id: r.request_id }))) onDone();
+    if (await action.run(() => client.call('chat/reject', { request_id: r.request_id }))) onDone(false);
   };
   return (
     <li className="request">
@@ -123,7 +132,7 @@ function PendingRequest({ request: r, onDone }: { request: ChatRequest; onDone()
   );
 }
 
-function Conversations({ selected }: { selected: string | undefined }) {
+function Conversations({ selected, version }: { selected: string | undefined; version: number }) {
   const { actingId } = useConsole();
   const list = usePaged<ChatConversation>(
     async (c, cursor) => {
@@ -131,7 +140,7 @@ function Conversations({ selected }: { selected: string | undefined }) {
       return { items: r.conversations, next: r.next_cursor };
     },
     (c) => c.conversation_id,
-    [],
+    [version],
   );
   usePush((f) => {
     if (f.event === 'conversation.turn' || f.event === 'conversation.ended' || f.event === 'conversation.hand_raised') {
