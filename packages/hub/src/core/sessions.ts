@@ -34,6 +34,14 @@ export class Session {
   constructor(
     readonly agentId: string,
     private readonly sink: SessionSink,
+    /**
+     * Opened with a human's key of a binding (an API key or the console's
+     * token), not by the agent itself: it gets the agent's pushes, but the
+     * agent is not online because of it. Online is what delegation routes by
+     * and what other agents see: a human watching in the console must not
+     * make an agent whose process is down look ready to answer.
+     */
+    readonly watcher = false,
   ) {}
 
   send(frame: string): void {
@@ -137,8 +145,11 @@ export interface SharedPresence {
  */
 export class SessionRegistry {
   private readonly byAgent = new Map<string, Session[]>();
-  /** Places reserved and not yet taken by `add`, per agent. */
+  /** The agent's own sessions here (not watchers), per agent: presence on one hub. */
+  private readonly present = new Map<string, number>();
+  /** Places reserved and not yet taken by `add`, per agent; watchers' apart (they never count in shared presence). */
   private readonly reserved = new Map<string, number>();
+  private readonly reservedWatchers = new Map<string, number>();
   private readonly listeners: PresenceListener[] = [];
   private shared: SharedPresence | null = null;
   private readonly closing = new Set<Promise<unknown>>();
@@ -171,13 +182,23 @@ export class SessionRegistry {
     for (const listener of [...this.listeners]) listener(agentId, online);
   }
 
-  /** Takes a place for one more session of the agent; false when it has `cap` open already. */
-  async reserve(agentId: string, cap: number): Promise<boolean> {
+  /**
+   * Takes a place for one more session of the agent; false when it has `cap`
+   * open already. Watchers have a cap of their own, on this hub: they are
+   * not presence, so they take nothing from the agent's own places.
+   */
+  async reserve(agentId: string, cap: number, watcher = false): Promise<boolean> {
+    if (watcher) {
+      const open = (this.byAgent.get(agentId) ?? []).filter((s) => s.watcher).length;
+      if (open + (this.reservedWatchers.get(agentId) ?? 0) >= cap) return false;
+      bump(this.reservedWatchers, agentId, 1);
+      return true;
+    }
     if (this.shared) {
       const r = await this.shared.open(agentId, cap);
       if (r === 'full') return false;
       if (r === 'first') this.emit(agentId, true);
-    } else if ((this.byAgent.get(agentId)?.length ?? 0) + (this.reserved.get(agentId) ?? 0) >= cap) {
+    } else if ((this.present.get(agentId) ?? 0) + (this.reserved.get(agentId) ?? 0) >= cap) {
       return false;
     }
     this.reserved.set(agentId, (this.reserved.get(agentId) ?? 0) + 1);
@@ -185,7 +206,8 @@ export class SessionRegistry {
   }
 
   /** Gives back a place whose connection closed before its session was added. */
-  cancel(agentId: string): void {
+  cancel(agentId: string, watcher = false): void {
+    if (watcher) return void bump(this.reservedWatchers, agentId, -1);
     if (!this.unreserve(agentId)) return;
     if (this.shared) this.closeShared(agentId);
   }
@@ -203,14 +225,16 @@ export class SessionRegistry {
   add(s: Session): void {
     const list = this.byAgent.get(s.agentId);
     if (list?.includes(s)) return;
-    const hadPlace = this.unreserve(s.agentId);
     this.byAgent.set(s.agentId, list ? [...list, s] : [s]);
+    if (s.watcher) return void bump(this.reservedWatchers, s.agentId, -1);
+    const hadPlace = this.unreserve(s.agentId);
+    const before = bump(this.present, s.agentId, 1) - 1;
     if (this.shared) {
       // Added without a place (tests): counted now.
       if (!hadPlace) void this.shared.open(s.agentId, Infinity).then((r) => r === 'first' && this.emit(s.agentId, true), () => undefined);
       return;
     }
-    if (!list) this.emit(s.agentId, true);
+    if (before === 0) this.emit(s.agentId, true);
   }
 
   remove(s: Session): void {
@@ -218,8 +242,10 @@ export class SessionRegistry {
     if (!list?.includes(s)) return;
     if (list.length > 1) this.byAgent.set(s.agentId, list.filter((x) => x !== s));
     else this.byAgent.delete(s.agentId);
+    if (s.watcher) return;
+    const left = bump(this.present, s.agentId, -1);
     if (this.shared) return this.closeShared(s.agentId);
-    if (list.length === 1) this.emit(s.agentId, false);
+    if (left === 0) this.emit(s.agentId, false);
   }
 
   private closeShared(agentId: string): void {
@@ -256,11 +282,11 @@ export class SessionRegistry {
   }
 
   isOnline(agentId: string): boolean {
-    return this.shared ? this.shared.isOnline(agentId) : this.byAgent.has(agentId);
+    return this.shared ? this.shared.isOnline(agentId) : this.present.has(agentId);
   }
 
   onlineAgents(): string[] {
-    return this.shared ? this.shared.onlineAgents() : [...this.byAgent.keys()];
+    return this.shared ? this.shared.onlineAgents() : [...this.present.keys()];
   }
 
   all(): Session[] {
@@ -274,4 +300,12 @@ export class SessionRegistry {
     for (const list of this.byAgent.values()) n += list.length;
     return n;
   }
+}
+
+/** Adds `by` to a per-agent count, dropping it at zero; the new count. */
+function bump(counts: Map<string, number>, agentId: string, by: number): number {
+  const n = (counts.get(agentId) ?? 0) + by;
+  if (n > 0) counts.set(agentId, n);
+  else counts.delete(agentId);
+  return Math.max(0, n);
 }

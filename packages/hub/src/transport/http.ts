@@ -148,7 +148,8 @@ export function buildHttp(d: HttpDeps): FastifyInstance {
       await sendError(reply, ErrorCode.Unauthorized, token ? 'invalid, revoked or expired token' : 'missing bearer token');
       return null;
     }
-    d.onPresence(info.agentId);
+    // A human's key acts as the agent but is not the agent being seen (last_seen_at is the agent's own).
+    if (!info.key) d.onPresence(info.agentId);
     return info;
   };
 

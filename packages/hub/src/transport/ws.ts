@@ -255,7 +255,7 @@ class Connection implements SessionSink {
     if (this.session && wasOpen) {
       this.d.sessions.remove(this.session);
       this.d.metrics.connections.dec();
-      this.d.onPresence(this.session.agentId);
+      if (!this.session.watcher) this.d.onPresence(this.session.agentId);
     }
   }
 
@@ -317,7 +317,7 @@ class Connection implements SessionSink {
     this.nonce = null;
 
     const agentId = frame.agent_id;
-    const session = new Session(agentId, this);
+    const session = new Session(agentId, this, this.token?.key !== undefined);
     const { streams } = this.d;
     const resumed: Record<string, ResumeReport> = {};
     const readable: Array<[string, number]> = [];
@@ -328,16 +328,18 @@ class Connection implements SessionSink {
     if (ownFrom !== null) readable.push([own, ownFrom]);
     // A place is taken before the session exists (and counted on every hub when they share presence), so
     // concurrent auths cannot both slip under the cap.
+    // A human's key (API key, console token) watches the agent: its pushes, but not its presence (core/sessions.ts).
+    const watcher = this.token?.key !== undefined;
     let placed: boolean;
     try {
-      placed = await this.d.sessions.reserve(agentId, this.d.maxSessionsPerAgent);
+      placed = await this.d.sessions.reserve(agentId, this.d.maxSessionsPerAgent, watcher);
     } catch (err) {
       this.d.log.warn({ err, agent_id: agentId }, 'session not counted: shared presence unreachable');
       return this.close(CloseCode.GoingAway, 'presence is unavailable on this hub; reconnect');
     }
     if (!placed) return this.close(CloseCode.TooManySessions, `too many sessions for this agent (at most ${this.d.maxSessionsPerAgent})`);
     // Nothing awaits between here and add(): the place is either taken by the session or given back.
-    if (this.state !== 'authenticating' || this.ws.readyState !== WebSocket.OPEN) return this.d.sessions.cancel(agentId);
+    if (this.state !== 'authenticating' || this.ws.readyState !== WebSocket.OPEN) return this.d.sessions.cancel(agentId, watcher);
     for (const [stream] of readable) session.beginReplay(stream);
     // Registered before the snapshot below: a push committed after the snapshot
     // reaches the session live (held/buffered), one before it is in the replay.
@@ -345,7 +347,7 @@ class Connection implements SessionSink {
     this.state = 'open';
     this.d.sessions.add(session);
     this.d.metrics.connections.inc();
-    this.d.onPresence(agentId);
+    if (!watcher) this.d.onPresence(agentId);
     if (this.token) this.armTokenExpiry(this.token.expiresAt);
 
     const plan: Array<{ stream: string; after: number; upTo: number }> = [];
