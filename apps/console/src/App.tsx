@@ -145,12 +145,10 @@ function Shell({ session, onSignedOut }: { session: AccountSession; onSignedOut(
     [session.user.user_id],
   );
 
+  // Only a logout the hub confirmed signs out here: otherwise the session would live on behind a login page.
   const logout = useCallback(async () => {
-    try {
-      await account.logout();
-    } finally {
-      signedOut.current(null);
-    }
+    await account.logout();
+    signedOut.current(null);
   }, []);
 
   const state = useMemo<ConsoleState>(

@@ -1,5 +1,7 @@
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { useConsole } from '../context.js';
+import { useAction } from '../hooks.js';
+import { ErrorAlert } from './States.js';
 
 const STATUS_TEXT = { online: 'Online', connecting: 'Connecting…', offline: 'Offline' } as const;
 
@@ -7,7 +9,7 @@ const STATUS_TEXT = { online: 'Online', connecting: 'Connecting…', offline: 'O
 export function Header() {
   const { session, agents, actingId, setActing, client, link, logout } = useConsole();
   const selectId = useId();
-  const [leaving, setLeaving] = useState(false);
+  const leaving = useAction();
   return (
     <header className="top">
       <a className="brand" href="#/agents">
@@ -30,18 +32,15 @@ export function Header() {
       </div>
       <div className="who">
         <span className="muted">{session.user.display_name}</span>
-        <button
-          type="button"
-          className="secondary"
-          disabled={leaving}
-          onClick={() => {
-            setLeaving(true);
-            void logout().finally(() => setLeaving(false));
-          }}
-        >
+        <button type="button" className="secondary" disabled={leaving.busy} onClick={() => void leaving.run(logout)}>
           Log out
         </button>
       </div>
+      {leaving.error ? (
+        <div className="header-alert">
+          <ErrorAlert error={leaving.error} />
+        </div>
+      ) : null}
     </header>
   );
 }

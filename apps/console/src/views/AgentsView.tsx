@@ -112,7 +112,7 @@ function ClaimForm() {
     const agent = await action.run(() => account.claim(code));
     if (agent) {
       setCode('');
-      setDone(`You are now the primary owner of ${agent.agent_name ?? agent.agent_id}.`);
+      setDone(`Claimed ${agent.agent_name ?? agent.agent_id}: it is yours now.`);
       await adopt(agent);
     }
   };
@@ -158,7 +158,7 @@ function InviteForm() {
     if (agent) {
       setAgentId('');
       setCode('');
-      setDone(`${agent.agent_name ?? agent.agent_id} is shared with you now.`);
+      setDone(`Added ${agent.agent_name ?? agent.agent_id} to your agents.`);
       await adopt(agent);
     }
   };
