@@ -76,6 +76,7 @@ describe('action registry', () => {
   it('declares every action of this revision', () => {
     expect(Object.keys(actions).sort()).toEqual(
       [
+        'account/claim_code', 'account/owners',
         'agent/get', 'agent/list', 'agent/logout', 'agent/update', 'agent/whoami', 'capabilities/get',
         'p2p/history', 'p2p/send', 'p2p/conversations',
         'topic/create', 'topic/get', 'topic/list', 'topic/update', 'topic/delete', 'topic/subscribed', 'topic/members',
