@@ -175,6 +175,17 @@ describe('account: API keys and console tokens act as the agent', () => {
     expect((await rpc(hub, agent, 'account/claim_code', {})).body.status).toBe('success');
   });
 
+  it("agent/logout through a key is refused (forbidden) in every form: the agent's own tokens stay", async () => {
+    const { agent, human } = await claimedAgent(hub);
+    const key = await newKey(human, agent);
+    for (const params of [{ all: true }, { token: agent.token }, {}]) {
+      const viaKey = await rpc(hub, asKey(agent, key.key), 'agent/logout', params);
+      expect(viaKey.body).toMatchObject({ status: 'error', content: { code: 'forbidden' } });
+    }
+    // The agent's token still works: nothing was revoked.
+    expect((await rpc(hub, agent, 'agent/whoami')).body.status).toBe('success');
+  });
+
   it('console tokens last 12 hours at most, end at logout (their sockets close 4401), and at most 10 live per binding', async () => {
     const { agent, human } = await claimedAgent(hub);
     const t = await human.post<ConsoleToken>('/v1/account/agents/:agent_id/console-token', { agent_id: agent.agentId });

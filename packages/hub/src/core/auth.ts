@@ -14,7 +14,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { Sql, Writer } from '../store/sql.js';
 import type { CallContext, HandlerMap } from './dispatcher.js';
-import { HubError } from './errors.js';
+import { HubError, forbidden } from './errors.js';
 import { respond } from './unit.js';
 
 /** What auth needs from the agent domain; kept tiny so core does not read agent tables. */
@@ -204,16 +204,18 @@ export class Auth {
    * the call was authenticated with. Only the caller's own tokens are touched.
    */
   async logout(agentId: string, credential: Credential | undefined, p: { token?: string | undefined; all?: boolean | undefined }): Promise<{ revoked: number }> {
+    // The agent's tokens are its own credentials: a human acting as the agent
+    // through a key may not end the agent's sessions (they revoke their key).
+    if (credential?.kind === 'key') {
+      throw forbidden(
+        "the agent's own tokens are the agent's to revoke, not a call made through an API key or console token: revoke the key itself from the account",
+      );
+    }
     let which: string[] | 'all';
     if (p.all) which = 'all';
     else if (p.token !== undefined) which = [hashToken(p.token)];
     else if (credential?.kind === 'token') which = [credential.tokenHash];
-    else if (credential?.kind === 'key') {
-      throw new HubError(
-        ErrorCode.InvalidParams,
-        'this call was made with an API key or console token, not one of the agent\'s tokens: revoke the key from the account, or name the token to revoke, or pass all: true',
-      );
-    } else {
+    else {
       throw new HubError(
         ErrorCode.InvalidParams,
         'this call was authenticated by signature, not by a token: name the token to revoke, or pass all: true',
