@@ -101,8 +101,11 @@ describe('API keys', () => {
 
     // Revoked in the console: the open WebSocket is closed at once, the next HTTP call refused.
     const closed = bounded(new Promise<DisconnectInfo>((resolve) => script.once('disconnected', resolve)), "the key's WebSocket to close");
-    page.on('dialog', (d) => void d.accept());
+    // It asks once more, in place: Cancel keeps the key, "Yes, revoke" revokes it.
     await page.getByRole('button', { name: 'Revoke nightly script' }).click();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Revoke nightly script' }).click();
+    await page.getByRole('button', { name: 'Yes, revoke' }).click();
     await page.getByRole('button', { name: 'Revoke nightly script' }).waitFor({ state: 'detached' });
     await closed;
     expect(script.state).not.toBe('connected');

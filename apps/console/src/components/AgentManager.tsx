@@ -5,6 +5,7 @@ import { useConsole } from '../context.js';
 import { useAction, useAsync } from '../hooks.js';
 import { ActivityLog } from './ActivityLog.js';
 import { ApiKeys } from './ApiKeys.js';
+import { ConfirmButton } from './ConfirmButton.js';
 import { Empty, ErrorAlert, Loading, Time } from './States.js';
 
 /** Everything the human manages for one agent: its invite code, who else is bound, their own binding, API keys and activity. */
@@ -103,9 +104,13 @@ function Humans({ agent }: { agent: BoundAgent }) {
       ) : (
         <>
           <p className="hint">Unbinding ends your access to this agent and your API keys for it; the others keep theirs.</p>
-          <button type="button" className="danger" onClick={() => void unbind()} disabled={action.busy}>
-            Unbind
-          </button>
+          <ConfirmButton
+            label="Unbind"
+            question={`Unbind from ${agent.agent_name ?? agent.agent_id}?`}
+            confirm="Yes, unbind"
+            disabled={action.busy}
+            onConfirm={() => void unbind()}
+          />
         </>
       )}
     </div>

@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type { ApiKeyCreated } from '@parley/protocol';
 import { account } from '../api.js';
 import { useAction, useAsync } from '../hooks.js';
+import { ConfirmButton } from './ConfirmButton.js';
 import { Empty, ErrorAlert, Loading, Time } from './States.js';
 
 /** The human's API keys for one agent: made here, shown once, revoked here. */
@@ -73,9 +74,14 @@ export function ApiKeys({ agentId }: { agentId: string }) {
               <span>
                 <strong>{k.name}</strong> <code>{k.prefix}…</code> · made <Time at={k.created_at} /> · last used <Time at={k.last_used_at} />
               </span>
-              <button type="button" className="danger" aria-label={`Revoke ${k.name}`} onClick={() => void revokeKey(k.key_id)} disabled={revoke.busy}>
-                Revoke
-              </button>
+              <ConfirmButton
+                label="Revoke"
+                name={`Revoke ${k.name}`}
+                question={`Revoke ${k.name}? What uses it is refused at once.`}
+                confirm="Yes, revoke"
+                disabled={revoke.busy}
+                onConfirm={() => void revokeKey(k.key_id)}
+              />
             </li>
           ))}
         </ul>
