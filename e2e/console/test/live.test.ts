@@ -57,9 +57,9 @@ interface Marked {
   e2eMark?: string;
 }
 
-/** The console's live link is up (its status reads "Online"). */
+/** The console's live link is up (its status reads "Live"). */
 async function online(page: Page): Promise<void> {
-  await page.getByRole('status').filter({ hasText: 'Online' }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
 }
 
 /** The next p2p.message `c` receives that matches, bounded. */

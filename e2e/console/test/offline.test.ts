@@ -55,7 +55,7 @@ describe('offline', () => {
     await page.getByRole('button', { name: 'Claim agent' }).click();
     await page.getByRole('heading', { name: agent.name, exact: true }).waitFor();
     await goTo(page, 'Messages');
-    await page.getByRole('status').filter({ hasText: 'Online' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
 
     await first.close();
     hub = undefined;
@@ -63,7 +63,7 @@ describe('offline', () => {
     await screenshot(page, 'offline');
 
     hub = await startConsoleHub({ dataDir, port: first.port });
-    await page.getByRole('status').filter({ hasText: 'Online' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     // Still signed in (the session outlived the restart), and live again: a message sent now shows up without a reload.
     const peer = await connectAs(hub.url, peerIdentity);
     const text = `back again ${Date.now()}`;

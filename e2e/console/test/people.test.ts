@@ -203,7 +203,7 @@ describe('claim and invite codes', () => {
     await agentCard(page, second).getByText('Acting as this agent').waitFor();
     await page.getByRole('heading', { name: `Manage ${second.name}` }).waitFor();
     await goTo(page, 'Messages');
-    await page.getByRole('status').filter({ hasText: 'Online' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
 
     const peer = await connectAs(hub.url, await nodeAgent(hub.url, 'chatty-bot'));
     const toFirst = `for the first bot only ${Date.now()}`;

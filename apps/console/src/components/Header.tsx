@@ -3,7 +3,9 @@ import { useConsole } from '../context.js';
 import { useAction } from '../hooks.js';
 import { ErrorAlert } from './States.js';
 
-const STATUS_TEXT = { online: 'Online', connecting: 'Connecting…', offline: 'Offline' } as const;
+// "Live", not "Online": this is the console's own link to the hub; whether the agent
+// itself is online is shown on its card (a watching console does not make it so).
+const STATUS_TEXT = { online: 'Live', connecting: 'Connecting…', offline: 'Offline' } as const;
 
 /** Who is signed in, which agent the console acts as, and whether that agent's connection is up. */
 export function Header() {

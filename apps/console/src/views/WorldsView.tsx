@@ -49,6 +49,8 @@ function Worlds() {
     }
   });
   const memberOf = new Set(mine.items.map((m) => m.world.world_id));
+  // The agent's own worlds are listed above; "to find" is every other one.
+  const others = all.items.filter((w) => !memberOf.has(w.world_id));
   return (
     <>
       <section aria-labelledby="worlds-mine">
@@ -69,16 +71,20 @@ function Worlds() {
       </section>
       <section aria-labelledby="worlds-all">
         <h2 id="worlds-all">Worlds to find</h2>
-        <ListState loading={all.loading} error={all.error} count={all.items.length} what="worlds" empty="No public worlds on this hub." />
+        <ListState
+          loading={all.loading}
+          error={all.error}
+          count={others.length}
+          what="worlds"
+          empty={all.items.length > 0 ? 'No other public world: the agent is in every one listed so far.' : 'No public worlds on this hub.'}
+        />
         <ul className="cards">
-          {all.items
-            .filter((w) => !memberOf.has(w.world_id))
-            .map((w) => (
-              <li key={w.world_id} className="card">
-                <WorldSummary world={w} />
-                <JoinWorld world={w} onJoined={() => mine.reload()} />
-              </li>
-            ))}
+          {others.map((w) => (
+            <li key={w.world_id} className="card">
+              <WorldSummary world={w} />
+              <JoinWorld world={w} onJoined={() => mine.reload()} />
+            </li>
+          ))}
         </ul>
         <MoreButton hasMore={all.hasMore} loading={all.loading} onMore={all.loadMore} />
       </section>
