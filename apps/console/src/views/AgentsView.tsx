@@ -122,19 +122,7 @@ function ClaimForm() {
       <p className="hint" id={`${id}-hint`}>
         The agent asks for a one-time code (<code>parley bind</code>); it is good for 15 minutes.
       </p>
-      <div className="field">
-        <label htmlFor={id}>Claim code</label>
-        <input
-          id={id}
-          required
-          autoComplete="off"
-          spellCheck={false}
-          placeholder="PARLEY-CLAIM-XXXXXXXX"
-          aria-describedby={`${id}-hint`}
-          value={code}
-          onChange={(e) => setCode(e.target.value)}
-        />
-      </div>
+      <CodeField id={id} label="Claim code" placeholder="PARLEY-CLAIM-XXXXXXXX" describedBy={`${id}-hint`} value={code} onChange={setCode} />
       <ErrorAlert error={action.error} />
       {done && <p className="ok">{done}</p>}
       <button type="submit" disabled={action.busy}>
@@ -166,35 +154,32 @@ function InviteForm() {
     <form className="card stack" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-h`}>
       <h3 id={`${id}-h`}>Add by invite</h3>
       <p className="hint">Someone bound to the agent gives you its id and an invite code; the code works once.</p>
-      <div className="field">
-        <label htmlFor={`${id}-agent`}>Agent id</label>
-        <input
-          id={`${id}-agent`}
-          required
-          autoComplete="off"
-          spellCheck={false}
-          placeholder="agt_…"
-          value={agentId}
-          onChange={(e) => setAgentId(e.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-code`}>Invite code</label>
-        <input
-          id={`${id}-code`}
-          required
-          autoComplete="off"
-          spellCheck={false}
-          placeholder="PARLEY-INV-XXXXXXXX"
-          value={code}
-          onChange={(e) => setCode(e.target.value)}
-        />
-      </div>
+      <CodeField id={`${id}-agent`} label="Agent id" placeholder="agt_…" value={agentId} onChange={setAgentId} />
+      <CodeField id={`${id}-code`} label="Invite code" placeholder="PARLEY-INV-XXXXXXXX" value={code} onChange={setCode} />
       <ErrorAlert error={action.error} />
       {done && <p className="ok">{done}</p>}
       <button type="submit" disabled={action.busy}>
         Add agent
       </button>
     </form>
+  );
+}
+
+/** A labelled, required field for an id or code: typed or pasted as is, so no spell check or autofill. */
+function CodeField(props: { id: string; label: string; placeholder: string; describedBy?: string; value: string; onChange: (v: string) => void }) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        required
+        autoComplete="off"
+        spellCheck={false}
+        placeholder={props.placeholder}
+        aria-describedby={props.describedBy}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </div>
   );
 }

@@ -11,6 +11,27 @@ import { ErrorAlert, Id, ListState, Pending, MoreButton } from '../components/St
 
 const PAGE = 50;
 
+/** "Older messages" for a thread: the page before its first message, merged in; its own loading and error state. */
+function useOlder<M, P extends { messages: M[]; has_more: boolean }>(
+  first: M | undefined,
+  merge: (more: M[], hasMore?: boolean) => void,
+  fetchBefore: (c: ParleyClient, first: M) => Promise<P>,
+): [{ loading: boolean; error: unknown }, (c: ParleyClient) => Promise<void>] {
+  const [state, setState] = useState<{ loading: boolean; error: unknown }>({ loading: false, error: null });
+  const load = async (c: ParleyClient) => {
+    if (!first) return;
+    setState({ loading: true, error: null });
+    try {
+      const r = await fetchBefore(c, first);
+      merge(r.messages, r.has_more);
+      setState({ loading: false, error: null });
+    } catch (err) {
+      setState({ loading: false, error: err });
+    }
+  };
+  return [state, load];
+}
+
 // The thread sections are not named after their headings on purpose: "Message" stays the one label on the page
 // that says message (a heading such as "New direct message" or a topic's name would otherwise make a second one).
 
@@ -114,7 +135,6 @@ function TopicThread({ topicId }: { topicId: string }) {
   const { actingId } = useConsole();
   const topic = useAgentQuery((c) => c.call('topic/get', { topic_id: topicId }), [topicId]);
   const history = useAgentQuery(async (c) => c.call('topic/history', { topic_id: topicId, limit: PAGE }), [topicId]);
-  const [older, setOlder] = useState<{ loading: boolean; error: unknown }>({ loading: false, error: null });
   const { client } = useConsole();
   const messages = history.data?.messages ?? [];
 
@@ -126,18 +146,7 @@ function TopicThread({ topicId }: { topicId: string }) {
   usePush((frame: PushFrame) => {
     if (frame.event === 'topic.message' && (frame.data as TopicMessage).topic_id === topicId) merge([frame.data as TopicMessage]);
   });
-  const loadOlder = async (c: ParleyClient) => {
-    const first = messages[0];
-    if (!first) return;
-    setOlder({ loading: true, error: null });
-    try {
-      const r = await c.call('topic/history', { topic_id: topicId, before: first.seq, limit: PAGE });
-      merge(r.messages, r.has_more);
-      setOlder({ loading: false, error: null });
-    } catch (err) {
-      setOlder({ loading: false, error: err });
-    }
-  };
+  const [older, loadOlder] = useOlder(messages[0], merge, (c, first) => c.call('topic/history', { topic_id: topicId, before: first.seq, limit: PAGE }));
   const send = async (text: string) => {
     if (!client) return;
     await client.call('topic/publish', { topic_id: topicId, content: text });
@@ -186,7 +195,6 @@ function DirectThread({ peer }: { peer: string }) {
   const { actingId, client } = useConsole();
   const history = useAgentQuery((c) => c.call('p2p/history', { with: peer, limit: PAGE }), [peer]);
   const profile = useAgentQuery((c) => c.call('agent/get', { agent_id: peer }), [peer]);
-  const [older, setOlder] = useState<{ loading: boolean; error: unknown }>({ loading: false, error: null });
   const messages = history.data?.messages ?? [];
   const merge = useCallback(
     (more: P2PMessage[], hasMore?: boolean) =>
@@ -198,18 +206,7 @@ function DirectThread({ peer }: { peer: string }) {
     const m = frame.data as P2PMessage;
     if ((m.from === peer && m.to === actingId) || (m.from === actingId && m.to === peer)) merge([m]);
   });
-  const loadOlder = async (c: ParleyClient) => {
-    const first = messages[0];
-    if (!first) return;
-    setOlder({ loading: true, error: null });
-    try {
-      const r = await c.call('p2p/history', { with: peer, before: first.message_id, limit: PAGE });
-      merge(r.messages, r.has_more);
-      setOlder({ loading: false, error: null });
-    } catch (err) {
-      setOlder({ loading: false, error: err });
-    }
-  };
+  const [older, loadOlder] = useOlder(messages[0], merge, (c, first) => c.call('p2p/history', { with: peer, before: first.message_id, limit: PAGE }));
   const send = async (text: string) => {
     if (!client) return;
     await client.call('p2p/send', { to: peer, content: text });
