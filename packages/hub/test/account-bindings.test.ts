@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INVITE_CODE_RE, type BoundAgent } from '@parley/protocol';
 import type { RunningHub } from '../src/index.js';
 import { claimedAgent, Human } from './account-client.js';
-import { MAX_BINDINGS_PER_AGENT } from '../src/domains/account/index.js';
+import { MAX_BINDINGS_PER_AGENT, MAX_BINDINGS_PER_USER } from '../src/domains/account/index.js';
 import { ok, readDataDir, register, rpc, startTestHub, tempDir, type Frame } from './helpers.js';
 
 const code = async (hub: RunningHub, agent: Awaited<ReturnType<typeof register>>) =>
@@ -202,6 +202,29 @@ describe('account: bounds on bindings', () => {
     expect(refused.body).toMatchObject({ code: 'conflict', details: { limit: MAX_BINDINGS_PER_AGENT } });
     expect((await owner.get('/v1/account/agents/:agent_id/invite', { agent_id: agent.agentId })).body).toMatchObject({ invite_status: 'active' });
     expect((await extra.get<{ agents: unknown[] }>('/v1/account/agents')).body.agents).toEqual([]);
+  });
+});
+
+describe('account: what one human may hold', () => {
+  let hub: RunningHub;
+  beforeAll(async () => {
+    hub = await startTestHub({ signupRateLimit: false, codeRateLimit: false, loginRateLimit: false, registerRateLimit: false });
+  });
+  afterAll(() => hub.close());
+
+  it(`a human is bound to at most ${MAX_BINDINGS_PER_USER} agents: one more claim is a 409 with the limit, and its code stays unused`, async () => {
+    const human = await Human.signup(hub);
+    for (let i = 0; i < MAX_BINDINGS_PER_USER; i++) await claimedAgent(hub, human, `pet-${i}`);
+    const extra = await register(hub, 'one-too-many');
+    const c = await code(hub, extra);
+    const refused = await human.post('/v1/account/claim', {}, { code: c });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'conflict', details: { limit: MAX_BINDINGS_PER_USER } });
+    expect((await human.get<{ agents: BoundAgent[] }>('/v1/account/agents')).body.agents).toHaveLength(MAX_BINDINGS_PER_USER);
+    expect(ok((await rpc(hub, extra, 'account/owners', {})).body)).toMatchObject({ owners: [] });
+    // The code was not consumed: another human can still claim with it.
+    const other = await Human.signup(hub);
+    expect((await other.post('/v1/account/claim', {}, { code: c })).status).toBe(200);
   });
 });
 
