@@ -1,4 +1,4 @@
-import { ACCOUNT_COOKIE, ACCOUNT_CSRF_HEADER, accountPath, type AccountSession } from '@parley/protocol';
+import { ACCOUNT_COOKIE, ACCOUNT_CSRF_HEADER, accountPath, type AccountSession, type ApiKeyCreated } from '@parley/protocol';
 import type { RunningHub } from '../src/index.js';
 import { register, rpc, type Frame, type TestAgent } from './helpers.js';
 
@@ -87,3 +87,10 @@ export async function claimedAgent(hub: RunningHub, human?: Human, name = 'pet')
 
 /** An agent's identity for calls made with a key instead of its own token. */
 export const asKey = (agent: TestAgent, key: string): TestAgent => ({ ...agent, token: key });
+
+/** A new API key of the human's binding to the agent (the answer that shows it once). */
+export async function newKey(human: Human, agent: TestAgent, name = 'script'): Promise<ApiKeyCreated> {
+  const res = await human.post<ApiKeyCreated>('/v1/account/agents/:agent_id/keys', { agent_id: agent.agentId }, { name });
+  if (res.status !== 200) throw new Error(`key failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiKeyCreated, BindingActivityList, ConsoleToken } from '@parley/protocol';
+import type { BindingActivityList, ConsoleToken } from '@parley/protocol';
 import type { RunningHub } from '../src/index.js';
-import { asKey, claimedAgent, Human } from './account-client.js';
+import { asKey, claimedAgent, Human, newKey } from './account-client.js';
 import { ok, RawClient, readDataDir, register, rpc, startTestHub, tempDir, uid, waitForLongPolls, type TestAgent } from './helpers.js';
 
 describe('account: API keys and console tokens act as the agent', () => {
@@ -15,11 +15,6 @@ describe('account: API keys and console tokens act as the agent', () => {
     data.cleanup();
   });
 
-  const newKey = async (human: Human, agent: TestAgent, name = 'script') => {
-    const res = await human.post<ApiKeyCreated>('/v1/account/agents/:agent_id/keys', { agent_id: agent.agentId }, { name });
-    expect(res.status).toBe(200);
-    return res.body;
-  };
   const activity = async (human: Human, agent: TestAgent, query = '') =>
     (await human.call<BindingActivityList>('GET', `/v1/account/agents/${agent.agentId}/activity${query}`)).body;
   /** Reads and refusals are recorded just after they are answered: the activity until `pred` holds (bounded). */

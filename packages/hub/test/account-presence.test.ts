@@ -1,7 +1,6 @@
-import type { ApiKeyCreated } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
-import { claimedAgent, type Human } from './account-client.js';
+import { claimedAgent, newKey } from './account-client.js';
 import { ok, RawClient, register, rpc, startTestHub, type TestAgent } from './helpers.js';
 
 /**
@@ -19,11 +18,6 @@ describe('sessions opened with a human key are watchers, not presence', () => {
     await hub.close();
   });
 
-  const newKey = async (human: Human, agent: TestAgent, name: string) => {
-    const res = await human.post<ApiKeyCreated>('/v1/account/agents/:agent_id/keys', { agent_id: agent.agentId }, { name });
-    expect(res.status).toBe(200);
-    return res.body.key;
-  };
   const watch = async (agent: TestAgent, key: string) => {
     const c = RawClient.connect(hub);
     await c.challenge();
@@ -38,7 +32,7 @@ describe('sessions opened with a human key are watchers, not presence', () => {
   it('a watcher gets the agent\'s pushes while the agent stays offline, and the agent is online once its own process connects', async () => {
     const { agent, human } = await claimedAgent(hub, undefined, 'sleeper');
     const before = await presence(agent);
-    const ws = await watch(agent, await newKey(human, agent, 'watch'));
+    const ws = await watch(agent, (await newKey(human, agent, 'watch')).key);
     await ws.waitFrame((f) => f.type === 'connected');
     expect(await presence(agent)).toMatchObject({ online: false, last_seen_at: before.last_seen_at });
 
@@ -59,7 +53,7 @@ describe('sessions opened with a human key are watchers, not presence', () => {
 
   it('watchers have their own cap: they never take the agent\'s own places', async () => {
     const { agent, human } = await claimedAgent(hub, undefined, 'popular');
-    const key = await newKey(human, agent, 'many');
+    const key = (await newKey(human, agent, 'many')).key;
     const first = await watch(agent, key);
     const second = await watch(agent, key);
     await first.waitFrame((f) => f.type === 'connected');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChildHub } from './child-hub.js';
-import { effectsByKey, loadUntilKilled, resendAll, setUp, startChildHub, type Outcome } from './crash/harness.js';
+import { activityByUid, effectsByKey, loadUntilKilled, resendAll, setUp, startChildHub, type Outcome } from './crash/harness.js';
 import { tempDir } from './helpers.js';
 
 // Exactly-once across crashes (docs/protocol.md, "Idempotency"): a request's
@@ -49,6 +49,13 @@ describe('kill -9 under load, restart, re-send the same u_ids', () => {
         expect({ lost: lost.slice(0, 10), lostCount: lost.length }).toEqual({ lost: [], lostCount: 0 });
         // A re-sent u_id that was acknowledged before the crash gets its first answer back, unchanged.
         expect(changed).toEqual([]);
+        // Sender 0 sent through a human's API key: each of its writes is on that
+        // binding's record once, as a success -- not lost with a crash, not doubled by its re-send.
+        const activity = await activityByUid(dir, scene.keyed.agentId);
+        const keyedSent = sent.filter((s) => s.key.split('-')[2] === '0');
+        const notOnce = keyedSent.filter((s) => activity.get(s.uId)?.n !== 1 || activity.get(s.uId)?.status !== 'success').map((s) => s.uId);
+        expect(keyedSent.length).toBeGreaterThan(0);
+        expect({ notOnce: notOnce.slice(0, 10), count: notOnce.length }).toEqual({ notOnce: [], count: 0 });
       } finally {
         await hub?.stop();
         cleanup();

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { ChildHub } from '../child-hub.js';
+import { Human, newKey } from '../account-client.js';
 import { readDataDir, register, type Frame, type TestAgent } from '../helpers.js';
 
 const CHILD = fileURLToPath(new URL('./hub-child.mjs', import.meta.url));
@@ -37,6 +38,8 @@ export interface Scene {
   senders: TestAgent[];
   receiver: TestAgent;
   topicId: string;
+  /** Sender 0 acts through a human's API key (its `token` is the key): what it does is also recorded in binding_actions. */
+  keyed: TestAgent;
 }
 
 export async function setUp(hub: ChildHub, senders: number): Promise<Scene> {
@@ -51,7 +54,15 @@ export async function setUp(hub: ChildHub, senders: number): Promise<Scene> {
     if (joined.status !== 'success') throw new Error(`join failed: ${JSON.stringify(joined)}`);
     list.push(a);
   }
-  return { senders: list, receiver, topicId };
+  // Sender 0 is claimed by a human whose API key then sends for it: the
+  // activity entry of a keyed write must commit with its effect, once.
+  const human = await Human.signup(hub.asHub);
+  const keyed = list[0]!;
+  const code = await call(hub.url, keyed, { uId: 'setup-claim-code', action: 'account/claim_code', params: {}, key: '' });
+  const claimed = await human.post('/v1/account/claim', {}, { code: (code.content as { code: string }).code });
+  if (claimed.status !== 200) throw new Error(`claim failed: ${JSON.stringify(claimed.body)}`);
+  keyed.token = (await newKey(human, keyed, 'crash')).key;
+  return { senders: list, receiver, topicId, keyed };
 }
 
 let shots = 0;
@@ -142,5 +153,15 @@ export async function effectsByKey(dataDir: string): Promise<Map<string, number>
     await add('topic_messages', 'content');
     await add('tasks', 'title');
     return counts;
+  });
+}
+
+/** For each u_id, how many activity entries binding_actions holds (the keyed sender's calls). */
+export async function activityByUid(dataDir: string, agentId: string): Promise<Map<string, { n: number; status: string }>> {
+  return readDataDir(dataDir, async (store) => {
+    const rows = await store.db.selectFrom('binding_actions').select(['u_id', 'status']).where('agent_id', '=', agentId).execute();
+    const out = new Map<string, { n: number; status: string }>();
+    for (const r of rows) out.set(r.u_id, { n: (out.get(r.u_id)?.n ?? 0) + 1, status: r.status });
+    return out;
   });
 }
