@@ -83,6 +83,27 @@ describe('security in the browser', () => {
     expect(state.invite_status).toBe('none');
   });
 
+  it('five wrong passwords lock the account: the console says for how long, and the right password waits too', async () => {
+    const t = await tab();
+    const who = newHuman('Forgetful');
+    await signUp(t.page, who);
+    await t.page.getByRole('button', { name: 'Log out' }).click();
+    const tryLogin = async (password: string) => {
+      await t.page.getByLabel('Email').fill(who.email);
+      await t.page.getByLabel('Password').fill(password);
+      await t.page.getByRole('button', { name: 'Log in' }).click();
+    };
+    for (let i = 0; i < 5; i++) {
+      await tryLogin(`wrong guess ${i}`);
+      // Each refusal is answered before the next try (the alert names it).
+      await t.page.getByRole('alert').filter({ hasText: /email or password|too many/i }).waitFor();
+      await t.page.getByRole('button', { name: 'Log in' }).and(t.page.locator(':enabled')).waitFor();
+    }
+    await tryLogin(who.password);
+    await t.page.getByRole('alert').filter({ hasText: /too many failed logins.*try again in \d+ s/i }).waitFor();
+    expect(await t.page.getByRole('button', { name: 'Log out' }).count()).toBe(0);
+  });
+
   it('a human cannot act on an agent they are not bound to', async () => {
     const { agentId } = await owner('Holder');
     const stranger = await tab();
