@@ -128,6 +128,29 @@ describe('live in the console', () => {
     await page.getByRole('log').getByText(posted).waitFor();
   });
 
+  it('the topic list is live: a topic made while it is open shows up with its first message, and what arrives elsewhere counts as unread', async () => {
+    const member = await connectAs(hub.url, await nodeAgent(hub.url, 'list-bot'));
+    const { page } = owner;
+    await goTo(page, 'Agents');
+    await goTo(page, 'Messages');
+    await online(page);
+    await page.evaluate(() => ((window as unknown as Marked).e2eMark = 'topic list'));
+    // Made after the list was read: it comes in with the first message posted in it.
+    const topic = await self.call('topic/create', { name: `Late topic ${Date.now()}` });
+    await member.call('topic/join', { topic_id: topic.topic_id });
+    await member.call('topic/publish', { topic_id: topic.topic_id, content: 'first!' });
+    const threads = page.getByRole('complementary', { name: 'Conversations' });
+    const entry = threads.getByRole('link').filter({ hasText: topic.name });
+    await entry.waitFor();
+    // The topic is not open: another message in it is counted as unread, live.
+    await member.call('topic/publish', { topic_id: topic.topic_id, content: 'second!' });
+    await entry.filter({ hasText: /[1-9]\d* unread/ }).waitFor();
+    const unread = Number(/(\d+) unread/.exec((await entry.textContent()) ?? '')?.[1]);
+    await member.call('topic/publish', { topic_id: topic.topic_id, content: 'third!' });
+    await entry.filter({ hasText: `${unread + 1} unread` }).waitFor();
+    expect(await page.evaluate(() => (window as unknown as Marked).e2eMark)).toBe('topic list');
+  });
+
   it("the agent's task moves across the board and through the pipeline graph as it works", async () => {
     const { page } = owner;
     await goTo(page, 'Tasks');

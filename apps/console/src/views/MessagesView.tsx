@@ -78,6 +78,19 @@ function Threads({ selected }: { selected: string }) {
     [],
   );
   usePush((frame) => {
+    if (frame.event === 'topic.message') {
+      // The topic list is live too: a new message counts as unread (but not in the open topic, nor the agent's own);
+      // a topic not listed yet (just joined, on another device) brings the list back from the hub.
+      const m = frame.data as TopicMessage;
+      const known = topics.items.find((t) => t.topic_id === m.topic_id);
+      if (!known) topics.reload();
+      else if (m.from !== actingId && selected !== `topic:${m.topic_id}`) topics.upsert({ ...known, unread: known.unread + 1 });
+      return;
+    }
+    if (frame.event === 'topic.join_decision' && (frame.data as { approved: boolean }).approved) {
+      topics.reload();
+      return;
+    }
     if (frame.event !== 'p2p.message') return;
     const m = frame.data as P2PMessage;
     const peer = m.from === actingId ? m.to : m.from;
