@@ -102,8 +102,19 @@ function Shell({ session, onSignedOut }: { session: AccountSession; onSignedOut(
   }, []);
   useEffect(() => {
     void refreshAgents();
-    const timer = setInterval(() => void refreshAgents(), AGENTS_REFRESH_MS);
-    return () => clearInterval(timer);
+    // Presence on the cards is read, not pushed (the agent gets no push of its own presence):
+    // every AGENTS_REFRESH_MS while the tab is shown, and at once when the human comes back to it.
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void refreshAgents();
+    }, AGENTS_REFRESH_MS);
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') void refreshAgents();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
   }, [refreshAgents]);
 
   // The stored choice holds only while the human is still bound to that agent.
