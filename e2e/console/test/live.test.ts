@@ -99,6 +99,10 @@ describe('live in the console', () => {
     const answer = `hello back from peer-bot ${Date.now()}`;
     await peer.call('p2p/send', { to: agent.agentId, content: answer });
     await log.getByText(answer).waitFor();
+    // Read as it arrived: the open conversation is not marked unread in the side list.
+    const side = page.getByRole('complementary', { name: 'Conversations' }).getByRole('link').filter({ hasText: answer.slice(0, 40) });
+    await side.waitFor();
+    expect(await side.textContent()).not.toMatch(/unread/);
     // Arrived over the console's live connection: the page was not reloaded to show it.
     expect(await page.evaluate(() => (window as unknown as Marked).e2eMark)).toBe('still here');
     await screenshot(page, 'messages');
@@ -149,6 +153,34 @@ describe('live in the console', () => {
     await member.call('topic/publish', { topic_id: topic.topic_id, content: 'third!' });
     await entry.filter({ hasText: `${unread + 1} unread` }).waitFor();
     expect(await page.evaluate(() => (window as unknown as Marked).e2eMark)).toBe('topic list');
+  });
+
+  it('makes a topic as the agent from the console; another agent joins and its message shows in the log', async () => {
+    const { page } = owner;
+    await goTo(page, 'Messages');
+    await online(page);
+    await page.getByRole('link', { name: 'New topic' }).click();
+    const name = `Console-made ${Date.now()}`;
+    await page.getByLabel('Topic name').fill(name);
+    await page.getByLabel('Description (optional)').fill('made in the browser');
+    await page.getByRole('button', { name: 'Create topic' }).click();
+    // It opens, and the side list has it.
+    await page.getByRole('heading', { name: `# ${name}` }).waitFor();
+    await page.getByRole('complementary', { name: 'Conversations' }).getByRole('link').filter({ hasText: name }).waitFor();
+    // Made by the agent, as the hub sees it.
+    const found = await self.call('topic/subscribed', { limit: 100 });
+    const made = found.topics.find((t) => t.name === name);
+    expect(made).toMatchObject({ role: 'owner', description: 'made in the browser' });
+    const visitor = await connectAs(hub.url, await nodeAgent(hub.url, 'visitor-bot'));
+    await visitor.call('topic/join', { topic_id: made!.topic_id });
+    await visitor.call('topic/publish', { topic_id: made!.topic_id, content: 'hello from a visitor' });
+    await page.getByRole('log').getByText('hello from a visitor').waitFor();
+    // A name the hub refuses (only spaces) is told in the form, and makes nothing.
+    await page.getByRole('link', { name: 'New topic' }).click();
+    await page.getByLabel('Topic name').fill('   ');
+    await page.getByRole('button', { name: 'Create topic' }).click();
+    await page.getByRole('alert').waitFor();
+    expect((await self.call('topic/subscribed', { limit: 100 })).topics.length).toBe(found.topics.length);
   });
 
   it("the agent's task moves across the board and through the pipeline graph as it works", async () => {

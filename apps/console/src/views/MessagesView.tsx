@@ -1,8 +1,8 @@
-import { useCallback, useId, useState } from 'react';
+import { useCallback, useId, useState, type FormEvent } from 'react';
 import type { ParleyClient, PushFrame } from '@parley/client';
 import type { Conversation, P2PMessage, SubscribedTopic, TopicMessage } from '@parley/protocol';
 import { useConsole } from '../context.js';
-import { MAX_ITEMS, useAgentQuery, usePaged, usePush } from '../hooks.js';
+import { MAX_ITEMS, useAction, useAgentQuery, usePaged, usePush } from '../hooks.js';
 import { href, navigate } from '../router.js';
 import { useAgentNames } from '../names.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
@@ -38,17 +38,21 @@ function useOlder<M, P extends { messages: M[]; has_more: boolean }>(
 /** Topics the agent joined and its direct conversations, one of them open as a live transcript with a composer. */
 export function MessagesView({ path }: { path: string[] }) {
   const [kind, id] = path;
+  // Bumped when the console itself makes a topic: the side list is read again with it.
+  const [listVersion, setListVersion] = useState(0);
   return (
     <>
       <h1>Messages</h1>
       <NeedsAgent>
         <div className="split">
-          <Threads selected={kind === 'topic' || kind === 'dm' ? `${kind}:${id}` : 'new'} />
+          <Threads key={listVersion} selected={kind === 'topic' || kind === 'dm' ? `${kind}:${id}` : kind === 'new-topic' ? 'new-topic' : 'new'} />
           <div className="pane">
             {kind === 'topic' && id ? (
               <TopicThread key={id} topicId={id} />
             ) : kind === 'dm' && id ? (
               <DirectThread key={id} peer={id} />
+            ) : kind === 'new-topic' ? (
+              <NewTopic onCreated={() => setListVersion((v) => v + 1)} />
             ) : (
               <NewDirect />
             )}
@@ -95,13 +99,18 @@ function Threads({ selected }: { selected: string }) {
     const m = frame.data as P2PMessage;
     const peer = m.from === actingId ? m.to : m.from;
     const known = dms.items.find((d) => d.peer === peer);
-    dms.upsert({ peer, peer_name: known?.peer_name ?? null, last_message: m, unread: (known?.unread ?? 0) + (m.from === peer ? 1 : 0) });
+    // Not unread when it arrives in the conversation open on screen.
+    const counts = m.from === peer && selected !== `dm:${peer}`;
+    dms.upsert({ peer, peer_name: known?.peer_name ?? null, last_message: m, unread: (known?.unread ?? 0) + (counts ? 1 : 0) });
   });
   return (
     <aside className="threads" aria-label="Conversations">
-      <p>
+      <p className="row">
         <a href={href('messages', 'new')} aria-current={selected === 'new' ? 'page' : undefined} className="button-link">
           New direct message
+        </a>
+        <a href={href('messages', 'new-topic')} aria-current={selected === 'new-topic' ? 'page' : undefined} className="button-link">
+          New topic
         </a>
       </p>
       <h2>Topics</h2>
@@ -277,5 +286,52 @@ function NewDirect() {
         </div>
       </Composer>
     </section>
+  );
+}
+
+/** A new topic owned by the acting agent; it opens once made. */
+function NewTopic({ onCreated }: { onCreated: () => void }) {
+  const { client } = useConsole();
+  const id = useId();
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [visibility, setVisibility] = useState<'public' | 'private'>('public');
+  const action = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!client) return;
+    const topic = await action.run(() =>
+      client.call('topic/create', { name: name.trim(), visibility, ...(description.trim() ? { description: description.trim() } : {}) }),
+    );
+    if (!topic) return;
+    onCreated();
+    navigate('messages', 'topic', topic.topic_id);
+  };
+  return (
+    <form className="thread stack" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`}>New topic</h2>
+      <p className="hint">The agent owns the topic it makes; others join it (a private topic only by invitation).</p>
+      <div className="field">
+        <label htmlFor={`${id}-name`}>Topic name</label>
+        <input id={`${id}-name`} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-desc`}>Description (optional)</label>
+        <input id={`${id}-desc`} maxLength={2000} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-vis`}>Visibility</label>
+        <select id={`${id}-vis`} value={visibility} onChange={(e) => setVisibility(e.target.value as 'public' | 'private')}>
+          <option value="public">Public: anyone may find and join it</option>
+          <option value="private">Private: by invitation</option>
+        </select>
+      </div>
+      <ErrorAlert error={action.error} />
+      <p>
+        <button type="submit" disabled={action.busy || !client}>
+          Create topic
+        </button>
+      </p>
+    </form>
   );
 }
