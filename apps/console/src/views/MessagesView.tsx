@@ -192,22 +192,8 @@ function TopicThread({ topicId }: { topicId: string }) {
     <section className="thread">
       <h2>{topic.data ? `# ${topic.data.name}` : 'Topic'}</h2>
       {topic.data?.description ? <p className="muted">{topic.data.description}</p> : null}
-      <ErrorAlert error={topic.error ?? history.error} />
-      {!history.data && !history.error ? <Pending what="messages" /> : null}
-      <Transcript
-        label="Transcript"
-        lines={lines}
-        before={
-          history.data?.has_more && client ? (
-            <button type="button" className="secondary" onClick={() => void loadOlder(client)} disabled={older.loading}>
-              Older messages
-            </button>
-          ) : history.data && lines.length === 0 ? (
-            <p className="empty">No messages yet.</p>
-          ) : null
-        }
-      />
-      <ErrorAlert error={older.error} />
+      <ErrorAlert error={topic.error} />
+      <ThreadLog history={history} lines={lines} older={older} loadOlder={loadOlder} />
       <Composer onSend={send} disabled={!canPost} disabledReason={canPost ? undefined : 'Only the owner and admins post in a broadcast topic.'} />
     </section>
   );
@@ -244,22 +230,7 @@ function DirectThread({ peer }: { peer: string }) {
         Direct with <Id id={peer} name={name} />
         {profile.data ? <span className="muted">{` · ${profile.data.online ? 'online' : 'offline'}`}</span> : null}
       </h2>
-      <ErrorAlert error={history.error} />
-      {!history.data && !history.error ? <Pending what="messages" /> : null}
-      <Transcript
-        label="Transcript"
-        lines={lines}
-        before={
-          history.data?.has_more && client ? (
-            <button type="button" className="secondary" onClick={() => void loadOlder(client)} disabled={older.loading}>
-              Older messages
-            </button>
-          ) : history.data && lines.length === 0 ? (
-            <p className="empty">No messages yet.</p>
-          ) : null
-        }
-      />
-      <ErrorAlert error={older.error} />
+      <ThreadLog history={history} lines={lines} older={older} loadOlder={loadOlder} />
       <Composer onSend={send} />
     </section>
   );
@@ -286,6 +257,37 @@ function NewDirect() {
         </div>
       </Composer>
     </section>
+  );
+}
+
+/** A thread's transcript: its loading and error states, and "Older messages" while there are more. */
+function ThreadLog(props: {
+  history: { data: { has_more: boolean } | null | undefined; error: unknown };
+  lines: Line[];
+  older: { loading: boolean; error: unknown };
+  loadOlder: (c: ParleyClient) => Promise<void>;
+}) {
+  const { client } = useConsole();
+  const { history, lines, older, loadOlder } = props;
+  return (
+    <>
+      <ErrorAlert error={history.error} />
+      {!history.data && !history.error ? <Pending what="messages" /> : null}
+      <Transcript
+        label="Transcript"
+        lines={lines}
+        before={
+          history.data?.has_more && client ? (
+            <button type="button" className="secondary" onClick={() => void loadOlder(client)} disabled={older.loading}>
+              Older messages
+            </button>
+          ) : history.data && lines.length === 0 ? (
+            <p className="empty">No messages yet.</p>
+          ) : null
+        }
+      />
+      <ErrorAlert error={older.error} />
+    </>
   );
 }
 
