@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import type { ParleyClient } from '@parley/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +69,25 @@ async function settled(page: Page, view: string): Promise<void> {
   expect(await page.getByRole('alert').count(), `${view} shows an error: ${await page.getByRole('alert').allTextContents()}`).toBe(0);
 }
 
+// Evaluated, not added as a script tag: the console's CSP (script-src 'self') refuses inline scripts, as it should.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * WCAG 2 A and AA rules (contrast, labels, names, landmarks, ARIA) checked by
+ * axe-core in the page as it is shown; every violation is listed by rule and element.
+ */
+async function accessible(page: Page, where: string): Promise<void> {
+  // Colours are judged at rest: with motion, a nav link just clicked is caught halfway through its colour transition.
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+  });
+  expect(violations, `${where}: accessibility violations`).toEqual([]);
+}
+
 describe('the main views', () => {
   it('each view opens from the nav with no error, showing what the agent has there', async () => {
     const { page, agent, peer } = await ownerWithAgent('Browser');
@@ -91,7 +112,18 @@ describe('the main views', () => {
         await page.getByRole('main').getByText(/compare notes on chapter 3/).first().waitFor();
       }
       if (SHOT_HERE.has(view)) await screenshot(page, view.toLowerCase());
+      await accessible(page, view);
     }
+  });
+
+  it('the sign-in and sign-up forms pass the same accessibility rules', async () => {
+    const t = await openConsole(browser, hub);
+    tabs.push(t);
+    await t.page.getByRole('button', { name: 'Log in' }).waitFor();
+    await accessible(t.page, 'sign in');
+    await t.page.getByRole('button', { name: 'Create an account' }).click();
+    await t.page.getByLabel('Display name').waitFor();
+    await accessible(t.page, 'sign up');
   });
 
   it('works on a phone-sized screen (375x740): nav and views reachable, nothing wider than the screen', async () => {
@@ -106,6 +138,7 @@ describe('the main views', () => {
       await goTo(page, view);
       await settled(page, view);
       expect(await fits(), `${view} is no wider than the screen`).toBe(true);
+      await accessible(page, `${view} on a phone`);
     }
   });
 });

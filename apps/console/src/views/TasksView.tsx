@@ -100,7 +100,8 @@ function Board() {
       ) : (
         <>
           {tasks.size === 0 ? <p className="empty">The agent owns and runs no tasks yet. Create one above.</p> : null}
-          <div className="board">
+          {/* Focusable: on a narrow screen the board scrolls sideways, and an empty one has nothing else the keyboard can reach. */}
+          <div className="board" role="region" aria-label="Task board" tabIndex={0}>
             {STATUSES.map((s) => (
               <Column key={s} status={s} tasks={byStatus.get(s) ?? []} me={actingId} names={names} />
             ))}
