@@ -147,9 +147,10 @@ export interface HubOptions {
 }
 
 /**
- * Human accounts: sessions, console tokens, claim codes. Env
+ * Human accounts: sessions, console tokens, claim codes, passkeys. Env
  * PARLEY_SESSION_TTL_SECONDS, PARLEY_CONSOLE_TOKEN_TTL_SECONDS,
- * PARLEY_CLAIM_CODE_TTL_SECONDS, PARLEY_SECURE_COOKIES=1, PARLEY_SIGNUP=0.
+ * PARLEY_CLAIM_CODE_TTL_SECONDS, PARLEY_SECURE_COOKIES=1, PARLEY_SIGNUP=0,
+ * PARLEY_WEBAUTHN_RP_ID, PARLEY_WEBAUTHN_RP_NAME, PARLEY_WEBAUTHN_ORIGINS.
  */
 export interface AccountsConfig {
   /** How long a login lasts. Default 7 days. */
@@ -166,6 +167,25 @@ export interface AccountsConfig {
   secureCookies: boolean;
   /** Whether anyone may sign up. Default true; false: the operator makes accounts some other way (existing ones still log in). */
   signup: boolean;
+  /** Passkeys (WebAuthn): who the relying party is. */
+  webauthn: WebAuthnConfig;
+}
+
+/**
+ * The WebAuthn relying party. A passkey is bound to `rpId` (a domain, never
+ * an IP address: browsers refuse those) and answered from a page at one of
+ * `origins`; both must stay the same for passkeys already made to keep
+ * working. Left out, a hub takes both from each request (its Host, and
+ * `${protocol}://${host}`): right for a hub reached at one address, such as
+ * http://localhost:7700 on a laptop.
+ */
+export interface WebAuthnConfig {
+  /** The domain passkeys are bound to, e.g. "parley.example.com". Default: the request's host name. */
+  rpId?: string;
+  /** What the browser's passkey prompt calls the hub. Default "Parley". */
+  rpName: string;
+  /** The pages' origins allowed to use passkeys, e.g. ["https://parley.example.com"]. Default: the request's own origin. */
+  origins?: string[];
 }
 
 /** What one agent may keep in memory notes. */
@@ -293,6 +313,7 @@ export function resolveConfig(o: HubOptions = {}): ResolvedConfig {
       claimCodeTtlSeconds: atLeastOne(o.accounts?.claimCodeTtlSeconds ?? 15 * 60, 'accounts.claimCodeTtlSeconds'),
       secureCookies: o.accounts?.secureCookies ?? false,
       signup: o.accounts?.signup ?? true,
+      webauthn: webauthnConfig(o.accounts?.webauthn),
     },
     trustProxy: o.trustProxy ?? false,
     retentionMs: o.retentionMs ?? WEEK_MS,
@@ -468,6 +489,13 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (claimTtl !== undefined) accounts.claimCodeTtlSeconds = claimTtl;
   if (env.PARLEY_SECURE_COOKIES) accounts.secureCookies = flag(env.PARLEY_SECURE_COOKIES, 'PARLEY_SECURE_COOKIES');
   if (env.PARLEY_SIGNUP) accounts.signup = flag(env.PARLEY_SIGNUP, 'PARLEY_SIGNUP');
+  if (env.PARLEY_WEBAUTHN_RP_ID || env.PARLEY_WEBAUTHN_RP_NAME || env.PARLEY_WEBAUTHN_ORIGINS) {
+    accounts.webauthn = {
+      rpName: env.PARLEY_WEBAUTHN_RP_NAME || 'Parley',
+      ...(env.PARLEY_WEBAUTHN_RP_ID ? { rpId: env.PARLEY_WEBAUTHN_RP_ID } : {}),
+      ...(env.PARLEY_WEBAUTHN_ORIGINS ? { origins: env.PARLEY_WEBAUTHN_ORIGINS.split(',').map((x) => x.trim()).filter((x) => x.length > 0) } : {}),
+    };
+  }
   if (Object.keys(accounts).length > 0) o.accounts = accounts;
   if (env.PARLEY_SERVICE_HOSTS) o.serviceHosts = env.PARLEY_SERVICE_HOSTS.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
   if (env.PARLEY_JUJI) o.juji = flag(env.PARLEY_JUJI, 'PARLEY_JUJI');
@@ -481,6 +509,35 @@ export function resolveHubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     else o.trustProxy = trust.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   }
   return o;
+}
+
+/** Checked at start: a typo here would only show when someone's passkey fails. */
+function webauthnConfig(w: Partial<WebAuthnConfig> | undefined): WebAuthnConfig {
+  const rpName = w?.rpName ?? 'Parley';
+  if (rpName.trim() === '') throw new Error('accounts.webauthn.rpName must not be empty');
+  const out: WebAuthnConfig = { rpName };
+  if (w?.rpId !== undefined) {
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(w.rpId) || /^[\d.]+$/.test(w.rpId)) {
+      throw new Error(`accounts.webauthn.rpId must be a domain name (no scheme, port or IP address), got "${w.rpId}"`);
+    }
+    out.rpId = w.rpId.toLowerCase();
+  }
+  if (w?.origins !== undefined) {
+    if (w.origins.length === 0) throw new Error('accounts.webauthn.origins must name at least one origin (or be left out)');
+    out.origins = w.origins.map((o) => {
+      let u: URL;
+      try {
+        u = new URL(o);
+      } catch {
+        throw new Error(`accounts.webauthn.origins: "${o}" is not a URL (e.g. https://parley.example.com)`);
+      }
+      if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.origin !== o.replace(/\/$/, '')) {
+        throw new Error(`accounts.webauthn.origins: "${o}" is not an origin (scheme://host[:port], no path), e.g. https://parley.example.com`);
+      }
+      return u.origin;
+    });
+  }
+  return out;
 }
 
 /** A positive integer, or "off" for no cap. */

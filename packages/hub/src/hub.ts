@@ -376,7 +376,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     shutdown: shutdown.signal,
     isClosing: () => closing,
   });
-  registerAccountRoutes(app, { accounts, addressLimits, secureCookies: cfg.accounts.secureCookies, log });
+  registerAccountRoutes(app, { accounts, addressLimits, secureCookies: cfg.accounts.secureCookies, webauthn: cfg.accounts.webauthn, log });
   const ws = new WsTransport({
     heartbeatMs: cfg.heartbeatMs,
     authTimeoutMs: cfg.authTimeoutMs,

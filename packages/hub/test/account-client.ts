@@ -68,10 +68,10 @@ export class Human {
     return { status: res.status, body: parsed, headers: res.headers };
   }
 
-  get = <T = Frame>(path: string, params?: { agent_id?: string; key_id?: string }) => this.call<T>('GET', accountPath(path, params));
-  post = <T = Frame>(path: string, params?: { agent_id?: string; key_id?: string }, body: unknown = {}, opts?: CallOptions) =>
+  get = <T = Frame>(path: string, params?: Parameters<typeof accountPath>[1]) => this.call<T>('GET', accountPath(path, params));
+  post = <T = Frame>(path: string, params?: Parameters<typeof accountPath>[1], body: unknown = {}, opts?: CallOptions) =>
     this.call<T>('POST', accountPath(path, params), body, opts);
-  del = <T = Frame>(path: string, params?: { agent_id?: string; key_id?: string }, opts?: CallOptions) => this.call<T>('DELETE', accountPath(path, params), undefined, opts);
+  del = <T = Frame>(path: string, params?: Parameters<typeof accountPath>[1], opts?: CallOptions) => this.call<T>('DELETE', accountPath(path, params), undefined, opts);
 }
 
 /** An agent and a human who claimed it with the agent's own code. */

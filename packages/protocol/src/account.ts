@@ -168,8 +168,105 @@ export const BindingActivityList = z.object({ entries: z.array(BindingActivity),
 export type BindingActivityList = z.infer<typeof BindingActivityList>;
 
 /**
+ * Passkeys (WebAuthn): a second way to log in. The hub makes the ceremony's
+ * options with @simplewebauthn/server and the browser answers them with
+ * navigator.credentials (e.g. @simplewebauthn/browser); both sides' JSON is
+ * passed through unchanged (the W3C JSON encoding: bytes as base64url). The
+ * schemas below check the shape the hub reads and bound the size; the library
+ * on each side checks the rest.
+ */
+export const PasskeyId = z.string().regex(/^psk_[a-z0-9]{1,64}$/, 'a passkey id looks like psk_...');
+/** At most this many passkeys per human. */
+export const MAX_PASSKEYS_PER_USER = 10;
+/** How long a ceremony's challenge may be answered (seconds); each is answered once. */
+export const PASSKEY_CHALLENGE_TTL_SECONDS = 5 * 60;
+/** Any one ceremony's JSON, serialized: far more than a real one (a few KB with attestation certificates). */
+const MAX_WEBAUTHN_JSON_CHARS = 64 * 1024;
+
+const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+={0,2}$/, 'not base64url');
+/** An object whose JSON is at most MAX_WEBAUTHN_JSON_CHARS; other fields than those named pass through. */
+const bounded = <T extends z.ZodType>(schema: T) =>
+  schema.refine((v) => JSON.stringify(v).length <= MAX_WEBAUTHN_JSON_CHARS, `at most ${MAX_WEBAUTHN_JSON_CHARS} characters of JSON`);
+
+/** PublicKeyCredentialCreationOptionsJSON, as the hub's library makes it. */
+export const PasskeyCreationOptions = bounded(
+  z.looseObject({
+    challenge: base64url(512),
+    rp: z.looseObject({ name: z.string().max(256), id: z.string().max(253).optional() }),
+    user: z.looseObject({ id: base64url(512), name: z.string().max(256), displayName: z.string().max(256) }),
+    pubKeyCredParams: z.array(z.looseObject({ type: z.string().max(32), alg: z.number().int() })).max(32),
+  }),
+);
+export type PasskeyCreationOptions = z.infer<typeof PasskeyCreationOptions>;
+
+/** PublicKeyCredentialRequestOptionsJSON, as the hub's library makes it. */
+export const PasskeyRequestOptions = bounded(z.looseObject({ challenge: base64url(512), rpId: z.string().max(253).optional() }));
+export type PasskeyRequestOptions = z.infer<typeof PasskeyRequestOptions>;
+
+/** RegistrationResponseJSON, as the browser's navigator.credentials.create() answers. */
+export const PasskeyRegistrationResponse = bounded(
+  z.looseObject({
+    id: base64url(1400),
+    rawId: base64url(1400),
+    type: z.literal('public-key'),
+    response: z.looseObject({ clientDataJSON: base64url(8192), attestationObject: base64url(MAX_WEBAUTHN_JSON_CHARS) }),
+    clientExtensionResults: z.looseObject({}),
+  }),
+);
+export type PasskeyRegistrationResponse = z.infer<typeof PasskeyRegistrationResponse>;
+
+/** AuthenticationResponseJSON, as the browser's navigator.credentials.get() answers. */
+export const PasskeyAuthenticationResponse = bounded(
+  z.looseObject({
+    id: base64url(1400),
+    rawId: base64url(1400),
+    type: z.literal('public-key'),
+    response: z.looseObject({
+      clientDataJSON: base64url(8192),
+      authenticatorData: base64url(8192),
+      signature: base64url(2048),
+      userHandle: base64url(512).optional(),
+    }),
+    clientExtensionResults: z.looseObject({}),
+  }),
+);
+export type PasskeyAuthenticationResponse = z.infer<typeof PasskeyAuthenticationResponse>;
+
+/** `POST .../passkeys/register/begin` and `POST .../login/passkey/begin` take no fields. */
+export const PasskeyBeginRequest = z.strictObject({});
+export type PasskeyBeginRequest = z.infer<typeof PasskeyBeginRequest>;
+
+/** Answer to `POST .../passkeys/register/begin`: hand `options` to navigator.credentials.create(). */
+export const PasskeyRegistrationOptions = z.object({ options: PasskeyCreationOptions });
+export type PasskeyRegistrationOptions = z.infer<typeof PasskeyRegistrationOptions>;
+
+/** `POST .../passkeys/register/finish`: the browser's answer and a name the human picks ("laptop"). */
+export const PasskeyRegistrationFinish = z.strictObject({ name: z.string().trim().min(1).max(100), response: PasskeyRegistrationResponse });
+export type PasskeyRegistrationFinish = z.infer<typeof PasskeyRegistrationFinish>;
+
+/** Answer to `POST .../login/passkey/begin`: hand `options` to navigator.credentials.get(). */
+export const PasskeyLoginOptions = z.object({ options: PasskeyRequestOptions });
+export type PasskeyLoginOptions = z.infer<typeof PasskeyLoginOptions>;
+
+/** `POST .../login/passkey/finish`: the browser's answer. */
+export const PasskeyLoginFinish = z.strictObject({ response: PasskeyAuthenticationResponse });
+export type PasskeyLoginFinish = z.infer<typeof PasskeyLoginFinish>;
+
+export const PasskeyInfo = z.object({
+  passkey_id: PasskeyId,
+  name: z.string(),
+  /** Where the authenticator said it can be reached ('internal', 'usb', 'hybrid', ...). */
+  transports: z.array(z.string()),
+  created_at: IsoTimestamp,
+  last_used_at: IsoTimestamp.nullable(),
+});
+export type PasskeyInfo = z.infer<typeof PasskeyInfo>;
+export const PasskeyList = z.object({ passkeys: z.array(PasskeyInfo) });
+export type PasskeyList = z.infer<typeof PasskeyList>;
+
+/**
  * The account endpoints, relative to the hub's base URL. `:agent_id` and
- * `:key_id` are path parameters. Methods: see each entry.
+ * `:key_id` (and `:passkey_id`) are path parameters. Methods: see each entry.
  */
 export const ACCOUNT_PATHS = {
   /** POST SignupRequest -> AccountSession (sets the cookie). */
@@ -200,11 +297,23 @@ export const ACCOUNT_PATHS = {
   consoleToken: '/v1/account/agents/:agent_id/console-token',
   /** GET ?limit&cursor -> BindingActivityList (the caller's binding). */
   activity: '/v1/account/agents/:agent_id/activity',
+  /** POST PasskeyBeginRequest -> PasskeyRegistrationOptions (a session, like every change). */
+  passkeyRegisterBegin: '/v1/account/passkeys/register/begin',
+  /** POST PasskeyRegistrationFinish -> PasskeyInfo (409 past MAX_PASSKEYS_PER_USER). */
+  passkeyRegisterFinish: '/v1/account/passkeys/register/finish',
+  /** POST PasskeyBeginRequest -> PasskeyLoginOptions (no session needed). */
+  passkeyLoginBegin: '/v1/account/login/passkey/begin',
+  /** POST PasskeyLoginFinish -> AccountSession (sets the cookie, as a password login does). */
+  passkeyLoginFinish: '/v1/account/login/passkey/finish',
+  /** GET -> PasskeyList. */
+  passkeys: '/v1/account/passkeys',
+  /** DELETE -> 204. */
+  passkey: '/v1/account/passkeys/:passkey_id',
 } as const;
 
 /** Fills the path parameters of an ACCOUNT_PATHS entry. */
-export function accountPath(path: string, params: { agent_id?: string; key_id?: string } = {}): string {
-  return path.replace(/:(agent_id|key_id)/g, (_, name: 'agent_id' | 'key_id') => {
+export function accountPath(path: string, params: { agent_id?: string; key_id?: string; passkey_id?: string } = {}): string {
+  return path.replace(/:(agent_id|key_id|passkey_id)/g, (_, name: 'agent_id' | 'key_id' | 'passkey_id') => {
     const v = params[name];
     if (v === undefined) throw new TypeError(`${path} needs ${name}`);
     return encodeURIComponent(v);

@@ -1104,6 +1104,37 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+  '0019_passkeys': {
+    async up(outer: Kysely<unknown>) {
+      await atomically(outer, async (db) => {
+        // Bytes as base64url text: the same column type on SQLite and PostgreSQL, and the form WebAuthn's JSON uses.
+        await db.schema
+          .createTable('passkeys')
+          .addColumn('passkey_id', 'text', (c) => c.primaryKey())
+          .addColumn('credential_id', 'text', (c) => c.notNull().unique())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('public_key', 'text', (c) => c.notNull())
+          .addColumn('counter', 'bigint', (c) => c.notNull())
+          .addColumn('transports', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_used_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('passkeys_user').on('passkeys').columns(['user_id', 'created_at']).execute();
+
+        // In the database, not in memory: any hub sharing it may be asked to finish a ceremony another began.
+        await db.schema
+          .createTable('passkey_challenges')
+          .addColumn('challenge', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('passkey_challenges_expiry').on('passkey_challenges').columns(['expires_at']).execute();
+      });
+    },
+  },
 };
 
 /**

@@ -710,6 +710,8 @@ export interface Database {
   bindings: BindingsTable;
   api_keys: ApiKeysTable;
   binding_actions: BindingActionsTable;
+  passkeys: PasskeysTable;
+  passkey_challenges: PasskeyChallengesTable;
 }
 
 /** A human account (issue 22). Humans are not agents: they hold no key. */
@@ -792,4 +794,33 @@ export interface BindingActionsTable {
   u_id: string;
   status: string;
   at: number;
+}
+
+/** A human's WebAuthn credential (a passkey). Bytes are base64url text. */
+export interface PasskeysTable {
+  passkey_id: string;
+  /** The authenticator's credential id. */
+  credential_id: string;
+  user_id: string;
+  /** COSE public key. */
+  public_key: string;
+  /** The authenticator's signature counter (0 for those that keep none); it must grow. */
+  counter: number;
+  /** JSON array of transport names. */
+  transports: string;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** A ceremony's challenge, answered once: the row is deleted in the transaction that uses it. */
+export interface PasskeyChallengesTable {
+  /** base64url, as the browser echoes it in clientDataJSON. */
+  challenge: string;
+  /** 'register' | 'login'. */
+  kind: string;
+  /** The human registering; null for a login (who it is comes from the credential). */
+  user_id: string | null;
+  created_at: number;
+  expires_at: number;
 }

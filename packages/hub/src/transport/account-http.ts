@@ -10,6 +10,10 @@ import {
   ErrorCode,
   InviteAcceptRequest,
   LoginRequest,
+  PasskeyBeginRequest,
+  PasskeyId,
+  PasskeyLoginFinish,
+  PasskeyRegistrationFinish,
   SignupRequest,
 } from '@parley/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -17,7 +21,9 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { HubError, zodToContent } from '../core/errors.js';
 import type { AddressLimits } from '../core/rate-limit.js';
-import type { AccountService, LiveSession, OpenedSession } from '../domains/account/index.js';
+import type { WebAuthnConfig } from '../config.js';
+import type { AccountService, LiveSession, OpenedSession, RelyingParty } from '../domains/account/index.js';
+import { originRefused } from '../domains/account/passkeys.js';
 import { sameSecret } from '../domains/account/secrets.js';
 import { addressKey } from './address.js';
 import { sendError, sendRateLimited } from './http.js';
@@ -27,6 +33,8 @@ export interface AccountHttpDeps {
   addressLimits: AddressLimits;
   /** Mark the cookie Secure whatever the request came over (otherwise only over https). */
   secureCookies: boolean;
+  /** The passkeys' relying party (config.ts: accounts.webauthn). */
+  webauthn: WebAuthnConfig;
   log: Logger;
 }
 
@@ -36,6 +44,7 @@ const ActivityQuery = z.strictObject({
 });
 const AgentParams = z.object({ agent_id: z.string() });
 const KeyParams = z.object({ agent_id: z.string(), key_id: z.string() });
+const PasskeyParams = z.object({ passkey_id: z.string() });
 /** A cookie longer than any we set is not looked up. */
 const MAX_COOKIE_CHARS = 128;
 
@@ -150,6 +159,22 @@ export function registerAccountRoutes(app: FastifyInstance, d: AccountHttpDeps):
     };
   const noContent = (reply: FastifyReply) => reply.code(204).send();
 
+  /**
+   * The relying party for this request: the configured one, or this hub as
+   * the request reached it. A browser's Origin, when sent, must be one of its
+   * origins: a passkey made for another address would not work here later.
+   */
+  const relyingParty = (req: FastifyRequest): RelyingParty => {
+    const rp: RelyingParty = {
+      rpId: d.webauthn.rpId ?? req.hostname.toLowerCase(),
+      rpName: d.webauthn.rpName,
+      origins: d.webauthn.origins ?? [`${req.protocol}://${req.host.toLowerCase()}`],
+    };
+    const origin = req.headers.origin;
+    if (origin !== undefined && !rp.origins.includes(origin)) throw originRefused(origin, rp);
+    return rp;
+  };
+
   app.register(async (scope) => {
     await scope.register(fastifyCookie);
 
@@ -169,6 +194,25 @@ export function registerAccountRoutes(app: FastifyInstance, d: AccountHttpDeps):
         take(d.addressLimits.logins, addressKey(req.ip), 'too many logins from this address');
         const body = parse(LoginRequest, req.body, 'malformed login');
         return setSession(req, reply, await accounts.sessions.login(body));
+      }),
+    );
+
+    /** Passkey logins hold to the password logins' allowance: both the prompt (it stores a challenge) and the answer (a signature check). */
+    scope.post(
+      ACCOUNT_PATHS.passkeyLoginBegin,
+      route(async (req) => {
+        take(d.addressLimits.logins, addressKey(req.ip), 'too many logins from this address');
+        parse(PasskeyBeginRequest, req.body ?? {}, 'malformed passkey login');
+        return { options: await accounts.passkeys.beginLogin(relyingParty(req)) };
+      }),
+    );
+
+    scope.post(
+      ACCOUNT_PATHS.passkeyLoginFinish,
+      route(async (req, reply) => {
+        take(d.addressLimits.logins, addressKey(req.ip), 'too many logins from this address');
+        const body = parse(PasskeyLoginFinish, req.body, 'malformed passkey login');
+        return setSession(req, reply, await accounts.passkeys.finishLogin(body.response, relyingParty(req)));
       }),
     );
 
@@ -252,6 +296,36 @@ export function registerAccountRoutes(app: FastifyInstance, d: AccountHttpDeps):
           return noContent(reply);
         }),
       ),
+    );
+
+    scope.get(
+      ACCOUNT_PATHS.passkeys,
+      route(async (req) => ({ passkeys: await accounts.passkeys.list((await session(req)).userId) })),
+    );
+    scope.post(
+      ACCOUNT_PATHS.passkeyRegisterBegin,
+      route(async (req) => {
+        const s = await session(req);
+        parse(PasskeyBeginRequest, req.body ?? {}, 'malformed passkey registration');
+        return { options: await accounts.passkeys.beginRegistration(s.user, relyingParty(req)) };
+      }),
+    );
+    scope.post(
+      ACCOUNT_PATHS.passkeyRegisterFinish,
+      route(async (req) => {
+        const s = await session(req);
+        const body = parse(PasskeyRegistrationFinish, req.body, 'malformed passkey registration');
+        return accounts.passkeys.finishRegistration(s.userId, body.name, body.response, relyingParty(req));
+      }),
+    );
+    scope.delete(
+      ACCOUNT_PATHS.passkey,
+      route(async (req, reply) => {
+        const s = await session(req);
+        const { passkey_id } = parse(PasskeyParams, req.params, 'bad path');
+        await accounts.passkeys.remove(s.userId, pathId(PasskeyId, passkey_id, 'passkey'));
+        return noContent(reply);
+      }),
     );
 
     scope.post(ACCOUNT_PATHS.consoleToken, route(onAgent((s, agentId) => accounts.keys.consoleToken(s.userId, agentId, s))));

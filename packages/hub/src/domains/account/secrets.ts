@@ -48,3 +48,4 @@ function randomId(prefix: string): string {
 export const newUserId = () => randomId('usr_');
 export const newBindingId = () => randomId('bnd_');
 export const newKeyId = () => randomId('key_');
+export const newPasskeyId = () => randomId('psk_');

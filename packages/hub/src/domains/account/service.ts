@@ -7,6 +7,7 @@ import { Bindings, type AgentFacts } from './bindings.js';
 import { AgentClaims } from './claims.js';
 import type { Revoker } from './keys-store.js';
 import { Keys } from './keys.js';
+import { Passkeys } from './passkeys.js';
 import { Sessions } from './sessions.js';
 
 export interface AccountDeps {
@@ -23,7 +24,7 @@ export interface AccountDeps {
 /**
  * People (issue 22): the account domain's parts, over its own tables only
  * (users, user_sessions, claim_codes, agent_invites, bindings, api_keys,
- * binding_actions). Agents are read through AgentFacts; keys reach auth
+ * binding_actions, passkeys, passkey_challenges). Agents are read through AgentFacts; keys reach auth
  * through KeyDirectory (Keys), and calls made with them come back through
  * CallRecorder (Activity).
  */
@@ -33,6 +34,7 @@ export class AccountService {
   readonly bindings: Bindings;
   readonly keys: Keys;
   readonly activity: Activity;
+  readonly passkeys: Passkeys;
 
   constructor(d: AccountDeps) {
     this.sessions = new Sessions(d.db, d.read, d.writer, d.revoker, { sessionTtlSeconds: d.cfg.sessionTtlSeconds, signup: d.cfg.signup });
@@ -42,6 +44,7 @@ export class AccountService {
       d.onError(err, 'API key last_used_at update failed'),
     );
     this.activity = new Activity(d.db, d.writer, this.bindings, (err) => d.onError(err, 'binding activity not recorded'));
+    this.passkeys = new Passkeys(d.db, d.read, d.writer, this.sessions, d.revoker);
   }
 
   /** Housekeeping of this hub's memory, on every hub. */
@@ -49,11 +52,12 @@ export class AccountService {
     this.keys.sweep(now);
   }
 
-  /** Housekeeping: expired sessions (and their console tokens), claim codes and console tokens, and activity past its bound. */
+  /** Housekeeping: expired sessions (and their console tokens), claim codes, console tokens and passkey challenges, and activity past its bound. */
   async prune(now = Date.now()): Promise<void> {
     await this.sessions.prune(now);
     await this.claims.prune(now);
     await this.keys.prune(now);
     await this.activity.prune();
+    await this.passkeys.prune(now);
   }
 }

@@ -183,8 +183,12 @@ export class Sessions {
     throw new HubError(ErrorCode.RateLimited, `too many failed logins for this account: try again in ${Math.ceil(wait / 1000)} s`, { retry_after_ms: wait });
   }
 
-  /** A new session in `tx`; past MAX_SESSIONS_PER_USER the oldest are retired with their console tokens. */
-  private async open(tx: Sql, user: LiveSession['user'], now: number): Promise<{ opened: OpenedSession; revoked: RevokedKeys }> {
+  /**
+   * A new session in `tx`; past MAX_SESSIONS_PER_USER the oldest are retired
+   * with their console tokens (announce them after the commit). Passkey logins
+   * open theirs here too, so both ways in give the same kind of session.
+   */
+  async open(tx: Sql, user: LiveSession['user'], now: number): Promise<{ opened: OpenedSession; revoked: RevokedKeys }> {
     const token = newSessionToken();
     const sessionHash = sha256(token);
     const csrf = newCsrfToken();
