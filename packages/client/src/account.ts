@@ -15,11 +15,18 @@ import {
   HttpErrorBody,
   InviteRotated,
   InviteState,
+  PasskeyId,
+  PasskeyInfo,
+  PasskeyList,
+  PasskeyLoginOptions,
+  PasskeyRegistrationOptions,
   accountPath,
   type AgentBinding,
   type ApiKeyInfo,
   type ErrorCode,
   type LoginRequest,
+  type PasskeyAuthenticationResponse,
+  type PasskeyRegistrationResponse,
   type SignupRequest,
 } from '@parley/protocol';
 import { ParleyError } from './errors.js';
@@ -193,6 +200,39 @@ export class AccountClient {
   /** Revokes a key; what was opened with it ends at once. */
   async revokeKey(agentId: string, keyId: string): Promise<void> {
     await this.#request('DELETE', pathOf(ACCOUNT_PATHS.key, { agent_id: agentId, key_id: keyId }));
+  }
+
+  /**
+   * Passkeys: the hub's half of the WebAuthn ceremonies. The browser's half
+   * (navigator.credentials, e.g. through @simplewebauthn/browser) goes in
+   * between: hand `options` to it and its answer to the finish call.
+   */
+  async beginPasskeyRegistration(): Promise<PasskeyRegistrationOptions> {
+    return this.#request('POST', ACCOUNT_PATHS.passkeyRegisterBegin, {}, PasskeyRegistrationOptions);
+  }
+
+  /** Adds the passkey the browser made (named by the human, e.g. "laptop"). */
+  async finishPasskeyRegistration(name: string, response: PasskeyRegistrationResponse): Promise<PasskeyInfo> {
+    return this.#request('POST', ACCOUNT_PATHS.passkeyRegisterFinish, { name, response }, PasskeyInfo);
+  }
+
+  /** Options for a passkey login; no session needed. */
+  async beginPasskeyLogin(): Promise<PasskeyLoginOptions> {
+    return this.#request('POST', ACCOUNT_PATHS.passkeyLoginBegin, {}, PasskeyLoginOptions);
+  }
+
+  /** Logs in with the browser's answer: the same session as `login`. */
+  async finishPasskeyLogin(response: PasskeyAuthenticationResponse): Promise<AccountSession> {
+    return this.#startSession(ACCOUNT_PATHS.passkeyLoginFinish, { response });
+  }
+
+  async passkeys(): Promise<PasskeyInfo[]> {
+    return (await this.#request('GET', ACCOUNT_PATHS.passkeys, undefined, PasskeyList)).passkeys;
+  }
+
+  async removePasskey(passkeyId: string): Promise<void> {
+    if (!PasskeyId.safeParse(passkeyId).success) throw new TypeError(`not a passkey id: ${JSON.stringify(passkeyId)}`);
+    await this.#request('DELETE', accountPath(ACCOUNT_PATHS.passkey, { passkey_id: passkeyId }));
   }
 
   /** A short-lived token for a ParleyClient acting as the agent (`credentials`); it ends with the session. */
