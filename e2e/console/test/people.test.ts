@@ -63,7 +63,7 @@ async function addShared(page: Page, agentId: string, code: string): Promise<voi
 describe('accounts in the console', () => {
   it('signs up, is still signed in after a reload, logs out, and logs in again', async () => {
     const { page } = await tab();
-    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await page.getByRole('button', { name: 'Log in', exact: true }).waitFor();
     // Not signed in is a state, not an error.
     expect(await page.getByRole('alert').allTextContents()).toEqual([]);
     await screenshot(page, 'sign-in');
@@ -73,13 +73,13 @@ describe('accounts in the console', () => {
     expect(await page.evaluate(() => document.cookie)).not.toContain('parley_session');
     await page.reload();
     await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await page.getByRole('button', { name: 'Log in', exact: true }).waitFor();
     await page.getByLabel('Email').fill(ada.email);
     await page.getByLabel('Password').fill('not the password at all');
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await page.getByRole('alert').waitFor();
     await page.getByLabel('Password').fill(ada.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await page.getByRole('button', { name: 'Log out' }).waitFor();
   });
 });
@@ -100,7 +100,7 @@ async function tabTo(page: Page, name: string): Promise<void> {
 describe('the keyboard alone', () => {
   it('signs up and moves between views with Tab and Enter', async () => {
     const { page } = await tab();
-    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await page.getByRole('button', { name: 'Log in', exact: true }).waitFor();
     await tabTo(page, 'Create an account');
     await page.keyboard.press('Enter');
     const who = newHuman('Keys');

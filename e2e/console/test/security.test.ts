@@ -91,13 +91,13 @@ describe('security in the browser', () => {
     const tryLogin = async (password: string) => {
       await t.page.getByLabel('Email').fill(who.email);
       await t.page.getByLabel('Password').fill(password);
-      await t.page.getByRole('button', { name: 'Log in' }).click();
+      await t.page.getByRole('button', { name: 'Log in', exact: true }).click();
     };
     for (let i = 0; i < 5; i++) {
       await tryLogin(`wrong guess ${i}`);
       // Each refusal is answered before the next try (the alert names it).
       await t.page.getByRole('alert').filter({ hasText: /email or password|too many/i }).waitFor();
-      await t.page.getByRole('button', { name: 'Log in' }).and(t.page.locator(':enabled')).waitFor();
+      await t.page.getByRole('button', { name: 'Log in', exact: true }).and(t.page.locator(':enabled')).waitFor();
     }
     await tryLogin(who.password);
     await t.page.getByRole('alert').filter({ hasText: /too many failed logins.*try again in \d+ s/i }).waitFor();

@@ -119,7 +119,7 @@ describe('the main views', () => {
   it('the sign-in and sign-up forms pass the same accessibility rules', async () => {
     const t = await openConsole(browser, hub);
     tabs.push(t);
-    await t.page.getByRole('button', { name: 'Log in' }).waitFor();
+    await t.page.getByRole('button', { name: 'Log in', exact: true }).waitFor();
     await accessible(t.page, 'sign in');
     await t.page.getByRole('button', { name: 'Create an account' }).click();
     await t.page.getByLabel('Display name').waitFor();

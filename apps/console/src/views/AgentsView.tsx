@@ -4,6 +4,7 @@ import { account } from '../api.js';
 import { useConsole } from '../context.js';
 import { useAction } from '../hooks.js';
 import { AgentManager } from '../components/AgentManager.js';
+import { Passkeys } from '../components/Passkeys.js';
 import { Empty, ErrorAlert, Loading, Time } from '../components/States.js';
 
 /** Home: the agents the human is bound to, how to add one, and the management of the one acted as. */
@@ -38,6 +39,8 @@ export function AgentsView() {
         <InviteForm />
       </section>
       {acting && <AgentManager key={acting.agent_id} agent={acting} />}
+      {/* The human's own sign-in, not an agent's: after everything about agents. */}
+      <Passkeys />
     </>
   );
 }

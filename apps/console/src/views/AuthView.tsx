@@ -3,6 +3,7 @@ import type { AccountSession } from '@parley/protocol';
 import { account } from '../api.js';
 import { ErrorAlert } from '../components/States.js';
 import { useAction } from '../hooks.js';
+import { loginWithPasskey } from '../passkeys.js';
 
 /** Sign up or log in: one form, switched between the two. */
 export function AuthView(props: { notice: string | null; error: unknown; onSignedIn(session: AccountSession): void }) {
@@ -20,6 +21,11 @@ export function AuthView(props: { notice: string | null; error: unknown; onSigne
     const session = await action.run(() =>
       signup ? account.signup({ email, password, display_name: name }) : account.login({ email, password }),
     );
+    if (session) onSignedIn(session);
+  };
+
+  const passkey = async () => {
+    const session = await action.run(loginWithPasskey);
     if (session) onSignedIn(session);
   };
 
@@ -65,6 +71,12 @@ export function AuthView(props: { notice: string | null; error: unknown; onSigne
         <button type="submit" disabled={action.busy}>
           {signup ? 'Sign up' : 'Log in'}
         </button>
+        {!signup && (
+          // No email needed: the browser offers the passkeys it holds for this site.
+          <button type="button" className="secondary" disabled={action.busy} onClick={() => void passkey()}>
+            Log in with a passkey
+          </button>
+        )}
       </form>
       <p>
         <button
