@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/config.js';
 import { resolveHubOptionsFromEnv } from '../src/index.js';
 
 describe('resolveHubOptionsFromEnv', () => {
@@ -52,5 +53,28 @@ describe('resolveHubOptionsFromEnv', () => {
   it('rejects malformed values', () => {
     expect(() => resolveHubOptionsFromEnv({ PARLEY_PORT: 'abc' })).toThrow(/PARLEY_PORT/);
     expect(() => resolveHubOptionsFromEnv({ PARLEY_RATE_LIMIT: 'fast' })).toThrow(/PARLEY_RATE_LIMIT/);
+  });
+});
+
+describe('accounts.webauthn (passkeys)', () => {
+  it('reads PARLEY_WEBAUTHN_* and checks them at start, so a typo does not wait for someone\'s passkey to fail', () => {
+    const env = resolveHubOptionsFromEnv({
+      PARLEY_WEBAUTHN_RP_ID: 'Parley.Example.com',
+      PARLEY_WEBAUTHN_ORIGINS: 'https://parley.example.com, https://console.parley.example.com',
+    });
+    expect(env).toEqual({
+      accounts: { webauthn: { rpName: 'Parley', rpId: 'Parley.Example.com', origins: ['https://parley.example.com', 'https://console.parley.example.com'] } },
+    });
+    expect(resolveConfig(env).accounts.webauthn).toEqual({
+      rpName: 'Parley',
+      rpId: 'parley.example.com',
+      origins: ['https://parley.example.com', 'https://console.parley.example.com'],
+    });
+    // Left out: the request decides (a hub on one address, such as localhost).
+    expect(resolveConfig({}).accounts.webauthn).toEqual({ rpName: 'Parley' });
+    expect(() => resolveConfig({ accounts: { webauthn: { rpName: 'x', rpId: '127.0.0.1' } } })).toThrow(/domain name/);
+    expect(() => resolveConfig({ accounts: { webauthn: { rpName: 'x', rpId: 'https://parley.example.com' } } })).toThrow(/domain name/);
+    expect(() => resolveConfig({ accounts: { webauthn: { rpName: 'x', origins: ['https://parley.example.com/console'] } } })).toThrow(/not an origin/);
+    expect(() => resolveConfig({ accounts: { webauthn: { rpName: 'x', origins: [] } } })).toThrow(/at least one/);
   });
 });
