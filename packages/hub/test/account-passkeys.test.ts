@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHub } from '../src/index.js';
 import { Human } from './account-client.js';
 import { SoftAuthenticator } from './authenticator.js';
+import { MAX_PENDING_PASSKEY_LOGINS } from '../src/domains/account/passkeys.js';
 import { readDataDir, startTestHub, tempDir } from './helpers.js';
 
 interface Options {
@@ -200,6 +201,41 @@ describe('account: passkeys', () => {
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ error: expect.stringMatching(/not registered here/) });
     expect(browser.cookie).toBeNull();
+  });
+
+  it(`at most ${MAX_PENDING_PASSKEY_LOGINS} unanswered login prompts at once: the next is a 503, and one frees when they expire`, async () => {
+    const now = Date.now();
+    // Earlier tests' prompts left unanswered count too: fill up to the bound exactly.
+    const pending = await readDataDir(data.dir, async (s) =>
+      Number(
+        (await s.db.selectFrom('passkey_challenges').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'login').where('expires_at', '>', now).executeTakeFirstOrThrow()).n,
+      ),
+    );
+    const rows = Array.from({ length: MAX_PENDING_PASSKEY_LOGINS - pending }, (_, i) => ({
+      challenge: `flood-${now}-${i}`,
+      kind: 'login',
+      user_id: null,
+      created_at: now,
+      expires_at: now + 300_000,
+    }));
+    // As if that many browsers (from as many addresses) had asked for a prompt and never answered.
+    await readDataDir(data.dir, (s) =>
+      s.writer.run(async (tx) => {
+        for (let i = 0; i < rows.length; i += 500) await tx.run(s.db.insertInto('passkey_challenges').values(rows.slice(i, i + 500)).compile());
+      }),
+    );
+    try {
+      const refused = await new Human(hub).post(ACCOUNT_PATHS.passkeyLoginBegin);
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ code: 'unavailable', error: expect.stringMatching(/too many passkey logins/) });
+      // Expired ones do not count: the bound is on what is live.
+      await readDataDir(data.dir, (s) =>
+        s.writer.run((tx) => tx.run(s.db.updateTable('passkey_challenges').set({ expires_at: Date.now() - 1 }).where('challenge', '=', rows[0]!.challenge).compile())),
+      );
+      await loginOptions(new Human(hub));
+    } finally {
+      await readDataDir(data.dir, (s) => s.writer.run((tx) => tx.run(s.db.deleteFrom('passkey_challenges').where('challenge', 'like', `flood-${now}-%`).compile())));
+    }
   });
 
   it('malformed answers are a 400 with details', async () => {

@@ -35,6 +35,8 @@ export interface RelyingParty {
 }
 
 const CHALLENGE_TTL_MS = PASSKEY_CHALLENGE_TTL_SECONDS * 1000;
+/** Unanswered passkey login prompts the database holds at most (a few KiB of rows); past it a new one is refused (503). */
+export const MAX_PENDING_PASSKEY_LOGINS = 10_000;
 const STALE_CHALLENGE = 'this passkey prompt is unknown, already answered or expired (they last 5 minutes): start again';
 const UNKNOWN_PASSKEY = 'this passkey is not registered here (it may have been removed from its account): log in another way';
 
@@ -72,6 +74,8 @@ export class Passkeys {
     private readonly writer: Writer,
     private readonly sessions: Sessions,
     private readonly revoker: Revoker,
+    /** Login prompts not yet answered nor expired, across every hub on the database. */
+    private readonly maxPendingLogins = MAX_PENDING_PASSKEY_LOGINS,
   ) {}
 
   async list(userId: string): Promise<PasskeyInfo[]> {
@@ -211,9 +215,24 @@ export class Passkeys {
 
   private async saveChallenge(challenge: string, kind: 'register' | 'login', userId: string | null): Promise<void> {
     const now = Date.now();
-    await this.writer.run((tx) =>
-      tx.run(this.db.insertInto('passkey_challenges').values({ challenge, kind, user_id: userId, created_at: now, expires_at: now + CHALLENGE_TTL_MS }).compile()),
-    );
+    await this.writer.run(async (tx) => {
+      // A login prompt needs no account: the per-address limit stops one client, this bound stops many.
+      // (A registration prompt needs a session, and a human has at most 20 of those.)
+      if (kind === 'login') {
+        const live = await tx.get(
+          this.db
+            .selectFrom('passkey_challenges')
+            .select((eb) => eb.fn.countAll<number | string>().as('n'))
+            .where('kind', '=', 'login')
+            .where('expires_at', '>', now)
+            .compile(),
+        );
+        if (Number(live?.n ?? 0) >= this.maxPendingLogins) {
+          throw new HubError(ErrorCode.Unavailable, 'too many passkey logins are under way on this hub: try again in a moment', { retry_after_ms: 5000 });
+        }
+      }
+      await tx.run(this.db.insertInto('passkey_challenges').values({ challenge, kind, user_id: userId, created_at: now, expires_at: now + CHALLENGE_TTL_MS }).compile());
+    });
   }
 
   /**
