@@ -63,7 +63,7 @@ describe('console: passkeys', () => {
 
     await page.getByLabel('Name for the new passkey').fill('this laptop');
     await page.getByRole('button', { name: 'Add a passkey' }).click();
-    await page.getByRole('status').filter({ hasText: 'Passkey this laptop added' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Added the passkey “this laptop”' }).waitFor();
     await passkeyItem('this laptop').waitFor();
     await expect(passkeyItem('this laptop').textContent()).resolves.toMatch(/last used\s*never/i);
     // The authenticator holds one discoverable credential for this site.

@@ -27,10 +27,13 @@ export function Header() {
             </option>
           ))}
         </select>
-        <span role="status" className={`link link-${client ? link : 'offline'}`}>
-          <span className="dot" aria-hidden="true" />
-          {STATUS_TEXT[client ? link : 'offline']}
-        </span>
+        {/* No agent to act as: there is no live link to speak of (and "Offline" would say the hub is down). */}
+        {client ? (
+          <span role="status" className={`link link-${link}`}>
+            <span className="dot" aria-hidden="true" />
+            {STATUS_TEXT[link]}
+          </span>
+        ) : null}
       </div>
       <div className="who">
         <span className="muted">{session.user.display_name}</span>

@@ -51,7 +51,7 @@ export function Passkeys() {
       <ErrorAlert error={add.error} />
       {added && (
         <p className="notice" role="status">
-          Passkey {added} added: use it next time you log in.
+          Added the passkey “{added}”: use it next time you log in.
         </p>
       )}
       <ErrorAlert error={remove.error} />
