@@ -25,7 +25,7 @@ describe('parley bind', () => {
     const code = /^Claim code: (PARLEY-CLAIM-[A-Z2-7]{8})$/m.exec(r.stdout)?.[1];
     expect(code, r.stdout).toBeDefined();
     expect(r.stdout).toContain('expires in 15 minutes');
-    expect(r.stdout).toContain(`${url}/console`);
+    expect(r.stdout).toContain(`${url.replace('127.0.0.1', 'localhost')}/console`);
 
     const j = await runCli(['bind', '--json'], env());
     expect(j.code, j.stderr).toBe(0);
@@ -34,7 +34,7 @@ describe('parley bind', () => {
     expect(res.code).not.toBe(code);
     expect(res.ttl_seconds).toBe(900);
     expect(Date.parse(res.expires_at) - Date.now()).toBeGreaterThan(14 * 60 * 1000);
-    expect(res.console_url).toBe(`${url}/console`);
+    expect(res.console_url).toBe(`${url.replace('127.0.0.1', 'localhost')}/console`);
   });
 
   it('without an identity says to register first', async () => {

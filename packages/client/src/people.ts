@@ -4,9 +4,16 @@
 import type { AgentOwner, ResultOf } from '@parley/protocol';
 import { baseUrl } from './url.js';
 
-/** Where humans log in and enter claim codes: the console the hub serves at `/console`. */
+/**
+ * Where humans log in and enter claim codes: the console the hub serves at
+ * `/console`. A loopback IP is named `localhost` instead: browsers refuse
+ * passkeys on an IP address, and localhost is a secure context where they
+ * work (the session cookie belongs to the name used, so print one name).
+ */
 export function consoleUrl(hubUrl: string): string {
-  return `${baseUrl(hubUrl)}/console`;
+  const u = new URL(baseUrl(hubUrl));
+  if (u.hostname === '127.0.0.1' || u.hostname === '[::1]') u.hostname = 'localhost';
+  return `${baseUrl(u.href)}/console`;
 }
 
 /** Whole minutes, rounded up: a code with 14 min 30 s left "expires in 15 minutes", never "in 0". */

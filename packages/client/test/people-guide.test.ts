@@ -45,7 +45,7 @@ describe('docs/people.md', () => {
     await run(...names.map((n) => (client as Record<string, unknown>)[n]), { log: (...args: unknown[]) => logs.push(args) });
 
     expect(logs[0]![0]).toMatch(/^Claim code: PARLEY-CLAIM-[A-Z2-7]{8}\nIt expires in 15 minutes /);
-    expect(logs[0]![0]).toContain(`${h.url}/console`);
+    expect(logs[0]![0]).toContain(`${h.url.replace('127.0.0.1', 'localhost')}/console`);
     expect(logs[1]).toEqual([true, true, 'claim']);
     expect(logs[2]).toEqual(['none']);
     expect(logs[3]).toEqual([['Ada', 'Grace']]);

@@ -7,7 +7,10 @@ const env = useHubBehindProxy();
 
 describe("the agent's side of people, as text", () => {
   it('consoleUrl is the hub base URL (prefix kept, slashes trimmed) plus /console', () => {
-    expect(consoleUrl('http://127.0.0.1:8787')).toBe('http://127.0.0.1:8787/console');
+    // A loopback IP is named localhost: browsers refuse passkeys on an IP address.
+    expect(consoleUrl('http://127.0.0.1:8787')).toBe('http://localhost:8787/console');
+    expect(consoleUrl('http://[::1]:8787/')).toBe('http://localhost:8787/console');
+    expect(consoleUrl('http://10.0.0.5:8787')).toBe('http://10.0.0.5:8787/console');
     expect(consoleUrl('https://hub.example/parley/')).toBe('https://hub.example/parley/console');
   });
 
@@ -19,7 +22,7 @@ describe("the agent's side of people, as text", () => {
     const text = claimCodeText(r, env.hub.url);
     expect(text).toContain(`Claim code: ${r.code}`);
     expect(text).toContain('expires in 15 minutes');
-    expect(text).toContain(`${env.hub.url}/console`);
+    expect(text).toContain(`${env.hub.url.replace('127.0.0.1', 'localhost')}/console`);
     expect(claimCodeText({ ...r, ttl_seconds: 30 }, null)).toContain('expires in 1 minute ');
     expect(claimCodeText(r, null)).toContain('/console');
   });

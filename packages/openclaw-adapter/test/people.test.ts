@@ -33,7 +33,7 @@ describe('bind and owners', () => {
     const first = CODE.exec(slash)?.[1];
     expect(first, slash).toBeDefined();
     expect(slash).toContain('expires in 15 minutes');
-    expect(slash).toContain(`${hub.url}/console`);
+    expect(slash).toContain(`${hub.url.replace('127.0.0.1', 'localhost')}/console`);
     const said = await gw.say('@parley bind');
     expect(said).toMatchObject({ handled: true });
     const second = CODE.exec(said!.text ?? '')?.[1];
@@ -49,7 +49,7 @@ describe('bind and owners', () => {
   it('the parley_account tool: claim_code and owners', async () => {
     const code = await toolOk(gw, 'parley_account', { op: 'claim_code' });
     expect(code.text).toMatch(CODE);
-    expect(code.text).toContain(`${hub.url}/console`);
+    expect(code.text).toContain(`${hub.url.replace('127.0.0.1', 'localhost')}/console`);
     const owners = await toolOk(gw, 'parley_account', { op: 'owners' });
     expect(owners.text).toBe('No human is bound to this agent yet: use the claim_code op to get a claim code.');
   });
