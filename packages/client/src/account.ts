@@ -303,7 +303,7 @@ export class AccountClient {
   }
 }
 
-/** The hub's `{error, code, details}` when it sent one, else what the status says; a 429's Retry-After lands in details. */
+/** The hub's `{error, code, details}` when it sent one, else what the status says; Retry-After (on a 429 or a busy hub's 503) lands in details. */
 async function refusal(res: Response, what: string): Promise<AccountError> {
   let body: HttpErrorBody | null = null;
   try {
@@ -314,7 +314,7 @@ async function refusal(res: Response, what: string): Promise<AccountError> {
   }
   const details: Record<string, unknown> = { ...(body?.details ?? {}) };
   const retryAfter = Number(res.headers.get('retry-after'));
-  if (res.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0 && details.retry_after_seconds === undefined) {
+  if ((res.status === 429 || res.status === 503) && Number.isFinite(retryAfter) && retryAfter > 0 && details.retry_after_seconds === undefined) {
     details.retry_after_seconds = retryAfter;
   }
   return new AccountError(

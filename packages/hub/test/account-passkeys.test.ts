@@ -203,7 +203,7 @@ describe('account: passkeys', () => {
     expect(browser.cookie).toBeNull();
   });
 
-  it(`at most ${MAX_PENDING_PASSKEY_LOGINS} unanswered login prompts at once: the next is a 503, and one frees when they expire`, async () => {
+  it(`at most ${MAX_PENDING_PASSKEY_LOGINS} unanswered login prompts at once: the next is a 503 with Retry-After, and one frees when they expire`, async () => {
     const now = Date.now();
     // Earlier tests' prompts left unanswered count too: fill up to the bound exactly.
     const pending = await readDataDir(data.dir, async (s) =>
@@ -227,7 +227,9 @@ describe('account: passkeys', () => {
     try {
       const refused = await new Human(hub).post(ACCOUNT_PATHS.passkeyLoginBegin);
       expect(refused.status).toBe(503);
-      expect(refused.body).toMatchObject({ code: 'unavailable', error: expect.stringMatching(/too many passkey logins/) });
+      expect(refused.body).toMatchObject({ code: 'unavailable', error: expect.stringMatching(/too many passkey logins/), details: { retry_after_ms: 5000 } });
+      // The wait is in the header too, for clients that read only HTTP.
+      expect(refused.headers.get('retry-after')).toBe('5');
       // Expired ones do not count: the bound is on what is live.
       await readDataDir(data.dir, (s) =>
         s.writer.run((tx) => tx.run(s.db.updateTable('passkey_challenges').set({ expires_at: Date.now() - 1 }).where('challenge', '=', rows[0]!.challenge).compile())),

@@ -26,7 +26,7 @@ import type { AccountService, LiveSession, OpenedSession, RelyingParty } from '.
 import { originRefused } from '../domains/account/passkeys.js';
 import { sameSecret } from '../domains/account/secrets.js';
 import { addressKey } from './address.js';
-import { sendError, sendRateLimited } from './http.js';
+import { sendError } from './http.js';
 
 export interface AccountHttpDeps {
   accounts: AccountService;
@@ -70,13 +70,9 @@ class Refusal extends Error {
 export function registerAccountRoutes(app: FastifyInstance, d: AccountHttpDeps): void {
   const { accounts } = d;
 
-  /** Answers every refusal as the rest of the hub does: {error, code, details?}, and Retry-After on a 429. */
+  /** Answers every refusal as the rest of the hub does: {error, code, details?}, and Retry-After when it says how long to wait. */
   const answer = (reply: FastifyReply, err: unknown) => {
-    if (err instanceof Refusal || err instanceof HubError) {
-      const wait = err.details?.retry_after_ms;
-      if (err.code === ErrorCode.RateLimited && typeof wait === 'number') return sendRateLimited(reply, err.message, wait);
-      return sendError(reply, err.code, err.message, err.details);
-    }
+    if (err instanceof Refusal || err instanceof HubError) return sendError(reply, err.code, err.message, err.details);
     throw err;
   };
 

@@ -61,14 +61,21 @@ export function httpStatusOf(code: ErrorCode): number {
   return STATUS[code] ?? 500;
 }
 
+/**
+ * Every refusal that says how long to wait (`details.retry_after_ms`, a 429
+ * or a busy hub's 503) also says it in Retry-After, in whole seconds and at
+ * least 1, so that HTTP clients and proxies that know nothing of our body
+ * back off too.
+ */
 export function sendError(reply: FastifyReply, code: ErrorCode, error: string, details?: Record<string, unknown>, status?: number) {
   const body: HttpErrorBody = details ? { error, code, details } : { error, code };
+  const wait = details?.retry_after_ms;
+  if (typeof wait === 'number' && Number.isFinite(wait) && wait >= 0) reply.header('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
   return reply.code(status ?? httpStatusOf(code)).send(body);
 }
 
-/** 429 with the wait in the body and in Retry-After (whole seconds, at least 1). */
+/** 429 with the wait in the body and in Retry-After. */
 export function sendRateLimited(reply: FastifyReply, error: string, waitMs: number) {
-  reply.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
   return sendError(reply, ErrorCode.RateLimited, error, { retry_after_ms: waitMs });
 }
 
