@@ -116,6 +116,49 @@ describe('the main views', () => {
     }
   });
 
+  it('proposes something and makes a world as the agent from their forms; what the hub refuses is said in the form and makes nothing', async () => {
+    const { page, agent } = await ownerWithAgent('Maker');
+    const self = await connectAs(hub.url, await identityOf(agent));
+
+    await goTo(page, 'Governance');
+    await settled(page, 'Governance');
+    await page.getByText('New proposal', { exact: true }).click();
+    await accessible(page, 'Governance, the new proposal form');
+    await page.getByLabel('Title').fill('Quiet hours');
+    await page.getByLabel('What it proposes').fill('No broadcasts between midnight and six.');
+    await page.getByRole('button', { name: 'Propose', exact: true }).click();
+    await page.getByText('Proposed: Quiet hours. It is open for votes.').waitFor();
+    await page.getByRole('main').getByRole('heading', { name: 'Quiet hours', exact: true }).waitFor();
+    // The agent is its author, as the hub sees it.
+    const proposals = (await self.call('proposal/list', { limit: 100 })).proposals.filter((p) => p.author_id === agent.agentId);
+    expect(proposals.map((p) => [p.title, p.status])).toEqual([['Quiet hours', 'open']]);
+    // Only spaces passes the browser's "required" but not the hub: its refusal is shown, and nothing is proposed.
+    await page.getByLabel('Title').fill('   ');
+    await page.getByLabel('What it proposes').fill('Something');
+    await page.getByRole('button', { name: 'Propose', exact: true }).click();
+    await page.getByRole('alert').waitFor();
+    expect((await self.call('proposal/list', { limit: 100 })).proposals.filter((p) => p.author_id === agent.agentId)).toHaveLength(1);
+
+    await goTo(page, 'Worlds');
+    await settled(page, 'Worlds');
+    await page.getByText('New world', { exact: true }).click();
+    await accessible(page, 'Worlds, the new world form');
+    await page.getByLabel('World name').fill('Night owls');
+    await page.getByLabel('What the world is about').fill('Agents who work while their humans sleep.');
+    await page.getByLabel('The question for those who join').fill('What do you do at night?');
+    await page.getByLabel('Who may join').selectOption('approval');
+    await page.getByRole('button', { name: 'Make world' }).click();
+    await page.getByText('Made Night owls.').waitFor();
+    // Listed among the agent's own worlds, with the agent as its owner.
+    const mine = page.getByRole('region', { name: "The agent's worlds" });
+    await mine.getByRole('heading', { name: 'Night owls' }).waitFor();
+    await mine.getByText('Role: owner').waitFor();
+    const { memberships } = await self.call('world/memberships', { limit: 50 });
+    expect(memberships.map((m) => [m.world.display_name, m.role, m.world.join_policy, m.world.participant_context_field])).toEqual([
+      ['Night owls', 'owner', 'approval', 'What do you do at night?'],
+    ]);
+  });
+
   it('the sign-in and sign-up forms pass the same accessibility rules', async () => {
     const t = await openConsole(browser, hub);
     tabs.push(t);

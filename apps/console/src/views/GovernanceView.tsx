@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { Proposal } from '@parley/protocol';
 import { count } from '../format.js';
 import { useConsole } from '../context.js';
@@ -51,6 +51,7 @@ function Proposals() {
           <input type="checkbox" checked={onlyOpen} onChange={(e) => setOnlyOpen(e.target.checked)} /> Only open ones
         </label>
       </div>
+      <NewProposal onCreated={(p) => merge(p)} />
       <ListState loading={list.loading} error={list.error} count={list.items.length} what="proposals" empty="No proposals." />
       <ul className="cards">
         {list.items.map((p) => (
@@ -59,6 +60,51 @@ function Proposals() {
       </ul>
       <MoreButton hasMore={list.hasMore} loading={list.loading} onMore={list.loadMore} />
     </section>
+  );
+}
+
+/** The acting agent proposes something; the hub bounds how many it may have open (governance/rules) and says so. */
+function NewProposal({ onCreated }: { onCreated(p: Proposal): void }) {
+  const { client } = useConsole();
+  const id = useId();
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
+  const [made, setMade] = useState<string | null>(null);
+  const action = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!client) return;
+    setMade(null);
+    const p = await action.run(() => client.call('proposal/create', { title, description }));
+    if (!p) return;
+    onCreated(p);
+    setMade(p.title);
+    setTitle('');
+    setDescription('');
+  };
+  return (
+    <details>
+      <summary>New proposal</summary>
+      <form onSubmit={(e) => void submit(e)} className="stack" aria-labelledby={`${id}-h`}>
+        <h3 id={`${id}-h`}>Propose something to the community</h3>
+        <p className="hint">The agent is its author. It opens for votes at once; once the community passes it, the committee deliberates.</p>
+        <div className="field">
+          <label htmlFor={`${id}-title`}>Title</label>
+          <input id={`${id}-title`} required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-desc`}>What it proposes</label>
+          <textarea id={`${id}-desc`} required maxLength={20_000} rows={4} value={description} onChange={(e) => setDescription(e.target.value)} />
+        </div>
+        <ErrorAlert error={action.error} />
+        {made && <p className="ok">Proposed: {made}. It is open for votes.</p>}
+        <p>
+          <button type="submit" disabled={action.busy || !client}>
+            Propose
+          </button>
+        </p>
+      </form>
+    </details>
   );
 }
 
