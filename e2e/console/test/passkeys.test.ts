@@ -92,4 +92,47 @@ describe('console: passkeys', () => {
     await expect(alert.textContent()).resolves.toMatch(/not registered here/);
     expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(0);
   });
+
+  it('a prompt the person does not confirm changes nothing and the console says so; a browser without passkeys is told to use the password', async () => {
+    await page.goto('/console');
+    await page.getByRole('button', { name: 'Log in with a passkey' }).waitFor();
+    await signUp(page, newHuman('Ida'));
+    await goTo(page, 'Agents');
+    const before = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials.length;
+    // The sensor is touched but the person is not verified (no PIN, no fingerprint): the hub asks for verification, so the browser refuses.
+    await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
+    try {
+      await page.getByLabel('Name for the new passkey').fill('not me');
+      await page.getByRole('button', { name: 'Add a passkey' }).click();
+      await page.getByRole('alert').filter({ hasText: 'The passkey prompt was cancelled or timed out. Nothing was changed' }).waitFor();
+      await page.getByText('No passkeys: you log in with your password.').waitFor();
+      expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials).toHaveLength(before);
+      // The hub has none either (a reload reads its list again).
+      await page.reload();
+      await goTo(page, 'Agents');
+      await page.getByText('No passkeys: you log in with your password.').waitFor();
+      // Logging in the same way: refused in the browser, still signed out.
+      await logOut();
+      await page.getByRole('button', { name: 'Log in with a passkey' }).click();
+      await page.getByRole('alert').filter({ hasText: 'cancelled or timed out' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(0);
+    } finally {
+      await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
+    }
+
+    // A browser with no WebAuthn at all: the console says what to do instead of failing obscurely.
+    const bare = await browser.newContext({ baseURL: `http://localhost:${hub.port}` });
+    try {
+      bare.setDefaultTimeout(STEP_MS);
+      await bare.addInitScript(() => {
+        delete (window as { PublicKeyCredential?: unknown }).PublicKeyCredential;
+      });
+      const old = await bare.newPage();
+      await old.goto('/console');
+      await old.getByRole('button', { name: 'Log in with a passkey' }).click();
+      await old.getByRole('alert').filter({ hasText: 'This browser has no passkey support: log in with your password' }).waitFor();
+    } finally {
+      await bare.close();
+    }
+  });
 });
