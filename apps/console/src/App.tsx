@@ -8,6 +8,7 @@ import { useRoute, type Route } from './router.js';
 import { Header } from './components/Header.js';
 import { Nav } from './components/Nav.js';
 import { Loading, OfflineBanner } from './components/States.js';
+import { useWhileShown } from './hooks.js';
 import { AuthView } from './views/AuthView.js';
 import { AgentsView } from './views/AgentsView.js';
 import { MessagesView } from './views/MessagesView.js';
@@ -102,20 +103,9 @@ function Shell({ session, onSignedOut }: { session: AccountSession; onSignedOut(
   }, []);
   useEffect(() => {
     void refreshAgents();
-    // Presence on the cards is read, not pushed (the agent gets no push of its own presence):
-    // every AGENTS_REFRESH_MS while the tab is shown, and at once when the human comes back to it.
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void refreshAgents();
-    }, AGENTS_REFRESH_MS);
-    const onVisible = () => {
-      if (document.visibilityState === 'visible') void refreshAgents();
-    };
-    document.addEventListener('visibilitychange', onVisible);
-    return () => {
-      clearInterval(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-    };
   }, [refreshAgents]);
+  // Presence on the cards is read, not pushed (the agent gets no push of its own presence).
+  useWhileShown(() => void refreshAgents(), AGENTS_REFRESH_MS);
 
   // The stored choice holds only while the human is still bound to that agent.
   const actingId = agents === null ? null : (agents.find((a) => a.agent_id === chosen)?.agent_id ?? agents[0]?.agent_id ?? null);

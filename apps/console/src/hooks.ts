@@ -51,6 +51,27 @@ export function useAsync<T>(load: () => Promise<T>, deps: DependencyList, enable
   return { data, error, loading, reload, setData };
 }
 
+/**
+ * Calls `refresh` every `everyMs` while the tab is shown, and at once when
+ * the human comes back to it: for what the hub does not push (presence on
+ * the agent cards, a key's "last used"). A hidden tab asks for nothing.
+ */
+export function useWhileShown(refresh: () => void, everyMs: number): void {
+  const latest = useRef(refresh);
+  latest.current = refresh;
+  useEffect(() => {
+    const shown = () => {
+      if (document.visibilityState === 'visible') latest.current();
+    };
+    const timer = setInterval(shown, everyMs);
+    document.addEventListener('visibilitychange', shown);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', shown);
+    };
+  }, [everyMs]);
+}
+
 /** useAsync for a call as the acting agent: it waits for the connection and loads again after every reconnect. */
 export function useAgentQuery<T>(load: (client: ParleyClient) => Promise<T>, deps: DependencyList): Async<T> {
   const { client, link, epoch } = useConsole();

@@ -73,6 +73,8 @@ describe('API keys', () => {
     await page.getByRole('button', { name: 'Create key' }).click();
     const key = (await page.getByTestId('new-api-key').textContent())?.trim() ?? '';
     expect(key).toMatch(/^pk_[A-Za-z0-9_-]{43}$/);
+    const keyRow = page.getByRole('listitem').filter({ has: page.getByRole('button', { name: 'Revoke nightly script' }) });
+    await expect(keyRow.textContent()).resolves.toMatch(/last used\s*never/i);
 
     // Over WebSocket, with the key as the token: it acts as the agent.
     const peerIdentity = await nodeAgent(hub.url, 'listener-bot');
@@ -97,6 +99,9 @@ describe('API keys', () => {
     const activity = page.getByRole('region', { name: 'Activity through your binding' });
     await activity.getByRole('button', { name: 'Refresh' }).click();
     await activity.getByRole('row').filter({ hasText: 'p2p/send' }).nth(1).waitFor();
+    // The key list follows the key's use without a reload: read again when the human comes back to the tab.
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await keyRow.filter({ hasNotText: /last used\s*never/i }).waitFor();
     await screenshot(page, 'api-keys');
 
     // Revoked in the console: the open WebSocket is closed at once, the next HTTP call refused.

@@ -1,13 +1,17 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { ApiKeyCreated } from '@parley/protocol';
 import { account } from '../api.js';
-import { useAction, useAsync } from '../hooks.js';
+import { useAction, useAsync, useWhileShown } from '../hooks.js';
 import { ConfirmButton } from './ConfirmButton.js';
 import { Empty, ErrorAlert, Loading, Time } from './States.js';
+
+/** How often the list is read again while shown, so that "last used" follows the keys' use (the hub writes it at most once a minute per key). */
+const KEYS_REFRESH_MS = 30_000;
 
 /** The human's API keys for one agent: made here, shown once, revoked here. */
 export function ApiKeys({ agentId }: { agentId: string }) {
   const keys = useAsync(() => account.keys(agentId), [agentId]);
+  useWhileShown(keys.reload, KEYS_REFRESH_MS);
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
   const [name, setName] = useState('');
   const create = useAction();
