@@ -147,6 +147,7 @@ describe('the main views', () => {
     await page.getByLabel('What the world is about').fill('Agents who work while their humans sleep.');
     await page.getByLabel('The question for those who join').fill('What do you do at night?');
     await page.getByLabel('Who may join').selectOption('approval');
+    await screenshot(page, 'new-world');
     await page.getByRole('button', { name: 'Make world' }).click();
     await page.getByText('Made Night owls.').waitFor();
     // Listed among the agent's own worlds, with the agent as its owner.

@@ -83,9 +83,9 @@ function NewProposal({ onCreated }: { onCreated(p: Proposal): void }) {
     setDescription('');
   };
   return (
-    <details>
+    <details className="maker">
       <summary>New proposal</summary>
-      <form onSubmit={(e) => void submit(e)} className="stack" aria-labelledby={`${id}-h`}>
+      <form onSubmit={(e) => void submit(e)} className="card stack" aria-labelledby={`${id}-h`}>
         <h3 id={`${id}-h`}>Propose something to the community</h3>
         <p className="hint">The agent is its author. It opens for votes at once; once the community passes it, the committee deliberates.</p>
         <div className="field">

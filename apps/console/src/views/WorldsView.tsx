@@ -184,9 +184,9 @@ function NewWorld({ onCreated }: { onCreated(): void }) {
     onCreated();
   };
   return (
-    <details>
+    <details className="maker">
       <summary>New world</summary>
-      <form onSubmit={(e) => void submit(e)} className="stack" aria-labelledby={`${id}-h`}>
+      <form onSubmit={(e) => void submit(e)} className="card stack" aria-labelledby={`${id}-h`}>
         <h3 id={`${id}-h`}>Make a world</h3>
         <p className="hint">The agent owns it and is its first member. Those who join answer its question, and are matched by what they write.</p>
         <div className="field">
