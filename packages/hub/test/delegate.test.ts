@@ -50,10 +50,10 @@ function errorOf(res: Frame): { code: string; error: string } {
 const requestPushes = (a: Online, requestId: string) =>
   a.client.pushes().filter((f) => f.event === 'delegate.request' && (f.data as RequestPush).request_id === requestId);
 
-const waitRequest = async (a: Online, requestId: string): Promise<Frame> =>
+const waitRequest = async (a: Online, requestId: string, withinMs = 5000): Promise<Frame> =>
   a.client.waitFrame(
     (f) => f.type === 'push' && f.event === 'delegate.request' && (f.data as RequestPush).request_id === requestId,
-    5000,
+    withinMs,
     `delegate.request ${requestId}`,
   );
 
@@ -297,8 +297,9 @@ describe('delegate: across a hub restart', () => {
     const requester = await online(hub, 'requester');
     const w1 = await online(hub, 'w1', [cap]);
 
-    // One with time to spare, one whose deadline passes while the hub is down.
-    const long = ok<Delegation>(await call(requester, 'delegate/request', { capability: cap, input: 'long', timeout_ms: 2000 }));
+    // One with time to spare, one whose deadline passes while the hub is down. "Time to spare" must
+    // outlast a close and a restart on a busy machine (at 2 s this failed once on PostgreSQL under load).
+    const long = ok<Delegation>(await call(requester, 'delegate/request', { capability: cap, input: 'long', timeout_ms: 10_000 }));
     const short = ok<Delegation>(await call(requester, 'delegate/request', { capability: cap, input: 'short', timeout_ms: 300 }));
     await waitRequest(w1, long.request_id);
     await waitRequest(w1, short.request_id);
@@ -336,7 +337,7 @@ describe('delegate: across a hub restart', () => {
     expect((await waitResult(requester2, short.request_id)).data).toEqual(s);
 
     // The re-armed deadline moves the long one to the second worker, whose answer reaches the requester.
-    await waitRequest(w2, long.request_id);
+    await waitRequest(w2, long.request_id, Math.max(0, Date.parse(long.deadline) - Date.now()) + 5000);
     ok(await call(w2, 'delegate/respond', { request_id: long.request_id, output: 'done after restart' }));
     const result = await waitResult(requester2, long.request_id);
     expect(result.data).toMatchObject({ state: 'done', worker_id: w2.agent.agentId, attempts: 2, output: 'done after restart' });
