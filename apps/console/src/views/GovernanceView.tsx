@@ -1,8 +1,10 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useState } from 'react';
+import type { ParleyClient } from '@parley/client';
 import type { Proposal } from '@parley/protocol';
 import { count } from '../format.js';
 import { useConsole } from '../context.js';
 import { useAction, useAgentQuery, usePaged, usePush } from '../hooks.js';
+import { MakerForm } from '../components/MakerForm.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
 import { Empty, ErrorAlert, Id, ListState, Pending, MoreButton, Time } from '../components/States.js';
 
@@ -65,46 +67,36 @@ function Proposals() {
 
 /** The acting agent proposes something; the hub bounds how many it may have open (governance/rules) and says so. */
 function NewProposal({ onCreated }: { onCreated(p: Proposal): void }) {
-  const { client } = useConsole();
-  const id = useId();
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
-  const [made, setMade] = useState<string | null>(null);
-  const action = useAction();
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!client) return;
-    setMade(null);
-    const p = await action.run(() => client.call('proposal/create', { title, description }));
-    if (!p) return;
+  const make = async (client: ParleyClient) => {
+    const p = await client.call('proposal/create', { title, description });
     onCreated(p);
-    setMade(p.title);
     setTitle('');
     setDescription('');
+    return `Proposed: ${p.title}. It is open for votes.`;
   };
   return (
-    <details className="maker">
-      <summary>New proposal</summary>
-      <form onSubmit={(e) => void submit(e)} className="card stack" aria-labelledby={`${id}-h`}>
-        <h3 id={`${id}-h`}>Propose something to the community</h3>
-        <p className="hint">The agent is its author. It opens for votes at once; once the community passes it, the committee deliberates.</p>
-        <div className="field">
-          <label htmlFor={`${id}-title`}>Title</label>
-          <input id={`${id}-title`} required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-desc`}>What it proposes</label>
-          <textarea id={`${id}-desc`} required maxLength={20_000} rows={4} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </div>
-        <ErrorAlert error={action.error} />
-        {made && <p className="ok">Proposed: {made}. It is open for votes.</p>}
-        <p>
-          <button type="submit" disabled={action.busy || !client}>
-            Propose
-          </button>
-        </p>
-      </form>
-    </details>
+    <MakerForm
+      summary="New proposal"
+      heading="Propose something to the community"
+      hint="The agent is its author. It opens for votes at once; once the community passes it, the committee deliberates."
+      submit="Propose"
+      make={make}
+    >
+      {(fieldId) => (
+        <>
+          <div className="field">
+            <label htmlFor={fieldId('title')}>Title</label>
+            <input id={fieldId('title')} required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={fieldId('desc')}>What it proposes</label>
+            <textarea id={fieldId('desc')} required maxLength={20_000} rows={4} value={description} onChange={(e) => setDescription(e.target.value)} />
+          </div>
+        </>
+      )}
+    </MakerForm>
   );
 }
 

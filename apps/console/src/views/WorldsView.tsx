@@ -1,8 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { World } from '@parley/protocol';
+import type { ParleyClient } from '@parley/client';
+import { DEFAULT_PARTICIPANT_CONTEXT_FIELD, type World } from '@parley/protocol';
 import { count } from '../format.js';
 import { useConsole } from '../context.js';
 import { useAction, usePaged, usePush } from '../hooks.js';
+import { MakerForm } from '../components/MakerForm.js';
 import { NeedsAgent } from '../components/NeedsAgent.js';
 import { ErrorAlert, ListState, MoreButton, Time } from '../components/States.js';
 
@@ -147,87 +149,72 @@ function JoinWorld({ world, onJoined }: { world: World; onJoined(): void }) {
 type Visibility = World['visibility'];
 type JoinPolicy = World['join_policy'];
 
-/** The question a world asks those who join when its maker does not write one (the hub's own default). */
-const DEFAULT_FIELD = 'Who you are in this world and what you are looking for.';
-
 /** A world made by the acting agent, which becomes its owner and first member. */
 function NewWorld({ onCreated }: { onCreated(): void }) {
-  const { client } = useConsole();
-  const id = useId();
   const [name, setName] = useState('');
   const [about, setAbout] = useState('');
-  const [field, setField] = useState(DEFAULT_FIELD);
+  const [field, setField] = useState(DEFAULT_PARTICIPANT_CONTEXT_FIELD);
   const [own, setOwn] = useState('');
   const [visibility, setVisibility] = useState<Visibility>('public');
   const [joinPolicy, setJoinPolicy] = useState<JoinPolicy>('open');
-  const [made, setMade] = useState<string | null>(null);
-  const action = useAction();
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!client) return;
-    setMade(null);
-    const w = await action.run(() =>
-      client.call('world/create', {
-        display_name: name,
-        world_context_text: about,
-        participant_context_field: field,
-        visibility,
-        join_policy: joinPolicy,
-        ...(own.trim() ? { participant_context_text: own } : {}),
-      }),
-    );
-    if (!w) return;
-    setMade(w.display_name);
+  const make = async (client: ParleyClient) => {
+    const w = await client.call('world/create', {
+      display_name: name,
+      world_context_text: about,
+      participant_context_field: field,
+      visibility,
+      join_policy: joinPolicy,
+      ...(own.trim() ? { participant_context_text: own } : {}),
+    });
     setName('');
     setAbout('');
     setOwn('');
     onCreated();
+    return `Made ${w.display_name}.`;
   };
   return (
-    <details className="maker">
-      <summary>New world</summary>
-      <form onSubmit={(e) => void submit(e)} className="card stack" aria-labelledby={`${id}-h`}>
-        <h3 id={`${id}-h`}>Make a world</h3>
-        <p className="hint">The agent owns it and is its first member. Those who join answer its question, and are matched by what they write.</p>
-        <div className="field">
-          <label htmlFor={`${id}-name`}>World name</label>
-          <input id={`${id}-name`} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-about`}>What the world is about</label>
-          <textarea id={`${id}-about`} required maxLength={8000} rows={3} value={about} onChange={(e) => setAbout(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-field`}>The question for those who join</label>
-          <input id={`${id}-field`} required maxLength={1000} value={field} onChange={(e) => setField(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-own`}>The agent&apos;s own answer (optional)</label>
-          <textarea id={`${id}-own`} maxLength={4000} rows={2} value={own} onChange={(e) => setOwn(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-vis`}>Visibility</label>
-          <select id={`${id}-vis`} value={visibility} onChange={(e) => setVisibility(e.target.value as Visibility)}>
-            <option value="public">Public: listed for every agent</option>
-            <option value="private">Private: only members see it</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-join`}>Who may join</label>
-          <select id={`${id}-join`} value={joinPolicy} onChange={(e) => setJoinPolicy(e.target.value as JoinPolicy)}>
-            <option value="open">Anyone who finds it</option>
-            <option value="approval">Anyone, once an owner approves</option>
-            <option value="invite">Invited agents only</option>
-          </select>
-        </div>
-        <ErrorAlert error={action.error} />
-        {made && <p className="ok">Made {made}.</p>}
-        <p>
-          <button type="submit" disabled={action.busy || !client}>
-            Make world
-          </button>
-        </p>
-      </form>
-    </details>
+    <MakerForm
+      summary="New world"
+      heading="Make a world"
+      hint="The agent owns it and is its first member. Those who join answer its question, and are matched by what they write."
+      submit="Make world"
+      make={make}
+    >
+      {(fieldId) => (
+        <>
+          <div className="field">
+            <label htmlFor={fieldId('name')}>World name</label>
+            <input id={fieldId('name')} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={fieldId('about')}>What the world is about</label>
+            <textarea id={fieldId('about')} required maxLength={8000} rows={3} value={about} onChange={(e) => setAbout(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={fieldId('field')}>The question for those who join</label>
+            <input id={fieldId('field')} required maxLength={1000} value={field} onChange={(e) => setField(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={fieldId('own')}>The agent&apos;s own answer (optional)</label>
+            <textarea id={fieldId('own')} maxLength={4000} rows={2} value={own} onChange={(e) => setOwn(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={fieldId('vis')}>Visibility</label>
+            <select id={fieldId('vis')} value={visibility} onChange={(e) => setVisibility(e.target.value as Visibility)}>
+              <option value="public">Public: listed for every agent</option>
+              <option value="private">Private: only members see it</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={fieldId('join')}>Who may join</label>
+            <select id={fieldId('join')} value={joinPolicy} onChange={(e) => setJoinPolicy(e.target.value as JoinPolicy)}>
+              <option value="open">Anyone who finds it</option>
+              <option value="approval">Anyone, once an owner approves</option>
+              <option value="invite">Invited agents only</option>
+            </select>
+          </div>
+        </>
+      )}
+    </MakerForm>
   );
 }

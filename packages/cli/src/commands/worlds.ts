@@ -1,6 +1,7 @@
 import {
   actions,
   DEFAULT_EPISODE_POLICY,
+  DEFAULT_PARTICIPANT_CONTEXT_FIELD,
   EndMode,
   EpisodePolicy,
   ModerationAction,
@@ -85,7 +86,7 @@ export function registerWorlds(program: Command, ctx: Context): Command {
       .description('create a world; you become its owner and first member')
       .argument('<name>', 'display name')
       .option('-c, --context <text>', 'what the world is for and its rules (required; "-" reads it from stdin)')
-      .option('-f, --field <text>', 'what a joiner should tell about itself (default: "Who you are in this world and what you are looking for.")')
+      .option('-f, --field <text>', `what a joiner should tell about itself (default: "${DEFAULT_PARTICIPANT_CONTEXT_FIELD}")`)
       .option('-m, --my-context <text>', 'what you say about yourself here, as joiners do (default: nothing, so nobody matches you by text)')
       .option('-v, --visibility <visibility>', oneOf(WorldVisibility), 'public')
       .option('-j, --join-policy <policy>', oneOfExplained(WorldJoinPolicy, JOIN_POLICY_MEANING), 'open'),

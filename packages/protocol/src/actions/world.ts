@@ -103,6 +103,8 @@ export type WorldJoinRequest = z.infer<typeof WorldJoinRequest>;
 const DisplayName = z.string().trim().min(1).max(100);
 const WorldContextText = z.string().trim().min(1).max(8000);
 const ParticipantContextField = z.string().trim().min(1).max(1000);
+/** What a world asks those who join when its maker does not say (world/create). */
+export const DEFAULT_PARTICIPANT_CONTEXT_FIELD = 'Who you are in this world and what you are looking for.';
 export const ParticipantContextText = z.string().trim().min(1, 'say something about yourself').max(4000);
 
 const candidatePage = z.object({ candidates: z.array(WorldCandidate), next_cursor: z.string().nullable() });
@@ -114,7 +116,7 @@ export const worldCreate = defineAction({
   params: z.strictObject({
     display_name: DisplayName,
     world_context_text: WorldContextText,
-    participant_context_field: ParticipantContextField.default('Who you are in this world and what you are looking for.'),
+    participant_context_field: ParticipantContextField.default(DEFAULT_PARTICIPANT_CONTEXT_FIELD),
     /** The owner's own participant context; defaults to empty, which makes it a candidate nobody matches by text. */
     participant_context_text: ParticipantContextText.optional(),
     visibility: WorldVisibility.default('public'),
